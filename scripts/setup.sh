@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fresh-machine setup (Debian, Python 3.11, root, no display). Idempotent: reruns skip apt.
+#   libmtdev1, xclip  - Kivy logs errors without them (touch input probing, clipboard)
+#   poppler-utils     - pdftotext/pdftoppm, used by the tests to read generated PDFs back
+# The GL/EGL libraries Kivy's offscreen SDL driver needs are already on the image.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+APT_PACKAGES=(libmtdev1 xclip poppler-utils)
+# `dpkg -s` alone succeeds for removed-but-not-purged packages, so check the status word too.
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]]; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[dev]'
+# pyenv only finds the new `sanji` console script once its shims are regenerated.
+if command -v pyenv >/dev/null 2>&1; then
+    pyenv rehash
+fi
