@@ -1,0 +1,88 @@
+"""Loads the event payload schemas and record-kind flags, validates payloads.
+
+Each event payload schema is a JSON Schema file anywhere under schemas/ with three
+extension keys: "x-event-type" (e.g. "visit.logged"), "x-version" (int) and "x-kind"
+(the record kind). fastjsonschema compiles them once; validation is on the hot path of
+every push and pull.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import fastjsonschema
+
+SCHEMA_DIR = Path(__file__).resolve().parent
+
+
+class PayloadError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Registry:
+    validators: dict[tuple[str, int], Callable[[Any], Any]] = field(default_factory=dict)
+    kinds_by_type: dict[tuple[str, int], str] = field(default_factory=dict)
+    flags: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+    def add_schema(self, schema: dict[str, Any]) -> None:
+        key = (schema["x-event-type"], int(schema["x-version"]))
+        if key in self.validators:
+            raise ValueError(f"duplicate schema for {key}")
+        self.validators[key] = fastjsonschema.compile(schema)
+        self.kinds_by_type[key] = schema["x-kind"]
+
+    def knows(self, event_type: str, version: int) -> bool:
+        return (event_type, version) in self.validators
+
+    def kind_of(self, event_type: str, version: int) -> str:
+        return self.kinds_by_type[(event_type, version)]
+
+    def kind_flags(self, kind: str) -> dict[str, bool]:
+        return self.flags.get(kind, {"confidential": False, "broadcast": False})
+
+    def confidential_kinds(self) -> frozenset[str]:
+        return frozenset(k for k, f in self.flags.items() if f.get("confidential"))
+
+    def broadcast_kinds(self) -> frozenset[str]:
+        return frozenset(k for k, f in self.flags.items() if f.get("broadcast"))
+
+    def validate(self, event_type: str, version: int, payload: Any) -> None:
+        validator = self.validators.get((event_type, version))
+        if validator is None:
+            raise PayloadError(
+                "unknown_event_type",
+                f"不认识的事件类型 {event_type} 版本 {version}：请把接收方升级到最新版本后再同步。")
+        try:
+            validator(payload)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise PayloadError(
+                "schema_invalid",
+                f"{event_type} 的内容不符合规范（{exc.name}: {exc.message}），请检查填写的内容。"
+            ) from exc
+
+
+def build_registry(root: Path = SCHEMA_DIR) -> Registry:
+    registry = Registry()
+    for path in sorted(root.rglob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "x-event-type" in data:
+            registry.add_schema(data)
+    kinds_file = root / "kinds.json"
+    if kinds_file.exists():
+        kinds = json.loads(kinds_file.read_text(encoding="utf-8"))
+        registry.flags = {name: {"confidential": bool(spec.get("confidential")),
+                                 "broadcast": bool(spec.get("broadcast"))}
+                          for name, spec in kinds["kinds"].items()}
+    return registry
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> Registry:
+    return build_registry()

@@ -1,0 +1,137 @@
+"""Enrolling, listing, revoking and authenticating a hub's child nodes.
+
+A code is printed once by `sanji node add` and works once, for a limited time; only
+its hash is stored. The token returned by enrollment is likewise stored as a hash.
+Each request is signed with the node's key over a counter that must grow, so a
+captured request cannot be replayed (issue #2 §4).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sync.db import transaction
+from sync.errors import Problem
+from sync.hub.store import HubStore
+from sync.ids import uuid7
+from sync.keys import request_message, unb64, verify
+from sync.nodes import KINDS, Node, new_code, new_token, same_secret, secret_hash
+
+CODE_VALID_MS = 7 * 24 * 3600 * 1000
+
+
+def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
+             ) -> tuple[str, str]:
+    """Create a child node; returns (node_id, one-time enrollment code)."""
+    name = name.strip()
+    if kind not in KINDS:
+        raise Problem(400, "bad_kind", f"节点类型只能是 {'/'.join(KINDS)}。")
+    if not name or len(name) > 40:
+        raise Problem(400, "bad_name", "请填写 1 到 40 个字的节点名称（例如 村名）。")
+    node_id, code = uuid7(), new_code()
+    with transaction(hub.conn):
+        hub.conn.execute(
+            "INSERT INTO nodes(id, parent, kind, name, roles, direct, code_hash, code_expires)"
+            " VALUES(?,?,?,?,?,1,?,?)", (node_id, hub.hub_id, kind, name, ",".join(roles),
+                                         secret_hash(code), hub.now_ms() + CODE_VALID_MS))
+        _bump(hub)
+    return node_id, code
+
+
+def list_nodes(hub: HubStore) -> list[dict[str, Any]]:
+    rows = hub.conn.execute(
+        "SELECT id, parent, kind, name, roles, direct, enrolled_at, revoked FROM nodes"
+        " ORDER BY direct DESC, kind, name").fetchall()
+    return [dict(zip(("id", "parent", "kind", "name", "roles", "direct", "enrolled_at",
+                      "revoked"), r)) for r in rows]
+
+
+def revoke(hub: HubStore, node_id: str) -> None:
+    with transaction(hub.conn):
+        changed = hub.conn.execute("UPDATE nodes SET revoked=1, token_hash=NULL, code_hash=NULL"
+                                   " WHERE id=? AND direct=1", (node_id,)).rowcount
+        _bump(hub)
+    if not changed:
+        raise Problem(404, "unknown_node", f"没有直接登记在本服务器的节点 {node_id}。")
+
+
+def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
+    code, pubkey, own_id = body.get("code"), body.get("pubkey"), body.get("node_id")
+    if not isinstance(code, str) or not isinstance(pubkey, str):
+        raise Problem(400, "bad_request", "登记请求缺少登记码或公钥。")
+    try:
+        if len(unb64(pubkey)) != 32:
+            raise ValueError
+    except ValueError as exc:
+        raise Problem(400, "bad_pubkey", "公钥格式不对。") from exc
+    code = code.strip().replace(" ", "")
+    if len(code) == 12 and code.isdigit():
+        code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    with transaction(hub.conn):
+        row = next((r for r in hub.conn.execute(
+            "SELECT id, code_hash, code_expires, revoked FROM nodes WHERE direct=1 AND "
+            "code_hash=?", (secret_hash(code),))), None)
+        if row is None or not same_secret(code, row[1]) or row[3]:
+            raise Problem(401, "bad_code", "登记码不对或已经用过：请向镇里管理员要一个新的登记码。")
+        if row[2] < hub.now_ms():
+            raise Problem(401, "code_expired", "登记码已过期（7天有效）：请向镇里管理员要一个新的。")
+        node_id = row[0]
+        if isinstance(own_id, str) and own_id and own_id != node_id:
+            # A hub enrolling upward keeps the id its own children already know.
+            if hub.conn.execute("SELECT 1 FROM nodes WHERE id=?", (own_id,)).fetchone():
+                raise Problem(409, "id_taken", "这个节点编号已经存在。")
+            hub.conn.execute("UPDATE nodes SET id=? WHERE id=?", (own_id, node_id))
+            node_id = own_id
+        token = new_token()
+        hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, code_hash=NULL, enrolled_at=?"
+                         " WHERE id=?", (pubkey, secret_hash(token), hub.now_ms(), node_id))
+        _bump(hub)
+        kind, name, roles = hub.conn.execute("SELECT kind, name, roles FROM nodes WHERE id=?",
+                                             (node_id,)).fetchone()
+    hub.tree.reload()
+    return {"node_id": node_id, "token": token, "kind": kind, "name": name,
+            "roles": [r for r in roles.split(",") if r], "hub": hub.identity(),
+            "hub_time": hub.now_ms()}
+
+
+def _bump(hub: HubStore) -> None:
+    hub.meta.set("nodes_version", int(hub.meta.get("nodes_version", "0") or 0) + 1)
+
+
+def refresh_tree(hub: HubStore, seen: list[str | None]) -> None:
+    """Reload the cached node tree if another process (the CLI) changed nodes."""
+    version = hub.meta.get("nodes_version")
+    if version != seen[0]:
+        hub.tree.reload()
+        seen[0] = version
+
+
+def authenticate(hub: HubStore, headers: Mapping[str, str], method: str, path: str,
+                 body: bytes) -> Node:
+    auth = headers.get("authorization", "")
+    node_id = headers.get("x-sanji-node", "")
+    counter_text = headers.get("x-sanji-counter", "")
+    signature = headers.get("x-sanji-signature", "")
+    if not auth.startswith("Bearer ") or not node_id:
+        raise Problem(401, "no_token", "缺少登录凭证：请先登记本机。")
+    row = hub.conn.execute("SELECT token_hash, revoked, pubkey, last_counter FROM nodes"
+                           " WHERE id=? AND direct=1", (node_id,)).fetchone()
+    if row is None or not same_secret(auth[7:], row[0]):
+        if row is not None and row[1]:
+            raise Problem(401, "token_revoked", "本机的登记已被镇里注销：请联系管理员重新登记。")
+        raise Problem(401, "bad_token", "登录凭证无效：请重新登记本机。")
+    if not counter_text.isdigit() or len(counter_text) > 18:
+        raise Problem(401, "bad_signature", "请求缺少签名计数。")
+    counter = int(counter_text)
+    if not verify(row[2], request_message(method, path, node_id, counter, body), signature):
+        raise Problem(401, "bad_signature", "请求签名不对。")
+    if counter <= row[3]:
+        raise Problem(409, "replayed", "这个请求已经处理过（重放），已拒绝。")
+    with transaction(hub.conn):
+        hub.conn.execute("UPDATE nodes SET last_counter=? WHERE id=? AND last_counter<?",
+                         (counter, node_id, counter))
+    node = hub.tree.get(node_id)
+    if node is None:
+        hub.tree.reload()
+        node = hub.tree.get(node_id)
+    assert node is not None
+    return node

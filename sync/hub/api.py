@@ -1,0 +1,139 @@
+"""The hub's HTTP API (/v1). Routes are thin: they authenticate, decode, call the
+store, and turn every Problem into a problem+json 4xx with a stable `code`."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sync import wire
+from sync.errors import Problem
+from sync.hub import admin
+from sync.hub.blobs import BlobStore
+from sync.hub.openapi import OPENAPI
+from sync.hub.store import HubStore
+
+log = logging.getLogger("sanji.hub")
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def problem_response(exc: Problem) -> JSONResponse:
+    return JSONResponse(exc.to_json(), status_code=exc.status,
+                        media_type="application/problem+json")
+
+
+def gz_json(value: Any, status: int = 200) -> Response:
+    return Response(wire.encode(value, level=6), status_code=status,
+                    media_type="application/json", headers={"content-encoding": "gzip"})
+
+
+def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None
+               ) -> Starlette:
+    nodes_seen: list[str | None] = [None]
+
+    def guarded(handler: Handler) -> Handler:
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as exc:
+                return problem_response(exc)
+            except Exception:  # the hub keeps serving whatever one request did
+                log.exception("unhandled error in %s", request.url.path)
+                return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
+        return run
+
+    async def authed(request: Request, body: bytes) -> Any:
+        admin.refresh_tree(hub, nodes_seen)
+        return admin.authenticate(hub, request.headers, request.method, request.url.path, body)
+
+    async def info(request: Request) -> Response:
+        return JSONResponse({**hub.identity(), "hub_time": hub.now_ms(), "api": "v1"})
+
+    async def enroll(request: Request) -> Response:
+        body = wire.decode(await request.body(), request.headers.get("content-encoding"),
+                           limit=64 * 1024)
+        if not isinstance(body, dict):
+            raise Problem(400, "bad_request", "登记请求格式不对。")
+        return JSONResponse(admin.enroll(hub, body))
+
+    async def push(request: Request) -> Response:
+        raw = await request.body()
+        sender = await authed(request, raw)
+        body = wire.decode(raw, request.headers.get("content-encoding"))
+        if not isinstance(body, dict):
+            raise Problem(400, "bad_request", "推送内容格式不对。")
+        result = hub.accept_push(sender, body)
+        if result["stored"] and on_pushed is not None:
+            on_pushed()
+        reply = {"accepted": result["accepted"], "hub_time": hub.now_ms(),
+                 "epoch": hub.epoch}
+        if result["problems"]:
+            first = result["problems"][0]
+            return JSONResponse({**first, **reply, "problems": result["problems"]},
+                                status_code=first["status"],
+                                media_type="application/problem+json")
+        return JSONResponse(reply)
+
+    async def pull(request: Request) -> Response:
+        raw = await request.body()
+        child = await authed(request, raw)
+        body = wire.decode(raw, request.headers.get("content-encoding"), limit=1024 * 1024)
+        if not isinstance(body, dict):
+            raise Problem(400, "bad_request", "拉取请求格式不对。")
+        have = body.get("have")
+        if have is not None and not (isinstance(have, dict) and all(
+                isinstance(k, str) and type(v) is int for k, v in have.items())):
+            raise Problem(400, "bad_request", "have 必须是 来源→序号 的对照表。")
+        limit = body.get("limit", 500)
+        if type(limit) is not int:
+            raise Problem(400, "bad_request", "limit 必须是整数。")
+        result = hub.pull(child, body.get("cursor"), limit, have)
+        return gz_json({**result, "hub_time": hub.now_ms()})
+
+    async def heads(request: Request) -> Response:
+        child = await authed(request, b"")
+        marks = {o: s for o, s in hub.conn.execute(
+            "SELECT origin, MAX(seq) FROM events GROUP BY origin")
+            if hub.tree.is_within(o, child.id)}
+        return JSONResponse({"heads": marks, "epoch": hub.epoch, "hub_time": hub.now_ms()})
+
+    async def blob(request: Request) -> Response:
+        sha = request.path_params["sha"]
+        raw = await request.body() if request.method == "PATCH" else b""
+        child = await authed(request, raw)
+        return blobs.handle(child, request.method, sha, request.headers, raw)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(OPENAPI)
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(hub_status(hub))
+
+    routes = [
+        Route("/v1/info", guarded(info), methods=["GET"]),
+        Route("/v1/enroll", guarded(enroll), methods=["POST"]),
+        Route("/v1/push", guarded(push), methods=["POST"]),
+        Route("/v1/pull", guarded(pull), methods=["POST"]),
+        Route("/v1/heads", guarded(heads), methods=["GET"]),
+        Route("/v1/blobs/{sha}", guarded(blob), methods=["HEAD", "PATCH", "GET"]),
+        Route("/v1/openapi.json", guarded(openapi), methods=["GET"]),
+        Route("/v1/status", guarded(status), methods=["GET"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def hub_status(hub: HubStore) -> dict[str, Any]:
+    events = hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    nodes = hub.conn.execute("SELECT COUNT(*) FROM nodes WHERE direct=1 AND revoked=0"
+                             ).fetchone()[0]
+    return {"hub_id": hub.hub_id, "level": hub.meta.get("level"), "name": hub.meta.get("name"),
+            "events": events, "children": nodes, "pending_up": hub.pending_up(),
+            "last_up_success": hub.meta.get("up_last_success"),
+            "last_up_error": hub.meta.get("up_last_error"), "epoch": hub.epoch}
+
+

@@ -1,0 +1,61 @@
+"""The hub's published OpenAPI description (GET /v1/openapi.json)."""
+from __future__ import annotations
+
+from typing import Any
+
+_AUTH = [{"node": []}]
+_PROBLEM = {"description": "problem+json with a stable `code` and a Chinese `title`",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _op(summary: str, auth: bool = True, body: str | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {
+        "200": {"description": "OK"}, "4XX": _PROBLEM}}
+    if auth:
+        op["security"] = _AUTH
+        op["parameters"] = [
+            {"name": "X-Sanji-Node", "in": "header", "required": True, "schema": {"type": "string"}},
+            {"name": "X-Sanji-Counter", "in": "header", "required": True,
+             "description": "strictly increasing per node; a repeat is refused as replayed",
+             "schema": {"type": "integer"}},
+            {"name": "X-Sanji-Signature", "in": "header", "required": True,
+             "description": "Ed25519 over 'sanji-req\\nMETHOD\\nPATH\\nNODE\\nCOUNTER\\nsha256(body)'",
+             "schema": {"type": "string"}}]
+    if body:
+        op["requestBody"] = {"required": True, "description": body,
+                             "content": {"application/json": {"schema": {"type": "object"}}}}
+    return op
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Sanji hub", "version": "1",
+             "description": "Offline-first replication between village stations, town and "
+                            "county hubs. Bodies may be gzip (Content-Encoding: gzip)."},
+    "paths": {
+        "/v1/info": {"get": _op("Hub identity and time", auth=False)},
+        "/v1/enroll": {"post": _op("Exchange a one-time code for node id, token, hub identity",
+                                   auth=False, body="{code, pubkey, node_id?}")},
+        "/v1/push": {"post": _op(
+            "Push runs of events; reply accepted (origin → accepted_through)",
+            body="{runs: [{origin, from_seq, prev, events: [[id,hlc,type,v,record,kind,author,"
+                 "owner,payload]], head: {seq, hash, sig, signer?}}], nodes?: [cert]}")},
+        "/v1/pull": {"post": _op("Pull events in scope after a cursor",
+                                 body="{cursor: {epoch, fseq, id} | null, limit?, have?}")},
+        "/v1/heads": {"get": _op("Per-origin high-water marks for the caller's subtree")},
+        "/v1/blobs/{sha}": {
+            "head": _op("How much of an attachment is held (Upload-Offset)"),
+            "patch": _op("Append a chunk at Upload-Offset (Upload-Length = total)"),
+            "get": _op("Download an attachment")},
+        "/v1/status": {"get": _op("Hub counters and relay state", auth=False)},
+        "/v1/openapi.json": {"get": _op("This document", auth=False)},
+    },
+    "components": {
+        "securitySchemes": {"node": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Problem": {"type": "object", "required": ["code", "title", "status"],
+                                "properties": {"code": {"type": "string"},
+                                               "title": {"type": "string"},
+                                               "status": {"type": "integer"},
+                                               "accepted": {"type": "object"}}}},
+    },
+}

@@ -1,0 +1,129 @@
+"""A town hub's link to its county: push its subtree's events up (origin signatures
+kept), upload attachments, pull down what the county's scope policy grants the town.
+Runs on a schedule and on demand (after a child's push), in its own thread with its
+own SQLite connection."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from sync.client import Backoff, Credentials, HubClient
+from sync.db import transaction
+from sync.errors import Problem, SyncError
+from sync.events import from_pull, to_push
+from sync.hub.store import HubStore
+
+log = logging.getLogger("sanji.relay")
+
+
+class Relay:
+    def __init__(self, hub: HubStore, interval: float = 60.0, batch: int = 500,
+                 client: HubClient | None = None) -> None:
+        self.hub = hub
+        self.interval = interval
+        self.batch = batch
+        upstream = json.loads(hub.meta.get("upstream") or "{}")
+        if not upstream:
+            raise Problem(409, "no_upstream", "这个服务器还没有登记到上级。")
+        creds = Credentials(hub.hub_id, upstream["token"], hub.key(), self._next_counter)
+        self.client = client or HubClient(upstream["url"], creds)
+        if self.client.credentials is None:
+            self.client.credentials = creds
+        self.backoff = Backoff(attempts=4, cap=10.0)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _next_counter(self) -> int:
+        with transaction(self.hub.conn):
+            counter = int(self.hub.meta.get("up_counter", "0") or 0) + 1
+            self.hub.meta.set("up_counter", counter)
+        return counter
+
+    # one round ----------------------------------------------------------------------------
+    def run_round(self) -> dict[str, int]:
+        self.hub.tree.reload()
+        pushed = self.push_all()
+        pulled = self.pull_all()
+        with transaction(self.hub.conn):
+            self.hub.meta.set("up_last_success", int(time.time() * 1000))
+            self.hub.meta.set("up_last_error", None)
+        return {"pushed": pushed, "pulled": pulled}
+
+    def push_all(self) -> int:
+        pushed = 0
+        for _ in range(100_000):
+            certs = self.hub.up_certs()
+            runs = self.hub.up_runs(self.batch)
+            if not runs and not certs:
+                return pushed
+            body = {"nodes": certs, "runs": [{**r, "events": [to_push(e) for e in r["events"]]}
+                                             for r in runs]}
+            try:
+                reply = self.backoff.run(lambda: self.client.call("POST", "/v1/push", body))
+                accepted = reply.body["accepted"]
+            except Problem as exc:
+                accepted = exc.extra.get("accepted") or {}
+                gaps = {p.get("origin"): p.get("expected") for p in exc.extra.get("problems", [])
+                        if p.get("code") == "seq_gap"}
+                if not gaps and exc.code == "seq_gap":
+                    gaps = {exc.extra.get("origin"): exc.extra.get("expected")}
+                for origin, expected in gaps.items():
+                    if isinstance(origin, str) and isinstance(expected, int):
+                        accepted[origin] = expected - 1   # parent restored: rewind
+                self.hub.mark_up(accepted, certs)
+                if gaps:
+                    continue
+                raise
+            self.hub.mark_up(accepted, certs)
+            pushed += sum(len(r["events"]) for r in runs)
+        return pushed
+
+    def pull_all(self) -> int:
+        pulled, have = 0, None
+        for _ in range(100_000):
+            request: dict[str, Any] = {"cursor": self.hub.up_cursor(), "limit": self.batch}
+            if have is not None:
+                request["have"] = have
+            body = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request)).body
+            if body.get("reset") and have is None:
+                have = {o: s for o, s in self.hub.conn.execute(
+                    "SELECT origin, MAX(seq) FROM events GROUP BY origin")}
+                with transaction(self.hub.conn):
+                    self.hub.meta.set("up_cursor", None)
+                continue
+            events = [from_pull(item) for item in body.get("events", [])]
+            pulled += self.hub.apply_pulled(events, body["cursor"])
+            if not body.get("more"):
+                return pulled
+        return pulled
+
+    # background ---------------------------------------------------------------------------
+    def poke(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="sanji-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_round()
+            except SyncError as exc:
+                log.warning("relay round failed: %s", exc)
+                with transaction(self.hub.conn):
+                    self.hub.meta.set("up_last_error", json.dumps(
+                        {"at": int(time.time() * 1000), "message": str(exc)},
+                        ensure_ascii=False))
+            self._wake.wait(self.interval)
+            self._wake.clear()

@@ -1,0 +1,30 @@
+"""Tables of a hub's SQLite file, created by step-by-step migrations."""
+from __future__ import annotations
+
+import sqlite3
+
+from sync import log
+from sync.db import run_script
+from sync.nodes import NODES_DDL
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    log.create_events_table(conn)
+    run_script(conn, NODES_DDL + """
+    CREATE TABLE sigs(origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                      sig TEXT NOT NULL, signer TEXT NOT NULL, PRIMARY KEY(origin, seq));
+    CREATE TABLE records(record TEXT PRIMARY KEY, kind TEXT NOT NULL,
+                         creator TEXT NOT NULL, c_hlc INTEGER, c_origin TEXT, c_seq INTEGER,
+                         owner TEXT, o_hlc INTEGER, o_origin TEXT, o_seq INTEGER);
+    CREATE TABLE feed(fseq INTEGER PRIMARY KEY, rseq INTEGER NOT NULL);
+    CREATE TABLE up_acked(origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+    CREATE TABLE blobs(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                       complete INTEGER NOT NULL DEFAULT 0, sent_up INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE blob_refs(sha256 TEXT NOT NULL, rseq INTEGER NOT NULL,
+                           PRIMARY KEY(sha256, rseq));
+    CREATE TABLE problems(id INTEGER PRIMARY KEY, at INTEGER, node TEXT, code TEXT,
+                          message TEXT);
+    """)
+
+
+MIGRATIONS = [_v1]

@@ -1,0 +1,66 @@
+"""Ed25519 keys: nodes sign their chain heads and their requests; hubs verify.
+
+A chain head signature covers (origin, seq, hash), so one signature vouches for every
+event up to that point of the chain (DESIGN.md "Per-origin sequence + hash chain").
+Hubs relay signatures unchanged, so the county can verify a village's events.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+class SigningKey:
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._private = private
+        self.public_b64 = b64(private.public_key().public_bytes_raw())
+
+    @classmethod
+    def generate(cls) -> "SigningKey":
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_b64(cls, text: str) -> "SigningKey":
+        return cls(Ed25519PrivateKey.from_private_bytes(unb64(text)))
+
+    def to_b64(self) -> str:
+        return b64(self._private.private_bytes_raw())
+
+    def sign(self, message: bytes) -> str:
+        return b64(self._private.sign(message))
+
+
+def verify(public_b64: str, message: bytes, signature_b64: str) -> bool:
+    try:
+        key = Ed25519PublicKey.from_public_bytes(unb64(public_b64))
+        key.verify(unb64(signature_b64), message)
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def head_message(origin: str, seq: int, chain_hash: str) -> bytes:
+    return f"sanji-head\n{origin}\n{seq}\n{chain_hash}".encode("utf-8")
+
+
+def request_message(method: str, path: str, node: str, counter: int, body: bytes) -> bytes:
+    """What a node signs for each request: the counter makes a replayed request refusable."""
+    digest = hashlib.sha256(body).hexdigest()
+    return f"sanji-req\n{method}\n{path}\n{node}\n{counter}\n{digest}".encode("utf-8")
+
+
+def node_message(node_id: str, parent: str, kind: str, name: str, public_b64: str) -> bytes:
+    """What a hub signs to vouch for a child node to its own parent."""
+    return f"sanji-node\n{node_id}\n{parent}\n{kind}\n{name}\n{public_b64}".encode("utf-8")

@@ -1,0 +1,245 @@
+"""The station's local event store: append, outbox for push, apply what was pulled.
+
+Every write is one SQLite transaction that allocates the next gapless seq of this
+node, stamps it with the hybrid clock, validates the payload against its schema,
+chains the hash, inserts, and lets the domain's projection update its tables — all or
+nothing (issue #2 §2).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemas import Registry, load_registry
+from sync import log
+from sync.blobfiles import BlobFiles
+from sync.canonical import GENESIS
+from sync.db import Meta, connect, migrate, transaction
+from sync.errors import Problem, StoreError
+from sync.events import check_envelope, seal
+from sync.hlc import HybridClock, system_ms
+from sync.ids import uuid7
+from sync.keys import SigningKey, head_message
+
+Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    log.create_events_table(conn)
+    conn.execute("CREATE TABLE quarantine(id INTEGER PRIMARY KEY, received_at INTEGER,"
+                 " code TEXT, message TEXT, raw TEXT)")
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE blobs_out(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                 " uploaded INTEGER NOT NULL DEFAULT 0)")
+
+
+MIGRATIONS = [_v1, _v2]
+
+
+@dataclass
+class NewEvent:
+    type: str
+    record: str
+    payload: dict[str, Any]
+    author: str
+    v: int = 1
+    owner: str | None = None
+
+
+class Store:
+    """One node's SQLite file. Identity comes from enrollment (see sync.enroll)."""
+
+    def __init__(self, path: str | Path, registry: Registry | None = None,
+                 wall: Callable[[], int] = system_ms, projector: Projector | None = None,
+                 ) -> None:
+        self.path = Path(path)
+        self.conn = connect(self.path)
+        self.meta = Meta(self.conn)
+        migrate(self.conn, MIGRATIONS, "station")
+        self.registry = registry or load_registry()
+        self.projectors: list[Projector] = [projector] if projector else []
+        last = max(int(self.meta.get("hlc_last", "0") or 0),
+                   self.conn.execute("SELECT COALESCE(MAX(hlc), 0) FROM events").fetchone()[0])
+        self.clock = HybridClock(last=last, offset_ms=int(self.meta.get("clock_offset", "0")),
+                                 wall=wall)
+
+    # identity -----------------------------------------------------------------------
+    @property
+    def node_id(self) -> str | None:
+        return self.meta.get("node_id")
+
+    def identity(self) -> dict[str, Any]:
+        raw = self.meta.get("identity")
+        return json.loads(raw) if raw else {}
+
+    def set_identity(self, node_id: str, key: SigningKey, identity: dict[str, Any]) -> None:
+        with transaction(self.conn):
+            self.meta.set("node_id", node_id)
+            self.meta.set("node_key", key.to_b64())
+            self.meta.set("identity", json.dumps(identity, ensure_ascii=False))
+
+    def signing_key(self) -> SigningKey:
+        raw = self.meta.get("node_key")
+        if raw is None:
+            raise StoreError("not_enrolled", "本机还没有登记到镇里的服务器：请先输入服务器地址和登记码。")
+        return SigningKey.from_b64(raw)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # writing --------------------------------------------------------------------------
+    def append(self, new: NewEvent) -> dict[str, Any]:
+        return self.append_many([new])[0]
+
+    def append_many(self, items: Sequence[NewEvent]) -> list[dict[str, Any]]:
+        origin = self.node_id
+        if origin is None:
+            raise StoreError("not_enrolled", "本机还没有登记到镇里的服务器：请先输入服务器地址和登记码。")
+        out: list[dict[str, Any]] = []
+        with transaction(self.conn):
+            seq, prev = log.head(self.conn, origin)
+            for item in items:
+                seq += 1
+                event = {"id": uuid7(), "origin": origin, "seq": seq, "hlc": self.clock.now(),
+                         "type": item.type, "v": item.v, "record": item.record,
+                         "kind": self._kind(item), "author": item.author, "owner": item.owner,
+                         "payload": item.payload}
+                try:
+                    check_envelope(event, self.registry)
+                except Problem as exc:
+                    raise StoreError(exc.code, exc.message) from exc
+                prev = seal(event, prev)["hash"]
+                out.append(event)
+            log.insert(self.conn, out)
+            self._project(out)
+        return out
+
+    def _kind(self, item: NewEvent) -> str:
+        if not self.registry.knows(item.type, item.v):
+            raise StoreError("unknown_event_type", f"不认识的事件类型 {item.type}。")
+        return self.registry.kind_of(item.type, item.v)
+
+    def _project(self, events: Sequence[dict[str, Any]]) -> None:
+        for projector in self.projectors:
+            projector(self.conn, events)
+
+    def add_blob(self, files: BlobFiles, data: bytes) -> dict[str, Any]:
+        """Keep an attachment locally and queue it for upload; returns the reference an
+        event payload's "attachments" list carries."""
+        sha = files.put(data)
+        with transaction(self.conn):
+            self.conn.execute("INSERT OR IGNORE INTO blobs_out(sha256, size) VALUES(?,?)",
+                              (sha, len(data)))
+        return {"sha256": sha, "size": len(data)}
+
+    # push side ------------------------------------------------------------------------
+    def pushed_through(self) -> int:
+        return int(self.meta.get("pushed_through", "0"))
+
+    def pending_count(self) -> int:
+        origin = self.node_id
+        if origin is None:
+            return 0
+        return log.head(self.conn, origin)[0] - self.pushed_through()
+
+    def outbox_run(self, limit: int) -> dict[str, Any] | None:
+        """The next run of own events to push, with a signed head; None if all pushed."""
+        origin = self.node_id
+        if origin is None:
+            return None
+        after = self.pushed_through()
+        events = log.run(self.conn, origin, after, limit)
+        if not events:
+            return None
+        prev = log.hash_at(self.conn, origin, after) or GENESIS
+        last = events[-1]
+        sig = self.signing_key().sign(head_message(origin, last["seq"], last["hash"]))
+        return {"origin": origin, "from_seq": after + 1, "prev": prev, "events": events,
+                "head": {"seq": last["seq"], "hash": last["hash"], "sig": sig}}
+
+    def mark_pushed(self, through: int) -> None:
+        """Record the hub's accepted_through; it may also move back (hub restored)."""
+        head_seq = log.head(self.conn, self.node_id or "")[0]
+        with transaction(self.conn):
+            self.meta.set("pushed_through", max(0, min(through, head_seq)))
+
+    # pull side ------------------------------------------------------------------------
+    def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any]
+                     ) -> int:
+        """Store pulled events and the new cursor in one transaction; returns how many
+        were new. A malformed event is quarantined (kept, shown), never applied."""
+        fresh: list[dict[str, Any]] = []
+        with transaction(self.conn):
+            for event in events:
+                problem = check_pulled(event, self.registry)
+                if problem is not None:
+                    self._quarantine(event, problem)
+                    continue
+                existing = log.find(self.conn, event["id"])
+                if existing is not None:
+                    if existing["hash"] != event["hash"]:
+                        self._quarantine(event, Problem(409, "conflict",
+                                                        "同一编号的事件内容不同，已隔离。"))
+                    continue
+                if event["origin"] == self.node_id:
+                    continue  # our own, echoed back
+                if not self.clock.observe(event["hlc"]):
+                    event["flags"] = log.FLAG_FAR_FUTURE
+                fresh.append(event)
+            log.insert(self.conn, fresh)
+            self._project(fresh)
+            self.meta.set("pull_cursor", json.dumps(cursor))
+            self.meta.set("hlc_last", self.clock.last)
+        return len(fresh)
+
+    def _quarantine(self, event: dict[str, Any], problem: Problem) -> None:
+        raw = json.dumps({k: v for k, v in event.items() if k != "payload_json"},
+                         ensure_ascii=False, default=str)
+        self.conn.execute("INSERT INTO quarantine(received_at, code, message, raw) "
+                          "VALUES(?,?,?,?)", (system_ms(), problem.code, problem.message, raw))
+
+    def pull_cursor(self) -> dict[str, Any] | None:
+        raw = self.meta.get("pull_cursor")
+        return json.loads(raw) if raw else None
+
+    def reset_cursor(self) -> None:
+        with transaction(self.conn):
+            self.meta.set("pull_cursor", None)
+
+    # clock ----------------------------------------------------------------------------
+    def learn_hub_time(self, hub_ms: int, sent_ms: int, received_ms: int) -> None:
+        self.clock.learn_offset(hub_ms, sent_ms, received_ms)
+        with transaction(self.conn):
+            self.meta.set("clock_offset", self.clock.offset_ms)
+
+    def next_request_counter(self) -> int:
+        """A strictly increasing request number, persisted before the request is sent."""
+        with transaction(self.conn):
+            counter = int(self.meta.get("req_counter", "0")) + 1
+            self.meta.set("req_counter", counter)
+        return counter
+
+
+def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:
+    """Check a pulled event: envelope, payload schema, and that its hash matches its
+    content and stated prev (it cannot be checked against a chain: scoped pulls have
+    gaps). Fills payload_json on success."""
+    try:
+        check_envelope(event, registry)
+        if not isinstance(event.get("prev"), str) or not isinstance(event.get("hash"), str):
+            raise Problem(422, "bad_envelope", "缺少链哈希。")
+        sealed = seal(dict(event), event["prev"])
+        if sealed["hash"] != event["hash"]:
+            raise Problem(422, "hash_mismatch", "事件内容与哈希不符，可能被篡改，已隔离。")
+        event["payload_json"] = sealed["payload_json"]
+    except Problem as exc:
+        return exc
+    except (TypeError, ValueError) as exc:
+        return Problem(422, "bad_envelope", f"事件无法解析：{exc}")
+    return None

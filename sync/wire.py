@@ -1,0 +1,55 @@
+"""Bodies on the wire: gzip-compressed JSON, decompressed under a hard cap.
+
+httpx does not compress requests, so we do (DESIGN.md "Push"). The hub caps both the
+compressed body and what it inflates to, so a gzip bomb costs it at most the cap.
+"""
+from __future__ import annotations
+
+import gzip
+import zlib
+from typing import Any
+
+import orjson
+
+from sync.errors import Problem
+
+MAX_COMPRESSED = 2 * 1024 * 1024        # a push body on the wire
+MAX_INFLATED = 16 * 1024 * 1024         # what it may decompress to
+TARGET_COMPRESSED = 256 * 1024          # batch size target (issue #2 §3)
+
+
+def encode(value: Any, level: int = 6) -> bytes:
+    return gzip.compress(orjson.dumps(value), compresslevel=level, mtime=0)
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, limit)
+        if inflater.unconsumed_tail:
+            raise Problem(413, "too_large", f"解压后的数据超过 {limit // 1024 // 1024} MB 上限，请分批发送。")
+        data += inflater.flush()
+    except zlib.error as exc:
+        raise Problem(400, "bad_gzip", "数据压缩格式损坏，请重新发送。") from exc
+    if not inflater.eof:
+        raise Problem(400, "bad_gzip", "压缩数据不完整（可能传输中断），请重新发送。")
+    if len(data) > limit:
+        raise Problem(413, "too_large", "解压后的数据超过上限，请分批发送。")
+    return data
+
+
+def decode(body: bytes, content_encoding: str | None, limit: int = MAX_INFLATED) -> Any:
+    if len(body) > MAX_COMPRESSED:
+        raise Problem(413, "too_large", "请求太大，请分批发送。")
+    if (content_encoding or "").lower() == "gzip":
+        body = inflate(body, limit)
+    elif len(body) > limit:
+        raise Problem(413, "too_large", "请求太大，请分批发送。")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, "bad_json", "数据不是有效的 JSON，请重新发送。") from exc

@@ -1,0 +1,46 @@
+"""A village's events reach town and county through real hub processes, and a county
+answer reaches the village (issue #2)."""
+from __future__ import annotations
+
+import time
+
+from sync.hub.server import open_hub
+from sync.ids import uuid7
+from sync.store import NewEvent
+from tests.sync.conftest import Township
+
+
+def visit(name: str = "王秀英") -> dict[str, object]:
+    return {"name": name, "sex": "女", "age": 63, "phone": "13812345678",
+            "address": "三组", "visited_at": "2026-11-28 09:30", "place": "便民服务站",
+            "matter": "咨询城乡居民医保缴费", "officer": "李建国", "officer_post": "村委委员"}
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def count_events(data) -> int:
+    hub = open_hub(data)
+    try:
+        return hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    finally:
+        hub.close()
+
+
+def test_village_events_reach_town_and_county(township: Township) -> None:
+    town = township.add_town("新集镇")
+    village = township.add_station(town, "王湾村")
+    for i in range(30):
+        village.store.append(NewEvent("visit.logged", uuid7(), visit(f"村民{i}"), "u-li"))
+    result = village.sync_once()
+    assert result.ok, result.error
+    assert result.pushed == 30
+    assert village.store.pending_count() == 0
+    assert count_events(town.data) == 30
+    wait_for(lambda: count_events(township.county.data) == 30)
