@@ -1,0 +1,308 @@
+"""Which service-desk transition may be made, by which level, from which status.
+
+RULES.md §1: what the village can solve it solves (即办); beyond its powers it is reported
+to the town (上报镇, 村"两委"报请镇党委、政府); what the town cannot solve goes to a county
+department by a 群众反映事项转办函 (转办); answers flow back down to the station that took
+the matter and from it to the citizen (反馈群众); refusals state the reason (一次性告知制).
+DESIGN.md "Conflicts": a transition the current holder could not make is kept in the log
+and shown as rejected — ``check_transition`` is the one place that decides, used by the UI
+before writing an event and by ``service_case.fold`` while replaying.
+
+Levels, not individual nodes, are checked: any node of the holding level that can see
+the case (the sync scope policy decides that) may act for that level.
+
+| event type        | from status                                  | who may make it            |
+|-------------------|----------------------------------------------|----------------------------|
+| svc.accepted      | (new record)                                 | any level (首接)           |
+| svc.started       | accepted, escalated, returned                | the holding level          |
+| svc.done_at_once  | accepted                                     | the holding level (即办)   |
+| svc.escalated     | accepted, in_progress, returned              | village, holding it        |
+| svc.assigned      | escalated, in_progress, replied, returned    | town, holding it           |
+| svc.forwarded     | escalated, in_progress, replied, returned    | town, holding it           |
+| svc.replied       | forwarded                                    | county, holding it         |
+| svc.returned      | escalated, in_progress, forwarded, replied,  | the holding level, above   |
+|                   | returned                                     | the level it came from     |
+| svc.extended      | any active status                            | the holding level          |
+| svc.closed        | escalated, in_progress, replied, returned    | the holding level          |
+| svc.fed_back      | closed                                       | the accepting level        |
+| svc.rated         | fed_back                                     | the accepting level        |
+| svc.revisited     | rated                                        | accepting level or above   |
+| svc.reopened      | rated, revisited — only if "不满意"           | accepting level or above   |
+| svc.updated       | any but new (corrections of plain fields)    | any level                  |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from app.domain.service_state import (
+    ACTIVE, FINISHED, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, MODES, PLAIN_FIELDS,
+    CaseState, iso_date)
+
+EVENT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str  # Chinese verb phrase used in messages
+    sources: frozenset[str]
+    levels: frozenset[str] = frozenset(LEVELS)  # levels allowed to make it at all
+    who: str = "holder"  # "holder", "holder_or_above" or "anyone"
+
+
+def _rule(action: str, sources: set[str] | frozenset[str], levels: tuple[str, ...] = LEVELS,
+          who: str = "holder") -> Rule:
+    return Rule(action, frozenset(sources), frozenset(levels), who)
+
+
+RULES: dict[str, Rule] = {
+    "svc.accepted": _rule("受理", {"new"}, who="anyone"),
+    "svc.started": _rule("开始办理", {"accepted", "escalated", "returned"}),
+    "svc.done_at_once": _rule("按即办办结", {"accepted"}),
+    "svc.escalated": _rule("上报镇", {"accepted", "in_progress", "returned"}, ("village",)),
+    "svc.assigned": _rule("交办承办人", {"escalated", "in_progress", "replied", "returned"},
+                          ("town",)),
+    "svc.forwarded": _rule("转办县直部门", {"escalated", "in_progress", "replied", "returned"},
+                           ("town",)),
+    "svc.replied": _rule("回复", {"forwarded"}, ("county",)),
+    "svc.returned": _rule("退回", {"escalated", "in_progress", "forwarded", "replied",
+                                   "returned"}, ("town", "county")),
+    "svc.extended": _rule("延期", ACTIVE),
+    "svc.closed": _rule("办结", {"escalated", "in_progress", "replied", "returned"}),
+    "svc.fed_back": _rule("反馈群众", {"closed"}),
+    "svc.rated": _rule("登记评价", {"fed_back"}),
+    "svc.revisited": _rule("回访", {"rated"}, who="holder_or_above"),
+    "svc.reopened": _rule("重新办理", {"rated", "revisited"}, who="holder_or_above"),
+    "svc.updated": _rule("修改", set(ACTIVE | FINISHED), who="anyone"),
+}
+EVENT_TYPES = tuple(RULES)
+
+# How the current status reads in a refusal: "此事项{phrase}，不能…".
+_STATUS_PHRASE = {
+    "accepted": "已受理、还未开始办理",
+    "in_progress": "正在办理中",
+    "escalated": "已上报镇，正等待镇里处理",
+    "forwarded": "已转办县直部门，正等待回复",
+    "replied": "县直部门已回复，正等待镇里办结",
+    "returned": "已被退回",
+    "closed": "已办结",
+    "fed_back": "已办结并反馈群众",
+    "rated": "已办结并评价",
+    "revisited": "已办结并回访",
+}
+_REOPEN_HINT = "如群众不满意，请先登记“不满意”后重新办理"
+# Steps done out of order after 办结: say which step comes first.
+_ORDER_HINTS = {
+    ("svc.rated", "closed"): "办理结果还没有反馈群众，请先登记“反馈群众”，再登记评价",
+    ("svc.revisited", "closed"): "群众还没有评价，请先反馈群众并登记评价，再回访",
+    ("svc.revisited", "fed_back"): "群众还没有评价，请先登记评价，再回访",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``ok`` or not; ``message`` (Chinese) says why not and what to do instead."""
+
+    ok: bool
+    code: str = "ok"
+    message: str = ""
+
+
+OK = Verdict(True)
+
+
+def _no(code: str, message: str) -> Verdict:
+    return Verdict(False, code, message)
+
+
+def _text(payload: Any, key: str) -> str:
+    value = payload.get(key) if isinstance(payload, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def check_transition(state: CaseState, event: Mapping[str, Any], actor_level: str | None,
+                     ) -> Verdict:
+    """May ``actor_level`` apply ``event`` to a case in ``state``?  Pure; never raises.
+
+    ``event`` needs only "type", "v" and "payload" (the UI checks before it has an id).
+    """
+    kind = event.get("type")
+    rule = RULES.get(kind) if isinstance(kind, str) else None
+    if rule is None:
+        return _no("unknown_type", f"不认识的办理操作“{kind}”，请升级程序后再看")
+    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
+        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
+    if actor_level not in LEVEL_RANK:
+        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
+    payload = event.get("payload")
+    if not isinstance(payload, Mapping):
+        return _no("bad_payload", "办理记录内容缺失，请重新填写")
+    verdict = _check_status(state, kind, rule)
+    if verdict.ok:
+        verdict = _check_level(state, kind, rule, actor_level)
+    if verdict.ok:
+        verdict = _check_payload(state, kind, payload)
+    return verdict
+
+
+def _check_status(state: CaseState, kind: str, rule: Rule) -> Verdict:
+    if state.status in rule.sources:
+        return OK
+    if state.status == "new":
+        return _no("not_accepted", "此事项还没有受理登记，请先受理")
+    if kind == "svc.accepted":
+        receipt = f"（回执编号 {state.receipt_no}）" if state.receipt_no else ""
+        return _no("duplicate", f"此事项已受理{receipt}，不能重复受理")
+    if kind == "svc.reopened":
+        return _no("wrong_status", "只有已办结并由群众评价为“不满意”的事项才能重新办理")
+    hint = _ORDER_HINTS.get((kind, state.status))
+    if hint:
+        return _no("wrong_status", hint)
+    phrase = _STATUS_PHRASE.get(state.status, state.status_name)
+    if state.status == "returned" and state.level:
+        phrase = f"已被退回{LEVEL_NAMES[state.level]}"
+    if state.status in FINISHED and kind not in {"svc.fed_back", "svc.rated", "svc.revisited"}:
+        return _no("wrong_status", f"此事项{phrase}，不能再{rule.action}；{_REOPEN_HINT}")
+    return _no("wrong_status", f"此事项{phrase}，不能{rule.action}")
+
+
+def _check_level(state: CaseState, kind: str, rule: Rule, actor: str) -> Verdict:
+    if actor not in rule.levels:
+        return _no("wrong_level", _level_refusal(kind, actor, rule))
+    holder = state.level
+    if rule.who == "anyone" or holder is None:
+        return OK
+    if rule.who == "holder_or_above" and LEVEL_RANK[actor] >= LEVEL_RANK[holder]:
+        return OK
+    if actor != holder:
+        where = (f"已退回{LEVEL_NAMES[holder]}" if state.status == "returned"
+                 else f"目前由{LEVEL_NAMES[holder]}办理")
+        return _no("wrong_level", f"此事项{where}，{LEVEL_SHORT[actor]}不能{rule.action}")
+    if kind == "svc.returned" and len(state.path) < 2:
+        return _no("nothing_below", f"此事项是{LEVEL_NAMES[holder]}自己受理的，没有下级可以退回")
+    return OK
+
+
+def _level_refusal(kind: str, actor: str, rule: Rule) -> str:
+    if kind == "svc.escalated":
+        if actor == "town":
+            return "镇里不用“上报镇”；需要县直部门办理的，请用“转办县直部门”"
+        return "县直部门不能上报镇；不能办理的，请“退回”镇里并写明理由"
+    if kind == "svc.forwarded" and actor == "village":
+        return "村里不能直接转办县直部门；请先“上报镇”，由镇里发转办函"
+    allowed = "、".join(LEVEL_SHORT[level] for level in LEVELS if level in rule.levels)
+    return f"只有{allowed}可以{rule.action}，{LEVEL_SHORT[actor]}不能"
+
+
+def _check_payload(state: CaseState, kind: str, payload: Mapping[str, Any]) -> Verdict:
+    check = _PAYLOAD_CHECKS.get(kind)
+    return check(state, payload) if check else OK
+
+
+def _accepted(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    applicant = payload.get("applicant") or {}
+    officer = payload.get("first_officer") or {}
+    if not _text(applicant, "name"):
+        return _no("missing_applicant", "请填写申请人姓名")
+    if not _text(officer, "name"):
+        return _no("missing_officer", "请填写首接责任人（第一个接待群众的工作人员）")
+    if payload.get("mode") not in MODES:
+        return _no("bad_mode", "请选择办理方式：即办、代办或上报镇")
+    accepted_on, due = iso_date(payload.get("accepted_on")), iso_date(payload.get("promised_due"))
+    if accepted_on is None or due is None:
+        return _no("bad_date", "受理日期或承诺办结日期不对，请重新选择")
+    if due < accepted_on:
+        return _no("bad_date", "承诺办结日期不能早于受理日期")
+    return OK
+
+
+def _needs(key: str, message: str, code: str = "missing_reason"):
+    def check(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+        return OK if _text(payload, key) else _no(code, message)
+    return check
+
+
+def _assigned(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if not _text(payload.get("assignee") or {}, "name"):
+        return _no("missing_assignee", "请选择承办人")
+    return OK
+
+
+# 群众反映事项转办函 (RULES.md §1): letter no., source, citizen, summary, receiving
+# department, deadline, how to report back (the receipt slip is optional on the form).
+_LETTER_FIELDS = {"letter_no": "函号", "source": "来源", "citizen": "反映人",
+                  "summary": "反映事项摘要", "department": "承办部门", "deadline": "办理期限",
+                  "report_back": "反馈方式"}
+
+
+def _forwarded(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    letter = payload.get("letter") or {}
+    missing = [label for key, label in _LETTER_FIELDS.items() if not _text(letter, key)]
+    if missing:
+        return _no("incomplete_letter", f"转办函还缺：{'、'.join(missing)}，请补全后再转办")
+    if iso_date(letter.get("deadline")) is None:
+        return _no("bad_date", "转办函的办理期限不是有效日期，请重新选择")
+    return OK
+
+
+def _extended(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if not _text(payload, "reason"):
+        return _no("missing_reason", "延期必须写明理由，并告知群众")
+    new_due = iso_date(payload.get("new_due"))
+    if new_due is None:
+        return _no("bad_date", "延期后的办结日期不对，请重新选择")
+    if state.due is not None and new_due <= state.due:
+        return _no("bad_date", f"延期后的日期必须晚于原承诺日期 {state.due.isoformat()}")
+    return OK
+
+
+def _closed(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if not _text(payload, "result"):
+        return _no("missing_result", "请填写办理结果")
+    if payload.get("outcome") == "refused" and not _text(payload, "reason"):
+        return _no("missing_reason", "不予办理必须写明理由，并一次性告知群众")
+    return OK
+
+
+def _rated(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if not _text(payload, "level"):
+        return _no("missing_level", "请选择群众的评价：满意、基本满意或不满意")
+    if payload.get("dissatisfied") and not _text(payload, "reason"):
+        return _no("missing_reason", "评价为“不满意”时必须填写原因，请问清群众不满意的地方后填写")
+    return OK
+
+
+def _reopened(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if not state.dissatisfied:
+        level = (state.rating or {}).get("level", "")
+        return _no("not_dissatisfied", f"群众评价为“{level}”，不能重新办理；"
+                                       "只有评价“不满意”的事项才能重新办理")
+    if not _text(payload, "reason"):
+        return _no("missing_reason", "重新办理必须写明原因（群众不满意的地方）")
+    return OK
+
+
+def _updated(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    fields = payload.get("fields")
+    if not isinstance(fields, Mapping) or not fields:
+        return _no("nothing_changed", "没有要修改的内容")
+    unknown = [name for name in fields if name not in PLAIN_FIELDS]
+    if unknown:
+        return _no("bad_field", f"“{unknown[0]}”不能直接修改；办理进度请用对应的办理操作登记")
+    return OK
+
+
+_PAYLOAD_CHECKS = {
+    "svc.accepted": _accepted,
+    "svc.escalated": _needs("summary", "上报镇必须写明需要镇里解决的问题"),
+    "svc.assigned": _assigned,
+    "svc.forwarded": _forwarded,
+    "svc.replied": _needs("reply", "请填写县直部门的答复内容", "missing_reply"),
+    "svc.returned": _needs("reason", "退回必须写明理由，方便下级补正后重新办理"),
+    "svc.extended": _extended,
+    "svc.closed": _closed,
+    "svc.done_at_once": _needs("result", "请填写办理结果", "missing_result"),
+    "svc.rated": _rated,
+    "svc.reopened": _reopened,
+    "svc.updated": _updated,
+}
