@@ -15,7 +15,7 @@ PERSON = {"id": "u-wang", "name": "王秀兰", "post": "便民服务站代办员
 
 def accepted_p(mode: str = "代办", **extra: Any) -> dict[str, Any]:
     payload = {
-        "receipt_no": "XJ003-250926-0007-42",
+        "receipt_no": "XJ003-250926-0007-12",
         "accepted_on": "2025-09-26",
         "applicant": {"name": "李建国", "sex": "男", "phone": "13812345678", "group": "三组"},
         "matter_code": "JZ-001",

@@ -125,7 +125,7 @@ INVALID = [
     ("closed_by_town", "svc.escalated", "v1", {}, "wrong_status",
      "此事项已办结，不能再上报镇；如群众不满意，请先登记“不满意”后重新办理"),
     ("accepted", "svc.accepted", "v2", {}, "duplicate",
-     "此事项已受理（回执编号 XJ003-250926-0007-42），不能重复受理"),
+     "此事项已受理（回执编号 XJ003-250926-0007-12），不能重复受理"),
     ("escalated", "svc.done_at_once", "v1", {}, "wrong_status",
      "此事项已上报镇，正等待镇里处理，不能按即办办结"),
     ("escalated", "svc.escalated", "v1", {}, "wrong_status",
