@@ -27,6 +27,21 @@ def problem_response(exc: Problem) -> JSONResponse:
                         media_type="application/problem+json")
 
 
+async def read_body(request: Request, limit: int = wire.MAX_COMPRESSED) -> bytes:
+    """The request body, refused with 413 as soon as it passes `limit` bytes: an
+    oversized upload (signed or not) never sits whole in the hub's memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "too_large", "请求太大，请分批发送。")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, "too_large", "请求太大，请分批发送。")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def gz_json(value: Any, status: int = 200) -> Response:
     return Response(wire.encode(value, level=6), status_code=status,
                     media_type="application/json", headers={"content-encoding": "gzip"})
@@ -55,14 +70,14 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return JSONResponse({**hub.identity(), "hub_time": hub.now_ms(), "api": "v1"})
 
     async def enroll(request: Request) -> Response:
-        body = wire.decode(await request.body(), request.headers.get("content-encoding"),
-                           limit=64 * 1024)
+        body = wire.decode(await read_body(request, 64 * 1024),
+                           request.headers.get("content-encoding"), limit=64 * 1024)
         if not isinstance(body, dict):
             raise Problem(400, "bad_request", "登记请求格式不对。")
         return JSONResponse(admin.enroll(hub, body))
 
     async def push(request: Request) -> Response:
-        raw = await request.body()
+        raw = await read_body(request)
         sender = await authed(request, raw)
         body = wire.decode(raw, request.headers.get("content-encoding"))
         if not isinstance(body, dict):
@@ -80,7 +95,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return JSONResponse(reply)
 
     async def pull(request: Request) -> Response:
-        raw = await request.body()
+        raw = await read_body(request)
         child = await authed(request, raw)
         body = wire.decode(raw, request.headers.get("content-encoding"), limit=1024 * 1024)
         if not isinstance(body, dict):
@@ -104,7 +119,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
 
     async def blob(request: Request) -> Response:
         sha = request.path_params["sha"]
-        raw = await request.body() if request.method == "PATCH" else b""
+        raw = await read_body(request) if request.method == "PATCH" else b""
         child = await authed(request, raw)
         return blobs.handle(child, request.method, sha, request.headers, raw)
 
