@@ -207,6 +207,7 @@ class HubStore:
                           origin=origin, seq=from_seq)
         keep: list[dict[str, Any]] = []
         stopped: Problem | None = None
+        ids: set[str] = set()
         for event in events:
             if event["seq"] <= held_seq:
                 if log.hash_at(self.conn, origin, event["seq"]) != event["hash"]:
@@ -215,11 +216,17 @@ class HubStore:
                 continue
             try:
                 check_envelope(event, self.registry)
+                if event["id"] in ids or self.conn.execute(
+                        "SELECT 1 FROM events WHERE id=?", (event["id"],)).fetchone():
+                    # Same id, different event (DESIGN.md "Push": a conflict, not a crash).
+                    raise Problem(409, "conflict", "这个事件编号已被另一条数据使用。",
+                                  event_id=event["id"])
             except Problem as exc:
                 # A bad event stops its origin's run here; what came before is kept.
                 stopped = Problem(exc.status, exc.code, exc.message, **exc.extra,
                                   origin=origin, seq=event["seq"])
                 break
+            ids.add(event["id"])
             if not self.clock.observe(event["hlc"]):
                 event["flags"] = log.FLAG_FAR_FUTURE
             keep.append(event)
