@@ -328,8 +328,8 @@ class HubStore:
         if cursor is None:
             return 0, False
         if not isinstance(cursor, dict) or type(cursor.get("fseq")) is not int \
-                or not isinstance(cursor.get("epoch"), str) or not isinstance(
-                    cursor.get("id"), str):
+                or cursor["fseq"] < 0 or not isinstance(cursor.get("epoch"), str) \
+                or not isinstance(cursor.get("id"), str):
             raise Problem(400, "bad_cursor", "同步游标格式不对。")
         if cursor["epoch"] != self.epoch:
             return 0, True
