@@ -26,7 +26,7 @@ def accepted_p(mode: str = "代办", **extra: Any) -> dict[str, Any]:
         "first_officer": PERSON,
         "mode": mode,
         "time_limit_working_days": 25,
-        "promised_due": "2025-11-07",
+        "promised_due": "2025-11-06",
         "due_provisional": False,
     }
     payload.update(extra)

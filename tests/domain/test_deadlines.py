@@ -70,16 +70,16 @@ def test_provisional_promise_is_recomputed_once_the_town_enters_the_year():
 
 def test_final_promise_is_kept_as_promised():
     state = log_at("accepted").state()
-    assert effective_due(state, CAL).date == date(2025, 11, 7)
+    assert effective_due(state, CAL).date == date(2025, 11, 6)
 
 
 def test_case_deadline_while_active_and_after_closing():
     log = log_at("escalated")
-    assert case_deadline(log.state(), date(2025, 11, 6), CAL).state == "due_soon"
+    assert case_deadline(log.state(), date(2025, 11, 5), CAL).state == "due_soon"
     log.add("svc.closed", "t1", on="2025-11-10")
     closed = case_deadline(log.state(), date(2025, 12, 1), CAL)
     assert (closed.state, closed.working_days_left, closed.label) == (
-        "closed_late", -1, "超期1个工作日办结")
+        "closed_late", -2, "超期2个工作日办结")
 
 
 def test_case_closed_in_time():
@@ -98,11 +98,11 @@ def test_step_past_its_promise_is_flagged_to_the_named_leader():
 
 
 def test_broken_case_promise_is_flagged_to_the_leader_in_charge():
-    log = log_at("forwarded")     # letter deadline 2025-10-31, case due 2025-11-07
+    log = log_at("forwarded")     # letter deadline 2025-10-31, case due 2025-11-06
     alerts = overdue_alerts(log.state(), date(2025, 11, 10), CAL, notify_role="分管领导")
     assert [(a.kind, a.level, a.working_days_over, a.leader) for a in alerts] == [
-        ("case", "county", 1, "分管领导"), ("step", "county", 6, "分管领导")]
-    assert alerts[0].message == ("“最低生活保障申请”已超过承诺办结日期（2025-11-07）1个工作日，"
+        ("case", "county", 2, "分管领导"), ("step", "county", 6, "分管领导")]
+    assert alerts[0].message == ("“最低生活保障申请”已超过承诺办结日期（2025-11-06）2个工作日，"
                                  "目前在县直部门，请分管领导督办")
 
 

@@ -73,7 +73,7 @@ def test_acceptance_records_first_officer_holder_and_promise():
     assert state.status == "accepted"
     assert state.first_officer == PERSON
     assert (state.level, state.owner_node, state.path) == ("village", "v1", (("village", "v1"),))
-    assert state.due.isoformat() == "2025-11-07"
+    assert state.due.isoformat() == "2025-11-06"
     assert state.fields["applicant.phone"] == "13812345678"
     assert state.steps[0].what == "受理：最低生活保障申请（代办）"
     assert state.steps[0].on == "2025-09-26"
@@ -171,8 +171,8 @@ INVALID = [
      "此事项已办结并评价，不能再转办县直部门；如群众不满意，请先登记“不满意”后重新办理"),
     ("escalated", "svc.forwarded", "t1", {"letter": {"letter_no": "新集转〔2025〕12号"}},
      "incomplete_letter", "转办函还缺：来源、反映人、反映事项摘要、承办部门、办理期限、反馈方式，请补全后再转办"),
-    ("accepted", "svc.extended", "v1", {"new_due": "2025-11-07"}, "bad_date",
-     "延期后的日期必须晚于原承诺日期 2025-11-07"),
+    ("accepted", "svc.extended", "v1", {"new_due": "2025-11-06"}, "bad_date",
+     "延期后的日期必须晚于原承诺日期 2025-11-06"),
     ("accepted", "svc.extended", "v1", {"reason": ""}, "missing_reason", "延期必须写明理由，并告知群众"),
     ("accepted", "svc.updated", "v1", {"fields": {"status": "closed"}}, "bad_field",
      "“status”不能直接修改；办理进度请用对应的办理操作登记"),
