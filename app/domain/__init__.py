@@ -1,0 +1,50 @@
+"""Pure rules and projections of Sanji: no Kivy, no SQLite, no HTTP, no clock.
+
+Everything a rule needs is passed in (events, today's date, the calendar, the config);
+user-facing messages are Chinese and say what to do.  Sources are cited in each module
+(RULES.md sections, DESIGN.md "Conflicts").
+
+Public surface, by module:
+    idcard      check_id_number, mask_id_number, birth_date_of, sex_of     (GB 11643)
+    phone       check_phone, mask_phone
+    workdays    WorkCalendar, calendar_from_town_list, add_working_days,
+                working_days_between, is_working_day, DueDate, DayCount
+    config      merge_config, overrides_from_events, Config, rating_payload
+    catalog     check_catalog, apply_catalog_edits, Catalog
+    intake      one_time_notice, accepted_payload, suggest_mode
+    service_*   fold, apply_event, check_transition, CaseState, Verdict, EVENT_TYPES
+    deadlines   deadline_status, case_deadline, effective_due, overdue_alerts
+    receipt     format_receipt, parse_receipt, Receipt
+    field_edits apply_field_edits, ReviewItem (plain fields: last writer wins + review)
+
+Exceptions (errors.py):
+    DomainError ── CatalogError, ConfigError, CalendarError, ReceiptError
+"""
+from app.domain.catalog import Catalog, apply_catalog_edits, check_catalog
+from app.domain.config import Config, merge_config, overrides_from_events, rating_payload
+from app.domain.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
+from app.domain.errors import CalendarError, CatalogError, ConfigError, DomainError, ReceiptError
+from app.domain.events import Rejected, order_key
+from app.domain.field_edits import ReviewItem, apply_field_edits
+from app.domain.idcard import birth_date_of, check_id_number, mask_id_number, sex_of
+from app.domain.intake import accepted_payload, one_time_notice, suggest_mode
+from app.domain.phone import check_phone, mask_phone
+from app.domain.receipt import Receipt, format_receipt, parse_receipt
+from app.domain.service_case import apply_event, fold
+from app.domain.service_state import CaseState, Step
+from app.domain.service_transitions import EVENT_TYPES, Verdict, check_transition
+from app.domain.workdays import (
+    DayCount, DueDate, WorkCalendar, add_working_days, calendar_from_town_list, is_working_day,
+    working_days_between)
+
+__all__ = [
+    "CalendarError", "CaseState", "Catalog", "CatalogError", "Config", "ConfigError",
+    "DayCount", "DomainError", "DueDate", "EVENT_TYPES", "Receipt", "ReceiptError", "Rejected",
+    "ReviewItem", "Step", "Verdict", "WorkCalendar", "accepted_payload", "add_working_days",
+    "apply_catalog_edits", "apply_event", "apply_field_edits", "birth_date_of",
+    "calendar_from_town_list", "case_deadline", "check_catalog", "check_id_number",
+    "check_phone", "check_transition", "deadline_status", "effective_due", "fold",
+    "format_receipt", "is_working_day", "mask_id_number", "mask_phone", "merge_config",
+    "one_time_notice", "order_key", "overdue_alerts", "overrides_from_events",
+    "parse_receipt", "rating_payload", "sex_of", "suggest_mode", "working_days_between",
+]
