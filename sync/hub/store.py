@@ -152,6 +152,14 @@ class HubStore:
         known = self.tree.get(node_id)
         if known is not None and known.direct:
             return None  # enrolled here directly: our own record wins
+        upstream = json.loads(self.meta.get("upstream") or "{}")
+        if node_id in (self.hub_id, *upstream.get("ancestors", [])) or (
+                known is not None and not self.tree.is_within(node_id, sender.id)):
+            # Only the branch a node already hangs in may re-vouch for it: otherwise one
+            # town could move another town's village (or us) under itself and then sign
+            # events in its name (issue #2 §4, forged origins).
+            return Problem(403, "foreign_node", "这个节点已属于别的下级，不能改挂到推送方名下。",
+                           node=node_id)
         self.conn.execute(
             "INSERT INTO nodes(id, parent, kind, name, pubkey, cert_sig) VALUES(?,?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET parent=excluded.parent, kind=excluded.kind,"
