@@ -66,9 +66,10 @@ def deadline_status(due: DueDate | date, today: date, calendar: WorkCalendar,
         label = "今天到期" if count.days == 0 else f"即将到期，还剩{count.days}个工作日"
     else:
         state, label = ON_TIME, f"还剩{count.days}个工作日"
-    if missing:
-        label += f"（{provisional_note(missing)}）"
-    return DeadlineStatus(state, due_date, count.days, bool(missing), label)
+    provisional = bool(missing) or due.provisional
+    if provisional:
+        label += f"（{provisional_note(missing) or '日期为暂定'}）"
+    return DeadlineStatus(state, due_date, count.days, provisional, label)
 
 
 def effective_due(state: CaseState, calendar: WorkCalendar) -> DueDate | None:
@@ -78,8 +79,7 @@ def effective_due(state: CaseState, calendar: WorkCalendar) -> DueDate | None:
     if state.due_provisional and state.due_rule is not None:
         start, days = state.due_rule
         return add_working_days(start, days, calendar)
-    missing = () if calendar.source(state.due.year) else (state.due.year,)
-    return DueDate(state.due, state.due_provisional or bool(missing), missing)
+    return DueDate(state.due, state.due_provisional)
 
 
 def case_deadline(state: CaseState, today: date, calendar: WorkCalendar,

@@ -25,6 +25,7 @@ from app.domain.service_state import (
     LEVEL_NAMES, PLAIN_FIELDS, CaseState, Step, iso_date)
 from app.domain.service_transitions import check_transition
 
+
 def fold(events: Iterable[Event], levels: Mapping[str, str]) -> CaseState:
     """Replay the events of one case.  ``levels`` maps origin node id -> its level.
 
@@ -80,7 +81,7 @@ def _claim(state: CaseState, event: Event, actor_level: str | None) -> CaseState
 
 
 Handler = Callable[[CaseState, Event, Mapping[str, Any], str],
-                   tuple[dict[str, Any], str, "date | None"]]
+                   tuple[dict[str, Any], str, date | None]]
 
 
 def _accepted(state, event, p, level):

@@ -84,7 +84,7 @@ _STATUS_PHRASE = {
     "escalated": "已上报镇，正等待镇里处理",
     "forwarded": "已转办县直部门，正等待回复",
     "replied": "县直部门已回复，正等待镇里办结",
-    "returned": "已被退回",
+    "returned": "已退回",
     "closed": "已办结",
     "fed_back": "已办结并反馈群众",
     "rated": "已办结并评价",
@@ -160,7 +160,7 @@ def _check_status(state: CaseState, kind: str, rule: Rule) -> Verdict:
         return _no("wrong_status", hint)
     phrase = _STATUS_PHRASE.get(state.status, state.status_name)
     if state.status == "returned" and state.level:
-        phrase = f"已被退回{LEVEL_NAMES[state.level]}"
+        phrase = f"已退回{LEVEL_NAMES[state.level]}"
     if state.status in FINISHED and kind not in {"svc.fed_back", "svc.rated", "svc.revisited"}:
         return _no("wrong_status", f"此事项{phrase}，不能再{rule.action}；{_REOPEN_HINT}")
     return _no("wrong_status", f"此事项{phrase}，不能{rule.action}")

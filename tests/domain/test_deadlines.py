@@ -122,3 +122,10 @@ def test_extension_moves_the_promise():
 
 def test_finished_case_raises_no_alert():
     assert overdue_alerts(log_at("fed_back").state(), date(2026, 6, 1), CAL) == []
+
+
+def test_extension_to_a_provisional_date_stays_labelled_provisional():
+    log = log_at("accepted")
+    log.add("svc.extended", "v1", new_due="2025-11-28", due_provisional=True)
+    status = case_deadline(log.state(), date(2025, 11, 3), CAL)
+    assert (status.provisional, status.label) == (True, "还剩19个工作日（日期为暂定）")
