@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 import chinese_calendar
@@ -35,8 +36,13 @@ _ONE_DAY = timedelta(days=1)
 MAX_WORKING_DAYS = 1000
 
 
+@lru_cache(maxsize=8192)
 def statutory_workday(day: date) -> bool | None:
-    """Working day per the State Council notices in ``chinesecalendar``; None if not covered."""
+    """Working day per the State Council notices in ``chinesecalendar``; None if not covered.
+
+    Cached: the package's lookup costs ~70 µs a day, and a case list computes a deadline
+    for every row (the data never changes while the program runs).
+    """
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
