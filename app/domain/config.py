@@ -18,7 +18,7 @@ time never overwrite each other.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from app.domain.errors import ConfigError
@@ -41,7 +41,6 @@ class Config:
 
     settings: Mapping[str, Setting]
     rejected: tuple[tuple[str, str], ...] = ()
-    templates: Mapping[str, Any] = field(default_factory=dict)
 
     def value(self, key: str) -> Any:
         try:
@@ -112,7 +111,7 @@ def merge_config(defaults: Mapping[str, Any], overrides: Mapping[str, Mapping[st
             continue
         source = override.get("source") or "镇里调整（未注明依据）"
         settings[key] = Setting(key, override["value"], source, entry["label"], True)
-    return Config(settings, tuple(rejected), dict(defaults.get("templates", {})))
+    return Config(settings, tuple(rejected))
 
 
 def overrides_from_events(events: Iterable[Event]) -> dict[str, dict[str, Any]]:
