@@ -175,6 +175,8 @@ class Store:
         """Store pulled events and the new cursor in one transaction; returns how many
         were new. A malformed event is quarantined (kept, shown), never applied."""
         fresh: list[dict[str, Any]] = []
+        batch: dict[str, str] = {}            # id -> hash of this batch's fresh events
+        slots: set[tuple[str, int]] = set()   # their (origin, seq)
         with transaction(self.conn):
             for event in events:
                 problem = check_pulled(event, self.registry)
@@ -182,13 +184,23 @@ class Store:
                     self._quarantine(event, problem)
                     continue
                 existing = log.find(self.conn, event["id"])
-                if existing is not None:
-                    if existing["hash"] != event["hash"]:
+                held = existing["hash"] if existing is not None else batch.get(event["id"])
+                if held is not None:
+                    if held != event["hash"]:
                         self._quarantine(event, Problem(409, "conflict",
                                                         "同一编号的事件内容不同，已隔离。"))
                     continue
                 if event["origin"] == self.node_id:
                     continue  # our own, echoed back
+                slot = (event["origin"], event["seq"])
+                if slot in slots or log.hash_at(self.conn, *slot) is not None:
+                    # A second event at a place of a chain already taken: keep it aside
+                    # rather than fail the whole batch on UNIQUE(origin, seq) forever.
+                    self._quarantine(event, Problem(409, "conflict",
+                                                    "同一来源同一序号已有另一条事件，已隔离。"))
+                    continue
+                batch[event["id"]] = event["hash"]
+                slots.add(slot)
                 if not self.clock.observe(event["hlc"]):
                     event["flags"] = log.FLAG_FAR_FUTURE
                 fresh.append(event)

@@ -306,6 +306,10 @@ class HubStore:
         if reset and have is None:
             have = {}
         subtree = self.tree.subtree(child.id)
+        if child.kind == self.meta.get("level"):
+            # A station at the hub's own level (the town center's tablets) acts for the
+            # hub: records handed to the hub itself (an escalation) are in its scope.
+            subtree = subtree | {self.hub_id}
         rows = self.conn.execute(
             "SELECT f.fseq, " + ", ".join("e." + c for c in log.COLUMNS) +
             ", r.creator, r.owner FROM feed f JOIN events e ON e.rseq=f.rseq"
@@ -426,16 +430,25 @@ class HubStore:
     def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any]) -> int:
         fresh = []
         subtree = self.tree.subtree(self.hub_id)
+        taken: set[object] = set()   # ids and (origin, seq) of this batch's fresh events
         with transaction(self.conn):
             for event in events:
                 problem = check_pulled(event, self.registry)
+                if problem is None:
+                    if event["origin"] in subtree or event["id"] in taken or log.find(
+                            self.conn, event["id"]):
+                        continue
+                    slot = (event["origin"], event["seq"])
+                    if slot in taken or log.hash_at(self.conn, *slot) is not None:
+                        # Another event at a place of a chain already taken: set it aside
+                        # rather than fail every relay round on UNIQUE(origin, seq).
+                        problem = Problem(409, "conflict", "上级发来的事件与已有事件序号冲突，已跳过。")
                 if problem is not None:
                     self.conn.execute("INSERT INTO problems(at, node, code, message) "
                                       "VALUES(?,?,?,?)", (self.now_ms(), "upstream",
                                                           problem.code, problem.message))
                     continue
-                if event["origin"] in subtree or log.find(self.conn, event["id"]):
-                    continue
+                taken.update((event["id"], slot))
                 if not self.clock.observe(event["hlc"]):
                     event["flags"] = log.FLAG_FAR_FUTURE
                 fresh.append(event)
