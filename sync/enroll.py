@@ -21,6 +21,7 @@ def enroll_station(store: Store, client: HubClient, code: str, name: str = "") -
                         compress=False)
     body = reply.body
     identity = {"token": body["token"], "kind": body["kind"], "name": body["name"] or name,
+                "short_code": body.get("short_code"),
                 "roles": body.get("roles", []), "hub": body["hub"], "hub_url": client.base_url}
     store.set_identity(body["node_id"], key, identity)
     store.learn_hub_time(body["hub_time"], reply.sent_ms, reply.received_ms)
@@ -38,4 +39,6 @@ def enroll_hub(hub: Any, client: HubClient, code: str) -> dict[str, Any]:
                 "ancestors": body["hub"]["ancestors"]}
     with transaction(hub.conn):
         hub.meta.set("upstream", json.dumps(upstream, ensure_ascii=False))
+        if body.get("short_code"):
+            hub.meta.set("prefix", body["short_code"][:2])
     return upstream

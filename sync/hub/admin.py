@@ -17,6 +17,7 @@ from sync.keys import request_message, unb64, verify
 from sync.nodes import KINDS, Node, new_code, new_token, same_secret, secret_hash
 
 CODE_VALID_MS = 7 * 24 * 3600 * 1000
+LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed without mix-ups
 
 
 def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
@@ -30,11 +31,30 @@ def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
     node_id, code = uuid7(), new_code()
     with transaction(hub.conn):
         hub.conn.execute(
-            "INSERT INTO nodes(id, parent, kind, name, roles, direct, code_hash, code_expires)"
-            " VALUES(?,?,?,?,?,1,?,?)", (node_id, hub.hub_id, kind, name, ",".join(roles),
-                                         secret_hash(code), hub.now_ms() + CODE_VALID_MS))
+            "INSERT INTO nodes(id, parent, kind, name, roles, direct, code_hash, code_expires,"
+            " short_code) VALUES(?,?,?,?,?,1,?,?,?)",
+            (node_id, hub.hub_id, kind, name, ",".join(roles), secret_hash(code),
+             hub.now_ms() + CODE_VALID_MS, _next_short_code(hub, kind)))
         _bump(hub)
     return node_id, code
+
+
+def _next_short_code(hub: HubStore, kind: str) -> str:
+    """A town hub under a county gets two letters; a station gets the hub's two letters
+    and a 3-digit number (receipt numbers: app.domain.receipt)."""
+    used = {r[0] for r in hub.conn.execute("SELECT short_code FROM nodes WHERE direct=1"
+                                           " AND short_code IS NOT NULL")}
+    if hub.meta.get("level") == "county" and kind == "town":
+        for first in LETTERS:
+            for second in LETTERS:
+                if first + second not in used and first + second != hub.prefix():
+                    return first + second
+        raise Problem(409, "codes_exhausted", "两位字母编码已用完。")
+    for number in range(1, 1000):
+        candidate = f"{hub.prefix()}{number:03d}"
+        if candidate not in used:
+            return candidate
+    raise Problem(409, "codes_exhausted", "本服务器下的站点编码已用完（999 个）。")
 
 
 def list_nodes(hub: HubStore) -> list[dict[str, Any]]:
@@ -85,11 +105,12 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
         hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, code_hash=NULL, enrolled_at=?"
                          " WHERE id=?", (pubkey, secret_hash(token), hub.now_ms(), node_id))
         _bump(hub)
-        kind, name, roles = hub.conn.execute("SELECT kind, name, roles FROM nodes WHERE id=?",
-                                             (node_id,)).fetchone()
+        kind, name, roles, short_code = hub.conn.execute(
+            "SELECT kind, name, roles, short_code FROM nodes WHERE id=?", (node_id,)).fetchone()
     hub.tree.reload()
     return {"node_id": node_id, "token": token, "kind": kind, "name": name,
             "roles": [r for r in roles.split(",") if r], "hub": hub.identity(),
+            "short_code": short_code,
             "hub_time": hub.now_ms()}
 
 

@@ -27,4 +27,10 @@ def _v1(conn: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    # Short codes: a town's two letters (given by its county) and each station's
+    # letters + 3 digits, used in receipt numbers that stay unique offline.
+    conn.execute("ALTER TABLE nodes ADD COLUMN short_code TEXT")
+
+
+MIGRATIONS = [_v1, _v2]

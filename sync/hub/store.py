@@ -72,6 +72,16 @@ class HubStore:
         assert value is not None, "hub not initialised"
         return value
 
+    def prefix(self) -> str:
+        """The hub's two letters for station codes: given by the county at enrollment,
+        else derived from the hub id until then."""
+        stored = self.meta.get("prefix")
+        if stored:
+            return stored
+        letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+        value = int(self.hub_id.replace("-", "")[-8:], 16)
+        return letters[value % 24] + letters[(value // 24) % 24]
+
     @property
     def epoch(self) -> str:
         return self.meta.get("epoch") or ""
