@@ -316,10 +316,12 @@ class HubStore:
         if reset and have is None:
             have = {}
         subtree = self.tree.subtree(child.id)
+        scope = subtree
         if child.kind == self.meta.get("level"):
             # A station at the hub's own level (the town center's tablets) acts for the
-            # hub: records handed to the hub itself (an escalation) are in its scope.
-            subtree = subtree | {self.hub_id}
+            # hub and supervises its villages: it sees what the hub's whole subtree
+            # created and what was handed to the hub itself (an escalation).
+            scope = self.tree.subtree(self.hub_id) | {self.hub_id}
         rows = self.conn.execute(
             "SELECT f.fseq, " + ", ".join("e." + c for c in log.COLUMNS) +
             ", r.creator, r.owner FROM feed f JOIN events e ON e.rseq=f.rseq"
@@ -334,7 +336,8 @@ class HubStore:
             last_fseq, last_id = fseq, event_id
             if event_id in sent or (have and seq <= have.get(origin, 0)):
                 continue
-            if not self.policy.may_pull(child, subtree, origin, kind, Audience(creator, owner)):
+            if not self.policy.may_pull(child, subtree, origin, kind, Audience(creator, owner),
+                                        scope):
                 continue
             sent.add(event_id)
             out.append(to_pull(log.row_to_event(values)))
