@@ -129,16 +129,16 @@ def _node_revoke(args: argparse.Namespace) -> int:
 
 def _enroll(args: argparse.Namespace) -> int:
     from sync.client import HubClient
-    from sync.enroll import enroll_hub, enroll_station
-    client = HubClient(args.hub)
+    from sync.enroll import enroll_hub
     if _is_hub_dir(args.data):
         from sync.hub.server import open_hub
-        upstream = enroll_hub(open_hub(args.data), client, args.code)
+        with HubClient(args.hub) as client:
+            upstream = enroll_hub(open_hub(args.data), client, args.code)
         print(f"已登记到上级 {upstream['parent']['name']}（{upstream['parent']['hub_id']}）")
         return 0
     from app.station import open_station
     station = open_station(args.data)
-    ident = enroll_station(station.store, client, args.code)
+    ident = station.enroll(args.hub, args.code)
     print(f"已登记：本机编号 {ident['node_id']}，{ident['name']}，上级 {ident['hub']['name']}")
     return 0
 

@@ -18,7 +18,7 @@ import httpx
 
 from app.station import Station, open_station
 from sync.client import HubClient
-from sync.enroll import enroll_hub, enroll_station
+from sync.enroll import enroll_hub
 from sync.hub import admin
 from sync.hub.server import open_hub
 
@@ -65,11 +65,12 @@ def prepare(root: Path) -> tuple[Path, Path, Path]:
         if needs_town:
             procs.append(start_hub(county_dir, "county", COUNTY_PORT, "新县"))
             _, code = admin.add_node(county, "新集镇", "town")
-            enroll_hub(town, HubClient(f"http://127.0.0.1:{COUNTY_PORT}"), code)
+            with HubClient(f"http://127.0.0.1:{COUNTY_PORT}") as client:
+                enroll_hub(town, client, code)
         if needs_station:
             procs.append(start_hub(town_dir, "town", TOWN_PORT, "新集镇"))
             _, code = admin.add_node(town, "王湾村", "village")
-            enroll_station(station.store, HubClient(f"http://127.0.0.1:{TOWN_PORT}"), code)
+            station.enroll(f"http://127.0.0.1:{TOWN_PORT}", code)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)

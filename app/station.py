@@ -1,13 +1,20 @@
-"""A station's data directory: its event store, attachments and sync wiring."""
+"""A station's data directory: its event store with the app's projections, its
+attachments and its sync wiring. The same app runs at a village, a town or a county;
+the role comes from enrollment."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from app.projections import Projections, install
 from sync.blobfiles import BlobFiles
 from sync.client import HubClient
+from sync.enroll import enroll_station
 from sync.session import RoundResult, Syncer, credentials_for
-from sync.store import Store
+from sync.store import NewEvent, Store
+
+LEVEL_NAMES = {"village": "村", "town": "镇", "county": "县"}
 
 
 @dataclass
@@ -15,9 +22,61 @@ class Station:
     data: Path
     store: Store
     blobs: BlobFiles
+    projections: Projections
+
+    # identity -------------------------------------------------------------------------
+    @property
+    def enrolled(self) -> bool:
+        return self.store.node_id is not None
+
+    @property
+    def node_id(self) -> str:
+        return self.store.node_id or ""
+
+    def identity(self) -> dict[str, Any]:
+        return self.store.identity()
+
+    @property
+    def level(self) -> str:
+        return str(self.identity().get("kind", "village"))
+
+    @property
+    def name(self) -> str:
+        return str(self.identity().get("name", ""))
+
+    @property
+    def short_code(self) -> str | None:
+        return self.identity().get("short_code")
+
+    def hub_id(self) -> str | None:
+        return (self.identity().get("hub") or {}).get("hub_id")
+
+    def ancestors(self) -> list[str]:
+        return list((self.identity().get("hub") or {}).get("ancestors", []))
 
     def hub_url(self) -> str | None:
-        return self.store.identity().get("hub_url")
+        return self.identity().get("hub_url")
+
+    # enrollment and sync ------------------------------------------------------------------
+    def enroll(self, hub_url: str, code: str) -> dict[str, Any]:
+        client = HubClient(hub_url)
+        try:
+            ident = enroll_station(self.store, client, code)
+        finally:
+            client.close()
+        self.projections.cases.own = {self.node_id: self.level}
+        self.projections.cases._levels = None
+        self.announce()
+        return ident
+
+    def announce(self) -> None:
+        """Tell every level this station's name, level and receipt code (broadcast)."""
+        payload = {"name": self.name, "level": self.level}
+        if self.short_code:
+            payload["short_code"] = self.short_code
+        if self.hub_id():
+            payload["hub"] = self.hub_id() or ""
+        self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
         url = self.hub_url()
@@ -29,7 +88,15 @@ class Station:
         finally:
             client.close()
 
+    def close(self) -> None:
+        self.store.close()
+
 
 def open_station(data: Path) -> Station:
     data.mkdir(parents=True, exist_ok=True)
-    return Station(data, Store(data / "station.sqlite"), BlobFiles(data / "blobs"))
+    store = Store(data / "station.sqlite")
+    install(store.conn)
+    own = {store.node_id: str(store.identity().get("kind", "village"))} if store.node_id else {}
+    projections = Projections(own)
+    store.projectors.append(projections)
+    return Station(data, store, BlobFiles(data / "blobs"), projections)

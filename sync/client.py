@@ -62,6 +62,12 @@ class HubClient:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> "HubClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def call(self, method: str, path: str, body: Any = None, compress: bool = True,
              raw: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
         content = raw if raw is not None else b""

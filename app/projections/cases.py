@@ -1,0 +1,98 @@
+"""The service-desk ledger (台账): one row per case, folded by app.domain.fold, plus a
+full-text index over names, matters, descriptions and receipt numbers."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from app.domain import fold, mask_id_number
+from app.search_text import index_text
+from sync import log
+from sync.db import run_script
+
+DDL = """
+CREATE TABLE nodes_dir(id TEXT PRIMARY KEY, name TEXT, level TEXT, short_code TEXT,
+  hub TEXT);
+CREATE TABLE cases(record TEXT PRIMARY KEY, receipt_no TEXT, applicant TEXT,
+  id_masked TEXT, phone TEXT, phone_last4 TEXT, origin TEXT, village TEXT,
+  matter_code TEXT, matter_name TEXT, summary TEXT, status TEXT, status_name TEXT,
+  level TEXT, owner_node TEXT, first_officer TEXT, holder TEXT, mode TEXT,
+  accepted_on TEXT, due TEXT, due_provisional INTEGER, step_due TEXT, step_leader TEXT,
+  closed_on TEXT, rating TEXT, dissatisfied INTEGER, round INTEGER, rejected INTEGER,
+  reviews INTEGER, hlc INTEGER, active INTEGER);
+CREATE INDEX cases_status ON cases(active, due);
+CREATE INDEX cases_accepted ON cases(accepted_on);
+CREATE INDEX cases_receipt ON cases(receipt_no);
+CREATE INDEX cases_origin ON cases(origin, active);
+CREATE VIRTUAL TABLE cases_fts USING fts5(record UNINDEXED, body)
+"""
+ACTIVE_STATUSES = ("accepted", "in_progress", "escalated", "forwarded", "replied", "returned")
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    run_script(conn, DDL)
+
+
+class CaseFolds:
+    """Holds the origin → level map (from node.announced) the case fold needs."""
+
+    def __init__(self, own: dict[str, str] | None = None) -> None:
+        self.own = own or {}
+        self._levels: dict[str, str] | None = None
+
+    def levels(self, conn: sqlite3.Connection) -> dict[str, str]:
+        if self._levels is None:
+            self._levels = {**dict(conn.execute("SELECT id, level FROM nodes_dir")),
+                            **self.own}
+        return self._levels
+
+    def fold_node(self, conn: sqlite3.Connection, record: str,
+                  events: list[dict[str, Any]]) -> None:
+        state: dict[str, Any] = {}
+        for event in events:
+            state.update(event["payload"])
+        old = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
+        conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)",
+                     (record, state.get("name"), state.get("level"), state.get("short_code"),
+                      state.get("hub")))
+        self._levels = None
+        if old is None or old[0] != state.get("level"):
+            # Cases this node acted on were folded without knowing its level: redo them.
+            for (case,) in conn.execute("SELECT DISTINCT record FROM events WHERE origin=? "
+                                        "AND kind='svc_case'", (record,)).fetchall():
+                self.fold_case(conn, case, log.of_record(conn, case))
+
+    def fold_case(self, conn: sqlite3.Connection, record: str,
+                  events: list[dict[str, Any]]) -> None:
+        state = fold(events, self.levels(conn))
+        if state.status == "new":
+            return  # nothing accepted yet (e.g. an update that arrived first)
+        applicant = state.fields.get("applicant") or {}
+        origin = state.path[0][1] if state.path else events[0]["origin"]
+        village = conn.execute("SELECT name FROM nodes_dir WHERE id=?", (origin,)).fetchone()
+        holder = state.assignee or state.step_leader or {}
+        rating = state.rating or {}
+        phone = str(applicant.get("phone") or "")
+        summary = str(state.fields.get("summary") or "")
+        conn.execute(
+            "INSERT OR REPLACE INTO cases VALUES(" + ",".join("?" * 31) + ")",
+            (record, state.receipt_no, applicant.get("name"),
+             mask_id_number(applicant["id_number"]) if applicant.get("id_number") else None,
+             phone, phone[-4:], origin, village[0] if village else None, state.matter_code,
+             state.matter_name, summary, state.status, state.status_name, state.level,
+             state.owner_node, (state.first_officer or {}).get("name"), holder.get("name"),
+             state.mode, _iso(state.accepted_on), _iso(state.due), int(state.due_provisional),
+             _iso(state.step_due), (state.step_leader or {}).get("name"), _iso(state.closed_on),
+             rating.get("level"), int(bool(rating.get("dissatisfied"))), state.round,
+             len(state.rejected), len(state.review_items), events[-1]["hlc"],
+             int(state.status in ACTIVE_STATUSES)))
+        conn.execute("DELETE FROM cases_fts WHERE record=?", (record,))
+        conn.execute("INSERT INTO cases_fts(record, body) VALUES(?,?)", (record, index_text(
+            applicant.get("name"), state.matter_name, summary, state.receipt_no,
+            village[0] if village else None, applicant.get("group"),
+            json.dumps(state.reply, ensure_ascii=False) if state.reply else None)))
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,194 @@
+"""Service desk (便民服务): intake with one-time notice, and every case transition.
+
+Screens call these; each call validates everything first and either writes exactly one
+event or raises ServiceError with Chinese messages and writes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from app.accounts import Cadre
+from app.domain import (CaseState, accepted_payload, add_working_days, check_id_number,
+                        check_phone, check_transition, fold, format_receipt, one_time_notice)
+from app.domain.intake import Notice
+from app.services.errors import ServiceError
+from app.services.rules import Rules, RulesCache
+from app.station import Station
+from sync import log
+from sync.db import transaction
+from sync.ids import uuid7
+from sync.store import NewEvent
+
+MODES = ("即办", "代办", "上报镇")
+
+
+@dataclass
+class IntakeForm:
+    name: str
+    phone: str
+    matter_code: str
+    summary: str
+    sex: str = ""
+    id_number: str = ""
+    group: str = ""
+    address: str = ""
+    materials_present: list[str] = field(default_factory=list)
+    mode: str = ""          # empty: suggested from the matter's handling level
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Intake:
+    record: str
+    receipt_no: str
+    notice: Notice
+    event: dict[str, Any]
+
+
+class Desk:
+    def __init__(self, station: Station, today: Callable[[], date] = date.today) -> None:
+        self.station = station
+        self.store = station.store
+        self.today = today
+        self.rules_cache = RulesCache(self.store.conn)
+
+    @property
+    def rules(self) -> Rules:
+        return self.rules_cache.get()
+
+    # intake -----------------------------------------------------------------------------
+    def check_intake(self, form: IntakeForm) -> list[str]:
+        problems = []
+        if not 1 <= len(form.name.strip()) <= 40:
+            problems.append("请填写群众姓名。")
+        phone = check_phone(form.phone)
+        if not phone.ok:
+            problems.append(phone.message)
+        if form.id_number.strip():
+            checked = check_id_number(form.id_number, today=self.today())
+            if not checked.ok:
+                problems.append(checked.message)
+        if self.rules.catalog.matter(form.matter_code) is None:
+            problems.append("请从事项目录里选择要办的事项。")
+        if not form.summary.strip():
+            problems.append("请简要写明群众要办的事或反映的问题。")
+        if form.mode and form.mode not in MODES:
+            problems.append("办理方式只能选 即办、代办 或 上报镇。")
+        return problems
+
+    def intake(self, officer: Cadre, form: IntakeForm) -> Intake:
+        problems = self.check_intake(form)
+        if problems:
+            raise ServiceError("还有内容需要补充或改正：" + "；".join(problems), problems)
+        rules, today = self.rules, self.today()
+        notice = one_time_notice(rules.catalog, form.matter_code, form.materials_present,
+                                 today, rules.calendar)
+        receipt_no = self._next_receipt(today)
+        applicant = {k: v for k, v in {
+            "name": form.name.strip(), "sex": form.sex, "phone": check_phone(form.phone).number,
+            "id_number": form.id_number.strip().upper(), "group": form.group.strip(),
+            "address": form.address.strip()}.items() if v}
+        payload = accepted_payload(
+            receipt_no=receipt_no, accepted_on=today, applicant=applicant,
+            summary=form.summary.strip(), actor_level=self.station.level,
+            first_officer={"id": officer.id, "name": officer.name, "post": officer.post},
+            calendar=rules.calendar, catalog=rules.catalog, code=form.matter_code,
+            present=form.materials_present,
+            notice_no=receipt_no.replace("-", "")[:-2] + "G" if notice.missing else None)
+        if form.mode:
+            payload["mode"] = form.mode
+        if form.remark.strip():
+            payload["remark"] = form.remark.strip()
+        record = uuid7()
+        event = self.store.append(NewEvent("svc.accepted", record, payload, officer.id))
+        return Intake(record, receipt_no, notice, event)
+
+    def _next_receipt(self, day: date) -> str:
+        """Per-station, per-day counter, persisted before use: a number is never reused
+        (a failed save leaves a gap, which is harmless)."""
+        code = self.station.short_code
+        if not code:
+            raise ServiceError("本机没有站点编码，无法编回执号：请重新登记本机。")
+        key = f"receipt:{day:%Y%m%d}"
+        with transaction(self.store.conn):
+            counter = int(self.store.meta.get(key, "0") or 0) + 1
+            self.store.meta.set(key, counter)
+        if counter > 9999:
+            raise ServiceError("今天的回执编号已用完（9999 个），请明天再受理或联系镇里。")
+        return format_receipt(code, day, counter)
+
+    # the case ---------------------------------------------------------------------------
+    def case(self, record: str) -> CaseState:
+        events = log.of_record(self.store.conn, record)
+        if not events:
+            raise ServiceError("找不到这件事项：可能还没有同步到本机，请先同步。")
+        return fold(events, self.station.projections.cases.levels(self.store.conn))
+
+    def act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any]
+            ) -> dict[str, Any]:
+        """Make one transition if the rules allow it here and now."""
+        state = self.case(record)
+        payload = {"on": self.today().isoformat(), **payload}
+        probe = {"id": "probe", "type": event_type, "v": 1, "payload": payload,
+                 "record": record, "origin": self.station.node_id, "author": officer.id}
+        verdict = check_transition(state, probe, self.station.level)
+        if not verdict.ok:
+            raise ServiceError(verdict.message)
+        try:
+            return self.store.append(NewEvent(event_type, record, payload, officer.id,
+                                              owner=self._owner_after(event_type, state)))
+        except Exception as exc:  # a payload the schema refuses: say so, write nothing
+            message = getattr(exc, "message", str(exc))
+            raise ServiceError(f"填写的内容不完整或格式不对：{message}") from exc
+
+    def _owner_after(self, event_type: str, state: CaseState) -> str | None:
+        """Who holds the record after this step, for the sync scope (sync/policy.py)."""
+        ancestors = self.station.ancestors()
+        if event_type == "svc.escalated":
+            return self.station.hub_id()                       # the town hub
+        if event_type == "svc.forwarded":
+            return ancestors[1] if len(ancestors) > 1 else None  # the county hub
+        if event_type in ("svc.closed", "svc.returned") and state.path:
+            return state.path[0][1]                            # back to the accepting station
+        return None
+
+    # conveniences for the common steps -------------------------------------------------------
+    def escalate(self, officer: Cadre, record: str, summary: str) -> dict[str, Any]:
+        rules = self.rules
+        days = int(rules.config.value("service.escalation_answer_working_days"))
+        due = add_working_days(self.today(), days, rules.calendar)
+        return self.act(officer, record, "svc.escalated", {
+            "summary": summary, "to_node": self.station.hub_id() or "town",
+            "due": due.date.isoformat(),
+            "agent": {"id": officer.id, "name": officer.name, "post": officer.post}})
+
+    def forward(self, officer: Cadre, record: str, department_key: str, summary: str
+                ) -> dict[str, Any]:
+        state, rules = self.case(record), self.rules
+        if department_key not in rules.catalog.doc["departments"]:
+            raise ServiceError("请从列表里选择接收转办函的县直部门。")
+        department = rules.catalog.department(department_key)
+        days = int(rules.config.value("service.forward_reply_working_days"))
+        due = add_working_days(self.today(), days, rules.calendar)
+        applicant = state.fields.get("applicant") or {}
+        letter = {
+            "letter_no": f"{self.station.short_code or 'ZB'}-转{self.today():%Y}-"
+                         f"{self._next_counter('letter')}",
+            "source": f"{self.station.name}（{state.receipt_no or ''}）",
+            "citizen": applicant.get("name", "群众"), "summary": summary,
+            "department": department.get("name", department_key),
+            "department_key": department_key, "deadline": due.date.isoformat(),
+            "report_back": "请在期限内将办理结果书面回复镇便民服务中心，并退回回执",
+            "receipt_slip": "转办函回执：已收到此件，将按期办理并回复。"}
+        return self.act(officer, record, "svc.forwarded", {
+            "letter": letter, "leader": {"id": officer.id, "name": officer.name,
+                                         "post": officer.post}})
+
+    def _next_counter(self, name: str) -> int:
+        key = f"counter:{name}:{self.today():%Y}"
+        with transaction(self.store.conn):
+            value = int(self.store.meta.get(key, "0") or 0) + 1
+            self.store.meta.set(key, value)
+        return value

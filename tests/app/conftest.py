@@ -1,0 +1,72 @@
+"""A real township for app-level tests: county and town hub processes, stations enrolled
+through the app (so they announce themselves), cadres with PINs."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.accounts import Cadre, add_cadre
+from app.services.desk import Desk
+from app.station import Station, open_station
+from sync.client import HubClient
+from sync.enroll import enroll_hub
+from sync.hub.server import open_hub
+from tests.support.hubs import HubProcess
+
+TODAY = date(2026, 11, 27)   # a Friday: deadlines cross a weekend
+
+
+@dataclass
+class Place:
+    station: Station
+    desk: Desk
+    cadre: Cadre
+
+    def sync(self) -> None:
+        result = self.station.sync_once()
+        assert result.ok, result.error
+
+
+@dataclass
+class Township:
+    root: Path
+    county: HubProcess
+    town: HubProcess
+    places: dict[str, Place] = field(default_factory=dict)
+
+    def station(self, hub: HubProcess, name: str, kind: str, cadre: tuple[str, str]) -> Place:
+        _, code = hub.add_node(name, kind)
+        station = open_station(self.root / f"st-{name}")
+        station.enroll(hub.url, code)
+        person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        place = Place(station, Desk(station, today=lambda: TODAY), person)
+        self.places[name] = place
+        return place
+
+
+@pytest.fixture
+def township(tmp_path: Path) -> Iterator[Township]:
+    county = HubProcess(tmp_path / "county", "county")
+    county.init("新县")
+    county.start()
+    town = HubProcess(tmp_path / "town", "town")
+    town.init("新集镇")
+    _, code = county.add_node("新集镇", "town")
+    hub = open_hub(town.data)
+    with HubClient(county.url) as client:
+        enroll_hub(hub, client, code)
+    hub.close()
+    town.upstream = county.url
+    town.start()
+    system = Township(tmp_path, county, town)
+    try:
+        yield system
+    finally:
+        town.stop()
+        county.stop()
+        for place in system.places.values():
+            place.station.close()
