@@ -1,0 +1,129 @@
+"""来访登记 (visit register) and 带班坐班 (duty roster, check-in/out, on duty now).
+
+RULES.md §1: a window is never unattended and who is on duty is recorded and shown; the
+visit register's fields are those used in practice. A visit is quick to log: only name,
+matter and officer are required, the rest is optional.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from app.accounts import Cadre
+from app.domain import check_phone
+from app.services.errors import ServiceError
+from sync.ids import uuid7
+from sync.store import NewEvent, Store
+
+
+@dataclass
+class VisitForm:
+    name: str
+    matter: str
+    sex: str = ""
+    age: str = ""
+    phone: str = ""
+    address: str = ""
+    opinion: str = ""
+    result: str = ""
+    remark: str = ""
+    place: str = "便民服务站"
+
+
+def log_visit(store: Store, officer: Cadre, form: VisitForm, now: datetime) -> str:
+    problems = []
+    if not form.name.strip():
+        problems.append("请填写来访人姓名。")
+    if not form.matter.strip():
+        problems.append("请填写来访事由。")
+    if form.phone.strip() and not check_phone(form.phone).ok:
+        problems.append(check_phone(form.phone).message)
+    age = None
+    if form.age.strip():
+        if not form.age.strip().isdigit() or not 0 < int(form.age) < 130:
+            problems.append("年龄请填数字，例如 63。")
+        else:
+            age = int(form.age)
+    if form.sex and form.sex not in ("男", "女"):
+        problems.append("性别请选 男 或 女。")
+    if problems:
+        raise ServiceError("；".join(problems), problems)
+    payload: dict[str, Any] = {
+        "name": form.name.strip(), "matter": form.matter.strip(),
+        "visited_at": now.strftime("%Y-%m-%d %H:%M"), "place": form.place,
+        "officer": officer.name, "officer_post": officer.post}
+    optional = {"sex": form.sex, "age": age, "phone": form.phone.strip(),
+                "address": form.address.strip(), "opinion": form.opinion.strip(),
+                "result": form.result.strip(), "remark": form.remark.strip()}
+    payload.update({k: v for k, v in optional.items() if v})
+    record = uuid7()
+    store.append(NewEvent("visit.logged", record, payload, officer.id))
+    return record
+
+
+def recent_visits(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
+    cols = ("record", "name", "matter", "visited_at", "officer", "result", "phone", "address")
+    rows = conn.execute(f"SELECT {', '.join(cols)} FROM visits ORDER BY visited_at DESC "
+                        "LIMIT ?", (limit,)).fetchall()
+    return [dict(zip(cols, r)) for r in rows]
+
+
+# duty ------------------------------------------------------------------------------------
+SHIFTS = ("全天", "上午", "下午", "夜间")
+ROLES = ("带班", "坐班")
+
+
+def schedule_duty(store: Store, by: Cadre, day: date, cadre: Cadre, shift: str, role: str
+                  ) -> str:
+    if shift not in SHIFTS:
+        raise ServiceError("班次请选 全天、上午、下午 或 夜间。")
+    if role not in ROLES:
+        raise ServiceError("请选择 带班 或 坐班。")
+    record = uuid7()
+    store.append(NewEvent("duty.scheduled", record, {
+        "date": day.isoformat(), "shift": shift, "cadre": cadre.id, "cadre_name": cadre.name,
+        "role": role}, by.id))
+    return record
+
+
+def check_in(store: Store, cadre: Cadre, record: str, now: datetime) -> None:
+    row = store.conn.execute("SELECT cadre, checked_in_at FROM duty WHERE record=?",
+                             (record,)).fetchone()
+    if row is None:
+        raise ServiceError("找不到这条排班，请刷新后再试。")
+    if row[1]:
+        raise ServiceError("已经签到过了。")
+    store.append(NewEvent("duty.checked_in", record, {"at": now.strftime("%Y-%m-%d %H:%M")},
+                          cadre.id))
+
+
+def check_out(store: Store, cadre: Cadre, record: str, now: datetime, handover: str = ""
+              ) -> None:
+    row = store.conn.execute("SELECT checked_in_at, checked_out_at FROM duty WHERE record=?",
+                             (record,)).fetchone()
+    if row is None or not row[0]:
+        raise ServiceError("还没有签到，不能签退。")
+    if row[1]:
+        raise ServiceError("已经签退过了。")
+    payload = {"at": now.strftime("%Y-%m-%d %H:%M")}
+    if handover.strip():
+        payload["handover"] = handover.strip()
+    store.append(NewEvent("duty.checked_out", record, payload, cadre.id))
+
+
+def roster(conn: sqlite3.Connection, day: date) -> list[dict[str, Any]]:
+    cols = ("record", "date", "shift", "cadre", "cadre_name", "role", "checked_in_at",
+            "checked_out_at", "origin")
+    rows = conn.execute(f"SELECT {', '.join(cols)} FROM duty WHERE date=? AND cancelled=0 "
+                        "ORDER BY role DESC, shift", (day.isoformat(),)).fetchall()
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def on_duty_now(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
+    """Who is at the window now: today's roster for the current shift, with whether they
+    have checked in (a scheduled cadre not checked in is shown as 未到岗)."""
+    from app.domain.duty import shift_covers
+    return [dict(entry, present=bool(entry["checked_in_at"] and not entry["checked_out_at"]))
+            for entry in roster(conn, now.date()) if shift_covers(entry["shift"], now.time())]
