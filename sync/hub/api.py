@@ -3,13 +3,13 @@ store, and turn every Problem into a problem+json 4xx with a stable `code`."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from sync import wire
 from sync.errors import Problem
@@ -47,8 +47,8 @@ def gz_json(value: Any, status: int = 200) -> Response:
                     media_type="application/json", headers={"content-encoding": "gzip"})
 
 
-def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None
-               ) -> Starlette:
+def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None,
+               extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
     nodes_seen: list[str | None] = [None]
 
     def guarded(handler: Handler) -> Handler:
@@ -139,7 +139,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         Route("/v1/openapi.json", guarded(openapi), methods=["GET"]),
         Route("/v1/status", guarded(status), methods=["GET"]),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=[*routes, *extra_routes])
 
 
 def hub_status(hub: HubStore) -> dict[str, Any]:

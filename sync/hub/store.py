@@ -50,6 +50,10 @@ class HubStore:
         self.wall = wall
         self.clock = HybridClock(last=int(self.meta.get("hlc_last", "0") or 0), wall=wall)
         self.tree = Tree(self.conn)
+        # Domain hooks run inside the transaction that stored new events (a hub's own
+        # query tables, e.g. the public receipt status of app/hubext).
+        self.projectors: list[Callable[[sqlite3.Connection, Sequence[dict[str, Any]]],
+                                       None]] = []
 
     # identity ---------------------------------------------------------------------------
     def init(self, level: str, name: str) -> None:
@@ -299,6 +303,8 @@ class HubStore:
             self.conn.execute("INSERT INTO feed(rseq) SELECT rseq FROM events WHERE record=?"
                               " ORDER BY rseq", (record,))
         self._index_blobs(events, rseqs)
+        for projector in self.projectors:
+            projector(self.conn, events)
 
     def _index_blobs(self, events: Sequence[dict[str, Any]], rseqs: dict[str, int]) -> None:
         refs = [(a["sha256"], rseqs[e["id"]]) for e in events
