@@ -68,7 +68,10 @@ class CaseFolds:
         state = fold(events, self.levels(conn))
         if state.status == "new":
             return  # nothing accepted yet (e.g. an update that arrived first)
-        applicant = state.fields.get("applicant") or {}
+        # The fold keeps applicant fields flat ("applicant.name", …): corrections edit them
+        # one by one (PLAIN_FIELDS).
+        applicant = {key.split(".", 1)[1]: value for key, value in state.fields.items()
+                     if key.startswith("applicant.")}
         origin = state.path[0][1] if state.path else events[0]["origin"]
         village = conn.execute("SELECT name FROM nodes_dir WHERE id=?", (origin,)).fetchone()
         holder = state.assignee or state.step_leader or {}

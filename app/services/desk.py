@@ -172,7 +172,8 @@ class Desk:
         department = rules.catalog.department(department_key)
         days = int(rules.config.value("service.forward_reply_working_days"))
         due = add_working_days(self.today(), days, rules.calendar)
-        applicant = state.fields.get("applicant") or {}
+        applicant = {key.split(".", 1)[1]: value for key, value in state.fields.items()
+                     if key.startswith("applicant.")}  # flat in the fold: "applicant.name"
         letter = {
             "letter_no": f"{self.station.short_code or 'ZB'}-转{self.today():%Y}-"
                          f"{self._next_counter('letter')}",
