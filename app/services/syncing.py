@@ -1,0 +1,88 @@
+"""Sync for a screen that must never freeze: a round on its own connection (run it in a
+background thread), then a catch-up of the screen's station on the main thread, and the
+status line in Chinese.
+
+Why its own connection: one SQLite connection shared by two threads would interleave
+their transactions. Why the catch-up: the round adopts the hub's clock offset and the
+pulled events' clock stamps on *its* Store; the screen's Store must adopt them too, or an
+action taken right after seeing a pulled answer could be stamped before it and replay
+out of order (DESIGN.md "Clock"). Pulled node announcements also change which level each
+origin has, which the case fold caches.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from app.station import Station, open_station
+from sync.client import HubClient
+from sync.errors import SyncError
+from sync.session import RoundResult, Syncer, credentials_for
+from sync.status import SyncStatus
+
+Progress = Callable[[str, int, int], None]   # (stage "push"|"pull", done, total or 0)
+log = logging.getLogger(__name__)
+
+
+def sync_round(data: Path, progress: Progress | None = None) -> RoundResult:
+    """One push-then-pull round for the station in ``data``, on a connection of its own."""
+    station = open_station(data)
+    try:
+        url = station.hub_url()
+        if url is None:
+            return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")
+        try:
+            client = HubClient(url, credentials_for(station.store))
+        except SyncError as exc:
+            return RoundResult(ok=False, error=getattr(exc, "message", str(exc)))
+        try:
+            return Syncer(station.store, client, station.blobs, progress=progress).run_round()
+        finally:
+            client.close()
+    except Exception as exc:  # a bug must not kill the background thread silently
+        log.exception("sync round failed")
+        return RoundResult(ok=False, error=f"同步出错（{type(exc).__name__}）：请稍后再试，"
+                                           "仍不行请联系镇里管理员。")
+    finally:
+        station.close()
+
+
+def catch_up(station: Station) -> None:
+    """Adopt what a round on another connection learned (clock offset and stamps)."""
+    store = station.store
+    store.clock.offset_ms = int(store.meta.get("clock_offset", "0") or 0)
+    store.clock.observe(int(store.meta.get("hlc_last", "0") or 0))
+    station.projections.cases._levels = None  # node levels may have arrived
+
+
+def _when(ms: int, now: datetime) -> str:
+    at = datetime.fromtimestamp(ms / 1000)
+    if at.date() == now.date():
+        return f"今天 {at:%H:%M}"
+    if (now.date() - at.date()).days == 1:
+        return f"昨天 {at:%H:%M}"
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def status_line(status: SyncStatus, now: datetime) -> str:
+    """"上次同步 今天 10:32 · 待上传 3 条" — what the top bar shows."""
+    if not status.enrolled:
+        return "本机未登记"
+    last = f"上次同步 {_when(status.last_success_ms, now)}" if status.last_success_ms \
+        else "还没有同步成功过"
+    pending = f"待上传 {status.pending} 条" if status.pending else "全部已上传"
+    parts = [last, pending]
+    if status.quarantined:
+        parts.append(f"{status.quarantined} 条有问题已隔离")
+    return " · ".join(parts)
+
+
+def progress_text(stage: str, done: int, total: int) -> str:
+    if stage == "push":
+        return f"正在上传 {done}/{total} 条" if total else "正在上传"
+    return f"正在下载，已收到 {done} 条"
+
+
+__all__ = ["catch_up", "progress_text", "status_line", "sync_round"]
