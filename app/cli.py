@@ -92,7 +92,9 @@ def _hub(args: argparse.Namespace) -> int:
                 hub.meta.set("upstream", json.dumps({**upstream, "url": args.upstream},
                                                     ensure_ascii=False))
         hub.close()
-    serve(args.data, args.level, args.port, args.host, args.name, args.interval)
+    from app.hubext import extension  # the public receipt-status page (issue #3 §3)
+    serve(args.data, args.level, args.port, args.host, args.name, args.interval,
+          extension=extension())
     return 0
 
 

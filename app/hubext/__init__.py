@@ -1,0 +1,35 @@
+"""What the app adds to a hub (sync.hub.server.HubExtension): the public receipt-status
+page of issue #3 §3 and the table behind it.
+
+Public surface:
+    extension()                 the HubExtension `sanji hub` serves with
+    table.install, table.lookup the public_status table and its projector
+    status.public_status        the public view of a folded case (pure)
+    page.routes                 GET /status, GET|POST /status/query
+    ratelimit.TokenBuckets      per-key token buckets
+
+No exceptions of its own: receipt typos are app.domain.ReceiptError, turned into a
+400 with the Chinese message at the route.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute
+
+from app.hubext import page, table
+from sync.hub.server import HubExtension
+from sync.hub.store import HubStore
+
+
+def extension(limits: page.Limits | None = None) -> HubExtension:
+    def install(hub: HubStore) -> None:
+        table.install(hub)
+
+    def routes(hub: HubStore) -> Sequence[BaseRoute]:
+        return page.routes(hub, limits)
+
+    return HubExtension(install=install, routes=routes)
+
+
+__all__ = ["extension"]

@@ -1,0 +1,245 @@
+"""The public receipt-status page on a town hub (issue #3 §3), in-process: a village
+takes a matter and syncs, a citizen queries the hub's page with the receipt number and
+the last four digits of the phone."""
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from app.domain import format_receipt
+from app.hubext import table
+from app.hubext.page import NOT_FOUND
+from app.services.desk import IntakeForm
+from sync.hub.server import open_hub
+from sync.ids import uuid7
+from sync.keys import SigningKey
+from sync.store import NewEvent, Store
+from tests.hubext.conftest import TODAY, Town, Window, intake
+
+JSON = {"accept": "application/json"}
+# Everything personal the intake holds: none of it may appear in an answer.
+PERSONAL = ("王秀英", "13812345678", "11010519491231002X", "010519", "三组", "12号",
+            "养老保险", "SB-001", "王湾村", "李建国")
+
+
+def village_and_town(town: Town) -> tuple[Window, Window]:
+    return (town.window("王湾村", "village", ("李建国", "村委委员")),
+            town.window("新集镇便民服务中心", "town", ("张敏", "中心主任")))
+
+
+def ask(browser: httpx.Client, receipt: str, digits: str, as_json: bool = False,
+        method: str = "POST") -> httpx.Response:
+    fields = {"receipt": receipt, "phone4": digits}
+    headers = JSON if as_json else {}
+    if method == "GET":
+        return browser.get("/status/query", params=fields, headers=headers)
+    return browser.post("/status/query", data=fields, headers=headers)
+
+
+def test_form_is_chinese_mobile_friendly_and_asks_only_receipt_and_digits(town: Town) -> None:
+    reply = town.browser().get("/status")
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/html")
+    assert "回执编号" in reply.text and "手机号后四位" in reply.text
+    assert 'name="viewport"' in reply.text and 'inputmode="numeric"' in reply.text
+    assert reply.text.count("<input") == 2
+    assert reply.headers["cache-control"] == "no-store"
+
+
+def test_right_receipt_and_digits_show_status_and_promised_date(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    state = village.desk.case(taken.record)
+    browser = town.browser()
+
+    page = ask(browser, taken.receipt_no, "5678")
+    assert page.status_code == 200
+    assert "已受理" in page.text and state.due.isoformat() in page.text
+
+    data = ask(browser, taken.receipt_no.replace("-", "").lower(), "5678", as_json=True,
+               method="GET").json()
+    assert data == {"found": True, "receipt_no": taken.receipt_no, "status": "已受理",
+                    "due": state.due.isoformat(), "due_provisional": False,
+                    "due_note": None, "closed_on": None}
+
+
+def test_wrong_digits_and_unknown_receipt_get_the_same_neutral_answer(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    unknown = format_receipt(village.station.short_code, TODAY, 99)
+    browser = town.browser()
+
+    wrong = ask(browser, taken.receipt_no, "1234", as_json=True)
+    missing = ask(browser, unknown, "5678", as_json=True)
+    assert (wrong.status_code, wrong.content) == (missing.status_code, missing.content)
+    assert wrong.json() == {"found": False, "message": NOT_FOUND, "code": "not_found"}
+
+    wrong_page = ask(browser, taken.receipt_no, "1234")
+    missing_page = ask(browser, unknown, "5678")
+    assert NOT_FOUND in wrong_page.text
+    assert wrong_page.status_code == missing_page.status_code == 200
+    assert wrong_page.text.replace(taken.receipt_no, "R") == \
+        missing_page.text.replace(unknown, "R")
+
+
+def test_no_personal_data_in_any_answer(town: Town) -> None:
+    village, hall = village_and_town(town)
+    taken = intake(village)
+    village.desk.escalate(village.cadre, taken.record, "王秀英的养老保险需镇里办理")
+    village.sync()
+    browser = town.browser()
+    answers = [ask(browser, taken.receipt_no, "5678"),
+               ask(browser, taken.receipt_no, "5678", as_json=True),
+               ask(browser, taken.receipt_no, "0000"),
+               ask(browser, taken.receipt_no, "0000", as_json=True)]
+    assert "办理中" in answers[0].text
+    for answer in answers:
+        for secret in PERSONAL:
+            assert secret not in answer.text, (secret, answer.text)
+    # The table the page reads holds nothing personal beyond the four digits either.
+    row = town.hub.conn.execute("SELECT * FROM public_status").fetchone()
+    assert not any(isinstance(v, str) and s in v for v in row for s in PERSONAL if s != "5678")
+
+
+def test_typo_in_the_receipt_gets_a_helpful_message(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    typo = taken.receipt_no[:-1] + str((int(taken.receipt_no[-1]) + 1) % 10)
+    browser = town.browser()
+
+    reply = ask(browser, typo, "5678", as_json=True)
+    assert reply.status_code == 400
+    assert "校验位" in reply.json()["message"] and reply.json()["code"] == "bad_receipt"
+    short = ask(browser, taken.receipt_no[:-3], "5678")
+    assert short.status_code == 400 and "应为17位" in short.text
+    digits = ask(browser, taken.receipt_no, "56a8", as_json=True)
+    assert digits.status_code == 400 and "后四位" in digits.json()["message"]
+
+
+def test_queries_are_rate_limited_per_address(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    browser, neighbour = town.browser("203.0.113.7"), town.browser("198.51.100.20")
+
+    for _ in range(10):
+        assert ask(browser, taken.receipt_no, "5678").status_code == 200
+    limited = ask(browser, taken.receipt_no, "5678", as_json=True)
+    assert limited.status_code == 429
+    assert "查询太频繁" in limited.json()["message"]
+    assert int(limited.headers["retry-after"]) == 6
+    page = ask(browser, taken.receipt_no, "5678")
+    assert page.status_code == 429 and "查询太频繁" in page.text
+    assert ask(neighbour, taken.receipt_no, "5678").status_code == 200
+
+    town.clock[0] += 6.0           # one token back after a tenth of the minute
+    assert ask(browser, taken.receipt_no, "5678").status_code == 200
+    assert ask(browser, taken.receipt_no, "5678").status_code == 429
+
+
+def test_guessing_the_digits_of_one_receipt_is_limited_from_any_address(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    unknown = format_receipt(village.station.short_code, TODAY, 77)
+    for guess in range(20):
+        browser = town.browser(f"192.0.2.{guess}")
+        assert ask(browser, taken.receipt_no, f"{guess:04d}").status_code == 200
+        assert ask(browser, unknown, f"{guess:04d}").status_code == 200
+    fresh = town.browser("192.0.2.200")
+    blocked, blocked_unknown = (ask(fresh, taken.receipt_no, "5678", as_json=True),
+                                ask(fresh, unknown, "5678", as_json=True))
+    assert blocked.status_code == blocked_unknown.status_code == 429
+    assert blocked.json() == blocked_unknown.json()     # still no oracle
+    town.clock[0] += 180.0
+    assert ask(fresh, taken.receipt_no, "5678", as_json=True).json()["found"] is True
+
+
+def test_closed_at_the_town_shows_done_with_its_date(town: Town) -> None:
+    village, hall = village_and_town(town)
+    taken = intake(village)
+    village.desk.escalate(village.cadre, taken.record, "需镇里办理")
+    village.sync()
+    hall.sync()
+    hall.desk.act(hall.cadre, taken.record, "svc.closed",
+                  {"outcome": "resolved", "result": "已为王秀英办理参保登记"})
+    hall.sync()
+    data = ask(town.browser(), taken.receipt_no, "5678", as_json=True).json()
+    assert data["status"] == "已办结"
+    assert data["closed_on"] == TODAY.isoformat()
+    assert "王秀英" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_a_corrected_phone_number_changes_the_digits_that_work(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.desk.act(village.cadre, taken.record, "svc.updated", {
+        "fields": {"applicant.phone": "13900001111"}, "was": {"applicant.phone": "13812345678"}})
+    village.sync()
+    browser = town.browser()
+    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["found"] is False
+    assert ask(browser, taken.receipt_no, "1111", as_json=True).json()["found"] is True
+
+
+def test_a_reply_from_above_counts_once_its_node_is_announced(town: Town) -> None:
+    """A county window is not in the town's tree: its level comes from its
+    node.announced event, pulled down, possibly after its reply."""
+    village, hall = village_and_town(town)
+    taken = intake(village)
+    village.desk.escalate(village.cadre, taken.record, "需县里办理")
+    village.sync()
+    hall.sync()
+    hall.desk.forward(hall.cadre, taken.record, "county_hrss", "请县人社局核实")
+    hall.sync()
+    county = Store(town.root / "county-window.sqlite")
+    county.set_identity(uuid7(), SigningKey.generate(), {"kind": "county"})
+    reply = county.append(NewEvent("svc.replied", taken.record, {
+        "on": TODAY.isoformat(), "reply": "已核实，可以参保", "department": "县人社局"}, "k1"))
+    announce = county.append(NewEvent("node.announced", county.node_id or "", {
+        "name": "县人社局窗口", "level": "county"}, "system"))
+    browser = town.browser()
+
+    town.hub.apply_pulled([dict(reply)], {"epoch": "e", "fseq": 1, "id": reply["id"]})
+    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["status"] == \
+        "办理中（已转县直部门办理）"      # the reply's level is not known yet
+    town.hub.apply_pulled([dict(announce)], {"epoch": "e", "fseq": 2, "id": announce["id"]})
+    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["status"] == \
+        "办理中（县直部门已答复，正在办结）"
+    county.close()
+
+
+def test_a_hub_with_cases_already_stored_builds_the_table_on_upgrade(town: Town) -> None:
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    with town.hub.conn:
+        town.hub.conn.execute("DROP TABLE public_status")
+        town.hub.conn.execute("DROP TABLE public_levels")
+        town.hub.conn.execute("DELETE FROM schema_version WHERE name='hubext'")
+    upgraded = open_hub(town.root / "town")
+    try:
+        table.install(upgraded)
+        table.install(upgraded)          # idempotent
+        found = table.lookup(upgraded.conn, taken.receipt_no, "5678")
+        assert found is not None and found.status_name == "已受理"
+    finally:
+        upgraded.close()
+
+
+def test_a_promised_date_in_an_unplanned_year_is_shown_as_provisional(town: Town) -> None:
+    """低保: 25 working days from 2026-11-27 run into 2027, whose holidays nobody has
+    entered yet (RULES.md §1): the page says the date is provisional."""
+    village, _ = village_and_town(town)
+    taken = village.desk.intake(village.cadre, IntakeForm(
+        name="王秀英", phone="13812345678", matter_code="JZ-001", summary="申请低保"))
+    village.sync()
+    assert village.desk.case(taken.record).due_provisional
+    browser = town.browser()
+    page = ask(browser, taken.receipt_no, "5678")
+    assert "暂定" in page.text and "低保" not in page.text
+    data = ask(browser, taken.receipt_no, "5678", as_json=True).json()
+    assert data["due_provisional"] is True and "暂定" in data["due_note"]
