@@ -61,6 +61,14 @@ def request_message(method: str, path: str, node: str, counter: int, body: bytes
     return f"sanji-req\n{method}\n{path}\n{node}\n{counter}\n{digest}".encode("utf-8")
 
 
+def next_counter(stored: int, now_ms: int) -> int:
+    """The next request counter: above the last one sent and above the clock in µs. A node
+    restored from an old backup has an old stored counter; without the clock floor its
+    parent would refuse every request as a replay until it had re-sent as many requests
+    as it made since the backup (a week-old backup: a week of refusals)."""
+    return max(stored + 1, now_ms * 1000)
+
+
 def node_message(node_id: str, parent: str, kind: str, name: str, public_b64: str) -> bytes:
     """What a hub signs to vouch for a child node to its own parent."""
     return f"sanji-node\n{node_id}\n{parent}\n{kind}\n{name}\n{public_b64}".encode("utf-8")

@@ -23,7 +23,7 @@ from sync.errors import Problem, StoreError
 from sync.events import check_envelope, seal
 from sync.hlc import HybridClock, system_ms
 from sync.ids import uuid7
-from sync.keys import SigningKey, head_message
+from sync.keys import SigningKey, head_message, next_counter
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
 
@@ -231,9 +231,11 @@ class Store:
             self.meta.set("clock_offset", self.clock.offset_ms)
 
     def next_request_counter(self) -> int:
-        """A strictly increasing request number, persisted before the request is sent."""
+        """A strictly increasing request number, persisted before the request is sent
+        (clock-floored: see sync.keys.next_counter)."""
         with transaction(self.conn):
-            counter = int(self.meta.get("req_counter", "0")) + 1
+            counter = next_counter(int(self.meta.get("req_counter", "0") or 0),
+                                   self.clock.physical_ms())
             self.meta.set("req_counter", counter)
         return counter
 

@@ -15,6 +15,7 @@ from sync.db import transaction
 from sync.errors import Problem, SyncError
 from sync.events import from_pull, to_push
 from sync.hub.store import HubStore
+from sync.keys import next_counter
 
 log = logging.getLogger("sanji.relay")
 
@@ -39,7 +40,8 @@ class Relay:
 
     def _next_counter(self) -> int:
         with transaction(self.hub.conn):
-            counter = int(self.hub.meta.get("up_counter", "0") or 0) + 1
+            counter = next_counter(int(self.hub.meta.get("up_counter", "0") or 0),
+                                   self.hub.now_ms())
             self.hub.meta.set("up_counter", counter)
         return counter
 
