@@ -5,6 +5,7 @@
     sanji enroll --data DIR --hub URL --code CODE
     sanji sync --data DIR
     sanji up [--data DIR]          a county hub, a town hub and an enrolled station
+    sanji demo [--data DIR]        seed a realistic township into that data dir (once)
 """
 from __future__ import annotations
 
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data", type=Path, default=Path("sanji-data"))
     up.add_argument("--no-app", action="store_true", help="只启动服务器和同步，不打开界面")
     up.set_defaults(run=_up)
+
+    demo = sub.add_parser("demo", help="在 sanji up 的数据目录里生成演示乡镇（再次运行不会重复添加）")
+    demo.add_argument("--data", type=Path, default=Path("sanji-data"))
+    demo.add_argument("--county-port", type=int, default=None, help="县服务器端口（默认 8731）")
+    demo.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
+    demo.add_argument("--today", default=None, help="以哪一天为“今天”生成（YYYY-MM-DD，默认今天）")
+    demo.set_defaults(run=_demo)
     return parser
 
 
@@ -155,6 +163,26 @@ def _sync(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from app.local_system import run_up
     return run_up(args.data, with_app=not args.no_app)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from app.demo import DemoError, describe, run_demo
+    from app.local_system import COUNTY_PORT, TOWN_PORT
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print("错误：--today 的日期格式应为 YYYY-MM-DD，例如 2026-11-27", file=sys.stderr)
+        return 2
+    try:
+        summary = run_demo(args.data, args.county_port or COUNTY_PORT,
+                           args.town_port or TOWN_PORT, today, say=print)
+    except DemoError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(describe(summary))
+    return 0
 
 
 if __name__ == "__main__":

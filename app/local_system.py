@@ -38,8 +38,8 @@ def start_hub(data: Path, level: str, port: int, name: str, upstream: str | None
            "--port", str(port), "--name", name, "--interval", str(interval)]
     if upstream:
         cmd += ["--upstream", upstream]
-    log = open(data.parent / f"{data.name}.log", "ab")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=log)
+    with open(data.parent / f"{data.name}.log", "ab") as log:   # the child keeps its copy
+        proc = subprocess.Popen(cmd, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -52,7 +52,8 @@ def start_hub(data: Path, level: str, port: int, name: str, upstream: str | None
     raise SystemExit(f"{name}服务器启动超时。")
 
 
-def prepare(root: Path) -> tuple[Path, Path, Path]:
+def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PORT
+            ) -> tuple[Path, Path, Path]:
     """Create and enroll everything once; returns (county dir, town dir, station dir)."""
     county_dir, town_dir, station_dir = root / "county", root / "town", root / "station"
     county = open_hub(county_dir, "county", "新县")
@@ -63,14 +64,14 @@ def prepare(root: Path) -> tuple[Path, Path, Path]:
     procs = []
     try:
         if needs_town:
-            procs.append(start_hub(county_dir, "county", COUNTY_PORT, "新县"))
+            procs.append(start_hub(county_dir, "county", county_port, "新县"))
             _, code = admin.add_node(county, "新集镇", "town")
-            with HubClient(f"http://127.0.0.1:{COUNTY_PORT}") as client:
+            with HubClient(f"http://127.0.0.1:{county_port}") as client:
                 enroll_hub(town, client, code)
         if needs_station:
-            procs.append(start_hub(town_dir, "town", TOWN_PORT, "新集镇"))
+            procs.append(start_hub(town_dir, "town", town_port, "新集镇"))
             _, code = admin.add_node(town, "王湾村", "village")
-            station.enroll(f"http://127.0.0.1:{TOWN_PORT}", code)
+            station.enroll(f"http://127.0.0.1:{town_port}", code)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -84,7 +85,15 @@ def prepare(root: Path) -> tuple[Path, Path, Path]:
 def run_up(root: Path, with_app: bool = True) -> int:
     root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
+    fresh = not (root / "station" / "station.sqlite").exists()
     county_dir, town_dir, station_dir = prepare(root)
+    if fresh:
+        # A new data dir gets the demo township, so every screen has something to show.
+        from app.demo import DemoError, describe, run_demo
+        try:
+            print(describe(run_demo(root, say=print)))
+        except DemoError as exc:   # the system still runs, just without the demo data
+            print(f"演示数据没有生成：{exc}")
     county = start_hub(county_dir, "county", COUNTY_PORT, "新县")
     town = start_hub(town_dir, "town", TOWN_PORT, "新集镇",
                      upstream=f"http://127.0.0.1:{COUNTY_PORT}")

@@ -1,0 +1,434 @@
+"""`sanji demo --data DIR`: a realistic township in a `sanji up` data directory, so every
+screen has something to show (issue #3 §1).
+
+新集镇 under 新县: four villages (王湾村 is the station under `station/`, the one `sanji up`
+opens; 李庄村, 张楼村 and 陈湾村 get folders under `stations/`), the town's 便民服务中心 and a
+county window (县政务服务中心县直部门窗口), each enrolled like a real tablet and syncing
+through real hub processes. Every station has cadres (PIN 2580), today's roster with
+check-ins, and visits; the service desk holds matters in every state — accepted, in
+progress, extended, escalated to the town, assigned, returned, forwarded to a county
+department with a 转办函, replied, closed, refused, fed back, rated 满意 / 基本满意 /
+不满意 (with reason), reopened, revisited — some of them overdue.
+
+Each step is taken by the level that may take it, on the day it was taken (a Desk with
+a demo clock), once the case's previous step has synced to that station; so the logs
+are what real use would have written. Names, numbers and matters come from a seeded
+random generator: the same `today` gives the same township. A station meta flag makes a
+second run do nothing; a run that stopped half-way says so instead of adding more.
+"""
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.accounts import Cadre, add_cadre, list_cadres
+from app.demo_township import (COUNTY, FINAL_STATUS, PIN, RATING, SCRIPTS, SEED, TOWN,
+                               VILLAGES, VISITS, PlaceSpec, person, plan_cases)
+from app.domain import add_working_days, rating_payload
+from app.local_system import COUNTY_PORT, TOWN_PORT, _port_free, prepare, start_hub
+from app.services.desk import Desk, IntakeForm
+from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
+from app.station import Station, open_station
+from sync.db import transaction
+from sync.hub import admin
+from sync.hub.server import open_hub
+
+DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
+
+
+class DemoError(RuntimeError):
+    """The demo could not finish; the message (Chinese) says what to do."""
+
+
+# running the hubs -----------------------------------------------------------------------------
+@contextmanager
+def hubs(root: Path, county_port: int, town_port: int, interval: float = 0.3
+         ) -> Iterator[tuple[str, str]]:
+    """The county and town hubs of `root` on their ports: the running ones if they are up
+    (a `sanji up` in another window), else started here and stopped afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    county_url = _hub_url(root / "county", county_port)
+    town_url = _hub_url(root / "town", town_port)
+    try:
+        if county_url is None:
+            started.append(start_hub(root / "county", "county", county_port, "新县",
+                                     interval=interval))
+            county_url = f"http://127.0.0.1:{county_port}"
+        if town_url is None:
+            started.append(start_hub(root / "town", "town", town_port, "新集镇",
+                                     upstream=county_url, interval=interval))
+            town_url = f"http://127.0.0.1:{town_port}"
+        yield county_url, town_url
+    finally:
+        for proc in reversed(started):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def _hub_url(data: Path, port: int) -> str | None:
+    """The URL of this data dir's hub if it is already serving on `port`."""
+    if _port_free(port):
+        return None
+    url = f"http://127.0.0.1:{port}"
+    hub = open_hub(data)
+    try:
+        own = hub.meta.get("hub_id")
+    finally:
+        hub.close()
+    try:
+        serving = httpx.get(url + "/v1/info", timeout=2.0).json().get("hub_id")
+    except (httpx.HTTPError, ValueError) as exc:
+        raise DemoError(f"端口 {port} 被别的程序占用，请先关闭它。") from exc
+    if serving != own:
+        raise DemoError(f"端口 {port} 上运行的是另一个服务器（不是 {data} 的），请先关闭它。")
+    return url
+
+
+# places and cases ----------------------------------------------------------------------------
+class DemoClock:
+    """The Desk's `today`, moved to the day each step was taken."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@dataclass
+class Place:
+    spec: PlaceSpec
+    station: Station
+    clock: DemoClock
+    desk: Desk
+    cadres: list[Cadre]
+
+    def sync(self) -> None:
+        result = self.station.sync_once()
+        if not result.ok:
+            raise DemoError(f"{self.spec.name}同步失败：{result.error}")
+
+    def holds(self, event_id: str) -> bool:
+        return self.station.store.conn.execute("SELECT 1 FROM events WHERE id=?",
+                                               (event_id,)).fetchone() is not None
+
+
+@dataclass
+class Case:
+    number: int
+    village: Place
+    script: str
+    accepted_on: date
+    matter: str
+    form: IntakeForm
+    steps: list[tuple[str, str, int]]
+    record: str = ""
+    receipt_no: str = ""
+    last_event: str = ""
+    done: int = 0
+
+    @property
+    def pending(self) -> tuple[str, str, int] | None:
+        return self.steps[self.done] if self.done < len(self.steps) else None
+
+    def rng(self) -> random.Random:
+        """Choices for the next step, the same whatever order the sync rounds take."""
+        return random.Random(f"{SEED}-{self.number}-{self.done}")
+
+
+@dataclass
+class World:
+    root: Path
+    today: date
+    rng: random.Random
+    villages: list[Place] = field(default_factory=list)
+    town: Place | None = None
+    county: Place | None = None
+    cases: list[Case] = field(default_factory=list)
+
+    @property
+    def places(self) -> list[Place]:
+        return [*self.villages, *(p for p in (self.town, self.county) if p is not None)]
+
+    def at(self, level: str, case: Case) -> Place:
+        place = case.village if level == "village" else (
+            self.town if level == "town" else self.county)
+        assert place is not None
+        return place
+
+
+def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date
+                ) -> Place:
+    station = open_station(root / spec.folder)
+    if not station.enrolled:
+        hub = open_hub(hub_dir)
+        try:
+            _, code = admin.add_node(hub, spec.name, spec.kind)
+        finally:
+            hub.close()
+        station.enroll(hub_url, code)
+    have = {c.name: c for c in list_cadres(station.store)}
+    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN)
+              for name, post in spec.cadres]
+    clock = DemoClock(today)
+    return Place(spec, station, clock, Desk(station, today=clock), cadres)
+
+
+def _cases(world: World) -> list[Case]:
+    return [Case(number, world.villages[p.village], p.script, p.accepted_on,
+                 p.form.matter_code, p.form, list(SCRIPTS[p.script]))
+            for number, p in enumerate(plan_cases(world.today,
+                                                  world.villages[0].desk.rules.catalog))]
+
+
+# steps ----------------------------------------------------------------------------------------
+def _who(cadre: Cadre) -> dict[str, str]:
+    return {"id": cadre.id, "name": cadre.name, "post": cadre.post}
+
+
+def _payload(world: World, case: Case, place: Place, kind: str, rng: random.Random
+             ) -> dict[str, Any]:
+    desk = place.desk
+    state = desk.case(case.record)
+    matter = state.matter_name or "此事项"
+    calendar = desk.rules.calendar
+    if kind == "svc.started":
+        return {"note": "已收齐材料，开始办理"}
+    if kind == "svc.extended":
+        return {"new_due": add_working_days(state.due or desk.today(), 10,
+                                            calendar).date.isoformat(),
+                "reason": "需要入户核实家庭情况，经分管领导同意延长10个工作日，已电话告知群众"}
+    if kind == "svc.done_at_once":
+        return {"result": "当场打印缴费证明并盖章，交给群众"}
+    if kind == "svc.assigned":
+        staff = place.cadres[1] if case.matter.startswith("JZ") else place.cadres[2]
+        return {"assignee": _who(staff), "leader": _who(place.cadres[-1]),
+                "due": add_working_days(desk.today(), 3, calendar).date.isoformat(),
+                "note": f"请按时限办理{matter}"}
+    if kind == "svc.returned":
+        return {"reason": rng.choice(("户口簿复印件不清楚，请补交清晰复印件后重新上报",
+                                      "申请书缺少本人签字，请补签后重新上报",
+                                      "缺少相关证明材料，请按一次性告知单补齐后重新上报"))}
+    if kind == "svc.replied":
+        department = (state.letter or {}).get("department", "县直部门")
+        return {"reply": rng.choice((
+            f"经审核，符合{matter}条件，已批准，请群众持身份证到镇便民服务中心领取结果",
+            f"已办理完毕（{matter}），相关待遇从下月起发放",
+            f"经核实材料齐全，{matter}已办结，结果已录入系统")),
+            "department": department, "replier": _who(rng.choice(place.cadres)),
+            "receipt_returned": True}
+    if kind == "svc.closed":
+        if case.script == "refused":
+            return {"outcome": "refused", "result": "不予办理",
+                    "reason": "经入户核实，家庭人均收入高于当地标准，不符合申请条件；已告知群众可申请其他帮扶"}
+        if state.status == "replied":
+            return {"outcome": "resolved", "result": "已按县直部门答复办结，结果已送达群众"}
+        return {"outcome": "resolved", "result": f"{matter}已办理完毕"}
+    if kind == "svc.fed_back":
+        return {"method": rng.choice(("电话", "当面", "上门")), "note": "已将办理结果告知群众"}
+    if kind == "svc.rated":
+        label = RATING[case.script]
+        reason = {"dissatisfied": "办理时间太长，跑了好几趟",
+                  "reopened": "救助金额比预期少，认为核算有误"}.get(case.script, "")
+        return rating_payload(desk.rules.config, label, reason)
+    if kind == "svc.reopened":
+        limit = state.time_limit or 10
+        return {"reason": "群众不满意，重新核算并办理", "time_limit_working_days": limit,
+                "promised_due": add_working_days(desk.today(), limit, calendar).date.isoformat()}
+    if kind == "svc.revisited":
+        return {"method": "电话", "note": "回访群众，对办理结果表示认可"}
+    raise DemoError(f"演示脚本里有未知的办理步骤 {kind}")
+
+
+def _take_step(world: World, case: Case, place: Place) -> None:
+    level, kind, offset = case.steps[case.done]
+    rng = case.rng()
+    place.clock.day = min(case.accepted_on + timedelta(days=offset), world.today)
+    officer = case.village.cadres[0] if level == "village" else \
+        rng.choice(place.cadres[:-1])          # the last one is the leader in charge
+    if kind == "svc.escalated":
+        event = place.desk.escalate(officer, case.record,
+                                    f"{case.form.summary}，需镇里审核办理")
+    elif kind == "svc.forwarded":
+        department = (place.desk.rules.catalog.matter(case.matter) or {}).get(
+            "forward_to", "county_hrss")
+        event = place.desk.forward(officer, case.record, department,
+                                   f"{case.form.summary}，请按职责审核办理并回复")
+    else:
+        event = place.desk.act(officer, case.record, kind,
+                               _payload(world, case, place, kind, rng))
+    case.last_event, case.done = event["id"], case.done + 1
+
+
+def _run_cases(world: World, timeout: float = 120.0) -> None:
+    for case in sorted(world.cases, key=lambda c: c.accepted_on):
+        place = case.village
+        place.clock.day = case.accepted_on
+        taken = place.desk.intake(place.cadres[0], case.form)
+        case.record, case.receipt_no, case.last_event = (taken.record, taken.receipt_no,
+                                                         taken.event["id"])
+    deadline = time.monotonic() + timeout
+
+    def settled() -> bool:
+        """Every step taken, and the town and each village hold their cases' last step."""
+        town = world.town
+        assert town is not None
+        return all(not c.pending and town.holds(c.last_event) and c.village.holds(c.last_event)
+                   for c in world.cases)
+
+    while not settled():
+        moved = False
+        for place in world.places:
+            place.sync()
+            acted = False
+            for case in world.cases:
+                while case.pending and world.at(case.pending[0], case) is place \
+                        and place.holds(case.last_event):
+                    _take_step(world, case, place)
+                    acted = moved = True
+            if acted:
+                place.sync()
+        if not moved:
+            if time.monotonic() > deadline:
+                raise DemoError("演示数据在各级之间同步超时：请检查镇、县服务器是否在运行。")
+            time.sleep(0.3)     # the town hub's relay brings the county's answers down
+
+
+# duty and visits ----------------------------------------------------------------------------
+def _duty(world: World, place: Place, now: datetime) -> None:
+    """Yesterday's, today's and tomorrow's roster; check-ins and check-outs up to `now`.
+    At 张楼村 today's 坐班 has not come in (the home screen shows 未到岗). The town center
+    and 王湾村 also keep an evening duty phone (夜间), so someone is on duty at any hour."""
+    store, rng = place.station.store, world.rng
+    lead, desk = (place.cadres[i] for i in place.spec.roster)
+    evening = place.spec.kind == "town" or place.spec.folder == "station"
+    for back in (1, 0, -1):
+        day = world.today - timedelta(days=back)
+        shifts = [(lead, "全天", "带班"), (desk, "全天", "坐班")]
+        if evening:
+            shifts.append((place.cadres[0], "夜间", "坐班"))
+        for cadre, shift, role in shifts:
+            record = schedule_duty(store, lead, day, cadre, shift, role)
+            if back < 0 or (back == 0 and place.spec.name == "张楼村" and role == "坐班"):
+                continue
+            start = clock_time(18, 0) if shift == "夜间" else clock_time(7, 50 + rng.randint(0, 9))
+            came = datetime.combine(day, start)
+            if came > now:
+                continue
+            check_in(store, cadre, record, came)
+            left = datetime.combine(day + timedelta(days=1), clock_time(8, 0)) \
+                if shift == "夜间" else datetime.combine(day, clock_time(18, 5))
+            if back == 1 and left <= now:
+                check_out(store, cadre, record, left,
+                          "窗口事项已交接，无遗留" if role == "坐班" else "")
+
+
+def _visits(world: World, place: Place, now: datetime) -> None:
+    rng = world.rng
+    for n, (matter, opinion, result) in enumerate(rng.sample(VISITS, 5)):
+        who = person(rng, place.spec.surname, "", world.today)
+        at = datetime.combine(world.today - timedelta(days=n * 2 + rng.randint(0, 1)),
+                              clock_time(8 + rng.randint(0, 8), rng.randint(0, 59)))
+        log_visit(place.station.store, rng.choice(place.cadres), VisitForm(
+            name=who["name"], matter=matter, sex=who["sex"],
+            age=str(world.today.year - int(who["id"][6:10])), phone=who["phone"],
+            address=f"{place.spec.name}{who['group']}", opinion=opinion, result=result),
+            min(at, now))
+
+
+# the whole thing -------------------------------------------------------------------------------
+def seed(root: Path, county_url: str, town_url: str, today: date,
+         now: datetime | None = None, say: Callable[[str], None] = lambda text: None
+         ) -> dict[str, Any]:
+    """Seed the township into `root` (hubs running at the URLs); returns a summary.
+    Does nothing (returns the first run's summary) if it was done before."""
+    now = now or datetime.combine(today, datetime.now().time())
+    done = _seeded(root)
+    if done is not None:
+        return done
+    home = open_station(root / "station")
+    try:
+        if home.store.meta.get(STARTED):
+            raise DemoError("上次生成演示数据没有完成：请删除这个数据目录后重新运行 sanji demo。")
+        if not home.enrolled:
+            raise DemoError("村服务站还没有登记：请先运行 sanji up 或 sanji demo。")
+        with transaction(home.store.conn):
+            home.store.meta.set(STARTED, today.isoformat())
+    finally:
+        home.close()
+    world = World(root, today, random.Random(SEED))
+    try:
+        say("登记各村服务站、镇便民服务中心和县直部门窗口，添加干部……")
+        for spec in VILLAGES:
+            world.villages.append(_open_place(root, spec, root / "town", town_url, today))
+        world.town = _open_place(root, TOWN, root / "town", town_url, today)
+        world.county = _open_place(root, COUNTY, root / "county", county_url, today)
+        world.cases = _cases(world)
+        say("排班、签到，登记来访……")
+        for place in world.places:
+            _duty(world, place, now)
+            if place.spec.kind == "village":
+                _visits(world, place, now)
+        say(f"受理 {len(world.cases)} 件事项，按村、镇、县逐级办理并同步……")
+        _run_cases(world)
+        summary = {
+            "today": today.isoformat(), "cases": len(world.cases),
+            "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
+                                             for c in world.cases).items())),
+            "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
+            "pin": PIN}
+        home_store = world.villages[0].station.store
+        with transaction(home_store.conn):
+            home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))
+        return summary
+    finally:
+        for place in world.places:
+            place.station.close()
+
+
+def run_demo(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PORT,
+             today: date | None = None, now: datetime | None = None,
+             say: Callable[[str], None] = lambda text: None) -> dict[str, Any]:
+    """`sanji demo`: prepare the `sanji up` layout if needed, run the hubs, seed."""
+    root = root.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if _seeded(root) is None:
+        say("生成演示乡镇数据（约半分钟）：启动县、镇服务器……")
+    prepare(root, county_port, town_port)
+    done = _seeded(root)
+    if done is not None:
+        return done
+    with hubs(root, county_port, town_port) as (county_url, town_url):
+        return seed(root, county_url, town_url, today or date.today(), now, say)
+
+
+def _seeded(root: Path) -> dict[str, Any] | None:
+    home = open_station(root / "station")
+    try:
+        raw = home.store.meta.get(DONE)
+    finally:
+        home.close()
+    return dict(json.loads(raw), again=True) if raw else None
+
+
+def describe(summary: dict[str, Any]) -> str:
+    from app.domain.service_state import STATUS_NAMES
+    head = "演示数据已经生成过，没有重复添加。" if summary.get("again") else "演示数据已生成。"
+    lines = [f"{head}（{summary['today']}）共 {summary['cases']} 件便民服务事项："]
+    lines += [f"  {STATUS_NAMES.get(k, k)}：{v} 件" for k, v in summary["by_status"].items()]
+    lines.append(f"各站点数据目录（干部 PIN 均为 {summary['pin']}，用 sanji app --data 目录 打开）：")
+    lines += [f"  {name}：{path}" for name, path in summary["stations"].items()]
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""`sanji demo`: a realistic township seeded into a `sanji up` data dir, through real hub
+processes (issue #3 §1). One run (module fixture) serves every check; a second run must
+add nothing."""
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.accounts import list_cadres, sign_in
+from app.demo import run_demo
+from app.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
+                               plan_cases)
+from app.domain import check_id_number, check_phone
+from app.services.desk import Desk
+from app.services.frontdesk import on_duty_now, recent_visits, roster
+from app.services.ledger import LedgerFilter, deadline_board, ledger, town_overview
+from app.services.rules import load_rules
+from app.station import Station, open_station
+from tests.support.hubs import free_port
+
+pytestmark = pytest.mark.slow
+TODAY = date(2026, 11, 27)                  # a Friday
+NOW = datetime(2026, 11, 27, 10, 30)
+ACTIVE = ("accepted", "in_progress", "escalated", "forwarded", "replied", "returned")
+
+
+@dataclass
+class Seeded:
+    root: Path
+    summary: dict
+    ports: tuple[int, int]
+
+    def open(self, folder: str) -> Station:
+        return open_station(self.root / folder)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    root = tmp_path_factory.mktemp("demo") / "sanji-data"
+    ports = (free_port(), free_port())
+    summary = run_demo(root, *ports, today=TODAY, now=NOW)
+    yield Seeded(root, summary, ports)
+
+
+@pytest.fixture
+def hall(seeded: Seeded) -> Iterator[Station]:
+    station = seeded.open(TOWN.folder)
+    yield station
+    station.close()
+
+
+def statuses(station: Station) -> Counter[str]:
+    return Counter(s for (s,) in station.store.conn.execute("SELECT status FROM cases"))
+
+
+def test_the_layout_is_that_of_sanji_up_plus_the_other_stations(seeded: Seeded) -> None:
+    for folder in ("county/hub.sqlite", "town/hub.sqlite", "station/station.sqlite"):
+        assert (seeded.root / folder).exists()
+    for spec in (*VILLAGES, TOWN, COUNTY):
+        station = seeded.open(spec.folder)
+        try:
+            assert station.enrolled and station.name == spec.name and station.level == spec.kind
+        finally:
+            station.close()
+
+
+def test_the_town_sees_every_village_with_cases_in_every_planned_state(
+        seeded: Seeded, hall: Station) -> None:
+    expected = Counter(FINAL_STATUS[script] for _, script, _, _ in PLAN)
+    assert statuses(hall) == expected
+    assert seeded.summary["by_status"] == dict(expected)
+    assert set(expected) >= {"accepted", "in_progress", "escalated", "forwarded", "replied",
+                             "returned", "closed", "fed_back", "rated", "revisited"}
+    villages = Counter(v for (v,) in hall.store.conn.execute("SELECT village FROM cases"))
+    assert villages == Counter(VILLAGES[i].name for i, *_ in PLAN)
+    assert not hall.store.conn.execute("SELECT SUM(rejected) + SUM(reviews) FROM cases"
+                                       ).fetchone()[0]
+
+
+def test_each_village_holds_its_own_cases_in_the_same_states(seeded: Seeded,
+                                                             hall: Station) -> None:
+    for index, spec in enumerate(VILLAGES):
+        station = seeded.open(spec.folder)
+        try:
+            own = Counter(FINAL_STATUS[script] for i, script, _, _ in PLAN if i == index)
+            mine = Counter(s for (s,) in station.store.conn.execute(
+                "SELECT status FROM cases WHERE origin=?", (station.node_id,)))
+            assert mine == own, spec.name
+        finally:
+            station.close()
+
+
+def test_some_matters_are_overdue_and_show_on_the_boards(hall: Station) -> None:
+    rules = load_rules(hall.store.conn)
+    overdue = ledger(hall.store.conn, LedgerFilter(overdue_only=True), TODAY)
+    assert overdue and all(row["status"] in ACTIVE for row in overdue)
+    board = deadline_board(hall.store.conn, rules, TODAY)
+    assert any(item.state == "overdue" for item in board)
+    lines = town_overview(hall.store.conn, TODAY)
+    assert len(lines) == len(VILLAGES) and sum(line.overdue for line in lines) == len(overdue)
+
+
+def test_every_rating_level_is_there_and_dissatisfaction_has_a_reason(hall: Station) -> None:
+    desk = Desk(hall, today=lambda: TODAY)
+    records = [r for (r,) in hall.store.conn.execute("SELECT record FROM cases")]
+    states = [desk.case(r) for r in records]
+    rated = [s.rating for s in states if s.rating]
+    assert {r["level"] for r in rated} >= {"满意", "基本满意", "不满意"}
+    assert all(r["reason"] for r in rated if r["dissatisfied"])
+    reopened = [s for s in states if s.round > 1]
+    assert reopened and reopened[0].status == "in_progress"
+    refused = [s for s in states if s.outcome == "refused"]
+    assert refused and refused[0].status == "fed_back"
+    returned = [s for s in states if s.status == "returned"]
+    assert returned and all(s.level == "village" for s in returned)
+    forwarded = [s for s in states if s.letter]
+    assert forwarded and all(s.letter["letter_no"] and s.letter["department"].startswith("县")
+                             for s in forwarded)
+    replies = [s for s in states if s.reply]
+    assert replies and all(s.reply["department"] for s in replies)
+    for state in states:
+        assert state.first_officer["name"]
+        assert not state.rejected
+
+
+def test_the_county_window_holds_what_was_forwarded_to_it(seeded: Seeded) -> None:
+    def planned(kind: str) -> int:
+        return sum(1 for _, script, _, _ in PLAN if any(k == kind for _, k, _ in SCRIPTS[script]))
+
+    county = seeded.open(COUNTY.folder)
+    try:
+        conn = county.store.conn
+        assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.forwarded'"
+                            ).fetchone()[0] == planned("svc.forwarded")
+        assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.replied' AND origin=?",
+                            (county.node_id,)).fetchone()[0] == planned("svc.replied")
+        waiting = conn.execute("SELECT COUNT(*) FROM cases WHERE status='forwarded'"
+                               ).fetchone()[0]
+        assert waiting == Counter(FINAL_STATUS[s] for _, s, _, _ in PLAN)["forwarded"]
+    finally:
+        county.close()
+
+
+def test_cadres_are_on_duty_today_and_visits_are_logged(seeded: Seeded) -> None:
+    for spec in (*VILLAGES, TOWN, COUNTY):
+        station = seeded.open(spec.folder)
+        try:
+            cadres = list_cadres(station.store)
+            assert {c.name for c in cadres} == {name for name, _ in spec.cadres}
+            assert sign_in(station.store, cadres[0].id, PIN, 0).name == cadres[0].name
+            own = [r for r in roster(station.store.conn, TODAY)
+                   if r["origin"] == station.node_id]
+            assert {r["role"] for r in own} == {"带班", "坐班"}
+            present = [r for r in on_duty_now(station.store.conn, NOW)
+                       if r["origin"] == station.node_id and r["present"]]
+            assert present if spec.name != "张楼村" else len(present) == 1
+            if spec.kind == "village":
+                visits = recent_visits(station.store.conn)
+                assert len(visits) >= 5 and all(v["name"] and v["matter"] for v in visits)
+        finally:
+            station.close()
+
+
+def test_people_are_plausible_and_the_plan_is_deterministic(hall: Station) -> None:
+    catalog = load_rules(hall.store.conn).catalog
+    first, second = plan_cases(TODAY, catalog), plan_cases(TODAY, catalog)
+    assert first == second
+    names = {n for (n,) in hall.store.conn.execute("SELECT applicant FROM cases")}
+    assert names == {p.form.name for p in first}
+    for planned in first:
+        assert check_id_number(planned.form.id_number, today=TODAY).ok
+        assert check_phone(planned.form.phone).ok
+        assert catalog.matter(planned.form.matter_code) is not None
+
+
+def test_the_town_hub_public_page_knows_every_receipt(seeded: Seeded, hall: Station) -> None:
+    hub = sqlite3.connect(f"file:{seeded.root / 'town' / 'hub.sqlite'}?mode=ro", uri=True)
+    try:
+        public = dict(hub.execute("SELECT receipt_no, status_name FROM public_status"))
+    finally:
+        hub.close()
+    cases = dict(hall.store.conn.execute("SELECT receipt_no, status FROM cases"))
+    assert set(public) == set(cases)
+    assert all(public[r] == "已办结" for r, s in cases.items() if s == "rated")
+
+
+def test_a_second_run_adds_nothing(seeded: Seeded, hall: Station) -> None:
+    before = hall.store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    again = run_demo(seeded.root, *seeded.ports, today=TODAY, now=NOW)
+    assert again["again"] is True and again["cases"] == seeded.summary["cases"]
+    assert hall.store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == before
+    home = seeded.open("station")
+    try:
+        assert home.store.conn.execute("SELECT COUNT(*) FROM cases WHERE origin=?",
+                                       (home.node_id,)).fetchone()[0] == \
+            sum(1 for i, *_ in PLAN if i == 0)
+    finally:
+        home.close()
