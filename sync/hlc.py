@@ -71,6 +71,8 @@ class HybridClock:
         return True
 
     def learn_offset(self, hub_ms: int, sent_ms: int, received_ms: int) -> None:
-        """Set the offset from a hub's time, assuming the reply left it mid round trip."""
-        midpoint = (sent_ms + received_ms) // 2
+        """Set the offset from a hub's time, assuming the reply left it mid round trip.
+        sent/received are the HTTP client's readings of the system clock; they are moved
+        onto this clock's own wall (the device clock as given, which may be another)."""
+        midpoint = (sent_ms + received_ms) // 2 + (self.wall() - system_ms())
         self.offset_ms = hub_ms - midpoint
