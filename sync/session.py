@@ -58,9 +58,19 @@ class Syncer:
         result = RoundResult()
         self._record("last_attempt", int(time.time() * 1000))
         try:
-            result.pushed = self.push_all()
+            refused: Problem | None = None
+            try:
+                result.pushed = self.push_all()
+            except Problem as exc:
+                if "accepted" not in exc.extra:
+                    raise  # refused as a whole (token, size): a pull would be too
+                # The hub kept what came before a refused event; answers must still
+                # come down while the refusal is shown.
+                refused = exc
             result.blobs = self.upload_blobs()
             result.pulled = self.pull_all()
+            if refused is not None:
+                raise refused
             result.ok = True
         except SyncError as exc:
             result.error = exc.message if isinstance(exc, (Problem, TransportError)) else str(exc)

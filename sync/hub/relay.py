@@ -48,7 +48,15 @@ class Relay:
     # one round ----------------------------------------------------------------------------
     def run_round(self) -> dict[str, int]:
         self.hub.tree.reload()
-        pushed = self.push_all()
+        try:
+            pushed = self.push_all()
+        except Problem as exc:
+            if "accepted" not in exc.extra:
+                raise  # refused as a whole (token, size): a pull would be refused too
+            # Some runs were refused (the parent recorded why; the error is shown), but
+            # the parent's answers must still come down to every other village.
+            self.pull_all()
+            raise
         pulled = self.pull_all()
         with transaction(self.hub.conn):
             self.hub.meta.set("up_last_success", int(time.time() * 1000))
@@ -76,7 +84,8 @@ class Relay:
                 for origin, expected in gaps.items():
                     if isinstance(origin, str) and isinstance(expected, int):
                         accepted[origin] = expected - 1   # parent restored: rewind
-                self.hub.mark_up(accepted, certs)
+                # Certificates count as delivered only if the parent processed the push.
+                self.hub.mark_up(accepted, certs if "accepted" in exc.extra else [])
                 if gaps:
                     continue
                 raise
