@@ -151,7 +151,7 @@ def test_gzip_bomb_is_refused_quickly_with_modest_memory(hub: HubProcess, enroll
     for path in ("/v1/push", "/v1/pull"):
         started = time.monotonic()
         problem_of(raw.send("POST", path, bomb), 413, "too_large")
-        assert time.monotonic() - started < 3, f"{path} took too long to refuse a bomb"
+        assert time.monotonic() - started < 5, f"{path} took too long to refuse a bomb"
     # The unauthenticated route: 16 MB of zeros in 16 KB, and enrollment inflates 64 KB.
     small = gzip_bomb(16)
     assert len(small) < 64 * 1024
