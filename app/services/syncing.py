@@ -12,10 +12,12 @@ origin has, which the case fold caches.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from app.services.errors import ServiceError
 from app.station import Station, open_station
 from sync.client import HubClient
 from sync.errors import SyncError
@@ -45,6 +47,35 @@ def sync_round(data: Path, progress: Progress | None = None) -> RoundResult:
         log.exception("sync round failed")
         return RoundResult(ok=False, error=f"同步出错（{type(exc).__name__}）：请稍后再试，"
                                            "仍不行请联系镇里管理员。")
+    finally:
+        station.close()
+
+
+def check_hub_url(text: str) -> str | None:
+    """What is wrong with a typed hub address, or None."""
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/.*)?", text.strip()):
+        return "服务器地址要以 http:// 开头，例如 http://192.168.1.10:8732，请照镇里给的地址填写。"
+    return None
+
+
+def check_enroll_code(text: str) -> str | None:
+    digits = re.sub(r"[\s\-－]", "", text)
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 12):
+        return f"登记码是12位数字（现在是{len(digits)}位），请对照镇里给的登记码重新输入。"
+    return None
+
+
+def enroll(data: Path, hub_url: str, code: str) -> dict[str, object]:
+    """Enroll the station in ``data`` on its own connection (the app then reopens it).
+    Raises ServiceError with what to do."""
+    problems = [p for p in (check_hub_url(hub_url), check_enroll_code(code)) if p]
+    if problems:
+        raise ServiceError("；".join(problems), problems)
+    station = open_station(data)
+    try:
+        return station.enroll(hub_url.strip().rstrip("/"), re.sub(r"[\s\-－]", "", code))
+    except SyncError as exc:
+        raise ServiceError(getattr(exc, "message", str(exc))) from exc
     finally:
         station.close()
 
@@ -85,4 +116,5 @@ def progress_text(stage: str, done: int, total: int) -> str:
     return f"正在下载，已收到 {done} 条"
 
 
-__all__ = ["catch_up", "progress_text", "status_line", "sync_round"]
+__all__ = ["catch_up", "check_enroll_code", "check_hub_url", "enroll", "progress_text",
+           "status_line", "sync_round"]

@@ -1,0 +1,350 @@
+"""事项详情: one case — status, 首接责任人, deadline (red when overdue), the timeline of
+steps (who, when, at which level, what), rejected events shown as such, and only the
+actions check_transition allows at this station's level, each with a small form.
+
+Which buttons: app.services.actions.allowed_actions (the domain decides). Saving an action:
+Desk.act / escalate / forward, which check again and write one event or nothing."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+
+from app.domain import case_deadline, mask_id_number, overdue_alerts
+from app.domain.config import rating_payload, satisfaction_choices
+from app.domain.errors import ConfigError
+from app.domain.service_state import LEVEL_NAMES
+from app.services.actions import ACTION_LABELS, allowed_actions
+from app.services.errors import ServiceError
+from app.services.printing import docs_available, print_letter, print_notice, print_receipt
+from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
+from sync.hlc import wall_ms_of
+
+METHODS = ["当面", "电话", "短信", "上门", "其他"]
+OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
+
+# The small form behind each action: (key, label, kind, required); kind is "text",
+# "long" (several lines), "choice:<options key>" or "date".
+FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
+    "svc.started": [("note", "说明（选填）", "text", False)],
+    "svc.done_at_once": [("result", "办理结果", "long", True)],
+    "svc.escalated": [("summary", "需要镇里解决的问题", "long", True)],
+    "svc.assigned": [("assignee", "交给谁办（承办人）", "choice:cadres", True),
+                     ("note", "交办意见（选填）", "text", False)],
+    "svc.forwarded": [("department", "转给哪个县直部门", "choice:departments", True),
+                      ("summary", "反映事项摘要（写进转办函）", "long", True)],
+    "svc.replied": [("reply", "答复内容", "long", True),
+                    ("department", "答复部门", "text", False)],
+    "svc.returned": [("reason", "退回理由（下级据此补正）", "long", True)],
+    "svc.extended": [("new_due", "延期到（年-月-日）", "date", True),
+                     ("reason", "延期理由（要告知群众）", "long", True)],
+    "svc.closed": [("outcome", "办理结论", "choice:outcomes", True),
+                   ("result", "办理结果", "long", True),
+                   ("reason", "不予办理的理由（选“不予办理”时必填）", "text", False)],
+    "svc.fed_back": [("method", "怎么告诉群众的", "choice:methods", True),
+                     ("note", "说明（选填）", "text", False)],
+    "svc.rated": [("level", "群众评价", "choice:ratings", True),
+                  ("reason", "不满意的原因（选“不满意”时必填）", "text", False)],
+    "svc.revisited": [("method", "回访方式", "choice:methods", True),
+                      ("note", "回访情况", "text", False)],
+    "svc.reopened": [("reason", "重新办理的原因（群众不满意的地方）", "long", True)],
+}
+DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。",
+                 "svc.forwarded": "已转办，转办函可以打印。", "svc.replied": "已回复，同步后镇里就能看到。",
+                 "svc.returned": "已退回，同步后下级就能看到。"}
+
+
+def _when(hlc: int, on: str | None = None) -> str:
+    """When a step was done: its business date, with the time it was recorded that day
+    (a step entered later, e.g. after the fact, says when it was entered)."""
+    at = datetime.fromtimestamp(wall_ms_of(hlc) / 1000)
+    recorded = f"{at.month}月{at.day}日 {at:%H:%M}"
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        day = None
+    if day is None or day == at.date():
+        return recorded
+    return f"{day.month}月{day.day}日（{recorded} 录入）"
+
+
+class CaseScreen(Page):
+    record = StringProperty("")
+    action = StringProperty("")
+    can_print = BooleanProperty(False)
+
+    def show(self, record: str = "", **_params) -> None:
+        if record:
+            self.record = record
+        self.action = ""
+        self.can_print = docs_available()
+        self.refresh()
+        self.ids.scroll.scroll_y = 1
+
+    # reading ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        app = self.app
+        try:
+            state = app.desk.case(self.record)
+        except ServiceError as exc:
+            self.ids.title.text = "找不到这件事"
+            self.ids.status.text = red(esc(exc.message))
+            for key in ("facts", "actions", "timeline"):
+                self.ids[key].clear_widgets()
+            return
+        self.state = state
+        names = dict(app.conn.execute("SELECT id, name FROM cadres"))
+        nodes = dict(app.conn.execute("SELECT id, name FROM nodes_dir"))
+        self._names, self._nodes = names, nodes
+        f = state.fields
+        self.ids.title.text = esc(state.matter_name or f.get("summary") or "群众事项")
+        rules = app.rules
+        soon = int(rules.config.value("service.due_soon_working_days"))
+        deadline = case_deadline(state, app.today(), rules.calendar, soon)
+        status = f"[b]{esc(state.status_name)}[/b]"
+        if deadline is not None:
+            late = deadline.state in ("overdue", "due_soon", "closed_late")
+            status += "　" + (red(esc(deadline.label)) if late else esc(deadline.label))
+        self.ids.status.text = status
+        self._facts(state, deadline)
+        self._actions(state)
+        self._timeline(state)
+
+    def _facts(self, state, deadline) -> None:
+        f, box = state.fields, self.ids.facts
+        box.clear_widgets()
+        officer = state.first_officer or {}
+        where = LEVEL_NAMES.get(state.level or "", "")
+        if state.level == "county" and state.letter:
+            where = str(state.letter.get("department") or where)
+        if state.assignee and state.assignee.get("name"):
+            where += f" · 承办人 {state.assignee['name']}"
+        lines = [
+            ("回执编号", state.receipt_no or ""),
+            ("申请人", " ".join(str(x) for x in (f.get("applicant.name"), f.get("applicant.sex"))
+                               if x)),
+            ("联系电话", f.get("applicant.phone") or ""),
+            ("身份证号", mask_id_number(str(f["applicant.id_number"]))
+             if f.get("applicant.id_number") else ""),
+            ("村民组/住址", " ".join(str(f[k]) for k in ("applicant.group", "applicant.address")
+                                   if f.get(k))),
+            ("首接责任人", f"{officer.get('name', '')}（{officer.get('post', '')}）"
+             if officer else ""),
+            ("现在由谁办", where),
+            ("本环节负责人", (state.step_leader or {}).get("name", "")
+             if state.status in ("escalated", "forwarded") else ""),
+            ("受理站点", self._nodes.get(state.accepting_node or "", "") or ""),
+            ("办理方式", state.mode or ""),
+            ("受理日期", state.accepted_on.isoformat() if state.accepted_on else ""),
+            ("承诺办结", (deadline.due.isoformat() if deadline else "") +
+             ("（暂定）" if deadline and deadline.provisional else "")),
+            ("群众诉求", f.get("summary") or ""),
+        ]
+        missing = f.get("materials_missing") or []
+        if missing:
+            lines.append(("还缺材料", red("、".join(esc(m) for m in missing))))
+        if state.reply:
+            lines.append(("县直部门答复", state.reply.get("reply", "")))
+        if state.result:
+            lines.append(("办理结果", state.result))
+        if state.rating:
+            level = state.rating.get("level", "")
+            reason = state.rating.get("reason")
+            text = level + (f"（{reason}）" if reason else "")
+            lines.append(("群众评价", red(esc(text)) if state.dissatisfied else text))
+        for label, value in lines:
+            if value:
+                shown = value if value.startswith("[color") else esc(value)
+                box.add_widget(Body(text=f"[color=4d4f59]{label}：[/color]{shown}"))
+        alerts = overdue_alerts(state, self.app.today(), self.app.rules.calendar,
+                                str(self.app.rules.config.value("service.overdue_notify_role")))
+        for alert in alerts:
+            box.add_widget(Body(text=red(esc(alert.message))))
+
+    def _actions(self, state) -> None:
+        box = self.ids.actions
+        box.clear_widgets()
+        allowed = allowed_actions(state, self.app.level)
+        for kind, label in allowed:
+            button = BigButton(text=label, size_hint_x=None, width="168dp",
+                               kind="danger" if kind in ("svc.returned", "svc.reopened")
+                               else "primary")
+            button.action = kind
+            button.bind(on_release=lambda b: self.open_form(b.action))
+            box.add_widget(button)
+        if self.can_print and state.receipt_no:
+            for text, handler in (("打印受理回执", self.print_receipt),
+                                  ("打印告知单", self.print_notice)):
+                button = BigButton(text=text, kind="plain", size_hint_x=None, width="168dp")
+                button.bind(on_release=lambda _b, h=handler: h())
+                box.add_widget(button)
+            if state.letter:
+                button = BigButton(text="打印转办函", kind="plain", size_hint_x=None,
+                                   width="168dp")
+                button.bind(on_release=lambda _b: self.print_letter())
+                box.add_widget(button)
+        where = LEVEL_NAMES.get(state.level or "", "")
+        self.ids.no_actions.text = "" if allowed else (
+            f"这件事现在由{where}办理，本站没有可做的操作；同步后会看到最新进度。"
+            if state.level and state.level != self.app.level else "这件事已经办完，没有可做的操作。")
+
+    def _timeline(self, state) -> None:
+        box = self.ids.timeline
+        box.clear_widgets()
+        for step in state.steps:
+            who = self._names.get(step.author, "")
+            where = self._nodes.get(step.origin) or LEVEL_NAMES.get(step.level, step.level)
+            due = f"（承诺 {step.due.month}月{step.due.day}日前）" if step.due else ""
+            card = Card(tone="white", padding=["12dp", "6dp"], spacing="2dp")
+            card.add_widget(Small(text=f"{_when(step.hlc, step.on)} · {esc(where)} · {esc(who)}"))
+            card.add_widget(Body(text=esc(step.what) + esc(due)))
+            box.add_widget(card)
+        for rejected in state.rejected:
+            who = self._names.get(rejected.author, "")
+            label = ACTION_LABELS.get(rejected.event_type, rejected.event_type)
+            card = Card(tone="red", padding=["12dp", "6dp"], spacing="2dp")
+            card.add_widget(Small(text=f"{_when(rejected.hlc)} · "
+                                       f"{esc(self._nodes.get(rejected.origin, ''))} · {esc(who)}"))
+            card.add_widget(Body(text=red(f"未生效的“{esc(label)}”：{esc(rejected.reason)}")))
+            box.add_widget(card)
+        for item in state.review_items:
+            card = Card(tone="red", padding=["12dp", "6dp"])
+            card.add_widget(Body(text=red("需要核对：") + esc(item.message)))
+            box.add_widget(card)
+
+    # acting ---------------------------------------------------------------------------------------
+    def _options(self, key: str) -> list[str]:
+        app = self.app
+        if key == "cadres":
+            return [name for (name,) in app.conn.execute(
+                "SELECT name FROM cadres WHERE active=1 AND origin=? ORDER BY name",
+                (app.station.node_id,))]
+        if key == "departments":
+            return [d["name"] for d in app.rules.catalog.doc["departments"].values()]
+        if key == "outcomes":
+            return list(OUTCOMES)
+        if key == "ratings":
+            return [level["label"] for level in satisfaction_choices(app.rules.config)]
+        return METHODS
+
+    def open_form(self, kind: str) -> None:
+        self.action = kind
+        box = self.ids.form_fields
+        box.clear_widgets()
+        self._inputs: dict[str, object] = {}
+        self.ids.form_title.text = ACTION_LABELS[kind]
+        self.ids.form_error.text = ""
+        for key, label, widget, _required in FORMS[kind]:
+            if widget.startswith("choice:"):
+                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
+                choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
+                box.add_widget(choice)
+                self._inputs[key] = choice
+            else:
+                field = Field(label=label, multiline=widget == "long",
+                              lines=3 if widget == "long" else 1,
+                              hint="2026-12-31" if widget == "date" else "")
+                if kind == "svc.replied" and key == "department" and self.state.letter:
+                    field.text = str(self.state.letter.get("department", ""))
+                box.add_widget(field)
+                self._inputs[key] = field
+        Clock.schedule_once(self._scroll_to_form, 0.05)
+
+    def _scroll_to_form(self, _dt) -> None:
+        if self.action:   # on a phone the form is below the case's facts: bring it up
+            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
+
+    def value(self, key: str) -> str:
+        widget = self._inputs.get(key)
+        if widget is None:
+            return ""
+        return (widget.value if isinstance(widget, ChoiceRow) else widget.text).strip()
+
+    def cancel(self) -> None:
+        self.action = ""
+
+    def submit(self) -> None:
+        kind, app = self.action, self.app
+        missing = [label for key, label, _w, required in FORMS[kind]
+                   if required and not self.value(key)]
+        if missing:
+            self.ids.form_error.text = "请填写：" + "、".join(missing)
+            return
+        try:
+            self._apply(kind)
+        except ServiceError as exc:
+            self.ids.form_error.text = exc.message
+            return
+        except ConfigError as exc:
+            self.ids.form_error.text = exc.message
+            return
+        self.action = ""
+        app.say(DONE_MESSAGES.get(kind, f"已登记“{ACTION_LABELS[kind]}”。"))
+        app.refresh_status()
+        self.refresh()
+        self.ids.scroll.scroll_y = 1
+
+    def _apply(self, kind: str) -> None:
+        app, desk, record, v = self.app, self.app.desk, self.record, self.value
+        user = app.user
+        if kind == "svc.escalated":
+            desk.escalate(user, record, v("summary"))
+            return
+        if kind == "svc.forwarded":
+            departments = app.rules.catalog.doc["departments"]
+            key = next(k for k, d in departments.items() if d["name"] == v("department"))
+            desk.forward(user, record, key, v("summary"))
+            return
+        payload: dict = {}
+        if kind == "svc.rated":
+            payload = rating_payload(app.rules.config, v("level"), v("reason"))
+        elif kind == "svc.assigned":
+            row = app.conn.execute("SELECT id, name, post FROM cadres WHERE name=? AND origin=?",
+                                   (v("assignee"), app.station.node_id)).fetchone()
+            payload = {"assignee": {"id": row[0], "name": row[1], "post": row[2]}
+                       if row else {"name": v("assignee")}}
+            if v("note"):
+                payload["note"] = v("note")
+        elif kind == "svc.closed":
+            payload = {"outcome": OUTCOMES[v("outcome")], "result": v("result")}
+            if v("reason"):
+                payload["reason"] = v("reason")
+        elif kind == "svc.extended":
+            try:
+                date.fromisoformat(v("new_due"))
+            except ValueError as exc:
+                raise ServiceError("延期日期请写成 2026-12-31 这样（年-月-日）。") from exc
+            payload = {"new_due": v("new_due"), "reason": v("reason")}
+        elif kind == "svc.replied":
+            payload = {"reply": v("reply"), "replier": {"id": user.id, "name": user.name,
+                                                        "post": user.post}}
+            if v("department"):
+                payload["department"] = v("department")
+        else:
+            payload = {key: v(key) for key, *_ in FORMS[kind] if v(key)}
+        desk.act(user, record, kind, payload)
+
+    # printing ---------------------------------------------------------------------------------------
+    def print_receipt(self) -> None:
+        self._print(print_receipt, "受理回执")
+
+    def print_notice(self) -> None:
+        self._print(print_notice, "一次性告知单")
+
+    def print_letter(self) -> None:
+        self._print(print_letter, "转办函")
+
+    def _print(self, make, what: str) -> None:
+        try:
+            path = make(self.app.desk, self.record)
+        except ServiceError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        self.app.say(f"{what}已生成：{path}，请用打印机打印。", seconds=15)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,61 @@
+"""登记: the first screen on a new tablet — the hub address and the one-time code.
+
+Enrollment talks to the network, so it runs in a thread; the screen says what it is doing
+and, if it fails, what to do (the messages come from the sync layer, in Chinese)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from kivy.clock import mainthread
+from kivy.lang import Builder
+
+from app.services.errors import ServiceError
+from app.services.syncing import check_enroll_code, check_hub_url, enroll
+from app.ui.widgets import Page
+
+
+class EnrollScreen(Page):
+    def refresh(self) -> None:
+        self.ids.error.text = ""
+        self.ids.go.disabled = False
+
+    def check_fields(self) -> bool:
+        url, code = self.ids.url, self.ids.code
+        url.error = check_hub_url(url.text) or ""
+        code.error = check_enroll_code(code.text) or ""
+        return not (url.error or code.error)
+
+    def submit(self) -> None:
+        if not self.check_fields():
+            return
+        self.ids.error.text = ""
+        self.ids.go.disabled = True
+        self.ids.go.text = "正在登记，请稍候…"
+        args = (self.app.data_dir, self.ids.url.text, self.ids.code.text)
+        self._thread = threading.Thread(target=self._work, args=args, name="sanji-enroll",
+                                        daemon=True)
+        self._thread.start()
+
+    def _work(self, data: Path, url: str, code: str) -> None:
+        try:
+            identity = enroll(data, url, code)
+        except ServiceError as exc:
+            self._done(None, exc.message)
+        except Exception as exc:  # shown, not swallowed: the cadre must know it failed
+            self._done(None, f"登记没有成功（{type(exc).__name__}）：请检查地址和登记码后重试。")
+        else:
+            self._done(identity, "")
+
+    @mainthread
+    def _done(self, identity, error: str) -> None:
+        self.ids.go.disabled = False
+        self.ids.go.text = "登记"
+        if error:
+            self.ids.error.text = error
+            return
+        self.app.enrolled_now()
+        self.app.say(f"登记成功：本机是 {identity.get('name', '')}，请添加第一位干部。")
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,109 @@
+"""首页: who is on duty now, what is overdue or due soon (in red, labels from the
+deadline board), big buttons to the main tasks; the town sees its escalation inbox and the
+things that need a leader's attention, the county its forwarded inbox."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from app.services.frontdesk import on_duty_now
+from app.services.ledger import LedgerFilter, deadline_board, ledger
+from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, esc, red
+
+WEEKDAYS = "一二三四五六日"
+BOARD_ROWS = 6
+
+
+def case_title(row: dict) -> str:
+    who = row.get("applicant") or "（未填姓名）"
+    what = row.get("matter_name") or row.get("summary") or "群众事项"
+    return f"{esc(who)} · {esc(what)}"
+
+
+class HomeScreen(Page):
+    def refresh(self) -> None:
+        app = self.app
+        today = app.today()
+        self.ids.hello.text = f"{esc(app.user.name)}，您好" if app.user else "您好"
+        self.ids.today.text = f"{today.year}年{today.month}月{today.day}日 星期{WEEKDAYS[today.weekday()]}"
+        self._duty()
+        self._board()
+        self.ids.extra.clear_widgets()
+        if app.level in ("town", "county"):
+            self._inbox()
+        if app.level == "town":
+            town = BigButton(text="镇里概况（各村超期、满意率）")
+            town.bind(on_release=lambda _b: app.go("town"))
+            self.ids.extra.add_widget(town)
+
+    def _duty(self) -> None:
+        box = self.ids.duty
+        box.clear_widgets()
+        people = on_duty_now(self.app.conn, self.app.now())
+        if not people:
+            box.add_widget(Body(text=red("现在没有排班：窗口不能无人值守，请到“带班坐班”排班并签到。")))
+            return
+        for entry in people:
+            state = "在岗" if entry["present"] else red("未签到")
+            box.add_widget(Body(text=f"{esc(entry['cadre_name'])}　{entry['role']} · "
+                                     f"{entry['shift']}　{state}"))
+
+    def _board(self) -> None:
+        app = self.app
+        items = deadline_board(app.conn, app.rules, app.today())
+        overdue = sum(1 for item in items if item.state == "overdue")
+        soon = len(items) - overdue
+        parts = [red(f"超期 {overdue} 件") if overdue else "", red(f"快到期 {soon} 件") if soon else ""]
+        self.ids.board_title.text = "到期提醒" + ("：" + "，".join(p for p in parts if p)
+                                                 if items else "")
+        box = self.ids.board
+        box.clear_widgets()
+        if not items:
+            box.add_widget(Body(text="没有超期或快到期的事项。"))
+        for item in items[:BOARD_ROWS]:
+            row = item.row
+            where = f" · {esc(row['village'])}" if row.get("village") and self.app.level != "village" else ""
+            box.add_widget(ListRow(
+                title=case_title(row), record=row["record"], tone="red",
+                detail=f"{red(item.label)}{where} · {row['status_name']} · 回执 {row['receipt_no']}"))
+        if len(items) > BOARD_ROWS:
+            more = BigButton(text=f"查看全部 {len(items)} 件 →", kind="light")
+            more.bind(on_release=lambda _b: self.app.go("ledger", overdue=True))
+            box.add_widget(more)
+
+    def _inbox(self) -> None:
+        app, level = self.app, self.app.level
+        card = Card()
+        title = Heading(text="镇里待办" if level == "town" else "转办到县里的事项")
+        card.add_widget(title)
+        box = card
+        self.ids.extra.add_widget(card)
+        conn, today = app.conn, app.today()
+
+        def count(status: str) -> int:
+            return len(ledger(conn, LedgerFilter(status=status, limit=5000), today))
+
+        if level == "town":
+            lines = [("escalated", "村里上报、等镇里处理"), ("replied", "县直部门已回复、待镇里办结"),
+                     ("returned", "已退回")]
+        else:
+            lines = [("forwarded", "镇里转办、等县直部门回复")]
+        for status, label in lines:
+            n = count(status)
+            button = BigButton(text=f"{label}：{n} 件", kind="primary" if n else "plain")
+            button.bind(on_release=lambda _b, s=status: app.go("ledger", status=s))
+            box.add_widget(button)
+        if level == "town":
+            unhappy = [r for r in ledger(conn, LedgerFilter(status="rated", limit=5000), today)
+                       if r["dissatisfied"]]
+            overdue = len(ledger(conn, LedgerFilter(overdue_only=True, limit=5000), today))
+            box.add_widget(Body(text=red(f"需要领导督办：超期 {overdue} 件，群众不满意 {len(unhappy)} 件")
+                                if overdue or unhappy else "没有需要督办的事项。"))
+            for row in unhappy[:3]:
+                box.add_widget(ListRow(title=case_title(row), record=row["record"], tone="red",
+                                       detail=red("群众不满意") + f" · {esc(row.get('village') or '')}"
+                                              f" · 回执 {row['receipt_no']}"))
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

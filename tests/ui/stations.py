@@ -1,0 +1,61 @@
+"""Station data folders for UI tests, without a network: an identity written the way
+enrollment writes it (node id, key, kind, name, receipt short code, hub), cadres with PINs,
+and events carried from one station to another in-process the way a hub relays them
+(sealed, hash-checked by Store.apply_pulled)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from app.accounts import Cadre, add_cadre, list_cadres
+from app.station import Station, open_station
+from sync import log
+from sync.ids import uuid7
+from sync.keys import SigningKey
+from sync.store import Store
+
+TODAY = date(2026, 11, 27)            # a Friday: deadlines cross a weekend
+NOW = datetime(2026, 11, 27, 10, 30)
+PIN = "2580"
+TOWN_HUB = "hub-xinji-town"
+COUNTY_HUB = "hub-xin-county"
+
+
+def make_station(path: Path, name: str = "王湾村", kind: str = "village",
+                 short_code: str = "XJ001",
+                 cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),)) -> Path:
+    """A station folder as enrollment leaves it, announced, with cadres (PIN 2580)."""
+    path.mkdir(parents=True, exist_ok=True)
+    store = Store(path / "station.sqlite")
+    hub = {"hub_id": TOWN_HUB if kind != "county" else COUNTY_HUB, "name": "新集镇",
+           "ancestors": [TOWN_HUB, COUNTY_HUB] if kind != "county" else [COUNTY_HUB]}
+    store.set_identity(uuid7(), SigningKey.generate(),
+                       {"kind": kind, "name": name, "short_code": short_code, "hub": hub,
+                        "roles": []})
+    store.close()
+    station = open_station(path)
+    try:
+        station.announce()
+        for cadre_name, post in cadres:
+            add_cadre(station.store, cadre_name, post, PIN)
+    finally:
+        station.close()
+    return path
+
+
+def cadre(station: Station, name: str) -> Cadre:
+    return next(c for c in list_cadres(station.store) if c.name == name)
+
+
+def carry(source: Station, target: Station) -> int:
+    """Relay every event of ``source`` into ``target`` (as a pull would); returns how many."""
+    rows = source.store.conn.execute(log.SELECT + " ORDER BY rseq").fetchall()
+    events = []
+    for row in rows:
+        event = log.row_to_event(row)
+        event.pop("rseq")
+        event.pop("flags")
+        event.pop("payload_json")
+        events.append(event)
+    cursor = {"epoch": "test", "rseq": len(events)}
+    return target.store.apply_pulled(events, cursor)
