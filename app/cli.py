@@ -6,6 +6,7 @@
     sanji sync --data DIR
     sanji up [--data DIR]          a county hub, a town hub and an enrolled station
     sanji demo [--data DIR]        seed a realistic township into that data dir (once)
+    sanji app --data DIR           the station app (village, town or county, by enrollment)
 """
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data", type=Path, default=Path("sanji-data"))
     up.add_argument("--no-app", action="store_true", help="只启动服务器和同步，不打开界面")
     up.set_defaults(run=_up)
+
+    ui = sub.add_parser("app", help="打开便民服务界面（村服务站、镇便民服务中心或县直部门窗口）")
+    ui.add_argument("--data", type=Path, required=True, help="本机的数据目录")
+    ui.add_argument("--sync-minutes", type=float, default=10.0,
+                    help="有网络时每隔几分钟自动同步一次（0：只在点“同步”时同步）")
+    ui.set_defaults(run=_app)
 
     demo = sub.add_parser("demo", help="在 sanji up 的数据目录里生成演示乡镇（再次运行不会重复添加）")
     demo.add_argument("--data", type=Path, default=Path("sanji-data"))
@@ -163,6 +170,12 @@ def _sync(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace) -> int:
     from app.local_system import run_up
     return run_up(args.data, with_app=not args.no_app)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from app.ui.main import run_app  # Kivy only now (app.ui keeps it off sanji's arguments)
+    run_app(args.data, sync_minutes=args.sync_minutes)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

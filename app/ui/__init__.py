@@ -1,0 +1,14 @@
+"""The Kivy station app (the only package that imports Kivy).
+
+    main       SanjiApp, run_app(data_dir) — `sanji app --data DIR`
+    shell      the top bar (station, who, sync status), message line, screen manager
+    *_screen   one screen each, its .kv beside it: enroll, signin, home, visit, duty,
+               intake, ledger, case, town
+    widgets    shared building blocks; style: colours and sizes
+    fonts      the CJK font registered as Kivy's default
+"""
+import os
+
+# Kivy parses sys.argv when first imported unless told not to; the app is started by the
+# `sanji` command, whose arguments are not Kivy's.
+os.environ.setdefault("KIVY_NO_ARGS", "1")
