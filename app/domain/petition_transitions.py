@@ -1,0 +1,395 @@
+"""Which petition step may be recorded, by which level, from which status.
+
+RULES.md §2 信访工作条例 and 逐级反映、分级解决; issue #4 §2.  The one place that decides,
+used by the UI before writing and by ``petition_case.fold`` while replaying (DESIGN.md
+"Conflicts": a step that could not be made is kept and shown as rejected).
+
+Limits that are configurable (group-visit cap, extension length and count) are checked
+against the ``PetitionRules`` passed in — the rules in force on this node; they are
+statutory numbers, so a town changes them only when the law changes.  Checks that need
+today's date (is the request window still open?) or other records (did a lower level
+handle this?) are made at intake by ``petition_levels`` and their outcome is stored in
+the registration (``proposal``, ``appeal_of``); replay then checks that the officer's
+decision is consistent with what was proposed (an override needs a reason).
+
+| event type                  | from status        | who                                |
+|-----------------------------|--------------------|------------------------------------|
+| petition.registered         | (new record)       | any level (首问负责); not 检举控告  |
+| petition.accepted           | registered         | holder; reason if against proposal |
+| petition.refused            | registered         | holder; ground, where to go, notice|
+| petition.transferred        | registered         | holder; to whom, notice            |
+| petition.extended           | accepted, stage 处理| holder; once, ≤ 30 days, approver |
+| petition.hearing_started    | accepted           | holder                             |
+| petition.hearing_held       | accepted           | holder                             |
+| petition.answered           | accepted           | holder; no hearing still open      |
+| petition.appealed           | answered           | the level above the holder         |
+| petition.reviewed           | appealed           | the level above the holder         |
+| petition.terminated         | answered           | holder or above; follow-up person  |
+| petition.termination_heard  | answered, terminated| town or county                    |
+| petition.follow_up_assigned | terminated         | holder or above                    |
+| petition.followed_up        | terminated         | any level                          |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from app.domain.petition_rules import PetitionRules
+from app.domain.petition_state import (
+    CHANNELS, CONSEQUENCES, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, NEXT_STAGE,
+    OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, TERMINATION_BASES,
+    PetitionState, iso_date, received_date)
+from app.domain.service_transitions import OK, Verdict
+
+EVENT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    sources: frozenset[str]
+    levels: frozenset[str] = frozenset(LEVELS)
+    who: str = "holder"  # "holder", "holder_or_above", "upper" (holder + 1), "anyone"
+
+
+def _rule(action: str, sources: set[str], levels: tuple[str, ...] = LEVELS,
+          who: str = "holder") -> Rule:
+    return Rule(action, frozenset(sources), frozenset(levels), who)
+
+
+RULES: dict[str, Rule] = {
+    "petition.registered": _rule("登记", {"new"}, who="anyone"),
+    "petition.accepted": _rule("受理", {"registered"}),
+    "petition.refused": _rule("不予受理", {"registered"}),
+    "petition.transferred": _rule("转送", {"registered"}),
+    "petition.extended": _rule("延长办理期限", {"accepted"}),
+    "petition.hearing_started": _rule("开始听证", {"accepted"}),
+    "petition.hearing_held": _rule("登记听证", {"accepted"}),
+    "petition.answered": _rule("出具意见并答复", {"accepted"}),
+    "petition.appealed": _rule("登记复查/复核请求", {"answered"}, who="upper"),
+    "petition.reviewed": _rule("登记复查/复核结论", {"appealed"}, who="upper"),
+    "petition.terminated": _rule("依法终结", {"answered"}, who="holder_or_above"),
+    "petition.termination_heard": _rule("登记终结听证", {"answered", "terminated"},
+                                        ("town", "county"), who="anyone"),
+    "petition.follow_up_assigned": _rule("指定跟进责任人", {"terminated"},
+                                         who="holder_or_above"),
+    "petition.followed_up": _rule("登记跟进情况", {"terminated"}, who="anyone"),
+}
+EVENT_TYPES = tuple(RULES)
+
+_STATUS_PHRASE = {
+    "registered": "已登记、还没有决定是否受理",
+    "accepted": "已受理、正在办理",
+    "refused": "已不予受理",
+    "transferred": "已转送",
+    "answered": "已答复",
+    "appealed": "信访人已请求上级复查或复核",
+    "reviewed": "上级已复查或复核",
+    "terminated": "已依法终结",
+}
+
+
+def _no(code: str, message: str) -> Verdict:
+    return Verdict(False, code, message)
+
+
+def _text(data: Any, key: str) -> str:
+    value = data.get(key) if isinstance(data, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _names(values: Any) -> list[str]:
+    return [v.strip() for v in values or [] if isinstance(v, str) and v.strip()]
+
+
+def check_transition(state: PetitionState, event: Mapping[str, Any], actor_level: str | None,
+                     rules: PetitionRules = PetitionRules()) -> Verdict:
+    """May ``actor_level`` apply ``event`` to the petition in ``state``?  Never raises."""
+    kind = event.get("type")
+    rule = RULES.get(kind) if isinstance(kind, str) else None
+    if rule is None:
+        return _no("unknown_type", f"不认识的信访办理操作“{kind}”，请升级程序后再看")
+    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
+        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
+    if actor_level not in LEVEL_RANK:
+        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
+    payload = event.get("payload")
+    if not isinstance(payload, Mapping):
+        return _no("bad_payload", "记录内容缺失，请重新填写")
+    for check in (_check_status, _check_level, _check_payload):
+        verdict = check(state, kind, rule, actor_level, payload, rules)
+        if not verdict.ok:
+            return verdict
+    return OK
+
+
+def _check_status(state, kind, rule, actor, payload, rules) -> Verdict:
+    if state.status in rule.sources:
+        return OK
+    if state.status == "new":
+        return _no("not_registered", "这件信访事项还没有登记，请先登记")
+    if kind == "petition.registered":
+        return _no("duplicate", "这件信访事项已经登记，不能重复登记")
+    if kind == "petition.appealed" and state.status in ("appealed", "reviewed"):
+        stage = state.appeals[-1].get("stage", "复查") if state.appeals else "复查"
+        return _no("in_handling", f"信访人已对这一答复请求{stage}，同一事项不再重复受理")
+    if kind == "petition.appealed" and state.status == "terminated":
+        return _no("closed", "这件信访事项已依法终结，同一事实和理由不再受理")
+    if kind in ("petition.extended", "petition.answered", "petition.hearing_held",
+                "petition.hearing_started") and state.status == "registered":
+        return _no("not_accepted", "请先决定是否受理并书面告知信访人")
+    phrase = _STATUS_PHRASE.get(state.status, state.status_name)
+    return _no("wrong_status", f"这件信访事项{phrase}，不能{rule.action}")
+
+
+def _check_level(state, kind, rule, actor, payload, rules) -> Verdict:
+    if actor not in rule.levels:
+        allowed = "、".join(LEVEL_SHORT[level] for level in LEVELS if level in rule.levels)
+        return _no("wrong_level", f"只有{allowed}可以{rule.action}，{LEVEL_SHORT[actor]}不能")
+    holder = state.level
+    if rule.who == "anyone" or holder is None:
+        return OK
+    if rule.who == "upper":
+        if LEVEL_RANK[actor] != LEVEL_RANK[holder] + 1:
+            if holder == LEVELS[-1]:
+                return _no("wrong_level", "县级答复的复查、复核由市级机关办理，本系统不登记")
+            upper = LEVELS[LEVEL_RANK[holder] + 1]
+            return _no("wrong_level", f"对{LEVEL_NAMES[holder]}答复的复查、复核由上一级"
+                                      f"（{LEVEL_NAMES[upper]}）办理，{LEVEL_SHORT[actor]}不能{rule.action}")
+        return OK
+    if rule.who == "holder_or_above" and LEVEL_RANK[actor] >= LEVEL_RANK[holder]:
+        return OK
+    if actor != holder:
+        return _no("wrong_level", f"这件信访事项由{LEVEL_NAMES[holder]}办理，"
+                                  f"{LEVEL_SHORT[actor]}不能{rule.action}")
+    return OK
+
+
+def _check_payload(state, kind, rule, actor, payload, rules) -> Verdict:
+    check = _PAYLOAD_CHECKS.get(kind)
+    verdict = check(state, payload, actor, rules) if check else OK
+    if verdict.ok and kind != "petition.registered":
+        on = iso_date(payload.get("on"))
+        if on is None:
+            return _no("bad_date", "日期不对，请重新选择")
+        if state.received_on is not None and on < state.received_on:
+            return _no("bad_date", f"日期不能早于收到信访事项的日期 {state.received_on.isoformat()}")
+    return verdict
+
+
+def check_group(group: Any, channel: Any, rules: PetitionRules = PetitionRules()) -> Verdict:
+    """Art 18: several people visiting about a common matter send at most N representatives."""
+    if group is None:
+        return OK
+    if not isinstance(group, Mapping) or not isinstance(group.get("size"), int):
+        return _no("bad_group", "请填写来访人数")
+    cap = rules.group_visit_max_representatives
+    representatives = _names(group.get("representatives"))
+    if group["size"] > 1 and channel == "来访" and not representatives:
+        return _no("missing_representatives",
+                   f"多人来访反映共同事项，应推选代表（不超过{cap}人），请登记代表姓名")
+    if len(representatives) > cap:
+        return _no("too_many_representatives",
+                   f"多人走访反映共同事项，代表人数不得超过{cap}人（信访工作条例第十八条），"
+                   f"现有{len(representatives)}人；请群众推选{cap}名以内的代表，其余人员请在场外等候")
+    return OK
+
+
+def _registered(state, p, actor, rules) -> Verdict:
+    category = p.get("category")
+    if category == SEALED_CATEGORY:
+        return _no("sealed_category", "检举控告类事项不能按普通信访登记：请用“检举控告”登记，"
+                                      "内容密封后转纪检监察机关（信访工作条例，RULES.md §2、§4）")
+    if category not in OPEN_CATEGORIES:
+        return _no("bad_category", "请选择信访类别：建议意见、检举控告或申诉求决")
+    if p.get("channel") not in CHANNELS:
+        return _no("bad_channel", "请选择信访形式：来信、来访、电话或网上")
+    petitioners = p.get("petitioners")
+    if not isinstance(petitioners, list) or not petitioners or not all(
+            _text(x, "name") for x in petitioners):
+        return _no("missing_petitioner", "请填写信访人姓名")
+    if not _text(p, "summary"):
+        return _no("missing_summary", "请填写信访事项的主要内容")
+    if not _text(p.get("first_officer") or {}, "name"):
+        return _no("missing_officer", "请填写首问负责人（第一个接待的工作人员）")
+    if received_date(p.get("received_at")) is None:
+        return _no("bad_date", "收到日期不对，请重新选择")
+    stage = p.get("stage", "处理")
+    if stage not in STAGES:
+        return _no("bad_stage", "请选择：初次信访、请求复查或请求复核")
+    if stage != "处理":
+        appeal = p.get("appeal_of")
+        if not isinstance(appeal, Mapping) or not _text(appeal, "record"):
+            return _no("missing_appeal", f"请求{stage}的，请选择被请求{stage}的原答复")
+        if NEXT_STAGE.get(str(appeal.get("stage"))) != stage:
+            return _no("bad_stage", f"对{appeal.get('stage')}意见不能请求{stage}")
+    return check_group(p.get("group"), p.get("channel"), rules)
+
+
+def _accepted(state, p, actor, rules) -> Verdict:
+    if iso_date(p.get("notice_on")) is None:
+        return _no("missing_notice", "受理须书面告知信访人，请填写告知日期")
+    if state.proposal and not _text(p, "override_reason"):
+        label = state.proposal.get("label", "")
+        return _no("override_needs_reason", f"系统提示本事项可能不予受理（{label}）；"
+                                            "如仍要受理，请写明受理理由，理由将记录在案")
+    return OK
+
+
+def _refused(state, p, actor, rules) -> Verdict:
+    if not _text(p, "ground"):
+        return _no("missing_ground", "请选择不予受理的理由")
+    if not _text(p, "reason"):
+        return _no("missing_reason", "请写明不予受理的具体理由")
+    if not _text(p, "where_to_go"):
+        return _no("missing_where", "不予受理须告知信访人向哪里反映，请填写")
+    if iso_date(p.get("notice_on")) is None:
+        return _no("missing_notice", "不予受理须书面告知信访人，请填写告知日期")
+    return OK
+
+
+def _transferred(state, p, actor, rules) -> Verdict:
+    if not _text(p, "to"):
+        return _no("missing_to", "请填写转送的机关或单位")
+    if iso_date(p.get("notice_on")) is None:
+        return _no("missing_notice", "转送须告知信访人转送去向，请填写告知日期")
+    return OK
+
+
+def _extended(state, p, actor, rules) -> Verdict:
+    if state.stage != "处理":
+        return _no("no_extension", f"{state.stage}意见应在收到请求之日起"
+                                   f"{rules.answer_days(state.stage)}日内提出，不能延期"
+                                   "（信访工作条例第三十五、三十六条）")
+    if len(state.extensions) >= rules.extension_max_count:
+        return _no("extended_once", "办理期限只能延长一次，已经延长过（信访工作条例第三十四条）；"
+                                    "请在延长后的期限内办结")
+    days = p.get("days")
+    cap = rules.extension_max_days
+    if not isinstance(days, int) or days < 1:
+        return _no("bad_days", "请填写延长的天数")
+    if days > cap:
+        return _no("too_long", f"延长期限不得超过{cap}日（信访工作条例第三十四条）")
+    if not _text(p.get("approver") or {}, "name"):
+        return _no("missing_approver", "延期须经本机关负责人批准，请填写批准人")
+    if not _text(p, "reason"):
+        return _no("missing_reason", "请写明延期理由")
+    if iso_date(p.get("told_on")) is None:
+        return _no("missing_notice", "延期须告知信访人延期理由，请填写告知日期")
+    return OK
+
+
+def _hearing_started(state, p, actor, rules) -> Verdict:
+    if state.open_hearing is not None:
+        return _no("hearing_open", "已有一次听证还没有结束，请先登记该听证结果")
+    return OK
+
+
+def _hearing_held(state, p, actor, rules) -> Verdict:
+    start, end = iso_date(p.get("from")), iso_date(p.get("to"))
+    if start is None or end is None:
+        return _no("bad_date", "请填写听证开始和结束日期")
+    if end < start:
+        return _no("bad_date", "听证结束日期不能早于开始日期")
+    if not _names(p.get("panel")):
+        return _no("missing_panel", "请填写听证员")
+    if not _text(p, "conclusion"):
+        return _no("missing_conclusion", "请填写听证结论")
+    return OK
+
+
+def _answered(state, p, actor, rules) -> Verdict:
+    if state.open_hearing is not None:
+        return _no("hearing_open", "听证还没有结束，请先登记听证结果，再出具意见")
+    if not _text(p, "opinion"):
+        return _no("missing_opinion", f"请填写{state.stage}意见")
+    if p.get("result") not in RESULTS:
+        return _no("bad_result", "请选择处理结果：" + "、".join(RESULTS))
+    delivered = iso_date(p.get("delivered_on"))
+    if delivered is None:
+        return _no("missing_delivery", "请填写书面答复送达信访人的日期（复查、复核请求期限从这天起算）")
+    on = iso_date(p.get("on"))
+    if on is not None and delivered < on:
+        return _no("bad_date", "送达日期不能早于出具意见的日期")
+    return OK
+
+
+def _appealed(state, p, actor, rules) -> Verdict:
+    wanted = NEXT_STAGE.get(state.stage)
+    if wanted is None:
+        return _no("closed", "对复核意见不服、仍以同一事实和理由提出的，不再受理（信访工作条例第三十六条）")
+    if p.get("stage") != wanted:
+        return _no("bad_stage", f"对{state.stage}意见只能请求{wanted}")
+    if not _text(p, "appeal_record"):
+        return _no("missing_appeal", f"请关联登记{wanted}请求的信访记录")
+    return OK
+
+
+def _reviewed(state, p, actor, rules) -> Verdict:
+    if p.get("result") not in REVIEW_RESULTS:
+        return _no("bad_result", "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS))
+    if not _text(p, "opinion"):
+        return _no("missing_opinion", "请填写复查/复核意见")
+    return OK
+
+
+_BASIS_STAGE = {"复核意见已送达": "复核", "逾期未请求复查": "处理", "逾期未请求复核": "复查"}
+
+
+def _terminated(state, p, actor, rules) -> Verdict:
+    basis = p.get("basis")
+    if basis not in TERMINATION_BASES:
+        return _no("bad_basis", "请选择终结依据：" + "、".join(TERMINATION_BASES))
+    wanted = _BASIS_STAGE.get(basis)
+    if wanted and wanted != state.stage:
+        return _no("bad_basis", f"这件信访事项是{state.stage}阶段的答复，终结依据不能选“{basis}”")
+    if basis == "其他依法终结情形" and not _text(p, "note"):
+        return _no("missing_reason", "请写明依法终结的具体情形")
+    if not _text(p.get("follow_up") or {}, "name"):
+        return _no("missing_follow_up", "依法终结的信访事项须明确跟进责任人（有人管、管得住），请填写")
+    return OK
+
+
+def _termination_heard(state, p, actor, rules) -> Verdict:
+    if not _names(p.get("panel")):
+        return _no("missing_panel", "请填写听证员")
+    if not _names(p.get("participants")):
+        return _no("missing_participants", "请填写参加听证的人员")
+    if not _text(p, "conclusion"):
+        return _no("missing_conclusion", "请填写听证结论")
+    consequence = p.get("consequence")
+    if consequence not in CONSEQUENCES:
+        return _no("bad_consequence", "请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）")
+    if consequence == "问责" and not _text(p, "accountable_unit"):
+        return _no("missing_unit", "请填写被问责的办理单位（案结事不了的责任单位）")
+    return OK
+
+
+def _follow_up_assigned(state, p, actor, rules) -> Verdict:
+    if not _text(p.get("person") or {}, "name"):
+        return _no("missing_follow_up", "请填写跟进责任人")
+    return OK
+
+
+def _followed_up(state, p, actor, rules) -> Verdict:
+    if not _text(p.get("by") or {}, "name") or not _text(p, "note"):
+        return _no("missing_note", "请填写跟进人和跟进情况")
+    return OK
+
+
+_PAYLOAD_CHECKS = {
+    "petition.registered": _registered,
+    "petition.accepted": _accepted,
+    "petition.refused": _refused,
+    "petition.transferred": _transferred,
+    "petition.extended": _extended,
+    "petition.hearing_started": _hearing_started,
+    "petition.hearing_held": _hearing_held,
+    "petition.answered": _answered,
+    "petition.appealed": _appealed,
+    "petition.reviewed": _reviewed,
+    "petition.terminated": _terminated,
+    "petition.termination_heard": _termination_heard,
+    "petition.follow_up_assigned": _follow_up_assigned,
+    "petition.followed_up": _followed_up,
+}

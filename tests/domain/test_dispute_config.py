@@ -1,0 +1,56 @@
+"""The shipped defaults of disputes, petitions and risk assessment: valid, sourced, cited."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import schemas.config
+from app.domain.config import merge_config
+from app.domain.dispute_rules import DisputeRules
+from app.domain.petition_rules import PetitionRules
+from app.domain.risk_grading import RiskRules
+
+DEFAULTS = schemas.config.load_defaults()
+DOMAIN = Path(__file__).resolve().parents[2] / "app" / "domain"
+PREFIXES = ("dispute.", "petition.", "risk.")
+
+
+def test_rules_read_from_the_shipped_config_equal_the_built_in_defaults():
+    config = merge_config(DEFAULTS, {})
+    assert DisputeRules.from_config(config) == DisputeRules()
+    assert PetitionRules.from_config(config) == PetitionRules()
+    assert RiskRules.from_config(config) == RiskRules()
+
+
+def test_every_key_has_a_source_and_is_cited_in_the_code_that_uses_it():
+    keys = [k for k in DEFAULTS["values"] if k.startswith(PREFIXES)]
+    assert len(keys) == 29
+    code = "".join(p.read_text(encoding="utf-8") for p in DOMAIN.glob("*.py")
+                   if p.name.startswith(("dispute", "mediation", "petition", "risk")))
+    for key in keys:
+        entry = DEFAULTS["values"][key]
+        assert entry["source"].startswith("[") and "RULES.md §" in entry["source"], key
+        assert key in code, f"{key} is not cited in app/domain"
+
+
+def test_a_town_override_reaches_the_rules():
+    config = merge_config(DEFAULTS, {
+        "petition.group_visit_max_representatives": {"value": 3, "source": "镇信访联席会议纪要"},
+        "risk.proceed_allowed_grades": {"value": ["低", "中"], "source": "县委稳评办通知"},
+        "dispute.mediation_limit_months": {"value": 2, "source": "镇调委会决定"},
+    })
+    assert config.rejected == ()
+    assert PetitionRules.from_config(config).group_visit_max_representatives == 3
+    assert RiskRules.from_config(config).proceed_allowed_grades == ("低", "中")
+    assert DisputeRules.from_config(config).mediation_limit_months == 2
+
+
+def test_the_statutory_cap_of_five_representatives_cannot_be_raised_by_a_town():
+    config = merge_config(DEFAULTS, {"petition.group_visit_max_representatives": {"value": 8}})
+    assert config.rejected and config.value("petition.group_visit_max_representatives") == 5
+
+
+def test_refusal_grounds_the_levels_rely_on_cannot_be_removed():
+    grounds = [g for g in DEFAULTS["values"]["petition.refusal_grounds"]["value"]
+               if g["code"] != "late"]
+    config = merge_config(DEFAULTS, {"petition.refusal_grounds": {"value": grounds}})
+    assert [key for key, _ in config.rejected] == ["petition.refusal_grounds"]
