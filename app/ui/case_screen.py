@@ -58,6 +58,10 @@ DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。
                  "svc.returned": "已退回，同步后下级就能看到。"}
 
 
+class CaseActionButton(BigButton):
+    """An action on the case: three to a row on a tablet, two on a phone."""
+
+
 def _when(hlc: int, on: str | None = None) -> str:
     """When a step was done: its business date, with the time it was recorded that day
     (a step entered later, e.g. after the fact, says when it was entered)."""
@@ -109,6 +113,10 @@ class CaseScreen(Page):
         if deadline is not None:
             late = deadline.state in ("overdue", "due_soon", "closed_late")
             status += "　" + (red(esc(deadline.label)) if late else esc(deadline.label))
+        if state.rejected or state.review_items:
+            problems = [f"{len(state.rejected)} 步操作未生效" if state.rejected else "",
+                        f"{len(state.review_items)} 处内容需要核对" if state.review_items else ""]
+            status += "\n" + red("有" + "、".join(p for p in problems if p) + "，见下面的办理过程")
         self.ids.status.text = status
         self._facts(state, deadline)
         self._actions(state)
@@ -170,21 +178,20 @@ class CaseScreen(Page):
         box.clear_widgets()
         allowed = allowed_actions(state, self.app.level)
         for kind, label in allowed:
-            button = BigButton(text=label, size_hint_x=None, width="168dp",
-                               kind="danger" if kind in ("svc.returned", "svc.reopened")
-                               else "primary")
+            button = CaseActionButton(text=label, kind="danger" if kind in ("svc.returned",
+                                                                        "svc.reopened")
+                                  else "primary")
             button.action = kind
             button.bind(on_release=lambda b: self.open_form(b.action))
             box.add_widget(button)
         if self.can_print and state.receipt_no:
             for text, handler in (("打印受理回执", self.print_receipt),
                                   ("打印告知单", self.print_notice)):
-                button = BigButton(text=text, kind="plain", size_hint_x=None, width="168dp")
+                button = CaseActionButton(text=text, kind="plain")
                 button.bind(on_release=lambda _b, h=handler: h())
                 box.add_widget(button)
             if state.letter:
-                button = BigButton(text="打印转办函", kind="plain", size_hint_x=None,
-                                   width="168dp")
+                button = CaseActionButton(text="打印转办函", kind="plain")
                 button.bind(on_release=lambda _b: self.print_letter())
                 box.add_widget(button)
         where = LEVEL_NAMES.get(state.level or "", "")
@@ -242,6 +249,7 @@ class CaseScreen(Page):
             if widget.startswith("choice:"):
                 box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
                 choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
+                choice.bind(value=self._clear_error)
                 box.add_widget(choice)
                 self._inputs[key] = choice
             else:
@@ -250,6 +258,7 @@ class CaseScreen(Page):
                               hint="2026-12-31" if widget == "date" else "")
                 if kind == "svc.replied" and key == "department" and self.state.letter:
                     field.text = str(self.state.letter.get("department", ""))
+                field.bind(text=self._clear_error)
                 box.add_widget(field)
                 self._inputs[key] = field
         Clock.schedule_once(self._scroll_to_form, 0.05)
@@ -257,6 +266,9 @@ class CaseScreen(Page):
     def _scroll_to_form(self, _dt) -> None:
         if self.action:   # on a phone the form is below the case's facts: bring it up
             self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
+
+    def _clear_error(self, *_):
+        self.ids.form_error.text = ""
 
     def value(self, key: str) -> str:
         widget = self._inputs.get(key)

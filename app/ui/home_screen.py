@@ -42,7 +42,7 @@ class HomeScreen(Page):
         box.clear_widgets()
         people = on_duty_now(self.app.conn, self.app.now())
         if not people:
-            box.add_widget(Body(text=red("现在没有排班：窗口不能无人值守，请到“带班坐班”排班并签到。")))
+            box.add_widget(Body(text=red("还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
             return
         for entry in people:
             state = "在岗" if entry["present"] else red("未签到")
@@ -59,6 +59,7 @@ class HomeScreen(Page):
                                                  if items else "")
         box = self.ids.board
         box.clear_widgets()
+        self.ids.board_card.tone = "red" if items else "plain"
         if not items:
             box.add_widget(Body(text="没有超期或快到期的事项。"))
         for item in items[:BOARD_ROWS]:

@@ -90,7 +90,9 @@ class IntakeScreen(Page):
             box.add_widget(Body(text="选好事项后，这里列出要带的材料。"))
         else:
             for material in self.matter["materials"]:
-                row = CheckRow(text=f"{material['name']}（{material['form']}{material['copies']}份）")
+                how = f"{material['form']}{material['copies']}份"
+                row = CheckRow(text=f"{esc(material['name'])}　[size=17sp][color=4d4f59]"
+                                    f"{esc(how)}[/color][/size]")
                 row.material = material["name"]
                 row.bind(active=lambda *_: self._update_notice())
                 box.add_widget(row)

@@ -235,11 +235,12 @@ class SanjiApp(App):
 
     def auto_sync(self) -> None:
         if self.enrolled and self.station is not None and self.station.hub_url():
-            self.sync_now()
+            self.sync_now(manual=False)
 
-    def sync_now(self) -> None:
+    def sync_now(self, manual: bool = True) -> None:
         if self.syncing or not self.enrolled:
             return
+        self._manual_sync = manual
         self.syncing = True
         self.sync_fraction = 0.0
         self.sync_progress_text = "正在连接服务器…"
@@ -271,6 +272,8 @@ class SanjiApp(App):
         self.refresh_status()
         if result.ok:
             self.sync_error = ""
+            if getattr(self, "_manual_sync", False):
+                self.say(result.summary() + "。")
             if result.pulled and hasattr(self.screen, "refresh"):
                 self.screen.refresh()
         else:

@@ -38,8 +38,9 @@ class SignInScreen(Page):
         self.ids.add_intro.text = (
             "这台平板还没有干部名单。请先添加您自己：姓名、职务和一个4到6位数字的PIN（登录密码）。"
             if first_run else "新干部用自己的PIN登录，以后办的每件事都记在他（她）名下。")
-        self.ids.cancel_add.opacity = 0 if first_run else 1
-        self.ids.cancel_add.disabled = first_run
+        cancel = self.ids.cancel_add
+        cancel.opacity, cancel.disabled = (0, True) if first_run else (1, False)
+        cancel.size_hint_x = 0 if first_run else 1   # no empty half row on a new tablet
         for field in ("name", "post", "pin1", "pin2"):
             self.ids[field].text = ""
             self.ids[field].error = ""

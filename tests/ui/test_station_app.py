@@ -70,6 +70,11 @@ def fill_intake(app):
     assert "户口簿" in intake.ids.notice.text
 
 
+def intake_materials(app):
+    intake = screen(app, "intake")
+    intake.ids.scroll.scroll_to(intake.ids.save, animate=False)
+
+
 def save_intake(app):
     intake = screen(app, "intake")
     press(intake.ids.save)
@@ -85,10 +90,20 @@ def open_ledger(app):
     ledger.ids.search.text = "王秀英"
     press(ledger.ids.find)
     assert len(ledger.ids.rows.data) == 1
+    press(ledger.ids.export)
+    [sheet] = (app.data_dir / "exports").glob("台账-*.xlsx")
+    assert str(sheet) in app.message and "已导出 1 件" in app.message
+
+
+def shown_rows(ledger) -> list[str]:
+    """The text the ledger's row widgets draw (not just the data behind them)."""
+    layout = ledger.ids.rows.children[0]
+    return [" ".join(label.text for label in row.children) for row in layout.children]
 
 
 def open_case(app):
     ledger = screen(app, "ledger")
+    assert any("王秀英" in text and "XJ001-" in text for text in shown_rows(ledger))
     app.go("case", record=ledger.ids.rows.data[0]["record"])
     case = screen(app, "case")
     labels = [b.text for b in case.ids.actions.children]
@@ -164,6 +179,7 @@ def test_tablet_sign_in_intake_ledger_escalate(kivy_app, village: Path) -> None:
             ("wrong-pin", wrong_pin, ids("signin", "pick_title")),
             ("home-first", sign_in("李建国"), ids("home", "hello")),
             ("intake", fill_intake, ids("intake", "title")),
+            ("intake-materials", intake_materials, None),
             ("receipt", save_intake, ids("intake", "done_title")),
             ("ledger", open_ledger, ids("ledger", "title")),
             ("case", open_case, ids("case", "actions_title")),

@@ -25,7 +25,8 @@ PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, w
               None),
              ("吴建军", "15112345678", "DY-003", "外出务工开党员证明信", date(2026, 11, 25),
               "happy"),
-             ("孙丽", "15212345678", "JS-001", "办理生育登记", date(2026, 11, 26), "happy")],
+             ("孙丽", "15212345678", "JS-001", "办理生育登记", date(2026, 11, 26), "happy"),
+             ("郑桂芝", "15312345678", "JZ-004", "家里添了孙子，报告低保家庭人口变化", TODAY, None)],
 }
 
 
@@ -51,6 +52,27 @@ def _village(root: Path, name: str, code: str, who: tuple[str, str]) -> Path:
     return path
 
 
+def _two_tablets_at_once(village: Path, root: Path) -> None:
+    """Two tablets of 李庄村 act on 郑桂芝's matter before they sync: one settles it at once,
+    the other, later, starts handling it. Replayed in order, the second step comes after the
+    matter was settled: it is kept, shown as not applied (DESIGN.md "Conflicts")."""
+    first = open_station(village)
+    second = open_station(make_station(root / "li-2", name="李庄村二号平板", short_code="XJ003",
+                                       cadres=(("钱明", "代办员"),)))
+    try:
+        [(record,)] = first.store.conn.execute("SELECT record FROM cases WHERE applicant=?",
+                                               ("郑桂芝",)).fetchall()
+        carry(first, second)
+        Desk(second, today=lambda: TODAY).act(cadre(second, "钱明"), record,
+                                              "svc.done_at_once", {"result": "已当场登记上报"})
+        Desk(first, today=lambda: TODAY).act(cadre(first, "赵红梅"), record, "svc.started",
+                                             {"note": "开始核实家庭人口"})
+        carry(second, first)
+    finally:
+        first.close()
+        second.close()
+
+
 @pytest.fixture
 def township(tmp_path: Path) -> dict[str, Path]:
     villages = [_village(tmp_path, "王湾村", "XJ001", ("李建国", "村委委员")),
@@ -59,9 +81,10 @@ def township(tmp_path: Path) -> dict[str, Path]:
                         short_code="XJ010", cadres=(("张敏", "中心主任"), ("刘洋", "科员")))
     county = make_station(tmp_path / "county", name="县人社局窗口", kind="county",
                           short_code="XA001", cadres=(("刘强", "科员"),))
+    _two_tablets_at_once(villages[1], tmp_path)
     target = open_station(town)
     try:
-        for village in villages:
+        for village in [*villages, tmp_path / "li-2"]:
             source = open_station(village)
             carry(source, target)
             source.close()
@@ -141,6 +164,21 @@ def forwarded(app):
     assert "转办函已生成" in app.message, app.message
 
 
+def rejected_step_shown(app):
+    app.go("ledger")
+    ledger = screen(app, "ledger")
+    ledger.ids.search.text = "郑桂芝"
+    press(ledger.ids.find)
+    [row] = ledger.ids.rows.data
+    app.go("case", record=row["record"])
+    case = screen(app, "case")
+    assert case.state.status == "closed" and len(case.state.rejected) == 1
+    shown = " ".join(w.text for w in case.ids.timeline.walk() if hasattr(w, "text"))
+    assert "未生效的“开始办理”" in shown and "钱明" in shown and "赵红梅" in shown
+    assert "步操作未生效" in case.ids.status.text
+    case.ids.scroll.scroll_to(case.ids.timeline, animate=False)
+
+
 def test_town_inbox_overview_and_forwarding(kivy_app, township: dict[str, Path]) -> None:
     with window(1280, 800):
         run_screens(kivy_app, _app(township["town"]), [
@@ -150,6 +188,7 @@ def test_town_inbox_overview_and_forwarding(kivy_app, township: dict[str, Path])
             ("case", open_wang, ids("case", "actions_title")),
             ("forward-form", forward_form, None),
             ("forwarded", forwarded, ids("case", "actions_title")),
+            ("rejected-step", rejected_step_shown, None),
         ], name="town", start_probe=ids("signin", "pick_title"))
     town = open_station(township["town"])
     try:
