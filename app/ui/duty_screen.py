@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 
 from app.accounts import list_cadres
@@ -44,23 +45,30 @@ class DutyScreen(Page):
 
     def _row(self, entry: dict) -> BoxLayout:
         app = self.app
-        row = BoxLayout(size_hint_y=None, height="64dp", spacing="12dp")
+        row = BoxLayout(size_hint_y=None, spacing=dp(12))
         if entry["checked_out_at"]:
             state = f"已签退 {entry['checked_out_at'][-5:]}"
         elif entry["checked_in_at"]:
             state = f"在岗（{entry['checked_in_at'][-5:]} 签到）"
         else:
             state = red("未签到")
-        row.add_widget(Body(text=f"[b]{esc(entry['cadre_name'])}[/b]　{entry['role']} · "
-                                 f"{entry['shift']}　{state}", height="64dp",
-                            size_hint_y=None))
+        label = Body(text=f"[b]{esc(entry['cadre_name'])}[/b]　{entry['role']} · "
+                          f"{entry['shift']}\n{state}", pos_hint={"center_y": 0.5})
+        row.add_widget(label)
+
+        def fit(*_):
+            row.height = max(dp(64), label.height + dp(12))
+        label.bind(height=fit)
+        fit()
         mine = app.user is not None and entry["cadre"] == app.user.id
         if mine and not entry["checked_in_at"]:
-            button = BigButton(text="签到", size_hint_x=None, width="120dp")
+            button = BigButton(text="签到", size_hint_x=None, width=dp(112),
+                               pos_hint={"center_y": 0.5})
             button.bind(on_release=lambda _b: self.check(entry["record"], "in"))
             row.add_widget(button)
         elif mine and not entry["checked_out_at"]:
-            button = BigButton(text="签退", kind="plain", size_hint_x=None, width="120dp")
+            button = BigButton(text="签退", kind="plain", size_hint_x=None, width=dp(112),
+                               pos_hint={"center_y": 0.5})
             button.bind(on_release=lambda _b: self.check(entry["record"], "out"))
             row.add_widget(button)
         return row

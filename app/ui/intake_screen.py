@@ -184,7 +184,8 @@ class IntakeScreen(Page):
         ids.receipt.text = intake.receipt_no
         officer = self.app.user
         ids.result_text.text = "\n".join([
-            f"{esc(ids.name.text.strip())} · {esc(notice.matter['name'])}",
+            f"申请人：{esc(ids.name.text.strip())}",
+            f"事项：{esc(notice.matter['name'])}",
             f"承诺时限：{esc(notice.time_limit_text())}",
             f"首接责任人：{esc(officer.name)}（{esc(officer.post)}）",
             f"办理方式：{ids.mode.value or suggest_mode(notice.matter['level'], self.app.level)}"])

@@ -53,6 +53,8 @@ def run_screens(runner, app, steps, name: str, start_probe=None, settle: float =
     step — to test-artifacts/<name>-<nn>-<label>.png, checked non-blank and, with a probe,
     for real glyphs where that label is. Returns {label: path}, "start" first."""
     folder = runner.artifacts_dir
+    for old in folder.glob(f"{name}-[0-9][0-9]-*.png"):   # an earlier run's, maybe more
+        old.unlink()
     labels = ["start"] + [label for label, _, _ in steps]
     probes = [start_probe] + [probe for _, _, probe in steps]
     named: dict[str, Path] = {}

@@ -212,6 +212,8 @@ def test_phone_portrait_sign_in_intake_ledger_escalate(kivy_app, village: Path) 
             ("case", open_case, ids("case", "actions_title")),
             ("escalate-form", escalate_form, None),
             ("escalated", escalate, ids("case", "actions_title")),
+            ("visits", log_visit, ids("visits", "title")),
+            ("duty", schedule_and_check_in, ids("duty", "title")),
             ("sync", sync_without_hub, None),
             ("sync-error", sync_error_shown, None),
         ], name="phone", start_probe=ids("signin", "pick_title"))
