@@ -281,6 +281,9 @@ class SanjiApp(App):
 
 
 def run_app(data_dir: Path | str, sync_minutes: float = 10.0) -> None:
+    from kivy.utils import platform
+    if platform in ("linux", "win", "macosx"):   # a desktop: open at tablet size
+        Window.size = (1280, 800)
     SanjiApp(data_dir, sync_minutes=sync_minutes).run()
 
 

@@ -87,6 +87,22 @@ def open_ledger(app):
     app.go("ledger")
     ledger = screen(app, "ledger")
     assert [r["title"] for r in ledger.ids.rows.data] == ["王秀英 · 城乡居民基本养老保险参保登记"]
+    def count(**fields) -> int:
+        for key, value in fields.items():
+            widget = ledger.ids[key]
+            if key == "overdue":
+                widget.state = value
+            else:
+                widget.text = value
+        ledger.refresh()
+        return len(ledger.ids.rows.data)
+
+    assert count(officer=app.user.name) == 1 and count(officer="张三") == 0
+    assert count(officer="", overdue="down") == 0 and count(overdue="normal") == 1
+    assert count(date_from="2026-11-28") == 0 and count(date_from="2026-11-27") == 1
+    assert count(date_from="11月27日") == 0 and "日期" in ledger.ids.date_from.error
+    assert count(date_from="", status="已办结，待反馈群众") == 0
+    assert count(status="在办（未办结）", matter="城乡居民基本养老保险参保登记") == 1
     ledger.ids.search.text = "王秀英"
     press(ledger.ids.find)
     assert len(ledger.ids.rows.data) == 1
