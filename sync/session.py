@@ -13,6 +13,7 @@ from typing import Any
 
 from sync.batching import BatchSizer
 from sync.blobfiles import BlobFiles
+from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError, TransportError
@@ -20,7 +21,6 @@ from sync.events import from_pull, to_push
 from sync.store import Store
 
 MAX_ROUNDS = 10_000
-CHUNK = 256 * 1024
 
 
 @dataclass
@@ -133,26 +133,11 @@ class Syncer:
         done = 0
         for sha, size in self.store.conn.execute(
                 "SELECT sha256, size FROM blobs_out WHERE uploaded=0").fetchall():
-            self.upload_one(sha, size)
+            upload_blob(self.client, self.backoff, sha, self.blobs.read(sha))
             with transaction(self.store.conn):
                 self.store.conn.execute("UPDATE blobs_out SET uploaded=1 WHERE sha256=?", (sha,))
             done += 1
         return done
-
-    def upload_one(self, sha: str, size: int) -> None:
-        """Resumable upload: ask the hub how much it holds, send the rest in chunks."""
-        assert self.blobs is not None
-        path = f"/v1/blobs/{sha}"
-        data = self.blobs.read(sha)
-        for _ in range(size // CHUNK + 3):
-            head = self.backoff.run(lambda: self.client.call("HEAD", path))
-            if head.headers.get("upload-complete") == "1":
-                return
-            offset = int(head.headers.get("upload-offset", "0"))
-            self.backoff.run(lambda: self.client.call(
-                "PATCH", path, raw=data[offset:offset + CHUNK],
-                headers={"upload-offset": str(offset), "upload-length": str(size)}))
-        raise Problem(500, "upload_stuck", "附件上传没有进展，请稍后再试。")
 
     # pull -------------------------------------------------------------------------------
     def pull_all(self) -> int:

@@ -10,6 +10,8 @@ import threading
 import time
 from typing import Any
 
+from sync.blobfiles import BlobFiles
+from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError
@@ -22,8 +24,9 @@ log = logging.getLogger("sanji.relay")
 
 class Relay:
     def __init__(self, hub: HubStore, interval: float = 60.0, batch: int = 500,
-                 client: HubClient | None = None) -> None:
+                 client: HubClient | None = None, blobs: BlobFiles | None = None) -> None:
         self.hub = hub
+        self.blobs = blobs
         self.interval = interval
         self.batch = batch
         upstream = json.loads(hub.meta.get("upstream") or "{}")
@@ -57,6 +60,7 @@ class Relay:
             # the parent's answers must still come down to every other village.
             self.pull_all()
             raise
+        self.upload_blobs()
         pulled = self.pull_all()
         with transaction(self.hub.conn):
             self.hub.meta.set("up_last_success", int(time.time() * 1000))
@@ -92,6 +96,22 @@ class Relay:
             self.hub.mark_up(accepted, certs)
             pushed += sum(len(r["events"]) for r in runs)
         return pushed
+
+    def upload_blobs(self) -> int:
+        """Send complete attachments up once the parent holds an event referencing them
+        (it refuses unreferenced blobs)."""
+        if self.blobs is None:
+            return 0
+        rows = self.hub.conn.execute(
+            "SELECT b.sha256 FROM blobs b WHERE b.complete=1 AND b.sent_up=0 AND EXISTS("
+            " SELECT 1 FROM blob_refs r JOIN events e ON e.rseq=r.rseq"
+            " LEFT JOIN up_acked u ON u.origin=e.origin"
+            " WHERE r.sha256=b.sha256 AND e.seq<=COALESCE(u.seq, 0))").fetchall()
+        for (sha,) in rows:
+            upload_blob(self.client, self.backoff, sha, self.blobs.read(sha))
+            with transaction(self.hub.conn):
+                self.hub.conn.execute("UPDATE blobs SET sent_up=1 WHERE sha256=?", (sha,))
+        return len(rows)
 
     def pull_all(self) -> int:
         pulled, have = 0, None

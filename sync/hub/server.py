@@ -51,7 +51,7 @@ def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
     if hub.meta.get("upstream"):
         relay_store = HubStore(db)
         extension.install(relay_store)
-        relay = Relay(relay_store, interval=upstream_interval)
+        relay = Relay(relay_store, interval=upstream_interval, blobs=BlobFiles(blob_dir))
     app = create_app(hub, BlobStore(hub, BlobFiles(blob_dir)),
                      on_pushed=relay.poke if relay else None,
                      extra_routes=extension.routes(hub))

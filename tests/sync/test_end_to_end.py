@@ -44,3 +44,22 @@ def test_village_events_reach_town_and_county(township: Township) -> None:
     assert village.store.pending_count() == 0
     assert count_events(town.data) == 30
     wait_for(lambda: count_events(township.county.data) == 30)
+
+
+def test_attachment_reaches_town_and_county_after_its_event(township: Township) -> None:
+    town = township.add_town("新集镇")
+    village = township.add_station(town, "王湾村")
+    photo = bytes(range(256)) * 3000          # ~750 KB: several upload chunks
+    ref = village.store.add_blob(village.blobs, photo)
+    payload = {**visit(), "attachments": [{**ref, "mime": "image/jpeg", "name": "签字页.jpg"}]}
+    village.store.append(NewEvent("visit.logged", uuid7(), payload, "u-li"))
+    result = village.sync_once()
+    assert result.ok, result.error
+    assert result.blobs == 1
+    town_copy = town.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
+    assert town_copy.read_bytes() == photo
+    county_copy = township.county.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
+    wait_for(county_copy.exists)
+    assert county_copy.read_bytes() == photo
+    again = village.sync_once()          # the same bytes twice cost nothing
+    assert again.ok and again.blobs == 0
