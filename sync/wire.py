@@ -37,6 +37,9 @@ def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
         raise Problem(400, "bad_gzip", "数据压缩格式损坏，请重新发送。") from exc
     if not inflater.eof:
         raise Problem(400, "bad_gzip", "压缩数据不完整（可能传输中断），请重新发送。")
+    if inflater.unused_data:
+        # A second gzip member or trailing bytes: never silently ignored.
+        raise Problem(400, "bad_gzip", "压缩数据后面还有多余的内容，请重新发送。")
     if len(data) > limit:
         raise Problem(413, "too_large", "解压后的数据超过上限，请分批发送。")
     return data
