@@ -19,6 +19,7 @@ from app.domain.config import rating_payload, satisfaction_choices
 from app.domain.errors import ConfigError
 from app.domain.service_state import LEVEL_NAMES
 from app.services.actions import ACTION_LABELS, allowed_actions
+from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
@@ -101,9 +102,7 @@ class CaseScreen(Page):
                 self.ids[key].clear_widgets()
             return
         self.state = state
-        names = dict(app.conn.execute("SELECT id, name FROM cadres"))
-        nodes = dict(app.conn.execute("SELECT id, name FROM nodes_dir"))
-        self._names, self._nodes = names, nodes
+        self._names, self._nodes = cadre_names(app.conn), node_names(app.conn)
         f = state.fields
         self.ids.title.text = esc(state.matter_name or f.get("summary") or "群众事项")
         rules = app.rules
@@ -227,9 +226,7 @@ class CaseScreen(Page):
     def _options(self, key: str) -> list[str]:
         app = self.app
         if key == "cadres":
-            return [name for (name,) in app.conn.execute(
-                "SELECT name FROM cadres WHERE active=1 AND origin=? ORDER BY name",
-                (app.station.node_id,))]
+            return [c["name"] for c in station_cadres(app.conn, app.station.node_id)]
         if key == "departments":
             return [d["name"] for d in app.rules.catalog.doc["departments"].values()]
         if key == "outcomes":
@@ -315,10 +312,9 @@ class CaseScreen(Page):
         if kind == "svc.rated":
             payload = rating_payload(app.rules.config, v("level"), v("reason"))
         elif kind == "svc.assigned":
-            row = app.conn.execute("SELECT id, name, post FROM cadres WHERE name=? AND origin=?",
-                                   (v("assignee"), app.station.node_id)).fetchone()
-            payload = {"assignee": {"id": row[0], "name": row[1], "post": row[2]}
-                       if row else {"name": v("assignee")}}
+            chosen = next((c for c in station_cadres(app.conn, app.station.node_id)
+                           if c["name"] == v("assignee")), {"name": v("assignee")})
+            payload = {"assignee": chosen}
             if v("note"):
                 payload["note"] = v("note")
         elif kind == "svc.closed":

@@ -164,6 +164,24 @@ def forwarded(app):
     assert "转办函已生成" in app.message, app.message
 
 
+def assign_form(app):
+    app.go("ledger", status="escalated")
+    [row] = [r for r in screen(app, "ledger").ids.rows.data if r["title"].startswith("陈玉兰")]
+    app.go("case", record=row["record"])
+    case = screen(app, "case")
+    press(find_button(case.ids.actions, "交办"))
+    assert case._inputs["assignee"].options == ["刘洋", "张敏"]
+    case._inputs["assignee"].value = "刘洋"
+    case._inputs["note"].text = "请三天内入户核实灾情"
+
+
+def assigned(app):
+    case = screen(app, "case")
+    press(case.ids.form_ok)
+    assert case.state.status == "in_progress", case.ids.form_error.text
+    assert case.state.assignee["name"] == "刘洋" and case.state.assignee["post"] == "科员"
+
+
 def rejected_step_shown(app):
     app.go("ledger")
     ledger = screen(app, "ledger")
@@ -188,6 +206,8 @@ def test_town_inbox_overview_and_forwarding(kivy_app, township: dict[str, Path])
             ("case", open_wang, ids("case", "actions_title")),
             ("forward-form", forward_form, None),
             ("forwarded", forwarded, ids("case", "actions_title")),
+            ("assign-form", assign_form, None),
+            ("assigned", assigned, ids("case", "actions_title")),
             ("rejected-step", rejected_step_shown, None),
         ], name="town", start_probe=ids("signin", "pick_title"))
     town = open_station(township["town"])
