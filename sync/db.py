@@ -50,10 +50,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:   # SQLite may have rolled back already (e.g. disk full)
+            conn.execute("ROLLBACK")
         raise
-    else:
+    try:
         conn.execute("COMMIT")
+    except BaseException:
+        # A COMMIT that fails (a deferred constraint, a full disk) can leave the
+        # transaction open; later transactions would then nest in it and never commit.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
