@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from sync import wire
-from sync.db import transaction
 from sync.errors import Problem
 from sync.hub import admin
 from sync.hub.blobs import BlobStore
+from sync.hub.groupcommit import GroupCommit
 from sync.hub.openapi import OPENAPI
 from sync.hub.store import HubStore
 
@@ -51,6 +51,7 @@ def gz_json(value: Any, status: int = 200) -> Response:
 def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None,
                extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
     nodes_seen: list[str | None] = [None]
+    pushes = GroupCommit(hub.conn)
 
     def guarded(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
@@ -79,17 +80,21 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
 
     async def push(request: Request) -> Response:
         raw = await read_body(request)
-        # The request counter and the pushed events commit together: one fsync a push
-        # instead of two. A push refused as a whole leaves its counter unused, which is
-        # harmless: replaying it is refused the same way.
-        with transaction(hub.conn):   # no await inside: the connection is shared
+        headers, method, path = request.headers, request.method, request.url.path
+
+        def store() -> dict[str, Any]:
+            # The request counter and the pushed events commit together, with the
+            # other pushes of the group (sync.hub.groupcommit). A push refused as a
+            # whole leaves its counter unused, which is harmless: a replay of it is
+            # refused the same way.
             admin.refresh_tree(hub, nodes_seen)
-            sender = admin.authenticate(hub, request.headers, request.method,
-                                        request.url.path, raw)
-            body = wire.decode(raw, request.headers.get("content-encoding"))
+            sender = admin.authenticate(hub, headers, method, path, raw)
+            body = wire.decode(raw, headers.get("content-encoding"))
             if not isinstance(body, dict):
                 raise Problem(400, "bad_request", "推送内容格式不对。")
-            result = hub.accept_push(sender, body)
+            return hub.accept_push(sender, body)
+
+        result = await pushes.run(store)
         if result["stored"] and on_pushed is not None:
             on_pushed()
         reply = {"accepted": result["accepted"], "hub_time": hub.now_ms(),
