@@ -1,0 +1,203 @@
+"""Real hub processes and link proxies on 127.0.0.1, for benchmarks and tests.
+
+A hub runs as `python -m app.cli hub …` in its own process (uvicorn), so a benchmark
+measures the real server stack and a test can `kill -9` it. A link proxy
+(bench.linkproxy) runs in its own process too, so counting and shaping bytes costs the
+measured processes nothing. tests/support/hubs.py re-exports HubProcess from here
+(bench/ must not import tests/).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from sync.hub import admin
+from sync.hub.server import open_hub
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def spawn_server(cmd: list[str], url: str, log_path: Path, timeout: float = 30.0
+                 ) -> subprocess.Popen[bytes]:
+    """Start a server process (output to `log_path`) and wait until GET /v1/info answers."""
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=log,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                     "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')}")
+        try:
+            httpx.get(url + "/v1/info", timeout=1.0)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    proc.wait(timeout=30)
+    raise RuntimeError("server did not start: " + log_path.read_text(errors="replace"))
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+
+
+def spy_command(out: Path) -> list[str]:
+    """Run a command under the py-spy sampling profiler (all threads, CPU only); install
+    it by hand for local profiling (`pip install py-spy`), it is not a dependency."""
+    return ["py-spy", "record", "--rate", "250", "--format", "raw", "--threads",
+            "--output", str(out), "--"]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(x) for x in task.read_text().split()]
+    return found
+
+
+@dataclass
+class HubProcess:
+    data: Path
+    level: str
+    port: int = field(default_factory=free_port)
+    upstream: str | None = None
+    interval: float = 0.5
+    proc: subprocess.Popen[bytes] | None = None
+    spy: Path | None = None   # record a py-spy profile (collapsed stacks) here
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "HubProcess":
+        cmd = [sys.executable, "-m", "app.cli", "hub", "--level", self.level,
+               "--data", str(self.data), "--port", str(self.port),
+               "--interval", str(self.interval)]
+        if self.upstream:
+            cmd += ["--upstream", self.upstream]
+        if self.spy is not None:
+            cmd = spy_command(self.spy) + cmd
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.proc = spawn_server(cmd, self.url, self.data.parent / f"{self.data.name}.log")
+        return self
+
+    @property
+    def pid(self) -> int:
+        """The hub's own process (under py-spy, the profiler's child)."""
+        assert self.proc is not None
+        if self.spy is not None:
+            found = children(self.proc.pid)
+            if found:
+                return found[0]
+        return self.proc.pid
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def log_text(self) -> str:
+        path = self.data.parent / f"{self.data.name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def init(self, name: str = "") -> None:
+        """Create the hub's identity without running it (so nodes can be added)."""
+        open_hub(self.data, self.level, name or self.level).close()
+
+    def add_node(self, name: str, kind: str, roles: tuple[str, ...] = ()) -> tuple[str, str]:
+        hub = open_hub(self.data, self.level)
+        try:
+            return admin.add_node(hub, name, kind, roles)
+        finally:
+            hub.close()
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.spy is not None and self.proc is not None:
+            for child in children(self.proc.pid):   # the hub under py-spy, which then
+                os.kill(child, sig)                  # writes its profile and exits
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        stop_process(self.proc, sig)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+    def restart(self) -> "HubProcess":
+        self.stop()
+        return self.start()
+
+
+class LinkProcess:
+    """`python -m bench.linkproxy --control` in a child process: a byte-counting,
+    optionally bandwidth-limited pass-through to `target_port`."""
+
+    def __init__(self, target_port: int, kbps: float | None = None) -> None:
+        cmd = [sys.executable, "-m", "bench.linkproxy", "--listen", "127.0.0.1:0",
+               "--target", f"127.0.0.1:{target_port}", "--control"]
+        if kbps:
+            cmd += ["--kbps", str(kbps)]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                          "PYTHONPATH": str(ROOT)})
+        assert self.proc.stdout is not None
+        self.port = int(self._stdout().readline())
+
+    def _stdout(self) -> IO[str]:
+        assert self.proc.stdout is not None
+        return self.proc.stdout
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self, line: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        reply: dict[str, Any] = json.loads(self._stdout().readline())
+        return reply
+
+    def stats(self) -> dict[str, Any]:
+        return self.command("stats")
+
+    def reset(self) -> None:
+        self.command("reset")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
