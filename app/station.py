@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from app.projections import Projections, install
+from app.sealing import ensure_seal_key
 from sync.blobfiles import BlobFiles
 from sync.client import HubClient
 from sync.enroll import enroll_station
+from sync.policy import DISCIPLINE_ROLE
 from sync.session import RoundResult, Syncer, credentials_for
 from sync.store import NewEvent, Store
 
@@ -76,6 +78,11 @@ class Station:
             payload["short_code"] = self.short_code
         if self.hub_id():
             payload["hub"] = self.hub_id() or ""
+        if DISCIPLINE_ROLE in self.identity().get("roles", []):
+            # The town 纪委's device: its sealing key pair is made here at enrollment (the
+            # private half stays on this device); the public half lets every station of
+            # the town seal 检举控告 for it (app/sealing.py, RULES.md §4).
+            payload["seal_key"] = ensure_seal_key(self.store)
         self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
