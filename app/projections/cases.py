@@ -78,7 +78,12 @@ class CaseFolds:
         rating = state.rating or {}
         phone = str(applicant.get("phone") or "")
         summary = str(state.fields.get("summary") or "")
-        conn.execute(
+        # The full-text row shares the case row's rowid, so it is found by key: cases_fts
+        # cannot index its `record` column, and a DELETE by record scanned all of it.
+        old = conn.execute("SELECT rowid FROM cases WHERE record=?", (record,)).fetchone()
+        if old is not None:
+            conn.execute("DELETE FROM cases_fts WHERE rowid=?", old)
+        rowid = conn.execute(
             "INSERT OR REPLACE INTO cases VALUES(" + ",".join("?" * 31) + ")",
             (record, state.receipt_no, applicant.get("name"),
              mask_id_number(applicant["id_number"]) if applicant.get("id_number") else None,
@@ -89,12 +94,24 @@ class CaseFolds:
              _iso(state.step_due), (state.step_leader or {}).get("name"), _iso(state.closed_on),
              rating.get("level"), int(bool(rating.get("dissatisfied"))), state.round,
              len(state.rejected), len(state.review_items), events[-1]["hlc"],
-             int(state.status in ACTIVE_STATUSES)))
-        conn.execute("DELETE FROM cases_fts WHERE record=?", (record,))
-        conn.execute("INSERT INTO cases_fts(record, body) VALUES(?,?)", (record, index_text(
+             int(state.status in ACTIVE_STATUSES))).lastrowid
+        body = index_text(
             applicant.get("name"), state.matter_name, summary, state.receipt_no,
             village[0] if village else None, applicant.get("group"),
-            json.dumps(state.reply, ensure_ascii=False) if state.reply else None)))
+            json.dumps(state.reply, ensure_ascii=False) if state.reply else None)
+        conn.execute("INSERT INTO cases_fts(rowid, record, body) VALUES(?,?,?)",
+                     (rowid, record, body))
+
+
+def fts_rowid_is_case_rowid(conn: sqlite3.Connection) -> None:
+    """Migration: give each cases_fts row its case row's rowid (see fold_case)."""
+    run_script(conn, """
+CREATE VIRTUAL TABLE cases_fts_keyed USING fts5(record UNINDEXED, body);
+INSERT INTO cases_fts_keyed(rowid, record, body)
+  SELECT c.rowid, f.record, f.body FROM cases_fts f JOIN cases c ON c.record = f.record;
+DROP TABLE cases_fts;
+ALTER TABLE cases_fts_keyed RENAME TO cases_fts
+""")
 
 
 def _iso(value: Any) -> str | None:
