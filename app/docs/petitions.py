@@ -74,11 +74,12 @@ def _petitioner_field(state: PetitionState) -> Field:
     return Field("信访人", text, wide=True)
 
 
-def _matter_fields(state: PetitionState) -> list[Field]:
-    fields = [_petitioner_field(state),
-              Field("信访形式", CHANNEL_PHRASE.get(state.channel or "", state.channel or "")),
-              Field("收到日期", cn_date(state.received_on)),
-              Field("信访事项", state.summary, wide=True)]
+def _matter_fields(state: PetitionState, how_received: bool = True) -> list[Field]:
+    fields = [_petitioner_field(state)]
+    if how_received:
+        fields += [Field("信访形式", CHANNEL_PHRASE.get(state.channel or "", state.channel or "")),
+                   Field("收到日期", cn_date(state.received_on))]
+    fields.append(Field("信访事项", state.summary, wide=True))
     if state.request:
         fields.append(Field("信访诉求", state.request, wide=True))
     return fields
@@ -297,6 +298,8 @@ def _history(state: PetitionState) -> str:
     """How the petition got here: accepted, answered, delivered, terminated."""
     parts = []
     body = LEVEL_NAMES.get(state.level or "", "")
+    if state.level == "village" and state.village:
+        body = f"{state.village}村委会"
     if state.accepted_on:
         parts.append(f"{body}于{cn_date(state.accepted_on)}受理")
     if state.answer:
@@ -311,8 +314,13 @@ def _history(state: PetitionState) -> str:
     return "；".join(parts) + "。" if parts else ""
 
 
-def _record_blocks(fields: list[Field], conclusion: str) -> list[Block]:
-    return [Fields(fields, pairs_per_row=2), Heading("听证结论"), Text(conclusion, indent=True)]
+def _signing(panel: Sequence[str], sealed_by: str, on: date | None) -> list[Block]:
+    return [
+        Text("听证员、参加人员核对以上记录无误后签名。", small=True),
+        # Signed at the hearing itself: the seal's date is the date of every signature.
+        Signatures([f"听证员 {name}" for name in panel] + ["信访人", "记录人"], dated=False),
+        Seal(sealed_by, cn_date(on)),
+    ]
 
 
 def hearing_record(state: PetitionState, *, issuer: str, index: int = -1, number: str = "",
@@ -342,7 +350,7 @@ def hearing_record(state: PetitionState, *, issuer: str, index: int = -1, number
         Field("听证日期", cn_date(on)),
         Field("组织单位", organiser),
         Field("听证事由", "信访事项已依法终结，信访人仍不接受，依法组织听证", wide=True),
-        *_matter_fields(state),
+        *_matter_fields(state, how_received=False),
         Field("办理经过", _history(state), wide=True),
         Field("听证员", "、".join(panel), wide=True),
         Field("参加人员", "、".join(participants), wide=True),
@@ -353,15 +361,11 @@ def hearing_record(state: PetitionState, *, issuer: str, index: int = -1, number
     else:
         decided = [Field("处理", "依法处理（信访人诉求不合理）", wide=True, emphasis=True)]
     decided += [Field("说明", outcome, wide=True),
-                Field("跟进责任人", f"{follow or '—'}（有人管、管得住：负责后续跟进、化解）", wide=True)]
-    blocks: list[Block] = _record_blocks(fields, _text(hearing, "conclusion"))
-    blocks += [
-        Heading("处理意见"),
-        Fields(decided, pairs_per_row=2),
-        Text("听证员、参加人员核对以上记录无误后签名。", small=True),
-        Signatures([f"听证员 {name}" for name in panel] + ["信访人", "记录人"]),
-        Seal(organiser, cn_date(on)),
-    ]
+                Field("跟进责任人", f"{follow or '—'}，负责后续跟进、化解（有人管、管得住）", wide=True)]
+    # One table, record and decision alike: the record, its signatures and the seal
+    # should share a sheet.
+    fields += [Field("听证结论", _text(hearing, "conclusion"), wide=True), *decided]
+    blocks: list[Block] = [Fields(fields, pairs_per_row=2), *_signing(panel, organiser, on)]
     return render(Document(issuer=organiser, title="信访事项听证记录", number=number,
                            number_label="编号", blocks=blocks, footer=tuple(footer),
                            subject="信访事项听证记录"))
@@ -392,22 +396,19 @@ def handling_hearing_record(state: PetitionState, *, issuer: str, index: int = -
         Field("听证日期", _hearing_dates(hearing)),
         Field("组织单位", issuer),
         Field("听证事由", f"{state.stage}阶段，就信访事项的事实和处理依据听取各方意见", wide=True),
-        *_matter_fields(state),
+        *_matter_fields(state, how_received=False),
         Field("听证员", "、".join(hearing.panel), wide=True),
         Field("参加人员", "、".join(hearing.participants) or "—", wide=True),
     ]
-    blocks: list[Block] = _record_blocks(fields, hearing.conclusion)
+    fields.append(Field("听证结论", hearing.conclusion, wide=True))
     if state.stage in rules.hearing_not_counted_stages and hearing.end is not None:
         days = hearing_days(
             PetitionState(state.record, stage=state.stage, hearings=(hearing,)),
             hearing.end, rules)[0]
-        blocks.append(Text(f"本次听证所需时间（{days}日）不计算在{state.stage}期限内"
-                           f"（{REGULATION}第三十六条）。", small=True))
-    blocks += [
-        Text("听证员、参加人员核对以上记录无误后签名。", small=True),
-        Signatures([f"听证员 {name}" for name in hearing.panel] + ["信访人", "记录人"]),
-        Seal(issuer, cn_date(hearing.end)),
-    ]
+        fields.append(Field("期限", f"本次听证所需时间（{days}日）不计算在{state.stage}期限内"
+                                    f"（{REGULATION}第三十六条）。", wide=True))
+    blocks: list[Block] = [Fields(fields, pairs_per_row=2),
+                           *_signing(hearing.panel, issuer, hearing.end)]
     return render(Document(issuer=issuer, title="信访事项听证记录", number=number,
                            number_label="编号", blocks=blocks, footer=tuple(footer),
                            subject="信访事项听证记录"))
