@@ -96,4 +96,11 @@ def fold_config(conn: sqlite3.Connection, record: str, events: list[dict[str, An
                   last["origin"], last["hlc"]))
 
 
+def index_events_by_kind(conn: sqlite3.Connection) -> None:
+    """Migration: the rules in force are keyed on the station's config events
+    (app.services.rules.RulesCache, read on every intake and every screen); without an
+    index that was a scan of the whole event log (88 ms at 100,000 cases)."""
+    conn.execute("CREATE INDEX IF NOT EXISTS events_kind ON events(kind, rseq)")
+
+
 FOLDS = {"visit": fold_visit, "cadre": fold_cadre, "duty": fold_duty, "config": fold_config}

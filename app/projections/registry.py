@@ -14,7 +14,8 @@ Fold = Callable[[sqlite3.Connection, str, list[dict[str, Any]]], None]
 # Each step creates the tables of one concept; new steps are appended, never edited.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           cases.create_tables,
-                                                          cases.fts_rowid_is_case_rowid]
+                                                          cases.fts_rowid_is_case_rowid,
+                                                          basic.index_events_by_kind]
 
 
 def install(conn: sqlite3.Connection) -> None:
