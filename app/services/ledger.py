@@ -36,14 +36,26 @@ class LedgerFilter:
     limit: int = 200
 
 
+# A search matching at least this many cases walks the cases newest first and stops at
+# `limit` (cost ~ limit / share matching); a narrower one fetches its matches and sorts
+# them (cost ~ matches). Either plan returns the same rows.
+BROAD_MATCH = 1000
+
+
 def ledger(conn: sqlite3.Connection, f: LedgerFilter, today: date) -> list[dict[str, Any]]:
     where, args = [], []
+    source = SELECT
     if f.text.strip():
         match = match_query(f.text)
         if match is None:
             raise ServiceError("请输入要查找的姓名、事项或回执号。")
-        where.append("c.record IN (SELECT record FROM cases_fts WHERE cases_fts MATCH ?)")
+        # cases_fts rows share their case's rowid (app.projections.cases.fold_case).
+        where.append("c.rowid IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
         args.append(match)
+        matches = conn.execute("SELECT COUNT(*) FROM (SELECT rowid FROM cases_fts WHERE "
+                               "cases_fts MATCH ? LIMIT ?)", (match, BROAD_MATCH)).fetchone()[0]
+        if matches >= BROAD_MATCH:
+            source = SELECT + " INDEXED BY cases_accepted"
     if f.status == "active":
         where.append("c.active=1")
     elif f.status:
@@ -67,7 +79,7 @@ def ledger(conn: sqlite3.Connection, f: LedgerFilter, today: date) -> list[dict[
     if f.date_to:
         where.append("c.accepted_on<=?")
         args.append(f.date_to.isoformat())
-    sql = SELECT + (" WHERE " + " AND ".join(where) if where else "") + \
+    sql = source + (" WHERE " + " AND ".join(where) if where else "") + \
         " ORDER BY c.accepted_on DESC, c.receipt_no DESC LIMIT ?"
     rows = conn.execute(sql, (*args, max(1, min(f.limit, 5000)))).fetchall()
     return [dict(zip(COLUMNS, r)) for r in rows]
