@@ -32,7 +32,7 @@ from typing import Any, Mapping, Sequence
 
 from app.docs.base import render
 from app.docs.blocks import (
-    Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures, Text)
+    Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Text)
 from app.docs.errors import NotReadyError
 from app.docs.service import cn_date
 from app.domain.dispute_rules import DisputeRules
@@ -107,15 +107,17 @@ def _due(term: Mapping[str, Any]) -> str:
 def _terms(terms: Sequence[Mapping[str, Any]]) -> list[Block]:
     """Art 29 (三): each term with how and by when, one table row each.
 
-    A table row never breaks across pages, so a term written at great length prints as a
-    numbered paragraph instead (which may run on to the next page).
+    A table row never breaks across pages, so terms written at great length print as
+    numbered paragraphs instead (which run on to the next page).
     """
     if all(len(_text(t, "content")) + len(_text(t, "how")) <= LONG_TERM for t in terms):
         rows = [[str(n), _text(t, "content"), _text(t, "how"), _due(t)]
                 for n, t in enumerate(terms, 1)]
         return [Grid(TERM_HEADER, rows, TERM_WIDTHS)]
-    return [NumberedList([f"{_text(t, 'content')}\n履行方式：{_text(t, 'how')}\n履行期限：{_due(t)}"
-                          for t in terms])]
+    # Paragraphs, not a NumberedList: a short list is kept whole on one page, which would
+    # push a long one off the page and leave the heading behind.
+    return [Text(f"{n}. {_text(t, 'content')}\n履行方式：{_text(t, 'how')}\n履行期限：{_due(t)}")
+            for n, t in enumerate(terms, 1)]
 
 
 def mediation_agreement(state: DisputeState, *, agreement: Mapping[str, Any] | None = None,
@@ -160,7 +162,7 @@ def mediation_agreement(state: DisputeState, *, agreement: Mapping[str, Any] | N
         Heading("五、协议内容及履行方式、期限"),
         # A paragraph between heading and table: the heading keeps with it, and the table
         # is then free to break between rows instead of jumping whole to the next page.
-        Text("经人民调解委员会主持调解，各方当事人自愿达成如下协议，并按约定的方式和期限履行：",
+        Text("经调解，各方当事人自愿达成如下协议，并按约定的方式和期限履行：",
              indent=True),
         *_terms([t for t in agreement["terms"] if isinstance(t, Mapping)]),
         Heading("六、协议的效力和司法确认"),

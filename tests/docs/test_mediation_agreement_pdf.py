@@ -347,3 +347,17 @@ def test_committee_falls_back_to_the_argument_then_the_village(neighbours):
     assert first_line(mediation_agreement(state, committee="新集镇王湾村人民调解委员会")).startswith(
         "新集镇王湾村人民调解委员会人民调解协议书")
     assert first_line(mediation_agreement(state)).startswith("王湾村人民调解委员会人民调解协议书")
+
+
+def test_a_term_written_at_great_length_prints_as_a_numbered_paragraph(neighbours, printed):
+    """A table row cannot break across pages: a very long term flows as text instead."""
+    long_how = "李秀梅自行组织拆除和重建，费用自理；村调解委员会到场核对界线，" * 14
+    form = neighbour_agreement(terms=[
+        {"content": "李秀梅将越界部分院墙拆除，按原界线重建。", "how": long_how, "due": "2025-10-31"},
+        {"content": "李秀梅赔偿张堃后墙修缮费1200元。", "how": "现金一次付清。", "due": "2025-10-15"}])
+    doc = printed("agreement_long_terms", mediation_agreement(neighbours, agreement=form))
+    text = flat(doc.pypdf_text())
+    assert "序号协议内容履行方式履行期限" not in text
+    assert "1.李秀梅将越界部分院墙拆除，按原界线重建。履行方式：李秀梅自行组织拆除和重建" in text
+    assert "2.李秀梅赔偿张堃后墙修缮费1200元。履行方式：现金一次付清。履行期限：2025年10月15日前" in text
+    within_margins(doc.pages())
