@@ -5,7 +5,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.projections import basic, cases
+from app.projections import basic, cases, disputes, links, petitions, risk
+from app.projections.rules_cache import ConfigCache
 from sync import log
 from sync.db import migrate
 
@@ -15,7 +16,14 @@ Fold = Callable[[sqlite3.Connection, str, list[dict[str, Any]]], None]
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           cases.create_tables,
                                                           cases.fts_rowid_is_case_rowid,
-                                                          basic.index_events_by_kind]
+                                                          basic.index_events_by_kind,
+                                                          links.create_tables,
+                                                          disputes.create_tables,
+                                                          petitions.create_tables,
+                                                          risk.create_tables]
+
+# Kinds whose folds check the acting node's level: redone when a node's level becomes known.
+LEVEL_DEPENDENT = ("dispute", "petition", "risk_assessment")
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -27,7 +35,30 @@ class Projections:
         """`own_levels`: this node's id → level, known before its announcement syncs."""
         self.cases = cases.CaseFolds(own_levels)
         self.folds: dict[str, Fold] = {**basic.FOLDS, "svc_case": self.cases.fold_case,
-                                       "node": self.cases.fold_node}
+                                       "node": self.fold_node}
+        config = ConfigCache()
+        self.disputes = disputes.DisputeFolds(self.cases.levels, config)
+        self.petitions = petitions.PetitionFolds(self.cases.levels, config)
+        self.risk = risk.RiskFolds(self.cases.levels, config)
+        self.folds.update({"dispute": self.disputes.fold_dispute,
+                           "dispute_screening": disputes.fold_screening,
+                           "petition": self.petitions.fold_petition,
+                           "complaint": petitions.fold_sealed,
+                           "risk_assessment": self.risk.fold_assessment})
+
+    def fold_node(self, conn: sqlite3.Connection, record: str,
+                  events: list[dict[str, Any]]) -> None:
+        """A node's level came in: its steps on disputes, petitions and assessments were
+        folded without it (refused as from an unknown level), so fold them again."""
+        before = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
+        self.cases.fold_node(conn, record, events)
+        after = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
+        if before == after:
+            return
+        for kind in LEVEL_DEPENDENT:
+            for (touched,) in conn.execute("SELECT DISTINCT record FROM events WHERE origin=?"
+                                           " AND kind=?", (record, kind)).fetchall():
+                self.folds[kind](conn, touched, log.of_record(conn, touched))
 
     def register(self, kind: str, fold: Fold) -> None:
         self.folds[kind] = fold

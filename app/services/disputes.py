@@ -1,0 +1,682 @@
+"""矛盾纠纷预防化解 (issue #4 §1): dispute intake, mediation, outcomes, escalation to the
+town 矛盾调处化解中心 and the county, 司法确认 and 回访, screenings and the 排查台账.
+
+Screens call ``Disputes``; every write checks the step with
+``app.domain.dispute_transitions.check_transition`` for this station's level against the
+dispute's state here and now, then writes exactly one event, or raises ServiceError
+(Chinese, says what to do) and writes nothing.  Every clock and threshold comes from the
+rules in force (``dispute.*`` config, app.domain.dispute_rules).
+
+Who sees what (sync/policy.py): a dispute flows to the subtree of the station that
+registered it and of its current owner; town-level stations see their whole town.  So a
+high-risk dispute registered in a village reaches the town tablets at their next sync
+without any handoff; escalating (上报) hands the record to the hub above (owner), as
+Desk.escalate does, and whatever the town or county records on it flows back to the
+village that registered it.
+
+API (dates are ``date`` or "YYYY-MM-DD"; ``on`` defaults to today; results are the
+domain's own types from app.domain):
+    Disputes(station, today=date.today, now=None)
+    .links_for(form)                       -> IntakeLinks (links, first_time) before saving
+    .check_intake(form)                    -> list[str] problems (empty: can register)
+    .register(officer, form, keep_links=None, first_time=None) -> DisputeIntake
+    .dispute(record)                       -> DisputeState (fresh fold)
+    .actions(state)                        -> [(event type, button label)] allowed here now
+    .take / .change_risk / .add_session / .extend / .draft_agreement / .agreement_problems
+    .record_agreement / .record_failure / .escalate / .record_confirmation / .revisit
+    .referral_choices()                    -> referrals offered at this level
+    .ledger(DisputeFilter)                 -> [LedgerRow] (排查台账 columns, newest first)
+    .board(origin="")                      -> [LedgerRow] open disputes, overdue and
+                                              untaken high-risk first (town board)
+    .alerts()                              -> [RiskAlert] high risk, nobody has taken it
+    .confirmation_reminders()              -> [Reminder] 司法确认 inside the 30-day window
+    .revisits_due(within_days=None)        -> [Reminder] 回访 owed at performance deadlines
+    .record_screening(officer, ScreeningForm) -> event;  .screenings(village="")
+    .screening_schedule()                  -> [ScreeningDue] villages due for screening
+    .export_xlsx(rows, path, title)        -> Path of the 排查台账 workbook
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.accounts import Cadre
+from app.domain import check_id_number, check_phone
+from app.domain import dispute_case
+from app.domain.dispute_ledger import (
+    LEDGER_COLUMNS, LedgerRow, Screening, ScreeningDue, check_screening, ledger_row,
+    screening_schedule, screenings_from, town_board)
+from app.domain.dispute_links import Link, Person, find_links, is_first_time, link_payload
+from app.domain.dispute_periods import ClockStatus
+from app.domain.dispute_rules import DisputeRules
+from app.domain.dispute_state import (
+    CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
+    PARTY_ROLES, PERFORMANCE, REFERRALS, RISK_LEVELS, SOURCES, DisputeState)
+from app.domain.dispute_transitions import check_transition
+from app.domain.mediation_agreement import agreement_problems
+from app.domain.mediation_clocks import (
+    RiskAlert, confirmation_reminder, revisits_due, risk_alert)
+from app.projections import links as link_index
+from app.search_text import match_query
+from app.services.errors import ServiceError
+from app.services.workflow import Attachment, Workflow, as_date, named, names, person
+from sync.ids import uuid7
+from sync.store import NewEvent
+
+# (event type, button label), in the order a dispute moves through them.
+ACTIONS: tuple[tuple[str, str], ...] = (
+    ("dispute.taken", "认领包案"),
+    ("dispute.session", "登记调解"),
+    ("dispute.agreed", "调解成功"),
+    ("dispute.failed", "调解不成"),
+    ("dispute.extended", "延长调解期限"),
+    ("dispute.escalated", "上报"),
+    ("dispute.risk_changed", "调整激化风险"),
+    ("dispute.confirmation", "司法确认"),
+    ("dispute.revisited", "回访"),
+)
+ACTION_LABELS = dict(ACTIONS)
+CONSENT_HOW = ("签字", "口头", "书面")
+REVISIT_METHODS = ("上门", "电话", "其他")
+
+
+@dataclass
+class PartyForm:
+    name: str
+    role: str                   # 申请人 / 被申请人 / 当事人 / 第三人 / 代理人
+    id_number: str = ""
+    phone: str = ""
+    sex: str = ""               # 男 / 女 / ""
+    village: str = ""           # empty: the dispute's village
+    address: str = ""
+
+
+@dataclass
+class DisputeForm:
+    dispute_type: str           # DISPUTE_TYPES
+    parties: list[PartyForm]
+    summary: str
+    risk: str                   # 激化风险 低 / 中 / 高
+    received_at: datetime | str | None = None   # any hour; None: now
+    village: str = ""           # empty at a village tablet: this village
+    source: str = "群众申请"     # SOURCES
+    method: str = "人民调解"     # METHODS
+    ledger_no: str = ""         # empty: numbered here (排查台账编号)
+
+
+@dataclass(frozen=True)
+class IntakeLinks:
+    """What intake shows before saving: earlier records of the same person or matter,
+    strongest first, and whether this is a 初信初访 (first time)."""
+
+    links: tuple[Link, ...]
+    first_time: bool
+
+
+@dataclass(frozen=True)
+class DisputeIntake:
+    record: str
+    ledger_no: str
+    links: tuple[Link, ...]
+    first_time: bool
+    alert: bool                 # high risk: the town is alerted at the next sync
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DisputeFilter:
+    text: str = ""              # names, summary, 编号, village (bigram search)
+    status: str = ""            # "" all, "open", "active", or a status code
+    risk: str = ""              # 低 / 中 / 高
+    village: str = ""
+    origin: str = ""            # the registering station's id
+    dispute_type: str = ""
+    overdue_only: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A dated reminder on a dispute: 司法确认 or 回访."""
+
+    record: str
+    ledger_no: str
+    parties: str
+    village: str
+    what: str                   # 申请司法确认 / 回访
+    status: ClockStatus
+    terms: tuple[str, ...] = ()
+
+
+@dataclass
+class ScreeningFinding:
+    summary: str
+    dispute_type: str
+    risk: str
+    parties: list[str] = field(default_factory=list)
+    dispute_record: str = ""    # the dispute registered for it, if any
+
+
+@dataclass
+class ScreeningForm:
+    screeners: list[str] | str
+    findings: list[ScreeningFinding] = field(default_factory=list)
+    none_found: bool = False
+    village: str = ""           # empty at a village tablet: this village
+    on: date | str | None = None
+    note: str = ""
+
+
+class Disputes(Workflow):
+    kind_name = "纠纷"
+
+    @property
+    def dispute_rules(self) -> DisputeRules:
+        return DisputeRules.from_config(self.rules.config)
+
+    # intake ---------------------------------------------------------------------------
+    def _village(self, village: str) -> str:
+        village = village.strip()
+        if not village and self.level == "village":
+            return self.station.name
+        return village
+
+    def links_for(self, form: DisputeForm, exclude: Sequence[str] = ()) -> IntakeLinks:
+        """Earlier disputes and petitions on this station of the same person (ID number,
+        or name + village) or the same matter (dispute_links), and the 初信初访 flag."""
+        village = self._village(form.village)
+        people = [Person(p.name.strip(), p.id_number.strip(), p.village.strip() or village)
+                  for p in form.parties if p.name.strip()]
+        priors = link_index.candidates(self.conn, people, village, exclude)
+        found = find_links(people, form.summary, village, priors,
+                           min_similarity=self.dispute_rules.same_matter_similarity)
+        return IntakeLinks(tuple(found), is_first_time(found))
+
+    def check_intake(self, form: DisputeForm) -> list[str]:
+        problems: list[str] = []
+        if form.dispute_type not in DISPUTE_TYPES:
+            problems.append("请选择纠纷类型：" + "、".join(DISPUTE_TYPES) + "。")
+        if form.risk not in RISK_LEVELS:
+            problems.append("请评估激化风险：低、中或高。")
+        if not form.summary.strip():
+            problems.append("请填写纠纷简要情况。")
+        if form.source not in SOURCES:
+            problems.append("请选择纠纷来源：" + "、".join(SOURCES) + "。")
+        if form.method not in METHODS:
+            problems.append("请选择化解方式：" + "、".join(METHODS) + "。")
+        if not self._village(form.village):
+            problems.append("请选择纠纷发生的村。")
+        for index, party in enumerate(form.parties, 1):
+            who = party.name.strip() or f"第{index}位当事人"
+            if not party.name.strip():
+                problems.append(f"第{index}位当事人的姓名没有填写。")
+            if party.role not in PARTY_ROLES:
+                problems.append(f"请选择{who}的身份：" + "、".join(PARTY_ROLES) + "。")
+            if party.sex and party.sex not in ("男", "女"):
+                problems.append(f"{who}的性别只能选 男 或 女。")
+            if party.id_number.strip():
+                checked = check_id_number(party.id_number, today=self.today())
+                if not checked.ok:
+                    problems.append(f"{who}：{checked.message}")
+            if party.phone.strip():
+                phone = check_phone(party.phone)
+                if not phone.ok:
+                    problems.append(f"{who}：{phone.message}")
+        if sum(1 for p in form.parties if p.role in CONSENTING_ROLES) < 2:
+            problems.append("纠纷至少要有双方当事人（申请人和被申请人，或双方当事人），请补填。")
+        try:
+            received = datetime.fromisoformat(self.stamp(form.received_at))
+            if received.date() > self.today():
+                problems.append("受理时间不能晚于今天。")
+        except ServiceError as exc:
+            problems.append(exc.message)
+        return problems
+
+    def register(self, officer: Cadre, form: DisputeForm, keep_links: Sequence[str] | None = None,
+                 first_time: bool | None = None) -> DisputeIntake:
+        """Register a dispute; 首问负责人 is the signed-in cadre.  ``keep_links``: records of
+        the suggested links the officer kept (None: all); ``first_time``: the officer's
+        override of the 初信初访 flag (None: as the links say)."""
+        problems = self.check_intake(form)
+        if problems:
+            raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
+        found = self.links_for(form)
+        kept = [link for link in found.links if keep_links is None or link.record in keep_links]
+        village = self._village(form.village)
+        parties = []
+        for p in form.parties:
+            party = {"name": p.name.strip(), "role": p.role,
+                     "sex": p.sex, "id_number": p.id_number.strip().upper(),
+                     "phone": check_phone(p.phone).number if p.phone.strip() else "",
+                     "village": p.village.strip() or village, "address": p.address.strip()}
+            parties.append({k: v for k, v in party.items() if v})
+        ledger_no = form.ledger_no.strip() or \
+            f"{self.prefix()}纠{self.today():%Y}-{self.next_number('dispute'):03d}"
+        flag = is_first_time(kept) if first_time is None else bool(first_time)
+        payload = {
+            "type": form.dispute_type, "parties": parties, "summary": form.summary.strip(),
+            "first_officer": person(officer), "risk": form.risk,
+            "received_at": self.stamp(form.received_at), "village": village,
+            "first_time": flag, "links": link_payload(kept), "source": form.source,
+            "ledger_no": ledger_no[:40], "method": form.method}
+        record = uuid7()
+        event = self.step(officer, record, DisputeState(record), "dispute.registered", payload,
+                          check_transition)
+        alert = form.risk in self.dispute_rules.alert_risk_levels
+        return DisputeIntake(record, payload["ledger_no"], tuple(kept), flag, alert, event)
+
+    # one dispute ------------------------------------------------------------------------
+    def dispute(self, record: str) -> DisputeState:
+        return dispute_case.fold(self.events(record), self.levels())
+
+    def actions(self, state: DisputeState) -> list[tuple[str, str]]:
+        """The steps this station may take on ``state`` now (for the buttons); each form
+        is checked again with the real values when it is saved."""
+        out = []
+        for kind, label in ACTIONS:
+            probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
+            if check_transition(state, probe, self.level).ok:
+                out.append((kind, label))
+        return out
+
+    def _act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any],
+             owner: str | None = None) -> dict[str, Any]:
+        state = self.dispute(record)
+        return self.step(officer, record, state, event_type, payload, check_transition, owner)
+
+    def take(self, officer: Cadre, record: str, note: str = "",
+             on: date | str | None = None) -> dict[str, Any]:
+        """认领: the signed-in town or county cadre takes the dispute (包案领导); a high-risk
+        alert stops showing."""
+        payload: dict[str, Any] = {"on": self.on(on), "by": person(officer)}
+        if note.strip():
+            payload["note"] = note.strip()
+        return self._act(officer, record, "dispute.taken", payload)
+
+    def change_risk(self, officer: Cadre, record: str, risk: str, reason: str,
+                    on: date | str | None = None) -> dict[str, Any]:
+        return self._act(officer, record, "dispute.risk_changed",
+                         {"on": self.on(on), "risk": risk, "reason": reason.strip()})
+
+    def add_session(self, officer: Cadre, record: str, *, mediators: Sequence[str] | str,
+                    record_text: str, attendees: Sequence[str] | str = (), place: str = "",
+                    attachments: Sequence[Attachment] = (),
+                    on: date | str | None = None) -> dict[str, Any]:
+        """A mediation session with its 调解笔录; ``attachments``: photos or scans of the
+        signed paper, kept on this tablet and uploaded with the next sync."""
+        payload: dict[str, Any] = {"on": self.on(on), "mediators": names(mediators),
+                                   "record_text": record_text.strip()}
+        if names(attendees):
+            payload["attendees"] = names(attendees)
+        if place.strip():
+            payload["place"] = place.strip()
+        state = self.dispute(record)
+        probe = {"type": "dispute.session", "v": 1, "payload": payload}
+        verdict = check_transition(state, probe, self.level)
+        if not verdict.ok:
+            raise ServiceError(verdict.message)  # before storing any file
+        if attachments:
+            refs = []
+            for item in attachments:
+                if not item.data:
+                    raise ServiceError("附件是空的，请重新拍照。")
+                ref = dict(self.store.add_blob(self.station.blobs, item.data), mime=item.mime)
+                if item.name.strip():
+                    ref["name"] = item.name.strip()[:200]
+                refs.append(ref)
+            payload["attachments"] = refs
+        return self.step(officer, record, state, "dispute.session", payload, check_transition)
+
+    def attachment(self, ref: Mapping[str, Any]) -> bytes:
+        """The bytes of an attachment held on this tablet."""
+        try:
+            return self.station.blobs.read(str(ref["sha256"]))
+        except (KeyError, OSError) as exc:
+            raise ServiceError("这份附件还没有下载到本机，请同步后再看。") from exc
+
+    def extend(self, officer: Cadre, record: str, *, new_due: date | str, reason: str,
+               consents: Sequence[Mapping[str, Any]], on: date | str | None = None
+               ) -> dict[str, Any]:
+        """Extend the mediation limit; ``consents``: [{name, how (签字/口头/书面), on?}] for
+        every party on both sides (人民调解工作若干规定 2002 Art 33)."""
+        today = self.on(on)
+        clean = []
+        for consent in consents:
+            how = str(consent.get("how", "")).strip()
+            if how not in CONSENT_HOW:
+                raise ServiceError("请选择当事人同意的方式：签字、口头或书面。")
+            item = {"name": str(consent.get("name", "")).strip(), "how": how,
+                    "on": as_date(consent.get("on") or today).isoformat()}
+            clean.append(item)
+        return self._act(officer, record, "dispute.extended", {
+            "on": today, "new_due": as_date(new_due).isoformat(), "reason": reason.strip(),
+            "consents": clean})
+
+    def draft_agreement(self, record: str) -> dict[str, Any]:
+        """A 调解协议书 to complete on screen: the parties on both sides, the mediators of
+        the holding level, the committee and the next number (used up when saved)."""
+        state = self.dispute(record)
+        mediators = [m for s in state.sessions if s.level == state.level for m in s.mediators]
+        committee = {"village": f"{state.village or self.station.name}人民调解委员会",
+                     "town": f"{self.station.name}人民调解委员会"}.get(self.level,
+                                                                 f"{self.station.name}人民调解委员会")
+        return {
+            "no": self._agreement_no(self.peek_number("agreement")),
+            "committee": committee[:60], "mediators": list(dict.fromkeys(mediators)),
+            "parties": [{k: v for k, v in {"name": p.name, "role": p.role,
+                                           "address": p.address, "id_number": p.id_number,
+                                           "phone": p.phone}.items() if v}
+                        for p in state.parties if p.role in CONSENTING_ROLES],
+            "facts": "", "disputed_points": "", "responsibilities": "", "terms": [],
+            "signatures": {"parties": [], "mediator": "", "seal": False},
+            "effective_on": self.today().isoformat()}
+
+    def agreement_problems(self, record: str, agreement: Mapping[str, Any]) -> list[str]:
+        """What the agreement still lacks under 人民调解法 Art 29 (empty: complete)."""
+        return agreement_problems(agreement, self.dispute(record).parties)
+
+    def record_agreement(self, officer: Cadre, record: str, agreement: Mapping[str, Any],
+                         on: date | str | None = None) -> dict[str, Any]:
+        """调解成功: the signed 调解协议书 (every Art 29 field; the documents module prints it
+        from the stored mapping)."""
+        doc = dict(agreement)
+        drafted = self._agreement_no(self.peek_number("agreement"))
+        if not str(doc.get("no", "")).strip():
+            doc["no"] = drafted
+        problems = self.agreement_problems(record, doc)
+        if problems:
+            raise ServiceError("调解协议书还缺：" + "；".join(problems) + "（人民调解法第二十九条），"
+                               "请补全后再保存。", problems)
+        event = self._act(officer, record, "dispute.agreed", {"on": self.on(on), "agreement": doc})
+        if doc["no"] == drafted:
+            self.next_number("agreement")   # the drafted number is used now
+        return event
+
+    def _agreement_no(self, number: int) -> str:
+        return f"{self.prefix()}调〔{self.today():%Y}〕{number}号"[:40]
+
+    def referral_choices(self) -> list[str]:
+        """Where a failed mediation may go from this level (上报 only one level up)."""
+        up = ESCALATION_BY_LEVEL.get(self.level)
+        return [r for r in REFERRALS if not r.startswith("上报") or r == up]
+
+    def record_failure(self, officer: Cadre, record: str, *, reason: str, referral_to: str,
+                       unit: str = "", note: str = "", on: date | str | None = None
+                       ) -> dict[str, Any]:
+        """调解不成 and where it goes: 诉讼, 行政调解, 司法调解, or 上报 the town (from a
+        village) / the county (from the town) 调处中心, which hands the record up."""
+        referral: dict[str, Any] = {"to": referral_to}
+        if unit.strip():
+            referral["unit"] = unit.strip()
+        if note.strip():
+            referral["note"] = note.strip()
+        owner = self.upper_hub() if referral_to == ESCALATION_BY_LEVEL.get(self.level) else None
+        return self._act(officer, record, "dispute.failed",
+                         {"on": self.on(on), "reason": reason.strip(), "referral": referral},
+                         owner)
+
+    def escalate(self, officer: Cadre, record: str, reason: str,
+                 leader: Mapping[str, Any] | str | Cadre | None = None,
+                 on: date | str | None = None) -> dict[str, Any]:
+        """上报 without a failed session (e.g. beyond the village's power): village → town
+        调处中心 → county; the hub above becomes the owner."""
+        payload: dict[str, Any] = {"on": self.on(on), "reason": reason.strip()}
+        if named(leader):
+            payload["leader"] = named(leader)
+        return self._act(officer, record, "dispute.escalated", payload, self.upper_hub())
+
+    def record_confirmation(self, officer: Cadre, record: str, status: str, court: str = "",
+                            note: str = "", on: date | str | None = None) -> dict[str, Any]:
+        if status not in CONFIRMATION_STATUSES:
+            raise ServiceError("请选择司法确认情况：" + "、".join(CONFIRMATION_STATUSES) + "。")
+        payload: dict[str, Any] = {"on": self.on(on), "status": status}
+        if court.strip():
+            payload["court"] = court.strip()
+        if note.strip():
+            payload["note"] = note.strip()
+        return self._act(officer, record, "dispute.confirmation", payload)
+
+    def revisit(self, officer: Cadre, record: str, performance: str, method: str = "",
+                note: str = "", by: Mapping[str, Any] | str | Cadre | None = None,
+                on: date | str | None = None) -> dict[str, Any]:
+        """回访: how the agreement is performed (全部履行 closes the dispute)."""
+        if performance not in PERFORMANCE:
+            raise ServiceError("请选择协议履行情况：" + "、".join(PERFORMANCE) + "。")
+        if method and method not in REVISIT_METHODS:
+            raise ServiceError("回访方式只能选 上门、电话 或 其他。")
+        payload: dict[str, Any] = {"on": self.on(on), "by": named(by) or person(officer),
+                                   "performance": performance}
+        if method:
+            payload["method"] = method
+        if note.strip():
+            payload["note"] = note.strip()
+        return self._act(officer, record, "dispute.revisited", payload)
+
+    # ledgers and boards ---------------------------------------------------------------
+    def _states(self, records: Sequence[str]) -> list[DisputeState]:
+        levels = self.levels()
+        return [dispute_case.fold(self.events(r), levels) for r in records]
+
+    def _rows(self, states: Sequence[DisputeState]) -> list[LedgerRow]:
+        rules, today, calendar = self.dispute_rules, self.today(), self.rules.calendar
+        return [ledger_row(s, today, calendar, rules) for s in states]
+
+    def ledger(self, f: DisputeFilter = DisputeFilter()) -> list[LedgerRow]:
+        """The 排查台账, newest first; rows carry the RULES.md §2 columns (``cells()`` in
+        LEDGER_COLUMNS order) and overdue / high-risk / alert flags for colouring."""
+        where, args = [], []
+        if f.text.strip():
+            match = match_query(f.text)
+            if match is None:
+                raise ServiceError("请输入要查找的当事人姓名、纠纷内容或编号。")
+            # disputes_fts rows share their dispute row's rowid (projections.textrows)
+            where.append("d.rowid IN (SELECT rowid FROM disputes_fts WHERE disputes_fts MATCH ?)")
+            args.append(match)
+        if f.status == "open":
+            where.append("d.open=1")
+        elif f.status == "active":
+            where.append("d.active=1")
+        elif f.status:
+            where.append("d.status=?")
+            args.append(f.status)
+        for column, value in (("risk", f.risk), ("village", f.village.strip()),
+                              ("origin", f.origin), ("dispute_type", f.dispute_type)):
+            if value:
+                where.append(f"d.{column}=?")
+                args.append(value)
+        if f.date_from:
+            where.append("d.received_on>=?")
+            args.append(f.date_from.isoformat())
+        if f.date_to:
+            where.append("d.received_on<=?")
+            args.append(f.date_to.isoformat())
+        if f.overdue_only:
+            where.append("d.open=1")
+        sql = ("SELECT d.record FROM disputes d" +
+               (" WHERE " + " AND ".join(where) if where else "") +
+               " ORDER BY d.received_at DESC, d.record DESC LIMIT ?")
+        records = [r for (r,) in self.conn.execute(sql, (*args, max(1, min(f.limit, 5000))))]
+        rows = self._rows(self._states(records))
+        return [r for r in rows if r.overdue] if f.overdue_only else rows
+
+    def board(self, origin: str = "") -> list[LedgerRow]:
+        """Open disputes of every village this station sees (or of ``origin``): overdue
+        first, then high-risk nobody has taken, then by risk and deadline (town board)."""
+        sql = "SELECT record FROM disputes WHERE open=1" + (" AND origin=?" if origin else "")
+        records = [r for (r,) in self.conn.execute(sql, (origin,) if origin else ())]
+        return town_board(self._states(records), self.today(), self.rules.calendar,
+                          self.dispute_rules)
+
+    def alerts(self) -> list[RiskAlert]:
+        """High-risk disputes nobody has taken yet (the town's home screen), oldest first."""
+        rules = self.dispute_rules
+        levels = list(rules.alert_risk_levels)
+        if not levels:
+            return []
+        records = [r for (r,) in self.conn.execute(
+            f"SELECT record FROM disputes WHERE active=1 AND taken=0 AND risk IN "
+            f"({','.join('?' * len(levels))}) ORDER BY received_at", levels)]
+        found = (risk_alert(s, rules) for s in self._states(records))
+        return [a for a in found if a is not None]
+
+    def confirmation_reminders(self, include_expired: bool = False) -> list[Reminder]:
+        """Agreements whose parties may still apply for 司法确认 (人民调解法 Art 33), the
+        closest deadline first."""
+        rules, today, calendar = self.dispute_rules, self.today(), self.rules.calendar
+        horizon = (today - timedelta(days=rules.judicial_confirmation_days + 20)).isoformat()
+        records = [r for (r,) in self.conn.execute(
+            "SELECT record FROM disputes WHERE status IN ('agreed','performed') AND"
+            " confirmation IS NULL AND effective_on>=?", (horizon,))]
+        out = []
+        for state in self._states(records):
+            status = confirmation_reminder(state, today, calendar, rules)
+            if status is not None and (include_expired or status.state != "overdue"):
+                out.append(_reminder(state, "申请司法确认", status))
+        return sorted(out, key=lambda r: (r.status.due, r.record))
+
+    def revisits_due(self, within_days: int | None = None) -> list[Reminder]:
+        """回访 owed at the agreements' performance deadlines: overdue ones and those due
+        within ``within_days`` (None: the due-soon days of the config), soonest first."""
+        rules, today = self.dispute_rules, self.today()
+        days = rules.mediation_due_soon_days if within_days is None else within_days
+        limit = (today + timedelta(days=days) - timedelta(days=rules.revisit_days_after_due))
+        records = [r for (r,) in self.conn.execute(
+            "SELECT record FROM disputes WHERE status='agreed' AND next_performance_due<=?",
+            (limit.isoformat(),))]
+        out = []
+        for state in self._states(records):
+            for owed in revisits_due(state, today, rules):
+                if owed.due <= today + timedelta(days=days):
+                    out.append(_reminder(state, "回访", owed.status, owed.terms))
+        return sorted(out, key=lambda r: (r.status.due, r.record))
+
+    # screenings -----------------------------------------------------------------------
+    def record_screening(self, officer: Cadre, form: ScreeningForm) -> dict[str, Any]:
+        """矛盾纠纷排查: one record per screening of a village (date, screeners, findings).
+        A finding that needs mediation is registered as a dispute (source 排查发现) and
+        may name it."""
+        findings = []
+        for item in form.findings:
+            finding: dict[str, Any] = {"summary": item.summary.strip(),
+                                       "type": item.dispute_type, "risk": item.risk}
+            if names(item.parties):
+                finding["parties"] = names(item.parties)
+            if item.dispute_record.strip():
+                finding["dispute_record"] = item.dispute_record.strip()
+            findings.append(finding)
+        payload: dict[str, Any] = {"village": self._village(form.village), "on": self.on(form.on),
+                                   "screeners": names(form.screeners)}
+        if findings:
+            payload["findings"] = findings
+        if form.none_found:
+            payload["none_found"] = True
+        if form.note.strip():
+            payload["note"] = form.note.strip()
+        verdict = check_screening(payload)
+        if not verdict.ok:
+            raise ServiceError(verdict.message)
+        return self.write([NewEvent("dispute.screened", uuid7(), payload, officer.id)])[0]
+
+    def screenings(self, village: str = "", limit: int = 200) -> list[Screening]:
+        """Screening records, newest first (of one village, or all this station sees)."""
+        sql = ("SELECT record FROM screenings WHERE valid=1" +
+               (" AND village=?" if village else "") +
+               " ORDER BY on_date DESC, record DESC LIMIT ?")
+        args = (village, limit) if village else (limit,)
+        records = [r for (r,) in self.conn.execute(sql, args)]
+        events = [e for r in records for e in self.events(r)]
+        return screenings_from(events)
+
+    def villages(self) -> list[str]:
+        """The villages this station answers for: itself at a village; at the town and
+        county every village station announced (and any village screened or registered)."""
+        if self.level == "village":
+            return [self.station.name]
+        found = {n for (n,) in self.conn.execute(
+            "SELECT name FROM nodes_dir WHERE level='village' AND name IS NOT NULL")}
+        found |= {v for (v,) in self.conn.execute("SELECT DISTINCT village FROM screenings")}
+        return sorted(v for v in found if v)
+
+    def screening_schedule(self) -> list[ScreeningDue]:
+        """When each village is next due for screening; never screened and overdue first."""
+        latest = []
+        for village in self.villages():
+            latest += self.screenings(village, limit=1)
+        return screening_schedule(self.villages(), latest, self.today(), self.dispute_rules)
+
+    # export ---------------------------------------------------------------------------
+    def export_xlsx(self, rows: Sequence[LedgerRow], path: Path, title: str) -> Path:
+        """The 排查台账 as .xlsx: RULES.md §2 columns, overdue rows red, high risk bold."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font, PatternFill
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "排查台账"
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([label for _, label in LEDGER_COLUMNS])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        red = PatternFill("solid", fgColor="FFC7CE")
+        for row in rows:
+            sheet.append(row.cells())
+            for cell in sheet[sheet.max_row]:
+                if row.overdue:
+                    cell.fill = red
+                if row.high_risk:
+                    cell.font = Font(bold=True)
+        wide = {"parties", "summary", "progress", "result", "revisit", "deadline"}
+        for index, (attr, _) in enumerate(LEDGER_COLUMNS, start=1):
+            sheet.column_dimensions[sheet.cell(2, index).column_letter].width = \
+                30 if attr in wide else 14
+        book.save(path)
+        return path
+
+
+def _reminder(state: DisputeState, what: str, status: ClockStatus,
+              terms: tuple[str, ...] = ()) -> Reminder:
+    parties = "、".join(state.party_names)
+    return Reminder(state.record, state.ledger_no or "", parties, state.village, what, status,
+                    terms)
+
+
+def _probe(kind: str, state: DisputeState, today: date) -> dict[str, Any]:
+    """A payload valid in every field for ``kind`` on ``state``, so that the check judges
+    status and level (and the rules that do not depend on the form, e.g. 已认领)."""
+    x = "·"
+    on = max(today, state.received_on or today).isoformat()
+    sides = [p for p in state.parties if p.role in CONSENTING_ROLES]
+    far = (max(today, state.extended_to or today, state.mediation_start or today)
+           + timedelta(days=400)).isoformat()
+    probes: dict[str, dict[str, Any]] = {
+        "dispute.taken": {"on": on, "by": {"name": x}},
+        "dispute.risk_changed": {"on": on, "reason": x,
+                                 "risk": next(r for r in RISK_LEVELS if r != state.risk)},
+        "dispute.session": {"on": on, "mediators": [x], "record_text": x},
+        "dispute.extended": {"on": on, "new_due": far, "reason": x,
+                             "consents": [{"name": p.name, "how": "签字"} for p in sides]},
+        "dispute.agreed": {"on": on, "agreement": {
+            "no": x, "parties": [{"name": p.name, "role": p.role, "address": x} for p in sides]
+            + [{"name": x + str(i), "role": "当事人", "address": x} for i in range(2 - len(sides))],
+            "facts": x, "disputed_points": x, "responsibilities": x,
+            "terms": [{"content": x, "how": x, "due": far}],
+            "signatures": {"parties": [p.name for p in sides] + [x + str(i) for i in
+                                                                 range(2 - len(sides))],
+                           "mediator": x, "seal": True},
+            "effective_on": on}},
+        "dispute.failed": {"on": on, "reason": x, "referral": {"to": "诉讼"}},
+        "dispute.escalated": {"on": on, "reason": x},
+        "dispute.confirmation": {"on": on, "status": "不申请"},
+        "dispute.revisited": {"on": on, "by": {"name": x}, "performance": "部分履行"},
+    }
+    return probes[kind]
+
+
+__all__ = ["ACTIONS", "ACTION_LABELS", "CONSENT_HOW", "DisputeFilter", "DisputeForm",
+           "DisputeIntake", "Disputes", "IntakeLinks", "PartyForm", "REVISIT_METHODS",
+           "Reminder", "ScreeningFinding", "ScreeningForm"]

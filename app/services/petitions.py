@@ -1,0 +1,595 @@
+"""信访 (issue #4 §2): register letters, visits, calls and online petitions; the acceptance
+decision with the 逐级 proposal; handling, extension, hearings, answer; 复查/复核 linked to
+the answer they contest; 依法终结 with its hearing and follow-up; days-left boards; and
+检举控告, which is only ever written sealed.
+
+Screens call ``Petitions``; every write is checked by
+``app.domain.petition_transitions.check_transition`` with the rules in force here
+(``petition.*`` config: 信访工作条例 clocks, extension cap, five representatives), then
+written, or refused with a Chinese ServiceError and nothing written.
+
+Levels (RULES.md §2 逐级反映、分级解决): a petition that arrives at the town or county and
+that no lower level handled gets a proposed 不予受理 with where to go
+(petition_levels.new_petition_proposal over the links this station sees); the officer
+confirms it (``confirm_proposal`` or ``refuse``), transfers it, or accepts it with a
+reason (``accept(override_reason=…)``), which stays on the record.  A 复查/复核 request is
+a new petition at the next level up naming the answer it contests (``appeal_of``); that
+level also writes ``petition.appealed`` and, with its own answer, ``petition.reviewed`` on
+the contested record, which flows back to the level below (its creator's subtree).
+
+检举控告 (RULES.md §2, §4): ``file_accusation`` takes a ``seal`` callable — the sealing
+module's ``seal_for_discipline(station, plaintext) -> str`` — and writes one
+``petition.accusation_sealed`` event of the confidential kind ``complaint``: ciphertext
+plus category, date and level.  Nothing else is stored in the clear, nothing is linked,
+and the sync policy never sends it to a non-discipline node.
+
+API (dates ``date`` or "YYYY-MM-DD"; ``on`` defaults to today):
+    Petitions(station, today=date.today, now=None)
+    .preview(form)                 -> PetitionPreview (links, first_time, proposal, appeal)
+    .check_intake(form)            -> list[str]
+    .register(officer, form, first_time=None, keep_links=None) -> PetitionIntake
+    .petition(record)              -> PetitionState;  .clocks(record) -> [ClockStatus]
+    .actions(state)                -> [(event type, label)] allowed here now
+    .accept / .refuse / .confirm_proposal / .transfer / .extend / .start_hearing
+    .record_hearing / .answer / .terminate / .record_termination_hearing
+    .assign_follow_up / .follow_up
+    .refusal_grounds()             -> [{code, label, where_to_go}]
+    .appealable(text="")           -> [dict] answers a 复查/复核 may contest, with window
+    .board(origin="")              -> [BoardRow] open petitions: overdue, 初信初访, days left
+    .register_list(PetitionFilter) -> [dict] the 信访登记 register (table rows)
+    .file_accusation(officer, …, seal=…) -> dict (record, visible summary)
+    .accusations()                 -> [dict] visible summaries (category, date, level, line)
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.accounts import Cadre
+from app.domain import check_id_number, check_phone
+from app.domain import petition_case
+from app.domain.dispute_links import Link, Person, find_links, is_first_time
+from app.domain.dispute_periods import ClockStatus
+from app.domain.errors import DomainError
+from app.domain.petition_clocks import BoardRow, board, clocks, request_window
+from app.domain.petition_intake import registered_payload
+from app.domain.petition_levels import (
+    AppealCheck, Proposal, answer_ref, check_appeal, new_petition_proposal, refusal_grounds)
+from app.domain.petition_rules import PetitionRules
+from app.domain.petition_sealed import (
+    EVENT_TYPE as SEALED_TYPE, display_line, sealed_payload, sealed_plaintext)
+from app.domain.petition_state import (
+    CATEGORIES, CHANNELS, CONSEQUENCES, NEXT_STAGE, OPEN_CATEGORIES, RESULTS,
+    REVIEW_RESULTS, SEALED_CATEGORY, TERMINATION_BASES, PetitionState)
+from app.domain.petition_transitions import check_transition
+from app.projections import links as link_index
+from app.search_text import match_query
+from app.services.errors import ServiceError
+from app.services.workflow import Workflow, as_date, named, names, person
+from app.station import Station
+from sync.ids import uuid7
+from sync.store import NewEvent
+
+ACTIONS: tuple[tuple[str, str], ...] = (
+    ("petition.accepted", "受理"),
+    ("petition.refused", "不予受理"),
+    ("petition.transferred", "转送"),
+    ("petition.extended", "延期"),
+    ("petition.hearing_started", "开始听证"),
+    ("petition.hearing_held", "登记听证"),
+    ("petition.answered", "答复"),
+    ("petition.terminated", "依法终结"),
+    ("petition.termination_heard", "终结听证"),
+    ("petition.follow_up_assigned", "更换跟进责任人"),
+    ("petition.followed_up", "登记跟进"),
+)
+ACTION_LABELS = dict(ACTIONS)
+
+Sealer = Callable[[Station, bytes], str]
+
+
+@dataclass
+class PetitionerForm:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    sex: str = ""
+    village: str = ""           # empty: the petition's village
+    address: str = ""
+
+
+@dataclass
+class PetitionForm:
+    channel: str                # 来信 / 来访 / 电话 / 网上
+    category: str               # 建议意见 / 申诉求决 (检举控告: file_accusation)
+    petitioners: list[PetitionerForm]
+    summary: str
+    request: str = ""
+    village: str = ""           # empty at a village tablet: this village
+    group_size: int | None = None        # 集体访: how many came
+    representatives: list[str] = field(default_factory=list)   # at most 5 (Art 18)
+    received_at: datetime | str | None = None   # any hour; None: now
+    appeal_of: str = ""         # 复查/复核: the record of the answer contested
+
+
+@dataclass(frozen=True)
+class PetitionPreview:
+    """What intake shows before saving."""
+
+    links: tuple[Link, ...]
+    first_time: bool            # 初信初访 (given priority)
+    proposal: Proposal | None   # proposed 不予受理 with where to go, or None
+    appeal: AppealCheck | None  # for a 复查/复核 request: stage, window, link
+    stage: str                  # 处理 / 复查 / 复核
+
+
+@dataclass(frozen=True)
+class PetitionIntake:
+    record: str
+    preview: PetitionPreview
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PetitionFilter:
+    text: str = ""
+    status: str = ""            # "" all, "open", or a status code
+    category: str = ""
+    channel: str = ""
+    stage: str = ""
+    origin: str = ""
+    first_time_only: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    limit: int = 200
+
+
+class Petitions(Workflow):
+    kind_name = "信访事项"
+
+    @property
+    def petition_rules(self) -> PetitionRules:
+        return PetitionRules.from_config(self.rules.config)
+
+    def _village(self, village: str) -> str:
+        village = village.strip()
+        if not village and self.level == "village":
+            return self.station.name
+        return village
+
+    def _check(self, state: Any, event: Mapping[str, Any], level: str | None):
+        return check_transition(state, event, level, self.petition_rules)
+
+    # intake ---------------------------------------------------------------------------
+    def check_intake(self, form: PetitionForm) -> list[str]:
+        problems: list[str] = []
+        if form.category == SEALED_CATEGORY:
+            problems.append("检举控告请用“检举控告”登记：内容加密后转纪检监察机关，只有纪委能看。")
+        elif form.category not in OPEN_CATEGORIES:
+            problems.append("请选择信访类别：" + "、".join(CATEGORIES) + "。")
+        if form.channel not in CHANNELS:
+            problems.append("请选择信访形式：" + "、".join(CHANNELS) + "。")
+        if not form.petitioners or not all(p.name.strip() for p in form.petitioners):
+            problems.append("请填写信访人姓名。")
+        for p in form.petitioners:
+            who = p.name.strip() or "信访人"
+            if p.id_number.strip():
+                checked = check_id_number(p.id_number, today=self.today())
+                if not checked.ok:
+                    problems.append(f"{who}：{checked.message}")
+            if p.phone.strip() and not check_phone(p.phone).ok:
+                problems.append(f"{who}：{check_phone(p.phone).message}")
+            if p.sex and p.sex not in ("男", "女"):
+                problems.append(f"{who}的性别只能选 男 或 女。")
+        if not form.summary.strip():
+            problems.append("请填写信访事项的主要内容。")
+        if form.group_size is not None and form.group_size < 1:
+            problems.append("来访人数至少为1人。")
+        try:
+            if datetime.fromisoformat(self.stamp(form.received_at)).date() > self.today():
+                problems.append("收到时间不能晚于今天。")
+        except ServiceError as exc:
+            problems.append(exc.message)
+        return problems
+
+    def _people(self, form: PetitionForm, village: str) -> list[Person]:
+        return [Person(p.name.strip(), p.id_number.strip(), p.village.strip() or village)
+                for p in form.petitioners if p.name.strip()]
+
+    def preview(self, form: PetitionForm) -> PetitionPreview:
+        """Links to earlier records, 初信初访, and the 逐级 proposal or appeal check."""
+        village = self._village(form.village)
+        rules = self.petition_rules
+        exclude = [form.appeal_of] if form.appeal_of else []
+        priors = link_index.candidates(self.conn, self._people(form, village), village, exclude)
+        found = tuple(find_links(self._people(form, village), form.summary, village, priors,
+                                 min_similarity=float(self.rules.config.value(
+                                     "dispute.same_matter_similarity"))))
+        if form.appeal_of:
+            prior = self.petition(form.appeal_of)
+            received = datetime.fromisoformat(self.stamp(form.received_at)).date()
+            appeal = check_appeal(answer_ref(prior), self.level, received, self.rules.calendar,
+                                  rules)
+            return PetitionPreview(found, False, appeal.proposal, appeal,
+                                   appeal.stage or "处理")
+        proposal = new_petition_proposal(self.level, form.channel, found, rules)
+        return PetitionPreview(found, is_first_time(found), proposal, None, "处理")
+
+    def register(self, officer: Cadre, form: PetitionForm, first_time: bool | None = None,
+                 keep_links: Sequence[str] | None = None) -> PetitionIntake:
+        """Register a petition (首问负责人: the signed-in cadre).  A 复查/复核 request
+        that this level may take is also marked on the contested answer."""
+        problems = self.check_intake(form)
+        if problems:
+            raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
+        preview = self.preview(form)
+        village = self._village(form.village)
+        kept = [link for link in preview.links if keep_links is None or link.record in keep_links]
+        petitioners = []
+        for p in form.petitioners:
+            item = {"name": p.name.strip(), "sex": p.sex, "id_number": p.id_number.strip().upper(),
+                    "phone": check_phone(p.phone).number if p.phone.strip() else "",
+                    "village": p.village.strip() or village, "address": p.address.strip()}
+            petitioners.append({k: v for k, v in item.items() if v})
+        group = None
+        if form.group_size is not None and (form.group_size > 1 or form.representatives):
+            group = {"size": int(form.group_size), "representatives": names(form.representatives)}
+        try:
+            payload = registered_payload(
+                channel=form.channel, category=form.category, petitioners=petitioners,
+                summary=form.summary.strip(), first_officer=person(officer),
+                received_at=self.stamp(form.received_at), links=kept, village=village,
+                request=form.request.strip(), group=group,
+                proposal=None if form.appeal_of else preview.proposal,
+                appeal=preview.appeal, first_time=first_time, rules=self.petition_rules)
+        except DomainError as exc:
+            raise ServiceError(exc.message) from exc
+        record = uuid7()
+        also = self._appeal_marks(officer, record, payload) if form.appeal_of else []
+        event = self.step(officer, record, PetitionState(record), "petition.registered",
+                          payload, self._check, also=also)
+        return PetitionIntake(record, preview, event)
+
+    def _appeal_marks(self, officer: Cadre, record: str, payload: Mapping[str, Any]
+                      ) -> list[NewEvent]:
+        """``petition.appealed`` on the contested answer, when this level may review it
+        and nothing was proposed against the request (else: once it is accepted)."""
+        if payload.get("proposal") or payload.get("stage") not in ("复查", "复核"):
+            return []
+        prior_record = str(payload["appeal_of"]["record"])
+        prior = self.petition(prior_record)
+        mark = {"on": self.on(None), "stage": payload["stage"], "appeal_record": record}
+        probe = {"type": "petition.appealed", "v": 1, "payload": mark}
+        if not self._check(prior, probe, self.level).ok:
+            return []
+        return [NewEvent("petition.appealed", prior_record, mark, officer.id)]
+
+    # one petition ---------------------------------------------------------------------
+    def petition(self, record: str) -> PetitionState:
+        return petition_case.fold(self.events(record), self.levels(), self.petition_rules)
+
+    def clocks(self, record: str) -> list[ClockStatus]:
+        """Every clock that applies now (受理告知, 办理/复查/复核, the petitioner's window)."""
+        return clocks(self.petition(record), self.today(), self.rules.calendar,
+                      self.petition_rules)
+
+    def actions(self, state: PetitionState) -> list[tuple[str, str]]:
+        out = []
+        for kind, label in ACTIONS:
+            probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
+            if self._check(state, probe, self.level).ok:
+                out.append((kind, label))
+        return out
+
+    def _act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any],
+             state: PetitionState | None = None, also: Sequence[NewEvent] = ()
+             ) -> dict[str, Any]:
+        state = state or self.petition(record)
+        return self.step(officer, record, state, event_type, payload, self._check, also=also)
+
+    def _notice_no(self, word: str) -> str:
+        number = self.next_number("petition_" + word)
+        return f"{self.prefix()}信{word}〔{self.today():%Y}〕{number}号"[:40]
+
+    def accept(self, officer: Cadre, record: str, *, notice_on: date | str | None = None,
+               notice_no: str = "", override_reason: str = "",
+               handler: Mapping[str, Any] | str | Cadre | None = None,
+               on: date | str | None = None) -> dict[str, Any]:
+        """受理 with the written notice (信访工作条例 Art 22–23).  Against a proposed 不予受理
+        the officer must give ``override_reason`` (kept on the record)."""
+        state = self.petition(record)
+        payload: dict[str, Any] = {"on": self.on(on), "notice_on": self.on(notice_on),
+                                   "notice_no": notice_no.strip() or self._notice_no("受")}
+        if named(handler):
+            payload["handler"] = named(handler)
+        if override_reason.strip():
+            payload["override_reason"] = override_reason.strip()
+        also: list[NewEvent] = []
+        if state.appeal_of and state.stage in ("复查", "复核"):
+            also = self._appeal_marks(officer, record, {"stage": state.stage,
+                                                        "appeal_of": state.appeal_of})
+        return self._act(officer, record, "petition.accepted", payload, state, also)
+
+    def refusal_grounds(self) -> list[Mapping[str, Any]]:
+        return refusal_grounds(self.petition_rules)
+
+    def refuse(self, officer: Cadre, record: str, *, ground: str, reason: str,
+               where_to_go: str = "", notice_on: date | str | None = None,
+               notice_no: str = "", on: date | str | None = None) -> dict[str, Any]:
+        """不予受理 on one of the grounds (``refusal_grounds``), telling where to go."""
+        state = self.petition(record)
+        info = self.petition_rules.ground(ground)
+        if info is None:
+            raise ServiceError("请从列表里选择不予受理的理由。")
+        proposal = state.proposal or {}
+        where = where_to_go.strip() or (proposal.get("where_to_go") if proposal.get("ground")
+                                        == ground else "") or str(info.get("where_to_go", ""))
+        return self._act(officer, record, "petition.refused", {
+            "on": self.on(on), "ground": ground, "ground_label": str(info.get("label", "")),
+            "reason": reason.strip(), "where_to_go": where, "notice_on": self.on(notice_on),
+            "notice_no": notice_no.strip() or self._notice_no("不受")}, state)
+
+    def confirm_proposal(self, officer: Cadre, record: str, reason: str = "",
+                         notice_on: date | str | None = None) -> dict[str, Any]:
+        """The officer confirms the proposed 不予受理 as proposed."""
+        proposal = self.petition(record).proposal
+        if not proposal:
+            raise ServiceError("这件信访事项没有不予受理的提示，请选择理由后再不予受理。")
+        return self.refuse(officer, record, ground=str(proposal["ground"]),
+                           reason=reason.strip() or str(proposal.get("message") or
+                                                        proposal.get("label")),
+                           where_to_go=str(proposal.get("where_to_go", "")), notice_on=notice_on)
+
+    def transfer(self, officer: Cadre, record: str, *, to: str, reason: str = "",
+                 notice_on: date | str | None = None, on: date | str | None = None
+                 ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"on": self.on(on), "to": to.strip(),
+                                   "notice_on": self.on(notice_on)}
+        if reason.strip():
+            payload["reason"] = reason.strip()
+        return self._act(officer, record, "petition.transferred", payload)
+
+    def extend(self, officer: Cadre, record: str, *, days: int,
+               approver: Mapping[str, Any] | str | Cadre, reason: str,
+               told_on: date | str | None = None, on: date | str | None = None
+               ) -> dict[str, Any]:
+        """延期 once, at most 30 days, approved by the head, reason told (Art 34)."""
+        payload: dict[str, Any] = {"on": self.on(on), "days": int(days), "reason": reason.strip(),
+                                   "told_on": self.on(told_on)}
+        if named(approver) is None:
+            raise ServiceError("延期须经本机关负责人批准，请填写批准人。")
+        payload["approver"] = named(approver)
+        return self._act(officer, record, "petition.extended", payload)
+
+    def start_hearing(self, officer: Cadre, record: str, on: date | str | None = None
+                      ) -> dict[str, Any]:
+        """听证 begins (in 复核 its days are not counted: the clock pauses)."""
+        return self._act(officer, record, "petition.hearing_started", {"on": self.on(on)})
+
+    def record_hearing(self, officer: Cadre, record: str, *, start: date | str,
+                       end: date | str, panel: Sequence[str] | str, conclusion: str,
+                       participants: Sequence[str] | str = (), on: date | str | None = None
+                       ) -> dict[str, Any]:
+        payload: dict[str, Any] = {"on": self.on(on), "from": as_date(start).isoformat(),
+                                   "to": as_date(end).isoformat(), "panel": names(panel),
+                                   "conclusion": conclusion.strip()}
+        if names(participants):
+            payload["participants"] = names(participants)
+        return self._act(officer, record, "petition.hearing_held", payload)
+
+    def answer(self, officer: Cadre, record: str, *, opinion: str, result: str,
+               delivered_on: date | str | None = None, document_no: str = "",
+               review_result: str = "", on: date | str | None = None) -> dict[str, Any]:
+        """出具处理/复查/复核意见 and deliver it (the petitioner's 30 days start then).  For a
+        复查/复核, ``review_result`` (维持/撤销/变更) is also written on the contested answer."""
+        state = self.petition(record)
+        if result not in RESULTS:
+            raise ServiceError("请选择处理结果：" + "、".join(RESULTS) + "。")
+        delivered = as_date(delivered_on or self.today()).isoformat()
+        payload: dict[str, Any] = {"on": self.on(on), "opinion": opinion.strip(),
+                                   "result": result, "delivered_on": delivered}
+        if document_no.strip():
+            payload["document_no"] = document_no.strip()
+        also: list[NewEvent] = []
+        if state.stage in ("复查", "复核") and state.appeal_of:
+            if review_result not in REVIEW_RESULTS:
+                raise ServiceError(f"请选择{state.stage}结论：" + "、".join(REVIEW_RESULTS) +
+                                   "（原答复维持、撤销或变更）。")
+            also = self._review_mark(officer, state, review_result, opinion)
+        return self._act(officer, record, "petition.answered", payload, state, also)
+
+    def _review_mark(self, officer: Cadre, state: PetitionState, result: str, opinion: str
+                     ) -> list[NewEvent]:
+        prior_record = str((state.appeal_of or {})["record"])
+        try:
+            prior = self.petition(prior_record)
+        except ServiceError:
+            return []   # the contested record is not on this station: nothing to mark
+        mark = {"on": self.on(None), "stage": state.stage, "result": result,
+                "opinion": opinion.strip(), "appeal_record": state.record}
+        probe = {"type": "petition.reviewed", "v": 1, "payload": mark}
+        verdict = self._check(prior, probe, self.level)
+        if not verdict.ok:
+            raise ServiceError(f"不能在原答复上登记{state.stage}结论：{verdict.message}")
+        return [NewEvent("petition.reviewed", prior_record, mark, officer.id)]
+
+    def terminate(self, officer: Cadre, record: str, *, basis: str,
+                  follow_up: Mapping[str, Any] | str | Cadre, note: str = "",
+                  on: date | str | None = None) -> dict[str, Any]:
+        """依法终结, naming who keeps following it up (有人管、管得住)."""
+        if basis not in TERMINATION_BASES:
+            raise ServiceError("请选择终结依据：" + "、".join(TERMINATION_BASES) + "。")
+        payload: dict[str, Any] = {"on": self.on(on), "basis": basis,
+                                   "follow_up": named(follow_up) or {}}
+        if note.strip():
+            payload["note"] = note.strip()
+        return self._act(officer, record, "petition.terminated", payload)
+
+    def record_termination_hearing(self, officer: Cadre, record: str, *,
+                                   panel: Sequence[str] | str,
+                                   participants: Sequence[str] | str, conclusion: str,
+                                   consequence: str, accountable_unit: str = "",
+                                   follow_up: Mapping[str, Any] | str | Cadre | None = None,
+                                   organiser: str = "", on: date | str | None = None
+                                   ) -> dict[str, Any]:
+        """终结听证 (town or county, with the county 调处中心): conclusion and consequence —
+        问责 of the handling unit, or 依法处理."""
+        if consequence not in CONSEQUENCES:
+            raise ServiceError("请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）。")
+        payload: dict[str, Any] = {"on": self.on(on), "panel": names(panel),
+                                   "participants": names(participants),
+                                   "conclusion": conclusion.strip(), "consequence": consequence}
+        if accountable_unit.strip():
+            payload["accountable_unit"] = accountable_unit.strip()
+        if named(follow_up):
+            payload["follow_up"] = named(follow_up)
+        if organiser.strip():
+            payload["organiser"] = organiser.strip()
+        return self._act(officer, record, "petition.termination_heard", payload)
+
+    def assign_follow_up(self, officer: Cadre, record: str,
+                         person_: Mapping[str, Any] | str | Cadre, reason: str = "",
+                         on: date | str | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"on": self.on(on), "person": named(person_) or {}}
+        if reason.strip():
+            payload["reason"] = reason.strip()
+        return self._act(officer, record, "petition.follow_up_assigned", payload)
+
+    def follow_up(self, officer: Cadre, record: str, note: str,
+                  by: Mapping[str, Any] | str | Cadre | None = None,
+                  on: date | str | None = None) -> dict[str, Any]:
+        return self._act(officer, record, "petition.followed_up", {
+            "on": self.on(on), "by": named(by) or person(officer), "note": note.strip()})
+
+    # registers and boards -------------------------------------------------------------
+    def board(self, origin: str = "") -> list[BoardRow]:
+        """Open petitions (not yet decided, or accepted and in handling) with days left,
+        overdue first (red at every level), then 初信初访, then fewest days left."""
+        sql = "SELECT record FROM petitions WHERE open=1" + (" AND origin=?" if origin else "")
+        records = [r for (r,) in self.conn.execute(sql, (origin,) if origin else ())]
+        levels, rules = self.levels(), self.petition_rules
+        states = [petition_case.fold(self.events(r), levels, rules) for r in records]
+        return board(states, self.today(), self.rules.calendar, rules)
+
+    def register_list(self, f: PetitionFilter = PetitionFilter()) -> list[dict[str, Any]]:
+        """The 信访登记 register, newest first (rows of the ``petitions`` table)."""
+        where, args = [], []
+        if f.text.strip():
+            match = match_query(f.text)
+            if match is None:
+                raise ServiceError("请输入要查找的信访人姓名或反映内容。")
+            where.append("rowid IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH ?)")
+            args.append(match)
+        if f.status == "open":
+            where.append("open=1")
+        elif f.status:
+            where.append("status=?")
+            args.append(f.status)
+        for column, value in (("category", f.category), ("channel", f.channel),
+                              ("stage", f.stage), ("origin", f.origin)):
+            if value:
+                where.append(f"{column}=?")
+                args.append(value)
+        if f.first_time_only:
+            where.append("first_time=1")
+        if f.date_from:
+            where.append("received_on>=?")
+            args.append(f.date_from.isoformat())
+        if f.date_to:
+            where.append("received_on<=?")
+            args.append(f.date_to.isoformat())
+        cursor = self.conn.execute(
+            "SELECT * FROM petitions" + (" WHERE " + " AND ".join(where) if where else "") +
+            " ORDER BY received_at DESC, record DESC LIMIT ?", (*args, max(1, min(f.limit, 5000))))
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def appealable(self, text: str = "") -> list[dict[str, Any]]:
+        """Answers on this station a 复查/复核 request may contest (answered, not after
+        复核), with the petitioner's request window: what the intake screen offers as
+        ``appeal_of``."""
+        rows = self.register_list(PetitionFilter(text=text, status="answered", limit=500))
+        out = []
+        levels, rules = self.levels(), self.petition_rules
+        for row in rows:
+            if row["stage"] not in NEXT_STAGE:
+                continue
+            state = petition_case.fold(self.events(row["record"]), levels, rules)
+            window = request_window(state, self.today(), self.rules.calendar, rules)
+            out.append({**row, "next_stage": NEXT_STAGE[row["stage"]],
+                        "window": window.label if window else ""})
+        return out
+
+    # 检举控告 ---------------------------------------------------------------------------
+    def file_accusation(self, officer: Cadre, *, content: str,
+                        accused: Sequence[Mapping[str, Any]], channel: str, seal: Sealer,
+                        received_at: datetime | str | None = None,
+                        complainant: Mapping[str, Any] | None = None,
+                        evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+        """检举控告: sealed for the discipline role by ``seal`` (the sealing module's
+        ``seal_for_discipline``) and written as one confidential event; returns
+        {record, summary, line} — what this tablet may show of it from now on."""
+        at = self.stamp(received_at)
+        received_on = datetime.fromisoformat(at).date()
+        if received_on > self.today():
+            raise ServiceError("收到时间不能晚于今天。")
+        try:
+            plaintext = sealed_plaintext(content=content.strip(), accused=accused,
+                                         channel=channel, received_at=at,
+                                         complainant=complainant, evidence=evidence,
+                                         first_officer=person(officer))
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+        ciphertext = seal(self.station, plaintext)
+        try:
+            payload = sealed_payload(ciphertext, received_on, self.level)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
+        record = uuid7()
+        self.write([NewEvent(SEALED_TYPE, record, payload, officer.id)])
+        summary = {"category": payload["category"], "received_on": payload["received_on"],
+                   "level": payload["level"]}
+        return {"record": record, "summary": summary, "line": display_line(summary)}
+
+    def accusations(self) -> list[dict[str, Any]]:
+        """The 检举控告 this tablet holds, as anyone here may see them: category, date
+        received, level, and the one line for registers (no content, no names)."""
+        rows = self.conn.execute("SELECT record, category, received_on, level FROM"
+                                 " sealed_accusations ORDER BY received_on DESC, record DESC")
+        out = []
+        for record, category, received_on, level in rows:
+            summary = {"category": category, "received_on": received_on, "level": level}
+            out.append({"record": record, **summary, "line": display_line(summary)})
+        return out
+
+
+def _probe(kind: str, state: PetitionState, today: date) -> dict[str, Any]:
+    """A payload valid in its fields for ``kind``, so the check judges status and level
+    and the rules that do not depend on the form (once-only extension, open hearing)."""
+    x = "·"
+    on = max(today, state.received_on or today).isoformat()
+    who = {"name": x}
+    probes: dict[str, dict[str, Any]] = {
+        "petition.accepted": {"on": on, "notice_on": on, "override_reason": x},
+        "petition.refused": {"on": on, "ground": "skip_level", "reason": x, "where_to_go": x,
+                             "notice_on": on},
+        "petition.transferred": {"on": on, "to": x, "notice_on": on},
+        "petition.extended": {"on": on, "days": 1, "approver": who, "reason": x, "told_on": on},
+        "petition.hearing_started": {"on": on},
+        "petition.hearing_held": {"on": on, "from": on, "to": on, "panel": [x],
+                                  "conclusion": x},
+        "petition.answered": {"on": on, "opinion": x, "result": RESULTS[0], "delivered_on": on},
+        "petition.terminated": {"on": on, "basis": "其他依法终结情形", "note": x,
+                                "follow_up": who},
+        "petition.termination_heard": {"on": on, "panel": [x], "participants": [x],
+                                       "conclusion": x, "consequence": "依法处理"},
+        "petition.follow_up_assigned": {"on": on, "person": who},
+        "petition.followed_up": {"on": on, "by": who, "note": x},
+    }
+    return probes[kind]
+
+
+__all__ = ["ACTIONS", "ACTION_LABELS", "PetitionFilter", "PetitionForm", "PetitionIntake",
+           "PetitionPreview", "PetitionerForm", "Petitions", "Sealer"]
