@@ -450,9 +450,10 @@ class Petitions(Workflow):
         return self._act(officer, record, "petition.termination_heard", payload)
 
     def assign_follow_up(self, officer: Cadre, record: str,
-                         person_: Mapping[str, Any] | str | Cadre, reason: str = "",
+                         assignee: Mapping[str, Any] | str | Cadre, reason: str = "",
                          on: date | str | None = None) -> dict[str, Any]:
-        payload: dict[str, Any] = {"on": self.on(on), "person": named(person_) or {}}
+        """A new person responsible for following up a terminated petition."""
+        payload: dict[str, Any] = {"on": self.on(on), "person": named(assignee) or {}}
         if reason.strip():
             payload["reason"] = reason.strip()
         return self._act(officer, record, "petition.follow_up_assigned", payload)
