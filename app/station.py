@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
 from sync.blobfiles import BlobFiles
-from sync.client import HubClient
-from sync.enroll import enroll_station
 from sync.policy import DISCIPLINE_ROLE
-from sync.session import RoundResult, Syncer, credentials_for
 from sync.store import NewEvent, Store
+
+if TYPE_CHECKING:
+    from sync.session import RoundResult
 
 LEVEL_NAMES = {"village": "村", "town": "镇", "county": "县"}
 
@@ -61,6 +61,8 @@ class Station:
 
     # enrollment and sync ------------------------------------------------------------------
     def enroll(self, hub_url: str, code: str) -> dict[str, Any]:
+        from sync.client import HubClient   # the network stack loads only when needed
+        from sync.enroll import enroll_station
         client = HubClient(hub_url)
         try:
             ident = enroll_station(self.store, client, code)
@@ -86,6 +88,8 @@ class Station:
         self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
+        from sync.client import HubClient
+        from sync.session import RoundResult, Syncer, credentials_for
         url = self.hub_url()
         if url is None:
             return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")

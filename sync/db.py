@@ -10,8 +10,11 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -26,8 +29,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """sqlite-utils view of a connection, for the app's queries and full-text search."""
+def database(conn: sqlite3.Connection) -> "sqlite_utils.Database":
+    """sqlite-utils view of a connection, for read-side queries that want dict rows and
+    table introspection. Imported on first use: it pulls in numpy (~0.3 s), which the
+    app must not pay before its first frame. The event store's write path stays on
+    sqlite3 itself (executemany inside one explicit transaction)."""
+    import sqlite_utils
     return sqlite_utils.Database(conn)
 
 

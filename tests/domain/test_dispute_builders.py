@@ -213,10 +213,10 @@ def risk_log(record: str = "risk-1", **fold_kw: Any) -> Log:
 # ---------------------------------------------------------------- schema agreement
 
 REGISTRY = build_registry()
-DISPUTE_TYPES = [t for t, _ in REGISTRY.validators if t.startswith("dispute.") and t != "dispute.screened"]
-PETITION_TYPES = [t for t, _ in REGISTRY.validators
+DISPUTE_TYPES = [t for t, _ in REGISTRY.schemas if t.startswith("dispute.") and t != "dispute.screened"]
+PETITION_TYPES = [t for t, _ in REGISTRY.schemas
                   if t.startswith("petition.") and t != "petition.accusation_sealed"]
-RISK_TYPES = [t for t, _ in REGISTRY.validators if t.startswith("risk.")]
+RISK_TYPES = [t for t, _ in REGISTRY.schemas if t.startswith("risk.")]
 
 
 def test_every_event_type_has_a_schema_with_the_right_kind():
