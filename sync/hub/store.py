@@ -179,6 +179,13 @@ class HubStore:
             "ON CONFLICT(id) DO UPDATE SET parent=excluded.parent, kind=excluded.kind,"
             " name=excluded.name, pubkey=excluded.pubkey, cert_sig=excluded.cert_sig,"
             " sent_up=0", (node_id, parent, kind, name, pubkey, sig))
+        if known is None or known.parent != parent:
+            # The node is new in our tree (or hangs elsewhere now): records already
+            # handed to it were skipped by earlier pulls of its branch, whose cursors
+            # are past them. Feed them again, like an owner change does (_index).
+            self.conn.execute("INSERT INTO feed(rseq) SELECT e.rseq FROM events e JOIN"
+                              " records r ON r.record=e.record WHERE r.owner=? OR r.creator=?"
+                              " ORDER BY e.rseq", (node_id, node_id))
         return None
 
     def _accept_run(self, sender: Node, run: object
