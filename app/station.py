@@ -14,9 +14,18 @@ from sync.policy import DISCIPLINE_ROLE
 from sync.store import NewEvent, Store
 
 if TYPE_CHECKING:
+    from sync.client import Credentials, HubClient
     from sync.session import RoundResult
 
 LEVEL_NAMES = {"village": "村", "town": "镇", "county": "县"}
+
+
+def hub_client(url: str, credentials: "Credentials | None" = None) -> "HubClient":
+    """The client a station talks to its hub with. The network stack (httpx) is imported
+    here, not at start-up, so the app draws its first frame sooner; tests replace this
+    function to route stations through an in-process hub."""
+    from sync.client import HubClient
+    return HubClient(url, credentials)
 
 
 @dataclass
@@ -61,9 +70,8 @@ class Station:
 
     # enrollment and sync ------------------------------------------------------------------
     def enroll(self, hub_url: str, code: str) -> dict[str, Any]:
-        from sync.client import HubClient   # the network stack loads only when needed
         from sync.enroll import enroll_station
-        client = HubClient(hub_url)
+        client = hub_client(hub_url)
         try:
             ident = enroll_station(self.store, client, code)
         finally:
@@ -88,12 +96,11 @@ class Station:
         self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
-        from sync.client import HubClient
         from sync.session import RoundResult, Syncer, credentials_for
         url = self.hub_url()
         if url is None:
             return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")
-        client = HubClient(url, credentials_for(self.store))
+        client = hub_client(url, credentials_for(self.store))
         try:
             return Syncer(self.store, client, self.blobs).run_round()
         finally:

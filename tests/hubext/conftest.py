@@ -123,7 +123,7 @@ def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Town]:
     def client(base_url: str, credentials: Any = None) -> HubClient:
         return HubClient(base_url, credentials, transport=transport)
 
-    monkeypatch.setattr(app.station, "HubClient", client)
+    monkeypatch.setattr(app.station, "hub_client", client)
     system = Town(tmp_path, hub, asgi, transport, clock)
     try:
         yield system
