@@ -7,6 +7,7 @@ Hubs relay signatures unchanged, so the county can verify a village's events.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 import hashlib
 
 from cryptography.exceptions import InvalidSignature
@@ -42,10 +43,15 @@ class SigningKey:
         return b64(self._private.sign(message))
 
 
+@lru_cache(maxsize=4096)
+def _public_key(public_b64: str) -> Ed25519PublicKey:
+    """Parsed keys are kept: a hub checks the same few hundred nodes' keys all day."""
+    return Ed25519PublicKey.from_public_bytes(unb64(public_b64))
+
+
 def verify(public_b64: str, message: bytes, signature_b64: str) -> bool:
     try:
-        key = Ed25519PublicKey.from_public_bytes(unb64(public_b64))
-        key.verify(unb64(signature_b64), message)
+        _public_key(public_b64).verify(unb64(signature_b64), message)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True

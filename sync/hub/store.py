@@ -280,30 +280,7 @@ class HubStore:
             rseqs.update(self.conn.execute(
                 f"SELECT id, rseq FROM events WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk))
-        refeed: set[str] = set()
-        for event in events:
-            key = (event["hlc"], event["origin"], event["seq"])
-            row = self.conn.execute(
-                "SELECT creator, c_hlc, c_origin, c_seq, owner, o_hlc, o_origin, o_seq"
-                " FROM records WHERE record=?", (event["record"],)).fetchone()
-            owner = event.get("owner")
-            if row is None:
-                self.conn.execute(
-                    "INSERT INTO records VALUES(?,?,?,?,?,?,?,?,?,?)",
-                    (event["record"], event["kind"], event["origin"], *key, owner,
-                     *(key if owner else (None, None, None))))
-                continue
-            changed = False
-            if key < (row[1], row[2], row[3]):
-                self.conn.execute("UPDATE records SET creator=?, c_hlc=?, c_origin=?, c_seq=?"
-                                  " WHERE record=?", (event["origin"], *key, event["record"]))
-                changed = changed or row[0] != event["origin"]
-            if owner and (row[5] is None or key > (row[5], row[6], row[7])):
-                self.conn.execute("UPDATE records SET owner=?, o_hlc=?, o_origin=?, o_seq=?"
-                                  " WHERE record=?", (owner, *key, event["record"]))
-                changed = changed or row[4] != owner
-            if changed:
-                refeed.add(event["record"])
+        refeed = self._update_audiences(events)
         self.conn.executemany("INSERT INTO feed(rseq) VALUES(?)",
                               [(rseqs[e["id"]],) for e in events])
         for record in sorted(refeed):
@@ -312,6 +289,37 @@ class HubStore:
         self._index_blobs(events, rseqs)
         for projector in self.projectors:
             projector(self.conn, events)
+
+    def _update_audiences(self, events: Sequence[dict[str, Any]]) -> set[str]:
+        """Creator = origin of a record's first event in (hlc, origin, seq) order; owner =
+        the latest `owner` handed over. One read and one write per batch, not per event.
+        Returns the records whose audience changed (their history must be fed again)."""
+        names = list(dict.fromkeys(e["record"] for e in events))
+        known: dict[str, list[Any]] = {}
+        for i in range(0, len(names), 500):
+            chunk = names[i:i + 500]
+            for row in self.conn.execute(
+                    "SELECT record, kind, creator, c_hlc, c_origin, c_seq, owner, o_hlc,"
+                    f" o_origin, o_seq FROM records WHERE record IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                known[row[0]] = list(row)
+        before = {r: (row[2], row[6]) for r, row in known.items()}
+        for event in events:
+            key = (event["hlc"], event["origin"], event["seq"])
+            owner = event.get("owner")
+            row = known.get(event["record"])
+            if row is None:
+                known[event["record"]] = [event["record"], event["kind"], event["origin"], *key,
+                                          owner, *(key if owner else (None, None, None))]
+                continue
+            if key < (row[3], row[4], row[5]):
+                row[2:6] = [event["origin"], *key]
+            if owner and (row[7] is None or key > (row[7], row[8], row[9])):
+                row[6:10] = [owner, *key]
+        self.conn.executemany("INSERT OR REPLACE INTO records VALUES(?,?,?,?,?,?,?,?,?,?)",
+                              [tuple(row) for row in known.values()])
+        return {r for r, (creator, owner) in before.items()
+                if (known[r][2], known[r][6]) != (creator, owner)}
 
     def _index_blobs(self, events: Sequence[dict[str, Any]], rseqs: dict[str, int]) -> None:
         refs = [(a["sha256"], rseqs[e["id"]]) for e in events
