@@ -88,12 +88,17 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
         code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
     with transaction(hub.conn):
         row = next((r for r in hub.conn.execute(
-            "SELECT id, code_hash, code_expires, revoked FROM nodes WHERE direct=1 AND "
-            "code_hash=?", (secret_hash(code),))), None)
+            "SELECT id, code_hash, code_expires, revoked, enrolled_at, pubkey FROM nodes"
+            " WHERE direct=1 AND code_hash=?", (secret_hash(code),))), None)
         if row is None or not same_secret(code, row[1]) or row[3]:
             raise Problem(401, "bad_code", "登记码不对或已经用过：请向镇里管理员要一个新的登记码。")
         if row[2] < hub.now_ms():
             raise Problem(401, "code_expired", "登记码已过期（7天有效）：请向镇里管理员要一个新的。")
+        if row[4] is not None and row[5] != pubkey:
+            # Used already, by another device: a code enrolls one device only.
+            raise Problem(401, "bad_code", "登记码不对或已经用过：请向镇里管理员要一个新的登记码。")
+        # The same device asking again (its first reply was lost on a bad link) gets a
+        # fresh token; the one it never received stops working.
         node_id = row[0]
         if isinstance(own_id, str) and own_id and own_id != node_id:
             # A hub enrolling upward keeps the id its own children already know.
@@ -102,8 +107,8 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
             hub.conn.execute("UPDATE nodes SET id=? WHERE id=?", (own_id, node_id))
             node_id = own_id
         token = new_token()
-        hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, code_hash=NULL, enrolled_at=?"
-                         " WHERE id=?", (pubkey, secret_hash(token), hub.now_ms(), node_id))
+        hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, enrolled_at=? WHERE id=?",
+                         (pubkey, secret_hash(token), hub.now_ms(), node_id))
         _bump(hub)
         kind, name, roles, short_code = hub.conn.execute(
             "SELECT kind, name, roles, short_code FROM nodes WHERE id=?", (node_id,)).fetchone()

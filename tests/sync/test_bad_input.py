@@ -525,7 +525,9 @@ def test_enroll_with_wrong_used_or_expired_code(hub: HubProcess, tmp_path: Path)
         assert conn.execute("SELECT token_hash, enrolled_at FROM nodes WHERE id=?",
                             (node_id,)).fetchone() == (None, None)
     assert attempt({"code": code, "pubkey": pubkey}).status_code == 200
-    problem_of(attempt({"code": code, "pubkey": pubkey}), 401, "bad_code")   # used
+    # Used: another device cannot take it (the same device may retry, test_enroll_retry).
+    problem_of(attempt({"code": code, "pubkey": SigningKey.generate().public_b64}), 401,
+               "bad_code")
     stale_id, stale = hub.add_node("过期村", "village")
     with hub_db(hub.data) as conn:
         conn.execute("UPDATE nodes SET code_expires=1 WHERE id=?", (stale_id,))
