@@ -29,6 +29,8 @@ class HomeScreen(Page):
         self.ids.today.text = f"{today.year}年{today.month}月{today.day}日 星期{WEEKDAYS[today.weekday()]}"
         self._duty()
         self._board()
+        self._dispute_alerts()
+        self._reminders()
         self.ids.extra.clear_widgets()
         if app.level in ("town", "county"):
             self._inbox()
@@ -72,6 +74,64 @@ class HomeScreen(Page):
             more = BigButton(text=f"查看全部 {len(items)} 件 →", kind="light")
             more.bind(on_release=lambda _b: self.app.go("ledger", overdue=True))
             box.add_widget(more)
+
+    def _dispute_alerts(self) -> None:
+        """High-risk disputes nobody has taken yet, across the top of the town's (and
+        county's) home screen until a cadre takes them (认领包案, on the dispute)."""
+        box = self.ids.alerts
+        box.clear_widgets()
+        app = self.app
+        if app.level == "village":
+            return
+        alerts = app.disputes.alerts()
+        if not alerts:
+            return
+        card = Card(tone="red")
+        card.add_widget(Heading(text=red(f"高风险矛盾纠纷 {len(alerts)} 起，还没有人认领包案")))
+        card.add_widget(Body(text="请点开，指定包案领导认领并跟进（认领后这里不再提醒）。"))
+        for alert in alerts[:BOARD_ROWS]:
+            state = app.disputes.dispute(alert.record)
+            received = (state.received_at or "").replace("T", " ")
+            card.add_widget(ListRow(
+                title=f"{esc('、'.join(state.party_names))} · {esc(state.dispute_type or '')}纠纷",
+                detail=red(f"激化风险{esc(alert.risk)}") + f" · {esc(state.village)} · "
+                       f"{esc(received)} 受理 · {esc(state.status_name)}",
+                record=alert.record, target="dispute", tone="red"))
+        if len(alerts) > BOARD_ROWS:
+            more = BigButton(text=f"查看全部 {len(alerts)} 起 →", kind="light")
+            more.bind(on_release=lambda _b: app.go("disputes"))
+            card.add_widget(more)
+        box.add_widget(card)
+
+    def _reminders(self) -> None:
+        """矛盾纠纷 owed today: mediations past their limit, 司法确认 (inside its 30
+        days) and 回访 (at the performance deadline) on agreements this station holds;
+        nothing shown when there are none."""
+        box = self.ids.reminders
+        box.clear_widgets()
+        app = self.app
+        disputes = app.disputes
+        overdue = [row for row in disputes.board() if row.overdue]
+        items = disputes.confirmation_reminders() + disputes.revisits_due()
+        if not items and not overdue:
+            return
+        items.sort(key=lambda r: (r.status.due, r.record))
+        late = overdue or any(r.status.overdue for r in items)
+        card = Card(tone="red" if late else "plain")
+        card.add_widget(Heading(text="矛盾纠纷提醒"))
+        if overdue:
+            button = BigButton(text=f"调解超期 {len(overdue)} 起 →", kind="danger")
+            button.bind(on_release=lambda _b: app.go("disputes"))
+            card.add_widget(button)
+        for item in items[:BOARD_ROWS]:
+            urgent = item.status.overdue or item.status.state == "due_soon"
+            where = f" · {esc(item.village)}" if item.village and app.level != "village" else ""
+            card.add_widget(ListRow(
+                title=f"{esc(item.parties)}（{esc(item.ledger_no)}）{where}",
+                detail=red(esc(item.status.label)) if urgent else esc(item.status.label),
+                record=item.record, target="dispute",
+                tone="red" if item.status.overdue else "plain"))
+        box.add_widget(card)
 
     def _inbox(self) -> None:
         app, level = self.app, self.app.level

@@ -8,12 +8,13 @@ applied here on the Kivy clock.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock, mainthread
@@ -23,19 +24,43 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from app.accounts import Cadre
 from app.services.desk import Desk
-from app.services.rules import Rules
-from app.services.syncing import catch_up, progress_text, status_line, sync_round
 from app.station import LEVEL_NAMES, Station, open_station
 from app.ui import style
 from app.ui.fonts import register_cjk_font
-from sync.session import RoundResult
-from sync.status import sync_status
+
+if TYPE_CHECKING:   # imported where used: kept off the cold-start path (httpx, openpyxl)
+    from app.services.disputes import Disputes
+    from app.services.petitions import Petitions
+    from app.services.rules import Rules
+    from sync.session import RoundResult
 
 log = logging.getLogger(__name__)
 
 LEVEL_TITLES = {"village": "村便民服务站", "town": "镇便民服务中心", "county": "县直部门窗口"}
 # Screens that need nobody signed in; all others send you to sign-in first.
 OPEN_SCREENS = ("enroll", "signin")
+# Every screen: name → (module, class). Only the first one shown (enroll or sign-in) is
+# built at start; each other one is imported and built the first time it is opened, so
+# the tablet shows its first frame without loading screens nobody has asked for yet.
+SCREENS: dict[str, tuple[str, str]] = {
+    "enroll": ("app.ui.enroll_screen", "EnrollScreen"),
+    "signin": ("app.ui.signin_screen", "SignInScreen"),
+    "home": ("app.ui.home_screen", "HomeScreen"),
+    "visits": ("app.ui.visit_screen", "VisitScreen"),
+    "duty": ("app.ui.duty_screen", "DutyScreen"),
+    "intake": ("app.ui.intake_screen", "IntakeScreen"),
+    "ledger": ("app.ui.ledger_screen", "LedgerScreen"),
+    "case": ("app.ui.case_screen", "CaseScreen"),
+    "town": ("app.ui.town_screen", "TownScreen"),
+    "disputes": ("app.ui.dispute_board_screen", "DisputeBoardScreen"),
+    "dispute_intake": ("app.ui.dispute_intake_screen", "DisputeIntakeScreen"),
+    "dispute": ("app.ui.dispute_screen", "DisputeScreen"),
+    "agreement": ("app.ui.agreement_screen", "AgreementScreen"),
+    "petitions": ("app.ui.petition_board_screen", "PetitionBoardScreen"),
+    "petition_intake": ("app.ui.petition_intake_screen", "PetitionIntakeScreen"),
+    "petition": ("app.ui.petition_screen", "PetitionScreen"),
+    "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
+}
 
 
 class SanjiApp(App):
@@ -71,36 +96,35 @@ class SanjiApp(App):
         self._stopped = False
         self._history: list[str] = []
         self._sync_thread: threading.Thread | None = None
+        self._disputes: Disputes | None = None
+        self._petitions: Petitions | None = None
 
     # lifecycle ---------------------------------------------------------------------------
     def build(self):
         register_cjk_font()
+        from kivy.uix.screenmanager import NoTransition
+
         from app.ui.shell import Shell
         self._open_station()
         Window.bind(size=self._on_window_size)
         self._on_window_size(Window, Window.size)
         self.shell = Shell()
-        self.shell.add_screens(self._make_screens())
-        self.refresh_status()
+        self.shell.screens.transition = NoTransition()
         self._show_first_screen()
         return self.shell
 
-    def _make_screens(self) -> list:
-        from app.ui.case_screen import CaseScreen
-        from app.ui.duty_screen import DutyScreen
-        from app.ui.enroll_screen import EnrollScreen
-        from app.ui.home_screen import HomeScreen
-        from app.ui.intake_screen import IntakeScreen
-        from app.ui.ledger_screen import LedgerScreen
-        from app.ui.signin_screen import SignInScreen
-        from app.ui.town_screen import TownScreen
-        from app.ui.visit_screen import VisitScreen
-        return [EnrollScreen(name="enroll"), SignInScreen(name="signin"),
-                HomeScreen(name="home"), VisitScreen(name="visits"), DutyScreen(name="duty"),
-                IntakeScreen(name="intake"), LedgerScreen(name="ledger"),
-                CaseScreen(name="case"), TownScreen(name="town")]
+    def screen_named(self, name: str):
+        """Screen ``name``, built now if this is the first time it is needed."""
+        manager = self.shell.screens
+        if not manager.has_screen(name):
+            module, cls = SCREENS[name]
+            manager.add_widget(getattr(importlib.import_module(module), cls)(name=name))
+        return manager.get_screen(name)
 
     def on_start(self) -> None:
+        # The sync status line needs the sync client (httpx): read it just after the first
+        # frame is on screen, not before.
+        self._events.append(Clock.schedule_once(lambda _dt: self.refresh_status(), 0.1))
         self._events.append(Clock.schedule_interval(lambda _dt: self.refresh_status(), 30))
         if self.sync_minutes and self.sync_minutes > 0:
             self._events.append(Clock.schedule_once(lambda _dt: self.auto_sync(), 3))
@@ -125,6 +149,7 @@ class SanjiApp(App):
             self.station.close()
         self.station = open_station(self.data_dir)
         self.desk = Desk(self.station, today=self.today)
+        self._disputes = self._petitions = None
         self.enrolled = self.station.enrolled
         if self.enrolled:
             name = self.station.name or "本站"
@@ -149,6 +174,22 @@ class SanjiApp(App):
         return self.desk.rules
 
     @property
+    def disputes(self) -> Disputes:
+        """矛盾纠纷 service of this station (app.services.disputes), made on first use."""
+        if self._disputes is None:
+            from app.services.disputes import Disputes
+            self._disputes = Disputes(self.station, today=self.today, now=self.now)
+        return self._disputes
+
+    @property
+    def petitions(self) -> Petitions:
+        """信访 service of this station (app.services.petitions), made on first use."""
+        if self._petitions is None:
+            from app.services.petitions import Petitions
+            self._petitions = Petitions(self.station, today=self.today, now=self.now)
+        return self._petitions
+
+    @property
     def conn(self):
         assert self.station is not None
         return self.station.store.conn
@@ -162,7 +203,7 @@ class SanjiApp(App):
         manager = self.shell.screens
         if name not in OPEN_SCREENS and self.user is None:
             name, params = ("signin", {}) if self.enrolled else ("enroll", {})
-        screen = manager.get_screen(name)
+        screen = self.screen_named(name)
         if manager.current and manager.current != name:
             self._history.append(manager.current)
             del self._history[:-10]
@@ -180,7 +221,7 @@ class SanjiApp(App):
         target = self._history.pop() if self._history else "home"
         if target == self.shell.screens.current or target in OPEN_SCREENS:
             target = "home"
-        screen = self.shell.screens.get_screen(target)
+        screen = self.screen_named(target)
         if hasattr(screen, "refresh"):
             screen.refresh()
         self.shell.screens.current = target
@@ -228,6 +269,8 @@ class SanjiApp(App):
     def refresh_status(self) -> None:
         if self.station is None or self._stopped:
             return
+        from app.services.syncing import status_line
+        from sync.status import sync_status
         status = sync_status(self.station.store)
         self.sync_text = status_line(status, self.now())
         if not self.syncing:
@@ -244,11 +287,13 @@ class SanjiApp(App):
         self.syncing = True
         self.sync_fraction = 0.0
         self.sync_progress_text = "正在连接服务器…"
+        import app.services.syncing  # noqa: F401  (imported here, not in the sync thread)
         self._sync_thread = threading.Thread(target=self._sync_worker, args=(self.data_dir,),
                                              name="sanji-sync", daemon=True)
         self._sync_thread.start()
 
     def _sync_worker(self, data: Path) -> None:
+        from app.services.syncing import sync_round
         result = sync_round(data, progress=self._sync_progress)
         self._sync_done(result)
 
@@ -256,6 +301,7 @@ class SanjiApp(App):
     def _sync_progress(self, stage: str, done: int, total: int) -> None:
         if self._stopped:
             return
+        from app.services.syncing import progress_text
         self.sync_progress_text = progress_text(stage, done, total)
         if stage == "push" and total:
             self.sync_fraction = 0.5 * done / total
@@ -266,6 +312,7 @@ class SanjiApp(App):
     def _sync_done(self, result: RoundResult) -> None:
         if self._stopped or self.station is None:
             return
+        from app.services.syncing import catch_up
         catch_up(self.station)
         self.syncing = False
         self.sync_fraction = 1.0

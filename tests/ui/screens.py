@@ -89,7 +89,8 @@ def press(button) -> None:
 
 
 def screen(app, name: str):
-    return app.shell.screens.get_screen(name)
+    """Screen ``name`` of the running app (built on first use, as the app does)."""
+    return app.screen_named(name)
 
 
 def find_button(root, text: str):

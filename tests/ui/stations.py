@@ -23,15 +23,17 @@ COUNTY_HUB = "hub-xin-county"
 
 def make_station(path: Path, name: str = "王湾村", kind: str = "village",
                  short_code: str = "XJ001",
-                 cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),)) -> Path:
-    """A station folder as enrollment leaves it, announced, with cadres (PIN 2580)."""
+                 cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),),
+                 roles: tuple[str, ...] = ()) -> Path:
+    """A station folder as enrollment leaves it, announced, with cadres (PIN 2580);
+    ``roles=("discipline",)``: the town 纪委's tablet, which announces its sealing key."""
     path.mkdir(parents=True, exist_ok=True)
     store = Store(path / "station.sqlite")
     hub = {"hub_id": TOWN_HUB if kind != "county" else COUNTY_HUB, "name": "新集镇",
            "ancestors": [TOWN_HUB, COUNTY_HUB] if kind != "county" else [COUNTY_HUB]}
     store.set_identity(uuid7(), SigningKey.generate(),
                        {"kind": kind, "name": name, "short_code": short_code, "hub": hub,
-                        "roles": []})
+                        "roles": list(roles)})
     store.close()
     station = open_station(path)
     try:

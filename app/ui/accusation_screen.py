@@ -1,0 +1,88 @@
+"""检举控告: filed sealed for the town's discipline role (纪委), never shown to the unit
+or person accused. The content, the accused and the complainant are encrypted on this
+tablet (app.sealing.seal_for_discipline) and written as one confidential event; after
+saving, the form is cleared and this tablet shows only a line with no content or names.
+With no 纪委 key on this tablet yet, the screen says so and nothing can be filed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from app.domain.petition_state import CHANNELS
+from app.services.errors import ServiceError
+from app.ui.widgets import Page, esc
+
+CHANNEL_OPTIONS = list(CHANNELS)
+NO_KEY = ("镇纪委的密钥还没有同步到本机，现在不能登记检举控告。请先点右上角“同步”；"
+          "同步后仍不行，请联系镇纪委。也可以告诉群众直接到镇纪委反映，或拨打12388。")
+
+
+class AccusedRow(BoxLayout):
+    number = NumericProperty(1)
+    screen = ObjectProperty(None)
+
+    def accused(self) -> dict[str, str]:
+        item = {"name": self.ids.name.text.strip(), "unit": self.ids.unit.text.strip(),
+                "post": self.ids.post.text.strip()}
+        return {k: v for k, v in item.items() if v}
+
+
+class AccusationScreen(Page):
+    done = BooleanProperty(False)
+    can_seal = BooleanProperty(False)
+    done_text = StringProperty("")
+
+    def show(self, **_params) -> None:
+        self.new()
+
+    def refresh(self) -> None:
+        """Is a 纪委 key here yet (a sync may just have brought it)? The form keeps what
+        was typed."""
+        from app.sealing import can_seal
+        self.can_seal = can_seal(self.app.station)
+        self.ids.no_key.text = "" if self.can_seal else NO_KEY
+
+    def new(self) -> None:
+        app, ids = self.app, self.ids
+        self.done = False
+        self.refresh()
+        ids.channel.value = ""
+        ids.received_at.text = app.now().strftime("%Y-%m-%d %H:%M")
+        for key in ("content", "complainant", "phone"):
+            ids[key].text = ""
+        ids.error.text = ""
+        ids.accused.clear_widgets()
+        self.add_accused()
+        ids.scroll.scroll_y = 1
+
+    def add_accused(self) -> None:
+        box = self.ids.accused
+        box.add_widget(AccusedRow(screen=self, number=len(box.children) + 1))
+
+    def save(self) -> None:
+        from app.sealing import seal_for_discipline
+        app, ids = self.app, self.ids
+        accused = [a for a in (row.accused() for row in reversed(ids.accused.children)) if a]
+        name, phone = ids.complainant.text.strip(), ids.phone.text.strip()
+        complainant = {k: v for k, v in {"name": name, "phone": phone}.items() if v} or None
+        try:
+            filed = app.petitions.file_accusation(
+                app.user, content=ids.content.text.strip(), accused=accused,
+                channel=ids.channel.value, seal=seal_for_discipline,
+                received_at=ids.received_at.text.strip() or None, complainant=complainant)
+        except ServiceError as exc:
+            ids.error.text = exc.message
+            return
+        # what was typed leaves the screen: from now on this tablet shows only the line
+        for key in ("content", "complainant", "phone"):
+            ids[key].text = ""
+        ids.accused.clear_widgets()
+        self.done_text = esc(filed["line"])
+        self.done = True
+        app.refresh_status()
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

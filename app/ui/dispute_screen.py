@@ -1,0 +1,452 @@
+"""一起矛盾纠纷: status, 激化风险, the mediation deadline (red when overdue), who holds it, the
+parties, the mediation sessions with their 调解笔录 and attached photos, the timeline; and
+only the steps Disputes.actions allows here and now, each with a small form — 认领包案
+(town), 登记调解 (with a photo or scan of the signed paper), 调解成功 (the agreement
+screen), 调解不成 with where it goes, 延长调解期限 with both sides' consent, 上报, and the
+later 司法确认 and 回访.
+
+Every write goes through app.services.disputes, which checks it again."""
+from __future__ import annotations
+
+import io
+import mimetypes
+from datetime import date, datetime
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.popup import Popup
+
+from app.domain.dispute_ledger import ledger_row
+from app.domain.dispute_state import (
+    CONFIRMATION_STATUSES, LEVEL_NAMES, PERFORMANCE, RISK_LEVELS)
+from app.services.directory import cadre_names, node_names
+from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
+from app.services.errors import ServiceError
+from app.services.workflow import Attachment
+from app.ui.prints import print_agreement
+from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
+from sync.hlc import wall_ms_of
+
+# The form behind each step: (key, label, kind, required); kind is "text", "long",
+# "date", "choice:<options>", "file" (a photo or scan) or "consents" (one row per side).
+FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
+    "dispute.taken": [("note", "认领说明（选填，例如由谁具体跟进）", "text", False)],
+    "dispute.session": [("on", "调解日期（年-月-日）", "date", True),
+                        ("mediators", "调解员（几个人用顿号隔开）", "text", True),
+                        ("attendees", "参加人员（当事人和其他到场的人）", "text", False),
+                        ("place", "调解地点", "text", False),
+                        ("record_text", "调解笔录（双方说了什么、调解员怎么调、结果如何）",
+                         "long", True),
+                        ("file", "签字笔录的照片或扫描件（选填）", "file", False)],
+    "dispute.failed": [("reason", "调解不成的原因", "long", True),
+                       ("referral", "引导到哪里解决", "choice:referrals", True),
+                       ("unit", "具体单位（选填，例如县人民法院）", "text", False),
+                       ("note", "说明（选填）", "text", False)],
+    "dispute.extended": [("new_due", "延长到（年-月-日）", "date", True),
+                         ("reason", "延长的理由", "long", True),
+                         ("consents", "双方当事人都同意延长（每一方选同意的方式）", "consents",
+                          True)],
+    "dispute.escalated": [("reason", "为什么要上报（超出本级能力、涉及多村等）", "long", True),
+                          ("leader", "包案领导（选填）", "text", False)],
+    "dispute.risk_changed": [("risk", "激化风险调整为", "choice:risks", True),
+                             ("reason", "调整的理由", "text", True)],
+    "dispute.confirmation": [("status", "司法确认情况", "choice:confirmation", True),
+                             ("court", "人民法院（选填）", "text", False),
+                             ("note", "说明（选填）", "text", False)],
+    "dispute.revisited": [("performance", "协议履行情况", "choice:performance", True),
+                          ("method", "回访方式", "choice:revisit", False),
+                          ("note", "回访情况", "text", False)],
+}
+DONE = {"dispute.taken": "已认领包案，镇里首页不再提醒这起纠纷。",
+        "dispute.session": "已登记这次调解。",
+        "dispute.failed": "已登记调解不成和去向。",
+        "dispute.extended": "调解期限已延长（双方同意已记录）。",
+        "dispute.escalated": "已上报，同步后上级就能看到。"}
+# Steps taken less often: grey buttons after the blue ones.
+SECONDARY = ("dispute.extended", "dispute.risk_changed", "dispute.failed", "dispute.escalated")
+FILE_TYPES = ["*.jpg", "*.jpeg", "*.png", "*.pdf", "*.JPG", "*.JPEG", "*.PNG", "*.PDF"]
+
+
+class DisputeActionButton(BigButton):
+    """A step on the dispute: three to a row on a tablet, two on a phone."""
+
+
+class ConsentRow(BoxLayout):
+    """One side's consent to the extension: the name and how they agreed."""
+    name = StringProperty("")
+
+
+class FilePicker(BoxLayout):
+    """A path field with a 选择文件 button (a simple file chooser in a popup)."""
+    path = StringProperty("")
+
+    def choose(self) -> None:
+        from kivy.uix.filechooser import FileChooserListView
+        start = Path(self.path).parent if self.path else Path.home()
+        box = BoxLayout(orientation="vertical", spacing=dp(8), padding=dp(8))
+        chooser = FileChooserListView(path=str(start if start.is_dir() else Path.home()),
+                                      filters=FILE_TYPES)
+        row = BoxLayout(size_hint_y=None, height=dp(56), spacing=dp(12))
+        cancel = BigButton(text="取消", kind="plain")
+        ok = BigButton(text="用这个文件")
+        row.add_widget(cancel)
+        row.add_widget(ok)
+        box.add_widget(chooser)
+        box.add_widget(row)
+        popup = Popup(title="选择照片或扫描件", content=box, size_hint=(0.9, 0.9),
+                      title_size="20sp")
+
+        def picked(*_):
+            if chooser.selection:
+                self.path = chooser.selection[0]
+            popup.dismiss()
+
+        ok.bind(on_release=picked)
+        cancel.bind(on_release=lambda *_: popup.dismiss())
+        popup.open()
+
+
+def _when(hlc: int, on: str | None = None) -> str:
+    at = datetime.fromtimestamp(wall_ms_of(hlc) / 1000)
+    recorded = f"{at.month}月{at.day}日 {at:%H:%M}"
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        day = None
+    if day is None or day == at.date():
+        return recorded
+    return f"{day.month}月{day.day}日（{recorded} 录入）"
+
+
+class DisputeScreen(Page):
+    record = StringProperty("")
+    action = StringProperty("")
+    can_print = BooleanProperty(False)
+
+    def show(self, record: str = "", **_params) -> None:
+        if record:
+            self.record = record
+        self.action = ""
+        self.refresh()
+        self.ids.scroll.scroll_y = 1
+
+    # reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        app = self.app
+        try:
+            state = app.disputes.dispute(self.record)
+        except ServiceError as exc:
+            self.ids.title.text = "找不到这起纠纷"
+            self.ids.status.text = red(esc(exc.message))
+            for key in ("facts", "actions", "sessions", "timeline"):
+                self.ids[key].clear_widgets()
+            return
+        self.state = state
+        self.row = ledger_row(state, app.today(), app.rules.calendar, app.disputes.dispute_rules)
+        self._names, self._nodes = cadre_names(app.conn), node_names(app.conn)
+        self.ids.title.text = (f"{esc('、'.join(state.party_names))} · "
+                               f"{esc(state.dispute_type or '')}纠纷")
+        self._status(state)
+        self._facts(state)
+        self._actions(state)
+        self._sessions(state)
+        self._timeline(state)
+
+    def _status(self, state) -> None:
+        row = self.row
+        parts = [f"[b]{esc(state.status_name)}[/b]"]
+        if row.deadline:
+            parts.append(red(esc(row.deadline)) if row.overdue else esc(row.deadline))
+        lines = ["　".join(parts)]
+        risk = f"激化风险{esc(state.risk or '')}"
+        if state.risk == "高":
+            risk = red(risk + ("，还没有人认领包案" if row.alert else ""))
+        lines.append(risk + ("　初信初访" if state.first_time else "　" + red("重复反映")))
+        if state.agreement:   # what is owed on the agreement now: 司法确认, 回访
+            owed = [part for part in row.result.split("；")[1:] + row.revisit.split("；")
+                    if "还剩" in part or "到期" in part or "超期" in part]
+            lines += [red(esc(o)) if "超期" in o or "即将" in o or "今天" in o else esc(o)
+                      for o in owed]
+        self.ids.status.text = "\n".join(lines)
+
+    def _facts(self, state) -> None:
+        box, row = self.ids.facts, self.row
+        box.clear_widgets()
+        officer = state.first_officer or {}
+        parties = []
+        for p in state.parties:
+            extra = " ".join(x for x in (p.phone, p.address) if x)
+            parties.append(f"{p.name}（{p.role}）" + (f" {extra}" if extra else ""))
+        lines = [
+            ("台账编号", state.ledger_no or ""),
+            ("纠纷类型", state.dispute_type or ""),
+            ("发生在", state.village),
+            ("受理时间", (state.received_at or "").replace("T", " ")),
+            ("首问负责人", f"{officer.get('name', '')}（{officer.get('post', '')}）"
+             if officer.get("name") else ""),
+            ("责任单位/人", row.responsible.replace("村村调解室", "村调解室")),
+            ("包案领导", row.leader),
+            ("当事人", "\n".join(parties)),
+            ("简要情况", state.summary),
+            ("纠纷来源", state.source or ""),
+            ("化解方式", state.method),
+            ("化解结果", row.result),
+            ("回访", row.revisit),
+        ]
+        for label, value in lines:
+            if value:
+                box.add_widget(Body(text=f"[color=4d4f59]{label}：[/color]{esc(value)}"))
+        if state.links:
+            box.add_widget(Body(text=f"[color=4d4f59]关联的以前记录：[/color]{len(state.links)} 件（"
+                                     + esc("；".join(str(link.get('why', ''))
+                                                    for link in state.links)) + "）"))
+
+    def _actions(self, state) -> None:
+        box = self.ids.actions
+        box.clear_widgets()
+        allowed = self.app.disputes.actions(state)
+        allowed.sort(key=lambda item: item[0] in SECONDARY)
+        for kind, label in allowed:
+            button = DisputeActionButton(text=label, kind="plain" if kind in SECONDARY
+                                         else "primary")
+            button.action = kind
+            button.bind(on_release=lambda b: self.open_form(b.action))
+            box.add_widget(button)
+        if state.agreement:
+            button = DisputeActionButton(text="打印协议书", kind="plain")
+            button.bind(on_release=lambda _b: self.print_agreement())
+            box.add_widget(button)
+        where = LEVEL_NAMES.get(state.level or "", "")
+        if state.level == "village" and state.village:
+            where = state.village + where.removeprefix("村")
+        if allowed and state.level and state.level != self.app.level and state.status in (
+                "registered", "mediating"):
+            self.ids.no_actions.text = (f"这起纠纷由{where}调解，本级跟进督促；"
+                                        "需要本级调处时，由下级上报。")
+            return
+        self.ids.no_actions.text = "" if allowed else (
+            f"这起纠纷现在由{where}调处，本站没有可做的操作；同步后会看到最新进展。"
+            if state.level and state.level != self.app.level and state.status != "performed"
+            else "这起纠纷已经办完，没有可做的操作。")
+
+    def _sessions(self, state) -> None:
+        box = self.ids.sessions
+        box.clear_widgets()
+        self.ids.sessions_title.text = f"调解记录（{len(state.sessions)} 次）" if state.sessions \
+            else ""
+        for number, session in enumerate(state.sessions, 1):
+            card = Card(tone="white", padding=["12dp", "8dp"], spacing="4dp")
+            who = "、".join(session.mediators)
+            came = "、".join(session.attendees)
+            card.add_widget(Small(text=f"第{number}次 · {session.on.month}月{session.on.day}日 · "
+                                       f"{esc(LEVEL_NAMES.get(session.level, ''))} · 调解员 {esc(who)}"
+                                       + (f" · 参加 {esc(came)}" if came else "")))
+            card.add_widget(Body(text=esc(session.record_text)))
+            for ref in session.attachments:
+                card.add_widget(self._attachment(ref))
+            box.add_widget(card)
+
+    def _attachment(self, ref) -> BoxLayout:
+        """An attached photo as a thumbnail with its name (a PDF scan: just the name)."""
+        mime = str(ref.get("mime", ""))
+        name = esc(ref.get("name") or "附件")
+        row = BoxLayout(size_hint_y=None, height=dp(40), spacing=dp(12))
+        if mime.startswith("image/"):
+            try:
+                data = self.app.disputes.attachment(ref)
+                texture = CoreImage(io.BytesIO(data), ext=mime.split("/", 1)[1].replace(
+                    "jpeg", "jpg")).texture
+            except Exception:   # not on this tablet yet, or not an image Kivy can read
+                texture = None
+            if texture is not None:
+                row.height = dp(120)
+                row.add_widget(Image(texture=texture, size_hint_x=None,
+                                     width=dp(120) * texture.width / max(1, texture.height),
+                                     fit_mode="contain"))
+        what = "照片" if mime.startswith("image/") else "扫描件" if mime == "application/pdf" \
+            else "附件"
+        row.add_widget(Small(text=f"{what}：{name}", pos_hint={"center_y": 0.5}))
+        return row
+
+    def _timeline(self, state) -> None:
+        box = self.ids.timeline
+        box.clear_widgets()
+        for step in state.steps:
+            who = self._names.get(step.author, "")
+            where = self._nodes.get(step.origin) or LEVEL_NAMES.get(step.level, step.level)
+            card = Card(tone="white", padding=["12dp", "6dp"], spacing="2dp")
+            card.add_widget(Small(text=f"{_when(step.hlc, step.on)} · {esc(where)} · {esc(who)}"))
+            card.add_widget(Body(text=esc(step.what)))
+            box.add_widget(card)
+        for rejected in state.rejected:
+            who = self._names.get(rejected.author, "")
+            label = ACTION_LABELS.get(rejected.event_type, rejected.event_type)
+            card = Card(tone="red", padding=["12dp", "6dp"], spacing="2dp")
+            card.add_widget(Small(text=f"{_when(rejected.hlc)} · "
+                                       f"{esc(self._nodes.get(rejected.origin, ''))} · {esc(who)}"))
+            card.add_widget(Body(text=red(f"未生效的“{esc(label)}”：{esc(rejected.reason)}")))
+            box.add_widget(card)
+
+    # acting ---------------------------------------------------------------------------------
+    def _options(self, key: str) -> list[str]:
+        if key == "referrals":
+            return self.app.disputes.referral_choices()
+        if key == "risks":
+            return [r for r in RISK_LEVELS if r != self.state.risk]
+        if key == "confirmation":
+            return list(CONFIRMATION_STATUSES)
+        if key == "performance":
+            return list(PERFORMANCE)
+        return list(REVISIT_METHODS)
+
+    def _default(self, kind: str, key: str) -> str:
+        app = self.app
+        if key == "on":
+            return app.today().isoformat()
+        if key == "mediators" and app.user:
+            return app.user.name
+        if key == "place":
+            return {"village": "村调解室", "town": "镇矛盾调处化解中心",
+                    "county": "县矛盾纠纷调处中心"}.get(app.level, "")
+        if key == "attendees":
+            return "、".join(self.state.party_names)
+        return ""
+
+    def open_form(self, kind: str) -> None:
+        if kind == "dispute.agreed":
+            self.app.go("agreement", record=self.record)
+            return
+        self.action = kind
+        box = self.ids.form_fields
+        box.clear_widgets()
+        self._inputs: dict[str, object] = {}
+        self.ids.form_title.text = ACTION_LABELS[kind] + (
+            "（包案领导：您本人）" if kind == "dispute.taken" else "")
+        self.ids.form_error.text = ""
+        for key, label, widget, _required in FORMS[kind]:
+            if widget.startswith("choice:"):
+                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
+                choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
+                choice.bind(value=self._clear_error)
+                box.add_widget(choice)
+                self._inputs[key] = choice
+            elif widget == "consents":
+                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
+                rows = []
+                for name in self.state.consenting_parties:
+                    row = ConsentRow(name=name)
+                    row.ids.how.bind(value=self._clear_error)
+                    box.add_widget(row)
+                    rows.append(row)
+                self._inputs[key] = rows
+            elif widget == "file":
+                picker = FilePicker()
+                picker.ids.field.label = label
+                box.add_widget(picker)
+                self._inputs[key] = picker
+            else:
+                field = Field(label=label, multiline=widget == "long",
+                              lines=4 if widget == "long" else 1,
+                              hint="2026-12-31" if widget == "date" else "",
+                              text=self._default(kind, key))
+                field.bind(text=self._clear_error)
+                box.add_widget(field)
+                self._inputs[key] = field
+        Clock.schedule_once(self._scroll_to_form, 0.05)
+
+    def _scroll_to_form(self, _dt) -> None:
+        if self.action:
+            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
+
+    def _clear_error(self, *_):
+        self.ids.form_error.text = ""
+
+    def value(self, key: str) -> str:
+        widget = self._inputs.get(key)
+        if widget is None or isinstance(widget, list):
+            return ""
+        if isinstance(widget, ChoiceRow):
+            return widget.value.strip()
+        if isinstance(widget, FilePicker):
+            return widget.path.strip()
+        return widget.text.strip()
+
+    def cancel(self) -> None:
+        self.action = ""
+
+    def submit(self) -> None:
+        kind = self.action
+        missing = [label for key, label, widget, required in FORMS[kind]
+                   if required and widget != "consents" and not self.value(key)]
+        if missing:
+            self.ids.form_error.text = "请填写：" + "、".join(missing)
+            return
+        try:
+            self._apply(kind)
+        except ServiceError as exc:
+            self.ids.form_error.text = exc.message
+            return
+        self.action = ""
+        self.app.say(DONE.get(kind, f"已登记“{ACTION_LABELS[kind]}”。"))
+        self.app.refresh_status()
+        self.refresh()
+        self.ids.scroll.scroll_y = 1
+
+    def _attachments(self) -> list[Attachment]:
+        path = self.value("file")
+        if not path:
+            return []
+        file = Path(path).expanduser()
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise ServiceError(f"打不开这个文件：{path}。请检查路径，或点“选择文件”重新选。") from exc
+        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        return [Attachment(data, mime, file.name)]
+
+    def _apply(self, kind: str) -> None:
+        app, v, record = self.app, self.value, self.record
+        svc, user = app.disputes, app.user
+        if kind == "dispute.taken":
+            svc.take(user, record, note=v("note"))
+        elif kind == "dispute.session":
+            svc.add_session(user, record, mediators=v("mediators"), record_text=v("record_text"),
+                            attendees=v("attendees"), place=v("place"),
+                            attachments=self._attachments(), on=v("on"))
+        elif kind == "dispute.failed":
+            svc.record_failure(user, record, reason=v("reason"), referral_to=v("referral"),
+                               unit=v("unit"), note=v("note"))
+        elif kind == "dispute.extended":
+            consents = [{"name": row.name, "how": row.ids.how.value}
+                        for row in self._inputs["consents"]]
+            waiting = [c["name"] for c in consents if not c["how"]]
+            if waiting:
+                raise ServiceError("延长调解期限要双方当事人都同意：请选择" + "、".join(waiting)
+                                   + "同意的方式（签字、口头或书面）；不同意的，不能延长。")
+            svc.extend(user, record, new_due=v("new_due"), reason=v("reason"), consents=consents)
+        elif kind == "dispute.escalated":
+            svc.escalate(user, record, v("reason"), leader=v("leader") or None)
+        elif kind == "dispute.risk_changed":
+            svc.change_risk(user, record, v("risk"), v("reason"))
+        elif kind == "dispute.confirmation":
+            svc.record_confirmation(user, record, v("status"), court=v("court"), note=v("note"))
+        elif kind == "dispute.revisited":
+            svc.revisit(user, record, v("performance"), method=v("method"), note=v("note"))
+
+    # printing ---------------------------------------------------------------------------------
+    def print_agreement(self) -> None:
+        try:
+            path = print_agreement(self.app, self.record)
+        except ServiceError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        self.app.say(f"调解协议书已生成：{path}，请用打印机打印。", seconds=15)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,92 @@
+"""Small forms built from a spec, for the steps on a record (a petition's 受理, 不予受理,
+答复 …): labelled fields, one-of-N choices (short ones as a row of buttons, long ones as a
+list of full-width buttons), dates prefilled with today.
+
+A spec item is (key, label, kind, required); kind: "text", "long", "date", "int",
+"choice:<name>" or "list:<name>" (long options, one per line)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.togglebutton import ToggleButton
+
+from app.ui import style
+from app.ui.widgets import ChoiceRow, Field, Small
+
+Spec = Sequence[tuple[str, str, str, bool]]
+
+
+class ListChoiceButton(ToggleButton):
+    value = StringProperty("")
+
+
+class ListChoice(BoxLayout):
+    """One of N long options, each a full-width button that wraps its text."""
+    options = ListProperty([])
+    value = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(options=self._build)
+        self._build()
+
+    def _build(self, *_):
+        self.clear_widgets()
+        group = f"list-{id(self)}"
+        for option in self.options:
+            button = ListChoiceButton(text=option, value=option, group=group,
+                                      state="down" if option == self.value else "normal")
+            button.bind(on_release=self._picked)
+            self.add_widget(button)
+
+    def on_value(self, *_):
+        for button in self.children:
+            button.state = "down" if button.value == self.value else "normal"
+
+    def _picked(self, button):
+        self.value = button.value if button.state == "down" else ""
+
+
+class Form:
+    """The inputs of one open form: ``value(key)`` reads what was entered."""
+
+    def __init__(self, box, spec: Spec, options: Callable[[str], list[str]],
+                 default: Callable[[str], str], on_change: Callable[..., None]) -> None:
+        self.spec = list(spec)
+        self.inputs: dict[str, object] = {}
+        box.clear_widgets()
+        for key, label, kind, _required in self.spec:
+            if kind.startswith(("choice:", "list:")):
+                box.add_widget(Small(text=label, color=style.TEXT))
+                name = kind.split(":", 1)[1]
+                widget = (ChoiceRow if kind.startswith("choice:") else ListChoice)(
+                    options=options(name))
+                widget.value = default(key)
+                widget.bind(value=on_change)
+            else:
+                widget = Field(label=label, multiline=kind == "long",
+                               lines=3 if kind == "long" else 1,
+                               hint="2026-12-31" if kind == "date" else "",
+                               input_filter="int" if kind == "int" else None,
+                               text=default(key))
+                widget.bind(text=on_change)
+            box.add_widget(widget)
+            self.inputs[key] = widget
+
+    def value(self, key: str) -> str:
+        widget = self.inputs.get(key)
+        if widget is None:
+            return ""
+        return (widget.value if isinstance(widget, (ChoiceRow, ListChoice))
+                else widget.text).strip()
+
+    def missing(self) -> list[str]:
+        return [label for key, label, _kind, required in self.spec
+                if required and not self.value(key)]
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
