@@ -89,7 +89,12 @@ def fold_duty(conn: sqlite3.Connection, record: str, events: list[dict[str, Any]
 
 
 def fold_config(conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]) -> None:
-    last = events[-1]
+    """config.set values by key (catalog.* edits share the kind; app.services.rules
+    replays those itself)."""
+    settings = [e for e in events if e["type"] == "config.set"]
+    if not settings:
+        return
+    last = settings[-1]
     conn.execute("INSERT OR REPLACE INTO config VALUES(?,?,?,?)",
                  (last["payload"]["key"], json.dumps(last["payload"]["value"],
                                                      ensure_ascii=False),

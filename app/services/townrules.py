@@ -1,0 +1,84 @@
+"""The town's own rules, sent down to its villages: edits to the matter catalog (time
+limits, phones, retiring a matter) and the holiday list for years the calendar library
+does not know (RULES.md §1: chinesecalendar stops at 2026; the town enters later years
+and they sync down). Only a town or county station may make these changes; they travel
+as broadcast `config`-kind events, so every station below applies the same rules.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from app.accounts import Cadre
+from app.services.errors import ServiceError
+from app.services.rules import load_rules
+from app.station import Station
+from sync.errors import StoreError
+from sync.ids import uuid7
+from sync.store import NewEvent
+
+# One record per setting key, the same id on every node, so later values of a key are
+# later events of one record (last writer wins in replay order).
+_NAMESPACE = uuid.UUID("6f1d7a52-5e0c-4b8e-9a43-2f0b5d3c9e10")
+
+
+def _require_town(station: Station) -> None:
+    if station.level not in ("town", "county"):
+        raise ServiceError("事项目录和节假日安排由镇里统一设置，村里不能修改；如有错误请告诉镇便民服务中心。")
+
+
+def _append(station: Station, officer: Cadre, event_type: str, record: str,
+            payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return station.store.append(NewEvent(event_type, record, payload, officer.id))
+    except StoreError as exc:
+        raise ServiceError(f"设置的内容不符合要求：{exc.message}") from exc
+
+
+def set_time_limit(station: Station, officer: Cadre, code: str, days: int, reason: str
+                   ) -> dict[str, Any]:
+    """Change a matter's promised time limit (working days)."""
+    _require_town(station)
+    matter = load_rules(station.store.conn).catalog.matter(code)
+    if matter is None:
+        raise ServiceError("事项目录里没有这个事项，请重新选择。")
+    if not 0 <= days <= 365:
+        raise ServiceError("办理时限请填 0 到 365 个工作日（0 表示当场办结）。")
+    if not reason.strip():
+        raise ServiceError("请写明修改的依据，例如 县政府文件的文号。")
+    return _append(station, officer, "catalog.matter_changed", uuid7(), {
+        "code": code, "fields": {"time_limit_working_days": days},
+        "was": {"time_limit_working_days": matter["time_limit_working_days"]},
+        "reason": reason.strip()})
+
+
+def retire_matter(station: Station, officer: Cadre, code: str, reason: str) -> dict[str, Any]:
+    _require_town(station)
+    if load_rules(station.store.conn).catalog.matter(code) is None:
+        raise ServiceError("事项目录里没有这个事项，请重新选择。")
+    if not reason.strip():
+        raise ServiceError("请写明停办的原因。")
+    return _append(station, officer, "catalog.matter_retired", uuid7(),
+                   {"code": code, "reason": reason.strip()})
+
+
+def set_holidays(station: Station, officer: Cadre, year: int, holidays: list[date],
+                 workdays: list[date], note: str) -> dict[str, Any]:
+    """Enter the State Council's holiday arrangement for `year` (放假 and 调休上班 dates)."""
+    _require_town(station)
+    wrong = [d for d in [*holidays, *workdays] if d.year != year]
+    if wrong:
+        raise ServiceError(f"日期 {wrong[0].isoformat()} 不在 {year} 年，请检查。")
+    both = set(holidays) & set(workdays)
+    if both:
+        raise ServiceError(f"{min(both).isoformat()} 不能既放假又上班，请检查。")
+    if not holidays:
+        raise ServiceError("请至少录入一个放假日期。")
+    if not note.strip():
+        raise ServiceError("请写明依据，例如《国务院办公厅关于2027年部分节假日安排的通知》。")
+    key = f"calendar.holidays.{year}"
+    return _append(station, officer, "config.set", str(uuid.uuid5(_NAMESPACE, key)), {
+        "key": key, "note": note.strip(),
+        "value": {"holidays": sorted({d.isoformat() for d in holidays}),
+                  "workdays": sorted({d.isoformat() for d in workdays})}})
