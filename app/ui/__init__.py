@@ -3,8 +3,12 @@
     main       SanjiApp, run_app(data_dir) — `sanji app --data DIR`
     shell      the top bar (station, who, sync status), message line, screen manager
     *_screen   one screen each, its .kv beside it: enroll, signin, home, visit, duty,
-               intake, ledger, case, town
-    widgets    shared building blocks; style: colours and sizes
+               intake, ledger, case, town; 矛盾纠纷: dispute_intake, dispute, agreement,
+               dispute_board; 信访: petition_intake, petition, petition_board, accusation.
+               Built on first use (main.SCREENS), so the app starts on one screen.
+    widgets    shared building blocks; style: colours and sizes; forms: small forms from
+               a spec; links: earlier records shown at intake; rows: list-row heights;
+               prints: the dispute and petition PDFs into prints/
     fonts      the CJK font registered as Kivy's default
 """
 import os

@@ -16,8 +16,8 @@ from app.services.errors import ServiceError
 from app.ui.widgets import Page, esc
 
 CHANNEL_OPTIONS = list(CHANNELS)
-NO_KEY = ("镇纪委的密钥还没有同步到本机，现在不能登记检举控告。请先点右上角“同步”；"
-          "同步后仍不行，请联系镇纪委。也可以告诉群众直接到镇纪委反映，或拨打12388。")
+NO_KEY = ("镇纪委的密钥还没有同步到本机，现在不能登记检举控告（内容必须加密后才能保存）。"
+          "请点“现在同步”；同步后仍不行，请联系镇纪委。也可以告诉群众直接到镇纪委反映，或拨打12388。")
 
 
 class AccusedRow(BoxLayout):

@@ -36,6 +36,7 @@ class AgreementParty(BoxLayout):
 class TermRow(BoxLayout):
     """One agreed term: what, how and by when (Art 29 (三))."""
     number = NumericProperty(1)
+    removable = BooleanProperty(False)
     screen = ObjectProperty(None)
 
     def term(self) -> dict[str, str]:
@@ -95,7 +96,8 @@ class AgreementScreen(Page):
 
     def add_term(self) -> None:
         box = self.ids.terms
-        box.add_widget(TermRow(screen=self, number=len(box.children) + 1))
+        box.add_widget(TermRow(screen=self))
+        self._renumber()
         self._check()
 
     def remove_term(self, row: TermRow) -> None:
@@ -105,9 +107,14 @@ class AgreementScreen(Page):
                 row.ids[key].text = ""
             return
         box.remove_widget(row)
-        for number, child in enumerate(reversed(box.children), 1):
-            child.number = number
+        self._renumber()
         self._check()
+
+    def _renumber(self) -> None:
+        rows = list(reversed(self.ids.terms.children))
+        for number, row in enumerate(rows, 1):
+            row.number = number
+            row.removable = len(rows) > 1
 
     def agreement(self) -> dict[str, Any]:
         """The agreement as typed, in the shape ``dispute.agreed`` stores."""

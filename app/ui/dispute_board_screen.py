@@ -68,10 +68,11 @@ class DisputeBoardScreen(Page):
             parts.append(red(f"超期 {overdue} 起") if overdue else "没有超期")
             if alert:
                 parts.append(red(f"高风险未认领 {alert} 起"))
-            self.count_text = "，".join(parts) + "（超期、高风险的排在前面）"
+            self.count_text = nb("，".join(parts) + "（超期、高风险的排在前面）") if rows \
+                else "没有在办的矛盾纠纷。"
         else:
-            self.count_text = (f"共 {len(rows)} 起" if not more
-                               else f"显示最近 {SHOWN} 起（还有更多：请输入姓名或编号查找）")
+            self.count_text = nb(f"共 {len(rows)} 起" if not more
+                                 else f"显示最近 {SHOWN} 起（还有更多：请输入姓名或编号查找）")
         self.ids.rows.data = [self._row(r) for r in rows]
 
     def _row(self, row) -> dict:

@@ -167,7 +167,9 @@ class DisputeScreen(Page):
         risk = f"激化风险{esc(state.risk or '')}"
         if state.risk == "高":
             risk = red(risk + ("，还没有人认领包案" if row.alert else ""))
-        lines.append(risk + ("　初信初访" if state.first_time else "　" + red("重复反映")))
+        if state.status in ("registered", "mediating", "escalated"):
+            risk += "　初信初访" if state.first_time else "　" + red("重复反映")
+        lines.append(risk)
         if state.agreement:   # what is owed on the agreement now: 司法确认, 回访
             owed = [part for part in row.result.split("；")[1:] + row.revisit.split("；")
                     if "还剩" in part or "到期" in part or "超期" in part]
@@ -197,6 +199,8 @@ class DisputeScreen(Page):
             ("纠纷来源", state.source or ""),
             ("化解方式", state.method),
             ("化解结果", row.result),
+            ("引导去向", " ".join(str(x) for x in (
+                (state.referral or {}).get("unit"), (state.referral or {}).get("note")) if x)),
             ("回访", row.revisit),
         ]
         for label, value in lines:
@@ -329,6 +333,7 @@ class DisputeScreen(Page):
         self.ids.form_title.text = ACTION_LABELS[kind] + (
             "（包案领导：您本人）" if kind == "dispute.taken" else "")
         self.ids.form_error.text = ""
+        self.ids.form_ok.text = "认领" if kind == "dispute.taken" else "保存"
         for key, label, widget, _required in FORMS[kind]:
             if widget.startswith("choice:"):
                 box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))

@@ -122,17 +122,22 @@ class SanjiApp(App):
         return manager.get_screen(name)
 
     def on_start(self) -> None:
-        # The sync status line needs the sync client (httpx): read it just after the first
-        # frame is on screen, not before.
-        self._events.append(Clock.schedule_once(lambda _dt: self.refresh_status(), 0.1))
+        # The sync status line needs the sync client (httpx): read it once the first frame
+        # is on screen, not before.
+        Window.bind(on_flip=self._after_first_frame)
         self._events.append(Clock.schedule_interval(lambda _dt: self.refresh_status(), 30))
         if self.sync_minutes and self.sync_minutes > 0:
             self._events.append(Clock.schedule_once(lambda _dt: self.auto_sync(), 3))
             self._events.append(Clock.schedule_interval(lambda _dt: self.auto_sync(),
                                                         self.sync_minutes * 60))
 
+    def _after_first_frame(self, *_args) -> None:
+        Window.unbind(on_flip=self._after_first_frame)
+        self._events.append(Clock.schedule_once(lambda _dt: self.refresh_status(), 0))
+
     def on_stop(self) -> None:
         self._stopped = True
+        Window.unbind(on_flip=self._after_first_frame)
         for event in self._events:
             event.cancel()
         if self._message_event is not None:

@@ -53,15 +53,15 @@ class PetitionBoardScreen(Page):
                 data = self._board()
             else:
                 rows = svc.register_list(PetitionFilter(text=text, limit=SHOWN + 1))
-                self.count_text = (f"共 {len(rows)} 件" if len(rows) <= SHOWN else
-                                   f"显示最近 {SHOWN} 件（请输入姓名查找）")
+                self.count_text = nb(f"共 {len(rows)} 件" if len(rows) <= SHOWN else
+                                     f"显示最近 {SHOWN} 件（请输入姓名查找）")
                 data = [self._register_row(r) for r in rows[:SHOWN]]
         except ServiceError as exc:
             data = []
             self.count_text = red(esc(exc.message))
         self.ids.rows.data = data
         sealed = svc.accusations()
-        self.sealed_text = (f"检举控告 {len(sealed)} 件：已加密转镇纪委，内容和姓名本机不显示。"
+        self.sealed_text = (nb(f"检举控告 {len(sealed)} 件：已加密转镇纪委，内容和姓名本机不显示。")
                             if sealed else "")
 
     def _board(self) -> list[dict]:
@@ -70,9 +70,9 @@ class PetitionBoardScreen(Page):
         names = {r["record"]: r["petitioners"] for r in
                  svc.register_list(PetitionFilter(status="open", limit=5000))}
         overdue = sum(1 for r in rows if r.overdue)
-        self.count_text = (f"在办 {len(rows)} 件，" +
-                           (red(f"超期 {overdue} 件") if overdue else "没有超期") +
-                           "（超期、初信初访的排在前面）")
+        self.count_text = nb(f"在办 {len(rows)} 件，" +
+                             (red(f"超期 {overdue} 件") if overdue else "没有超期") +
+                             "（超期、初信初访的排在前面）") if rows else "没有在办的信访事项。"
         out = []
         for row in rows:
             labels = "；".join(row.labels)

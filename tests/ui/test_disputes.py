@@ -61,10 +61,12 @@ def _earlier_disputes(path: Path) -> None:
             PartyForm("王小河", "被申请人", address="王湾村三组")],
             "张大山与王小河因两家之间排水沟堵塞发生争吵", "低",
             received_at="2026-10-12 09:20"))
-        svc.register(officer, DisputeForm("劳资", [
+        wage = svc.register(officer, DisputeForm("劳资", [
             PartyForm("张大山", "申请人"), PartyForm("刘建业", "被申请人")],
             "张大山在刘建业的砖厂干活，工钱八千元未结清", "中",
-            received_at="2026-11-20 15:00"))
+            received_at="2026-11-20 15:00")).record
+        svc.add_session(officer, wage, mediators="李建国", on="2026-11-24",
+                        record_text="刘建业称工钱已部分结清，双方对金额说法不一")
     finally:
         station.close()
 
@@ -186,7 +188,7 @@ def fill_agreement(app):
     assert "内容已齐全" in shown and "签名" in shown, shown
     press(ids_.print_button)                              # a draft for the parties to sign
     assert "调解协议书已生成" in app.message, app.message
-    ids_.scroll.scroll_to(ids_.seal, animate=False)
+    ids_.scroll.scroll_to(ids_.print_button, animate=False)
 
 
 def sign_and_save(app):
@@ -213,6 +215,46 @@ def village_ledger(app):
     board.set_mode("board")
     first = board.ids.rows.data[0]
     assert first["red"] and "超期" in first["detail"], first     # October's quarrel
+
+
+def extension_form(app):
+    board = screen(app, "disputes")
+    board.set_mode("ledger")
+    wage = next(r for r in board.ids.rows.data if r["title"].startswith("张大山、刘建业"))
+    app.go("dispute", record=wage["record"])
+    dispute = screen(app, "dispute")
+    press(find_button(dispute.ids.actions, "延长调解期限"))
+    dispute._inputs["new_due"].text = "2027-01-20"
+    dispute._inputs["reason"].text = "需要核对砖厂考勤记录，双方同意延长"
+    first, second = dispute._inputs["consents"]
+    first.ids.how.value = "签字"
+    press(dispute.ids.form_ok)                            # one side has not agreed yet
+    assert "双方当事人都同意" in dispute.ids.form_error.text, dispute.ids.form_error.text
+    second.ids.how.value = "口头"
+
+
+def extended(app):
+    dispute = screen(app, "dispute")
+    press(dispute.ids.form_ok)
+    assert dispute.state.extended_to is not None, dispute.ids.form_error.text
+    assert "已经双方同意延长" in dispute.ids.status.text
+
+
+def failure_form(app):
+    dispute = screen(app, "dispute")
+    press(find_button(dispute.ids.actions, "调解不成"))
+    referral = dispute._inputs["referral"]
+    assert "上报镇调处中心" in referral.options and "上报县调处中心" not in referral.options
+    referral.value = "诉讼"
+    dispute._inputs["reason"].text = "双方对工钱数额分歧大，刘建业不同意再调"
+    dispute._inputs["unit"].text = "县人民法院"
+
+
+def failed(app):
+    dispute = screen(app, "dispute")
+    press(dispute.ids.form_ok)
+    assert dispute.state.status == "referred", dispute.ids.form_error.text
+    assert "引导诉讼" in dispute.ids.status.text
 
 
 def village_home(app):
@@ -250,6 +292,10 @@ def test_village_intake_session_agreement_and_ledger(kivy_app, wangwan: Path,
             ("agreement-filled", fill_agreement, None),
             ("agreement-saved", sign_and_save, ids("dispute", "actions_title")),
             ("dispute-ledger", village_ledger, ids("disputes", "title")),
+            ("extension-form", extension_form, None),
+            ("extended", extended, ids("dispute", "actions_title")),
+            ("failure-form", failure_form, None),
+            ("referred", failed, ids("dispute", "actions_title")),
             ("home-reminders", village_home, ids("home", "hello")),
         ], name="dispute-village", start_probe=ids("signin", "pick_title"))
     printed = _pdfs(wangwan)
@@ -330,9 +376,9 @@ def town_board(app):
     app.go("disputes")
     board = screen(app, "disputes")
     rows = [{k: str(v).replace("\xa0", " ") for k, v in r.items()} for r in board.ids.rows.data]
-    assert [r["title"].split(" · ")[0] for r in rows] == [
-        "张大山、王小河", "孙志强、孙志刚", "张大山、刘建业", "张大山、王小河"], rows
+    assert [r["title"].split(" · ")[0] for r in rows] == [   # 刘建业's went to court
+        "张大山、王小河", "孙志强、孙志刚", "张大山、王小河"], rows
     assert rows[0]["red"] == "True" and "超期" in rows[0]["detail"]           # overdue first
     assert "王湾村" in rows[0]["detail"] and "李庄村" in rows[1]["detail"]
     assert "包案 张敏" in rows[1]["detail"]
-    assert "调解成功" in rows[3]["detail"] and "回访" in rows[3]["detail"]   # the village's agreement
+    assert "调解成功" in rows[2]["detail"] and "回访" in rows[2]["detail"]   # the village's agreement
