@@ -148,7 +148,8 @@ class LedgerRow:
 def _responsible(state: DisputeState) -> str:
     unit = LEVEL_NAMES.get(state.level or "", "")
     if state.level == "village" and state.village:
-        unit = f"{state.village}{unit}"
+        # "王湾村" + "调解室", not "王湾村" + "村调解室"
+        unit = f"{state.village}{unit.removeprefix('村') if state.village.endswith('村') else unit}"
     here = [s for s in state.sessions if s.level == state.level]
     if here:
         person = "、".join(here[-1].mediators)

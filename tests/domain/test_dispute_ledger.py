@@ -74,7 +74,7 @@ def test_ledger_row_has_the_columns_of_the_rules():
     assert row.cells() == [
         "东王村-d1", "邻里关系", "张大山（申请人）、王小河（被申请人）",
         "张大山与王小河因宅基地之间的排水沟堵塞发生争执，双方多次争吵", "中",
-        "东王村村调解室/李调解、赵委员", "周副镇长", "人民调解", "",
+        "东王村调解室/李调解、赵委员", "周副镇长", "人民调解", "",
         "调解成功，待履行（回访，协议部分履行：排水沟已清理，赔偿款未付）",
         "调解成功，协议书东王调〔2026〕3号；司法确认已申请",
         "2026-03-21 部分履行；回访：还剩19天（截止2026-04-10）"]
@@ -84,7 +84,7 @@ def test_ledger_row_of_an_active_dispute_shows_deadline_and_confirmation_reminde
     state = _dispute("d2")
     row = ledger_row(state, date(2026, 3, 20), CAL)
     assert row.deadline == "调解期限：还剩21天（截止2026-04-10）"
-    assert row.responsible == "东王村村调解室/李调解" and row.leader == ""
+    assert row.responsible == "东王村调解室/李调解" and row.leader == ""
     agreed = _dispute("d3", steps=[("dispute.session", "v1", {}), ("dispute.agreed", "v1", {})])
     result = ledger_row(agreed, date(2026, 4, 8), CAL).result
     assert result == ("调解成功，协议书东王调〔2026〕3号；申请司法确认：即将到期，还剩6天（截止2026-04-14）；"
