@@ -9,7 +9,7 @@ from kivy.lang import Builder
 
 from app.services.frontdesk import on_duty_now
 from app.services.ledger import LedgerFilter, deadline_board, ledger
-from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, esc, red
+from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, TileButton, esc, red
 
 WEEKDAYS = "一二三四五六日"
 BOARD_ROWS = 6
@@ -27,6 +27,7 @@ class HomeScreen(Page):
         today = app.today()
         self.ids.hello.text = f"{esc(app.user.name)}，您好" if app.user else "您好"
         self.ids.today.text = f"{today.year}年{today.month}月{today.day}日 星期{WEEKDAYS[today.weekday()]}"
+        self._level_tiles()
         self._duty()
         self._board()
         self._dispute_alerts()
@@ -38,6 +39,19 @@ class HomeScreen(Page):
             town = BigButton(text="镇里概况（各村超期、满意率）")
             town.bind(on_release=lambda _b: app.go("town"))
             self.ids.extra.add_widget(town)
+
+    def _level_tiles(self) -> None:
+        """Tiles only some levels have: 镇里设置 at the town and county."""
+        tiles = self.ids.tiles
+        for tile in [t for t in tiles.children if getattr(t, "level_tile", False)]:
+            tiles.remove_widget(tile)
+        self.rules_tile = None
+        if self.app.level in ("town", "county"):
+            tile = TileButton(text="镇里设置")
+            tile.level_tile = True
+            tile.bind(on_release=lambda _b: self.app.go("rules"))
+            tiles.add_widget(tile)
+            self.rules_tile = tile
 
     def _duty(self) -> None:
         box = self.ids.duty

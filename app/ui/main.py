@@ -60,6 +60,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "petition_intake": ("app.ui.petition_intake_screen", "PetitionIntakeScreen"),
     "petition": ("app.ui.petition_screen", "PetitionScreen"),
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
+    "rules": ("app.ui.rules_screen", "RulesScreen"),
 }
 
 
