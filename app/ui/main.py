@@ -61,6 +61,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "petition": ("app.ui.petition_screen", "PetitionScreen"),
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
+    "screening": ("app.ui.screening_screen", "ScreeningScreen"),
 }
 
 
