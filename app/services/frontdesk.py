@@ -14,6 +14,7 @@ from typing import Any
 from app.accounts import Cadre
 from app.domain import check_phone
 from app.services.errors import ServiceError
+from sync.db import database
 from sync.ids import uuid7
 from sync.store import NewEvent, Store
 
@@ -63,11 +64,14 @@ def log_visit(store: Store, officer: Cadre, form: VisitForm, now: datetime) -> s
     return record
 
 
-def recent_visits(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
-    cols = ("record", "name", "matter", "visited_at", "officer", "result", "phone", "address")
-    rows = conn.execute(f"SELECT {', '.join(cols)} FROM visits ORDER BY visited_at DESC "
-                        "LIMIT ?", (limit,)).fetchall()
-    return [dict(zip(cols, r)) for r in rows]
+def recent_visits(conn: sqlite3.Connection, limit: int = 50, origin: str | None = None
+                  ) -> list[dict[str, Any]]:
+    """Newest visits first; `origin` keeps one station's own register (a town center
+    also receives its villages' visits)."""
+    where = "WHERE origin = :origin " if origin else ""
+    return list(database(conn).query(
+        "SELECT record, name, matter, visited_at, officer, result, phone, address FROM visits "
+        f"{where}ORDER BY visited_at DESC LIMIT :limit", {"origin": origin, "limit": limit}))
 
 
 # duty ------------------------------------------------------------------------------------
@@ -113,17 +117,21 @@ def check_out(store: Store, cadre: Cadre, record: str, now: datetime, handover: 
     store.append(NewEvent("duty.checked_out", record, payload, cadre.id))
 
 
-def roster(conn: sqlite3.Connection, day: date) -> list[dict[str, Any]]:
-    cols = ("record", "date", "shift", "cadre", "cadre_name", "role", "checked_in_at",
-            "checked_out_at", "origin")
-    rows = conn.execute(f"SELECT {', '.join(cols)} FROM duty WHERE date=? AND cancelled=0 "
-                        "ORDER BY role DESC, shift", (day.isoformat(),)).fetchall()
-    return [dict(zip(cols, r)) for r in rows]
+def roster(conn: sqlite3.Connection, day: date, origin: str | None = None
+           ) -> list[dict[str, Any]]:
+    """The day's duty roster, 带班 first; `origin` keeps one station's own window."""
+    where = " AND origin = :origin" if origin else ""
+    return list(database(conn).query(
+        "SELECT record, date, shift, cadre, cadre_name, role, checked_in_at, checked_out_at,"
+        f" origin FROM duty WHERE date = :day AND cancelled = 0{where}"
+        " ORDER BY role DESC, shift", {"day": day.isoformat(), "origin": origin}))
 
 
-def on_duty_now(conn: sqlite3.Connection, now: datetime) -> list[dict[str, Any]]:
+def on_duty_now(conn: sqlite3.Connection, now: datetime, origin: str | None = None
+                ) -> list[dict[str, Any]]:
     """Who is at the window now: today's roster for the current shift, with whether they
     have checked in (a scheduled cadre not checked in is shown as 未到岗)."""
     from app.domain.duty import shift_covers
     return [dict(entry, present=bool(entry["checked_in_at"] and not entry["checked_out_at"]))
-            for entry in roster(conn, now.date()) if shift_covers(entry["shift"], now.time())]
+            for entry in roster(conn, now.date(), origin)
+            if shift_covers(entry["shift"], now.time())]

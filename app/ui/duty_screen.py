@@ -37,7 +37,7 @@ class DutyScreen(Page):
         self.ids.roster_title.text = f"今天（{today.month}月{today.day}日）的值班"
         box = self.ids.roster
         box.clear_widgets()
-        entries = roster(app.conn, today)
+        entries = roster(app.conn, today, app.station.node_id)
         if not entries:
             box.add_widget(Body(text=red("今天还没有排班。请在下面排班，窗口不能无人值守。")))
         for entry in entries:

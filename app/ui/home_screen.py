@@ -56,7 +56,7 @@ class HomeScreen(Page):
     def _duty(self) -> None:
         box = self.ids.duty
         box.clear_widgets()
-        people = on_duty_now(self.app.conn, self.app.now())
+        people = on_duty_now(self.app.conn, self.app.now(), self.app.station.node_id)
         if not people:
             box.add_widget(Body(text=red("还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
             return

@@ -26,7 +26,7 @@ class VisitScreen(Page):
     def refresh(self) -> None:
         box = self.ids.recent
         box.clear_widgets()
-        visits = recent_visits(self.app.conn, limit=12)
+        visits = recent_visits(self.app.conn, limit=12, origin=self.app.station.node_id)
         if not visits:
             box.add_widget(Body(text="还没有来访记录。"))
         for visit in visits:
