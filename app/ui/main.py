@@ -62,6 +62,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "screening": ("app.ui.screening_screen", "ScreeningScreen"),
+    "risks": ("app.ui.risk_screen", "RiskListScreen"),
+    "risk": ("app.ui.risk_screen", "RiskScreen"),
 }
 
 
