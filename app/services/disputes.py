@@ -34,37 +34,35 @@ domain's own types from app.domain):
     .record_screening(officer, ScreeningForm) -> event;  .screenings(village="")
     .screening_schedule()                  -> [ScreeningDue] villages due for screening
     .export_xlsx(rows, path, title)        -> Path of the 排查台账 workbook
+
+Layout: intake and every step here; ledger, boards, reminders and export in
+app.services.dispute_boards; 排查 in app.services.dispute_screenings (mixins of
+``Disputes``; their public names are re-exported here).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
 from app.domain import dispute_case
-from app.domain.dispute_ledger import (
-    LEDGER_COLUMNS, LedgerRow, Screening, ScreeningDue, check_screening, ledger_row,
-    screening_schedule, screenings_from, town_board)
 from app.domain.dispute_links import Link, Person, find_links, is_first_time, link_payload
-from app.domain.dispute_periods import ClockStatus
 from app.domain.dispute_rules import DisputeRules
 from app.domain.dispute_state import (
     CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
     PARTY_ROLES, PERFORMANCE, REFERRALS, RISK_LEVELS, SOURCES, DisputeState)
 from app.domain.dispute_transitions import check_transition
 from app.domain.mediation_agreement import agreement_problems
-from app.domain.mediation_clocks import (
-    RiskAlert, confirmation_reminder, revisits_due, risk_alert)
 from app.projections import links as link_index
-from app.search_text import match_query
+from app.services.dispute_boards import DisputeBoards, DisputeFilter, Reminder
+from app.services.dispute_screenings import (
+    DisputeScreenings, ScreeningFinding, ScreeningForm)
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, named, names, person
 from sync.ids import uuid7
-from sync.store import NewEvent
 
 # (event type, button label), in the order a dispute moves through them.
 ACTIONS: tuple[tuple[str, str], ...] = (
@@ -126,53 +124,7 @@ class DisputeIntake:
     event: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class DisputeFilter:
-    text: str = ""              # names, summary, 编号, village (bigram search)
-    status: str = ""            # "" all, "open", "active", or a status code
-    risk: str = ""              # 低 / 中 / 高
-    village: str = ""
-    origin: str = ""            # the registering station's id
-    dispute_type: str = ""
-    overdue_only: bool = False
-    date_from: date | None = None
-    date_to: date | None = None
-    limit: int = 200
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A dated reminder on a dispute: 司法确认 or 回访."""
-
-    record: str
-    ledger_no: str
-    parties: str
-    village: str
-    what: str                   # 申请司法确认 / 回访
-    status: ClockStatus
-    terms: tuple[str, ...] = ()
-
-
-@dataclass
-class ScreeningFinding:
-    summary: str
-    dispute_type: str
-    risk: str
-    parties: list[str] = field(default_factory=list)
-    dispute_record: str = ""    # the dispute registered for it, if any
-
-
-@dataclass
-class ScreeningForm:
-    screeners: list[str] | str
-    findings: list[ScreeningFinding] = field(default_factory=list)
-    none_found: bool = False
-    village: str = ""           # empty at a village tablet: this village
-    on: date | str | None = None
-    note: str = ""
-
-
-class Disputes(Workflow):
+class Disputes(DisputeBoards, DisputeScreenings, Workflow):
     kind_name = "纠纷"
 
     @property
@@ -456,193 +408,6 @@ class Disputes(Workflow):
         if note.strip():
             payload["note"] = note.strip()
         return self._act(officer, record, "dispute.revisited", payload)
-
-    # ledgers and boards ---------------------------------------------------------------
-    def _states(self, records: Sequence[str]) -> list[DisputeState]:
-        levels = self.levels()
-        return [dispute_case.fold(self.events(r), levels) for r in records]
-
-    def _rows(self, states: Sequence[DisputeState]) -> list[LedgerRow]:
-        rules, today, calendar = self.dispute_rules, self.today(), self.rules.calendar
-        return [ledger_row(s, today, calendar, rules) for s in states]
-
-    def ledger(self, f: DisputeFilter = DisputeFilter()) -> list[LedgerRow]:
-        """The 排查台账, newest first; rows carry the RULES.md §2 columns (``cells()`` in
-        LEDGER_COLUMNS order) and overdue / high-risk / alert flags for colouring."""
-        where, args = [], []
-        if f.text.strip():
-            match = match_query(f.text)
-            if match is None:
-                raise ServiceError("请输入要查找的当事人姓名、纠纷内容或编号。")
-            # disputes_fts rows share their dispute row's rowid (projections.textrows)
-            where.append("d.rowid IN (SELECT rowid FROM disputes_fts WHERE disputes_fts MATCH ?)")
-            args.append(match)
-        if f.status == "open":
-            where.append("d.open=1")
-        elif f.status == "active":
-            where.append("d.active=1")
-        elif f.status:
-            where.append("d.status=?")
-            args.append(f.status)
-        for column, value in (("risk", f.risk), ("village", f.village.strip()),
-                              ("origin", f.origin), ("dispute_type", f.dispute_type)):
-            if value:
-                where.append(f"d.{column}=?")
-                args.append(value)
-        if f.date_from:
-            where.append("d.received_on>=?")
-            args.append(f.date_from.isoformat())
-        if f.date_to:
-            where.append("d.received_on<=?")
-            args.append(f.date_to.isoformat())
-        if f.overdue_only:
-            where.append("d.open=1")
-        sql = ("SELECT d.record FROM disputes d" +
-               (" WHERE " + " AND ".join(where) if where else "") +
-               " ORDER BY d.received_at DESC, d.record DESC LIMIT ?")
-        records = [r for (r,) in self.conn.execute(sql, (*args, max(1, min(f.limit, 5000))))]
-        rows = self._rows(self._states(records))
-        return [r for r in rows if r.overdue] if f.overdue_only else rows
-
-    def board(self, origin: str = "") -> list[LedgerRow]:
-        """Open disputes of every village this station sees (or of ``origin``): overdue
-        first, then high-risk nobody has taken, then by risk and deadline (town board)."""
-        sql = "SELECT record FROM disputes WHERE open=1" + (" AND origin=?" if origin else "")
-        records = [r for (r,) in self.conn.execute(sql, (origin,) if origin else ())]
-        return town_board(self._states(records), self.today(), self.rules.calendar,
-                          self.dispute_rules)
-
-    def alerts(self) -> list[RiskAlert]:
-        """High-risk disputes nobody has taken yet (the town's home screen), oldest first."""
-        rules = self.dispute_rules
-        levels = list(rules.alert_risk_levels)
-        if not levels:
-            return []
-        records = [r for (r,) in self.conn.execute(
-            f"SELECT record FROM disputes WHERE active=1 AND taken=0 AND risk IN "
-            f"({','.join('?' * len(levels))}) ORDER BY received_at", levels)]
-        found = (risk_alert(s, rules) for s in self._states(records))
-        return [a for a in found if a is not None]
-
-    def confirmation_reminders(self, include_expired: bool = False) -> list[Reminder]:
-        """Agreements whose parties may still apply for 司法确认 (人民调解法 Art 33), the
-        closest deadline first."""
-        rules, today, calendar = self.dispute_rules, self.today(), self.rules.calendar
-        horizon = (today - timedelta(days=rules.judicial_confirmation_days + 20)).isoformat()
-        records = [r for (r,) in self.conn.execute(
-            "SELECT record FROM disputes WHERE status IN ('agreed','performed') AND"
-            " confirmation IS NULL AND effective_on>=?", (horizon,))]
-        out = []
-        for state in self._states(records):
-            status = confirmation_reminder(state, today, calendar, rules)
-            if status is not None and (include_expired or status.state != "overdue"):
-                out.append(_reminder(state, "申请司法确认", status))
-        return sorted(out, key=lambda r: (r.status.due, r.record))
-
-    def revisits_due(self, within_days: int | None = None) -> list[Reminder]:
-        """回访 owed at the agreements' performance deadlines: overdue ones and those due
-        within ``within_days`` (None: the due-soon days of the config), soonest first."""
-        rules, today = self.dispute_rules, self.today()
-        days = rules.mediation_due_soon_days if within_days is None else within_days
-        limit = (today + timedelta(days=days) - timedelta(days=rules.revisit_days_after_due))
-        records = [r for (r,) in self.conn.execute(
-            "SELECT record FROM disputes WHERE status='agreed' AND next_performance_due<=?",
-            (limit.isoformat(),))]
-        out = []
-        for state in self._states(records):
-            for owed in revisits_due(state, today, rules):
-                if owed.due <= today + timedelta(days=days):
-                    out.append(_reminder(state, "回访", owed.status, owed.terms))
-        return sorted(out, key=lambda r: (r.status.due, r.record))
-
-    # screenings -----------------------------------------------------------------------
-    def record_screening(self, officer: Cadre, form: ScreeningForm) -> dict[str, Any]:
-        """矛盾纠纷排查: one record per screening of a village (date, screeners, findings).
-        A finding that needs mediation is registered as a dispute (source 排查发现) and
-        may name it."""
-        findings = []
-        for item in form.findings:
-            finding: dict[str, Any] = {"summary": item.summary.strip(),
-                                       "type": item.dispute_type, "risk": item.risk}
-            if names(item.parties):
-                finding["parties"] = names(item.parties)
-            if item.dispute_record.strip():
-                finding["dispute_record"] = item.dispute_record.strip()
-            findings.append(finding)
-        payload: dict[str, Any] = {"village": self._village(form.village), "on": self.on(form.on),
-                                   "screeners": names(form.screeners)}
-        if findings:
-            payload["findings"] = findings
-        if form.none_found:
-            payload["none_found"] = True
-        if form.note.strip():
-            payload["note"] = form.note.strip()
-        verdict = check_screening(payload)
-        if not verdict.ok:
-            raise ServiceError(verdict.message)
-        return self.write([NewEvent("dispute.screened", uuid7(), payload, officer.id)])[0]
-
-    def screenings(self, village: str = "", limit: int = 200) -> list[Screening]:
-        """Screening records, newest first (of one village, or all this station sees)."""
-        sql = ("SELECT record FROM screenings WHERE valid=1" +
-               (" AND village=?" if village else "") +
-               " ORDER BY on_date DESC, record DESC LIMIT ?")
-        args = (village, limit) if village else (limit,)
-        records = [r for (r,) in self.conn.execute(sql, args)]
-        events = [e for r in records for e in self.events(r)]
-        return screenings_from(events)
-
-    def villages(self) -> list[str]:
-        """The villages this station answers for: itself at a village; at the town and
-        county every village station announced (and any village screened or registered)."""
-        if self.level == "village":
-            return [self.station.name]
-        found = {n for (n,) in self.conn.execute(
-            "SELECT name FROM nodes_dir WHERE level='village' AND name IS NOT NULL")}
-        found |= {v for (v,) in self.conn.execute("SELECT DISTINCT village FROM screenings")}
-        return sorted(v for v in found if v)
-
-    def screening_schedule(self) -> list[ScreeningDue]:
-        """When each village is next due for screening; never screened and overdue first."""
-        latest = []
-        for village in self.villages():
-            latest += self.screenings(village, limit=1)
-        return screening_schedule(self.villages(), latest, self.today(), self.dispute_rules)
-
-    # export ---------------------------------------------------------------------------
-    def export_xlsx(self, rows: Sequence[LedgerRow], path: Path, title: str) -> Path:
-        """The 排查台账 as .xlsx: RULES.md §2 columns, overdue rows red, high risk bold."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font, PatternFill
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "排查台账"
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([label for _, label in LEDGER_COLUMNS])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        red = PatternFill("solid", fgColor="FFC7CE")
-        for row in rows:
-            sheet.append(row.cells())
-            for cell in sheet[sheet.max_row]:
-                if row.overdue:
-                    cell.fill = red
-                if row.high_risk:
-                    cell.font = Font(bold=True)
-        wide = {"parties", "summary", "progress", "result", "revisit", "deadline"}
-        for index, (attr, _) in enumerate(LEDGER_COLUMNS, start=1):
-            sheet.column_dimensions[sheet.cell(2, index).column_letter].width = \
-                30 if attr in wide else 14
-        book.save(path)
-        return path
-
-
-def _reminder(state: DisputeState, what: str, status: ClockStatus,
-              terms: tuple[str, ...] = ()) -> Reminder:
-    parties = "、".join(state.party_names)
-    return Reminder(state.record, state.ledger_no or "", parties, state.village, what, status,
-                    terms)
 
 
 def _probe(kind: str, state: DisputeState, today: date) -> dict[str, Any]:

@@ -39,10 +39,15 @@ API (dates ``date`` or "YYYY-MM-DD"; ``on`` defaults to today):
     .register_list(PetitionFilter) -> [dict] the 信访登记 register (table rows)
     .file_accusation(officer, …, seal=…) -> dict (record, visible summary)
     .accusations()                 -> [dict] visible summaries (category, date, level, line)
+
+Layout: intake and every step here; board, register and appealable answers in
+app.services.petition_boards; 依法终结 and follow-up in app.services.petition_termination;
+检举控告 in app.services.petition_accusations (mixins of
+``Petitions``; their public names are re-exported here).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -53,22 +58,21 @@ from app.domain import petition_case
 from app.domain.dispute_links import Link, Person, find_links, is_first_time
 from app.domain.dispute_periods import ClockStatus
 from app.domain.errors import DomainError
-from app.domain.petition_clocks import BoardRow, board, clocks, request_window
+from app.domain.petition_clocks import clocks
 from app.domain.petition_intake import registered_payload
 from app.domain.petition_levels import (
     AppealCheck, Proposal, answer_ref, check_appeal, new_petition_proposal, refusal_grounds)
 from app.domain.petition_rules import PetitionRules
-from app.domain.petition_sealed import (
-    EVENT_TYPE as SEALED_TYPE, display_line, sealed_payload, sealed_plaintext)
 from app.domain.petition_state import (
-    CATEGORIES, CHANNELS, CONSEQUENCES, NEXT_STAGE, OPEN_CATEGORIES, RESULTS,
-    REVIEW_RESULTS, SEALED_CATEGORY, TERMINATION_BASES, PetitionState)
+    CATEGORIES, CHANNELS, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
+    PetitionState)
 from app.domain.petition_transitions import check_transition
 from app.projections import links as link_index
-from app.search_text import match_query
 from app.services.errors import ServiceError
+from app.services.petition_accusations import PetitionAccusations, Sealer
+from app.services.petition_boards import PetitionBoards, PetitionFilter
+from app.services.petition_termination import PetitionTermination
 from app.services.workflow import Workflow, as_date, named, names, person
-from app.station import Station
 from sync.ids import uuid7
 from sync.store import NewEvent
 
@@ -86,8 +90,6 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("petition.followed_up", "登记跟进"),
 )
 ACTION_LABELS = dict(ACTIONS)
-
-Sealer = Callable[[Station, bytes], str]
 
 
 @dataclass
@@ -132,21 +134,7 @@ class PetitionIntake:
     event: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class PetitionFilter:
-    text: str = ""
-    status: str = ""            # "" all, "open", or a status code
-    category: str = ""
-    channel: str = ""
-    stage: str = ""
-    origin: str = ""
-    first_time_only: bool = False
-    date_from: date | None = None
-    date_to: date | None = None
-    limit: int = 200
-
-
-class Petitions(Workflow):
+class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workflow):
     kind_name = "信访事项"
 
     @property
@@ -414,156 +402,6 @@ class Petitions(Workflow):
         if not verdict.ok:
             raise ServiceError(f"不能在原答复上登记{state.stage}结论：{verdict.message}")
         return [NewEvent("petition.reviewed", prior_record, mark, officer.id)]
-
-    def terminate(self, officer: Cadre, record: str, *, basis: str,
-                  follow_up: Mapping[str, Any] | str | Cadre, note: str = "",
-                  on: date | str | None = None) -> dict[str, Any]:
-        """依法终结, naming who keeps following it up (有人管、管得住)."""
-        if basis not in TERMINATION_BASES:
-            raise ServiceError("请选择终结依据：" + "、".join(TERMINATION_BASES) + "。")
-        payload: dict[str, Any] = {"on": self.on(on), "basis": basis,
-                                   "follow_up": named(follow_up) or {}}
-        if note.strip():
-            payload["note"] = note.strip()
-        return self._act(officer, record, "petition.terminated", payload)
-
-    def record_termination_hearing(self, officer: Cadre, record: str, *,
-                                   panel: Sequence[str] | str,
-                                   participants: Sequence[str] | str, conclusion: str,
-                                   consequence: str, accountable_unit: str = "",
-                                   follow_up: Mapping[str, Any] | str | Cadre | None = None,
-                                   organiser: str = "", on: date | str | None = None
-                                   ) -> dict[str, Any]:
-        """终结听证 (town or county, with the county 调处中心): conclusion and consequence —
-        问责 of the handling unit, or 依法处理."""
-        if consequence not in CONSEQUENCES:
-            raise ServiceError("请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）。")
-        payload: dict[str, Any] = {"on": self.on(on), "panel": names(panel),
-                                   "participants": names(participants),
-                                   "conclusion": conclusion.strip(), "consequence": consequence}
-        if accountable_unit.strip():
-            payload["accountable_unit"] = accountable_unit.strip()
-        if named(follow_up):
-            payload["follow_up"] = named(follow_up)
-        if organiser.strip():
-            payload["organiser"] = organiser.strip()
-        return self._act(officer, record, "petition.termination_heard", payload)
-
-    def assign_follow_up(self, officer: Cadre, record: str,
-                         assignee: Mapping[str, Any] | str | Cadre, reason: str = "",
-                         on: date | str | None = None) -> dict[str, Any]:
-        """A new person responsible for following up a terminated petition."""
-        payload: dict[str, Any] = {"on": self.on(on), "person": named(assignee) or {}}
-        if reason.strip():
-            payload["reason"] = reason.strip()
-        return self._act(officer, record, "petition.follow_up_assigned", payload)
-
-    def follow_up(self, officer: Cadre, record: str, note: str,
-                  by: Mapping[str, Any] | str | Cadre | None = None,
-                  on: date | str | None = None) -> dict[str, Any]:
-        return self._act(officer, record, "petition.followed_up", {
-            "on": self.on(on), "by": named(by) or person(officer), "note": note.strip()})
-
-    # registers and boards -------------------------------------------------------------
-    def board(self, origin: str = "") -> list[BoardRow]:
-        """Open petitions (not yet decided, or accepted and in handling) with days left,
-        overdue first (red at every level), then 初信初访, then fewest days left."""
-        sql = "SELECT record FROM petitions WHERE open=1" + (" AND origin=?" if origin else "")
-        records = [r for (r,) in self.conn.execute(sql, (origin,) if origin else ())]
-        levels, rules = self.levels(), self.petition_rules
-        states = [petition_case.fold(self.events(r), levels, rules) for r in records]
-        return board(states, self.today(), self.rules.calendar, rules)
-
-    def register_list(self, f: PetitionFilter = PetitionFilter()) -> list[dict[str, Any]]:
-        """The 信访登记 register, newest first (rows of the ``petitions`` table)."""
-        where, args = [], []
-        if f.text.strip():
-            match = match_query(f.text)
-            if match is None:
-                raise ServiceError("请输入要查找的信访人姓名或反映内容。")
-            where.append("rowid IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH ?)")
-            args.append(match)
-        if f.status == "open":
-            where.append("open=1")
-        elif f.status:
-            where.append("status=?")
-            args.append(f.status)
-        for column, value in (("category", f.category), ("channel", f.channel),
-                              ("stage", f.stage), ("origin", f.origin)):
-            if value:
-                where.append(f"{column}=?")
-                args.append(value)
-        if f.first_time_only:
-            where.append("first_time=1")
-        if f.date_from:
-            where.append("received_on>=?")
-            args.append(f.date_from.isoformat())
-        if f.date_to:
-            where.append("received_on<=?")
-            args.append(f.date_to.isoformat())
-        cursor = self.conn.execute(
-            "SELECT * FROM petitions" + (" WHERE " + " AND ".join(where) if where else "") +
-            " ORDER BY received_at DESC, record DESC LIMIT ?", (*args, max(1, min(f.limit, 5000))))
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-    def appealable(self, text: str = "") -> list[dict[str, Any]]:
-        """Answers on this station a 复查/复核 request may contest (answered, not after
-        复核), with the petitioner's request window: what the intake screen offers as
-        ``appeal_of``."""
-        rows = self.register_list(PetitionFilter(text=text, status="answered", limit=500))
-        out = []
-        levels, rules = self.levels(), self.petition_rules
-        for row in rows:
-            if row["stage"] not in NEXT_STAGE:
-                continue
-            state = petition_case.fold(self.events(row["record"]), levels, rules)
-            window = request_window(state, self.today(), self.rules.calendar, rules)
-            out.append({**row, "next_stage": NEXT_STAGE[row["stage"]],
-                        "window": window.label if window else ""})
-        return out
-
-    # 检举控告 ---------------------------------------------------------------------------
-    def file_accusation(self, officer: Cadre, *, content: str,
-                        accused: Sequence[Mapping[str, Any]], channel: str, seal: Sealer,
-                        received_at: datetime | str | None = None,
-                        complainant: Mapping[str, Any] | None = None,
-                        evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-        """检举控告: sealed for the discipline role by ``seal`` (the sealing module's
-        ``seal_for_discipline``) and written as one confidential event; returns
-        {record, summary, line} — what this tablet may show of it from now on."""
-        at = self.stamp(received_at)
-        received_on = datetime.fromisoformat(at).date()
-        if received_on > self.today():
-            raise ServiceError("收到时间不能晚于今天。")
-        try:
-            plaintext = sealed_plaintext(content=content.strip(), accused=accused,
-                                         channel=channel, received_at=at,
-                                         complainant=complainant, evidence=evidence,
-                                         first_officer=person(officer))
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from exc
-        ciphertext = seal(self.station, plaintext)
-        try:
-            payload = sealed_payload(ciphertext, received_on, self.level)
-        except ValueError as exc:
-            raise ServiceError(str(exc)) from exc
-        record = uuid7()
-        self.write([NewEvent(SEALED_TYPE, record, payload, officer.id)])
-        summary = {"category": payload["category"], "received_on": payload["received_on"],
-                   "level": payload["level"]}
-        return {"record": record, "summary": summary, "line": display_line(summary)}
-
-    def accusations(self) -> list[dict[str, Any]]:
-        """The 检举控告 this tablet holds, as anyone here may see them: category, date
-        received, level, and the one line for registers (no content, no names)."""
-        rows = self.conn.execute("SELECT record, category, received_on, level FROM"
-                                 " sealed_accusations ORDER BY received_on DESC, record DESC")
-        out = []
-        for record, category, received_on, level in rows:
-            summary = {"category": category, "received_on": received_on, "level": level}
-            out.append({"record": record, **summary, "line": display_line(summary)})
-        return out
 
 
 def _probe(kind: str, state: PetitionState, today: date) -> dict[str, Any]:
