@@ -15,7 +15,6 @@ through a real town hub relaying to a real county hub.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,7 @@ from app.station import Station, open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
 from sync.hub.server import open_hub
-from tests.support.hubs import HubProcess
+from tests.support.hubs import HubProcess, wait_for_relay
 
 TODAY = date(2026, 11, 27)
 
@@ -114,7 +113,8 @@ def sync_all(*tablets: Tablet, relay: bool = False) -> None:
     for tablet in tablets:
         tablet.sync()
     if relay:
-        time.sleep(0.7)
+        town_url = next(t.station.hub_url() for t in tablets if t.station.level != "county")
+        wait_for_relay(town_url or "")
         for tablet in tablets:
             tablet.sync()
 

@@ -3,10 +3,10 @@ forwarded to a county department → county reply → the village tablet shows t
 the citizen's rating flows back up to the town."""
 from __future__ import annotations
 
-import time
 
 from app.services.desk import IntakeForm
 from tests.app.conftest import Township
+from tests.support.hubs import wait_for_relay
 
 
 def settle(township: Township, *names: str, rounds: int = 3) -> None:
@@ -14,7 +14,7 @@ def settle(township: Township, *names: str, rounds: int = 3) -> None:
     for _ in range(rounds):
         for name in names:
             township.places[name].sync()
-        time.sleep(0.8)
+        wait_for_relay(township.town.url)
 
 
 def test_matter_goes_up_to_county_and_the_answer_comes_back(township: Township) -> None:

@@ -2,7 +2,6 @@
 change the promises villages make (issue #3 §3)."""
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -11,6 +10,7 @@ from app.services import townrules
 from app.services.desk import IntakeForm
 from app.services.errors import ServiceError
 from tests.app.conftest import Township
+from tests.support.hubs import wait_for_relay
 
 # 2027 is past chinesecalendar's last year: without the town's list, dates are provisional.
 NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
@@ -36,7 +36,7 @@ def test_time_limit_and_holidays_sync_down_and_change_the_promise(township: Town
         townrules.set_holidays(town.station, town.cadre, 2027, [date(2026, 1, 1)], [], "错年份")
     for _ in range(3):
         town.sync()
-        time.sleep(0.8)
+        wait_for_relay(township.town.url)
         village.sync()
 
     rules = village.desk.rules

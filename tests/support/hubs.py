@@ -5,6 +5,29 @@ import tests/); this module keeps the tests' import path.
 """
 from __future__ import annotations
 
+import time
+
+import httpx
+
 from bench.procs import ROOT, HubProcess, free_port
 
-__all__ = ["ROOT", "HubProcess", "free_port"]
+__all__ = ["ROOT", "HubProcess", "free_port", "wait_for_relay"]
+
+
+def wait_for_relay(town_url: str, timeout: float = 60.0) -> None:
+    """Wait until the town hub has finished a whole relay round (push up, then pull
+    down) that *started* after this call: then everything its children pushed before
+    is at the county and everything the county held before is at the town. Polling its
+    status instead of sleeping keeps tests right on a loaded machine."""
+    def last_success() -> int:
+        body = httpx.get(town_url + "/v1/status", timeout=5.0).json()
+        return int(body.get("last_up_success") or 0)
+
+    deadline = time.monotonic() + timeout
+    mark = last_success()
+    for _ in range(2):   # the first completion may belong to a round already running
+        while last_success() <= mark:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the town hub did not finish a relay round in {timeout} s")
+            time.sleep(0.05)
+        mark = last_success()
