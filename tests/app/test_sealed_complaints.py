@@ -23,7 +23,7 @@ from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.store import NewEvent
 from tests.app.conftest import TODAY, Township
-from tests.support.hubs import HubProcess
+from tests.support.hubs import HubProcess, wait_for_relay
 
 # What the complainant said; none of it may appear outside the discipline device's memory.
 SECRETS = ("赵德福", "王湾村村委会", "挪用低保金", "钱秀兰", "13912345678", "ZDF-LOWINCOME-7731")
@@ -174,7 +174,8 @@ def sync_all(stations: dict[str, Station], rounds: int = 2) -> None:
         for station in stations.values():
             result = station.sync_once()
             assert result.ok, result.error
-        time.sleep(0.6)   # the town hub's relay towards the county runs on its interval
+        # the town hub's relay towards the county runs on its own interval
+        wait_for_relay(next(iter(stations.values())).hub_url() or "")
 
 
 def complaint_rows(db: Path) -> list[tuple[str, str]]:
