@@ -21,35 +21,26 @@ from app.domain.dispute_state import (
     ESCALATION_BY_LEVEL, LEVEL_NAMES, LEVELS, REFERRAL_METHOD, DisputeState, Session,
     iso_date, party_from, received_date)
 from app.domain.dispute_transitions import check_transition
-from app.domain.events import Event, order_key, rejected
+from app.domain.events import Event, first_sight, refuse, replay
 from app.domain.mediation_agreement import effective_on
 from app.domain.service_state import Step
 
 
 def fold(events: Iterable[Event], levels: Mapping[str, str]) -> DisputeState:
     """Replay the events of one dispute; ``levels`` maps origin node id -> its level."""
-    ordered = sorted(events, key=order_key)
-    if not ordered:
-        raise ValueError("no events to fold")
-    state = DisputeState(record=str(ordered[0]["record"]))
-    for event in ordered:
-        state = apply_event(state, event, levels.get(str(event["origin"])))
-    return state
+    return replay(events, lambda record: DisputeState(record=record),
+                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"]))))
 
 
 def apply_event(state: DisputeState, event: Event, actor_level: str | None) -> DisputeState:
     """Apply one event, in order; an invalid one is recorded as rejected."""
-    if str(event["record"]) != state.record:
-        raise ValueError(f"event {event['id']} is for record {event['record']}, "
-                         f"not {state.record}")
-    event_id = str(event["id"])
-    if event_id in state.seen:
+    seen = first_sight(state, event)
+    if seen is None:
         return state
-    seen = state.seen | {event_id}
+    event_id = str(event["id"])
     verdict = check_transition(state, event, actor_level)
     if not verdict.ok:
-        return replace(state, seen=seen,
-                       rejected=state.rejected + (rejected(event, verdict.code, verdict.message),))
+        return refuse(state, event, seen, verdict.code, verdict.message)
     payload = event["payload"]
     state = _claim(state, event, actor_level)
     changes, what, due = _HANDLERS[event["type"]](state, event, payload, str(actor_level))

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from app.domain.events import Event, order_key, rejected
+from app.domain.events import Event, first_sight, refuse, replay
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
     Hearing, PetitionState, iso_date, petitioner_from, received_date)
@@ -26,28 +26,19 @@ from app.domain.service_state import Step
 def fold(events: Iterable[Event], levels: Mapping[str, str],
          rules: PetitionRules = PetitionRules()) -> PetitionState:
     """Replay the events of one petition; ``levels`` maps origin node id -> its level."""
-    ordered = sorted(events, key=order_key)
-    if not ordered:
-        raise ValueError("no events to fold")
-    state = PetitionState(record=str(ordered[0]["record"]))
-    for event in ordered:
-        state = apply_event(state, event, levels.get(str(event["origin"])), rules)
-    return state
+    return replay(events, lambda record: PetitionState(record=record),
+                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"])), rules))
 
 
 def apply_event(state: PetitionState, event: Event, actor_level: str | None,
                 rules: PetitionRules = PetitionRules()) -> PetitionState:
-    if str(event["record"]) != state.record:
-        raise ValueError(f"event {event['id']} is for record {event['record']}, "
-                         f"not {state.record}")
-    event_id = str(event["id"])
-    if event_id in state.seen:
+    seen = first_sight(state, event)
+    if seen is None:
         return state
-    seen = state.seen | {event_id}
+    event_id = str(event["id"])
     verdict = check_transition(state, event, actor_level, rules)
     if not verdict.ok:
-        return replace(state, seen=seen,
-                       rejected=state.rejected + (rejected(event, verdict.code, verdict.message),))
+        return refuse(state, event, seen, verdict.code, verdict.message)
     payload = event["payload"]
     if state.owner_node is None and state.level == actor_level:
         state = replace(state, owner_node=str(event["origin"]))

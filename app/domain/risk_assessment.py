@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from app.domain.events import Event, Rejected, order_key, rejected
+from app.domain.events import Event, Rejected, first_sight, refuse, replay
 from app.domain.risk_grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
     suggest_grade, tally)
@@ -216,28 +216,19 @@ _PAYLOAD_CHECKS = {
 def fold(events: Iterable[Event], levels: Mapping[str, str],
          rules: RiskRules = RiskRules()) -> Assessment:
     """Replay one assessment (sorted, deduplicated, each step checked at its place)."""
-    ordered = sorted(events, key=order_key)
-    if not ordered:
-        raise ValueError("no events to fold")
-    state = Assessment(record=str(ordered[0]["record"]))
-    for event in ordered:
-        state = apply_event(state, event, levels.get(str(event["origin"])), rules)
-    return state
+    return replay(events, lambda record: Assessment(record=record),
+                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"])), rules))
 
 
 def apply_event(state: Assessment, event: Event, actor_level: str | None,
                 rules: RiskRules = RiskRules()) -> Assessment:
-    if str(event["record"]) != state.record:
-        raise ValueError(f"event {event['id']} is for record {event['record']}, "
-                         f"not {state.record}")
-    event_id = str(event["id"])
-    if event_id in state.seen:
+    seen = first_sight(state, event)
+    if seen is None:
         return state
-    seen = state.seen | {event_id}
+    event_id = str(event["id"])
     verdict = check_transition(state, event, actor_level, rules)
     if not verdict.ok:
-        return replace(state, seen=seen,
-                       rejected=state.rejected + (rejected(event, verdict.code, verdict.message),))
+        return refuse(state, event, seen, verdict.code, verdict.message)
     p = event["payload"]
     changes, what = _apply(state, str(event["type"]), p, str(actor_level))
     step = Step(event_id, str(event["type"]), str(event.get("author", "")), str(event["origin"]),

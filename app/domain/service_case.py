@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from app.domain.events import Event, order_key, rejected
+from app.domain.events import Event, first_sight, refuse, replay
 from app.domain.field_edits import apply_field_edits
 from app.domain.service_state import (
     LEVEL_NAMES, PLAIN_FIELDS, CaseState, Step, iso_date)
@@ -32,28 +32,19 @@ def fold(events: Iterable[Event], levels: Mapping[str, str]) -> CaseState:
     An event from an origin missing in ``levels`` is rejected (its level is unknown).
     Raises ValueError if the events belong to different records or there are none.
     """
-    ordered = sorted(events, key=order_key)
-    if not ordered:
-        raise ValueError("no events to fold")
-    state = CaseState(record=str(ordered[0]["record"]))
-    for event in ordered:
-        state = apply_event(state, event, levels.get(str(event["origin"])))
-    return state
+    return replay(events, lambda record: CaseState(record=record),
+                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"]))))
 
 
 def apply_event(state: CaseState, event: Event, actor_level: str | None) -> CaseState:
     """Apply one event, in order, to ``state``; an invalid one is recorded as rejected."""
-    if str(event["record"]) != state.record:
-        raise ValueError(f"event {event['id']} is for record {event['record']}, "
-                         f"not {state.record}")
-    event_id = str(event["id"])
-    if event_id in state.seen:
+    seen = first_sight(state, event)
+    if seen is None:
         return state
-    seen = state.seen | {event_id}
+    event_id = str(event["id"])
     verdict = check_transition(state, event, actor_level)
     if not verdict.ok:
-        refusal = rejected(event, verdict.code, verdict.message)
-        return replace(state, seen=seen, rejected=state.rejected + (refusal,))
+        return refuse(state, event, seen, verdict.code, verdict.message)
     payload = event["payload"]
     state = _claim(state, event, actor_level)
     changes, what, due = _HANDLERS[event["type"]](state, event, payload, actor_level)
