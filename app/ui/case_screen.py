@@ -6,7 +6,7 @@ Which buttons: app.services.actions.allowed_actions (the domain decides). Saving
 Desk.act / escalate / forward, which check again and write one event or nothing."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -22,8 +22,8 @@ from app.services.actions import ACTION_LABELS, allowed_actions
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
-from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
-from sync.hlc import wall_ms_of
+from app.ui.timeline import fill_timeline
+from app.ui.widgets import BigButton, Body, ChoiceRow, Field, Page, Small, esc, red
 
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
 OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
@@ -61,20 +61,6 @@ DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。
 
 class CaseActionButton(BigButton):
     """An action on the case: three to a row on a tablet, two on a phone."""
-
-
-def _when(hlc: int, on: str | None = None) -> str:
-    """When a step was done: its business date, with the time it was recorded that day
-    (a step entered later, e.g. after the fact, says when it was entered)."""
-    at = datetime.fromtimestamp(wall_ms_of(hlc) / 1000)
-    recorded = f"{at.month}月{at.day}日 {at:%H:%M}"
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        day = None
-    if day is None or day == at.date():
-        return recorded
-    return f"{day.month}月{day.day}日（{recorded} 录入）"
 
 
 class CaseScreen(Page):
@@ -199,28 +185,7 @@ class CaseScreen(Page):
             if state.level and state.level != self.app.level else "这件事已经办完，没有可做的操作。")
 
     def _timeline(self, state) -> None:
-        box = self.ids.timeline
-        box.clear_widgets()
-        for step in state.steps:
-            who = self._names.get(step.author, "")
-            where = self._nodes.get(step.origin) or LEVEL_NAMES.get(step.level, step.level)
-            due = f"（承诺 {step.due.month}月{step.due.day}日前）" if step.due else ""
-            card = Card(tone="white", padding=["12dp", "6dp"], spacing="2dp")
-            card.add_widget(Small(text=f"{_when(step.hlc, step.on)} · {esc(where)} · {esc(who)}"))
-            card.add_widget(Body(text=esc(step.what) + esc(due)))
-            box.add_widget(card)
-        for rejected in state.rejected:
-            who = self._names.get(rejected.author, "")
-            label = ACTION_LABELS.get(rejected.event_type, rejected.event_type)
-            card = Card(tone="red", padding=["12dp", "6dp"], spacing="2dp")
-            card.add_widget(Small(text=f"{_when(rejected.hlc)} · "
-                                       f"{esc(self._nodes.get(rejected.origin, ''))} · {esc(who)}"))
-            card.add_widget(Body(text=red(f"未生效的“{esc(label)}”：{esc(rejected.reason)}")))
-            box.add_widget(card)
-        for item in state.review_items:
-            card = Card(tone="red", padding=["12dp", "6dp"])
-            card.add_widget(Body(text=red("需要核对：") + esc(item.message)))
-            box.add_widget(card)
+        fill_timeline(self.ids.timeline, state, self._names, self._nodes, ACTION_LABELS, LEVEL_NAMES)
 
     # acting ---------------------------------------------------------------------------------------
     def _options(self, key: str) -> list[str]:

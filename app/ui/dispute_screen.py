@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import mimetypes
-from datetime import date, datetime
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -30,8 +29,8 @@ from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  #
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment
 from app.ui.prints import print_agreement
+from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
-from sync.hlc import wall_ms_of
 
 # The form behind each step: (key, label, kind, required); kind is "text", "long",
 # "date", "choice:<options>", "file" (a photo or scan) or "consents" (one row per side).
@@ -110,18 +109,6 @@ class FilePicker(BoxLayout):
         ok.bind(on_release=picked)
         cancel.bind(on_release=lambda *_: popup.dismiss())
         popup.open()
-
-
-def _when(hlc: int, on: str | None = None) -> str:
-    at = datetime.fromtimestamp(wall_ms_of(hlc) / 1000)
-    recorded = f"{at.month}月{at.day}日 {at:%H:%M}"
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        day = None
-    if day is None or day == at.date():
-        return recorded
-    return f"{day.month}月{day.day}日（{recorded} 录入）"
 
 
 class DisputeScreen(Page):
@@ -279,23 +266,7 @@ class DisputeScreen(Page):
         return row
 
     def _timeline(self, state) -> None:
-        box = self.ids.timeline
-        box.clear_widgets()
-        for step in state.steps:
-            who = self._names.get(step.author, "")
-            where = self._nodes.get(step.origin) or LEVEL_NAMES.get(step.level, step.level)
-            card = Card(tone="white", padding=["12dp", "6dp"], spacing="2dp")
-            card.add_widget(Small(text=f"{_when(step.hlc, step.on)} · {esc(where)} · {esc(who)}"))
-            card.add_widget(Body(text=esc(step.what)))
-            box.add_widget(card)
-        for rejected in state.rejected:
-            who = self._names.get(rejected.author, "")
-            label = ACTION_LABELS.get(rejected.event_type, rejected.event_type)
-            card = Card(tone="red", padding=["12dp", "6dp"], spacing="2dp")
-            card.add_widget(Small(text=f"{_when(rejected.hlc)} · "
-                                       f"{esc(self._nodes.get(rejected.origin, ''))} · {esc(who)}"))
-            card.add_widget(Body(text=red(f"未生效的“{esc(label)}”：{esc(rejected.reason)}")))
-            box.add_widget(card)
+        fill_timeline(self.ids.timeline, state, self._names, self._nodes, ACTION_LABELS, LEVEL_NAMES)
 
     # acting ---------------------------------------------------------------------------------
     def _options(self, key: str) -> list[str]:
