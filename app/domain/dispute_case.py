@@ -21,7 +21,7 @@ from app.domain.dispute_state import (
     ESCALATION_BY_LEVEL, LEVEL_NAMES, LEVELS, REFERRAL_METHOD, DisputeState, Session,
     iso_date, party_from, received_date)
 from app.domain.dispute_transitions import check_transition
-from app.domain.events import Event, first_sight, refuse, replay
+from app.domain.events import Event, claim, first_sight, refuse, replay
 from app.domain.mediation_agreement import effective_on
 from app.domain.service_state import Step
 
@@ -42,7 +42,7 @@ def apply_event(state: DisputeState, event: Event, actor_level: str | None) -> D
     if not verdict.ok:
         return refuse(state, event, seen, verdict.code, verdict.message)
     payload = event["payload"]
-    state = _claim(state, event, actor_level)
+    state = claim(state, event, actor_level, _NO_CLAIM)
     changes, what, due = _HANDLERS[event["type"]](state, event, payload, str(actor_level))
     received = received_date(payload.get("received_at"))
     on = payload.get("on") or (received.isoformat() if received else None)
@@ -51,16 +51,8 @@ def apply_event(state: DisputeState, event: Event, actor_level: str | None) -> D
     return replace(state, seen=seen, steps=state.steps + (step,), **changes)
 
 
-def _claim(state: DisputeState, event: Event, actor_level: str | None) -> DisputeState:
-    """The first node of the holding level to act on an escalated dispute holds it."""
-    if not state.path or event["type"] in ("dispute.taken", "dispute.risk_changed"):
-        return state
-    level, node = state.path[-1]
-    if node is not None or level != actor_level:
-        return state
-    origin = str(event["origin"])
-    return replace(state, path=state.path[:-1] + ((level, origin),), owner_node=origin)
-
+# Corrections and alert-taking do not make the actor the holder.
+_NO_CLAIM = frozenset({"dispute.taken", "dispute.risk_changed"})
 
 Handler = Callable[[DisputeState, Event, Mapping[str, Any], str],
                    tuple[dict[str, Any], str, date | None]]

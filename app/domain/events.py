@@ -70,3 +70,22 @@ def refuse(state: S, event: Event, seen: frozenset[str], code: str, message: str
     """Keep a step the rules did not allow at its place: shown as rejected, not applied."""
     return replace(state, seen=seen,  # type: ignore[type-var]
                    rejected=state.rejected + (rejected(event, code, message),))  # type: ignore[attr-defined]
+
+
+def claim(state: S, event: Event, actor_level: str | None,
+          exempt: frozenset[str] = frozenset()) -> S:
+    """The first node of the holding level to act on a record sent up holds it.
+
+    A record sent up is addressed to a level, not a node (``path`` entry (level, None));
+    whoever at that level first moves it on holds it from then on, so that answers and
+    returns come back to that node. Event types in ``exempt`` (corrections, taking an
+    alert) do not claim."""
+    path = state.path  # type: ignore[attr-defined]
+    if not path or event["type"] in exempt:
+        return state
+    level, node = path[-1]
+    if node is not None or level != actor_level:
+        return state
+    origin = str(event["origin"])
+    return replace(state, path=path[:-1] + ((level, origin),),  # type: ignore[type-var]
+                   owner_node=origin)

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from app.domain.events import Event, first_sight, refuse, replay
+from app.domain.events import Event, claim, first_sight, refuse, replay
 from app.domain.field_edits import apply_field_edits
 from app.domain.service_state import (
     LEVEL_NAMES, PLAIN_FIELDS, CaseState, Step, iso_date)
@@ -46,7 +46,7 @@ def apply_event(state: CaseState, event: Event, actor_level: str | None) -> Case
     if not verdict.ok:
         return refuse(state, event, seen, verdict.code, verdict.message)
     payload = event["payload"]
-    state = _claim(state, event, actor_level)
+    state = claim(state, event, actor_level, _NO_CLAIM)
     changes, what, due = _HANDLERS[event["type"]](state, event, payload, actor_level)
     step = Step(event_id, str(event["type"]), str(event.get("author", "")),
                 str(event["origin"]), int(event["hlc"]),
@@ -55,21 +55,8 @@ def apply_event(state: CaseState, event: Event, actor_level: str | None) -> Case
     return replace(state, seen=seen, steps=state.steps + (step,), **changes)
 
 
-def _claim(state: CaseState, event: Event, actor_level: str | None) -> CaseState:
-    """The first node of the holding level to act on the case becomes its owner node.
-
-    A case sent up is addressed to a level, not a node (``path`` entry (level, None));
-    whoever at that level first moves it on holds it from then on, so that answers and
-    returns come back to that node.  Corrections (svc.updated) do not claim.
-    """
-    if not state.path or event["type"] == "svc.updated":
-        return state
-    level, node = state.path[-1]
-    if node is not None or level != actor_level:
-        return state
-    origin = str(event["origin"])
-    return replace(state, path=state.path[:-1] + ((level, origin),), owner_node=origin)
-
+# Corrections and alert-taking do not make the actor the holder.
+_NO_CLAIM = frozenset({"svc.updated"})
 
 Handler = Callable[[CaseState, Event, Mapping[str, Any], str],
                    tuple[dict[str, Any], str, date | None]]
