@@ -55,7 +55,7 @@ def apply_event(state: CaseState, event: Event, actor_level: str | None) -> Case
     return replace(state, seen=seen, steps=state.steps + (step,), **changes)
 
 
-# Corrections and alert-taking do not make the actor the holder.
+# Corrections do not make the actor the holder.
 _NO_CLAIM = frozenset({"svc.updated"})
 
 Handler = Callable[[CaseState, Event, Mapping[str, Any], str],

@@ -8,7 +8,6 @@ from typing import Any
 
 from app.domain import fold, mask_id_number
 from app.search_text import index_text
-from sync import log
 from sync.db import run_script
 
 DDL = """
@@ -49,19 +48,15 @@ class CaseFolds:
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:
+        """The node directory (name, level, receipt code); the registry re-folds what the
+        node acted on when its level changes."""
         state: dict[str, Any] = {}
         for event in events:
             state.update(event["payload"])
-        old = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
         conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)",
                      (record, state.get("name"), state.get("level"), state.get("short_code"),
                       state.get("hub")))
         self._levels = None
-        if old is None or old[0] != state.get("level"):
-            # Cases this node acted on were folded without knowing its level: redo them.
-            for (case,) in conn.execute("SELECT DISTINCT record FROM events WHERE origin=? "
-                                        "AND kind='svc_case'", (record,)).fetchall():
-                self.fold_case(conn, case, log.of_record(conn, case))
 
     def fold_case(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:

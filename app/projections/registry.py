@@ -23,7 +23,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           risk.create_tables]
 
 # Kinds whose folds check the acting node's level: redone when a node's level becomes known.
-LEVEL_DEPENDENT = ("dispute", "petition", "risk_assessment")
+LEVEL_DEPENDENT = ("svc_case", "dispute", "petition", "risk_assessment")
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -48,8 +48,8 @@ class Projections:
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:
-        """A node's level came in: its steps on disputes, petitions and assessments were
-        folded without it (refused as from an unknown level), so fold them again."""
+        """A node's level came in: its steps on cases, disputes, petitions and assessments
+        were folded without it (refused as from an unknown level), so fold them again."""
         before = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
         self.cases.fold_node(conn, record, events)
         after = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
