@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from app.station import Station, open_station
+from app.station import open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
 from sync.hub import admin
@@ -99,7 +99,6 @@ def run_up(root: Path, with_app: bool = True) -> int:
                      upstream=f"http://127.0.0.1:{COUNTY_PORT}")
     try:
         station = open_station(station_dir)
-        _seed_if_empty(station)
         result = station.sync_once()
         print(f"县服务器 http://127.0.0.1:{COUNTY_PORT}  镇服务器 http://127.0.0.1:{TOWN_PORT}")
         print(f"村服务站数据 {station_dir}：{result.summary()}")
@@ -127,15 +126,3 @@ def _wait_forever() -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
-
-
-def _seed_if_empty(station: Station) -> None:
-    from sync.ids import uuid7
-    from sync.store import NewEvent
-    if station.store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]:
-        return
-    station.store.append(NewEvent("visit.logged", uuid7(), {
-        "name": "王秀英", "sex": "女", "age": 63, "phone": "13812345678", "address": "三组",
-        "visited_at": time.strftime("%Y-%m-%d %H:%M"), "place": "便民服务站",
-        "matter": "咨询城乡居民医保缴费标准", "officer": "李建国", "officer_post": "村委委员",
-        "opinion": "一次性告知缴费标准和渠道", "result": "已告知"}, "demo"))
