@@ -20,7 +20,8 @@ if ((${#missing[@]})); then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[dev]'
+# The station app's requirements, the hub's extra (`sanji up` runs hubs) and the test tools.
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[hub,dev]'
 # pyenv only finds the new `sanji` console script once its shims are regenerated.
 if command -v pyenv >/dev/null 2>&1; then
     pyenv rehash

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-import orjson
+from sync.jsoncodec import orjson
 
 GENESIS = "0" * 64
 
@@ -19,13 +19,13 @@ HASHED_FIELDS = ("id", "origin", "seq", "hlc", "type", "v", "record", "kind", "a
 
 
 def canonical_json(value: Any) -> str:
-    """The definition is the standard library's output below. orjson writes the same
-    bytes (checked for every code point and for key order, and by a property test) for
-    plain JSON values — str keys; str, int, bool, None, list and dict; no floats, whose
-    notation differs — about three times faster; anything else, and what orjson
-    refuses (integers past 64 bits, lone surrogates, deep nesting), takes the standard
-    library."""
-    if _plain(value):
+    """The definition is the standard library's output below. orjson, where installed
+    (hubs; tablets have none), writes the same bytes (checked for every code point and
+    for key order, and by property tests in both set-ups) for plain JSON values — str
+    keys; str, int, bool, None, list and dict; no floats, whose notation differs —
+    about three times faster; anything else, and what orjson refuses (integers past 64
+    bits, lone surrogates, deep nesting), takes the standard library."""
+    if orjson is not None and _plain(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
         except orjson.JSONEncodeError:

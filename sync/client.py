@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-import orjson
 
-from sync import wire
+from sync import jsoncodec, wire
 from sync.errors import Problem, TransportError
 from sync.keys import SigningKey, request_message
 
@@ -73,7 +72,7 @@ class HubClient:
         content = raw if raw is not None else b""
         all_headers = dict(headers or {})
         if body is not None:
-            content = wire.encode(body) if compress else orjson.dumps(body)
+            content = wire.encode(body) if compress else jsoncodec.dumps(body)
             all_headers["content-type"] = "application/json"
             if compress:
                 all_headers["content-encoding"] = "gzip"
@@ -106,8 +105,8 @@ class HubClient:
         parsed: Any = None
         if data:
             try:
-                parsed = orjson.loads(data)
-            except orjson.JSONDecodeError as exc:
+                parsed = jsoncodec.loads(data)
+            except jsoncodec.DecodeError as exc:
                 if response.status_code >= 400 or response.headers.get(
                         "content-type", "").startswith("application/json"):
                     raise TransportError("服务器回复不完整（可能传输中断），稍后会自动重试。") from exc

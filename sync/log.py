@@ -10,10 +10,9 @@ import json
 import sqlite3
 from typing import Any, Iterable
 
-import orjson
-
 from sync.canonical import GENESIS
 from sync.db import run_script
+from sync.jsoncodec import orjson
 
 FLAG_FAR_FUTURE = 1   # stamp was far ahead of our clock when it arrived (not adopted)
 
@@ -59,7 +58,10 @@ def loads(text: str) -> Any:
     """Parse stored canonical JSON with orjson (about 3x faster; same values, same key
     order). orjson reads an integer past 64 bits as a float and refuses lone
     surrogates; a result holding any float, or a refusal, is parsed again with the
-    standard library, so every text canonical_json wrote reads back exactly."""
+    standard library, so every text canonical_json wrote reads back exactly. Without
+    orjson (a tablet) the standard library reads it all."""
+    if orjson is None:
+        return json.loads(text)
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:

@@ -9,8 +9,7 @@ import gzip
 import zlib
 from typing import Any
 
-import orjson
-
+from sync import jsoncodec
 from sync.errors import Problem
 
 MAX_COMPRESSED = 2 * 1024 * 1024        # a push body on the wire
@@ -19,11 +18,11 @@ TARGET_COMPRESSED = 256 * 1024          # batch size target (issue #2 §3)
 
 
 def encode(value: Any, level: int = 6) -> bytes:
-    return gzip.compress(orjson.dumps(value), compresslevel=level, mtime=0)
+    return gzip.compress(jsoncodec.dumps(value), compresslevel=level, mtime=0)
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    return jsoncodec.dumps(value)
 
 
 def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
@@ -53,6 +52,6 @@ def decode(body: bytes, content_encoding: str | None, limit: int = MAX_INFLATED)
     elif len(body) > limit:
         raise Problem(413, "too_large", "请求太大，请分批发送。")
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+        return jsoncodec.loads(body)
+    except jsoncodec.DecodeError as exc:
         raise Problem(400, "bad_json", "数据不是有效的 JSON，请重新发送。") from exc
