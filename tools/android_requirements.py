@@ -85,12 +85,12 @@ def dev_pin(name: str, pyproject: Path = ROOT / "pyproject.toml") -> str:
 
 
 # recipes ----------------------------------------------------------------------------------
-def p4a_recipes_dir() -> Path:
+def p4a_recipes_dir(pyproject: Path = ROOT / "pyproject.toml") -> Path:
     """The recipes of the installed python-for-android, which must be the pinned one."""
-    installed = metadata.version(P4A)
-    if installed != dev_pin(P4A):
+    installed, pinned = metadata.version(P4A), dev_pin(P4A, pyproject)
+    if installed != pinned:
         raise AndroidRequirementError(
-            f"{P4A} {installed} is installed but pyproject pins {dev_pin(P4A)}: "
+            f"{P4A} {installed} is installed but pyproject pins {pinned}: "
             "run bash scripts/setup.sh")
     return Path(str(metadata.distribution(P4A).locate_file("pythonforandroid/recipes")))
 
@@ -163,13 +163,13 @@ def runtime_dependencies(dist: metadata.Distribution, markers: dict[str, str]
 
 
 # the closure ------------------------------------------------------------------------------
-def station_packages() -> list[Package]:
-    p4a_dir = p4a_recipes_dir()
+def station_packages(pyproject: Path = ROOT / "pyproject.toml") -> list[Package]:
+    p4a_dir = p4a_recipes_dir(pyproject)
     p4a, ours = recipe_folders(p4a_dir), recipe_folders(LOCAL_RECIPES)
     python = recipe_version(p4a_dir / "python3")
     assert python is not None, "python-for-android's python3 recipe names its version"
     markers = android_markers(python)
-    direct = {normalise(r.name): pinned_version(r) for r in station_requirements()}
+    direct = {normalise(r.name): pinned_version(r) for r in station_requirements(pyproject)}
     found: dict[str, tuple[str, str, bool]] = {}
     wanted: dict[str, SpecifierSet] = {name: SpecifierSet() for name in direct}
     todo = list(direct)
@@ -248,7 +248,7 @@ def check_spec(packages: list[Package], pins: dict[str, str]) -> list[str]:
     requirement to the version the tests run; and pin every other (pure, transitive)
     package to a version its dependents accept — the installed one when written, but a
     newer release installed here later does not make the spec wrong."""
-    problems = []
+    problems, pins = [], dict(pins)
     if pins.pop("python3", None) != "":
         problems.append("the requirements must start with python3, unpinned")
     expected = {p.name: p for p in packages}
@@ -274,17 +274,24 @@ def write_spec(line: str, spec: Path = SPEC) -> None:
                     encoding="utf-8")
 
 
+def p4a_release_tag(version: str) -> str:
+    """python-for-android tags its releases vYYYY.MM.DD (version 2026.5.9: v2026.05.09)."""
+    year, month, day = (int(part) for part in version.split("."))
+    return f"v{year}.{month:02d}.{day:02d}"
+
+
 def main(argv: list[str]) -> int:
     try:
-        line = requirements_line(station_packages())
+        packages = station_packages()
+        if "--check" in argv:
+            problems = check_spec(packages, spec_requirements())
+            for problem in problems:
+                print(f"buildozer.spec: {problem}", file=sys.stderr)
+            return 1 if problems else 0
     except AndroidRequirementError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if "--check" in argv:
-        problems = check_spec(station_packages(), spec_requirements())
-        for problem in problems:
-            print(f"buildozer.spec: {problem}", file=sys.stderr)
-        return 1 if problems else 0
+    line = requirements_line(packages)
     if "--write" in argv:
         write_spec(line)
         print(f"buildozer.spec: requirements = {line}")
