@@ -1,12 +1,18 @@
 """The `sanji` command. Each subcommand is a thin wrapper over sync/ or the app.
 
+    sanji hub init --level town|county --data DIR --name NAME     a new hub directory
     sanji hub --level town|county --data DIR --port N [--host H] [--upstream URL]
-    sanji node add|list|revoke --data DIR ...
-    sanji enroll --data DIR --hub URL --code CODE
-    sanji sync --data DIR
-    sanji up [--data DIR]          a county hub, a town hub and an enrolled station
-    sanji demo [--data DIR]        seed a realistic township into that data dir (once)
-    sanji app --data DIR           the station app (village, town or county, by enrollment)
+    sanji node add|list|revoke --data DIR ... [--json]
+    sanji enroll --data DIR --hub URL --code CODE [--station] [--json]
+    sanji sync --data DIR [--json]
+    sanji up [--data DIR] [--no-app]   a county hub, a town hub and an enrolled station
+    sanji demo [--data DIR]            seed a realistic township into that data dir (once)
+    sanji app --data DIR               the station app (village, town or county, by enrollment)
+
+A command given the wrong kind of data directory (a station's for `node add`, a new
+one for `sync`…) says so and leaves it untouched (app/datadir.py). With --json, the
+result (or the error, as {"ok": false, "error": {code, message}}) is one JSON object on
+stdout; the Chinese message still goes to stderr.
 """
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from app.datadir import DataDirError
 from sync.errors import SyncError
 
 
@@ -23,23 +31,41 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
+    except DataDirError as exc:
+        return _fail(args, "wrong_data_dir", str(exc))
     except SyncError as exc:
-        print(f"错误：{getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 2
+        return _fail(args, str(getattr(exc, "code", "sync_error")),
+                     str(getattr(exc, "message", exc)))
+
+
+def _fail(args: argparse.Namespace, code: str, message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        _emit({"ok": False, "error": {"code": code, "message": message}})
+    return 2
+
+
+def _emit(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sanji", description="三级联动：村—镇—县 基层治理系统")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    hub = sub.add_parser("hub", help="运行镇或县的同步服务器")
+    hub = sub.add_parser("hub", help="新建（init）或运行镇、县的同步服务器")
+    hub.add_argument("action", nargs="?", choices=["serve", "init"], default="serve",
+                     help="init：新建服务器数据目录（不启动）；serve（默认）：运行服务器")
     hub.add_argument("--level", choices=["town", "county"], required=True)
     hub.add_argument("--data", type=Path, required=True)
-    hub.add_argument("--port", type=int, required=True)
+    hub.add_argument("--port", type=int, default=None, help="运行时必填")
     hub.add_argument("--host", default="127.0.0.1")
-    hub.add_argument("--name", default=None)
+    hub.add_argument("--name", default=None, help="镇或县的名称（新建时必填）")
     hub.add_argument("--upstream", default=None, help="上级服务器地址（需先 sanji enroll 登记）")
     hub.add_argument("--interval", type=float, default=60.0, help="向上级同步的间隔秒数")
+    hub.add_argument("--json", action="store_true", help="init 的结果以 JSON 输出")
+    # `sanji up` starts its hubs with its own pid, so they stop if it is killed outright.
+    hub.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     hub.set_defaults(run=_hub)
 
     node = sub.add_parser("node", help="管理下级节点（在服务器上运行）")
@@ -49,28 +75,38 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--kind", choices=["village", "town", "county"], required=True)
     add.add_argument("--role", action="append", default=[], help="角色，例如 discipline")
+    add.add_argument("--json", action="store_true")
     add.set_defaults(run=_node_add)
     lst = node_sub.add_parser("list", help="列出下级节点")
     lst.add_argument("--data", type=Path, required=True)
+    lst.add_argument("--json", action="store_true")
     lst.set_defaults(run=_node_list)
     rev = node_sub.add_parser("revoke", help="注销一个节点的登记")
     rev.add_argument("id")
     rev.add_argument("--data", type=Path, required=True)
+    rev.add_argument("--json", action="store_true")
     rev.set_defaults(run=_node_revoke)
 
     enroll = sub.add_parser("enroll", help="用登记码把本机（或镇服务器）登记到上级")
     enroll.add_argument("--data", type=Path, required=True)
     enroll.add_argument("--hub", required=True)
     enroll.add_argument("--code", required=True)
+    enroll.add_argument("--station", action="store_true",
+                        help="新目录登记为服务站（直接登记到县服务器的县直部门窗口等需要写明）")
+    enroll.add_argument("--json", action="store_true")
     enroll.set_defaults(run=_enroll)
 
     sync = sub.add_parser("sync", help="立即同步一轮（先上传后下载）")
     sync.add_argument("--data", type=Path, required=True)
+    sync.add_argument("--json", action="store_true")
     sync.set_defaults(run=_sync)
 
     up = sub.add_parser("up", help="在本机启动县、镇服务器和一个村服务站（演示）")
     up.add_argument("--data", type=Path, default=Path("sanji-data"))
-    up.add_argument("--no-app", action="store_true", help="只启动服务器和同步，不打开界面")
+    up.add_argument("--no-app", action="store_true",
+                    help="不打开界面，服务器一直运行到 Ctrl-C 或 SIGTERM")
+    up.add_argument("--county-port", type=int, default=None, help="县服务器端口（默认 8731）")
+    up.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
     up.set_defaults(run=_up)
 
     ui = sub.add_parser("app", help="打开便民服务界面（村服务站、镇便民服务中心或县直部门窗口）")
@@ -88,39 +124,94 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _is_hub_dir(data: Path) -> bool:
-    return (data / "hub.sqlite").exists()
-
-
 def _hub(args: argparse.Namespace) -> int:
+    from app.datadir import is_station
+    if is_station(args.data):
+        raise DataDirError(f"{args.data} 是服务站的数据目录，不能用作服务器：请换一个目录。")
+    if args.action == "init":
+        return _hub_init(args)
+    if args.port is None:
+        return _fail(args, "usage", "运行服务器需要 --port 端口号，例如 --port 8732。")
     from sync.hub.server import open_hub, serve
     if args.upstream:
         hub = open_hub(args.data, args.level, args.name)
         upstream = json.loads(hub.meta.get("upstream") or "{}")
         if not upstream:
-            print("错误：这个镇服务器还没有登记到县里：请先运行 sanji enroll --data 目录 "
-                  "--hub 县服务器地址 --code 登记码", file=sys.stderr)
-            return 2
+            hub.close()
+            return _fail(args, "not_enrolled", "这个镇服务器还没有登记到县里：请先运行 sanji "
+                         f"enroll --data {args.data} --hub 县服务器地址 --code 登记码")
         if upstream["url"] != args.upstream:
             from sync.db import transaction
             with transaction(hub.conn):
                 hub.meta.set("upstream", json.dumps({**upstream, "url": args.upstream},
                                                     ensure_ascii=False))
         hub.close()
+    if args.parent_pid:
+        from app.local_system import exit_with_parent
+        exit_with_parent(args.parent_pid)
     from app.hubext import extension  # the public receipt-status page (issue #3 §3)
     serve(args.data, args.level, args.port, args.host, args.name, args.interval,
           extension=extension())
     return 0
 
 
+def _hub_init(args: argparse.Namespace) -> int:
+    """A new hub directory with its identity (id, key, level, name), not yet serving, so
+    a town hub can be enrolled with its county before it first runs."""
+    from app.datadir import hub_level
+    from sync.hub.server import open_hub
+    level = hub_level(args.data)
+    if level is not None and level != args.level:
+        raise DataDirError(f"{args.data} 已经是{_LEVEL[level]}服务器的数据目录，"
+                           f"不能改成{_LEVEL[args.level]}。")
+    name = (args.name or "").strip()
+    if level is None and not name:
+        return _fail(args, "usage", "新建服务器需要名称，例如 --name 新集镇。")
+    if len(name) > 40:
+        return _fail(args, "usage", "名称最多 40 个字。")
+    hub = open_hub(args.data, args.level, name or None)
+    try:
+        info = {"ok": True, "created": level is None, "hub_id": hub.hub_id,
+                "level": args.level, "name": hub.meta.get("name"),
+                "enrolled_upstream": bool(hub.meta.get("upstream"))}
+    finally:
+        hub.close()
+    if args.json:
+        _emit(info)
+    elif info["created"]:
+        print(f"已新建{_LEVEL[args.level]}服务器“{info['name']}”（{info['hub_id']}），"
+              f"数据在 {args.data}")
+        if args.level == "town":
+            print("下一步：在县服务器上运行 sanji node add --kind town 取得登记码，再运行 "
+                  f"sanji enroll --data {args.data} --hub 县服务器地址 --code 登记码")
+    else:
+        print(f"{args.data} 已经是{_LEVEL[args.level]}服务器“{info['name']}”"
+              f"（{info['hub_id']}），没有改动。")
+    return 0
+
+
+_LEVEL = {"town": "镇", "county": "县"}
+
+
+def _open_existing_hub(data: Path) -> Any:
+    from app.datadir import require_hub
+    from sync.hub.server import open_hub
+    require_hub(data)             # before opening: opening creates hub.sqlite
+    return open_hub(data)
+
+
 def _node_add(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    from sync.hub.server import open_hub
-    hub = open_hub(args.data)
-    if not hub.meta.get("hub_id"):
-        print("错误：这个目录还不是服务器数据目录：请先用 sanji hub 启动一次。", file=sys.stderr)
-        return 2
-    node_id, code = admin.add_node(hub, args.name, args.kind, tuple(args.role))
+    hub = _open_existing_hub(args.data)
+    try:
+        node_id, code = admin.add_node(hub, args.name, args.kind, tuple(args.role))
+    finally:
+        hub.close()
+    if args.json:
+        _emit({"ok": True, "node_id": node_id, "code": code, "name": args.name.strip(),
+               "kind": args.kind, "roles": list(args.role),
+               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000)})
+        return 0
     print(f"节点编号 {node_id}")
     print(f"登记码 {code}（只能用一次，7天内有效）")
     return 0
@@ -128,51 +219,81 @@ def _node_add(args: argparse.Namespace) -> int:
 
 def _node_list(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    from sync.hub.server import open_hub
-    for node in admin.list_nodes(open_hub(args.data)):
-        state = "已注销" if node["revoked"] else ("已登记" if node["enrolled_at"] else "待登记")
-        where = "直属" if node["direct"] else "下级"
-        print(f"{node['id']}  {node['kind']:8} {where} {state}  {node['name']}")
+    hub = _open_existing_hub(args.data)
+    try:
+        nodes = admin.list_nodes(hub)
+    finally:
+        hub.close()
+    rows = [{"id": n["id"], "kind": n["kind"], "name": n["name"],
+             "roles": [r for r in (n["roles"] or "").split(",") if r],
+             "direct": bool(n["direct"]), "parent": n["parent"],
+             "state": "revoked" if n["revoked"] else ("enrolled" if n["enrolled_at"]
+                                                      else "waiting"),
+             "enrolled_at": n["enrolled_at"]} for n in nodes]
+    if args.json:
+        _emit({"ok": True, "nodes": rows})
+        return 0
+    states = {"revoked": "已注销", "enrolled": "已登记", "waiting": "待登记"}
+    for row in rows:
+        where = "直属" if row["direct"] else "下级"
+        print(f"{row['id']}  {row['kind']:8} {where} {states[row['state']]}  {row['name']}")
     return 0
 
 
 def _node_revoke(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    from sync.hub.server import open_hub
-    admin.revoke(open_hub(args.data), args.id)
-    print(f"已注销 {args.id}")
+    hub = _open_existing_hub(args.data)
+    try:
+        admin.revoke(hub, args.id)
+    finally:
+        hub.close()
+    if args.json:
+        _emit({"ok": True, "revoked": args.id})
+    else:
+        print(f"已注销 {args.id}")
     return 0
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    from sync.client import HubClient
-    from sync.enroll import enroll_hub
-    if _is_hub_dir(args.data):
-        from sync.hub.server import open_hub
-        with HubClient(args.hub) as client:
-            upstream = enroll_hub(open_hub(args.data), client, args.code)
-        print(f"已登记到上级 {upstream['parent']['name']}（{upstream['parent']['hub_id']}）")
-        return 0
-    from app.station import open_station
-    station = open_station(args.data)
-    ident = station.enroll(args.hub, args.code)
-    print(f"已登记：本机编号 {ident['node_id']}，{ident['name']}，上级 {ident['hub']['name']}")
+    from app.enrolling import enroll_data_dir
+    result = enroll_data_dir(args.data, args.hub, args.code, as_station=args.station)
+    if args.json:
+        _emit({"ok": True, **result})
+    elif result["as"] == "hub":
+        parent = result["parent"]
+        print(f"已登记到上级 {parent['name']}（{parent['hub_id']}）。现在可以运行：sanji hub "
+              f"--level {result['level']} --data {args.data} --port 端口 --upstream {args.hub}")
+    else:
+        print(f"已登记：本机编号 {result['node_id']}，{result['name']}，上级 {result['hub']['name']}")
     return 0
 
 
 def _sync(args: argparse.Namespace) -> int:
+    from app.datadir import require_station
     from app.station import open_station
-    result = open_station(args.data).sync_once()
-    print(result.summary())
+    require_station(args.data)        # before opening: opening creates station.sqlite
+    station = open_station(args.data)
+    try:
+        result = station.sync_once()
+    finally:
+        station.close()
+    if args.json:
+        _emit({"ok": result.ok, "pushed": result.pushed, "pulled": result.pulled,
+               "blobs": result.blobs, "error": result.error})
+    else:
+        print(result.summary())
     return 0 if result.ok else 1
 
 
 def _up(args: argparse.Namespace) -> int:
-    from app.local_system import run_up
-    return run_up(args.data, with_app=not args.no_app)
+    from app.local_system import COUNTY_PORT, TOWN_PORT, run_up
+    return run_up(args.data, with_app=not args.no_app,
+                  ports=(args.county_port or COUNTY_PORT, args.town_port or TOWN_PORT))
 
 
 def _app(args: argparse.Namespace) -> int:
+    from app.datadir import refuse_hub
+    refuse_hub(args.data)
     from app.ui.main import run_app  # Kivy only now (app.ui keeps it off sanji's arguments)
     run_app(args.data, sync_minutes=args.sync_minutes)
     return 0
