@@ -1,7 +1,10 @@
 """`sanji up`: a living system on one machine — a county hub, a town hub enrolled under
 it, and a village station enrolled under the town, each with its own SQLite file.
 
-The hubs run as child processes on 127.0.0.1; they stop when this command stops.
+The hubs run as child processes on 127.0.0.1; they stop when this command stops:
+on Ctrl-C, on SIGTERM (a service manager's stop), when the app window closes, and —
+should this process be killed outright — on their own within a second, because each
+hub watches that its parent is still there (`sanji hub --parent-pid`).
 Re-running reuses the data directory (nothing is enrolled twice).
 """
 from __future__ import annotations
@@ -11,7 +14,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -30,24 +36,86 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGHUP arrived: unwind, so every `finally` stops its hubs."""
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Python's default SIGTERM ends the process on the spot, skipping `finally` blocks,
+    and would leave the hubs running as orphans; raise Stopped instead."""
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def stop_processes(procs: Iterable[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every process, then wait for each (SIGKILL after 30 s). Further signals
+    are ignored meanwhile, so a second Ctrl-C or SIGTERM cannot cut the clean-up short."""
+    procs = [p for p in procs if p.poll() is None]
+    if not procs:
+        return
+    watched = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    main = threading.current_thread() is threading.main_thread()
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in watched} if main else {}
+    try:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def exit_with_parent(parent_pid: int, poll: float = 0.5) -> None:
+    """In a hub started by `sanji up`: SIGTERM ourselves (uvicorn then shuts down
+    cleanly) once the parent is gone — it was killed without a chance to stop us."""
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll)
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def start_hub(data: Path, level: str, port: int, name: str, upstream: str | None = None,
               interval: float = 5.0) -> subprocess.Popen[bytes]:
     if not _port_free(port):
         raise SystemExit(f"端口 {port} 已被占用：请先关闭之前运行的 sanji up，或换一台机器。")
     cmd = [sys.executable, "-m", "app.cli", "hub", "--level", level, "--data", str(data),
-           "--port", str(port), "--name", name, "--interval", str(interval)]
+           "--port", str(port), "--name", name, "--interval", str(interval),
+           "--parent-pid", str(os.getpid())]
     if upstream:
         cmd += ["--upstream", upstream]
     with open(data.parent / f"{data.name}.log", "ab") as log:   # the child keeps its copy
         proc = subprocess.Popen(cmd, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(proc, f"http://127.0.0.1:{port}", name,
+                            data.parent / f"{data.name}.log")
+    except BaseException:         # not serving, or we are being stopped: take it down too
+        stop_processes([proc])
+        raise
+    return proc
+
+
+def _wait_until_serving(proc: subprocess.Popen[bytes], url: str, name: str, log: Path
+                        ) -> None:
     for _ in range(300):
         try:
             httpx.get(url + "/v1/info", timeout=1.0)
-            return proc
+            return
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise SystemExit(f"{name}服务器没有启动，请看日志 {data.parent / (data.name + '.log')}")
+                raise SystemExit(f"{name}服务器没有启动，请看日志 {log}")
             time.sleep(0.1)
     raise SystemExit(f"{name}服务器启动超时。")
 
@@ -73,56 +141,61 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
             _, code = admin.add_node(town, "王湾村", "village")
             station.enroll(f"http://127.0.0.1:{town_port}", code)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+        stop_processes(procs)
         county.close()
         town.close()
         station.store.close()
     return county_dir, town_dir, station_dir
 
 
-def run_up(root: Path, with_app: bool = True) -> int:
-    root = root.resolve()
+def run_up(root: Path, with_app: bool = True,
+           ports: tuple[int, int] = (COUNTY_PORT, TOWN_PORT)) -> int:
+    """Prepare (once), seed the demo (once), then serve until stopped: the app window
+    closes, Ctrl-C, or SIGTERM; the hubs stop with it."""
+    try:
+        with stop_on_signals():
+            return _run_up(root.resolve(), with_app, *ports)
+    except (Stopped, KeyboardInterrupt):
+        print("已停止：县、镇服务器已关闭。", flush=True)
+        return 0
+
+
+def _run_up(root: Path, with_app: bool, county_port: int, town_port: int) -> int:
     root.mkdir(parents=True, exist_ok=True)
     fresh = not (root / "station" / "station.sqlite").exists()
-    county_dir, town_dir, station_dir = prepare(root)
+    county_dir, town_dir, station_dir = prepare(root, county_port, town_port)
     if fresh:
         # A new data dir gets the demo township, so every screen has something to show.
         from app.demo import DemoError, describe, run_demo
         try:
-            print(describe(run_demo(root, say=print)))
+            print(describe(run_demo(root, county_port, town_port, say=print)))
         except DemoError as exc:   # the system still runs, just without the demo data
             print(f"演示数据没有生成：{exc}")
-    county = start_hub(county_dir, "county", COUNTY_PORT, "新县")
-    town = start_hub(town_dir, "town", TOWN_PORT, "新集镇",
-                     upstream=f"http://127.0.0.1:{COUNTY_PORT}")
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        procs.append(start_hub(county_dir, "county", county_port, "新县"))
+        procs.append(start_hub(town_dir, "town", town_port, "新集镇",
+                               upstream=f"http://127.0.0.1:{county_port}"))
         station = open_station(station_dir)
-        result = station.sync_once()
-        print(f"县服务器 http://127.0.0.1:{COUNTY_PORT}  镇服务器 http://127.0.0.1:{TOWN_PORT}")
-        print(f"村服务站数据 {station_dir}：{result.summary()}")
+        try:
+            result = station.sync_once()
+        finally:
+            station.close()
+        print(f"县服务器 http://127.0.0.1:{county_port}  镇服务器 http://127.0.0.1:{town_port}")
+        print(f"村服务站数据 {station_dir}：{result.summary()}", flush=True)
         if with_app and _has_display():
             from app.ui.main import run_app  # Kivy only when a screen is there
             run_app(station_dir)
-        elif with_app:
+            return 0 if result.ok else 1
+        if with_app:
             print("没有显示器：界面未打开。在有屏幕的电脑或平板上运行 sanji app --data "
-                  f"{station_dir}。服务器继续运行，按 Ctrl-C 退出。")
-            _wait_forever()
-        return 0 if result.ok else 1
+                  f"{station_dir}。")
+        print("服务器运行中，按 Ctrl-C 退出（或向本进程发送 SIGTERM）。", flush=True)
+        while True:
+            time.sleep(3600)
     finally:
-        for proc in (town, county):
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+        stop_processes(reversed(procs))
 
 
 def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _wait_forever() -> None:
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
