@@ -24,7 +24,7 @@ def hub_level(data: Path) -> str | None:
     path = data / HUB_FILE
     if not path.is_file():
         return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('hub_id', 'level')"))
     except sqlite3.Error:
