@@ -165,6 +165,8 @@ def test_commands_on_the_wrong_directory_leave_it_as_it_was(
     ran = sanji("enroll", "--data", county.data, "--hub", county.url, "--code", code,
                 cwd=tmp_path)
     assert ran.code == 2 and "县是最上一级" in ran.err
+    ran = sanji("app", "--data", county.data, cwd=tmp_path)
+    assert ran.code == 2 and "不能当作服务站打开" in ran.err
     assert not (county.data / "station.sqlite").exists() and listing(county.data) == hub_files
 
 
