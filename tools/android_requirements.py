@@ -10,8 +10,9 @@ So, starting from `[project].dependencies` (the station's runtime requirements; 
 are the `hub` extra), each package is:
 - built by a p4a recipe: pinned to the recipe's own version (the build p4a tests), which
   must also be the version installed here, so the tests run what the tablet runs;
-- built by one of our recipes (a pure package whose p4a recipe builds something else):
-  pinned to the installed version, which our recipe must name;
+- built by one of our recipes (a pure package whose p4a recipe builds something else, or
+  a compiled one whose p4a recipe we extend only to build the version we pin — see
+  android/recipes/cryptography): pinned to the installed version, which our recipe names;
 - otherwise pure Python (read from the installed distribution): pinned to the installed
   version.
 A compiled package's recipe brings what it depends on; a pure package's dependencies
@@ -162,6 +163,14 @@ def runtime_dependencies(dist: metadata.Distribution, markers: dict[str, str]
     return wanted
 
 
+def extends_p4a_recipe(folder: Path) -> bool:
+    """Does our recipe only subclass python-for-android's recipe of the same package
+    (the same build steps at another version)? Read from its source, not imported:
+    importing a recipe needs the whole p4a build context."""
+    source = (folder / "__init__.py").read_text(encoding="utf-8")
+    return f"from pythonforandroid.recipes.{folder.name} import" in source
+
+
 # the closure ------------------------------------------------------------------------------
 def station_packages(pyproject: Path = ROOT / "pyproject.toml") -> list[Package]:
     p4a_dir = p4a_recipes_dir(pyproject)
@@ -187,13 +196,17 @@ def station_packages(pyproject: Path = ROOT / "pyproject.toml") -> list[Package]
             raise AndroidRequirementError(
                 f"{name}: pyproject pins {direct[name]} but {installed} is installed")
         if (folder := find_recipe(ours, name)) is not None:
-            if not pure:
-                raise AndroidRequirementError(f"{name}: our recipes are for pure-Python packages")
+            if not pure and not extends_p4a_recipe(folder):
+                raise AndroidRequirementError(
+                    f"{name}: our recipe for a compiled package must extend p4a's own "
+                    "(the same build at another version)")
             if recipe_version(folder) != installed:
                 raise AndroidRequirementError(
                     f"{name}: android/recipes/{folder.name} builds {recipe_version(folder)}, "
                     f"the tests run {installed}")
             found[name] = (name, "our recipe", True)
+            if not pure:
+                continue         # p4a's recipe, which ours extends, brings what it needs
         elif (folder := find_recipe(p4a, name)) is not None:
             version = recipe_version(folder)
             if version != installed:

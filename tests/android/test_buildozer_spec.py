@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tools.android_requirements import (LOCAL_RECIPES, ROOT, SPEC, AndroidRequirementError,
+                                        extends_p4a_recipe,
                                         Package, check_spec, dev_pin, is_pure_python,
                                         p4a_recipes_dir, p4a_release_tag, recipe_folders,
                                         recipe_version, spec_requirements,
@@ -38,7 +39,7 @@ def test_every_station_requirement_is_pure_python_or_built_by_a_recipe(
     assert direct <= set(found)
     # What the project pins for a tablet, and how p4a gets each of them.
     assert found["kivy"].how == "p4a recipe" and found["kivy"].version == "2.3.1"
-    assert found["cryptography"].how == "p4a recipe"
+    assert found["cryptography"].how == "our recipe"       # p4a's, at 48.0.0 (HPKE)
     assert found["pillow"].how == "p4a recipe"
     assert found["httpx"].how == "p4a recipe"
     assert found["reportlab"].how == "our recipe"
@@ -78,7 +79,8 @@ def test_the_spec_check_catches_drift(packages: list[Package]) -> None:
     assert any("openpyxl is missing" in p for p in problems(openpyxl=None))
     assert any("et-xmlfile is missing" in p for p in problems(et_xmlfile=None))
     assert any("orjson is not a station requirement" in p for p in problems(orjson="3.13.0"))
-    assert any("cryptography==48.0.0" in p for p in problems(cryptography="48.0.0"))
+    assert any("cryptography==46.0.3, but the tests run 48.0.0" in p
+               for p in problems(cryptography="46.0.3"))
     assert any("kivy is not pinned" in p for p in problems(kivy=""))
     # A pure, transitive package may move, but only within what its dependents ask.
     assert problems(h11="0.17.0") == []
@@ -95,15 +97,16 @@ def test_p4a_branch_and_app_version_follow_pyproject() -> None:
     assert spec_value("source.dir") == "." and (ROOT / "main.py").is_file()
 
 
-def test_our_recipes_replace_p4a_recipes_only_for_pure_packages() -> None:
+def test_our_recipes_replace_p4a_recipes_for_pure_packages_or_extend_them() -> None:
     ours = recipe_folders(LOCAL_RECIPES)
-    assert set(ours) == {"reportlab"}
+    assert set(ours) == {"reportlab", "cryptography"}
     p4a = recipe_folders(p4a_recipes_dir())
     for name, folder in ours.items():
         assert name in p4a                       # it overrides one (else it is not needed)
         assert recipe_version(p4a[name]) != recipe_version(folder)
-        assert is_pure_python(metadata.distribution(name))
+        assert is_pure_python(metadata.distribution(name)) or extends_p4a_recipe(folder)
         assert recipe_version(folder) == metadata.version(name)
+    assert not extends_p4a_recipe(ours["reportlab"])  # a pure package: built plainly
 
 
 def write_pyproject(tmp_path: Path, replace: str, by: str) -> Path:
@@ -117,8 +120,8 @@ def write_pyproject(tmp_path: Path, replace: str, by: str) -> Path:
 @pytest.mark.parametrize("replace, by, says", [
     # Compiled, no recipe: the reason orjson is optional.
     ('"kivy==2.3.1",', '"kivy==2.3.1",\n    "orjson==3.13.0",', "orjson 3.13.0 is compiled"),
-    # A recipe-built package at another version than p4a builds.
-    ('"cryptography==46.0.3"', '"cryptography==48.0.0"', "pyproject pins 48.0.0"),
+    # A package at another version than its recipe builds.
+    ('"cryptography==48.0.0"', '"cryptography==46.0.3"', "pyproject pins 46.0.3"),
     ('"kivy==2.3.1",', '"kivy==2.3.1",\n    "pycparser==3.0",', "recipe builds 2.14"),
     # Not pinned exactly.
     ('"httpx==0.28.1"', '"httpx>=0.28"', "pinned exactly"),
