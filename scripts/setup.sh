@@ -2,11 +2,15 @@
 # Fresh-machine setup (Debian, Python 3.11, root, no display). Idempotent: reruns skip apt.
 #   libmtdev1, xclip  - Kivy logs errors without them (touch input probing, clipboard)
 #   poppler-utils     - pdftotext/pdftoppm, used by the tests to read generated PDFs back
+#   cups, printer-driver-cups-pdf
+#                     - the print service (打印 sends PDFs through `lp`/`lpstat`) and a PDF
+#                       printer; the printing tests start their own cupsd with a cups-pdf
+#                       queue (tests/support/cups.py), so no system CUPS needs to be running
 # The GL/EGL libraries Kivy's offscreen SDL driver needs are already on the image.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-APT_PACKAGES=(libmtdev1 xclip poppler-utils)
+APT_PACKAGES=(libmtdev1 xclip poppler-utils cups printer-driver-cups-pdf)
 # `dpkg -s` alone succeeds for removed-but-not-purged packages, so check the status word too.
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
