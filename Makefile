@@ -10,6 +10,7 @@ setup:
 check:
 	SDL_VIDEODRIVER=offscreen $(PYTHON) -m pytest -q -p no:cacheprovider
 
-# Rebuild assets/fonts/SanjiSans-Regular.ttf; needs: apt-get install -y fonts-noto-cjk
+# Rebuild assets/fonts/SanjiSans-Regular.ttf and SanjiSerif-Regular.ttf;
+# needs: apt-get install -y fonts-noto-cjk
 font:
 	$(PYTHON) tools/build_font.py

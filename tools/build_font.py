@@ -1,29 +1,36 @@
-"""Build assets/fonts/SanjiSans-Regular.ttf, the one CJK font used by the app and its PDFs.
+"""Build the bundled CJK fonts:
+
+- assets/fonts/SanjiSans-Regular.ttf, the font of the app and of its forms (from Noto Sans
+  CJK SC);
+- assets/fonts/SanjiSerif-Regular.ttf, the Song (宋体-style) serif of the 公文-style letters
+  (转办函, GB/T 9704 asks for 仿宋 body type and a 小标宋 heading; no open-licence 仿宋 covers
+  the characters in people's names, so the letters use this serif, from Noto Serif CJK SC).
 
 Kivy's default font has no Chinese glyphs, and reportlab refuses CFF ("PostScript") outlines,
-which is what Noto Sans CJK ships. So we take Noto Sans CJK SC, keep only the characters a
-village office writes, and convert the outlines to TrueType quadratics: one TTF then serves
-Kivy (SDL_ttf/FreeType) and reportlab alike.
+which is what Noto CJK ships. So we take the SC face, keep only the characters a village
+office writes, and convert the outlines to TrueType quadratics: one TTF then serves Kivy
+(SDL_ttf/FreeType) and reportlab alike.
 
 Build-time only (not needed to run Sanji or its tests; the TTF is committed):
 
     apt-get install -y --no-install-recommends fonts-noto-cjk
-    python3 tools/build_font.py            # or: make font
+    python3 tools/build_font.py            # or: make font (both fonts)
+    python3 tools/build_font.py --font serif
 
 Steps, each mirroring a well-known tool so the result can be reproduced by hand:
 
-1. Subset face 2 of NotoSansCJK-Regular.ttc (Noto Sans CJK SC) like
+1. Subset face 2 (SC) of NotoSansCJK-Regular.ttc / NotoSerifCJK-Regular.ttc like
    ``pyftsubset --no-hinting --layout-features='' --name-IDs='*'`` (plus a visible .notdef box,
    so a missing character shows as a box rather than silently vanishing).
 2. Convert CFF cubic outlines to TrueType (fontTools cu2qu at 1 font unit tolerance),
    build glyf/loca, maxp 1.0, post 3.0; drop 'CFF ' and the CFF-only 'VORG'.
-3. Rename the family to "Sanji Sans". SIL OFL 1.1 section 3 forbids a Modified Version from using
+3. Rename the family to "Sanji Sans" / "Sanji Serif". SIL OFL 1.1 section 3 forbids a Modified Version from using
    any Reserved Font Name as its primary name; the licence shipped with the Debian package declares
    none, but "Noto" is a Google trademark (name ID 7) and other distributions of the same glyphs
    declare the RFN "Source", so the derived font carries neither word in its name.
 
-Licence: the output is a Modified Version of Noto Sans CJK SC and stays under SIL OFL 1.1
-(assets/fonts/LICENSE-OFL.txt).
+Licence: each output is a Modified Version of Noto Sans / Serif CJK SC and stays under SIL
+OFL 1.1 (assets/fonts/LICENSE-OFL.txt).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools import subset
@@ -39,15 +47,36 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SOURCE_FACE = 2  # 0 JP, 1 KR, 2 SC, 3 TC, 4 HK
-OUTPUT = REPO_ROOT / "assets" / "fonts" / "SanjiSans-Regular.ttf"
 LICENCE_SOURCE = Path("/usr/share/doc/fonts-noto-cjk/copyright")
 LICENCE_OUTPUT = REPO_ROOT / "assets" / "fonts" / "LICENSE-OFL.txt"
-
-FAMILY = "Sanji Sans"
-POSTSCRIPT_NAME = "SanjiSans-Regular"
 VERSION = "1.000"
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    source: Path
+    source_family: str       # the family name face SOURCE_FACE must have
+    family: str
+    postscript_name: str
+    what: str                # "Sans" / "Serif", for the description
+
+    @property
+    def output(self) -> Path:
+        return REPO_ROOT / "assets" / "fonts" / f"{self.postscript_name}.ttf"
+
+
+FONTS = {
+    "sans": FontSpec(Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+                     "Noto Sans CJK SC", "Sanji Sans", "SanjiSans-Regular", "Sans"),
+    "serif": FontSpec(Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+                      "Noto Serif CJK SC", "Sanji Serif", "SanjiSerif-Regular", "Serif"),
+}
+# Kept for callers of the old single-font interface.
+SOURCE = FONTS["sans"].source
+OUTPUT = FONTS["sans"].output
+FAMILY = FONTS["sans"].family
+POSTSCRIPT_NAME = FONTS["sans"].postscript_name
 
 # (first, last, why). Ranges the source font only partly covers are fine: the subsetter keeps
 # what exists. Noto Sans CJK has no U+2717 ✗ (nor ✕ ✔ ✘); use ×, ╳ or ✓ with text instead.
@@ -144,19 +173,19 @@ def cff_to_truetype(font: TTFont) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def rename(font: TTFont, source_version: str) -> None:
+def rename(font: TTFont, source_version: str, spec: FontSpec = FONTS["sans"]) -> None:
     name = font["name"]
     copyright_ = name.getDebugName(0) or ""
     entries = {
         0: f"{copyright_} Modifications (subset, TrueType outlines, renamed) by the Sanji authors.",
-        1: FAMILY,
+        1: spec.family,
         2: "Regular",
-        3: f"{VERSION};SANJI;{POSTSCRIPT_NAME}",
-        4: f"{FAMILY} Regular",
-        5: f"Version {VERSION}; subset of Noto Sans CJK SC {source_version}",
-        6: POSTSCRIPT_NAME,
+        3: f"{VERSION};SANJI;{spec.postscript_name}",
+        4: f"{spec.family} Regular",
+        5: f"Version {VERSION}; subset of {spec.source_family} {source_version}",
+        6: spec.postscript_name,
         10: (
-            "Sanji Sans is a Modified Version of Noto Sans CJK SC under the SIL Open Font "
+            f"{spec.family} is a Modified Version of {spec.source_family} under the SIL Open Font "
             "License 1.1: a subset (CJK unified ideographs, Latin, CJK and fullwidth punctuation, "
             "common symbols) with outlines converted to TrueType. Built by tools/build_font.py."
         ),
@@ -170,15 +199,16 @@ def rename(font: TTFont, source_version: str) -> None:
     assert "Noto" not in remaining and "Source" not in remaining, remaining
 
 
-def build(source: Path, output: Path) -> Path:
+def build(source: Path, output: Path, spec: FontSpec = FONTS["sans"]) -> Path:
     font = TTFont(source, fontNumber=SOURCE_FACE, recalcTimestamp=False)
     family = font["name"].getDebugName(1)
-    if family != "Noto Sans CJK SC":
-        raise SystemExit(f"face {SOURCE_FACE} of {source} is {family!r}, expected Noto Sans CJK SC")
+    if family != spec.source_family:
+        raise SystemExit(f"face {SOURCE_FACE} of {source} is {family!r}, "
+                         f"expected {spec.source_family}")
     source_version = f"{font['head'].fontRevision:.3f}"
     subset_font(font)
     cff_to_truetype(font)
-    rename(font, source_version)
+    rename(font, source_version, spec)
     output.parent.mkdir(parents=True, exist_ok=True)
     font.save(output)  # recalcTimestamp=False keeps rebuilds byte-identical
     return output
@@ -195,20 +225,26 @@ def ofl_text(debian_copyright: str) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def write_licence(font_path: Path, source_package: str) -> Path:
+def write_licence(font_paths: list[Path], source_package: str) -> Path:
     """OFL condition 2: every copy carries the copyright notice and the licence."""
-    name = TTFont(font_path)["name"]
-    header = f"""\
-Sanji Sans ({font_path.name}) is a Modified Version of Noto Sans CJK SC,
+    parts = []
+    for font_path in font_paths:
+        name = TTFont(font_path)["name"]
+        family = name.getDebugName(1)
+        source = name.getDebugName(5).split("subset of ", 1)[-1].rsplit(" ", 1)[0]
+        parts.append(f"""\
+{family} ({font_path.name}) is a Modified Version of {source},
 taken from {source_package}, upstream https://github.com/googlefonts/noto-cjk.
 {name.getDebugName(5)}
 
 {name.getDebugName(0)}
+""")
+    header = "\n".join(parts) + """\
 Noto is a trademark of Google Inc.
 Built by tools/build_font.py.
 
-It is distributed under the licence of the original, reproduced below from
-{LICENCE_SOURCE}.
+They are distributed under the licence of the originals, reproduced below from
+/usr/share/doc/fonts-noto-cjk/copyright.
 
 """
     LICENCE_OUTPUT.write_text(header + ofl_text(LICENCE_SOURCE.read_text("utf-8")), "utf-8")
@@ -242,18 +278,22 @@ def check(path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=SOURCE)
-    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--font", choices=[*FONTS, "all"], default="all")
+    parser.add_argument("--source", type=Path, help="with --font sans|serif: another source")
+    parser.add_argument("--output", type=Path, help="with --font sans|serif: another output")
     args = parser.parse_args(argv)
-    if not args.source.exists():
-        print(
-            f"{args.source} not found: apt-get install -y --no-install-recommends fonts-noto-cjk",
-            file=sys.stderr,
-        )
-        return 1
-    check(build(args.source, args.output))
-    if args.output == OUTPUT:
-        print(write_licence(OUTPUT, debian_package_version("fonts-noto-cjk")).relative_to(REPO_ROOT))
+    chosen = list(FONTS) if args.font == "all" else [args.font]
+    for key in chosen:
+        spec = FONTS[key]
+        source = args.source or spec.source
+        if not source.exists():
+            print(f"{source} not found: apt-get install -y --no-install-recommends fonts-noto-cjk",
+                  file=sys.stderr)
+            return 1
+        check(build(source, args.output or spec.output, spec))
+    if args.output is None:
+        built = [FONTS[key].output for key in FONTS if FONTS[key].output.exists()]
+        print(write_licence(built, debian_package_version("fonts-noto-cjk")).relative_to(REPO_ROOT))
     return 0
 
 
