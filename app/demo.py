@@ -35,8 +35,9 @@ from typing import Any
 import httpx
 
 from app.accounts import Cadre, add_cadre, list_cadres
-from app.demo_township import (COUNTY, FINAL_STATUS, PIN, RATING, SCRIPTS, SEED, TOWN,
-                               VILLAGES, VISITS, PlaceSpec, person, plan_cases)
+from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
+                               TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
+                               plan_cases)
 from app.domain import add_working_days, rating_payload
 from app.local_system import COUNTY_PORT, TOWN_PORT, _port_free, prepare, start_hub
 from app.services.desk import Desk, IntakeForm
@@ -349,6 +350,21 @@ def _visits(world: World, place: Place, now: datetime) -> None:
             min(at, now))
 
 
+def _town_settings(world: World, town_url: str) -> None:
+    """What the town center sets before anything is printed (镇里设置 → 文书和电话)."""
+    from app.services.townrules import set_paper_setting, set_phone
+    town = world.town
+    assert town is not None
+    leader = town.cadres[0]
+    for key, (label, number) in TOWN_PHONES.items():
+        set_phone(town.station, leader, key, number, label)
+    set_paper_setting(town.station, leader, "papers.letter_code", LETTER_CODE,
+                      "镇便民服务中心发文代字")
+    set_paper_setting(town.station, leader, "papers.status_page_url", f"{town_url}/status",
+                      "演示：镇服务器的查询页面（正式使用时填群众手机能打开的公网地址）")
+    town.sync()
+
+
 # the whole thing -------------------------------------------------------------------------------
 def seed(root: Path, county_url: str, town_url: str, today: date,
          now: datetime | None = None, say: Callable[[str], None] = lambda text: None
@@ -376,6 +392,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
             world.villages.append(_open_place(root, spec, root / "town", town_url, today))
         world.town = _open_place(root, TOWN, root / "town", town_url, today)
         world.county = _open_place(root, COUNTY, root / "county", county_url, today)
+        _town_settings(world, town_url)
         world.cases = _cases(world)
         say("排班、签到，登记来访……")
         for place in world.places:

@@ -49,6 +49,18 @@ COUNTY = PlaceSpec("县政务服务中心县直部门窗口", "county", "station
                    (("刘强", "县人社局科员"), ("周婷", "县民政局科员"), ("吴海涛", "县医保局科员")),
                    roster=(0, 1))
 
+# What the town enters in 镇里设置 → 文书和电话 before anything is printed: the real numbers
+# of the shipped sample phones, and the 转办函's 机关代字 (GB/T 9704 发文字号 新集便民转〔2026〕12号).
+# Demo numbers in 信阳's area code (0376); the public status page is the town hub's own.
+TOWN_PHONES = {
+    "town_service_center": ("新集镇便民服务中心", "0376-2988123"),
+    "town_discipline": ("新集镇纪委", "0376-2988125"),
+    "county_org": ("县委组织部", "0376-2962101"),
+    "county_civil": ("县民政局", "0376-2962211"),
+    "county_health": ("县卫生健康委员会", "0376-2962323"),
+}
+LETTER_CODE = "新集便民转"
+
 OTHER_SURNAMES = "刘赵孙周吴郑杨黄何罗"
 MEN = ("建国", "志强", "国庆", "德明", "玉林", "保国", "卫东", "新民", "长青", "海涛", "俊杰",
        "金山", "永福", "树林", "家豪", "喆")

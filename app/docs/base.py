@@ -38,8 +38,9 @@ from reportlab.platypus.doctemplate import LayoutError
 from app.assets import FONT_PATH
 from app.docs.blocks import (
     Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures, Slip,
-    Space, Text)
-from app.docs.errors import DocumentError
+    Space, Text, Together)
+from app.docs.checks import unfilled
+from app.docs.errors import DocumentError, UnfilledError
 from app.docs.flowables import AtFoot, CutLine, DateBlank, QRCode, RuledLines, StrongText
 
 FONT_NAME = "Sanji Sans"
@@ -372,6 +373,8 @@ def _flowables(block: Block) -> list[Flowable]:
         return [Spacer(1, block.mm * mm)]
     if isinstance(block, Slip):
         return [_slip(block)]
+    if isinstance(block, Together):
+        return [KeepTogether(_unwrapped(_story(block.blocks)))]
     raise TypeError(f"not a document block: {block!r}")
 
 
@@ -420,17 +423,44 @@ def _page_canvas(doc: Document) -> type[Canvas]:
     return PageCanvas
 
 
-def render(doc: Document) -> bytes:
-    """The document as PDF bytes (A4).  Raises DocumentError if it cannot be laid out."""
-    register_font()
-    story = _title_block(doc)
-    blocks = list(doc.blocks)
+def _unwrapped(flowables: list[Flowable]) -> list[Flowable]:
+    """KeepTogether's own content: a KeepTogether reports a huge height to force a split,
+    so one nested in another would always push the outer one to a new page."""
+    out: list[Flowable] = []
+    for flowable in flowables:
+        if isinstance(flowable, KeepTogether):
+            out += _unwrapped(list(flowable._content))
+        else:
+            out.append(flowable)
+    return out
+
+
+def _story(blocks: Sequence[Block]) -> list[Flowable]:
+    story: list[Flowable] = []
+    blocks = list(blocks)
     for n, block in enumerate(blocks):
         flowables = _flowables(block)
         if isinstance(block, Signatures) and n + 1 < len(blocks) \
                 and isinstance(blocks[n + 1], Seal):
             flowables[-1].keepWithNext = 1  # who signs and the seal stay on one page
         story += flowables
+    return story
+
+
+def check_filled(doc: Document) -> None:
+    """Raise UnfilledError unless every value of ``doc`` is filled (checks.unfilled)."""
+    problems = unfilled(doc)
+    if problems:
+        raise UnfilledError(f"“{doc.title}”有内容没有填好（{'；'.join(problems[:3])}），不能打印",
+                            code="unfilled")
+
+
+def render(doc: Document) -> bytes:
+    """The document as PDF bytes (A4).  Raises DocumentError if it has an unfilled value
+    (UnfilledError) or cannot be laid out."""
+    check_filled(doc)
+    register_font()
+    story = _title_block(doc) + _story(doc.blocks)
     out = io.BytesIO()
     # No frame padding: tables and rules span exactly FRAME_WIDTH.
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,

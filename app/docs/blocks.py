@@ -17,6 +17,8 @@ later 调解协议书, 信访受理告知书, 听证记录, 风险评估报告):
     Seal           issuing body + "（盖章）" + date, right-aligned, room for the stamp
     Space          vertical gap in millimetres
     Slip           a tear-off slip at the foot of the page, below a dashed cut line
+    Together       blocks kept on one page (a statement, the signatures that attest it
+                   and the seal never part)
 
 Text is plain text: markup characters are escaped and line breaks kept.  ``emphasis``
 marks what the reader must act on (e.g. a missing material): shaded, with a black border
@@ -113,6 +115,13 @@ class Slip:
 
 
 @dataclass(frozen=True)
+class Together:
+    """Blocks that must share a page; they move to the next page whole if need be."""
+
+    blocks: Sequence["Block"]
+
+
+@dataclass(frozen=True)
 class QR:
     """A QR code in the title block.  Put no personal data in ``payload``: it is printed."""
 
@@ -120,7 +129,8 @@ class QR:
     caption: str = ""
 
 
-Block = Union[Heading, Text, Fields, Grid, NumberedList, Blank, Signatures, Seal, Space, Slip]
+Block = Union[Heading, Text, Fields, Grid, NumberedList, Blank, Signatures, Seal, Space, Slip,
+              Together]
 
 
 @dataclass(frozen=True)

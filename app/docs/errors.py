@@ -3,8 +3,10 @@
     DocumentError          base; ``message`` is Chinese and fit to show to the user as is;
      │                     ``code``: "font" (font file missing), "layout" (content cannot
      │                     be laid out on A4 pages)
-     └── NotReadyError     the case lacks what the document needs (a receipt for a case not
-                           yet accepted, a 转办函 for a case never forwarded)
+     ├── NotReadyError     the case lacks what the document needs (a receipt for a case not
+     │                     yet accepted, a 转办函 for a case never forwarded)
+     └── UnfilledError     a value the paper prints is empty or a placeholder (checks.unfilled):
+                           the paper is not made at all
 
 reportlab's own LayoutError is translated at the boundary (``base.render``).
 """
@@ -22,3 +24,7 @@ class DocumentError(ValueError):
 
 class NotReadyError(DocumentError):
     """The case has not reached the step the document records."""
+
+
+class UnfilledError(DocumentError):
+    """A value the document prints is missing or a placeholder; nothing was rendered."""

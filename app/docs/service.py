@@ -16,19 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import quote
 
 from app.docs.base import render
 from app.docs.blocks import (
-    QR, Blank, Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Slip, Text)
-from app.docs.errors import NotReadyError
+    QR, Blank, Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Text, Together)
+from app.docs.errors import NotReadyError, UnfilledError
+from app.docs.official import OfficialLetter, render_letter
 from app.domain.catalog import Catalog
 from app.domain.idcard import mask_id_number
 from app.domain.intake import Notice
 from app.domain.phone import mask_phone
 from app.domain.service_state import CaseState
 
-QR_PREFIX = "SANJI:RECEIPT:"
-STATUS_QUERY = "凭回执编号和手机号后四位可在镇便民服务中心查询"
 PROVISIONAL = "（暂定：所跨年份的节假日安排尚未由镇里录入，录入后按实际工作日重新计算）"
 MODE_TEXT = {
     "即办": "即办（由受理单位直接办理）",
@@ -55,9 +55,14 @@ def phones_for(catalog: Catalog, matter: Mapping[str, Any] | None) -> Phones:
     return Phones(catalog.phone_text(enquiry), catalog.phone_text(complaint))
 
 
-def receipt_qr_payload(receipt_no: str) -> str:
-    """What the receipt's QR code says: the receipt number and nothing personal."""
-    return QR_PREFIX + receipt_no
+def receipt_qr_payload(status_url: str, receipt_no: str) -> str:
+    """What the receipt's QR code says: the town's public status page with the receipt
+    number filled in ("https://…/status?receipt=XJ003-…"), so a phone camera or WeChat opens
+    it straight away; the phone digits are still asked there.  Nothing personal."""
+    if not status_url.strip():
+        raise UnfilledError("受理回执的二维码要用查询网址，镇里还没有设置", code="unfilled")
+    base = status_url.strip()
+    return f"{base}{'&' if '?' in base else '?'}receipt={quote(receipt_no)}"
 
 
 def cn_date(day: date | None) -> str:
@@ -133,11 +138,14 @@ def _strings(value: Any) -> list[str]:
 # ---- 受理回执 ------------------------------------------------------------------------------
 
 def acceptance_receipt(case: CaseState, station_name: str,
-                       matter: Mapping[str, Any] | None, phones: Phones) -> bytes:
+                       matter: Mapping[str, Any] | None, phones: Phones,
+                       status_url: str) -> bytes:
     """The 受理回执 handed to the citizen at acceptance (PDF bytes).
 
     ``matter`` is the catalog matter of the case (None for a problem reported outside the
-    catalog); ``phones`` are printed in the body and on the foot of the page.
+    catalog); ``phones`` are printed in the body and on the foot of the page;
+    ``status_url`` is the town's public status page (config ``papers.status_page_url``),
+    which the QR code opens with the receipt number filled in.
     """
     if case.status == "new" or not case.receipt_no or case.accepted_on is None:
         raise NotReadyError("此事项还没有受理登记，不能打印受理回执", code="not_accepted")
@@ -176,22 +184,24 @@ def acceptance_receipt(case: CaseState, station_name: str,
         lines = [f"{n}. {name}" for n, name in enumerate(missing, 1)]
         materials.append(Field("尚缺材料", "\n".join(lines + [f"请补齐后交本站或代办员{notice}。"]),
                                wide=True, emphasis=True))
-    # The QR code is for the window's tablet (query by receipt at any station holding the
-    # case); a phone camera would only show the number, so the text does not promise more.
-    query = Field("查询方式", f"{STATUS_QUERY}；到便民服务站（中心）出示本回执，工作人员扫描右上角"
-                          f"二维码即可查询（二维码只含回执编号，不含个人信息）。咨询电话：{phones.enquiry}",
+    # The QR code opens the town's status page with this receipt number filled in; the
+    # phone digits are asked there, so the code alone reveals nothing (RULES.md §5).
+    qr = QR(receipt_qr_payload(status_url, case.receipt_no), "手机扫码查进度")
+    query = Field("查询进度", "用手机扫描右上角二维码（微信“扫一扫”也可以），再输入登记的手机号后四位，"
+                          f"就能看到办理进度；也可以在手机上打开 {status_url.strip()}，输入回执编号查询。",
                   wide=True)
     blocks: list[Block] = [
         Fields(applicant + handling + materials + [query], pairs_per_row=2),
-        Text("请妥善保管本回执。办结后我们会通知您，请对办理结果作出评价（满意、基本满意、不满意）；"
-             f"对办理有意见的，可以投诉：{phones.complaint}。", small=True),
-        Signatures(["申请人（签名）", "受理人（签名）"]),
-        Seal(station_name, cn_date(case.accepted_on)),
+        Together([
+            Text("请妥善保管本回执。办结后我们会通知您，请对办理结果作出评价（满意、基本满意、不满意）。"
+                 f"有疑问请咨询：{phones.enquiry}；对办理有意见的，可以投诉：{phones.complaint}。",
+                 small=True),
+            Signatures(["申请人（签名）", "受理人（签名）"]),
+            Seal(station_name, cn_date(case.accepted_on))]),
     ]
     return render(Document(
         issuer=station_name, title="受理回执", number=case.receipt_no, number_label="回执编号",
-        qr=QR(receipt_qr_payload(case.receipt_no), "回执编号二维码"),
-        blocks=blocks, footer=phones.footer(), subject="受理回执"))
+        qr=qr, blocks=blocks, footer=phones.footer(), subject="受理回执"))
 
 
 # ---- 一次性告知单 --------------------------------------------------------------------------
@@ -236,13 +246,17 @@ def one_time_notice(notice: Notice, *, station_name: str, notice_no: str, issued
             Field("收费标准", m["fees"])]
     if m.get("note"):
         more.append(Field("说明", m["note"]))
-    more += [Field("咨询电话", notice.enquiry), Field("投诉电话", notice.complaint)]
+    # The phones, the statement the signatures attest, the signatures and the seal share a
+    # page: a signed sheet must carry the text it signs.
     blocks += [
         Fields(more),
-        Text("以上为一次性告知的全部内容；除法律法规另有规定外，不再要求提供本告知单以外的材料。"
-             "申请人签名表示已收到本告知单。", small=True),
-        Signatures(["告知人（签名）", "申请人（签名）"]),
-        Seal(station_name, cn_date(issued_on)),
+        Together([
+            Fields([Field("咨询电话", notice.enquiry), Field("投诉电话", notice.complaint)]),
+            Text("以上为一次性告知的全部内容；除法律法规另有规定外，不再要求提供本告知单以外的材料。"
+                 "申请人签名表示已收到本告知单。", small=True),
+            Signatures(["告知人（签名）", "申请人（签名）"]),
+            Seal(station_name, cn_date(issued_on)),
+        ]),
     ]
     return render(Document(
         issuer=station_name, title="一次性告知单", number=notice_no, number_label="告知单编号",
@@ -259,59 +273,69 @@ def _forwarded_on(case: CaseState) -> date | None:
     return None
 
 
+def _letter_request(deadline: date, report_back: str) -> str:
+    """The request sentence: "请…于2025年11月3日前办结，并将办理结果书面回复新集镇便民服务中心".
+
+    ``report_back`` is what the department does with the result ("书面回复…"). Letters
+    forwarded before that wording carry a whole sentence of their own ("请在期限内将办理结果
+    书面回复…"): it then follows as its own sentence rather than being spliced in.
+    """
+    head = f"请按有关规定认真办理，于{cn_date(deadline)}前办结"
+    report_back = report_back.strip().rstrip("。；")
+    if report_back.startswith("请"):
+        return f"{head}。{report_back}。"
+    return f"{head}，并将办理结果{report_back}。"
+
+
 def transfer_letter(case: CaseState, letter: Mapping[str, Any] | None = None, *,
-                    issuer: str, contact: str = "", issued_on: date | None = None) -> bytes:
-    """The 群众反映事项转办函 to a county department, with a tear-off 回执 (PDF bytes).
+                    issuer: str, contact: str, issued_on: date | None = None) -> bytes:
+    """The 群众反映事项转办函 to a county department (PDF bytes), laid out as a 函 after
+    GB/T 9704 (app.docs.official), with its 回执 as the 附件 page.
 
     ``letter`` is the ``svc.forwarded`` payload's letter (default: the case's last one);
-    ``issuer`` the forwarding office (e.g. 新集镇便民服务中心); ``contact`` who the department
-    calls with questions (e.g. "联系人：李明　电话：0376-7123456"), printed under the date;
-    ``issued_on`` defaults to the date of the forwarding step.  Fields per RULES.md §1:
-    letter no., source, citizen, summary, receiving department, deadline, how to report
-    back, receipt slip.
+    ``issuer`` the forwarding office (e.g. 新集镇便民服务中心): its 发文机关标志 and signature;
+    ``contact`` the 附注: who the department calls with questions ("联系人：张敏，联系电话：
+    0376-7123456"), required; ``issued_on`` defaults to the date of the forwarding step.
+    Fields per RULES.md §1: letter no., source, citizen, summary, receiving department,
+    deadline, how to report back, receipt slip.
     """
     letter = letter if letter is not None else case.letter
     if not letter:
         raise NotReadyError("此事项还没有转办县直部门，不能打印转办函", code="not_forwarded")
+    if not contact.strip():
+        raise UnfilledError("转办函要写明联系人和联系电话（附注），请补上后再打印", code="unfilled")
     issued_on = issued_on or _forwarded_on(case)
     deadline = date.fromisoformat(str(letter["deadline"]))
     department, number = str(letter["department"]), str(letter["letter_no"])
     matter = case.matter_name or "群众反映问题"
     citizen = str(letter["citizen"])
     group = case.fields.get("applicant.group")
-    fields = [
+    receipt = case.receipt_no or "—"
+    details = [
         Field("事项来源", str(letter["source"])),
-        Field("受理回执编号", case.receipt_no or "—"),
+        Field("受理回执编号", receipt),
         Field("反映人", citizen + (f"（{group}）" if group else "")),
         Field("受理日期", cn_date(case.accepted_on)),
-        Field("事项类别", matter + (f"（{case.matter_code}）" if case.matter_code else ""),
-              wide=True),
-        Field("反映事项摘要", str(letter["summary"]), wide=True),
-        Field("承办单位", department),
-        Field("办理时限", f"{cn_date(deadline)}前", emphasis=True),
+        Field("事项类别", matter + (f"（{case.matter_code}）" if case.matter_code else "")),
+        Field("反映事项摘要", str(letter["summary"])),
+        Field("办理时限", f"{cn_date(deadline)}前"),
         Field("首接责任人", _person(case.first_officer)),
-        Field("反馈方式", str(letter["report_back"])),
     ]
-    slip: list[Block] = [
-        Heading("转办函回执", align="center"),
-        Text(f"{issuer}："),
-        Text(f"你单位{number}转办函（反映人：{citizen}；事项：{matter}；受理回执编号："
-             f"{case.receipt_no or '—'}）已收悉。", indent=True),
-        Blank("办理情况：", 2),
-        Signatures(["签收人（签名）", "承办人（签名）"]),
-        Text(f"{department}（盖章）", align="right"),
-    ]
-    blocks: list[Block] = [
-        Text(f"{department}："),
-        Text(f"现将群众反映的“{matter}”事项转你单位办理。请按有关规定认真办理，于"
-             f"{cn_date(deadline)}前办结，并将办理结果{letter['report_back']}；签收后请填写下方"
-             "回执，交回我单位。", indent=True),
-        Fields(fields, pairs_per_row=2),
-        Seal(issuer, cn_date(issued_on)),
-    ]
-    if contact:
-        blocks.append(Text(f"（{contact}）", align="right", small=True))
-    blocks.append(Slip(slip, cut_text="沿此线剪开，回执由承办单位填写后交回"))
-    return render(Document(
-        issuer=issuer, title="群众反映事项转办函", number=number, number_label="",
-        blocks=blocks, subject="群众反映事项转办函"))
+    return render_letter(OfficialLetter(
+        issuer=issuer, number=number, title=f"{issuer}关于转办群众反映事项的函",
+        addressee=f"{department}：",
+        paragraphs=[f"现将群众反映的“{matter}”事项转你单位办理，有关情况如下：",
+                    _letter_request(deadline, str(letter["report_back"]))
+                    + "办结后请填写附件回执，加盖公章后交回我单位。"],
+        details=details, date_text=cn_date(issued_on), note=contact.strip().strip("（）()"),
+        attachment_title="转办函回执",
+        attachment=[
+            Text(f"{issuer}："),
+            Text(f"你单位{number}函（反映人：{citizen}；事项：{matter}；受理回执编号：{receipt}）"
+                 "已收悉，办理情况如下。", indent=True),
+            Blank("办理情况：", 5),
+            Blank("办结日期：", 1),
+            Blank("承办人（签名）：", 1),
+            Blank("联系电话：", 1),
+        ],
+        attachment_seal=department))

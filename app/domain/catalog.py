@@ -123,12 +123,20 @@ class Catalog:
         """Matters offered at intake, in catalog order."""
         return [m for m in self.doc["matters"] if not m.get("retired")]
 
+    def phone_configured(self, key: str) -> bool:
+        """Whether the town has set phone ``key``'s real number (the shipped ones are samples)."""
+        phone = self.doc["phones"].get(key)
+        return bool(phone and phone["configured"])
+
     def phone_text(self, key: str) -> str:
-        """How a phone reads on a notice; a placeholder is never shown as a number."""
+        """How a phone reads: "新集镇纪委 0376-7123400", or a hotline's label alone when the
+        label already says the number ("12333人力资源和社会保障服务热线"). A sample number is
+        never shown: the text says it is not set yet (printing refuses such a paper)."""
         phone = self.doc["phones"][key]
+        label, number = phone["label"], phone["number"]
         if not phone["configured"]:
-            return f"{phone['label']}：号码待镇里配置"
-        return f"{phone['label']}：{phone['number']}"
+            return f"{label}（电话还没有设置）"
+        return label if number in label else f"{label} {number}"
 
     def department(self, key: str) -> Mapping[str, Any]:
         return self.doc["departments"][key]

@@ -75,7 +75,7 @@ class Notice:
         out += ["办理程序：" + " → ".join(m["procedure"]),
                 f"承诺时限：{self.time_limit_text()}",
                 f"收费标准：{m['fees']}",
-                self.enquiry, self.complaint]
+                f"咨询电话：{self.enquiry}", f"投诉电话：{self.complaint}"]
         if m.get("note"):
             out.append(f"说明：{m['note']}")
         return out

@@ -13,6 +13,7 @@ from app.accounts import Cadre
 from app.domain import (CaseState, accepted_payload, add_working_days, check_id_number,
                         check_phone, check_transition, fold, format_receipt, one_time_notice)
 from app.domain.intake import Notice
+from app.services.directory import node_names
 from app.services.errors import ServiceError
 from app.services.rules import Rules, RulesCache
 from app.station import Station
@@ -172,20 +173,36 @@ class Desk:
         department = rules.catalog.department(department_key)
         days = int(rules.config.value("service.forward_reply_working_days"))
         due = add_working_days(self.today(), days, rules.calendar)
+        code = str(rules.config.value("papers.letter_code") or "").strip()
+        if not code:
+            raise ServiceError("转办函要有发文字号，镇里还没有设置机关代字：请在“镇里设置 → 文书和电话”"
+                               "里填写（如 新集便民转），再来转办。")
         applicant = {key.split(".", 1)[1]: value for key, value in state.fields.items()
                      if key.startswith("applicant.")}  # flat in the fold: "applicant.name"
+        year = self.today().year
+        # GB/T 9704 §7.2.4: 发文机关代字〔年份〕顺序号, e.g. 新集便民转〔2026〕12号
         letter = {
-            "letter_no": f"{self.station.short_code or 'ZB'}-转{self.today():%Y}-"
-                         f"{self._next_counter('letter')}",
-            "source": f"{self.station.name}（{state.receipt_no or ''}）",
+            "letter_no": f"{code}〔{year}〕{self._next_counter('letter')}号",
+            "source": self._source(state),
             "citizen": applicant.get("name", "群众"), "summary": summary,
             "department": department.get("name", department_key),
             "department_key": department_key, "deadline": due.date.isoformat(),
-            "report_back": "请在期限内将办理结果书面回复镇便民服务中心，并退回回执",
+            "report_back": f"书面回复{self.station.name}",
             "receipt_slip": "转办函回执：已收到此件，将按期办理并回复。"}
         return self.act(officer, record, "svc.forwarded", {
             "letter": letter, "leader": {"id": officer.id, "name": officer.name,
                                          "post": officer.post}})
+
+    def _source(self, state: CaseState) -> str:
+        """Where the matter came from (事项来源): the station that accepted it — a village's
+        便民服务站 when the village took it and reported it up, not the forwarding town."""
+        node = state.accepting_node
+        name = node_names(self.store.conn).get(node, "") if node else ""
+        if not name or node == self.station.node_id:
+            return f"{self.station.name}受理"
+        if state.accepting_level == "village":
+            return f"{name}便民服务站受理，代办上报{self.station.name}"
+        return f"{name}受理"
 
     def _next_counter(self, name: str) -> int:
         key = f"counter:{name}:{self.today():%Y}"

@@ -1,6 +1,6 @@
 """The town's own rules, sent down to its villages: edits to the matter catalog (time
-limits, phones, retiring a matter) and the holiday list for years the calendar library
-does not know (RULES.md §1: chinesecalendar stops at 2026; the town enters later years
+limits, phones, retiring a matter), the papers' settings (the public status page, the
+转办函's 机关代字) and the holiday list for years the calendar library does not know (RULES.md §1: chinesecalendar stops at 2026; the town enters later years
 and they sync down). Only a town or county station may make these changes; they travel
 as broadcast `config`-kind events, so every station below applies the same rules.
 """
@@ -11,8 +11,11 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
+from app.domain import merge_config
+from app.domain.phone import check_phone
 from app.services.errors import ServiceError
 from app.services.rules import load_rules
+from schemas.config import load_defaults
 from app.station import Station
 from sync.errors import StoreError
 from sync.ids import uuid7
@@ -82,3 +85,46 @@ def set_holidays(station: Station, officer: Cadre, year: int, holidays: list[dat
         "key": key, "note": note.strip(),
         "value": {"holidays": sorted({d.isoformat() for d in holidays}),
                   "workdays": sorted({d.isoformat() for d in workdays})}})
+
+
+# the papers: phones, the public status page, the 转办函's 机关代字 ------------------------------
+PAPER_SETTINGS = ("papers.status_page_url", "papers.letter_code")
+
+
+def set_phone(station: Station, officer: Cadre, key: str, number: str, label: str = ""
+              ) -> dict[str, Any]:
+    """Enter the real number of phone ``key`` of the catalog (the shipped ones are samples),
+    e.g. the town center's or the town 纪委's; printed on every paper that names it."""
+    _require_town(station)
+    phones = load_rules(station.store.conn).catalog.doc["phones"]
+    if key not in phones:
+        raise ServiceError("没有这个电话，请从列出的电话里选。")
+    checked = check_phone(number)
+    if not checked.ok:
+        raise ServiceError(checked.message)
+    label = (label or phones[key]["label"]).strip()
+    if not 1 <= len(label) <= 60:
+        raise ServiceError("请写明这是哪里的电话（如 新集镇纪委），60 个字以内。")
+    return _append(station, officer, "catalog.phone_set", str(uuid.uuid5(_NAMESPACE, f"phone.{key}")),
+                   {"key": key, "phone": {"label": label, "number": number.strip(),
+                                          "configured": True}})
+
+
+def set_paper_setting(station: Station, officer: Cadre, key: str, value: str, note: str = ""
+                      ) -> dict[str, Any]:
+    """Set one of the papers' settings (``PAPER_SETTINGS``): checked against its schema in
+    schemas/config/defaults.json before anything is written."""
+    _require_town(station)
+    if key not in PAPER_SETTINGS:
+        raise ServiceError("这一项不能在这里设置。")
+    value = value.strip()
+    defaults = load_defaults()
+    entry = defaults["values"][key]
+    merged = merge_config(defaults, {key: {"value": value, "source": note}})
+    if merged.rejected or not value:
+        hint = {"papers.status_page_url": "请填写以 http:// 或 https:// 开头的完整网址，"
+                                          "如 https://xinji.example.gov.cn/status",
+                "papers.letter_code": "请填写几个汉字的机关代字，如 新集便民转（不要带〔〕和号）"}[key]
+        raise ServiceError(f"“{entry['label'].split('（')[0]}”填得不对：{hint}。")
+    return _append(station, officer, "config.set", str(uuid.uuid5(_NAMESPACE, key)),
+                   {"key": key, "value": value, "note": note.strip() or "镇里设置"})

@@ -82,7 +82,8 @@ def test_the_longest_summary_allowed_flows_onto_more_pages(samples, printed):
     case = replace(samples.accepted, fields={**samples.accepted.fields, "summary": long_summary})
     matter = samples.catalog.matter("JZ-001")
     doc = printed("receipt_long", acceptance_receipt(case, STATION, matter,
-                                                     phones_for(samples.catalog, matter)))
+                                                     phones_for(samples.catalog, matter),
+                                                     "https://xinji.example.gov.cn/status"))
     reader = doc.reader
     assert a4_pages(reader) and len(reader.pages) >= 2
     pages = [flat(page.extract_text()) for page in reader.pages]

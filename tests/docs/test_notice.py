@@ -31,7 +31,7 @@ def test_notice_tells_everything_rules_require(samples, notice):
         "原件（核验后退还）", "复印件", "共同生活的成年家庭成员均需签字",
         "25个工作日（受理次日起算），承诺于2025年11月6日前办结；特殊情况可延长至40个工作日",
         "收费标准", "免费",
-        "咨询电话", "新集镇便民服务中心：0376-7123456", "投诉电话", "新集镇纪委：0376-7123400",
+        "咨询电话", "新集镇便民服务中心 0376-7123456", "投诉电话", "新集镇纪委 0376-7123400",
         "告知人（签名）", "申请人（签名）", "新集镇王湾村便民服务站（盖章）", "2025年9月26日",
     ]
     for item in expected:
@@ -80,3 +80,14 @@ def test_notice_pages_are_a4_numbered_and_marked_as_continued(notice):
     for page in notice.pages():
         left, top, right, bottom = ink_box_mm(page)
         assert left >= 19 and right <= 191 and top >= 8 and bottom <= 289
+
+
+def test_the_signatures_and_the_seal_share_a_page_with_the_text_they_sign(notice):
+    """A signed sheet carries what it signs: the statement, the phones, both signatures and
+    the seal are on one page, whichever page that is."""
+    pages = [flat(page.extract_text()) for page in notice.reader.pages]
+    signed = [text for text in pages if "申请人（签名）" in text]
+    assert len(signed) == 1
+    for item in ("以上为一次性告知的全部内容", "申请人签名表示已收到本告知单", "告知人（签名）",
+                 "新集镇王湾村便民服务站（盖章）", "咨询电话", "投诉电话"):
+        assert flat(item) in signed[0], item

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import pytest
 
-from app.docs import NotReadyError, acceptance_receipt, phones_for, receipt_qr_payload
+from app.docs import (
+    NotReadyError, UnfilledError, acceptance_receipt, phones_for, receipt_qr_payload)
 from app.domain import CaseState, mask_id_number, mask_phone, parse_receipt
 from tests.docs.conftest import (
     ID_NUMBER, NOTICE_NO, PHONE, STATION, a4_pages, decode_qr, flat, ink_box_mm)
 
 RECEIPT_NO = "XJ003-250926-0007-12"
+STATUS_URL = "https://xinji.example.gov.cn/status"
 
 
 @pytest.fixture
 def receipt(samples, printed):
     matter = samples.catalog.matter("JZ-001")
     data = acceptance_receipt(samples.accepted, STATION, matter,
-                              phones_for(samples.catalog, matter))
+                              phones_for(samples.catalog, matter), STATUS_URL)
     return printed("receipt", data)
 
 
@@ -28,8 +30,8 @@ EXPECTED = [
     "25个工作日（受理次日起算），承诺于2025年11月6日前办结",
     "居民身份证：原件（核验后退还）1份",
     "尚缺材料", "家庭经济状况核对授权书", NOTICE_NO,
-    "凭回执编号和手机号后四位可在镇便民服务中心查询",
-    "新集镇便民服务中心：0376-7123456", "新集镇纪委：0376-7123400",
+    "用手机扫描右上角二维码", "再输入登记的手机号后四", STATUS_URL,
+    "新集镇便民服务中心 0376-7123456", "新集镇纪委 0376-7123400",
     "申请人（签名）", "受理人（签名）", "新集镇王湾村便民服务站（盖章）", "第1页共1页",
 ]
 
@@ -55,11 +57,16 @@ def test_receipt_never_shows_the_id_number_or_phone_in_full(receipt):
     assert "赵文堃" not in metadata and ID_NUMBER not in metadata
 
 
-def test_receipt_qr_decodes_to_the_receipt_number_and_nothing_else(receipt):
+def test_receipt_qr_opens_the_status_page_with_the_receipt_number_and_nothing_else(receipt):
     (page,) = receipt.pages()
-    assert decode_qr(page) == ["SANJI:RECEIPT:XJ003-250926-0007-12"]
-    assert receipt_qr_payload(RECEIPT_NO) == "SANJI:RECEIPT:XJ003-250926-0007-12"
-    assert parse_receipt(decode_qr(page)[0].removeprefix("SANJI:RECEIPT:")).number == RECEIPT_NO
+    url = f"{STATUS_URL}?receipt=XJ003-250926-0007-12"
+    assert decode_qr(page) == [url]
+    assert receipt_qr_payload(STATUS_URL, RECEIPT_NO) == url
+    assert receipt_qr_payload(STATUS_URL + "?town=xinji", RECEIPT_NO) == \
+        f"{STATUS_URL}?town=xinji&receipt={RECEIPT_NO}"
+    assert parse_receipt(decode_qr(page)[0].split("receipt=")[1]).number == RECEIPT_NO
+    with pytest.raises(UnfilledError):   # no address set: no QR code, no receipt
+        receipt_qr_payload(" ", RECEIPT_NO)
 
 
 def test_receipt_is_one_a4_page_with_nothing_cut_off(receipt):
@@ -80,17 +87,17 @@ def test_receipt_embeds_only_the_bundled_font(receipt):
 def test_provisional_promise_is_printed_as_provisional(samples, printed):
     matter = samples.catalog.matter("JZ-002")
     doc = printed("receipt_provisional", acceptance_receipt(
-        samples.provisional, STATION, matter, phones_for(samples.catalog, matter)))
+        samples.provisional, STATION, matter, phones_for(samples.catalog, matter), STATUS_URL))
     text = flat(doc.poppler_text())
     assert flat("40个工作日（受理次日起算），承诺于2027年1月26日前办结") in text
     assert "暂定" in text and "节假日安排尚未由镇里录入" in text
     assert "李喆" in text and "身份证号" not in text  # no ID number given: no row for it
     (page,) = doc.pages()
-    assert decode_qr(page) == [receipt_qr_payload(samples.provisional.receipt_no)]
+    assert decode_qr(page) == [receipt_qr_payload(STATUS_URL, samples.provisional.receipt_no)]
 
 
 def test_a_case_not_yet_accepted_has_no_receipt(samples):
     with pytest.raises(NotReadyError) as caught:
         acceptance_receipt(CaseState(record="nothing-yet"), STATION, None,
-                           phones_for(samples.catalog, None))
+                           phones_for(samples.catalog, None), STATUS_URL)
     assert caught.value.message == "此事项还没有受理登记，不能打印受理回执"

@@ -49,8 +49,11 @@ def test_party_transfer_letters_follow_rules_md():
 
 def test_placeholder_phones_are_marked_and_never_shown_as_numbers():
     catalog = Catalog(DOC)
-    assert catalog.phone_text("town_service_center") == "镇便民服务中心咨询电话（待镇里配置）：号码待镇里配置"
-    assert catalog.phone_text("hotline_12393") == "12393医疗保障服务热线：12393"
+    assert catalog.phone_text("town_service_center") == "镇便民服务中心（电话还没有设置）"
+    assert not catalog.phone_configured("town_service_center")
+    # A hotline whose label says its number reads once, not "12393…热线：12393".
+    assert catalog.phone_text("hotline_12393") == "12393医疗保障服务热线"
+    assert catalog.phone_configured("hotline_12393") and not catalog.phone_configured("nope")
     for key, phone in DOC["phones"].items():
         assert check_phone(phone["number"]).ok is phone["configured"], key
 
@@ -140,7 +143,8 @@ def test_town_configures_a_real_phone_number():
     catalog = apply_catalog_edits(DOC, [_edit(1, "catalog.phone_set", {
         "key": "town_service_center",
         "phone": {"label": "新集镇便民服务中心", "number": "0376-2981234", "configured": True}})], SCHEMA)
-    assert catalog.phone_text("town_service_center") == "新集镇便民服务中心：0376-2981234"
+    assert catalog.phone_text("town_service_center") == "新集镇便民服务中心 0376-2981234"
+    assert catalog.phone_configured("town_service_center")
 
 
 @pytest.mark.parametrize("mutate, message", [
