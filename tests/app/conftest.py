@@ -16,6 +16,7 @@ from sync.client import HubClient
 from sync.enroll import enroll_hub
 from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess
+from tests.support.papers import set_town_papers
 
 TODAY = date(2026, 11, 27)   # a Friday: deadlines cross a weekend
 
@@ -43,6 +44,8 @@ class Township:
         station = open_station(self.root / f"st-{name}")
         station.enroll(hub.url, code)
         person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        if kind == "town":   # the town sets up its papers first (镇里设置 → 文书和电话)
+            set_town_papers(station, person, f"{hub.url}/status")
         place = Place(station, Desk(station, today=lambda: TODAY), person)
         self.places[name] = place
         return place

@@ -28,6 +28,7 @@ from sync.hub.api import create_app
 from sync.hub.blobs import BlobStore
 from sync.hub.server import open_hub
 from sync.hub.store import HubStore
+from tests.support.papers import set_town_papers
 
 TODAY = date(2026, 11, 27)
 URL = "http://town.test"
@@ -90,6 +91,8 @@ class Town:
         station = open_station(self.root / f"st-{len(self.windows)}")
         station.enroll(URL, code)
         person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        if kind == "town":   # the town sets up its papers first (镇里设置 → 文书和电话)
+            set_town_papers(station, person, f"{URL}/status")
         place = Window(station, Desk(station, today=lambda: TODAY), person)
         self.windows.append(place)
         return place
