@@ -13,7 +13,8 @@ No exceptions of its own: receipt typos are app.domain.ReceiptError, turned into
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 
 from starlette.routing import BaseRoute
 
@@ -22,12 +23,13 @@ from sync.hub.server import HubExtension
 from sync.hub.store import HubStore
 
 
-def extension(limits: page.Limits | None = None) -> HubExtension:
+def extension(limits: page.Limits | None = None,
+              today: Callable[[], date] = date.today) -> HubExtension:
     def install(hub: HubStore) -> None:
         table.install(hub)
 
     def routes(hub: HubStore) -> Sequence[BaseRoute]:
-        return page.routes(hub, limits)
+        return page.routes(hub, limits, today)
 
     return HubExtension(install=install, routes=routes)
 

@@ -1,8 +1,10 @@
 """The public receipt-status page of a hub (issue #3 §3): a citizen types the receipt
 number and the last four digits of the phone given at intake, and sees the status, the
-promised date and the date closed. Nothing else, whoever asks.
+promised date, whether it is overdue (已超期), the date closed, and whom to call (the town
+center's and the town 纪委's phones as the town set them). Nothing else, whoever asks.
 
-    GET  /status                   the form (Chinese, small, works without JavaScript)
+    GET  /status[?receipt=]        the form (Chinese, small, works without JavaScript); the
+                                   receipt's QR code opens it with the number filled in
     GET  /status/query?receipt=&phone4=
     POST /status/query             form-encoded; HTML, or JSON with Accept: application/json
 
@@ -19,7 +21,9 @@ import html
 import json
 import logging
 from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -32,6 +36,7 @@ from app.domain.errors import ReceiptError
 from app.hubext.ratelimit import TokenBuckets, seconds_text
 from app.hubext.status import PROVISIONAL_NOTE, PublicStatus
 from app.hubext.table import lookup
+from app.services.rules import RulesCache
 from sync.hub.store import HubStore
 
 log = logging.getLogger("sanji.hub")
@@ -71,6 +76,8 @@ background:#c0392b;border:0;border-radius:.4rem}
 .msg{background:#fff4e5;border-left:.3rem solid #e67e22;padding:.6rem .8rem;margin-bottom:1rem}
 dl{margin:0}dt{color:#55606c;font-size:.95rem;margin-top:.5rem}dd{margin:0;font-size:1.25rem;
 font-weight:bold}.note{color:#a04000;font-size:.95rem;font-weight:normal}
+.late{color:#fff;background:#c0392b;border-radius:.3rem;padding:0 .4rem;margin-left:.4rem}
+.call{background:#fdecea;border-left:.3rem solid #c0392b;padding:.6rem .8rem}
 """
 
 
@@ -81,44 +88,82 @@ def _page(title: str, body: str) -> str:
             f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>")
 
 
-def _form(receipt: str = "") -> str:
+def _form(receipt: str = "", contact: str = "") -> str:
+    # Opened from the receipt's QR code, the number is already there: the cursor goes to
+    # the four digits, the one thing left to type.
+    focus = (" autofocus", "") if receipt else ("", " autofocus")
     return (
         "<form method=\"post\" action=\"/status/query\">"
         "<label for=\"receipt\">回执编号</label>"
         f"<input id=\"receipt\" name=\"receipt\" value=\"{html.escape(receipt)}\" required"
-        " autocomplete=\"off\" autocapitalize=\"characters\" placeholder=\"如 XJ003-250926-0007-12\">"
+        f"{focus[1]} autocomplete=\"off\" autocapitalize=\"characters\""
+        " placeholder=\"如 XJ003-250926-0007-12\">"
         "<label for=\"phone4\">手机号后四位</label>"
         "<input id=\"phone4\" name=\"phone4\" required inputmode=\"numeric\" pattern=\"[0-9]{4}\""
-        " maxlength=\"4\" autocomplete=\"off\" placeholder=\"受理时登记的手机号的最后4位\">"
+        f" maxlength=\"4\"{focus[0]} autocomplete=\"off\" placeholder=\"受理时登记的手机号的最后4位\">"
         "<button type=\"submit\">查询办理进度</button>"
         "<p class=\"hint\">回执编号印在受理回执上。只显示办理状态和日期，不显示个人信息。"
-        "有疑问请联系受理的便民服务站。</p></form>")
+        f"{html.escape(contact or NO_PHONE)}</p></form>")
+
+
+NO_PHONE = "有疑问请联系受理的便民服务站。"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Whom the page tells the citizen to call, from the town's phones (catalog config
+    events on the hub): the center for questions, the 纪委 for complaints."""
+
+    enquiry: str = ""
+    complaint: str = ""
+
+    def text(self) -> str:
+        return f"有疑问请拨打{self.enquiry}。" if self.enquiry else NO_PHONE
+
+    def overdue_text(self) -> str:
+        call = f"请拨打{self.enquiry}询问或催办" if self.enquiry else "请联系受理的便民服务站询问或催办"
+        blame = f"；对办理有意见的，可以投诉：{self.complaint}" if self.complaint else ""
+        return f"已超过承诺的办结日期，{call}{blame}。"
+
+
+def contact_of(rules: RulesCache) -> Contact:
+    catalog = rules.get().catalog
+    return Contact(*(catalog.phone_text(key) if catalog.phone_configured(key) else ""
+                     for key in ("town_service_center", "town_discipline")))
 
 
 def _title(hub: HubStore) -> str:
     return f"{hub.meta.get('name') or ''}便民服务事项办理进度查询"
 
 
-def form_html(hub: HubStore) -> str:
-    return _page(_title(hub), _form())
+def form_html(hub: HubStore, receipt: str = "", contact: Contact = Contact()) -> str:
+    return _page(_title(hub), _form(receipt, contact.text()))
 
 
-def result_html(hub: HubStore, found: PublicStatus) -> str:
+def result_html(hub: HubStore, found: PublicStatus, today: date,
+                contact: Contact = Contact()) -> str:
     due = html.escape(found.due.isoformat()) if found.due else "—"
     if found.due and found.due_provisional:
         due += f" <span class=\"note\">（{html.escape(PROVISIONAL_NOTE)}）</span>"
-    rows = [("回执编号", html.escape(found.receipt_no)),
-            ("办理状态", html.escape(found.status_name)), ("承诺办结日期", due)]
+    status = html.escape(found.status_name)
+    late = found.overdue(today)
+    if late:
+        status += " <span class=\"late\">已超期</span>"
+    rows = [("回执编号", html.escape(found.receipt_no)), ("办理状态", status),
+            ("承诺办结日期", due)]
     if found.closed_on:
         rows.append(("办结日期", html.escape(found.closed_on.isoformat())))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return _page(_title(hub), f"<div class=\"card\"><dl>{items}</dl></div>"
-                              f"{_form()}")
+    call = (f"<p class=\"call\" role=\"alert\">{html.escape(contact.overdue_text())}</p>"
+            if late else "")
+    return _page(_title(hub), f"<div class=\"card\"><dl>{items}</dl>{call}</div>"
+                              f"{_form(contact=contact.text())}")
 
 
-def message_html(hub: HubStore, message: str, receipt: str = "") -> str:
+def message_html(hub: HubStore, message: str, receipt: str = "",
+                 contact: Contact = Contact()) -> str:
     return _page(_title(hub), f"<p class=\"msg\" role=\"alert\">{html.escape(message)}</p>"
-                              f"{_form(receipt)}")
+                              f"{_form(receipt, contact.text())}")
 
 
 # routes ------------------------------------------------------------------------------------
@@ -150,22 +195,37 @@ async def _fields(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
 
-def routes(hub: HubStore, limits: Limits | None = None) -> Sequence[BaseRoute]:
+def _prefilled(request: Request) -> str:
+    """The receipt number a QR code put in the address, if it is one (else nothing)."""
+    typed = request.query_params.get("receipt", "").strip()[:64]
+    try:
+        return parse_receipt(typed).number if typed else ""
+    except ReceiptError:
+        return ""
+
+
+def routes(hub: HubStore, limits: Limits | None = None,
+           today: Callable[[], date] = date.today) -> Sequence[BaseRoute]:
+    """``today``: the hub's clock for 已超期 (passed in, so tests can fix it)."""
     limits = limits or default_limits()
+    rules = RulesCache(hub.conn)
 
     def reply(request: Request, status: int, message: str | None = None,
               found: PublicStatus | None = None, receipt: str = "",
               code: str = "", extra: dict[str, str] | None = None) -> Response:
         headers = {**HEADERS, **(extra or {})}
+        contact = contact_of(rules)
         if _wants_json(request):
-            body: dict[str, Any] = found.to_json() if found else {
+            body: dict[str, Any] = found.to_json(today(), contact.text()) if found else {
                 "found": False, "message": message, **({"code": code} if code else {})}
             return JSONResponse(body, status_code=status, headers=headers)
-        text = result_html(hub, found) if found else message_html(hub, message or "", receipt)
+        text = (result_html(hub, found, today(), contact) if found
+                else message_html(hub, message or "", receipt, contact))
         return HTMLResponse(text, status_code=status, headers=headers)
 
     async def form(request: Request) -> Response:
-        return HTMLResponse(form_html(hub), headers=HEADERS)
+        return HTMLResponse(form_html(hub, _prefilled(request), contact_of(rules)),
+                            headers=HEADERS)
 
     async def query(request: Request) -> Response:
         try:

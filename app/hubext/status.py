@@ -38,12 +38,24 @@ class PublicStatus:
     due_provisional: bool
     closed_on: date | None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"found": True, "receipt_no": self.receipt_no, "status": self.status_name,
-                "due": self.due.isoformat() if self.due else None,
-                "due_provisional": self.due_provisional,
-                "due_note": PROVISIONAL_NOTE if self.due_provisional else None,
-                "closed_on": self.closed_on.isoformat() if self.closed_on else None}
+    def overdue(self, today: date) -> bool:
+        """Past the promised date and not finished (服务承诺制: the citizen may ask why).
+        A provisional date counts too: it only ever errs towards the citizen's side
+        (weekends only, no holidays added yet)."""
+        return self.closed_on is None and self.due is not None and today > self.due
+
+    def to_json(self, today: date | None = None, contact: str = "") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "found": True, "receipt_no": self.receipt_no, "status": self.status_name,
+            "due": self.due.isoformat() if self.due else None,
+            "due_provisional": self.due_provisional,
+            "due_note": PROVISIONAL_NOTE if self.due_provisional else None,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None}
+        if today is not None:
+            out["overdue"] = self.overdue(today)
+        if contact:
+            out["contact"] = contact
+        return out
 
 
 def public_status_name(state: CaseState) -> str:

@@ -83,6 +83,7 @@ class Town:
     asgi: Starlette
     transport: AsgiTransport
     clock: list[float]
+    days: list[date]
     windows: list[Window] = field(default_factory=list)
     browsers: list[AsgiTransport] = field(default_factory=list)
 
@@ -116,8 +117,10 @@ def intake(window: Window, phone: str = "13812345678", matter: str = "SB-001",
 def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Town]:
     hub = open_hub(tmp_path / "town", "town", "新集镇")
     clock = [1000.0]     # the rate limiter's clock, moved by the tests
+    days = [TODAY]       # the hub's date (已超期), moved by the tests
     ext = extension(page.Limits(TokenBuckets(10, 60.0, clock=lambda: clock[0]),
-                                TokenBuckets(20, 3600.0, clock=lambda: clock[0])))
+                                TokenBuckets(20, 3600.0, clock=lambda: clock[0])),
+                    today=lambda: days[0])
     ext.install(hub)
     asgi = create_app(hub, BlobStore(hub, BlobFiles(tmp_path / "town" / "blobs")),
                       extra_routes=ext.routes(hub))
@@ -127,7 +130,7 @@ def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Town]:
         return HubClient(base_url, credentials, transport=transport)
 
     monkeypatch.setattr(app.station, "hub_client", client)
-    system = Town(tmp_path, hub, asgi, transport, clock)
+    system = Town(tmp_path, hub, asgi, transport, clock, days)
     try:
         yield system
     finally:

@@ -4,6 +4,7 @@ the last four digits of the phone."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import httpx
 
@@ -48,7 +49,8 @@ def test_form_is_chinese_mobile_friendly_and_asks_only_receipt_and_digits(town: 
 
 
 def test_right_receipt_and_digits_show_status_and_promised_date(town: Town) -> None:
-    village, _ = village_and_town(town)
+    village, hall = village_and_town(town)
+    hall.sync()            # the town's phones reach the hub: the page says whom to call
     taken = intake(village)
     village.sync()
     state = village.desk.case(taken.record)
@@ -62,7 +64,9 @@ def test_right_receipt_and_digits_show_status_and_promised_date(town: Town) -> N
                method="GET").json()
     assert data == {"found": True, "receipt_no": taken.receipt_no, "status": "已受理",
                     "due": state.due.isoformat(), "due_provisional": False,
-                    "due_note": None, "closed_on": None}
+                    "due_note": None, "closed_on": None, "overdue": False,
+                    "contact": "有疑问请拨打新集镇便民服务中心 0376-2988123。"}
+    assert "已超期" not in page.text
 
 
 def test_wrong_digits_and_unknown_receipt_get_the_same_neutral_answer(town: Town) -> None:
@@ -243,3 +247,45 @@ def test_a_promised_date_in_an_unplanned_year_is_shown_as_provisional(town: Town
     assert "暂定" in page.text and "低保" not in page.text
     data = ask(browser, taken.receipt_no, "5678", as_json=True).json()
     assert data["due_provisional"] is True and "暂定" in data["due_note"]
+
+
+def test_the_receipts_qr_code_opens_the_form_with_the_receipt_filled_in(town: Town) -> None:
+    """The QR code printed on the receipt (a real print at the village) is the town's status
+    page with the number in it: the phone's browser opens the form with the number filled
+    in and asks only for the four digits."""
+    from app.services.printing import print_receipt
+    from tests.docs.conftest import decode_qr, render_pages
+
+    village, hall = village_and_town(town)
+    hall.sync()            # the town's settings (status page, phones) up to the hub …
+    village.sync()         # … and down to the village
+    taken = intake(village)
+    pdf = print_receipt(village.desk, taken.record)
+    (url,) = decode_qr(render_pages(pdf)[0])
+    assert url == f"http://town.test/status?receipt={taken.receipt_no}"
+    form = town.browser().get(url)
+    assert form.status_code == 200
+    assert f'value="{taken.receipt_no}"' in form.text
+    assert 'name="phone4" required' in form.text and "autofocus" in form.text.split("phone4")[-1]
+    # Anything else in the address is not put into the form.
+    odd = town.browser().get("/status", params={"receipt": '"><script>alert(1)</script>'})
+    assert odd.status_code == 200 and "<script>" not in odd.text and 'value=""' in odd.text
+
+
+def test_an_overdue_matter_says_so_and_whom_to_call(town: Town) -> None:
+    village, hall = village_and_town(town)
+    hall.sync()            # the town's phones reach the hub's page
+    taken = intake(village)
+    village.sync()
+    due = village.desk.case(taken.record).due
+    assert due is not None
+    town.days[0] = due     # the last day: not overdue yet
+    on_time = ask(town.browser(), taken.receipt_no, "5678")
+    assert "已超期" not in on_time.text and "有疑问请拨打新集镇便民服务中心 0376-2988123" in on_time.text
+    town.days[0] = date.fromordinal(due.toordinal() + 1)
+    late = ask(town.browser(), taken.receipt_no, "5678")
+    assert "已超期" in late.text
+    assert ("已超过承诺的办结日期，请拨打新集镇便民服务中心 0376-2988123询问或催办；"
+            "对办理有意见的，可以投诉：新集镇纪委 0376-2988125。") in late.text
+    data = ask(town.browser(), taken.receipt_no, "5678", as_json=True).json()
+    assert data["overdue"] is True and data["due"] == due.isoformat()

@@ -131,3 +131,13 @@ def test_when_memory_is_full_of_active_buckets_the_oldest_goes() -> None:
 
 def test_seconds_text_is_never_zero() -> None:
     assert seconds_text(0.01) == 1 and seconds_text(5.2) == 6
+
+
+def test_overdue_means_past_the_promise_and_not_finished() -> None:
+    open_case = public_status(log_at("escalated").state())
+    done = public_status(log_at("rated_satisfied").state())
+    assert open_case is not None and done is not None and done.due is not None
+    assert not open_case.overdue(date(2025, 11, 6))          # the promised day itself
+    assert open_case.overdue(date(2025, 11, 7))
+    assert not done.overdue(date(2030, 1, 1))                 # done: never overdue
+    assert open_case.to_json(date(2025, 11, 7), "有疑问请拨打…")["overdue"] is True
