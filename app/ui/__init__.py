@@ -7,8 +7,8 @@
                dispute_board; 信访: petition_intake, petition, petition_board, accusation.
                Built on first use (main.SCREENS), so the app starts on one screen.
     widgets    shared building blocks; style: colours and sizes; forms: small forms from
-               a spec; links: earlier records shown at intake; rows: list-row heights;
-               prints: the dispute and petition PDFs into prints/
+               a spec; links: earlier records shown at intake; rows: list-row heights
+    print_dialog  打印 for every paper: printer choice and copies (app.services.printers)
     fonts      the CJK font registered as Kivy's default
 """
 import os

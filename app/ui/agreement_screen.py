@@ -18,7 +18,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from app.services.errors import ServiceError
 from app.services.workflow import names
-from app.ui.prints import print_agreement
+from app.services.printing import print_agreement
+from app.ui.print_dialog import print_paper
 from app.ui.widgets import Body, CheckRow, Page, esc, red
 
 # What must be complete before the draft can be printed for signing (the signatures,
@@ -170,13 +171,13 @@ class AgreementScreen(Page):
 
     # saving and printing ------------------------------------------------------------------
     def print_draft(self) -> None:
-        try:
-            path = print_agreement(self.app, self.record, self.agreement())
-        except ServiceError as exc:
-            self.ids.error.text = exc.message
-            return
+        app, draft = self.app, self.agreement()
         self.ids.error.text = ""
-        self.app.say(f"调解协议书已生成：{path}，请打印后交双方签字。", seconds=15)
+
+        def failed(message: str) -> None:
+            self.ids.error.text = message
+        print_paper(app, "调解协议书（请双方签字）",
+                    lambda: print_agreement(app.disputes, app.rules, self.record, draft), failed)
 
     def save(self) -> None:
         try:

@@ -22,6 +22,7 @@ from app.services.actions import ACTION_LABELS, allowed_actions
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
+from app.ui.print_dialog import print_paper
 from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, ChoiceRow, Field, Page, Small, esc, red
 
@@ -312,12 +313,7 @@ class CaseScreen(Page):
         self._print(print_letter, "转办函")
 
     def _print(self, make, what: str) -> None:
-        try:
-            path = make(self.app.desk, self.record)
-        except ServiceError as exc:
-            self.app.say(exc.message, error=True)
-            return
-        self.app.say(f"{what}已生成：{path}，请用打印机打印。", seconds=15)
+        print_paper(self.app, what, lambda: make(self.app.desk, self.record))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -28,7 +28,8 @@ from app.services.directory import cadre_names, node_names
 from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment
-from app.ui.prints import print_agreement
+from app.services.printing import print_agreement
+from app.ui.print_dialog import print_paper
 from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
 
@@ -417,12 +418,8 @@ class DisputeScreen(Page):
 
     # printing ---------------------------------------------------------------------------------
     def print_agreement(self) -> None:
-        try:
-            path = print_agreement(self.app, self.record)
-        except ServiceError as exc:
-            self.app.say(exc.message, error=True)
-            return
-        self.app.say(f"调解协议书已生成：{path}，请用打印机打印。", seconds=15)
+        app = self.app
+        print_paper(app, "调解协议书", lambda: print_agreement(app.disputes, app.rules, self.record))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -18,6 +18,7 @@ from app.domain import check_id_number, check_phone, one_time_notice, suggest_mo
 from app.services.desk import MODES, Intake, IntakeForm
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_notice, print_receipt
+from app.ui.print_dialog import print_paper
 from app.ui.widgets import Body, CheckRow, Page, esc, red
 
 MATTER_LEVEL = {"village": "村里办理", "town": "镇里办理", "county": "县里办理"}
@@ -207,12 +208,7 @@ class IntakeScreen(Page):
         self._print(print_notice, "一次性告知单")
 
     def _print(self, make, what: str) -> None:
-        try:
-            path = make(self.app.desk, self.result.record)
-        except ServiceError as exc:
-            self.app.say(exc.message, error=True)
-            return
-        self.app.say(f"{what}已生成：{path}，请用打印机打印。", seconds=15)
+        print_paper(self.app, what, lambda: make(self.app.desk, self.result.record))
 
     def open_case(self) -> None:
         self.app.go("case", record=self.result.record)

@@ -31,6 +31,7 @@ from app.ui.fonts import register_cjk_font
 if TYPE_CHECKING:   # imported where used: kept off the cold-start path (httpx, openpyxl)
     from app.services.disputes import Disputes
     from app.services.petitions import Petitions
+    from app.services.printers import PrintService
     from app.services.rules import Rules
     from sync.session import RoundResult
 
@@ -102,6 +103,7 @@ class SanjiApp(App):
         self._sync_thread: threading.Thread | None = None
         self._disputes: Disputes | None = None
         self._petitions: Petitions | None = None
+        self._print_service: PrintService | None = None
 
     # lifecycle ---------------------------------------------------------------------------
     def build(self):
@@ -197,6 +199,23 @@ class SanjiApp(App):
             from app.services.petitions import Petitions
             self._petitions = Petitions(self.station, today=self.today, now=self.now)
         return self._petitions
+
+    @property
+    def print_service(self) -> PrintService:
+        """The device's print service (CUPS on a desktop), found on first use; tests and a
+        future Android build set their own."""
+        if self._print_service is None:
+            import os
+
+            from kivy.utils import platform
+
+            from app.services.printers import system_print_service
+            self._print_service = system_print_service(os.environ, platform)
+        return self._print_service
+
+    @print_service.setter
+    def print_service(self, service: PrintService) -> None:
+        self._print_service = service
 
     @property
     def conn(self):

@@ -19,7 +19,8 @@ from app.services.directory import cadre_names, node_names
 from app.services.errors import ServiceError
 from app.services.petitions import ACTION_LABELS
 from app.ui.forms import Form
-from app.ui.prints import print_petition_notice
+from app.services.printing import print_petition_notice
+from app.ui.print_dialog import print_paper
 from app.ui.widgets import BigButton, Body, Card, Page, Small, esc, red
 
 CONFIRM = "confirm_proposal"
@@ -290,13 +291,10 @@ class PetitionScreen(Page):
             svc.follow_up(user, record, v("note"))
 
     def print_notice(self, decision: str) -> None:
-        try:
-            path = print_petition_notice(self.app, self.record, decision)
-        except ServiceError as exc:
-            self.app.say(exc.message, error=True)
-            return
+        app = self.app
         what = "受理告知书" if decision == "accepted" else "不予受理告知书"
-        self.app.say(f"{what}已生成：{path}，请用打印机打印。", seconds=15)
+        print_paper(app, what, lambda: print_petition_notice(app.petitions, app.rules,
+                                                             self.record, decision))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

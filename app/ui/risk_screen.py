@@ -226,21 +226,10 @@ class RiskScreen(Page):
         self.refresh()
 
     def print_report(self) -> None:
-        app = self.app
-        svc = _service(app)
-        state = svc.assessment(self.record)
-        from app.ui.prints import _safe, _write
-
-        def make() -> bytes:
-            from app.docs.risk import risk_report
-            return risk_report(state, rules=svc.risk_rules)
-        number = str((state.report or {}).get("report_no") or self.record[-8:])
-        try:
-            path = _write(app.station.data, f"社会稳定风险评估报告-{_safe(number)}.pdf", make)
-        except ServiceError as exc:
-            app.say(exc.message, error=True)
-            return
-        app.say(f"评估报告已生成：{path}", seconds=15)
+        from app.services.printing import print_risk_report
+        from app.ui.print_dialog import print_paper
+        svc = _service(self.app)
+        print_paper(self.app, "评估报告", lambda: print_risk_report(svc, self.record))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -88,6 +88,22 @@ def press(button) -> None:
     button.trigger_action(duration=0)
 
 
+def print_dialog():
+    """The print dialog open over the app (app.ui.print_dialog)."""
+    from kivy.core.window import Window
+
+    from app.ui.print_dialog import PrintDialog
+    found = [w for w in Window.children if isinstance(w, PrintDialog)]
+    assert found, "no print dialog is open"
+    return found[0]
+
+
+def keep_without_printing(app, what: str) -> None:
+    """In the open print dialog, 不打印，只保存: the PDF stays in prints/."""
+    press(print_dialog().ids.close_button)
+    assert what in app.message and "已保存" in app.message, app.message
+
+
 def screen(app, name: str):
     """Screen ``name`` of the running app (built on first use, as the app does)."""
     return app.screen_named(name)

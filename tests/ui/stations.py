@@ -13,6 +13,7 @@ from sync import log
 from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.store import Store
+from tests.support.papers import set_town_papers
 
 TODAY = date(2026, 11, 27)            # a Friday: deadlines cross a weekend
 NOW = datetime(2026, 11, 27, 10, 30)
@@ -38,8 +39,9 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
     station = open_station(path)
     try:
         station.announce()
-        for cadre_name, post in cadres:
-            add_cadre(station.store, cadre_name, post, PIN)
+        people = [add_cadre(station.store, cadre_name, post, PIN) for cadre_name, post in cadres]
+        if kind == "town" and people:   # the town sets up its papers (镇里设置 → 文书和电话)
+            set_town_papers(station, people[0], "https://xinji.example.gov.cn/status")
     finally:
         station.close()
     return path

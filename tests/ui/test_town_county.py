@@ -12,7 +12,8 @@ import pytest
 
 from app.services.desk import Desk, IntakeForm
 from app.station import open_station
-from tests.ui.screens import find_button, press, run_screens, screen, window
+from tests.ui.screens import (
+    find_button, keep_without_printing, press, run_screens, screen, window)
 from tests.ui.stations import NOW, PIN, TODAY, cadre, carry, make_station
 
 PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, what then)
@@ -161,7 +162,7 @@ def forwarded(app):
     press(case.ids.form_ok)
     assert case.state.status == "forwarded", case.ids.form_error.text
     press(find_button(case.ids.actions, "打印转办函"))
-    assert "转办函已生成" in app.message, app.message
+    keep_without_printing(app, "转办函")
 
 
 def assign_form(app):
