@@ -36,7 +36,7 @@ from app.services.errors import ServiceError
 MAX_COPIES = 99
 TIMEOUT = 15.0  # seconds for one lp/lpstat call: a CUPS server that hangs must not freeze us
 NO_SERVICE = ("这台设备上没有可用的打印服务，PDF 已保存。请把 PDF 拷到连着打印机的电脑上打印，"
-              "或请技术人员给这台设备装好打印机（CUPS）。")
+              "或请技术人员给这台设备装好打印服务。")
 
 
 class PrintError(ServiceError):

@@ -29,6 +29,10 @@ from sync.db import transaction
 LAST_PRINTER = "printer:last"   # station meta: the queue used last time, offered first
 
 
+def in_background(work: Callable[..., None], *args: Any) -> None:
+    threading.Thread(target=work, args=args, name="sanji-print", daemon=True).start()
+
+
 class PrintDialog(ModalView):
     what = StringProperty("")
     path = StringProperty("")
@@ -40,6 +44,9 @@ class PrintDialog(ModalView):
     status_text = StringProperty("正在查找打印机…")
     error = StringProperty("")
     app = ObjectProperty(None)
+    # How the slow calls are run: a thread; the tests run them in place (the answer still
+    # reaches the screen on the next frame, through @mainthread).
+    worker: Callable[..., None] = staticmethod(in_background)
 
     def __init__(self, app: Any, what: str, path: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -49,10 +56,10 @@ class PrintDialog(ModalView):
         self.result: str = ""   # what happened, for the caller and the tests
 
     # finding printers ----------------------------------------------------------------------
-    def on_open(self) -> None:
-        service = self.app.print_service
-        threading.Thread(target=self._look, args=(service,), name="sanji-printers",
-                         daemon=True).start()
+    def look(self) -> None:
+        """Ask the print service for its printers (answer on the next frame or later)."""
+        self.state, self.status_text = "loading", "正在查找打印机…"
+        self.worker(self._look, self.app.print_service)
 
     def _look(self, service: Any) -> None:
         try:
@@ -92,8 +99,7 @@ class PrintDialog(ModalView):
         if self.state != "ready" or not self.printer:
             return
         self.state, self.error = "sending", ""
-        threading.Thread(target=self._send, name="sanji-print", daemon=True,
-                         args=(self.app.print_service, self.printer, int(self.copies))).start()
+        self.worker(self._send, self.app.print_service, self.printer, int(self.copies))
 
     def _send(self, service: Any, printer: str, copies: int) -> None:
         try:
@@ -114,12 +120,12 @@ class PrintDialog(ModalView):
                 station.store.meta.set(LAST_PRINTER, job.printer)
         label = self._printers[job.printer].label if job.printer in self._printers else job.printer
         self.result = f"{self.what}已送到打印机“{label}”，共 {job.copies} 份。"
-        self.dismiss()
+        self.dismiss(animation=False)
         self.app.say(self.result + f"PDF 也已保存：{self.file_name}", seconds=12)
 
     def close(self) -> None:
         self.result = f"{self.what}已保存，没有打印。"
-        self.dismiss()
+        self.dismiss(animation=False)
         self.app.say(f"{self.what}已保存：{self.path}", seconds=12)
 
 
@@ -134,6 +140,7 @@ def print_paper(app: Any, what: str, make: Callable[[], Path],
         return None
     dialog = PrintDialog(app, what, path)
     dialog.open()
+    dialog.look()
     return dialog
 
 
