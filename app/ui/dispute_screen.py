@@ -9,7 +9,6 @@ Every write goes through app.services.disputes, which checks it again."""
 from __future__ import annotations
 
 import io
-import mimetypes
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -19,7 +18,6 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
-from kivy.uix.popup import Popup
 
 from app.domain.dispute_ledger import ledger_row
 from app.domain.dispute_state import (
@@ -27,14 +25,17 @@ from app.domain.dispute_state import (
 from app.services.directory import cadre_names, node_names
 from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
 from app.services.errors import ServiceError
+from app.services.photos import attachment_from_file
 from app.services.workflow import Attachment
 from app.services.printing import print_agreement
 from app.ui.print_dialog import print_paper
+from app.ui.photo_picker import PhotoField
 from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
 
 # The form behind each step: (key, label, kind, required); kind is "text", "long",
-# "date", "choice:<options>", "file" (a photo or scan) or "consents" (one row per side).
+# "date", "choice:<options>", "file" (a photo or scan: camera or the Chinese picker,
+# app.ui.photo_picker) or "consents" (one row per side).
 FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "dispute.taken": [("note", "认领说明（选填，例如由谁具体跟进）", "text", False)],
     "dispute.session": [("on", "调解日期（年-月-日）", "date", True),
@@ -70,7 +71,6 @@ DONE = {"dispute.taken": "已认领包案，镇里首页不再提醒这起纠纷
         "dispute.escalated": "已上报，同步后上级就能看到。"}
 # Steps taken less often: grey buttons after the blue ones.
 SECONDARY = ("dispute.extended", "dispute.risk_changed", "dispute.failed", "dispute.escalated")
-FILE_TYPES = ["*.jpg", "*.jpeg", "*.png", "*.pdf", "*.JPG", "*.JPEG", "*.PNG", "*.PDF"]
 
 
 class DisputeActionButton(BigButton):
@@ -80,36 +80,6 @@ class DisputeActionButton(BigButton):
 class ConsentRow(BoxLayout):
     """One side's consent to the extension: the name and how they agreed."""
     name = StringProperty("")
-
-
-class FilePicker(BoxLayout):
-    """A path field with a 选择文件 button (a simple file chooser in a popup)."""
-    path = StringProperty("")
-
-    def choose(self) -> None:
-        from kivy.uix.filechooser import FileChooserListView
-        start = Path(self.path).parent if self.path else Path.home()
-        box = BoxLayout(orientation="vertical", spacing=dp(8), padding=dp(8))
-        chooser = FileChooserListView(path=str(start if start.is_dir() else Path.home()),
-                                      filters=FILE_TYPES)
-        row = BoxLayout(size_hint_y=None, height=dp(56), spacing=dp(12))
-        cancel = BigButton(text="取消", kind="plain")
-        ok = BigButton(text="用这个文件")
-        row.add_widget(cancel)
-        row.add_widget(ok)
-        box.add_widget(chooser)
-        box.add_widget(row)
-        popup = Popup(title="选择照片或扫描件", content=box, size_hint=(0.9, 0.9),
-                      title_size="20sp")
-
-        def picked(*_):
-            if chooser.selection:
-                self.path = chooser.selection[0]
-            popup.dismiss()
-
-        ok.bind(on_release=picked)
-        cancel.bind(on_release=lambda *_: popup.dismiss())
-        popup.open()
 
 
 class DisputeScreen(Page):
@@ -323,10 +293,9 @@ class DisputeScreen(Page):
                     rows.append(row)
                 self._inputs[key] = rows
             elif widget == "file":
-                picker = FilePicker()
-                picker.ids.field.label = label
-                box.add_widget(picker)
-                self._inputs[key] = picker
+                photo = PhotoField(self.app, label)
+                box.add_widget(photo)
+                self._inputs[key] = photo
             else:
                 field = Field(label=label, multiline=widget == "long",
                               lines=4 if widget == "long" else 1,
@@ -350,7 +319,7 @@ class DisputeScreen(Page):
             return ""
         if isinstance(widget, ChoiceRow):
             return widget.value.strip()
-        if isinstance(widget, FilePicker):
+        if isinstance(widget, PhotoField):
             return widget.path.strip()
         return widget.text.strip()
 
@@ -377,15 +346,7 @@ class DisputeScreen(Page):
 
     def _attachments(self) -> list[Attachment]:
         path = self.value("file")
-        if not path:
-            return []
-        file = Path(path).expanduser()
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise ServiceError(f"打不开这个文件：{path}。请检查路径，或点“选择文件”重新选。") from exc
-        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        return [Attachment(data, mime, file.name)]
+        return [attachment_from_file(path)] if path else []
 
     def _apply(self, kind: str) -> None:
         app, v, record = self.app, self.value, self.record

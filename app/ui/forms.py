@@ -3,11 +3,13 @@
 list of full-width buttons), dates prefilled with today.
 
 A spec item is (key, label, kind, required); kind: "text", "long", "date", "int",
-"choice:<name>" or "list:<name>" (long options, one per line)."""
+"choice:<name>", "list:<name>" (long options, one per line) or "photo" (a photo or scan
+from the camera or the Chinese picker, app.ui.photo_picker; needs ``app``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
@@ -55,12 +57,17 @@ class Form:
     """The inputs of one open form: ``value(key)`` reads what was entered."""
 
     def __init__(self, box, spec: Spec, options: Callable[[str], list[str]],
-                 default: Callable[[str], str], on_change: Callable[..., None]) -> None:
+                 default: Callable[[str], str], on_change: Callable[..., None],
+                 app: Any = None) -> None:
         self.spec = list(spec)
         self.inputs: dict[str, object] = {}
         box.clear_widgets()
         for key, label, kind, _required in self.spec:
-            if kind.startswith(("choice:", "list:")):
+            if kind == "photo":
+                from app.ui.photo_picker import PhotoField
+                widget = PhotoField(app, label)
+                widget.bind(path=on_change)
+            elif kind.startswith(("choice:", "list:")):
                 box.add_widget(Small(text=label, color=style.TEXT))
                 name = kind.split(":", 1)[1]
                 widget = (ChoiceRow if kind.startswith("choice:") else ListChoice)(
@@ -81,8 +88,9 @@ class Form:
         widget = self.inputs.get(key)
         if widget is None:
             return ""
-        return (widget.value if isinstance(widget, (ChoiceRow, ListChoice))
-                else widget.text).strip()
+        if isinstance(widget, (ChoiceRow, ListChoice)):
+            return widget.value.strip()
+        return str(getattr(widget, "path", None) or getattr(widget, "text", "")).strip()
 
     def missing(self) -> list[str]:
         return [label for key, label, _kind, required in self.spec

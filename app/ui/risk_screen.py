@@ -31,7 +31,8 @@ FORMS = {
         ("supporting", "支持人数（可不填）", "int", False),
         ("objecting", "反对人数", "int", False),
         ("strongly_objecting", "强烈反对人数", "int", False),
-        ("summary", "意见摘要（群众主要说了什么）", "long", True)],
+        ("summary", "意见摘要（群众主要说了什么）", "long", True),
+        ("photo", "问卷、座谈记录的照片或扫描件（选填）", "photo", False)],
     "risk.analysed": [item for key, name in DIMENSIONS.items() for item in (
         (key, f"{name}", "choice:findings", True),
         (f"{key}_note", f"{name}的理由（必填）", "text", True))],
@@ -182,7 +183,8 @@ class RiskScreen(Page):
         box.add_widget(inner)
         today = self.app.today().isoformat()
         self._form = Form(inner, FORMS[kind], lambda n: OPTIONS.get(n, []),
-                          lambda k: today if k == "meeting_on" else "", lambda *_a: None)
+                          lambda k: today if k == "meeting_on" else "", lambda *_a: None,
+                          app=self.app)
 
     def submit(self) -> None:
         svc, app, ids, form = _service(self.app), self.app, self.ids, self._form
@@ -198,10 +200,13 @@ class RiskScreen(Page):
             return int(v(key) or 0)
         try:
             if self.action == "risk.opinions_gathered":
+                from app.services.photos import attachment_from_file
+                photos = [attachment_from_file(v("photo"))] if v("photo") else []
                 svc.gather_opinions(user, record, method=v("method"), participants=num("participants"),
                                     summary=v("summary"), objecting=num("objecting"),
                                     strongly_objecting=num("strongly_objecting"),
-                                    supporting=int(v("supporting")) if v("supporting") else None)
+                                    supporting=int(v("supporting")) if v("supporting") else None,
+                                    attachments=photos)
             elif self.action == "risk.analysed":
                 svc.analyse(user, record, **{k: (v(k), v(f"{k}_note")) for k in DIMENSIONS})
             elif self.action == "risk.graded":

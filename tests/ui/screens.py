@@ -98,6 +98,28 @@ def print_dialog():
     return found[0]
 
 
+def shoot_over(app, view, path: Path, probe=None) -> Path:
+    """A modal ``view`` (a dialog, the photo picker) over the screen as a cadre sees it:
+    the harness shoots the app's shell, which does not hold the view, so the screen is
+    shot dimmed and the view drawn at its place; ``probe`` (a one-line label in the view)
+    is checked for real glyphs."""
+    from kivy.core.window import Window
+    path.parent.mkdir(parents=True, exist_ok=True)
+    back, front = path.with_name(path.stem + "-screen.png"), path.with_name(path.stem + "-view.png")
+    box = view.children[0]
+    app.shell.export_to_png(str(back))
+    box.export_to_png(str(front))
+    with Image.open(back) as screen_png, Image.open(front) as view_png:
+        shot = Image.blend(screen_png.convert("RGB"), Image.new("RGB", screen_png.size), 0.45)
+        shot.paste(view_png.convert("RGB"), (int(box.x), int(Window.height - box.top)))
+        shot.save(path)
+    back.unlink()
+    front.unlink()
+    if probe is not None:
+        check_chinese(path, probe)
+    return path
+
+
 def keep_without_printing(app, what: str) -> None:
     """In the open print dialog, 不打印，只保存: the PDF stays in prints/."""
     press(print_dialog().ids.close_button)

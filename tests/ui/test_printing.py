@@ -21,7 +21,7 @@ from app.station import open_station
 from tests.support.cups import PdfQueue, PrivateCups
 from tests.ui.conftest import ARTIFACTS_DIR as ARTIFACTS
 from tests.ui.screens import (
-    check_chinese, find_button, print_dialog, press, run_screens, screen, window)
+    find_button, print_dialog, press, run_screens, screen, shoot_over, window)
 from tests.ui.stations import TODAY, cadre, carry, make_station
 from tests.ui.test_disputes import _app, ids, sign_in
 
@@ -70,25 +70,8 @@ def tap_print(app):
 
 
 def shoot_dialog(app, name: str) -> Path:
-    """The dialog over the screen as a cadre sees it: the screen (the harness shoots the
-    app's shell, which does not hold the dialog) with the dialog drawn at its place."""
-    from kivy.core.window import Window
-    folder = ARTIFACTS
-    folder.mkdir(parents=True, exist_ok=True)
     dialog = print_dialog()
-    back, front = folder / f"{name}-screen.png", folder / f"{name}-dialog.png"
-    app.shell.export_to_png(str(back))
-    dialog.children[0].export_to_png(str(front))
-    with Image.open(back) as screen_png, Image.open(front) as dialog_png:
-        shot = Image.blend(screen_png.convert("RGB"), Image.new("RGB", screen_png.size), 0.45)
-        box = dialog.children[0]
-        shot.paste(dialog_png.convert("RGB"), (int(box.x), int(Window.height - box.top)))
-        target = folder / f"{name}.png"
-        shot.save(target)
-    back.unlink()
-    front.unlink()
-    check_chinese(target, dialog.ids.title)
-    return target
+    return shoot_over(app, dialog, ARTIFACTS / f"{name}.png", dialog.ids.title)
 
 
 def dialog_ready(app):
