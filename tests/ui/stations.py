@@ -25,9 +25,10 @@ COUNTY_HUB = "hub-xin-county"
 def make_station(path: Path, name: str = "王湾村", kind: str = "village",
                  short_code: str = "XJ001",
                  cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),),
-                 roles: tuple[str, ...] = ()) -> Path:
+                 roles: tuple[str, ...] = (), papers: bool = True) -> Path:
     """A station folder as enrollment leaves it, announced, with cadres (PIN 2580);
-    ``roles=("discipline",)``: the town 纪委's tablet, which announces its sealing key."""
+    ``roles=("discipline",)``: the town 纪委's tablet, which announces its sealing key;
+    a town has set up its papers (phones, status page, 机关代字) unless ``papers=False``."""
     path.mkdir(parents=True, exist_ok=True)
     store = Store(path / "station.sqlite")
     hub = {"hub_id": TOWN_HUB if kind != "county" else COUNTY_HUB, "name": "新集镇",
@@ -40,7 +41,7 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
     try:
         station.announce()
         people = [add_cadre(station.store, cadre_name, post, PIN) for cadre_name, post in cadres]
-        if kind == "town" and people:   # the town sets up its papers (镇里设置 → 文书和电话)
+        if kind == "town" and people and papers:   # the town's papers (镇里设置 → 文书和电话)
             set_town_papers(station, people[0], "https://xinji.example.gov.cn/status")
     finally:
         station.close()
