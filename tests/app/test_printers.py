@@ -6,25 +6,19 @@ the test compares the pages as images: what came out of the queue is the page we
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image
 
 from app.docs import Document, Fields, Field, Text, render
 from app.services.printers import (
     CupsCommands, NoPrintService, PrintError, check_copies, lp_error_text, parse_printers,
     system_print_service)
-from tests.support.cups import PdfQueue, PrivateCups
+from tests.support.cups import (  # noqa: F401  (cups: the fixture)
+    PdfQueue, PrivateCups, cups, difference, page_image, printed_as_sent)
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def cups() -> Iterator[PrivateCups]:
-    with PrivateCups() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -47,18 +41,6 @@ def paper(tmp_path: Path) -> Path:
     return path
 
 
-def page_image(pdf: Path, folder: Path) -> Image.Image:
-    stem = folder / pdf.stem
-    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-singlefile", "-png", str(pdf),
-                    str(stem)], check=True)
-    return Image.open(f"{stem}.png").convert("L")
-
-
-def difference(a: Image.Image, b: Image.Image) -> float:
-    """Mean absolute grey difference (0–255) of two page images of the same size."""
-    return ImageStat.Stat(ImageChops.difference(a, b.resize(a.size))).mean[0]
-
-
 def test_the_printers_of_the_cups_server_are_listed_default_first(cups, office, archive):
     printers = CupsCommands(server=cups.server).printers()
     assert [p.name for p in printers][:1] == [office.name]
@@ -74,10 +56,9 @@ def test_a_paper_printed_twice_comes_out_of_the_queue_as_that_paper(
                                                   title="受理回执 XJ003-261127-0001-5")
     assert job.printer == archive.name and job.job_id.startswith(archive.name + "-")
     written = archive.wait_for_pdf(job.job_id)
-    sent, printed = page_image(paper, tmp_path), page_image(written, tmp_path)
-    blank = Image.new("L", sent.size, 255)
-    assert difference(sent, blank) > 4          # the page has real ink on it ...
-    assert difference(sent, printed) < 1.5      # ... and the queue printed that page
+    sent = page_image(paper, tmp_path)
+    assert difference(sent, Image.new("L", sent.size, 255)) > 4   # real ink on the page ...
+    assert printed_as_sent(paper, written, tmp_path) < 1.5         # ... and that page came out
     # CUPS's accounting: this job, 2 impressions (1 page × 2 copies), under its title.
     line = cups.page_log(job.job_id)
     assert f" total 2 " in line and "受理回执 XJ003-261127-0001-5" in line, line

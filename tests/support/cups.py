@@ -25,8 +25,12 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
 
 CUPSD = "/usr/sbin/cupsd"
 CUPS_PDF_BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
@@ -158,3 +162,30 @@ class PrivateCups:
         lines = [line for line in text.splitlines()
                  if re.match(rf"\S+ \S+ {number} ", line)]
         return lines[-1] if lines else ""
+
+
+@pytest.fixture(scope="module")
+def cups() -> Iterator[PrivateCups]:
+    """A private CUPS server for the module (import this fixture into the test module)."""
+    with PrivateCups() as server:
+        yield server
+
+
+def page_image(pdf: Path, folder: Path) -> Image.Image:
+    """The first page of ``pdf`` as a small grey image (40 dpi)."""
+    stem = folder / f"page-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-singlefile", "-png", str(pdf),
+                    str(stem)], check=True)
+    with Image.open(f"{stem}.png") as image:
+        return image.convert("L")
+
+
+def difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute grey difference (0–255) of two page images."""
+    return ImageStat.Stat(ImageChops.difference(a, b.resize(a.size))).mean[0]
+
+
+def printed_as_sent(sent: Path, came: Path, folder: Path) -> float:
+    """How far the page a queue wrote is from the page sent (cups-pdf re-renders it
+    through ghostscript, so its text cannot be read back: the pages are compared)."""
+    return difference(page_image(sent, folder), page_image(came, folder))

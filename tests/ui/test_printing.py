@@ -9,16 +9,15 @@ frame; everything else is the app as a cadre uses it.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageStat
 
 from app.services.desk import Desk, IntakeForm
 from app.services.printers import CupsCommands
 from app.station import open_station
-from tests.support.cups import PdfQueue, PrivateCups
+from tests.support.cups import (  # noqa: F401  (cups: the fixture)
+    PdfQueue, PrivateCups, cups, printed_as_sent)
 from tests.ui.conftest import ARTIFACTS_DIR as ARTIFACTS
 from tests.ui.screens import (
     find_button, print_dialog, press, run_screens, screen, shoot_over, window)
@@ -26,12 +25,6 @@ from tests.ui.stations import TODAY, cadre, carry, make_station
 from tests.ui.test_disputes import _app, ids, sign_in
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def cups() -> Iterator[PrivateCups]:
-    with PrivateCups() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -100,13 +93,6 @@ def gone(app):
     assert "受理回执已送到打印机“便民服务站打印机”，共 2 份" in app.message, app.message
 
 
-def page_image(pdf: Path, folder: Path) -> Image.Image:
-    stem = folder / f"page-{pdf.stem[-12:]}"
-    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-singlefile", "-png", str(pdf),
-                    str(stem)], check=True)
-    return Image.open(f"{stem}.png").convert("L")
-
-
 @pytest.mark.parametrize("size", [(1280, 800), (720, 1280)], ids=["tablet", "phone"])
 def test_a_receipt_printed_from_the_case_screen_comes_out_of_the_printer(
         kivy_app, cups, office, village, size, tmp_path) -> None:
@@ -128,8 +114,7 @@ def test_a_receipt_printed_from_the_case_screen_comes_out_of_the_printer(
                           capture_output=True, text=True, check=True).stdout.split()
     job_id = next(word for word in jobs if word.startswith(office.name + "-"))
     out = office.wait_for_pdf(job_id)
-    sent, came = page_image(saved, tmp_path), page_image(out, tmp_path)
-    assert ImageStat.Stat(ImageChops.difference(sent, came.resize(sent.size))).mean[0] < 1.5
+    assert printed_as_sent(saved, out, tmp_path) < 1.5
     line = cups.page_log(job_id)
     assert " total 2 " in line and receipt_no in line, line
 
