@@ -127,6 +127,10 @@ class PhotoTile(ButtonBehavior, BoxLayout):
     title = StringProperty("")
     chosen = BooleanProperty(False)
 
+    def __init__(self, **kwargs) -> None:
+        _quiet_loader()   # before its AsyncImage first asks Kivy's loader for anything
+        super().__init__(**kwargs)
+
 
 class PhotoPicker(ModalView):
     """Pick one photo or scan; ``on_pick(path)`` when 用这张 is pressed."""
@@ -138,7 +142,6 @@ class PhotoPicker(ModalView):
     on_pick = ObjectProperty(None)
 
     def __init__(self, data_dir: Path, on_pick: Callable[[str], None], **kwargs) -> None:
-        _quiet_loader()
         super().__init__(**kwargs)
         self.on_pick = on_pick
         self.places = picture_places(data_dir)
