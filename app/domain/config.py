@@ -11,6 +11,12 @@ concurrent pair is a re-decision, not a data conflict), ``merge_config`` applies
 An override that is unknown or malformed is not applied and not dropped either: it is
 listed in ``Config.rejected`` with a Chinese reason, and the default stays in force.
 
+A statutory number carries a ``legal_bound`` (a JSON Schema, its Chinese text and the
+article): the town may tighten the law, never loosen it (issue #10), so an override
+outside the bound is rejected the same way — at the town's settings screen before it is
+written (``override_problem``), and on every node that merges it, whoever wrote it.
+A key the program no longer uses is listed in ``retired`` with the reason.
+
 A key of the form ``calendar.holidays.2027`` is matched by the template
 ``calendar.holidays.{year}``: one config value per year, so two years entered at the same
 time never overwrite each other.
@@ -33,6 +39,16 @@ class Setting:
     source: str
     label: str
     overridden: bool = False
+    bound: Mapping[str, Any] | None = None  # {schema, text, source} for statutory numbers
+    default: Any = None
+    default_source: str = ""
+
+    @property
+    def bound_text(self) -> str:
+        """"法定界限：不得超过60日（信访工作条例第三十四条）", or "" for a local number."""
+        if not self.bound:
+            return ""
+        return f"法定界限：{self.bound['text']}（{self.bound['source']}）"
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,9 @@ def check_defaults(defaults: Mapping[str, Any], schema: Mapping[str, Any]) -> No
         raise ConfigError(f"规则默认值文件格式不对（{problem}）", code="defaults")
     for key, entry in defaults["values"].items():
         problem = schema_problem(entry["value_schema"], entry["value"])
+        bound = entry.get("legal_bound")
+        if not problem and bound and schema_problem(bound["schema"], entry["value"]):
+            problem = f"超出法定界限：{bound['text']}"
         if problem:
             raise ConfigError(f"默认配置项“{key}”的值不符合要求（{problem}）", code="defaults")
 
@@ -92,25 +111,46 @@ def _entry_for(defaults: Mapping[str, Any], key: str) -> Mapping[str, Any] | Non
     return None
 
 
+def override_problem(defaults: Mapping[str, Any], key: str, value: Any) -> str | None:
+    """Why the town may not set ``key`` to ``value`` (Chinese), or None: unknown or retired
+    key, a value of the wrong form, or one that loosens the law (its legal bound)."""
+    retired = defaults.get("retired", {}).get(key)
+    if retired:
+        return f"“{key}”已不再使用：{retired}"
+    entry = _entry_for(defaults, key)
+    if entry is None:
+        return f"不认识的配置项“{key}”，未采用；请升级程序后再看"
+    problem = schema_problem(entry["value_schema"], value)
+    if problem:
+        return f"“{entry['label']}”不符合要求（{problem}）"
+    bound = entry.get("legal_bound")
+    if bound and schema_problem(bound["schema"], value):
+        return (f"“{entry['label']}”超出法定界限：{bound['text']}（{bound['source']}）。"
+                "镇里只能比法律规定更严，不能放宽")
+    return None
+
+
 def merge_config(defaults: Mapping[str, Any], overrides: Mapping[str, Mapping[str, Any]],
                  ) -> Config:
     """Defaults with overrides ``{key: {"value": ..., "source": ...}}`` applied."""
-    settings = {key: Setting(key, entry["value"], entry["source"], entry["label"])
+    settings = {key: Setting(key, entry["value"], entry["source"], entry["label"],
+                             bound=entry.get("legal_bound"), default=entry["value"],
+                             default_source=entry["source"])
                 for key, entry in defaults["values"].items()}
     rejected = []
     for key in sorted(overrides):
         override = overrides[key]
         entry = _entry_for(defaults, key)
-        if entry is None:
-            rejected.append((key, f"不认识的配置项“{key}”，未采用；请升级程序后再看"))
-            continue
-        problem = schema_problem(entry["value_schema"], override.get("value"))
+        problem = override_problem(defaults, key, override.get("value"))
         if problem:
-            rejected.append((key, f"镇里设置的“{entry['label']}”不符合要求（{problem}），"
-                                  "仍按原规定执行；请镇里改正后重新下发"))
+            if entry is not None and not defaults.get("retired", {}).get(key):
+                problem = f"镇里设置的{problem}，仍按原规定执行；请镇里改正后重新下发"
+            rejected.append((key, problem))
             continue
         source = override.get("source") or "镇里调整（未注明依据）"
-        settings[key] = Setting(key, override["value"], source, entry["label"], True)
+        settings[key] = Setting(key, override["value"], source, entry["label"], True,
+                                bound=entry.get("legal_bound"), default=entry.get("value"),
+                                default_source=entry["source"])
     return Config(settings, tuple(rejected))
 
 

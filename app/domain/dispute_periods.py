@@ -68,6 +68,55 @@ def roll_over(day: date, calendar: WorkCalendar) -> DueDate:
     raise ValueError(f"no working day within {_MAX_ROLL} days of {day}")
 
 
+def latest_roll_over(day: date, calendar: WorkCalendar) -> date:
+    """Like ``roll_over``, but also past every provisional working day that the year's
+    notice could still give off (``WorkCalendar.might_rest``): the latest end the period
+    can turn out to have.  Equal to ``roll_over(day).date`` once the year is final."""
+    for _ in range(_MAX_ROLL):
+        if not calendar.might_rest(day):
+            return day
+        day += timedelta(days=1)
+    raise ValueError(f"no working day within {_MAX_ROLL} days of {day}")
+
+
+@dataclass(frozen=True)
+class CitizenEnd:
+    """The end of a period a *citizen* must keep (a request window, RULES.md §2).
+
+    ``due``: the end as the calendar stands now (provisional if its year's notice is not
+    entered); ``latest``: the latest end a notice still to come could give it.  A request
+    is late only after ``latest`` — a provisional date never refuses anyone (issue #10).
+    """
+
+    due: DueDate
+    latest: date
+
+    @property
+    def provisional(self) -> bool:
+        return self.due.provisional
+
+    def in_time(self, day: date) -> bool:
+        return day <= self.latest
+
+    def favour_note(self) -> str:
+        """Why a request after ``due`` but by ``latest`` still counts as in time."""
+        if self.latest <= self.due.date:
+            return ""
+        return (f"期限截止日按暂定日历为{self.due.date.isoformat()}（{self.due.note or '日期为暂定'}）；"
+                f"节假日安排公布后可能顺延到{self.latest.isoformat()}，按有利于信访人的原则，"
+                f"{self.latest.isoformat()}前（含当日）提出的视为在期限内")
+
+
+def citizen_period_end(start: date, *, days: int, calendar: WorkCalendar,
+                       roll: bool) -> CitizenEnd:
+    """End of a citizen's period of ``days`` calendar days from ``start`` (民法典 Art
+    201, 203), with its latest possible end when the year is provisional."""
+    due = period_end(start, days=days, calendar=calendar, roll=roll)
+    if not roll:
+        return CitizenEnd(due, due.date)
+    return CitizenEnd(due, max(due.date, latest_roll_over(add_days(start, days), calendar)))
+
+
 def period_end(start: date, *, days: int = 0, months: int = 0, not_counted: int = 0,
                calendar: WorkCalendar | None = None, roll: bool = False) -> DueDate:
     """End of a period from ``start``: ``months`` then ``days`` calendar days.

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 from app.domain.events import Event, first_sight, refuse, replay
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
-    Hearing, PetitionState, iso_date, petitioner_from, received_date)
+    LEVEL_NAMES, Hearing, PetitionState, holder_level, iso_date, petitioner_from, received_date)
 from app.domain.petition_transitions import check_transition
 from app.domain.service_state import Step
 
@@ -56,8 +56,11 @@ Handler = Callable[[PetitionState, Event, Mapping[str, Any], str],
 
 def _registered(state, event, p, level):
     stage = p.get("stage", "处理")
+    holder = holder_level(level)
     changes = dict(
-        status="registered", level=level, owner_node=str(event["origin"]),
+        status="registered", level=holder, received_level=level,
+        owner_node=str(event["origin"]) if holder == level else None,
+        receipt_no=p.get("receipt_no"),
         channel=p["channel"], category=p["category"], stage=stage,
         petitioners=tuple(petitioner_from(x) for x in p["petitioners"]),
         group=dict(p["group"]) if p.get("group") else None, summary=p["summary"],
@@ -69,7 +72,42 @@ def _registered(state, event, p, level):
         proposal=dict(p["proposal"]) if p.get("proposal") else None)
     kind = "初信初访" if changes["first_time"] else "重复信访"
     title = f"请求{stage}" if stage != "处理" else f"{p['category']}（{kind}）"
-    return changes, f"登记{p['channel']}：{title}", None
+    what = f"登记{p['channel']}：{title}"
+    if holder != level:
+        what += f"，由{LEVEL_NAMES[holder]}受理办理"
+    return changes, what, None
+
+
+def _assigned(state, event, p, level):
+    assigned = dict(p, level=level)
+    return (dict(level="town", owner_node=None, assigned=assigned),
+            f"交办{p['to']}办理，{p['notice_on']}已告知信访人", iso_date(p.get("report_by")))
+
+
+def _referred_up(state, event, p, level):
+    record = {"stage": p["stage"], "to": p["to"], "on": p["on"],
+              "requested_on": p["requested_on"], "level": level, "outside": True}
+    return (dict(status="appealed", appeals=state.appeals + (record,)),
+            f"信访人{p['requested_on']}请求{p['stage']}，已告知/转往{p['to']}", None)
+
+
+def _leader_assigned(state, event, p, level):
+    leader = dict(p["leader"], on=p["on"], level=level)
+    return (dict(leaders=state.leaders + (leader,)),
+            f"{p['leader']['name']}（{p['leader']['post']}）包案", None)
+
+
+def _leader_received(state, event, p, level):
+    record = dict(p, level=level)
+    return (dict(receptions=state.receptions + (record,)),
+            f"{p['leader']['name']}接访：{p['note']}", None)
+
+
+def _rated(state, event, p, level):
+    rating = {"level": p["level"], "dissatisfied": bool(p.get("dissatisfied")),
+              "reason": p.get("reason", ""), "on": p["on"], "how": p.get("how", "")}
+    reason = f"：{rating['reason']}" if rating["reason"] else ""
+    return dict(rating=rating), f"信访人评价：{p['level']}{reason}", None
 
 
 def _accepted(state, event, p, level):
@@ -128,8 +166,9 @@ def _appealed(state, event, p, level):
 
 
 def _reviewed(state, event, p, level):
+    by = f"（{p['by']}）" if p.get("by") else ""
     return (dict(status="reviewed", review=dict(p, level=level)),
-            f"上一级{p.get('stage', '复查')}结论：{p['result']}原意见", None)
+            f"上一级{by}{p.get('stage', '复查')}结论：{p['result']}原意见", None)
 
 
 def _terminated(state, event, p, level):
@@ -174,4 +213,9 @@ _HANDLERS: dict[str, Handler] = {
     "petition.termination_heard": _termination_heard,
     "petition.follow_up_assigned": _follow_up_assigned,
     "petition.followed_up": _followed_up,
+    "petition.assigned": _assigned,
+    "petition.referred_up": _referred_up,
+    "petition.leader_assigned": _leader_assigned,
+    "petition.leader_received": _leader_received,
+    "petition.rated": _rated,
 }

@@ -7,11 +7,15 @@ counted (民法典 Art 201); a last day on a rest day rolls to the next working 
 
 | clock         | from                         | length                          | article  |
 |---------------|------------------------------|---------------------------------|----------|
-| 受理告知       | day received                 | 15 days                         | 22, 23   |
-| 办理 (处理)    | day accepted                 | 60 days + one extension ≤ 30    | 34       |
+| 受理告知       | day received (or handed down)| 15 days                         | 22, 23   |
+| 办理 (处理)    | day accepted                 | 60 days + extensions ≤ 30 total | 34       |
 | 复查意见       | day the 复查 request arrived | 30 days                         | 35       |
 | 复核意见       | day the 复核 request arrived | 30 days, 听证 days not counted   | 36       |
 | 请求复查/复核  | day the written answer was delivered | 30 days (the petitioner's) | 35, 36 |
+
+A 建议意见 has the acceptance clock only (Art 31: studied, adopted or not, replied to).
+A petitioner's window is judged at its latest possible end while its year's holiday
+notice is not entered (``request_window_end``, dispute_periods.CitizenEnd).
 
 Hearing days are left out only for the stages in ``petition.hearing_not_counted_stages``
 (default 复核, the only one whose text says so); while such a hearing is open the clock
@@ -19,14 +23,15 @@ is shown paused.  A hearing's days are counted inclusively (a one-day hearing is
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
 from app.domain.dispute_periods import (
-    OVERDUE, ClockStatus, clock_status, inclusive_days, period_end)
+    OVERDUE, CitizenEnd, ClockStatus, citizen_period_end, clock_status, inclusive_days,
+    period_end)
 from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import LEVEL_NAMES, PetitionState
+from app.domain.petition_state import LEVEL_NAMES, SUGGESTION, PetitionState
 from app.domain.workdays import DueDate, WorkCalendar
 
 SOURCES = {
@@ -55,12 +60,13 @@ def acceptance_clock(state: PetitionState, today: date, calendar: WorkCalendar,
                      rules: PetitionRules = PetitionRules()) -> ClockStatus | None:
     """15 days to decide and tell the petitioner in writing (first handling only: a
     复查/复核 request runs on its 30-day answer clock from the day it arrived)."""
-    if state.received_on is None or state.stage != "处理":
+    start = state.clock_start
+    if start is None or state.stage != "处理":
         return None
     done = None
     if state.decision is not None:
         done = _date(state.decision.get("notice_on")) or state.decided_on
-    due = acceptance_due(state.received_on, calendar, rules)
+    due = acceptance_due(start, calendar, rules)
     return clock_status("受理告知", due, today, rules.due_soon_days, done_on=done,
                         source=SOURCES["受理告知"])
 
@@ -102,8 +108,10 @@ def handling_due(state: PetitionState, today: date, calendar: WorkCalendar,
 
 def handling_clock(state: PetitionState, today: date, calendar: WorkCalendar,
                    rules: PetitionRules = PetitionRules()) -> ClockStatus | None:
-    """The office's clock for its opinion; done once answered."""
-    if state.status in ("refused", "transferred", "new"):
+    """The office's clock for its opinion; done once answered.  None for a 建议意见: it is
+    studied and replied to (Art 31) — the 60 days of Art 34 are for the 信访处理意见书 of
+    Art 33(5), i.e. 申诉求决 matters."""
+    if state.status in ("refused", "transferred", "new") or state.category == SUGGESTION:
         return None
     if state.stage == "处理" and state.accepted_on is None:
         return None
@@ -119,17 +127,37 @@ def handling_clock(state: PetitionState, today: date, calendar: WorkCalendar,
                         source=SOURCES[state.stage])
 
 
-def request_window(state: PetitionState, today: date, calendar: WorkCalendar,
-                   rules: PetitionRules = PetitionRules()) -> ClockStatus | None:
-    """The petitioner's window to ask the next level up for 复查/复核 (None after 复核)."""
-    if state.status != "answered" or state.delivered_on is None:
-        return None
-    days = rules.request_days(state.stage)
+def request_window_end(delivered_on: date, answered_stage: str, calendar: WorkCalendar,
+                       rules: PetitionRules = PetitionRules()) -> CitizenEnd | None:
+    """The end of the petitioner's window to ask for 复查 (after a 处理 answer) or 复核
+    (after a 复查 answer), judged in the citizen's favour while its year is provisional;
+    None when nothing can be requested (after 复核)."""
+    days = rules.request_days(answered_stage)
     if days is None:
         return None
+    return citizen_period_end(delivered_on, days=days, calendar=calendar,
+                              roll=rules.period_end_rolls_over)
+
+
+def request_window(state: PetitionState, today: date, calendar: WorkCalendar,
+                   rules: PetitionRules = PetitionRules()) -> ClockStatus | None:
+    """The petitioner's window to ask the next level up for 复查/复核 (None after 复核, and
+    for a 建议意见, which is not reviewed: Art 35 is against a 信访处理意见)."""
+    if state.status != "answered" or state.delivered_on is None or state.category == SUGGESTION:
+        return None
+    end = request_window_end(state.delivered_on, state.stage, calendar, rules)
+    if end is None:
+        return None
     name = "请求复查" if state.stage == "处理" else "请求复核"
-    due = petition_period_end(state.delivered_on, days, calendar, rules)
-    return clock_status(f"信访人可{name}", due, today, rules.due_soon_days, source=SOURCES[name])
+    # While the end is provisional the petitioner is told the latest end a notice could
+    # give it: a provisional date never refuses anyone (issue #10).
+    due = end.due if end.latest <= end.due.date else replace(end.due, date=end.latest)
+    status = clock_status(f"信访人可{name}", due, today, rules.due_soon_days,
+                          source=SOURCES[name])
+    if due is end.due:
+        return status
+    return replace(status, label=status.label + "；按有利于信访人的原则，取节假日安排公布后"
+                                                "可能的最晚截止日")
 
 
 def clocks(state: PetitionState, today: date, calendar: WorkCalendar,

@@ -1,20 +1,29 @@
 """逐级反映、分级解决: what the system proposes when a petition arrives at a level.
 
-RULES.md §2 (seed; 国家信访局 2014 逐级走访办法 as found; 信访工作条例 Art 35–36):
-* an upper level does not accept a matter no lower level has handled: it proposes
-  不予受理 and tells the person where to go (``skip_level``);
+RULES.md §2 (seed; 信访工作条例 Art 18, 22, 35–36; 国家信访局 2014 逐级走访办法 as found):
+* the 信访 organs here are the town and the county; a village station only receives (Art 2);
+* 逐级走访 (Art 18): a *visit* goes to the organ with power to handle the matter (本级) or
+  the one above it (上一级); only skipping both is 越级.  The lowest organ is the town, so
+  a visit to the town or the county is never 越级 inside this system, and letters, calls
+  and online petitions may go to any level.  Instead of a refusal the county is told when
+  no town handled the matter, and may hand it down (交办, ``assignment_hint``);
 * a matter already accepted or in handling is not accepted again (``in_handling``);
-* a person who contests a lower level's answer asks the *next* level up for 复查, then
-  the next for 复核, each within 30 days of the written answer; the upper level reviews
-  that answer, and the new petition links to it (``appeal_of``).  Skipping a step
-  (``skip_review``), asking the wrong level (``wrong_level``), asking late without a good
-  reason (``late``) and asking again after 复核 (``closed``) are proposed 不予受理;
+* a person who contests an answer asks the organ above the one that answered for 复查,
+  then the one above that for 复核, each within 30 days of the written answer; the upper
+  level reviews that answer, and the new petition links to it (``appeal_of``).  Above
+  the county is the city, outside this system: the request is recorded on the county's
+  record and sent there (``AppealCheck.outside``), never refused as closed;
+* skipping a step (``skip_review``), asking the wrong level (``wrong_level``), asking late
+  without a good reason (``late`` — judged at the window's latest possible end, so a
+  provisional date never refuses anyone) and asking again after a 复核 or a lawful
+  termination (``closed``) are proposed 不予受理;
+* a 建议意见 is answered, not reviewed (Art 31, 35): no 复查 against it;
 * other grounds (人大/法院/检察院 matters, 涉法涉诉) are offered to the officer with their
   reasons (``PetitionRules.refusal_grounds``), never decided automatically.
 
 A proposal is only a proposal: it is stored in the registration, and the officer either
-confirms it (``petition.refused`` with that ground), transfers the matter down, or
-accepts with a written reason (``override_reason``), which is kept on the record.
+confirms it (``petition.refused`` with that ground), transfers or hands the matter down,
+or accepts with a written reason (``override_reason``), which is kept on the record.
 """
 from __future__ import annotations
 
@@ -23,10 +32,10 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from app.domain.dispute_links import Link
-from app.domain.petition_clocks import petition_period_end
+from app.domain.petition_clocks import request_window_end
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
-    LEVEL_NAMES, LEVEL_RANK, LEVELS, NEXT_STAGE, OPEN, PetitionState)
+    LEVEL_NAMES, LEVEL_RANK, LEVELS, NEXT_STAGE, OPEN, SUGGESTION, UPPER_OUTSIDE, PetitionState)
 from app.domain.workdays import DueDate, WorkCalendar
 
 
@@ -74,6 +83,9 @@ def new_petition_proposal(actor_level: str, channel: str, links: Iterable[Link],
     """Proposal for a first petition (not a 复查/复核 request) arriving at ``actor_level``.
 
     ``links`` come from ``dispute_links.find_links`` over earlier disputes and petitions.
+    Only a pending same matter is proposed 不予受理 here: no in-system visit is 越级 (see
+    the module docstring), so ``skip_level`` stays a ground the officer may choose (a
+    visit that skipped levels outside the system), never an automatic proposal.
     """
     same = [link for link in links if link.same_person and link.same_matter]
     pending = [link for link in same if link.kind == "petition" and link.status in OPEN]
@@ -81,19 +93,19 @@ def new_petition_proposal(actor_level: str, channel: str, links: Iterable[Link],
         where = LEVEL_NAMES.get(pending[0].level, "原受理机关")
         return _proposal(rules, "in_handling", f"请等待{where}的办理结果",
                          f"同一信访人的同一事项已在{where}登记办理（{pending[0].record}）。")
-    rank, lowest = LEVEL_RANK[actor_level], LEVEL_RANK[rules.lowest_level]
-    if rank <= lowest:
-        return None
-    if any(link.handled and link.level in LEVEL_RANK and LEVEL_RANK[link.level] < rank
-           for link in same):
-        return None
-    lower = LEVELS[rank - 1]
-    if channel == "来访":
-        where = f"请到{LEVEL_NAMES[lower]}反映（逐级走访）"
-    else:
-        where = f"请向{LEVEL_NAMES[lower]}反映，或由本级转送{LEVEL_NAMES[lower]}办理并告知去向"
-    return _proposal(rules, "skip_level", where,
-                     f"没有查到{LEVEL_NAMES[lower]}处理过这一事项的记录。")
+    return None
+
+
+def assignment_hint(actor_level: str, links: Iterable[Link]) -> str:
+    """For the county: the matter was never handled by a town, so it may be handed down
+    (交办, 属地管理、分级负责) — not refused: Art 18 lets a visitor go to the 上一级 organ."""
+    if actor_level != "county":
+        return ""
+    if any(link.handled and link.level in ("village", "town") for link in links
+           if link.same_person and link.same_matter):
+        return ""
+    return ("没有查到镇里处理过这一事项的记录。向县里反映不属于越级（信访工作条例第十八条：可以向本级或"
+            "上一级机关提出）；按属地管理、分级负责，可以交办镇里办理并告知信访人，或由县里直接受理。")
 
 
 @dataclass(frozen=True)
@@ -105,11 +117,16 @@ class AnswerRef:
     level: str
     status: str
     delivered_on: date | None
+    category: str = "申诉求决"
+    review_stage: str = ""  # a 复查/复核 conclusion already recorded on it, if any
+    outside: bool = False  # the last request went above the county
 
 
 def answer_ref(state: PetitionState) -> AnswerRef:
+    review = str((state.review or {}).get("stage", "")) if state.status == "reviewed" else ""
     return AnswerRef(state.record, state.stage, str(state.level), state.status,
-                     state.delivered_on)
+                     state.delivered_on, state.category or "申诉求决", review,
+                     state.appeal_outside)
 
 
 @dataclass(frozen=True)
@@ -118,7 +135,9 @@ class AppealCheck:
 
     ``stage``: 复查 or 复核 (None if nothing can be requested); ``window_end``: last day to
     ask; ``proposal``: a proposed 不予受理, or None if it should be accepted;
-    ``appeal_of``: the payload field linking the new petition to the contested answer.
+    ``appeal_of``: the payload field linking the new petition to the contested answer;
+    ``outside``: the request lies with the city, above the county — record it on the
+    county's record (``petition.referred_up``) and send it there, never refuse it.
     """
 
     stage: str | None
@@ -126,6 +145,7 @@ class AppealCheck:
     proposal: Proposal | None
     appeal_of: Mapping[str, Any] | None
     message: str = ""
+    outside: bool = False
 
 
 def check_appeal(prior: AnswerRef, actor_level: str, received_on: date,
@@ -138,26 +158,35 @@ def check_appeal(prior: AnswerRef, actor_level: str, received_on: date,
         where = LEVEL_NAMES.get(prior.level, "原办理机关")
         return AppealCheck(None, None, _proposal(
             rules, "in_handling", f"请等待{where}的办理结果", f"{where}还没有答复这一事项。"), link)
-    if prior.status == "reviewed":
+    if prior.category == SUGGESTION:
         return AppealCheck(None, None, None, None,
-                           "这一答复已经由上一级复查或复核；请选择上一级的复查、复核意见作为请求对象")
-    if prior.stage == "复核" or prior.status == "terminated":
+                           "建议意见类事项的答复不适用复查、复核（信访工作条例第三十一、三十五条）；"
+                           "信访人有新的诉求的，请作为新的信访事项登记")
+    if prior.stage == "复核" or prior.review_stage == "复核" or prior.status == "terminated":
         return AppealCheck(None, None, _proposal(
             rules, "closed", None, "这一事项已经复核或依法终结，信访人仍以同一事实和理由提出。"), link)
+    if prior.status == "reviewed":
+        return AppealCheck(None, None, None, None,
+                           "这一答复已经由上一级复查；请选择上一级的复查意见作为请求对象")
     if prior.status == "appealed":
+        where = "上一级（本系统之外）" if prior.outside else "上一级"
         return AppealCheck(None, None, _proposal(
-            rules, "in_handling", "请等待上一级的复查、复核结论", "信访人已经请求过复查或复核。"), link)
+            rules, "in_handling", f"请等待{where}的复查、复核结论", "信访人已经请求过复查或复核。"),
+            link)
     stage = NEXT_STAGE[prior.stage]
-    window = None
+    end = window = None
     if prior.delivered_on is not None:
-        days = rules.request_days(prior.stage) or 0
-        window = petition_period_end(prior.delivered_on, days, calendar, rules)
+        end = request_window_end(prior.delivered_on, prior.stage, calendar, rules)
+        window = end.due if end is not None else None
     expected = upper_level(prior.level)
     link["stage"] = prior.stage
     if expected is None:
-        return AppealCheck(stage, window, _proposal(
-            rules, "wrong_level", "请向市级有关机关请求" + stage,
-            f"{LEVEL_NAMES[prior.level]}答复的{stage}不在本系统的层级内。"), link)
+        late = end is not None and not end.in_time(received_on)
+        return AppealCheck(stage, window, None, link,
+                           f"{LEVEL_NAMES[prior.level]}答复的{stage}由{UPPER_OUTSIDE}办理，不在本系统内："
+                           f"请在原答复上登记这一请求和转往何处，并告知信访人"
+                           + ("（按期限计算已超过请求期限，由上级决定是否受理）" if late else ""),
+                           outside=True)
     if LEVEL_RANK[actor_level] > LEVEL_RANK[expected]:
         return AppealCheck(stage, window, _proposal(
             rules, "skip_review", f"请向{LEVEL_NAMES[expected]}请求{stage}",
@@ -167,10 +196,16 @@ def check_appeal(prior: AnswerRef, actor_level: str, received_on: date,
         return AppealCheck(stage, window, _proposal(
             rules, "wrong_level", f"请向{LEVEL_NAMES[expected]}请求{stage}",
             f"{stage}由原办理机关的上一级办理。"), link)
-    if window is not None and received_on > window.date:
+    if end is not None and not end.in_time(received_on):
         return AppealCheck(stage, window, _proposal(
             rules, "late", None,
             f"书面答复于{prior.delivered_on.isoformat()}送达，请求{stage}的期限到"
-            f"{window.date.isoformat()}为止，{received_on.isoformat()}才提出。"
+            f"{end.latest.isoformat()}为止，{received_on.isoformat()}才提出。"
             "如信访人有正当理由（如不可抗力），可以受理并写明理由。"), link)
+    if end is not None and received_on > end.due.date:
+        # After the provisional end, by the latest one: in time (in the citizen's favour).
+        return AppealCheck(stage, window, None, link, end.favour_note())
+    if end is not None and end.provisional:
+        return AppealCheck(stage, window, None, link,
+                           f"请求{stage}的期限截止日为{end.latest.isoformat()}（{end.due.note}）")
     return AppealCheck(stage, window, None, link)

@@ -21,7 +21,6 @@ petitioner's 30-day windows as much as it lengthens the office's own limits).
 | petition.period_end_rolls_over            | true    | 民法典 Art 203                   |
 | petition.group_visit_max_representatives  | 5       | Art 18                          |
 | petition.due_soon_days                    | 5       | [default]                       |
-| petition.lowest_level                     | village | [seed] 逐级反映                  |
 | petition.refusal_grounds                  | list    | RULES.md §2; 国家信访局 2014 逐级走访办法 |
 
 Hearing time: Art 36 ¶2 says "听证所需时间不计算在前款规定的期限内" of the 复核 period only;
@@ -35,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from app.domain.config import Config
+from app.domain.errors import CalendarError
+from app.domain.workdays import WorkCalendar, calendar_from_town_list
 
 DEFAULT_GROUNDS: tuple[Mapping[str, str], ...] = (
     {"code": "skip_level", "label": "越级反映，下级尚未处理",
@@ -70,13 +71,21 @@ class PetitionRules:
     period_end_rolls_over: bool = True
     group_visit_max_representatives: int = 5
     due_soon_days: int = 5
-    lowest_level: str = "village"
     refusal_grounds: tuple[Mapping[str, str], ...] = field(default=DEFAULT_GROUNDS)
+    # The town's working calendar: replay judges whether a petitioner's window had ended
+    # (依法终结 on 逾期未请求复查/复核) against it, like the services do.
+    calendar: WorkCalendar = field(default_factory=WorkCalendar, compare=False)
 
     @classmethod
     def from_config(cls, config: Config) -> "PetitionRules":
         v = config.value
+        try:
+            calendar = calendar_from_town_list(config.town_holidays())
+        except CalendarError:
+            calendar = WorkCalendar()  # a broken list: every year provisional (in the
+            # citizen's favour); the rules screen shows the list's error to the town
         return cls(
+            calendar=calendar,
             acceptance_notice_days=int(v("petition.acceptance_notice_days")),
             handling_days=int(v("petition.handling_days")),
             extension_max_days=int(v("petition.extension_max_days")),
@@ -89,7 +98,6 @@ class PetitionRules:
             period_end_rolls_over=bool(v("petition.period_end_rolls_over")),
             group_visit_max_representatives=int(v("petition.group_visit_max_representatives")),
             due_soon_days=int(v("petition.due_soon_days")),
-            lowest_level=str(v("petition.lowest_level")),
             refusal_grounds=tuple(dict(g) for g in v("petition.refusal_grounds")),
         )
 

@@ -15,30 +15,43 @@ decision is consistent with what was proposed (an override needs a reason).
 | event type                  | from status        | who                                |
 |-----------------------------|--------------------|------------------------------------|
 | petition.registered         | (new record)       | any level (首问负责); not 检举控告  |
+| petition.assigned           | registered         | county holding it: 交办 to a town  |
 | petition.accepted           | registered         | holder; reason if against proposal |
 | petition.refused            | registered         | holder; ground, where to go, notice|
 | petition.transferred        | registered         | holder; to whom, notice            |
-| petition.extended           | accepted, stage 处理| holder; once, ≤ 30 days, approver |
+| petition.extended           | accepted, stage 处理| holder; ≤ 30 days in total, approver|
 | petition.hearing_started    | accepted           | holder                             |
 | petition.hearing_held       | accepted           | holder                             |
 | petition.answered           | accepted           | holder; no hearing still open      |
 | petition.appealed           | answered           | the level above the holder         |
-| petition.reviewed           | appealed           | the level above the holder         |
-| petition.terminated         | answered           | holder or above; follow-up person  |
+| petition.referred_up        | answered           | county holder: asked of the city   |
+| petition.reviewed           | appealed           | the level above; the holder when   |
+|                             |                    | the city (outside) reviewed        |
+| petition.terminated         | answered; reviewed | holder or above; follow-up person; |
+|                             | after a 复核        | a lapsed window only once ended    |
 | petition.termination_heard  | answered, terminated| town or county                    |
 | petition.follow_up_assigned | terminated         | holder or above                    |
 | petition.followed_up        | terminated         | any level                          |
+| petition.leader_assigned    | any after registered| town or county, holder or above (包案)|
+| petition.leader_received    | any after registered| town or county, holder or above (接访)|
+| petition.rated              | answered and after | any level, once (可评价)            |
+
+The holder is a 信访 organ: the town or the county, never a village (Art 2; see
+petition_state).  A village station registers and follows up; everything else is done
+by the town for it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Mapping
 
+from app.domain.petition_clocks import request_window_end
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
     CHANNELS, CONSEQUENCES, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, NEXT_STAGE,
-    OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, TERMINATION_BASES,
-    PetitionState, iso_date, received_date)
+    OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, SUGGESTION,
+    SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, iso_date, received_date)
 from app.domain.service_transitions import OK, Verdict
 
 EVENT_VERSION = 1
@@ -57,8 +70,13 @@ def _rule(action: str, sources: set[str], levels: tuple[str, ...] = LEVELS,
     return Rule(action, frozenset(sources), frozenset(levels), who)
 
 
+AFTER_REGISTRATION = {"registered", "accepted", "answered", "appealed", "reviewed",
+                      "terminated"}
+ORGANS = ("town", "county")  # 信访 organs in this system (a 村委会 is not one, Art 2)
+
 RULES: dict[str, Rule] = {
     "petition.registered": _rule("登记", {"new"}, who="anyone"),
+    "petition.assigned": _rule("交办镇里", {"registered"}, ("county",)),
     "petition.accepted": _rule("受理", {"registered"}),
     "petition.refused": _rule("不予受理", {"registered"}),
     "petition.transferred": _rule("转送", {"registered"}),
@@ -67,13 +85,20 @@ RULES: dict[str, Rule] = {
     "petition.hearing_held": _rule("登记听证", {"accepted"}),
     "petition.answered": _rule("出具意见并答复", {"accepted"}),
     "petition.appealed": _rule("登记复查/复核请求", {"answered"}, who="upper"),
+    "petition.referred_up": _rule("登记向上级请求复查/复核", {"answered"}, ("county",)),
     "petition.reviewed": _rule("登记复查/复核结论", {"appealed"}, who="upper"),
-    "petition.terminated": _rule("依法终结", {"answered"}, who="holder_or_above"),
+    "petition.terminated": _rule("依法终结", {"answered", "reviewed"}, who="holder_or_above"),
     "petition.termination_heard": _rule("登记终结听证", {"answered", "terminated"},
                                         ("town", "county"), who="anyone"),
     "petition.follow_up_assigned": _rule("指定跟进责任人", {"terminated"},
                                          who="holder_or_above"),
     "petition.followed_up": _rule("登记跟进情况", {"terminated"}, who="anyone"),
+    "petition.leader_assigned": _rule("指定包案领导", AFTER_REGISTRATION, ORGANS,
+                                      who="holder_or_above"),
+    "petition.leader_received": _rule("登记领导接访", AFTER_REGISTRATION, ORGANS,
+                                      who="holder_or_above"),
+    "petition.rated": _rule("登记评价", {"answered", "appealed", "reviewed", "terminated"},
+                            who="anyone"),
 }
 EVENT_TYPES = tuple(RULES)
 
@@ -149,16 +174,25 @@ def _check_level(state, kind, rule, actor, payload, rules) -> Verdict:
     holder = state.level
     if rule.who == "anyone" or holder is None:
         return OK
+    if kind == "petition.reviewed" and state.appeal_outside:
+        if actor != holder:
+            return _no("wrong_level", f"上级（{state.appeals[-1].get('to', '')}）的复查、复核结论"
+                                      f"由{LEVEL_NAMES[holder]}登记，{LEVEL_SHORT[actor]}不能登记")
+        return OK
     if rule.who == "upper":
         if LEVEL_RANK[actor] != LEVEL_RANK[holder] + 1:
             if holder == LEVELS[-1]:
-                return _no("wrong_level", "县级答复的复查、复核由市级机关办理，本系统不登记")
+                return _no("wrong_level", "县级答复的复查、复核由市级机关办理：请在县里的原答复上"
+                                          "登记“向上级请求复查/复核”，写明转往何处")
             upper = LEVELS[LEVEL_RANK[holder] + 1]
             return _no("wrong_level", f"对{LEVEL_NAMES[holder]}答复的复查、复核由上一级"
                                       f"（{LEVEL_NAMES[upper]}）办理，{LEVEL_SHORT[actor]}不能{rule.action}")
         return OK
     if rule.who == "holder_or_above" and LEVEL_RANK[actor] >= LEVEL_RANK[holder]:
         return OK
+    if actor == "village":
+        return _no("not_an_organ", f"村委会不是信访工作机构（信访工作条例第二条），村里登记的信访事项由"
+                                   f"{LEVEL_NAMES[holder]}{rule.action}；村里可以帮助群众、登记跟进情况")
     if actor != holder:
         return _no("wrong_level", f"这件信访事项由{LEVEL_NAMES[holder]}办理，"
                                   f"{LEVEL_SHORT[actor]}不能{rule.action}")
@@ -178,14 +212,18 @@ def _check_payload(state, kind, rule, actor, payload, rules) -> Verdict:
 
 
 def check_group(group: Any, channel: Any, rules: PetitionRules = PetitionRules()) -> Verdict:
-    """Art 18: several people visiting about a common matter send at most N representatives."""
+    """Art 18 ¶2: several people *visiting* (走访) about a common matter send at most N
+    representatives.  A joint letter, call or online petition is not a visit: the people
+    it names as contacts are not capped (Art 18 says nothing about them)."""
     if group is None:
         return OK
     if not isinstance(group, Mapping) or not isinstance(group.get("size"), int):
         return _no("bad_group", "请填写来访人数")
+    if channel != "来访":
+        return OK
     cap = rules.group_visit_max_representatives
     representatives = _names(group.get("representatives"))
-    if group["size"] > 1 and channel == "来访" and not representatives:
+    if group["size"] > 1 and not representatives:
         return _no("missing_representatives",
                    f"多人来访反映共同事项，应推选代表（不超过{cap}人），请登记代表姓名")
     if len(representatives) > cap:
@@ -261,15 +299,20 @@ def _extended(state, p, actor, rules) -> Verdict:
         return _no("no_extension", f"{state.stage}意见应在收到请求之日起"
                                    f"{rules.answer_days(state.stage)}日内提出，不能延期"
                                    "（信访工作条例第三十五、三十六条）")
+    if state.category == SUGGESTION:
+        return _no("no_extension", "建议意见类事项没有法定办理期限，不用延期（信访工作条例第三十一条）")
     if len(state.extensions) >= rules.extension_max_count:
-        return _no("extended_once", "办理期限只能延长一次，已经延长过（信访工作条例第三十四条）；"
+        times = "一次" if rules.extension_max_count == 1 else f"{rules.extension_max_count}次"
+        return _no("extended_once", f"办理期限按规定只能延长{times}，已经延长过；"
                                     "请在延长后的期限内办结")
     days = p.get("days")
-    cap = rules.extension_max_days
+    cap, used = rules.extension_max_days, state.extension_days
     if not isinstance(days, int) or days < 1:
         return _no("bad_days", "请填写延长的天数")
-    if days > cap:
-        return _no("too_long", f"延长期限不得超过{cap}日（信访工作条例第三十四条）")
+    if used + days > cap:
+        already = f"已经延长{used}日，" if used else ""
+        return _no("too_long", f"延长期限合计不得超过{cap}日（信访工作条例第三十四条），"
+                               f"{already}这次最多还能延长{max(0, cap - used)}日")
     if not _text(p.get("approver") or {}, "name"):
         return _no("missing_approver", "延期须经本机关负责人批准，请填写批准人")
     if not _text(p, "reason"):
@@ -303,8 +346,9 @@ def _answered(state, p, actor, rules) -> Verdict:
         return _no("hearing_open", "听证还没有结束，请先登记听证结果，再出具意见")
     if not _text(p, "opinion"):
         return _no("missing_opinion", f"请填写{state.stage}意见")
-    if p.get("result") not in RESULTS:
-        return _no("bad_result", "请选择处理结果：" + "、".join(RESULTS))
+    results = SUGGESTION_RESULTS if state.category == SUGGESTION else RESULTS
+    if p.get("result") not in results:
+        return _no("bad_result", "请选择处理结果：" + "、".join(results))
     delivered = iso_date(p.get("delivered_on"))
     if delivered is None:
         return _no("missing_delivery", "请填写书面答复送达信访人的日期（复查、复核请求期限从这天起算）")
@@ -315,6 +359,8 @@ def _answered(state, p, actor, rules) -> Verdict:
 
 
 def _appealed(state, p, actor, rules) -> Verdict:
+    if state.category == SUGGESTION:
+        return _no("not_appealable", "建议意见类事项的答复不适用复查、复核（信访工作条例第三十一、三十五条）")
     wanted = NEXT_STAGE.get(state.stage)
     if wanted is None:
         return _no("closed", "对复核意见不服、仍以同一事实和理由提出的，不再受理（信访工作条例第三十六条）")
@@ -325,7 +371,22 @@ def _appealed(state, p, actor, rules) -> Verdict:
     return OK
 
 
+def _referred_up(state, p, actor, rules) -> Verdict:
+    """A 复查 of a county answer, or a 复核 of the county's 复查, lies with the city (Art
+    35, 36: 原办理机关的上一级), outside this system: record the request and where it went."""
+    verdict = _appealed(state, {**p, "appeal_record": "outside"}, actor, rules)
+    if not verdict.ok:
+        return verdict
+    if not _text(p, "to"):
+        return _no("missing_to", "请填写请求转往（或告知信访人去）的上级机关")
+    if iso_date(p.get("requested_on")) is None:
+        return _no("bad_date", "请填写信访人提出请求的日期")
+    return OK
+
+
 def _reviewed(state, p, actor, rules) -> Verdict:
+    if state.appeal_outside and not _text(p, "by"):
+        return _no("missing_by", "请填写作出复查、复核结论的上级机关")
     if p.get("result") not in REVIEW_RESULTS:
         return _no("bad_result", "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS))
     if not _text(p, "opinion"):
@@ -334,15 +395,44 @@ def _reviewed(state, p, actor, rules) -> Verdict:
 
 
 _BASIS_STAGE = {"复核意见已送达": "复核", "逾期未请求复查": "处理", "逾期未请求复核": "复查"}
+_LAPSED = frozenset({"逾期未请求复查", "逾期未请求复核"})
+
+
+def _window_over(state, p, basis, rules) -> Verdict:
+    """逾期未请求复查/复核 only once the petitioner's 30 days (信访工作条例 Art 35, 36) have
+    ended — judged at its latest possible end while the year's holiday notice is not
+    entered (a provisional date never refuses anyone, issue #10)."""
+    on = iso_date(p.get("on"))
+    end = (request_window_end(state.delivered_on, state.stage, rules.calendar, rules)
+           if state.delivered_on is not None else None)
+    if end is None or on is None:
+        return _no("window_open", f"没有书面答复送达日期，无法判断信访人是否{basis[:3]}，"
+                                  "不能以此终结")
+    if on <= end.latest:
+        asked = "复查" if state.stage == "处理" else "复核"
+        favour = f"（{end.favour_note()}）" if end.favour_note() else ""
+        return _no("window_open", f"信访人请求{asked}的期限到{end.latest.isoformat()}才届满{favour}，"
+                                  f"期满前不能以“{basis}”依法终结（信访工作条例第三十五、三十六条）；"
+                                  f"请在{(end.latest + timedelta(days=1)).isoformat()}以后再登记")
+    return OK
 
 
 def _terminated(state, p, actor, rules) -> Verdict:
     basis = p.get("basis")
     if basis not in TERMINATION_BASES:
         return _no("bad_basis", "请选择终结依据：" + "、".join(TERMINATION_BASES))
+    if state.category == SUGGESTION:
+        return _no("bad_basis", "建议意见类事项答复后即办结，不适用依法终结")
+    reviewed = str((state.review or {}).get("stage", "")) if state.status == "reviewed" else ""
+    if state.status == "reviewed" and not (reviewed == "复核" and basis == "复核意见已送达"):
+        return _no("wrong_status", "这一答复已由上一级复查，请在上一级的复查记录上办理")
     wanted = _BASIS_STAGE.get(basis)
-    if wanted and wanted != state.stage:
+    if wanted and wanted != state.stage and not (wanted == reviewed == "复核"):
         return _no("bad_basis", f"这件信访事项是{state.stage}阶段的答复，终结依据不能选“{basis}”")
+    if basis in _LAPSED:
+        verdict = _window_over(state, p, basis, rules)
+        if not verdict.ok:
+            return verdict
     if basis == "其他依法终结情形" and not _text(p, "note"):
         return _no("missing_reason", "请写明依法终结的具体情形")
     if not _text(p.get("follow_up") or {}, "name"):
@@ -377,8 +467,47 @@ def _followed_up(state, p, actor, rules) -> Verdict:
     return OK
 
 
+def _assigned(state, p, actor, rules) -> Verdict:
+    if not _text(p, "to"):
+        return _no("missing_to", "请选择交办给哪个镇")
+    if iso_date(p.get("notice_on")) is None:
+        return _no("missing_notice", "交办须告知信访人由哪里办理，请填写告知日期")
+    return OK
+
+
+def _leader_assigned(state, p, actor, rules) -> Verdict:
+    if not _text(p.get("leader") or {}, "name"):
+        return _no("missing_leader", "请填写包案领导姓名")
+    if not _text(p.get("leader") or {}, "post"):
+        return _no("missing_leader", "请填写包案领导的职务")
+    return OK
+
+
+def _leader_received(state, p, actor, rules) -> Verdict:
+    if not _text(p.get("leader") or {}, "name"):
+        return _no("missing_leader", "请填写接访领导姓名")
+    if not _text(p, "note"):
+        return _no("missing_note", "请填写接访情况（群众反映了什么、领导怎么答复）")
+    return OK
+
+
+def _rated(state, p, actor, rules) -> Verdict:
+    if state.rating is not None:
+        return _no("already_rated", f"信访人已评价为“{state.rating.get('level', '')}”，不能重复评价")
+    if not _text(p, "level"):
+        return _no("missing_level", "请选择信访人的评价：满意、基本满意或不满意")
+    if p.get("dissatisfied") and not _text(p, "reason"):
+        return _no("missing_reason", "评价为“不满意”时必须填写原因")
+    return OK
+
+
 _PAYLOAD_CHECKS = {
     "petition.registered": _registered,
+    "petition.assigned": _assigned,
+    "petition.referred_up": _referred_up,
+    "petition.leader_assigned": _leader_assigned,
+    "petition.leader_received": _leader_received,
+    "petition.rated": _rated,
     "petition.accepted": _accepted,
     "petition.refused": _refused,
     "petition.transferred": _transferred,

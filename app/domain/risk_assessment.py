@@ -198,6 +198,11 @@ def _decided(state, p, rules) -> Verdict:
     if not isinstance(meeting, Mapping) or not _text(meeting, "name") or not _names(
             meeting.get("attendees")) or iso_date(meeting.get("on")) is None:
         return _no("missing_meeting", "须经集体讨论决定：请填写会议名称、日期和参会人员")
+    attendees = set(_names(meeting.get("attendees")))
+    if len(attendees) < rules.decision_min_attendees:
+        return _no("not_collective", f"集体讨论决定至少要有{rules.decision_min_attendees}人参加，"
+                                     f"现在只登记了{len(attendees)}人（{'、'.join(sorted(attendees))}）；"
+                                     "请把参会人员都写上，或召开会议集体讨论后再登记")
     if decision == "实施":
         gate = proceed_gate(state.grade, state.measures, state.analysis, rules)
         if not gate.allowed:

@@ -1,16 +1,20 @@
 """社会稳定风险评估: grade criteria, the advisory suggestion, and the decision gate.
 
-RULES.md §2 (发改投资〔2012〕2492号 Art 4 as RULES.md cites it; local steps):
+RULES.md §2 (发改投资〔2012〕2492号: the grades in Art 4, the gate in Art 8; local steps):
     高  most people object and react very strongly; a large group incident is possible
         (大部分群众有意见、反应特别强烈，可能引发大规模群体性事件)
     中  some people object and react strongly; conflict is possible
         (部分群众有意见、反应强烈，可能引发矛盾冲突)
     低  most people understand and support it; the few objections can be handled
         (多数群众理解支持但少部分人有意见，通过有效工作可防范和化解矛盾)
-Default gate: 高 and 中 do not proceed; 低 proceeds with control measures
-(``risk.proceed_allowed_grades``, ``risk.low_requires_measures``).  RULES.md §3 决策前论证:
-what is found illegal or infeasible may not be put to a decision
-(``risk.blocking_dimensions``).
+Gate (Art 8): 高 and 中 do not proceed; 低 proceeds with control measures
+(``risk.proceed_allowed_grades``, ``risk.low_requires_measures``; a town may only make
+them stricter — their legal bounds in defaults.json).  The seed's 决策前论证备案制度: what
+is found illegal, infeasible *or likely to cause serious conflict* may not be put to a
+decision at all — whatever the grade, a 不符合 on legality, feasibility or controllability
+(可控性) blocks 实施 (``risk.blocking_dimensions``, which must keep all three).  The
+decision is collective: at least ``risk.decision_min_attendees`` people (default 3, the
+smallest 村委会 — 村民委员会组织法 Art 6); a one-person "collective decision" is refused.
 
 The grade is the assessors' judgement.  ``suggest_grade`` only turns the opinion tallies
 into a starting point with stated thresholds (``risk.high_object_share`` "大部分" = more
@@ -30,7 +34,8 @@ DECISIONS = ("实施", "暂缓实施", "不实施")
 DIMENSIONS = {"legality": "合法性", "reasonableness": "合理性", "feasibility": "可行性",
               "controllability": "可控性"}
 FINDINGS = ("符合", "基本符合", "不符合")
-GATE_SOURCE = "发改投资〔2012〕2492号（RULES.md §2）：高风险、中风险不实施，低风险有防控措施的可以实施"
+GATE_SOURCE = "发改投资〔2012〕2492号第八条：高风险、中风险不实施，低风险有防控措施的可以实施"
+BLOCK_SOURCE = "新集镇意见二（一）：经论证不合法、不可行或容易引发严重社会矛盾的，不能提交进行决策"
 
 CRITERIA = {
     "高": "大部分群众有意见、反应特别强烈，可能引发大规模群体性事件",
@@ -43,7 +48,8 @@ CRITERIA = {
 class RiskRules:
     proceed_allowed_grades: tuple[str, ...] = ("低",)
     low_requires_measures: bool = True
-    blocking_dimensions: tuple[str, ...] = ("legality", "feasibility")
+    blocking_dimensions: tuple[str, ...] = ("legality", "feasibility", "controllability")
+    decision_min_attendees: int = 3
     high_object_share: float = 0.5
     medium_object_share: float = 0.2
     medium_strong_share: float = 0.05
@@ -55,6 +61,7 @@ class RiskRules:
             proceed_allowed_grades=tuple(v("risk.proceed_allowed_grades")),
             low_requires_measures=bool(v("risk.low_requires_measures")),
             blocking_dimensions=tuple(v("risk.blocking_dimensions")),
+            decision_min_attendees=int(v("risk.decision_min_attendees")),
             high_object_share=float(v("risk.high_object_share")),
             medium_object_share=float(v("risk.medium_object_share")),
             medium_strong_share=float(v("risk.medium_strong_share")),
@@ -122,7 +129,7 @@ def proceed_gate(grade: str | None, measures: Iterable[str], analysis: Mapping[s
                if (analysis or {}).get(d, {}).get("finding") == "不符合"]
     if blocked:
         return Gate(False, f"评估认定{'、'.join(blocked)}不符合要求，不得提交决策实施"
-                           "（RULES.md §3 决策前论证）；请修改方案后重新评估")
+                           f"（{BLOCK_SOURCE}）；请修改方案后重新评估")
     if grade not in rules.proceed_allowed_grades:
         allowed = "、".join(rules.proceed_allowed_grades) or "无"
         return Gate(False, f"风险等级为{grade}，按规定只能决定暂缓实施或不实施（可实施的等级：{allowed}；"

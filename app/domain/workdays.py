@@ -8,12 +8,21 @@ make-up working days (调休) count.  Sources of truth, per date, first match wi
 2. the ``chinesecalendar`` package (State Council notices, 2004–2026 in 1.11.0; it raises
    NotImplementedError for other years, which is how "not covered" is detected, so a newer
    package extends coverage without a code change);
-3. Monday–Friday.  Such a date is *defined* if the town has entered a list for its year
-   (the town said: nothing special beyond what is listed), and *provisional* otherwise.
+3. the statutory holidays of 全国年节及纪念日放假办法 Art 2 (``statutory_holidays``): off
+   for certain in any year, notice or not;
+4. Monday–Friday.  Such a date is *final* if the town has entered a *complete* list for
+   its year, and *provisional* otherwise: the State Council's notice may still give a
+   weekday next to a festival off or make a weekend a working day (调休).
+
+A town list is complete when it holds every statutory holiday of its year (the notice
+always does); a list with only some of them is used date by date but leaves the year
+provisional (issue #10).  A list that calls a statutory holiday a working day is refused.
 
 So the town list overrides the package date by date where both exist.  A date computed
 through a provisional day is never passed off as final: ``DueDate.provisional`` is set
-and ``note`` says "2027年节假日安排尚未由镇里录入，日期为暂定".
+and ``note`` says so.  For a period a *citizen* must keep, ``might_rest`` tells which
+provisional working days a notice could still give off (``statutory_holidays.possible_bridge``),
+so a window's latest possible end can be judged in the citizen's favour (dispute_periods).
 
 Counting rule (our choice, the usual practice of 服务承诺 notices): the day of acceptance
 does not count; day 1 is the first working day after it.  A limit of N working days
@@ -30,6 +39,7 @@ from typing import Any, Callable, Iterable, Mapping
 import chinese_calendar
 
 from app.domain.errors import CalendarError
+from app.domain.statutory_holidays import festival_of, possible_bridge, statutory_holidays
 
 _ONE_DAY = timedelta(days=1)
 # A promise longer than this is a data error, not a plan (longest catalog limit is 60).
@@ -51,10 +61,14 @@ def statutory_workday(day: date) -> bool | None:
 
 @dataclass(frozen=True)
 class YearList:
-    """One year of the town list: dates off (holidays) and make-up working dates (调休)."""
+    """One year of the town list: dates off (holidays) and make-up working dates (调休).
+
+    ``complete``: the list holds every statutory holiday of its year, so it is the whole
+    notice and the year is final; an incomplete list is used date by date only."""
 
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class WorkCalendar:
 
     town: Mapping[int, YearList] = field(default_factory=dict)
     statutory: Callable[[date], bool | None] = statutory_workday
+    festival: Callable[[date], str | None] = festival_of
 
     def classify(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is that answer provisional)."""
@@ -75,15 +90,34 @@ class WorkCalendar:
         known = self.statutory(day)
         if known is not None:
             return known, False
-        return day.weekday() < 5, listed is None
+        if self.festival(day):
+            return False, False  # Art 2: off whatever the notice says around it
+        return day.weekday() < 5, not (listed is not None and listed.complete)
+
+    def might_rest(self, day: date) -> bool:
+        """Could ``day`` still turn out a rest day once its year's notice is known?
+        True for rest days; for a provisional working day, True if a notice could make
+        it a bridge day (statutory_holidays.possible_bridge)."""
+        working, provisional = self.classify(day)
+        return not working or (provisional and possible_bridge(day))
 
     def source(self, year: int) -> str | None:
-        """"town", "statutory" or None (provisional) for a year."""
-        if year in self.town:
-            return "town"
-        if self.statutory(date(year, 1, 1)) is not None:
-            return "statutory"
-        return None
+        """"town" (a complete list), "statutory" (the package), "town_partial" (some
+        dates entered, year still provisional) or None (provisional) for a year."""
+        listed = self.town.get(year)
+        covered = self.statutory(date(year, 1, 1)) is not None
+        if listed is not None:
+            return "town" if listed.complete or covered else "town_partial"
+        return "statutory" if covered else None
+
+    def missing_holidays(self, year: int) -> list[date]:
+        """Statutory holidays of ``year`` the town list does not hold yet (all of them
+        when there is no list); what keeps the year provisional."""
+        if year < 2008:
+            return []
+        listed = self.town.get(year)
+        have = listed.holidays if listed is not None else frozenset()
+        return sorted(d for d in statutory_holidays(year) if d.year == year and d not in have)
 
 
 def calendar_from_town_list(doc: Mapping[Any, Any] | None) -> WorkCalendar:
@@ -106,7 +140,14 @@ def calendar_from_town_list(doc: Mapping[Any, Any] | None) -> WorkCalendar:
         both = sorted(holidays & workdays)
         if both:
             raise CalendarError(f"{both[0].isoformat()} 同时被录成放假和上班，请改正{year}年节假日安排")
-        lists[year] = YearList(holidays, workdays)
+        statutory = statutory_holidays(year) if year >= 2008 else {}
+        worked = sorted(d for d in workdays if d in statutory)
+        if worked:
+            raise CalendarError(f"{worked[0].isoformat()} 是法定节假日（{statutory[worked[0]]}，"
+                                "全国年节及纪念日放假办法第二条），不能录成调休上班日，"
+                                f"请改正{year}年节假日安排")
+        complete = all(d in holidays for d in statutory if d.year == year)
+        lists[year] = YearList(holidays, workdays, complete)
     return WorkCalendar(town=lists)
 
 
@@ -124,11 +165,13 @@ def _dates(year: int, values: Iterable[Any], what: str) -> frozenset[date]:
 
 
 def provisional_note(years: Iterable[int]) -> str:
-    """"2027年节假日安排尚未由镇里录入，日期为暂定" for the given years (empty if none)."""
+    """"2027年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定" for the given
+    years (empty if none)."""
     ordered = sorted(set(years))
     if not ordered:
         return ""
-    return f"{'、'.join(str(y) for y in ordered)}年节假日安排尚未由镇里录入，日期为暂定"
+    return (f"{'、'.join(str(y) for y in ordered)}年节假日安排尚未由镇里录入完整"
+            "（已按法定节假日推算），日期为暂定")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Rule defaults with sources, town overrides, and what happens to a bad override."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -20,7 +21,13 @@ def test_shipped_defaults_are_valid_and_every_value_cites_a_source():
     check_defaults(DEFAULTS, schemas.config.defaults_schema())
     config = merge_config(DEFAULTS, {})
     assert config.rejected == ()
-    assert all(s.source.startswith("[") and "RULES.md" in s.source for s in config.settings.values())
+    # Every source says what kind of rule it is; every [law] one names its article.
+    for setting in config.settings.values():
+        kind = setting.source[:setting.source.index("]") + 1]
+        assert kind in ("[law]", "[seed]", "[local]", "[practice]", "[default]"), setting.key
+        if kind == "[law]":
+            assert re.search(r"第[一二三四五六七八九十百零]+条", setting.source), setting.key
+            assert setting.bound_text, setting.key
     assert config.value("service.due_soon_working_days") == 2
 
 
@@ -77,7 +84,9 @@ def test_town_holiday_list_travels_as_one_config_value_per_year():
     assert config.town_holidays() == {2027: {"holidays": ["2027-01-01"]}, 2028: {"holidays": ["2028-01-01"]}}
     calendar = calendar_from_town_list(config.town_holidays())
     due = add_working_days(date(2026, 12, 31), 1, calendar)
-    assert (due.date, due.provisional) == (date(2027, 1, 4), False)
+    # 2027-01-01 listed, then the weekend: the 4th.  The list holds one of 2027's
+    # statutory days only, so the year stays provisional (issue #10).
+    assert (due.date, due.provisional) == (date(2027, 1, 4), True)
 
 
 def test_malformed_holiday_year_is_rejected_by_its_template():

@@ -8,6 +8,7 @@ import pytest
 from app.domain.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
 from app.domain.workdays import WorkCalendar, add_working_days, calendar_from_town_list
 from tests.domain.builders import accepted_p, log_at, Log
+from tests.domain.calendars import COMPLETE_2027
 
 CAL = WorkCalendar()
 
@@ -46,7 +47,7 @@ def test_deadline_in_an_undefined_year_is_labelled_provisional():
     due = add_working_days(date(2026, 12, 1), 60, CAL)
     status = deadline_status(due, date(2026, 12, 1), CAL)
     assert status.provisional is True
-    assert status.label == "还剩60个工作日（2027年节假日安排尚未由镇里录入，日期为暂定）"
+    assert status.label == "还剩60个工作日（2027年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定）"
 
 
 def _case_accepted(on: str, days: int, due: str, provisional: bool = False):
@@ -57,14 +58,11 @@ def _case_accepted(on: str, days: int, due: str, provisional: bool = False):
 
 
 def test_provisional_promise_is_recomputed_once_the_town_enters_the_year():
-    log = _case_accepted("2026-12-01", 60, "2027-02-23", provisional=True)
+    log = _case_accepted("2026-12-01", 60, "2027-02-26", provisional=True)
     state = log.state()
-    before = effective_due(state, CAL)
-    assert (before.date, before.provisional) == (date(2027, 2, 23), True)
-    town = calendar_from_town_list({"2027": {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09",
-                                                          "2027-02-10", "2027-02-11", "2027-02-12"],
-                                             "workdays": ["2027-02-20"]}})
-    after = effective_due(state, town)
+    before = effective_due(state, CAL)   # statutory days of 2027 skipped, 调休 unknown
+    assert (before.date, before.provisional) == (date(2027, 2, 26), True)
+    after = effective_due(state, calendar_from_town_list(COMPLETE_2027))
     assert (after.date, after.provisional) == (date(2027, 3, 2), False)
 
 

@@ -13,7 +13,8 @@ import pytest
 from app.domain import dispute_case, petition_case, risk_assessment
 from schemas.registry import build_registry
 
-LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "c1": "county"}
+LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "c1": "county",
+          "c2": "county"}
 OFFICER = {"id": "u-li", "name": "李调解", "post": "村调解委员会主任"}
 TOWN_LEADER = {"id": "u-zhou", "name": "周副镇长", "post": "政法委员"}
 SHA = "a" * 64
@@ -96,7 +97,7 @@ def petition_registered_p(**extra: Any) -> dict[str, Any]:
     payload = {
         "channel": "来访", "category": "申诉求决", "petitioners": [petitioner()],
         "summary": "反映承包地被邻组占用，要求村里重新丈量并恢复原界", "request": "恢复承包地原界",
-        "first_officer": {"name": "陈接访", "post": "村信访代理员"},
+        "first_officer": {"name": "陈接访", "post": "村信访代理员"},  # received at the village
         "received_at": "2026-03-02T09:30", "village": "西李村", "first_time": True, "links": [],
         "stage": "处理",
     }
@@ -108,12 +109,12 @@ def petition_payload(kind: str, **extra: Any) -> dict[str, Any]:
     on = {"on": "2026-03-05"}
     base = {
         "petition.registered": petition_registered_p(),
-        "petition.accepted": dict(on, notice_on="2026-03-05", notice_no="西李受〔2026〕1号"),
+        "petition.accepted": dict(on, notice_on="2026-03-05", notice_no="新集信受〔2026〕1号"),
         "petition.refused": dict(on, ground="other_organ", ground_label="属于人大、法院、检察院职权范围",
                                  reason="反映的是法院判决执行问题", where_to_go="县人民法院执行局",
                                  notice_on="2026-03-05"),
-        "petition.transferred": dict(on, to="镇国土所", reason="属于土地管理职权", notice_on="2026-03-05"),
-        "petition.extended": dict(on="2026-04-20", days=30, approver={"name": "王书记", "post": "村党支部书记"},
+        "petition.transferred": dict(on, to="县自然资源局", reason="属于土地管理职权", notice_on="2026-03-05"),
+        "petition.extended": dict(on="2026-04-20", days=30, approver={"name": "王书记", "post": "镇党委书记"},
                                   reason="需等待县里土地确权资料", told_on="2026-04-20"),
         "petition.hearing_started": dict(on="2026-03-20"),
         "petition.hearing_held": dict(on="2026-03-22", **{"from": "2026-03-20", "to": "2026-03-22"},
@@ -126,6 +127,16 @@ def petition_payload(kind: str, **extra: Any) -> dict[str, Any]:
                                   appeal_record="pet-up"),
         "petition.terminated": dict(on="2026-05-10", basis="逾期未请求复查",
                                     follow_up={"name": "陈接访", "post": "村信访代理员"}),
+        "petition.assigned": dict(on, to="新集镇", to_node="town-hub", notice_on="2026-03-05",
+                                  reason="属地管理，由镇里办理", report_by="2026-05-05"),
+        "petition.referred_up": dict(on="2026-05-06", stage="复查", to="市信访局",
+                                     requested_on="2026-05-05", note="信访人当面提出，已告知向市信访局递交"),
+        "petition.leader_assigned": dict(on, leader={"name": "周副镇长", "post": "政法委员"},
+                                         note="土地纠纷引发的信访，领导包案"),
+        "petition.leader_received": dict(on="2026-03-10", leader={"name": "周副镇长", "post": "政法委员"},
+                                         place="镇信访接待室", note="刘桂芳反映承包地界，周副镇长答应一周内到现场",
+                                         outcome="约定3月17日现场丈量"),
+        "petition.rated": dict(on="2026-04-05", level="满意", dissatisfied=False, how="电话"),
         "petition.termination_heard": dict(on="2026-05-20", organiser="县矛盾纠纷调处中心",
                                            panel=["县调处中心主任", "律师代表"],
                                            participants=["刘桂芳", "村主任"],

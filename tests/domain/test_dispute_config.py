@@ -25,28 +25,32 @@ def test_every_key_has_a_source_and_is_cited_in_the_code_that_uses_it():
     keys = [k for k in DEFAULTS["values"] if k.startswith(PREFIXES)]
     assert len(keys) == 29
     code = "".join(p.read_text(encoding="utf-8") for p in DOMAIN.glob("*.py")
-                   if p.name.startswith(("dispute", "mediation", "petition", "risk")))
+                   if p.name.startswith(("dispute", "mediation", "petition", "risk", "opinion")))
     for key in keys:
         entry = DEFAULTS["values"][key]
-        assert entry["source"].startswith("[") and "RULES.md §" in entry["source"], key
+        assert entry["source"].startswith(("[law] ", "[seed] ", "[local] ", "[practice] ",
+                                           "[default] ")), key
         assert key in code, f"{key} is not cited in app/domain"
 
 
-def test_a_town_override_reaches_the_rules():
+def test_a_town_override_that_tightens_the_law_reaches_the_rules():
     config = merge_config(DEFAULTS, {
-        "petition.group_visit_max_representatives": {"value": 3, "source": "镇信访联席会议纪要"},
-        "risk.proceed_allowed_grades": {"value": ["低", "中"], "source": "县委稳评办通知"},
-        "dispute.mediation_limit_months": {"value": 2, "source": "镇调委会决定"},
+        "petition.handling_days": {"value": 45, "source": "镇信访联席会议纪要"},
+        "petition.acceptance_notice_days": {"value": 10, "source": "镇信访联席会议纪要"},
+        "risk.proceed_allowed_grades": {"value": [], "source": "县委稳评办通知"},
+        "dispute.alert_risk_levels": {"value": ["中", "高"], "source": "镇调委会决定"},
     })
     assert config.rejected == ()
-    assert PetitionRules.from_config(config).group_visit_max_representatives == 3
-    assert RiskRules.from_config(config).proceed_allowed_grades == ("低", "中")
-    assert DisputeRules.from_config(config).mediation_limit_months == 2
+    assert PetitionRules.from_config(config).handling_days == 45
+    assert PetitionRules.from_config(config).acceptance_notice_days == 10
+    assert RiskRules.from_config(config).proceed_allowed_grades == ()
+    assert DisputeRules.from_config(config).alert_risk_levels == ("中", "高")
 
 
-def test_the_statutory_cap_of_five_representatives_cannot_be_raised_by_a_town():
-    config = merge_config(DEFAULTS, {"petition.group_visit_max_representatives": {"value": 8}})
-    assert config.rejected and config.value("petition.group_visit_max_representatives") == 5
+def test_the_statutory_cap_of_five_representatives_cannot_be_changed_by_a_town():
+    for value in (8, 3):
+        config = merge_config(DEFAULTS, {"petition.group_visit_max_representatives": {"value": value}})
+        assert config.rejected and config.value("petition.group_visit_max_representatives") == 5
 
 
 def test_refusal_grounds_the_levels_rely_on_cannot_be_removed():

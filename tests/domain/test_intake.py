@@ -52,7 +52,7 @@ def test_notice_for_a_matter_done_on_the_spot():
 def test_notice_running_into_2027_says_the_date_is_provisional():
     notice = one_time_notice(CATALOG, "JZ-002", [], date(2026, 12, 1), CAL)
     assert notice.due.provisional
-    assert notice.time_limit_text().endswith("（2027年节假日安排尚未由镇里录入，日期为暂定）")
+    assert notice.time_limit_text().endswith("（2027年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定）")
 
 
 def test_unknown_matter_code_is_a_programming_error():

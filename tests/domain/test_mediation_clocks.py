@@ -12,6 +12,7 @@ from app.domain.mediation_clocks import (
     confirmation_due, confirmation_reminder, mediation_clock, mediation_due, revisits_due,
     risk_alert)
 from app.domain.workdays import WorkCalendar, calendar_from_town_list
+from tests.domain.calendars import COMPLETE_2027
 from tests.domain.test_dispute_builders import agreement, dispute_log
 
 CAL = WorkCalendar()
@@ -47,9 +48,13 @@ def test_roll_over_skips_rest_days_but_not_a_make_up_saturday():
 def test_roll_over_into_an_undefined_year_is_provisional_until_the_town_lists_it():
     due = roll_over(date(2027, 1, 2), CAL)
     assert due.provisional and due.years_missing == (2027,)
-    assert due.note == "2027年节假日安排尚未由镇里录入，日期为暂定"
-    listed = calendar_from_town_list({2027: {"holidays": ["2027-01-01", "2027-01-04"]}})
-    due = roll_over(date(2027, 1, 2), listed)
+    assert due.note == "2027年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定"
+    partial = calendar_from_town_list({2027: {"holidays": ["2027-01-01", "2027-01-04"]}})
+    due = roll_over(date(2027, 1, 2), partial)       # some dates only: still provisional
+    assert (due.date, due.provisional) == (date(2027, 1, 5), True)
+    complete = calendar_from_town_list(
+        {2027: {"holidays": COMPLETE_2027["2027"]["holidays"] + ["2027-01-04"]}})
+    due = roll_over(date(2027, 1, 2), complete)
     assert (due.date, due.provisional) == (date(2027, 1, 5), False)
 
 

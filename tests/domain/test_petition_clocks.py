@@ -23,7 +23,7 @@ def _log(*steps, origin="v1", record="pet-1", **registered):
 
 
 def _accepted_on(day: str, **registered):
-    return _log(("petition.accepted", "v1", {"on": day, "notice_on": day}),
+    return _log(("petition.accepted", "t1", {"on": day, "notice_on": day}),
                 received_at=f"{day}T08:00", **registered)
 
 
@@ -39,9 +39,9 @@ def test_acceptance_notice_within_15_calendar_days():
 
 
 def test_acceptance_clock_is_done_by_the_written_notice_date():
-    on_time = _log(("petition.accepted", "v1", {"on": "2026-03-05", "notice_on": "2026-03-16"})).state()
+    on_time = _log(("petition.accepted", "t1", {"on": "2026-03-05", "notice_on": "2026-03-16"})).state()
     assert acceptance_clock(on_time, date(2026, 4, 1), CAL).state == "done_on_time"
-    late = _log(("petition.refused", "v1", {"on": "2026-03-16", "notice_on": "2026-03-20"})).state()
+    late = _log(("petition.refused", "t1", {"on": "2026-03-16", "notice_on": "2026-03-20"})).state()
     clock = acceptance_clock(late, date(2026, 4, 1), CAL)
     assert (clock.state, clock.label) == ("done_late", "受理告知：超期3天完成")
 
@@ -68,24 +68,24 @@ def test_leap_day_counts_as_a_day():
     rolled = handling_due(state, date(2028, 1, 5), CAL)
     assert rolled.provisional and rolled.years_missing == (2028,)  # nobody has listed 2028 yet
     clock = handling_clock(state, date(2028, 2, 28), CAL)
-    assert clock.provisional and clock.label.endswith("（2028年节假日安排尚未由镇里录入，日期为暂定）")
+    assert clock.provisional and clock.label.endswith("（2028年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定）")
 
 
 def test_one_extension_of_at_most_30_days_moves_the_due_date():
     log = _accepted_on("2026-03-05")
-    log.add("petition.extended", "v1", days=30)
+    log.add("petition.extended", "t1", days=30)
     state = log.state()
     assert handling_due(state, date(2026, 4, 20), CAL).date == date(2026, 6, 3)
     clock = handling_clock(state, date(2026, 5, 20), CAL)
     assert (clock.name, clock.days_left) == ("办理期限（已延期）", 14)
-    log.add("petition.extended", "v1", days=5)  # second one: rejected, due unchanged
+    log.add("petition.extended", "t1", days=5)  # second one: rejected, due unchanged
     assert log.state().rejected[0].code == "extended_once"
     assert handling_due(log.state(), date(2026, 4, 20), CAL).date == date(2026, 6, 3)
 
 
 def test_answered_on_time_stops_the_clock_and_opens_the_petitioners_window():
     log = _accepted_on("2026-03-05")
-    log.add("petition.answered", "v1")  # on 04-01, delivered 04-02
+    log.add("petition.answered", "t1")  # on 04-01, delivered 04-02
     state = log.state()
     assert handling_clock(state, date(2026, 6, 1), CAL).state == "done_on_time"
     window = request_window(state, date(2026, 4, 20), CAL)
@@ -93,6 +93,26 @@ def test_answered_on_time_stops_the_clock_and_opens_the_petitioners_window():
     assert window.name == "信访人可请求复查"
     assert window.source.startswith("信访工作条例第三十五条")
     assert request_window(state, date(2026, 5, 7), CAL).state == "overdue"
+
+
+def test_the_petitioners_window_in_a_provisional_year_shows_its_latest_possible_end():
+    # Delivered 2027-09-01: as known the window ends 10-04; a notice may still move it to
+    # 10-11, so the petitioner is told 10-11 (a provisional date never refuses anyone).
+    log = _accepted_on("2027-08-02")
+    log.add("petition.answered", "t1", on="2027-08-31", delivered_on="2027-09-01")
+    window = request_window(log.state(), date(2027, 9, 20), CAL)
+    assert (window.due, window.provisional, window.state) == (date(2027, 10, 11), True, "on_time")
+    assert window.label == ("信访人可请求复查：还剩21天（截止2027-10-11）（2027年节假日安排尚未由镇里录入完整"
+                            "（已按法定节假日推算），日期为暂定）；按有利于信访人的原则，取节假日安排公布后"
+                            "可能的最晚截止日")
+
+
+def test_a_suggestion_has_no_60_day_clock_and_no_review_window():
+    # 信访工作条例 Art 31 (建议意见: studied and replied to), Art 34 counts for 申诉求决 only.
+    log = _accepted_on("2026-03-05", category="建议意见")
+    assert [c.name for c in clocks(log.state(), date(2026, 3, 10), CAL)] == ["受理告知"]
+    log.add("petition.answered", "t1", result="采纳")
+    assert [c.name for c in clocks(log.state(), date(2026, 4, 10), CAL)] == ["受理告知"]  # done
 
 
 def _re_review(*steps):
@@ -138,14 +158,14 @@ def test_an_open_hearing_pauses_the_re_review_clock():
     assert handling_due(state, date(2026, 6, 20), CAL, NO_ROLL).date == date(2026, 7, 8)
 
 
-def test_hearing_days_count_in_first_handling_unless_the_town_says_otherwise():
+def test_hearing_days_count_in_first_handling():
+    # Art 36 ¶2 leaves hearing days out of the 复核 period only; a town cannot widen that
+    # (the legal bound of petition.hearing_not_counted_stages, tests/domain/test_legal_bounds).
     log = _accepted_on("2026-03-05")
-    log.add("petition.hearing_held", "v1")  # 03-20 .. 03-22
+    log.add("petition.hearing_held", "t1")  # 03-20 .. 03-22
     state = log.state()
     assert hearing_days(state, date(2026, 4, 1)) == (0, False)
     assert handling_due(state, date(2026, 4, 1), CAL, NO_ROLL).date == date(2026, 5, 4)
-    wider = PetitionRules(period_end_rolls_over=False, hearing_not_counted_stages=("处理", "复查", "复核"))
-    assert handling_due(state, date(2026, 4, 1), CAL, wider).date == date(2026, 5, 7)
 
 
 def test_no_request_window_after_re_review():
@@ -155,7 +175,7 @@ def test_no_request_window_after_re_review():
 
 
 def test_refused_petition_has_only_its_notice_clock():
-    state = _log(("petition.refused", "v1", {})).state()
+    state = _log(("petition.refused", "t1", {})).state()
     assert [c.name for c in clocks(state, date(2026, 3, 10), CAL)] == ["受理告知"]
 
 
@@ -166,7 +186,7 @@ def test_board_overdue_first_then_first_time_then_fewest_days_left():
         _log(record="b-first", received_at="2026-03-12T09:00").state(),                      # 03-27
         _log(record="c-overdue", received_at="2026-03-02T09:00", first_time=False).state(),  # 03-17
         _log(record="d-first-soon", received_at="2026-03-09T09:00").state(),                 # 03-24
-        _log(("petition.refused", "v1", {"on": "2026-03-12", "notice_on": "2026-03-12"}),
+        _log(("petition.refused", "t1", {"on": "2026-03-12", "notice_on": "2026-03-12"}),
              record="e-done", received_at="2026-03-11T09:00").state(),
     ]
     rows = board(states, today, CAL)

@@ -58,7 +58,7 @@ def test_high_and_medium_risk_may_not_proceed(grade, object_counts):
     verdict = check_transition(log.state(), event, "village")
     assert verdict.code == "gate"
     assert verdict.message == (f"风险等级为{grade}，按规定只能决定暂缓实施或不实施（可实施的等级：低；"
-                               "发改投资〔2012〕2492号（RULES.md §2）：高风险、中风险不实施，低风险有防控措施的可以实施）；"
+                               "发改投资〔2012〕2492号第八条：高风险、中风险不实施，低风险有防控措施的可以实施）；"
                                "落实化解措施后可重新评估")
     log.events.append(event)
     assert log.state().status == "reported" and log.state().rejected[0].code == "gate"
@@ -74,19 +74,42 @@ def test_low_risk_without_control_measures_may_not_proceed():
     assert check_transition(log.state(), log.event("risk.decided", "v1"), "village", relaxed).ok
 
 
-def test_the_gate_is_configurable():
-    rules = RiskRules(proceed_allowed_grades=("低", "中"))
-    log = _log(rules=rules, **{"risk.opinions_gathered": dict(objecting=60, strongly_objecting=20),
-                               "risk.graded": dict(grade="中", reasons="部分群众有意见")})
+def test_the_gate_follows_the_rules_in_force():
+    # A town may only make it stricter (legal bound, test_legal_bounds): no grade at all.
+    rules = RiskRules(proceed_allowed_grades=())
+    log = _log(rules=rules)
     log.add("risk.decided", "v1")
-    assert log.state().status == "implement"
+    assert log.state().status == "reported" and log.state().rejected[0].code == "gate"
 
 
 def test_illegal_or_infeasible_may_not_proceed_whatever_the_grade():
     log = _log(**{"risk.analysed": dict(legality={"finding": "不符合", "note": "未经村民会议同意"})})
     verdict = check_transition(log.state(), log.event("risk.decided", "v1"), "village")
-    assert verdict.message == ("评估认定合法性不符合要求，不得提交决策实施（RULES.md §3 决策前论证）；"
-                               "请修改方案后重新评估")
+    assert verdict.message == ("评估认定合法性不符合要求，不得提交决策实施（新集镇意见二（一）：经论证不合法、"
+                               "不可行或容易引发严重社会矛盾的，不能提交进行决策）；请修改方案后重新评估")
+
+
+def test_uncontrollable_risk_may_not_proceed_even_graded_low():
+    # Issue #10 item 8: 可控性 不符合 = 容易引发严重社会矛盾 (the seed's 决策前论证备案制度).
+    log = _log(**{"risk.analysed": dict(controllability={"finding": "不符合",
+                                                         "note": "外出户意见无法沟通，可能聚集上访"})})
+    verdict = check_transition(log.state(), log.event("risk.decided", "v1"), "village")
+    assert (verdict.code, verdict.message) == ("gate", (
+        "评估认定可控性不符合要求，不得提交决策实施（新集镇意见二（一）：经论证不合法、不可行或容易引发"
+        "严重社会矛盾的，不能提交进行决策）；请修改方案后重新评估"))
+    assert check_transition(log.state(), log.event("risk.decided", "v1", decision="暂缓实施"),
+                            "village").ok
+
+
+def test_a_one_person_collective_decision_is_refused():
+    alone = {"name": "村两委会议", "on": "2026-03-25", "attendees": ["王书记"]}
+    log = _log()
+    verdict = check_transition(log.state(), log.event("risk.decided", "v1", meeting=alone), "village")
+    assert (verdict.code, verdict.message) == ("not_collective", (
+        "集体讨论决定至少要有3人参加，现在只登记了1人（王书记）；请把参会人员都写上，或召开会议集体讨论后再登记"))
+    twice = dict(alone, attendees=["王书记", "王书记", "李主任"])  # a name twice is one person
+    assert check_transition(log.state(), log.event("risk.decided", "v1", meeting=twice),
+                            "village").code == "not_collective"
 
 
 def test_suggested_grade_from_opinion_tallies():

@@ -15,11 +15,11 @@ from app.domain.workdays import (
     WorkCalendar, add_working_days, calendar_from_town_list, is_working_day,
     working_days_between)
 
+from tests.domain.calendars import COMPLETE_2027, PARTIAL_2027
+
 LIBRARY_ONLY = WorkCalendar()
-# A town list for 2027 as the town would type it from the notice (dates for the test).
-TOWN_2027 = {"2027": {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10",
-                                   "2027-02-11", "2027-02-12"],
-                      "workdays": ["2027-02-20"]}}
+TOWN_2027 = COMPLETE_2027
+NOTE_2027 = "2027年节假日安排尚未由镇里录入完整（已按法定节假日推算），日期为暂定"
 
 
 @pytest.mark.parametrize("day, working", [
@@ -68,33 +68,54 @@ def test_working_days_between_counts_end_not_start_and_is_signed():
     assert working_days_between(date(2026, 2, 13), date(2026, 2, 13), LIBRARY_ONLY).days == 0
 
 
-def test_clock_running_into_2027_without_town_list_is_provisional():
-    # 60 working days from 2026-12-01: 22 left in December, then 38 Monday–Friday
-    # days of 2027 (no holidays known) end on 2027-02-23.
+def test_clock_running_into_2027_without_town_list_is_provisional_but_skips_statutory_days():
+    # 60 working days from 2026-12-01: 22 left in December, then 38 days of 2027 with
+    # no notice: Monday–Friday less the statutory days that fall on weekdays (元旦 1月1日
+    # Fri, 除夕 2月5日 Fri, 初三 2月8日 Mon; 初一、初二 are a weekend) → 2027-02-26.
     due = add_working_days(date(2026, 12, 1), 60, LIBRARY_ONLY)
-    assert due.date == date(2027, 2, 23)
+    assert due.date == date(2027, 2, 26)
     assert due.provisional is True
     assert due.years_missing == (2027,)
-    assert due.note == "2027年节假日安排尚未由镇里录入，日期为暂定"
+    assert due.note == NOTE_2027
 
 
 def test_clock_running_into_2027_with_town_list_is_final():
-    # Same start: 2027-01-01 and 2月8日–12日 off, Saturday 2月20日 worked → 2027-03-02.
+    # Same start: 1月1日–3日 and 2月5日–11日 off, Saturday 2月20日 worked → 2027-03-02.
     calendar = calendar_from_town_list(TOWN_2027)
     due = add_working_days(date(2026, 12, 1), 60, calendar)
     assert (due.date, due.provisional, due.note) == (date(2027, 3, 2), False, "")
+    assert calendar.source(2027) == "town"
+
+
+def test_a_town_list_with_only_some_holidays_leaves_the_year_provisional():
+    # Only 春节 typed in: those dates are used, the year is not final (issue #10).
+    calendar = calendar_from_town_list(PARTIAL_2027)
+    due = add_working_days(date(2026, 12, 1), 60, calendar)
+    assert (due.date, due.provisional, due.years_missing) == (date(2027, 3, 2), True, (2027,))
+    assert calendar.source(2027) == "town_partial"
+    assert date(2027, 10, 1) in calendar.missing_holidays(2027)
+    assert calendar.classify(date(2027, 2, 9)) == (False, False)     # listed: certain
+    assert calendar.classify(date(2027, 10, 1)) == (False, False)    # statutory: certain
+    assert calendar.classify(date(2027, 10, 4)) == (True, True)      # may be a bridge day
+
+
+def test_a_statutory_holiday_cannot_be_entered_as_a_make_up_working_day():
+    with pytest.raises(CalendarError) as info:
+        calendar_from_town_list({"2027": {"workdays": ["2027-10-02"]}})
+    assert info.value.message == ("2027-10-02 是法定节假日（国庆节，全国年节及纪念日放假办法第二条），"
+                                  "不能录成调休上班日，请改正2027年节假日安排")
 
 
 def test_a_year_without_any_list_is_flagged_even_on_weekends():
     count = working_days_between(date(2027, 12, 31), date(2028, 1, 2), calendar_from_town_list(TOWN_2027))
     assert (count.days, count.provisional, count.years_missing) == (0, True, (2028,))
-    assert count.note == "2028年节假日安排尚未由镇里录入，日期为暂定"
+    assert count.note == NOTE_2027.replace("2027", "2028")
 
 
 def test_several_missing_years_are_all_named():
     due = add_working_days(date(2026, 12, 1), 400, LIBRARY_ONLY)
     assert due.years_missing == (2027, 2028)
-    assert due.note == "2027、2028年节假日安排尚未由镇里录入，日期为暂定"
+    assert due.note == NOTE_2027.replace("2027", "2027、2028")
 
 
 def test_town_list_overrides_the_library_date_by_date():
