@@ -70,9 +70,17 @@ def _registered(state, event, p, level):
         first_time=bool(p.get("first_time", True)),
         links=tuple(dict(link) for link in p.get("links") or ()),
         source=p.get("source"), ledger_no=p.get("ledger_no"),
-        method=p.get("method") or "人民调解", mediation_start=on)
+        method=p.get("method") or "人民调解", mediation_start=on,
+        proposal=dict(p["proposal"]) if p.get("proposal") else None,
+        override_reason=p.get("override_reason") or None,
+        review_of=dict(p["review_of"]) if p.get("review_of") else None)
     flags = "（初信初访）" if changes["first_time"] else "（重复反映）"
-    return changes, f"登记{p['type']}纠纷，激化风险{p['risk']}{flags}", None
+    what = f"登记{p['type']}纠纷，激化风险{p['risk']}{flags}"
+    if changes["review_of"]:
+        what += f"；当事人不服{LEVEL_NAMES.get(changes['review_of'].get('level', ''), '下级')}的处理结果，本级审查"
+    if changes["override_reason"] and changes["proposal"]:
+        what += f"（未采纳“{changes['proposal'].get('label', '')}”的提示：{changes['override_reason']}）"
+    return changes, what, None
 
 
 def _taken(state, event, p, level):
@@ -136,6 +144,14 @@ def _escalated(state, event, p, level):
     return changes, f"上报{LEVEL_NAMES[changes['level']]}：{p['reason']}", None
 
 
+def _assigned(state, event, p, level):
+    record = {"to": p["to"], "on": p.get("on"), "level": level, "reason": p["reason"]}
+    changes = dict(status="assigned", level="town", owner_node=None,
+                   path=state.path + (("town", None),), mediation_start=iso_date(p.get("on")),
+                   extended_to=None, assigned=record)
+    return changes, f"交办{p['to']}矛盾调处化解中心：{p['reason']}", iso_date(p.get("report_by"))
+
+
 def _confirmation(state, event, p, level):
     record = {"status": p["status"], "court": p.get("court", ""), "on": p.get("on"),
               "note": p.get("note", "")}
@@ -162,6 +178,7 @@ _HANDLERS: dict[str, Handler] = {
     "dispute.agreed": _agreed,
     "dispute.failed": _failed,
     "dispute.escalated": _escalated,
+    "dispute.assigned": _assigned,
     "dispute.confirmation": _confirmation,
     "dispute.revisited": _revisited,
 }

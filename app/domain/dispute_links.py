@@ -177,11 +177,13 @@ def link_payload(links: Iterable[Link]) -> list[dict[str, str]]:
 def prior_of_dispute(state: Any) -> Prior:
     """The linker's view of a dispute projection (``dispute_state.DisputeState``).
 
-    A registered dispute counts as handled by its level: the 调解室 took it up.
+    A registered dispute counts as handled by the level holding it now (the 调解室 or 调处
+    中心 that took it up, after any 上报 or 交办): that is the result an upper level
+    reviews (分级调处, dispute_levels).
     """
     people = tuple(Person(p.name, p.id_number, p.village) for p in state.parties)
     return Prior(state.record, "dispute", state.received_on or date.min, people, state.summary,
-                 state.village, state.intake_level or "", state.status,
+                 state.village, state.level or state.intake_level or "", state.status,
                  state.status != "new")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from app.domain.dispute_referrals import ROUTES
 from app.domain.events import Rejected
 from app.domain.service_state import LEVEL_RANK, LEVELS, Step, iso_date
 
@@ -23,10 +24,12 @@ PARTY_ROLES = ("申请人", "被申请人", "当事人", "第三人", "代理人
 # Art 33, "双方当事人同意"), who must be named in and sign the agreement.
 CONSENTING_ROLES = frozenset({"申请人", "被申请人", "当事人"})
 METHODS = ("人民调解", "行政调解", "司法调解")
-SOURCES = ("群众申请", "排查发现", "上级交办", "信访转来", "其他")
-# Where a failed mediation goes (issue #4 §1); 上报 moves it one level up.
-REFERRALS = ("诉讼", "行政调解", "司法调解", "上报镇调处中心", "上报县调处中心")
+SOURCES = ("群众申请", "排查发现", "上级交办", "信访转来", "民意台账", "其他")
+# Where a failed mediation goes (人民调解法 Art 26; by type: dispute_referrals); 上报 moves
+# it one level up (分级调处).
 ESCALATION_BY_LEVEL = {"village": "上报镇调处中心", "town": "上报县调处中心"}
+REFERRALS = ROUTES + tuple(ESCALATION_BY_LEVEL.values())
+AGREEMENT_FORMS = ("书面", "口头")  # 人民调解法 Art 28: 口头协议 when the parties need no paper
 REFERRAL_METHOD = {"行政调解": "行政调解", "司法调解": "司法调解"}
 CONFIRMATION_STATUSES = ("已申请", "已确认", "不予确认", "不申请")
 PERFORMANCE = ("全部履行", "部分履行", "未履行")
@@ -39,12 +42,13 @@ STATUS_NAMES = {
     "registered": "已登记，待调解",
     "mediating": "调解中",
     "escalated": "已上报，待上级调处",
+    "assigned": "县里交办，待镇里调处",
     "agreed": "调解成功，待履行",
     "performed": "协议已履行，结案",
     "referred": "调解不成，已引导其他途径",
 }
 # Statuses in which mediation is under way and its one-month limit runs.
-ACTIVE = frozenset({"registered", "mediating", "escalated"})
+ACTIVE = frozenset({"registered", "mediating", "escalated", "assigned"})
 FINISHED = frozenset({"agreed", "performed", "referred"})
 
 
@@ -109,6 +113,10 @@ class DisputeState:
     ledger_no: str | None = None  # 排查台账编号
     method: str = "人民调解"
     taken: Mapping[str, Any] | None = None  # who took the high-risk alert (包案领导)
+    proposal: Mapping[str, Any] | None = None  # 分级调处: not handled below (dispute_levels)
+    override_reason: str | None = None  # why the upper level took it all the same
+    review_of: Mapping[str, Any] | None = None  # the lower result it reviews, if contested
+    assigned: Mapping[str, Any] | None = None  # 交办 by the county: {on, to, level, ...}
     sessions: tuple[Session, ...] = ()
     mediation_start: date | None = None  # when the holding level's one month began
     extended_to: date | None = None  # set only by an extension with both sides' consent
@@ -143,7 +151,7 @@ class DisputeState:
 
 
 __all__ = [
-    "ACTIVE", "CONFIRMATION_STATUSES", "CONSENTING_ROLES", "DISPUTE_TYPES", "DisputeState",
+    "ACTIVE", "AGREEMENT_FORMS", "CONFIRMATION_STATUSES", "CONSENTING_ROLES", "DISPUTE_TYPES", "DisputeState",
     "ESCALATION_BY_LEVEL", "FINISHED", "LEVELS", "LEVEL_NAMES", "LEVEL_RANK", "LEVEL_SHORT",
     "METHODS", "PARTY_ROLES", "PERFORMANCE", "Party", "REFERRALS", "REFERRAL_METHOD",
     "RISK_LEVELS", "SOURCES", "STATUS_NAMES", "Session", "Step", "party_from", "received_date",

@@ -9,13 +9,16 @@ runs.  They are in ``mediation_clocks`` and ``dispute_ledger``.
 
 | event type            | from status                      | who                            |
 |-----------------------|----------------------------------|--------------------------------|
-| dispute.registered    | (new record)                     | any level (首问负责)            |
+| dispute.registered    | (new record)                     | any level (首问负责); above the |
+|                       |                                  | village a proposal (分级调处)   |
+|                       |                                  | needs a written reason          |
+| dispute.assigned      | registered, mediating, escalated | county holding it: 交办 a town  |
 | dispute.taken         | registered, mediating, escalated | town or county, once (认领/包案) |
 | dispute.risk_changed  | registered, mediating, escalated | holder or above                |
 | dispute.session       | registered, mediating, escalated | holder                         |
 | dispute.extended      | registered, mediating, escalated | holder, with both sides' consent|
 | dispute.agreed        | mediating (a session is recorded)| holder                         |
-| dispute.failed        | mediating                        | holder                         |
+| dispute.failed        | mediating                        | holder; a route its type allows|
 | dispute.escalated     | registered, mediating, escalated | holder: village → town → county|
 | dispute.confirmation  | agreed, performed                | holder or above                |
 | dispute.revisited     | agreed                           | holder or above                |
@@ -30,6 +33,7 @@ from app.domain.dispute_state import (
     ACTIVE, CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL,
     LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, PARTY_ROLES, PERFORMANCE, REFERRALS,
     RISK_LEVELS, SOURCES, DisputeState, iso_date, party_from, received_date)
+from app.domain.dispute_referrals import referral_refusal, referral_routes
 from app.domain.mediation_agreement import agreement_problems
 from app.domain.service_transitions import OK, Verdict
 
@@ -59,6 +63,7 @@ RULES: dict[str, Rule] = {
     "dispute.agreed": _rule("登记调解成功", {"mediating"}),
     "dispute.failed": _rule("登记调解不成", {"mediating"}),
     "dispute.escalated": _rule("上报", ACTIVE, ("village", "town")),
+    "dispute.assigned": _rule("交办镇里", ACTIVE, ("county",)),
     "dispute.confirmation": _rule("登记司法确认", {"agreed", "performed"},
                                   who="holder_or_above"),
     "dispute.revisited": _rule("回访", {"agreed"}, who="holder_or_above"),
@@ -127,6 +132,8 @@ def _check_level(state, kind, rule, actor, payload) -> Verdict:
                        "县矛盾纠纷调处中心已是最高一级，不能再上报；调解不成的请引导诉讼等途径")
         if kind == "dispute.taken":
             return _no("wrong_level", "高风险纠纷由镇、县认领包案，村里不能认领")
+        if kind == "dispute.assigned":
+            return _no("wrong_level", "只有县矛盾纠纷调处中心可以交办镇里；调处不了的请上报上一级")
         return _no("wrong_level", f"{LEVEL_SHORT[actor]}不能{rule.action}")
     holder = state.level
     if rule.who == "anyone" or holder is None:
@@ -176,6 +183,11 @@ def _registered(state, p, actor) -> Verdict:
         return _no("bad_date", "受理时间不对，请重新选择（任何时间都可以受理）")
     if "source" in p and p.get("source") not in SOURCES:
         return _no("bad_source", "请选择纠纷来源：" + "、".join(SOURCES))
+    proposal = p.get("proposal")
+    if isinstance(proposal, Mapping) and not _text(p, "override_reason"):
+        return _no("override_needs_reason", f"系统提示：{proposal.get('label', '')}（分级调处）。"
+                                            f"{proposal.get('where_to_go', '')}；"
+                                            "如确需本级受理，请写明理由，理由将记录在案")
     return OK
 
 
@@ -256,17 +268,34 @@ def _agreed(state, p, actor) -> Verdict:
 
 
 def _failed(state, p, actor) -> Verdict:
+    """人民调解法 Art 26: tell the parties the routes open to them — those the dispute's
+    type allows (dispute_referrals: 劳资 to labour arbitration first, never straight to
+    court; 婚姻家庭 never to arbitration), or 上报 one level up."""
     if not _text(p, "reason"):
         return _no("missing_reason", "请写明调解不成的原因")
     referral = p.get("referral") or {}
     to = referral.get("to") if isinstance(referral, Mapping) else None
     if to not in REFERRALS:
-        return _no("missing_referral", "请选择引导途径：诉讼、行政调解、司法调解或上报上级调处中心")
+        allowed = "、".join(referral_routes(state.dispute_type))
+        return _no("missing_referral", f"请选择引导途径：{allowed}，或上报上级调处中心")
     wanted = ESCALATION_BY_LEVEL.get(actor)
-    if to.startswith("上报") and to != wanted:
-        if wanted is None:
-            return _no("wrong_level", "县矛盾纠纷调处中心已是最高一级，调解不成的请引导诉讼等途径")
-        return _no("wrong_level", f"{LEVEL_SHORT[actor]}调解不成的应{wanted}")
+    if to.startswith("上报"):
+        if to != wanted:
+            if wanted is None:
+                return _no("wrong_level", "县矛盾纠纷调处中心已是最高一级，调解不成的请引导仲裁、诉讼等途径")
+            return _no("wrong_level", f"{LEVEL_SHORT[actor]}调解不成的应{wanted}")
+        return OK
+    refusal = referral_refusal(state.dispute_type, to)
+    if refusal:
+        return _no("wrong_route", refusal)
+    return OK
+
+
+def _assigned(state, p, actor) -> Verdict:
+    if not _text(p, "to"):
+        return _no("missing_to", "请选择交办给哪个镇的矛盾调处化解中心")
+    if not _text(p, "reason"):
+        return _no("missing_reason", "请写明交办要求（需要镇里解决的问题）")
     return OK
 
 
@@ -302,6 +331,7 @@ _PAYLOAD_CHECKS = {
     "dispute.agreed": _agreed,
     "dispute.failed": _failed,
     "dispute.escalated": _escalated,
+    "dispute.assigned": _assigned,
     "dispute.confirmation": _confirmation,
     "dispute.revisited": _revisited,
 }

@@ -111,6 +111,11 @@ def accepted_payload(*, receipt_no: str, accepted_on: date, applicant: Mapping[s
     if days is None:
         raise ValueError("a problem outside the catalog needs an explicit time limit")
     due = add_working_days(accepted_on, days, calendar)
+    # 服务承诺制: a promise may be extended only as far as the catalog's 延长时限 for the
+    # matter (e.g. 低保 25 → 40 working days); without one, not at all (issue #10 item 10).
+    # The ceiling is fixed at acceptance, so replay never depends on today's catalog.
+    extended = matter.get("extended_time_limit_working_days") if matter else None
+    ceiling = add_working_days(accepted_on, extended, calendar) if extended else due
     payload: dict[str, Any] = {
         "receipt_no": receipt_no,
         "accepted_on": accepted_on.isoformat(),
@@ -126,7 +131,10 @@ def accepted_payload(*, receipt_no: str, accepted_on: date, applicant: Mapping[s
         "time_limit_working_days": days,
         "promised_due": due.date.isoformat(),
         "due_provisional": due.provisional,
+        "extension_ceiling": ceiling.date.isoformat(),
     }
+    if extended:
+        payload["extended_time_limit_working_days"] = extended
     if notice_no:
         payload["notice_no"] = notice_no
     return payload

@@ -16,6 +16,14 @@ for in a 司法确认 application; sex, age, ID number, phone, ethnicity and occ
 optional.  Every party of the dispute on either side (申请人, 被申请人 or 当事人; not a
 第三人 or 代理人) must appear in the agreement, and every party listed must have signed.
 
+An oral agreement (``form`` 口头) is lawful too: Art 28 — when the parties find no paper
+necessary they may agree orally, and the mediator records what was agreed; Art 30 — it
+takes effect the day the parties reach it.  Its record names both sides, the terms (what,
+how, by when) and the mediator who recorded them; no signatures or seal are asked for.
+A court confirms written agreements (the application must enclose the 调解协议书), so the
+司法确认 reminder of an oral agreement says to put it in writing first if the parties want it
+(mediation_clocks).
+
 The payload stores the agreement as entered (``agreement`` of ``dispute.agreed``); the
 document module renders it as PDF from the same mapping.
 """
@@ -40,9 +48,46 @@ def _text(data: Any, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+ORAL = "口头"
+
+
+def is_oral(agreement: Mapping[str, Any] | None) -> bool:
+    return bool(agreement) and agreement.get("form") == ORAL
+
+
+def _oral_problems(agreement: Mapping[str, Any], dispute_parties: Sequence[Party]) -> list[str]:
+    """Art 28, 30: both sides named, the terms with how and when, who recorded them."""
+    problems: list[str] = []
+    if not _text(agreement, "no"):
+        problems.append("协议编号")
+    parties = agreement.get("parties") if isinstance(agreement.get("parties"), list) else []
+    if len(parties) < 2:
+        problems.append("至少两方当事人")
+    named = {_text(p, "name") for p in parties}
+    for party in dispute_parties:
+        if party.role in CONSENTING_ROLES and party.name not in named:
+            problems.append(f"当事人{party.name}（{party.role}）没有列入协议")
+    terms = agreement.get("terms") if isinstance(agreement.get("terms"), list) else []
+    if not terms:
+        problems.append("口头协议的内容及履行方式、期限")
+    for index, term in enumerate(terms, 1):
+        missing = [label for key, label in TERM_REQUIRED.items() if not _text(term, key)]
+        if missing:
+            problems.append(f"第{index}项协议的{'、'.join(missing)}")
+        elif iso_date(term.get("due")) is None:
+            problems.append(f"第{index}项协议的履行期限不是有效日期")
+    if not _text(agreement, "recorded_by"):
+        problems.append("记录协议内容的人民调解员（人民调解法第二十八条）")
+    if iso_date(agreement.get("effective_on")) is None:
+        problems.append("达成协议的日期（口头协议自达成之日起生效，人民调解法第三十条）")
+    return problems
+
+
 def agreement_problems(agreement: Mapping[str, Any],
                        dispute_parties: Sequence[Party] = ()) -> list[str]:
     """What the agreement still lacks (Chinese, one item each); empty if complete."""
+    if is_oral(agreement):
+        return _oral_problems(agreement, dispute_parties)
     problems: list[str] = []
     if not _text(agreement, "no"):
         problems.append("协议书编号")

@@ -25,10 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.domain.dispute_periods import ClockStatus, clock_status, period_end
+from app.domain.dispute_periods import (
+    CitizenEnd, ClockStatus, citizen_period_end, clock_status, period_end)
 from app.domain.dispute_rules import DisputeRules
-from app.domain.dispute_state import ACTIVE, LEVEL_NAMES, DisputeState
-from app.domain.mediation_agreement import performance_dues, terms_due_on
+from app.domain.dispute_state import ACTIVE, LEVEL_NAMES, DisputeState, iso_date
+from app.domain.mediation_agreement import is_oral, performance_dues, terms_due_on
 from app.domain.workdays import DueDate, WorkCalendar
 
 MEDIATION_SOURCE = "人民调解工作若干规定（2002）第三十三条：一般在一个月内调结"
@@ -64,6 +65,37 @@ def confirmation_due(effective: date, calendar: WorkCalendar,
                       roll=rules.judicial_confirmation_rolls_over)
 
 
+def confirmation_window(effective: date, calendar: WorkCalendar,
+                        rules: DisputeRules = DisputeRules()) -> CitizenEnd:
+    """The parties' 30 days as a citizen's period: while its year is provisional, its
+    latest possible end (a provisional date never counts against the parties)."""
+    return citizen_period_end(effective, days=rules.judicial_confirmation_days,
+                              calendar=calendar, roll=rules.judicial_confirmation_rolls_over)
+
+
+def confirmation_warning(state: DisputeState, calendar: WorkCalendar,
+                         rules: DisputeRules = DisputeRules(), on: date | None = None
+                         ) -> str | None:
+    """A 司法确认 application recorded (or about to be, ``on``) after the 30 days of 人民调解法
+    Art 33: the court may refuse it — say so (issue #10 item 11); None if in time."""
+    if state.effective_on is None:
+        return None
+    applied = on
+    if applied is None:
+        record = state.confirmation or {}
+        if record.get("status") != "已申请":  # only an application has its date recorded
+            return None
+        applied = iso_date(record.get("on"))
+    if applied is None:
+        return None
+    window = confirmation_window(state.effective_on, calendar, rules)
+    if window.in_time(applied):
+        return None
+    return (f"申请司法确认的日期{applied.isoformat()}已超过期限（协议{state.effective_on.isoformat()}生效，"
+            f"应在{window.latest.isoformat()}前申请，{CONFIRMATION_SOURCE}），人民法院可能不予受理；"
+            "协议仍然有效，一方不履行的，另一方可以向人民法院起诉")
+
+
 def confirmation_reminder(state: DisputeState, today: date, calendar: WorkCalendar,
                           rules: DisputeRules = DisputeRules()) -> ClockStatus | None:
     """The 司法确认 reminder inside the window; None once applied, declined, or not agreed."""
@@ -81,6 +113,8 @@ def confirmation_reminder(state: DisputeState, today: date, calendar: WorkCalend
                            "协议仍有效；如一方不履行，可引导另一方向人民法院起诉", status.source)
     label = (status.label + "；双方当事人可共同向人民法院申请司法确认"
              if status.state != "on_time" else status.label)
+    if is_oral(state.agreement):
+        label += "（口头协议：如双方要申请司法确认，须先制作书面调解协议书，人民调解法第二十八条）"
     return ClockStatus(status.name, status.state, status.due, status.days_left,
                        status.provisional, label, status.source)
 

@@ -4,10 +4,13 @@ RULES.md §1 (register fields: contact phone; 一次性告知: enquiry and compl
 and §5 (collect only what is needed, show masked).
 
 - Mobile: 11 digits, ``1[3-9]\\d{9}``; a leading +86 / 0086 / 86 is dropped.
-- Landline: area code (长途区号) + local number, e.g. 0376-1234567.  Area codes are 010 and
+- Landline: area code (长途区号) + local number, e.g. 0376-6212345.  Area codes are 010 and
   02X (three digits, eight-digit local numbers) or 0XXX (four digits, seven or eight-digit
-  local numbers); local numbers never start with 0 or 1.  A landline without its area code
-  is refused: the station, the town and the county may be in different areas.
+  local numbers); local numbers never start with 0 or 1 (电信网编号计划: 0 is the trunk
+  prefix, 1 opens special-service and mobile numbers), so "0376-1234567" — the example this
+  module used to give — is no telephone number, and the message says exactly that rather
+  than asking for 7–8 digits it already has (issue #10 item 12).  A landline without its
+  area code is refused: the station, the town and the county may be in different areas.
 - Hotline: five-digit public service numbers 12XXX (12345 政务服务, 12333 人社, 12393 医保).
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _HOTLINE = re.compile(r"12\d{3}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _EXTENSION = re.compile(r"(?:转|ext\.?|-)(\d{1,6})$", re.IGNORECASE)
+EXAMPLE = "0376-6212345"  # a landline of 信阳 (0376) as the numbering plan allows
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def check_phone(text: str) -> PhoneCheck:
     if digits.startswith("0"):
         return _check_landline(raw, digits, extension)
     if _LOCAL.fullmatch(digits):
-        return _fail("固定电话要带区号，例如 0376-1234567，请补全区号后重新输入")
+        return _fail(f"固定电话要带区号，例如 {EXAMPLE}，请补全区号后重新输入")
     return _fail("电话号码位数不对：手机号11位，固定电话为区号加7至8位号码，请核对后重新输入")
 
 
@@ -82,7 +86,12 @@ def _check_landline(raw: str, digits: str, extension: str) -> PhoneCheck:
     three_digit = code == "010" or (len(code) == 3 and code.startswith("02"))
     if not (three_digit or (len(code) == 4 and not code.startswith(("00", "01", "02")))):
         return _fail("固定电话的区号不对（以0开头，3至4位，如 010、0376），请核对后重新输入")
-    if not _LOCAL.fullmatch(local) or (three_digit and len(local) != 8):
+    if local[:1] in ("0", "1") and local.isdigit():
+        return _fail("固定电话号码（区号后面的部分）不能以0或1开头，请核对后重新输入"
+                     f"（例如 {EXAMPLE}）")
+    if three_digit and len(local) != 8:
+        return _fail(f"区号{code}的固定电话号码（区号后面的部分）应为8位，请核对后重新输入")
+    if not _LOCAL.fullmatch(local):
         return _fail("固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入")
     number = f"{code}-{local}" + (f"-{extension}" if extension else "")
     return PhoneCheck(ok=True, kind="landline", number=number)

@@ -77,6 +77,8 @@ def _accepted(state, event, p, level):
         matter_name=p.get("matter_name"), mode=p["mode"], accepted_on=accepted_on,
         time_limit=limit, due=due, due_provisional=bool(p.get("due_provisional")),
         due_rule=(accepted_on, limit) if isinstance(limit, int) else None,
+        extension_ceiling=iso_date(p.get("extension_ceiling")),
+        extended_limit=p.get("extended_time_limit_working_days"),
         fields=fields, field_writers={name: str(event["id"]) for name in fields})
     title = p.get("matter_name") or p.get("summary") or ""
     return changes, f"受理：{title}（{p['mode']}）", due

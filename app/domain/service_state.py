@@ -98,6 +98,8 @@ class CaseState:
     due: date | None = None  # promised date of 办结
     due_provisional: bool = False
     due_rule: tuple[date, int] | None = None  # (counted from, working days) if recomputable
+    extension_ceiling: date | None = None  # latest date an extension may reach (catalog 延长时限)
+    extended_limit: int | None = None  # the catalog's 延长时限 in working days, if any
     step_due: date | None = None  # promise of the current hand-over step
     step_leader: Mapping[str, Any] | None = None  # leader in charge of that step
     assignee: Mapping[str, Any] | None = None

@@ -253,6 +253,18 @@ def _extended(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
         return _no("bad_date", "延期后的办结日期不对，请重新选择")
     if state.due is not None and new_due <= state.due:
         return _no("bad_date", f"延期后的日期必须晚于原承诺日期 {state.due.isoformat()}")
+    ceiling = state.extension_ceiling
+    if ceiling is not None and new_due > ceiling:
+        # 服务承诺制 (RULES.md §1): the promise stretches only as far as the catalog's
+        # 延长时限, fixed in the acceptance (issue #10 item 10).  Cases accepted before
+        # the ceiling was recorded carry none and are not checked.
+        if state.extended_limit:
+            return _no("beyond_extended_limit",
+                       f"本事项特殊情况最多延长至{state.extended_limit}个工作日，延期后的日期不能晚于"
+                       f"{ceiling.isoformat()}（事项目录的延长时限）")
+        return _no("no_extended_limit",
+                   "本事项在事项目录中没有延长时限，不能延期；请按承诺日期办结，确需延长的请镇里先在"
+                   "事项目录中设定延长时限")
     return OK
 
 

@@ -79,6 +79,8 @@ def dispute_payload(kind: str, **extra: Any) -> dict[str, Any]:
         "dispute.failed": dict(on, reason="双方对赔偿金额分歧过大",
                                referral={"to": "诉讼", "unit": "县人民法院", "note": "已告知起诉途径"}),
         "dispute.escalated": dict(on, reason="涉及宅基地确权，村里无权处理", leader=TOWN_LEADER),
+        "dispute.assigned": dict(on, to="新集镇", to_node="town-hub", reason="属地管理，请镇调处中心调处并报结果",
+                                 report_by="2026-04-20"),
         "dispute.confirmation": dict(on, status="已申请", court="县人民法院"),
         "dispute.revisited": dict(on, by={"name": "李调解"}, performance="部分履行", method="上门",
                                   note="排水沟已清理，赔偿款未付"),

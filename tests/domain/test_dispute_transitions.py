@@ -58,6 +58,7 @@ VALID = [
     ([SESSION, ("dispute.agreed", "v1", {})], "dispute.revisited", "t1", {}, "agreed", "village"),
     ([SESSION, ("dispute.agreed", "v1", {})], "dispute.revisited", "v1",
      {"performance": "全部履行"}, "performed", "village"),
+    ([ESCALATE, ("dispute.escalated", "t1", {})], "dispute.assigned", "c1", {}, "assigned", "town"),
 ]
 
 
@@ -90,10 +91,12 @@ INVALID = [
      "这起纠纷目前由镇矛盾调处化解中心调处，村里不能登记调解"),
     ([ESCALATE, ("dispute.escalated", "t1", {})], "dispute.escalated", "c1", {}, "wrong_level",
      "县矛盾纠纷调处中心已是最高一级，不能再上报；调解不成的请引导诉讼等途径"),
+    ([ESCALATE], "dispute.assigned", "t1", {}, "wrong_level",
+     "只有县矛盾纠纷调处中心可以交办镇里；调处不了的请上报上一级"),
     ([SESSION], "dispute.failed", "v1", {"referral": {"to": "上报县调处中心"}}, "wrong_level",
      "村里调解不成的应上报镇调处中心"),
     ([SESSION], "dispute.failed", "v1", {"referral": {}}, "missing_referral",
-     "请选择引导途径：诉讼、行政调解、司法调解或上报上级调处中心"),
+     "请选择引导途径：诉讼、司法调解、行政调解、仲裁，或上报上级调处中心"),
     ([], "dispute.session", "v1", {"record_text": " "}, "missing_record",
      "请填写调解笔录（调解经过和各方意见）"),
     ([], "dispute.session", "v1", {"on": "2026-03-01"}, "bad_date",

@@ -29,10 +29,12 @@ def test_valid_numbers_are_tidied(text, kind, number):
     ("", "请输入联系电话"),
     ("1381234567", "手机号应为11位数字、以13至19开头，请核对后重新输入"),
     ("11812345678", "手机号应为11位数字、以13至19开头，请核对后重新输入"),
-    ("2981234", "固定电话要带区号，例如 0376-1234567，请补全区号后重新输入"),
+    ("2981234", "固定电话要带区号，例如 0376-6212345，请补全区号后重新输入"),
     ("0123-2981234", "固定电话的区号不对（以0开头，3至4位，如 010、0376），请核对后重新输入"),
-    ("0376-0981234", "固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入"),
-    ("010-6234567", "固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入"),
+    ("0376-0981234", "固定电话号码（区号后面的部分）不能以0或1开头，请核对后重新输入（例如 0376-6212345）"),
+    ("0376-1234567", "固定电话号码（区号后面的部分）不能以0或1开头，请核对后重新输入（例如 0376-6212345）"),
+    ("0376-298123", "固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入"),
+    ("010-6234567", "区号010的固定电话号码（区号后面的部分）应为8位，请核对后重新输入"),
     ("0376-xxxxxxx", "电话号码只能包含数字，请核对后重新输入"),
     ("123", "手机号应为11位数字、以13至19开头，请核对后重新输入"),
     ("98765", "电话号码位数不对：手机号11位，固定电话为区号加7至8位号码，请核对后重新输入"),
@@ -40,6 +42,12 @@ def test_valid_numbers_are_tidied(text, kind, number):
 def test_wrong_numbers_say_what_to_fix(text, message):
     result = check_phone(text)
     assert (result.ok, result.message) == (False, message)
+
+
+def test_the_example_the_messages_give_is_itself_a_valid_number():
+    # Issue #10 item 12: the old example 0376-1234567 was refused by this very check.
+    from app.domain.phone import EXAMPLE
+    assert check_phone(EXAMPLE).ok and check_phone(EXAMPLE).kind == "landline"
 
 
 def test_masking_hides_the_middle():
