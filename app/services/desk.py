@@ -11,10 +11,11 @@ from typing import Any, Callable
 
 from app.accounts import Cadre
 from app.domain import (CaseState, accepted_payload, add_working_days, check_id_number,
-                        check_phone, check_transition, fold, format_receipt, one_time_notice)
+                        check_phone, check_transition, fold, one_time_notice)
 from app.domain.intake import Notice
 from app.services.directory import node_names
 from app.services.errors import ServiceError
+from app.services.receipts import next_receipt
 from app.services.rules import Rules, RulesCache
 from app.station import Station
 from sync import log
@@ -107,18 +108,7 @@ class Desk:
         return Intake(record, receipt_no, notice, event)
 
     def _next_receipt(self, day: date) -> str:
-        """Per-station, per-day counter, persisted before use: a number is never reused
-        (a failed save leaves a gap, which is harmless)."""
-        code = self.station.short_code
-        if not code:
-            raise ServiceError("本机没有站点编码，无法编回执号：请重新登记本机。")
-        key = f"receipt:{day:%Y%m%d}"
-        with transaction(self.store.conn):
-            counter = int(self.store.meta.get(key, "0") or 0) + 1
-            self.store.meta.set(key, counter)
-        if counter > 9999:
-            raise ServiceError("今天的回执编号已用完（9999 个），请明天再受理或联系镇里。")
-        return format_receipt(code, day, counter)
+        return next_receipt(self.station, day)
 
     # the case ---------------------------------------------------------------------------
     def case(self, record: str) -> CaseState:

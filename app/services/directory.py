@@ -21,4 +21,28 @@ def station_cadres(conn: sqlite3.Connection, node_id: str) -> list[dict[str, Any
     return [{"id": i, "name": n, "post": p} for i, n, p in rows]
 
 
-__all__ = ["cadre_names", "node_names", "station_cadres"]
+def town_name(station_names: list[str]) -> str:
+    """"新集镇" from its stations' names ("新集镇便民服务中心", ...): the part up to the first
+    镇/乡/街道 they share, else the first name."""
+    first = sorted(station_names)[0] if station_names else ""
+    for mark in ("街道", "镇", "乡"):
+        at = first.find(mark)
+        if at > 0:
+            prefix = first[:at + len(mark)]
+            if all(name.startswith(prefix) for name in station_names):
+                return prefix
+    return first
+
+
+def towns(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """The towns a county may hand a record down to (交办): each town hub (the hub of the
+    town-level stations announced under it) with the town's name, by name."""
+    by_hub: dict[str, list[str]] = {}
+    for hub, name in conn.execute("SELECT hub, name FROM nodes_dir WHERE level='town' "
+                                  "AND hub IS NOT NULL AND name IS NOT NULL"):
+        by_hub.setdefault(hub, []).append(name)
+    return sorted(({"hub": hub, "name": town_name(names)} for hub, names in by_hub.items()),
+                  key=lambda town: town["name"])
+
+
+__all__ = ["cadre_names", "node_names", "station_cadres", "town_name", "towns"]

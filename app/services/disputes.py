@@ -24,7 +24,9 @@ domain's own types from app.domain):
     .actions(state)                        -> [(event type, button label)] allowed here now
     .take / .change_risk / .add_session / .extend / .draft_agreement / .agreement_problems
     .record_agreement / .record_failure / .escalate / .record_confirmation / .revisit
-    .referral_choices()                    -> referrals offered at this level
+    .referral_choices(record)              -> routes the dispute's type allows, 上报 here
+    .towns() / .assign                     交办 (county → town)
+    .confirmation_warning(record, on=None) -> 司法确认 applied for after the 30 days
     .ledger(DisputeFilter)                 -> [LedgerRow] (排查台账 columns, newest first)
     .board(origin="")                      -> [LedgerRow] open disputes, overdue and
                                               untaken high-risk first (town board)
@@ -50,16 +52,21 @@ from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
 from app.domain import dispute_case
 from app.domain.dispute_links import Link, Person, find_links, is_first_time, link_payload
+from app.domain.dispute_levels import check_dispute_intake
+from app.domain.dispute_referrals import HINTS as REFERRAL_HINTS
+from app.domain.dispute_referrals import referral_routes
 from app.domain.dispute_rules import DisputeRules
+from app.domain.mediation_clocks import confirmation_warning
 from app.domain.dispute_state import (
     CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
-    PARTY_ROLES, PERFORMANCE, REFERRALS, RISK_LEVELS, SOURCES, DisputeState)
+    PARTY_ROLES, PERFORMANCE, RISK_LEVELS, SOURCES, DisputeState)
 from app.domain.dispute_transitions import check_transition
 from app.domain.mediation_agreement import agreement_problems
 from app.projections import links as link_index
 from app.services.dispute_boards import DisputeBoards, DisputeFilter, Reminder
 from app.services.dispute_screenings import (
     DisputeScreenings, ScreeningFinding, ScreeningForm)
+from app.services.directory import towns
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, named, names, person
 from sync.ids import uuid7
@@ -72,6 +79,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("dispute.failed", "调解不成"),
     ("dispute.extended", "延长调解期限"),
     ("dispute.escalated", "上报"),
+    ("dispute.assigned", "交办镇里"),
     ("dispute.risk_changed", "调整激化风险"),
     ("dispute.confirmation", "司法确认"),
     ("dispute.revisited", "回访"),
@@ -108,10 +116,14 @@ class DisputeForm:
 @dataclass(frozen=True)
 class IntakeLinks:
     """What intake shows before saving: earlier records of the same person or matter,
-    strongest first, and whether this is a 初信初访 (first time)."""
+    strongest first, whether this is a 初信初访 (first time), and the 分级调处 check
+    (dispute_levels): a proposed 不予受理 with where to go, or the lower result this
+    intake reviews."""
 
     links: tuple[Link, ...]
     first_time: bool
+    proposal: Mapping[str, str] | None = None
+    review_of: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +159,8 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
         priors = link_index.candidates(self.conn, people, village, exclude)
         found = find_links(people, form.summary, village, priors,
                            min_similarity=self.dispute_rules.same_matter_similarity)
-        return IntakeLinks(tuple(found), is_first_time(found))
+        check = check_dispute_intake(self.level, form.source, found)
+        return IntakeLinks(tuple(found), is_first_time(found), check.proposal, check.review_of)
 
     def check_intake(self, form: DisputeForm) -> list[str]:
         problems: list[str] = []
@@ -190,10 +203,11 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
         return problems
 
     def register(self, officer: Cadre, form: DisputeForm, keep_links: Sequence[str] | None = None,
-                 first_time: bool | None = None) -> DisputeIntake:
+                 first_time: bool | None = None, override_reason: str = "") -> DisputeIntake:
         """Register a dispute; 首问负责人 is the signed-in cadre.  ``keep_links``: records of
         the suggested links the officer kept (None: all); ``first_time``: the officer's
-        override of the 初信初访 flag (None: as the links say)."""
+        override of the 初信初访 flag (None: as the links say); ``override_reason``: why
+        an upper 调处中心 takes a dispute no lower one handled (分级调处, kept on record)."""
         problems = self.check_intake(form)
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
@@ -216,6 +230,12 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             "received_at": self.stamp(form.received_at), "village": village,
             "first_time": flag, "links": link_payload(kept), "source": form.source,
             "ledger_no": ledger_no[:40], "method": form.method}
+        if found.proposal:
+            payload["proposal"] = dict(found.proposal)
+            if override_reason.strip():
+                payload["override_reason"] = override_reason.strip()
+        if found.review_of:
+            payload["review_of"] = dict(found.review_of)
         record = uuid7()
         event = self.step(officer, record, DisputeState(record), "dispute.registered", payload,
                           check_transition)
@@ -352,10 +372,42 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
     def _agreement_no(self, number: int) -> str:
         return f"{self.prefix()}调〔{self.today():%Y}〕{number}号"[:40]
 
-    def referral_choices(self) -> list[str]:
-        """Where a failed mediation may go from this level (上报 only one level up)."""
+    def referral_choices(self, record: str = "") -> list[str]:
+        """Where a failed mediation may go from this level: the routes the dispute's type
+        allows (dispute_referrals; 劳资 to labour arbitration, never straight to court),
+        then 上报 one level up."""
+        dispute_type = self.dispute(record).dispute_type if record else None
         up = ESCALATION_BY_LEVEL.get(self.level)
-        return [r for r in REFERRALS if not r.startswith("上报") or r == up]
+        return list(referral_routes(dispute_type)) + ([up] if up else [])
+
+    def referral_hint(self, route: str) -> str:
+        """What the parties are told about a route (shown with the choice)."""
+        return REFERRAL_HINTS.get(route, "")
+
+    def towns(self) -> list[dict[str, str]]:
+        """The towns this county may hand a dispute down to: [{hub, name}]."""
+        return towns(self.conn)
+
+    def assign(self, officer: Cadre, record: str, *, town: str, reason: str,
+               report_by: date | str | None = None, on: date | str | None = None
+               ) -> dict[str, Any]:
+        """交办 (county only): the town's 矛盾调处化解中心 mediates it from now on (its month
+        starts that day) and the result comes back up."""
+        target = next((t for t in self.towns() if town in (t["hub"], t["name"])), None)
+        if target is None:
+            raise ServiceError("请从列表里选择交办的镇（列表里没有的镇还没有同步到本机）。")
+        payload: dict[str, Any] = {"on": self.on(on), "to": target["name"],
+                                   "to_node": target["hub"], "reason": reason.strip()}
+        if report_by:
+            payload["report_by"] = as_date(report_by).isoformat()
+        return self._act(officer, record, "dispute.assigned", payload, target["hub"])
+
+    def confirmation_warning(self, record: str, on: date | str | None = None) -> str | None:
+        """A 司法确认 applied for after its 30 days (人民调解法 Art 33): the warning to show
+        before saving (``on``) or on the record; None when in time."""
+        day = as_date(on) if on is not None else None
+        return confirmation_warning(self.dispute(record), self.rules.calendar,
+                                    self.dispute_rules, day)
 
     def record_failure(self, officer: Cadre, record: str, *, reason: str, referral_to: str,
                        unit: str = "", note: str = "", on: date | str | None = None
@@ -434,8 +486,10 @@ def _probe(kind: str, state: DisputeState, today: date) -> dict[str, Any]:
                                                                  range(2 - len(sides))],
                            "mediator": x, "seal": True},
             "effective_on": on}},
-        "dispute.failed": {"on": on, "reason": x, "referral": {"to": "诉讼"}},
+        "dispute.failed": {"on": on, "reason": x,
+                           "referral": {"to": referral_routes(state.dispute_type)[0]}},
         "dispute.escalated": {"on": on, "reason": x},
+        "dispute.assigned": {"on": on, "to": x, "reason": x},
         "dispute.confirmation": {"on": on, "status": "不申请"},
         "dispute.revisited": {"on": on, "by": {"name": x}, "performance": "部分履行"},
     }

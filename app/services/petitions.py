@@ -8,14 +8,17 @@ Screens call ``Petitions``; every write is checked by
 (``petition.*`` config: 信访工作条例 clocks, extension cap, five representatives), then
 written, or refused with a Chinese ServiceError and nothing written.
 
-Levels (RULES.md §2 逐级反映、分级解决): a petition that arrives at the town or county and
-that no lower level handled gets a proposed 不予受理 with where to go
-(petition_levels.new_petition_proposal over the links this station sees); the officer
-confirms it (``confirm_proposal`` or ``refuse``), transfers it, or accepts it with a
-reason (``accept(override_reason=…)``), which stays on the record.  A 复查/复核 request is
-a new petition at the next level up naming the answer it contests (``appeal_of``); that
-level also writes ``petition.appealed`` and, with its own answer, ``petition.reviewed`` on
-the contested record, which flows back to the level below (its creator's subtree).
+Levels (RULES.md §2 逐级反映、分级解决; issue #10): a village station registers what it
+receives and the town handles it (a 村委会 is not a 信访 organ).  A matter already in
+handling gets a proposed 不予受理 (petition_levels.new_petition_proposal over the links
+this station sees); the officer confirms it (``confirm_proposal`` or ``refuse``),
+transfers it, or accepts it with a reason (``accept(override_reason=…)``), which stays
+on the record.  The county is told when no town handled a matter and may hand it down
+(``assign``).  A 复查 request is a new petition at the level above the one that answered
+(``appeal_of``); that level also writes ``petition.appealed`` and, with its own answer,
+``petition.reviewed`` on the contested record, which flows back to the level below.  A
+request against a county answer lies with the city: ``register`` records it on that
+answer (``refer_up``) instead.  Each registration gets a public receipt number.
 
 检举控告 (RULES.md §2, §4): ``file_accusation`` takes a ``seal`` callable — the sealing
 module's ``seal_for_discipline(station, plaintext) -> str`` — and writes one
@@ -33,6 +36,10 @@ API (dates ``date`` or "YYYY-MM-DD"; ``on`` defaults to today):
     .accept / .refuse / .confirm_proposal / .transfer / .extend / .start_hearing
     .record_hearing / .answer / .terminate / .record_termination_hearing
     .assign_follow_up / .follow_up
+    .towns() / .assign             交办 (county → town)
+    .refer_up / .record_outside_review   复查/复核 above the county (outside the system)
+    .assign_leader / .record_reception   领导包案, 领导接访
+    .rate                          信访人评价 (可评价)
     .refusal_grounds()             -> [{code, label, where_to_go}]
     .appealable(text="")           -> [dict] answers a 复查/复核 may contest, with window
     .board(origin="")              -> [BoardRow] open petitions: overdue, 初信初访, days left
@@ -42,6 +49,7 @@ API (dates ``date`` or "YYYY-MM-DD"; ``on`` defaults to today):
 
 Layout: intake and every step here; board, register and appealable answers in
 app.services.petition_boards; 依法终结 and follow-up in app.services.petition_termination;
+交办, requests above the county, 包案, 接访 and 评价 in app.services.petition_upper;
 检举控告 in app.services.petition_accusations (mixins of
 ``Petitions``; their public names are re-exported here).
 """
@@ -61,22 +69,26 @@ from app.domain.errors import DomainError
 from app.domain.petition_clocks import clocks
 from app.domain.petition_intake import registered_payload
 from app.domain.petition_levels import (
-    AppealCheck, Proposal, answer_ref, check_appeal, new_petition_proposal, refusal_grounds)
+    AppealCheck, Proposal, answer_ref, assignment_hint, check_appeal, new_petition_proposal,
+    refusal_grounds)
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
-    CATEGORIES, CHANNELS, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
-    PetitionState)
+    CATEGORIES, CHANNELS, NEXT_STAGE, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
+    SUGGESTION, SUGGESTION_RESULTS, PetitionState)
 from app.domain.petition_transitions import check_transition
 from app.projections import links as link_index
 from app.services.errors import ServiceError
 from app.services.petition_accusations import PetitionAccusations, Sealer
 from app.services.petition_boards import PetitionBoards, PetitionFilter
 from app.services.petition_termination import PetitionTermination
+from app.services.petition_upper import PetitionUpper
+from app.services.receipts import next_receipt
 from app.services.workflow import Workflow, as_date, named, names, person
 from sync.ids import uuid7
 from sync.store import NewEvent
 
 ACTIONS: tuple[tuple[str, str], ...] = (
+    ("petition.assigned", "交办镇里"),
     ("petition.accepted", "受理"),
     ("petition.refused", "不予受理"),
     ("petition.transferred", "转送"),
@@ -88,6 +100,11 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("petition.termination_heard", "终结听证"),
     ("petition.follow_up_assigned", "更换跟进责任人"),
     ("petition.followed_up", "登记跟进"),
+    ("petition.referred_up", "登记向上级请求复查/复核"),
+    ("petition.reviewed", "登记上级结论"),
+    ("petition.leader_assigned", "领导包案"),
+    ("petition.leader_received", "领导接访"),
+    ("petition.rated", "登记评价"),
 )
 ACTION_LABELS = dict(ACTIONS)
 
@@ -114,6 +131,7 @@ class PetitionForm:
     representatives: list[str] = field(default_factory=list)   # at most 5 (Art 18)
     received_at: datetime | str | None = None   # any hour; None: now
     appeal_of: str = ""         # 复查/复核: the record of the answer contested
+    refer_to: str = ""          # above the county: where the request is sent (default the city)
 
 
 @dataclass(frozen=True)
@@ -125,16 +143,24 @@ class PetitionPreview:
     proposal: Proposal | None   # proposed 不予受理 with where to go, or None
     appeal: AppealCheck | None  # for a 复查/复核 request: stage, window, link
     stage: str                  # 处理 / 复查 / 复核
+    hint: str = ""              # e.g. the county may hand it down (交办); the appeal's note
 
 
 @dataclass(frozen=True)
 class PetitionIntake:
+    """``record``: the new petition — or, for a request that lies above the county, the
+    county's answer it was recorded on (``referred`` True); ``receipt_no``: what the
+    petitioner looks the petition up with (可查询), empty when only referred."""
+
     record: str
     preview: PetitionPreview
     event: dict[str, Any]
+    receipt_no: str = ""
+    referred: bool = False
 
 
-class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workflow):
+class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccusations,
+                Workflow):
     kind_name = "信访事项"
 
     @property
@@ -201,9 +227,10 @@ class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workfl
             appeal = check_appeal(answer_ref(prior), self.level, received, self.rules.calendar,
                                   rules)
             return PetitionPreview(found, False, appeal.proposal, appeal,
-                                   appeal.stage or "处理")
+                                   appeal.stage or "处理", appeal.message)
         proposal = new_petition_proposal(self.level, form.channel, found, rules)
-        return PetitionPreview(found, is_first_time(found), proposal, None, "处理")
+        return PetitionPreview(found, is_first_time(found), proposal, None, "处理",
+                               assignment_hint(self.level, found))
 
     def register(self, officer: Cadre, form: PetitionForm, first_time: bool | None = None,
                  keep_links: Sequence[str] | None = None) -> PetitionIntake:
@@ -213,6 +240,8 @@ class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workfl
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
         preview = self.preview(form)
+        if preview.appeal is not None and preview.appeal.outside:
+            return self._refer_request(officer, form, preview)
         village = self._village(form.village)
         kept = [link for link in preview.links if keep_links is None or link.record in keep_links]
         petitioners = []
@@ -234,11 +263,22 @@ class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workfl
                 appeal=preview.appeal, first_time=first_time, rules=self.petition_rules)
         except DomainError as exc:
             raise ServiceError(exc.message) from exc
+        payload["receipt_no"] = next_receipt(self.station, self.today())
         record = uuid7()
         also = self._appeal_marks(officer, record, payload) if form.appeal_of else []
         event = self.step(officer, record, PetitionState(record), "petition.registered",
                           payload, self._check, also=also)
-        return PetitionIntake(record, preview, event)
+        return PetitionIntake(record, preview, event, payload["receipt_no"])
+
+    def _refer_request(self, officer: Cadre, form: PetitionForm, preview: PetitionPreview
+                       ) -> PetitionIntake:
+        """A 复查/复核 of a county answer lies with the city: recorded on the county's answer
+        with the day it was asked and where it was sent (Art 35, 36), never refused."""
+        received = datetime.fromisoformat(self.stamp(form.received_at)).date()
+        event = self.refer_up(officer, form.appeal_of, stage=str(preview.stage),
+                              requested_on=received, to=form.refer_to,
+                              note=form.summary.strip()[:1000])
+        return PetitionIntake(form.appeal_of, preview, event, "", True)
 
     def _appeal_marks(self, officer: Cadre, record: str, payload: Mapping[str, Any]
                       ) -> list[NewEvent]:
@@ -266,6 +306,8 @@ class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workfl
     def actions(self, state: PetitionState) -> list[tuple[str, str]]:
         out = []
         for kind, label in ACTIONS:
+            if kind == "petition.reviewed" and not state.appeal_outside:
+                continue  # in the system the reviewing level marks it with its answer
             probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
             if self._check(state, probe, self.level).ok:
                 out.append((kind, label))
@@ -373,8 +415,9 @@ class Petitions(PetitionTermination, PetitionBoards, PetitionAccusations, Workfl
         """出具处理/复查/复核意见 and deliver it (the petitioner's 30 days start then).  For a
         复查/复核, ``review_result`` (维持/撤销/变更) is also written on the contested answer."""
         state = self.petition(record)
-        if result not in RESULTS:
-            raise ServiceError("请选择处理结果：" + "、".join(RESULTS) + "。")
+        results = SUGGESTION_RESULTS if state.category == SUGGESTION else RESULTS
+        if result not in results:
+            raise ServiceError("请选择处理结果：" + "、".join(results) + "。")
         delivered = as_date(delivered_on or self.today()).isoformat()
         payload: dict[str, Any] = {"on": self.on(on), "opinion": opinion.strip(),
                                    "result": result, "delivered_on": delivered}
@@ -411,6 +454,14 @@ def _probe(kind: str, state: PetitionState, today: date) -> dict[str, Any]:
     on = max(today, state.received_on or today).isoformat()
     who = {"name": x}
     probes: dict[str, dict[str, Any]] = {
+        "petition.assigned": {"on": on, "to": x, "notice_on": on},
+        "petition.referred_up": {"on": on, "stage": NEXT_STAGE.get(state.stage, "复查"), "to": x,
+                                 "requested_on": on},
+        "petition.reviewed": {"on": on, "stage": "复查", "result": REVIEW_RESULTS[0],
+                              "opinion": x, "by": x},
+        "petition.leader_assigned": {"on": on, "leader": {"name": x, "post": x}},
+        "petition.leader_received": {"on": on, "leader": who, "note": x},
+        "petition.rated": {"on": on, "level": x, "dissatisfied": False},
         "petition.accepted": {"on": on, "notice_on": on, "override_reason": x},
         "petition.refused": {"on": on, "ground": "skip_level", "reason": x, "where_to_go": x,
                              "notice_on": on},
@@ -419,7 +470,9 @@ def _probe(kind: str, state: PetitionState, today: date) -> dict[str, Any]:
         "petition.hearing_started": {"on": on},
         "petition.hearing_held": {"on": on, "from": on, "to": on, "panel": [x],
                                   "conclusion": x},
-        "petition.answered": {"on": on, "opinion": x, "result": RESULTS[0], "delivered_on": on},
+        "petition.answered": {"on": on, "opinion": x, "delivered_on": on,
+                              "result": (SUGGESTION_RESULTS if state.category == SUGGESTION
+                                         else RESULTS)[0]},
         "petition.terminated": {"on": on, "basis": "其他依法终结情形", "note": x,
                                 "follow_up": who},
         "petition.termination_heard": {"on": on, "panel": [x], "participants": [x],

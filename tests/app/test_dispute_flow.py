@@ -6,8 +6,11 @@ through a real town hub relaying to a real county hub.
   refers another → the village sees both (and the town hands one on to the county);
 * a high-risk dispute alerts the town at its next sync and heads the town board until a
   town cadre takes it;
-* a 复查 at the town links to the village's answer, and the town's conclusion comes back
-  to the village's record;
+* a petition received at a village is handled by the town, reviewed (复查) by the county,
+  whose conclusion comes back; the 复核 above the county is recorded and sent, and only
+  after the city's conclusion is a further request proposed 不再受理;
+* the county hands a petition and a dispute down to the town (交办), which handles them
+  and reports back;
 * a 检举控告 filed at a village, sealed with app.sealing for the town 纪委 key, reaches
   only the discipline tablet, which opens it; the other village and the non-discipline
   town tablet never receive it.
@@ -195,55 +198,84 @@ def test_a_high_risk_dispute_alerts_the_town_until_someone_takes_it(places: Plac
     assert row.leader == "张敏" and not row.alert
 
 
-def test_a_review_at_the_town_links_to_the_village_answer_and_comes_back(places: Places) -> None:
-    village, town = places.village, places.town
-    form = PetitionForm("来访", "申诉求决", [PetitionerForm("刘桂芳", id_number="410181197002020024")],
-                        "反映承包地被邻组占用，要求恢复原界", received_at="2026-11-20 09:30")
-    answered = village.petitions.register(village.cadre, form).record
-    village.petitions.accept(village.cadre, answered, on="2026-11-20", notice_on="2026-11-20")
-    village.petitions.answer(village.cadre, answered, opinion="经丈量恢复原界", result="部分支持",
-                             delivered_on="2026-11-22", on="2026-11-22")
+def test_a_village_petition_is_handled_by_the_town_reviewed_by_the_county_and_referred_up(
+        places: Places) -> None:
+    village, town, county = places.village, places.town, places.county
+    liu = [PetitionerForm("刘桂芳", id_number="410181197002020024", phone="13900000003")]
+    form = PetitionForm("来访", "申诉求决", liu, "反映承包地被邻组占用，要求恢复原界",
+                        received_at="2026-11-20 09:30")
+    intake = village.petitions.register(village.cadre, form)
+    answered = intake.record
+    assert intake.receipt_no.startswith(village.station.short_code or "")
+    state = village.petitions.petition(answered)
+    assert (state.level, state.received_level) == ("town", "village")   # 村委会 is no 信访 organ
+    assert village.petitions.actions(state) == []
     sync_all(village, town)
+    assert ("petition.accepted", "受理") in town.petitions.actions(town.petitions.petition(answered))
+    town.petitions.accept(town.cadre, answered, on="2026-11-20", notice_on="2026-11-20")
+    town.petitions.answer(town.cadre, answered, opinion="经丈量恢复原界", result="部分支持",
+                          delivered_on="2026-11-22", on="2026-11-22")
+    sync_all(town, village, county, relay=True)
+    assert village.petitions.petition(answered).status == "answered"
 
-    # the same matter at the town, not as an appeal: linked to the village's answer, and
-    # since the village handled it there is no 越级 proposal
-    liu = [PetitionerForm("刘桂芳", id_number="410181197002020024")]
-    plain = town.petitions.preview(PetitionForm("来访", "申诉求决", liu,
-                                                "反映承包地被邻组占用，要求恢复原界"))
-    assert plain.links[0].record == answered and plain.proposal is None
-    assert town.petitions.appealable()[0]["record"] == answered
-    request = PetitionForm("来访", "申诉求决", [PetitionerForm("刘桂芳", id_number="410181197002020024")],
-                           "不服村里答复，请求复查", appeal_of=answered)
-    preview = town.petitions.preview(request)
-    assert preview.stage == "复查" and preview.proposal is None
-    review = town.petitions.register(town.cadre, request).record
-    assert town.petitions.petition(answered).status == "appealed"
-    town.petitions.accept(town.cadre, review)
-    town.petitions.answer(town.cadre, review, opinion="村里处理正确", result="不支持",
-                          review_result="维持")
-    sync_all(town, village)
-    back = village.petitions.petition(answered)
-    assert back.status == "reviewed" and back.review["result"] == "维持"
-    assert back.appeals[0]["record"] == review and not back.rejected
-    # at the county: the village answer was reviewed already, so a request names the
-    # town's 复查 answer, which becomes a 复核; its conclusion reaches the town's record
-    county = places.county
-    sync_all(village, town, county, relay=True)
-    stale = county.petitions.preview(PetitionForm(
-        "来信", "申诉求决", [PetitionerForm("刘桂芳")], "请求复核", appeal_of=answered))
-    assert stale.appeal is not None and "已经由上一级复查" in stale.appeal.message
-    again = PetitionForm("来信", "申诉求决", [PetitionerForm("刘桂芳", id_number="410181197002020024")],
-                         "不服镇里复查意见，请求复核", appeal_of=review)
-    assert county.petitions.preview(again).stage == "复核"
-    final = county.petitions.register(county.cadre, again).record
-    county.petitions.accept(county.cadre, final)
-    county.petitions.answer(county.cadre, final, opinion="复查意见正确", result="不支持",
-                            review_result="维持")
-    sync_all(county, town, relay=True)
-    assert town.petitions.petition(review).status == "reviewed"
-    after = county.petitions.preview(PetitionForm(
-        "来信", "申诉求决", [PetitionerForm("刘桂芳")], "仍不服", appeal_of=final))
-    assert after.proposal is not None and after.proposal.ground == "closed"   # 不再受理
+    # 复查 at the county (the level above the town), linked to the town's answer
+    request = PetitionForm("来访", "申诉求决", liu, "不服镇里答复，请求复查", appeal_of=answered)
+    preview = county.petitions.preview(request)
+    assert preview.stage == "复查" and preview.proposal is None and not preview.appeal.outside
+    review = county.petitions.register(county.cadre, request).record
+    assert county.petitions.petition(answered).status == "appealed"
+    county.petitions.accept(county.cadre, review)
+    county.petitions.answer(county.cadre, review, opinion="镇里处理正确", result="不支持",
+                            review_result="维持", delivered_on="2026-11-27")
+    sync_all(county, town, village, relay=True)
+    back = town.petitions.petition(answered)
+    assert back.status == "reviewed" and back.review["result"] == "维持" and not back.rejected
+
+    # 复核 lies with the city: recorded on the county's 复查 and sent there, not refused
+    again = PetitionForm("来信", "申诉求决", liu, "不服县里复查意见，请求复核", appeal_of=review,
+                         refer_to="信阳市信访局")
+    ahead = county.petitions.preview(again)
+    assert ahead.appeal.outside and ahead.proposal is None and "不在本系统内" in ahead.hint
+    referred = county.petitions.register(county.cadre, again)
+    assert referred.referred and referred.record == review
+    up = county.petitions.petition(review)
+    assert up.status == "appealed" and up.appeals[-1]["to"] == "信阳市信访局"
+    before = county.petitions.preview(PetitionForm("来信", "申诉求决", liu, "仍不服", appeal_of=review))
+    assert before.proposal.ground == "in_handling"          # waiting for the city, not closed
+    county.petitions.record_outside_review(county.cadre, review, by="信阳市信访局", result="维持",
+                                           opinion="维持县复查意见")
+    after = county.petitions.preview(PetitionForm("来信", "申诉求决", liu, "仍不服", appeal_of=review))
+    assert after.proposal is not None and after.proposal.ground == "closed"   # 不再受理 now
+
+
+def test_the_county_hands_a_petition_and_a_dispute_down_to_the_town(places: Places) -> None:
+    village, town, county = places.village, places.town, places.county
+    sync_all(town, county)               # the county learns the town's stations (node.announced)
+    assert [t["name"] for t in county.petitions.towns()] == ["新集镇"]
+    form = PetitionForm("来访", "申诉求决", [PetitionerForm("冯桂英", phone="13700000009")],
+                        "反映村里修路占用自家责任田未补偿", received_at="2026-11-26 10:00")
+    preview = county.petitions.preview(form)
+    assert preview.proposal is None and "可以交办镇里办理" in preview.hint
+    record = county.petitions.register(county.cadre, form).record
+    county.petitions.assign(county.cadre, record, town="新集镇", reason="属地管理，请镇里办理并报结果",
+                            report_by="2026-12-26")
+    dispute = county.disputes.register(county.cadre, DisputeForm(
+        "土地", [PartyForm("冯桂英", "申请人", address="李庄村一组"),
+                 PartyForm("李庄村村委会", "被申请人", address="李庄村")],
+        "修路占地补偿争议", "中", received_at="2026-11-26 10:30", village="李庄村"),
+        override_reason="登记后交办镇里调处（属地管理）").record
+    county.disputes.assign(county.cadre, dispute, town="新集镇", reason="请镇调处中心调处并报结果")
+    sync_all(county, relay=False)
+    wait_for_relay(town.station.hub_url() or "")
+    sync_all(town, village, relay=True)
+    at_town = town.petitions.petition(record)
+    assert (at_town.level, at_town.assigned["to"]) == ("town", "新集镇")
+    town.petitions.accept(town.cadre, record)
+    assert town.disputes.dispute(dispute).status == "assigned"
+    town.disputes.add_session(town.cadre, dispute, mediators="张敏", record_text="镇调处中心调解")
+    sync_all(town, county, relay=True)
+    assert county.petitions.petition(record).status == "accepted"
+    assert county.disputes.dispute(dispute).status == "mediating"
 
 
 def test_an_accusation_reaches_only_the_discipline_tablet(places: Places) -> None:

@@ -1,7 +1,8 @@
 """Petition services on one tablet (real SQLite, frozen clock): registration with group
-limits, the 15/60/30-day clocks through the services, one extension, the days-left board,
-the 逐级 proposal at the town (confirm or override with a reason), termination with a
-follow-up person, and 检举控告 written only sealed."""
+limits and a public receipt, a village that registers for the town, the 15/60/30-day
+clocks through the services, the extension cap in total, the days-left board, the
+proposals at intake (confirm or override with a reason), the county's 交办 hint,
+termination with a follow-up person, 包案, 接访 and 评价, and 检举控告 written only sealed."""
 from __future__ import annotations
 
 import base64
@@ -52,6 +53,13 @@ def town(tmp_path: Path):
     desk.station.close()
 
 
+@pytest.fixture
+def county(tmp_path: Path):
+    desk = _desk(tmp_path / "c", "county", "县信访局")
+    yield desk
+    desk.station.close()
+
+
 def letter(**extra) -> PetitionForm:
     base = dict(channel="来信", category="申诉求决",
                 petitioners=[PetitionerForm("刘桂芳", id_number=LIU_ID, phone="13900000003")],
@@ -65,37 +73,51 @@ def labels(desk: Desk, record: str) -> list[str]:
     return [c.label for c in desk.svc.clocks(record)]
 
 
-def test_clocks_run_from_registration_to_answer(village: Desk) -> None:
-    intake = village.svc.register(village.cadre, letter())
+def test_clocks_run_from_registration_to_answer(town: Desk) -> None:
+    intake = town.svc.register(town.cadre, letter())
     record = intake.record
-    assert intake.preview.first_time and intake.preview.proposal is None   # village: no 越级
-    assert labels(village, record) == ["受理告知：还剩15天（截止2026-03-17）"]
-    village.clock.day = date(2026, 3, 16)
-    [row] = village.svc.board()
+    assert intake.preview.first_time and intake.preview.proposal is None   # Art 18: no 越级
+    assert intake.receipt_no == town.svc.petition(record).receipt_no != ""
+    assert labels(town, record) == ["受理告知：还剩15天（截止2026-03-17）"]
+    town.clock.day = date(2026, 3, 16)
+    [row] = town.svc.board()
     assert row.first_time and row.days_left == 1 and not row.overdue
-    village.clock.day = date(2026, 3, 18)
-    assert village.svc.board()[0].overdue                     # red at every level
-    village.svc.accept(village.cadre, record, notice_on="2026-03-10", on="2026-03-10")
-    state = village.svc.petition(record)
-    assert state.status == "accepted" and state.decision["notice_no"].startswith("西李村信受〔2026〕")
+    town.clock.day = date(2026, 3, 18)
+    assert town.svc.board()[0].overdue                        # red at every level
+    town.svc.accept(town.cadre, record, notice_on="2026-03-10", on="2026-03-10")
+    state = town.svc.petition(record)
+    assert state.status == "accepted" and state.decision["notice_no"].startswith("新集镇信访工作站信受〔2026〕")
     # 60 days from 03-10 end on Saturday 05-09, a working Saturday (调休) in 2026
-    assert labels(village, record) == ["受理告知：按期完成", "办理期限：还剩52天（截止2026-05-09）"]
-    with pytest.raises(ServiceError, match="不得超过30日"):
-        village.svc.extend(village.cadre, record, days=31, approver="王书记", reason="等资料")
-    village.svc.extend(village.cadre, record, days=30, approver={"name": "王书记", "post": "村支书"},
-                       reason="需等待县里土地确权资料")
-    assert labels(village, record)[1] == "办理期限（已延期）：还剩82天（截止2026-06-08）"
+    assert labels(town, record) == ["受理告知：按期完成", "办理期限：还剩52天（截止2026-05-09）"]
+    with pytest.raises(ServiceError, match="合计不得超过30日"):
+        town.svc.extend(town.cadre, record, days=31, approver="王书记", reason="等资料")
+    town.svc.extend(town.cadre, record, days=30, approver={"name": "王书记", "post": "镇党委书记"},
+                    reason="需等待县里土地确权资料")
+    assert labels(town, record)[1] == "办理期限（已延期）：还剩82天（截止2026-06-08）"
     with pytest.raises(ServiceError, match="只能延长一次"):
-        village.svc.extend(village.cadre, record, days=5, approver="王书记", reason="再等等")
-    assert "延期" not in [label for _, label in village.svc.actions(village.svc.petition(record))]
-    village.svc.answer(village.cadre, record, opinion="经重新丈量，恢复原界", result="支持",
-                       delivered_on="2026-04-02")
+        town.svc.extend(town.cadre, record, days=5, approver="王书记", reason="再等等")
+    assert "延期" not in [label for _, label in town.svc.actions(town.svc.petition(record))]
+    town.svc.answer(town.cadre, record, opinion="经重新丈量，恢复原界", result="支持",
+                    delivered_on="2026-04-02")
     # 30 days from delivery on 04-02 end on 05-02, inside 劳动节: the next working day 05-06
-    assert labels(village, record)[-1] == "信访人可请求复查：还剩49天（截止2026-05-06）"
-    assert village.svc.board() == []
-    [row] = village.svc.register_list(PetitionFilter(text="承包地"))
+    assert labels(town, record)[-1] == "信访人可请求复查：还剩49天（截止2026-05-06）"
+    assert town.svc.board() == []
+    [row] = town.svc.register_list(PetitionFilter(text="承包地"))
     assert (row["status"], row["result"], row["extension_days"]) == ("answered", "支持", 30)
-    assert village.svc.appealable()[0]["next_stage"] == "复查"
+    assert town.svc.appealable()[0]["next_stage"] == "复查"
+
+
+def test_a_village_registers_and_the_town_handles(village: Desk) -> None:
+    intake = village.svc.register(village.cadre, letter())
+    state = village.svc.petition(intake.record)
+    assert (state.level, state.received_level, state.first_officer["name"]) == (
+        "town", "village", "陈接访")
+    assert intake.receipt_no.startswith(village.station.short_code or "?")
+    assert village.svc.actions(state) == []
+    with pytest.raises(ServiceError, match="村委会不是信访工作机构"):
+        village.svc.accept(village.cadre, intake.record)
+    assert labels(village, intake.record) == ["受理告知：还剩15天（截止2026-03-17）"]
+    assert [r.record for r in village.svc.board()] == [intake.record]   # the village follows it
 
 
 def test_group_visits_send_at_most_five_representatives(village: Desk) -> None:
@@ -110,25 +132,54 @@ def test_group_visits_send_at_most_five_representatives(village: Desk) -> None:
         village.svc.register(village.cadre, letter(channel="来访", group_size=12))
 
 
-def test_the_town_proposes_refusal_when_no_village_handled_it(town: Desk) -> None:
-    visit = town.svc.preview(letter(channel="来访"))
-    assert visit.proposal.ground == "skip_level"
-    assert visit.proposal.where_to_go == "请到村委会反映（逐级走访）"
-    record = town.svc.register(town.cadre, letter(channel="来访")).record
-    with pytest.raises(ServiceError, match="请写明受理理由"):
-        town.svc.accept(town.cadre, record)
-    town.svc.confirm_proposal(town.cadre, record)
-    state = town.svc.petition(record)
-    assert state.status == "refused" and state.decision["confirmed"]
-    assert state.decision["where_to_go"] == "请到村委会反映（逐级走访）"
-    assert state.decision["notice_no"].startswith("新集镇信访工作站信不受〔2026〕")
-    # the same matter again: now linked to the refused one (a repeat), still proposed
+def test_the_county_may_take_or_hand_down_what_no_town_handled(county: Desk) -> None:
+    visit = county.svc.preview(letter(channel="来访"))
+    assert visit.proposal is None                      # Art 18: the 上一级 organ, not 越级
+    assert "可以交办镇里办理" in visit.hint
+    record = county.svc.register(county.cadre, letter(channel="来访")).record
+    with pytest.raises(ServiceError, match="请从列表里选择交办的镇"):
+        county.svc.assign(county.cadre, record, town="新集镇")   # no town synced here yet
+    county.svc.accept(county.cadre, record)             # taken directly: no reason needed
+    assert county.svc.petition(record).status == "accepted"
+
+
+def test_the_same_matter_in_handling_is_proposed_refusal_confirm_or_override(town: Desk) -> None:
+    first = town.svc.register(town.cadre, letter(channel="来访")).record
+    town.svc.accept(town.cadre, first)
     again = town.svc.register(town.cadre, letter(channel="来访", summary="再次反映承包地被邻组占用"))
-    assert not again.preview.first_time and again.preview.proposal.ground == "skip_level"
-    town.svc.accept(town.cadre, again.record, override_reason="涉及两个村的边界，村里无权处理")
-    accepted = town.svc.petition(again.record)
-    assert accepted.status == "accepted" and accepted.override == "涉及两个村的边界，村里无权处理"
-    assert "未采纳“越级反映，下级尚未处理”的提示" in accepted.steps[-1].what
+    assert not again.preview.first_time and again.preview.proposal.ground == "in_handling"
+    with pytest.raises(ServiceError, match="请写明受理理由"):
+        town.svc.accept(town.cadre, again.record)
+    town.svc.confirm_proposal(town.cadre, again.record)
+    state = town.svc.petition(again.record)
+    assert state.status == "refused" and state.decision["confirmed"]
+    assert state.decision["notice_no"].startswith("新集镇信访工作站信不受〔2026〕")
+    third = town.svc.register(town.cadre, letter(channel="来访", summary="第三次反映承包地被邻组占用"))
+    town.svc.accept(town.cadre, third.record, override_reason="信访人补充了新的事实")
+    accepted = town.svc.petition(third.record)
+    assert accepted.status == "accepted" and accepted.override == "信访人补充了新的事实"
+    assert "未采纳“同一事项已经受理或正在办理”的提示" in accepted.steps[-1].what
+
+
+def test_leaders_take_the_petition_and_the_petitioner_rates_the_answer(town: Desk) -> None:
+    record = town.svc.register(town.cadre, letter()).record
+    town.svc.accept(town.cadre, record)
+    town.svc.assign_leader(town.cadre, record, {"name": "周副镇长", "post": "政法委员"},
+                           note="领导包案")
+    town.svc.record_reception(town.cadre, record, "周副镇长", "刘桂芳反映承包地界，答应到现场",
+                              outcome="约定下周现场丈量", place="镇信访接待室")
+    with pytest.raises(ServiceError, match="不能登记评价"):
+        town.svc.rate(town.cadre, record, "满意")
+    town.svc.answer(town.cadre, record, opinion="恢复原界", result="支持")
+    with pytest.raises(ServiceError, match="必须填写原因"):
+        town.svc.rate(town.cadre, record, "不满意")
+    with pytest.raises(ServiceError, match="不是可选的评价"):
+        town.svc.rate(town.cadre, record, "很好")
+    town.svc.rate(town.cadre, record, "基本满意", how="电话")
+    state = town.svc.petition(record)
+    assert state.leader["name"] == "周副镇长" and state.receptions[0]["place"] == "镇信访接待室"
+    assert (state.rating["level"], state.rating["dissatisfied"]) == ("基本满意", False)
+    assert "登记评价" not in [label for _, label in town.svc.actions(state)]
 
 
 def test_other_grounds_are_offered_and_termination_keeps_a_follow_up_person(town: Desk) -> None:
