@@ -51,10 +51,17 @@ _PROBES: dict[str, dict[str, Any]] = {
 }
 
 
+def _probe(kind: str, state: CaseState) -> dict[str, Any]:
+    if kind == "svc.extended" and state.extension_ceiling is not None:
+        # as far as the catalog's 延长时限 allows (none: the ceiling is the promise itself)
+        return dict(_PROBES[kind], new_due=state.extension_ceiling.isoformat())
+    return _PROBES[kind]
+
+
 def allowed_actions(state: CaseState, level: str) -> list[tuple[str, str]]:
     """The (event type, label) pairs a station of ``level`` may take on ``state`` now."""
     return [(kind, label) for kind, label in ACTIONS
-            if check_transition(state, {"type": kind, "v": 1, "payload": _PROBES[kind]},
+            if check_transition(state, {"type": kind, "v": 1, "payload": _probe(kind, state)},
                                 level).ok]
 
 

@@ -99,5 +99,5 @@ def test_an_illegal_plan_is_blocked_whatever_the_grade(svc) -> None:
     svc.report(svc.cadre, record, conclusion="合法性存在问题")
     assert "合法性不符合要求" in svc.gate(record).message
     svc.decide(svc.cadre, record, decision="不实施", meeting_name="村两委会议",
-               attendees="王书记", reason="程序不合法")
+               attendees="王书记、李主任、赵委员", reason="程序不合法")
     assert svc.assessment(record).status == "rejected"

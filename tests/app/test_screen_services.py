@@ -45,7 +45,11 @@ def test_a_fresh_village_case_offers_start_settle_and_escalate_only(village: Sta
     intake = desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678",
                                            matter_code="SB-001", summary="参保登记"))
     state = desk.case(intake.record)
-    assert _labels(state, "village") == ["开始办理", "即办办结", "上报镇", "延期"]
+    # SB-001 has no 延长时限 in the catalog: no 延期 (issue #10 item 10)
+    assert _labels(state, "village") == ["开始办理", "即办办结", "上报镇"]
+    low = desk.case(desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678",
+                                                  matter_code="JZ-001", summary="申请低保")).record)
+    assert "延期" in _labels(low, "village")          # 低保: 25 working days, 40 in special cases
     desk.escalate(cadre, intake.record, "报镇里协调")
     escalated = desk.case(intake.record)
     assert _labels(escalated, "village") == []          # the town holds it now

@@ -10,10 +10,12 @@ from app.services import townrules
 from app.services.desk import IntakeForm
 from app.services.errors import ServiceError
 from tests.app.conftest import Township
+from tests.domain.calendars import HOLIDAYS_2027
 from tests.support.hubs import wait_for_relay
 
-# 2027 is past chinesecalendar's last year: without the town's list, dates are provisional.
-NEW_YEAR_2027 = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
+# 2027 is past chinesecalendar's last year: without the town's complete list (every
+# statutory holiday of the year), dates are provisional.
+NOTICE_2027 = [date.fromisoformat(d) for d in HOLIDAYS_2027]
 
 
 def test_village_cannot_change_the_towns_rules(township: Township) -> None:
@@ -30,7 +32,7 @@ def test_time_limit_and_holidays_sync_down_and_change_the_promise(township: Town
     village.desk.today = lambda: late_in_2026
     before = village.desk.rules.catalog.matter("JZ-001")["time_limit_working_days"]
     townrules.set_time_limit(town.station, town.cadre, "JZ-001", 20, "县民政局2026年第3号通知")
-    townrules.set_holidays(town.station, town.cadre, 2027, NEW_YEAR_2027, [],
+    townrules.set_holidays(town.station, town.cadre, 2027, NOTICE_2027, [],
                            "国务院办公厅关于2027年部分节假日安排的通知")
     with pytest.raises(ServiceError):
         townrules.set_holidays(town.station, town.cadre, 2027, [date(2026, 1, 1)], [], "错年份")

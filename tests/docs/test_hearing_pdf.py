@@ -1,7 +1,7 @@
 """信访事项听证记录 (app.docs.petitions), from petitions replayed by the domain's fold.
 
-* 刘桂芳's land petition: the village answered (不支持), she did not ask for 复查 in time,
-  the village closed it (依法终结, 逾期未请求复查) and named 刘喆 to follow up; she still
+* 刘桂芳's land petition: the town answered (不支持), she did not ask for 复查 in time,
+  the town closed it (依法终结, 逾期未请求复查) and named 刘喆 to follow up; she still
   does not accept, so the county 矛盾纠纷调处中心 holds a hearing: her claim is found
   unreasonable (依法处理).
 * The twelve villagers' compensation petition: the town answered (支持) but the money was
@@ -32,14 +32,14 @@ PANEL = ["张明远", "李秋菊", "王志刚"]
 
 def land_heard() -> Log:
     log = land_answered()
-    log.add("petition.terminated", "v-wangwan", {
+    log.add("petition.terminated", "t-xinji", {
         "on": "2025-12-03", "basis": "逾期未请求复查",
         "follow_up": {"name": "刘喆", "post": "村信访代理员"}})
     log.add("petition.termination_heard", "c-county", {
         "on": "2025-12-18", "organiser": CENTRE, "panel": PANEL,
-        "participants": ["刘桂芳", "刘喆（王湾村信访代理员）", "陈建设（王湾村四组组长）", "孙立民（镇农业农村办）"],
+        "participants": ["刘桂芳", "刘喆（村信访代理员）", "陈建设（四组组长）", "孙立民（镇农业办）"],
         "conclusion": ("经核对二轮延包台账、2019年四组机动地调整会议记录和村民代表签字，2019年调整系四组"
-                       "村民小组会议三分之二以上成员同意并报镇政府批准，程序合法；刘桂芳承包地面积与二轮延包"
+                       "村民小组会议三分之二以上成员同意，程序合法；刘桂芳承包地面积与二轮延包"
                        "台账一致，未被划入机动地。刘桂芳要求退还承包地、补偿损失的诉求缺乏事实依据。"),
         "consequence": "依法处理"})
     return log
@@ -99,12 +99,12 @@ def test_termination_hearing_record_with_a_claim_found_unreasonable(printed):
         ("听证日期", "2025年12月18日"), ("组织单位", CENTRE),
         ("听证事由", "信访事项已依法终结，信访人仍不接受，依法组织听证"),
         ("信访人", "刘桂芳（王湾村）"), ("信访事项", LAND),
-        ("办理经过", "王湾村村委会于2025年9月8日受理；2025年10月28日出具处理意见（不支持），2025年10月30日送达信访人；"
+        ("办理经过", "镇党委政府（信访工作站）于2025年9月8日受理；2025年10月28日出具处理意见（不支持），2025年10月30日送达信访人；"
                      "2025年12月3日以“逾期未请求复查”依法终结。"),
         ("听证员", "张明远、李秋菊、王志刚"),
-        ("参加人员", "刘桂芳、刘喆（王湾村信访代理员）、陈建设（王湾村四组组长）、孙立民（镇农业农村办）"),
+        ("参加人员", "刘桂芳、刘喆（村信访代理员）、陈建设（四组组长）、孙立民（镇农业办）"),
         ("听证结论", "经核对二轮延包台账、2019年四组机动地调整会议记录和村民代表签字，2019年调整系四组"
-                     "村民小组会议三分之二以上成员同意并报镇政府批准，程序合法；刘桂芳承包地面积与二轮延包"
+                     "村民小组会议三分之二以上成员同意，程序合法；刘桂芳承包地面积与二轮延包"
                      "台账一致，未被划入机动地。刘桂芳要求退还承包地、补偿损失的诉求缺乏事实依据。"),
         ("处理", "依法处理（信访人诉求不合理）"),
         ("说明", "经听证，信访人的诉求缺乏事实和法律依据，原处理意见正确。本信访事项依法终结，"

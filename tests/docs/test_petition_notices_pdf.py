@@ -1,16 +1,16 @@
 """信访事项受理告知书 and 不予受理告知书 (app.docs.petitions), from petitions replayed by
 the domain's own fold, registered with the domain's intake and level rules.
 
-Petitions under 新集镇 (2025, calendar days, 信访工作条例):
-* 刘桂芳 writes to 王湾村 about her contracted land (accepted by the village);
+Petitions under 新集镇 (2025, calendar days, 信访工作条例; a 村委会 is not a 信访 organ, so
+what 王湾村 receives the town handles):
+* 刘桂芳 writes to 王湾村 about her contracted land (registered there, accepted by the town);
 * twelve villagers of 王湾村 visit the town about unpaid land-requisition compensation,
-  three representatives; the town is proposed 越级 (no village record) and accepts with a
-  written reason (征地补偿 is the town's matter);
-* 刘桂芳 contests the village's answer: 复查 accepted by the town (linked to the answer);
-* 赵文堃 visits the town about a matter the village never handled: refused, go to the
-  village (逐级走访);
-* 刘桂芳 takes the village's answer straight to the county: refused (未经复查), with the
-  last day to ask the town for 复查;
+  three representatives; accepted (征地补偿 is the town's matter; a visit to the town is
+  never 越级, Art 18);
+* 刘桂芳 contests the town's answer: 复查 accepted by the county (linked to the answer);
+* 赵文堃 visits the town about a matter the court has decided: refused, go to the court;
+* 刘桂芳 asks the town itself to review its own answer: refused (复查 lies with the level
+  above), with the last day to ask the county for 复查;
 * after 复核 she asks the county again: refused, closed (不再受理).
 
 The builders here are shared with test_hearing_pdf.py.  PDFs and page images are kept in
@@ -40,7 +40,6 @@ from tests.docs.conftest import a4_pages, flat, ink_box_mm
 LEVELS = {"v-wangwan": "village", "t-xinji": "town", "c-county": "county"}
 CALENDAR = WorkCalendar()
 REGISTRY = build_registry()
-VILLAGE = "新集镇王湾村村民委员会"
 TOWN = "新集镇人民政府"
 COUNTY = "淮河县人民政府信访局"
 CONTACT = "联系人：周建国　电话：0376-7123420"
@@ -85,31 +84,31 @@ class Log:
 
 
 def land_letter() -> Log:
-    """刘桂芳's letter to the village, registered and accepted."""
+    """刘桂芳's letter to the village, registered there and accepted by the town."""
     log = Log("pet-liu-1")
     log.add("petition.registered", "v-wangwan", registered_payload(
         channel="来信", category="申诉求决", petitioners=[LIU], summary=LAND,
         request="退还被划走的承包地，补偿少种地的损失",
         first_officer={"name": "刘喆", "post": "村信访代理员"}, received_at="2025-09-03T16:20",
         village="王湾村"))
-    log.add("petition.accepted", "v-wangwan", {
-        "on": "2025-09-08", "notice_on": "2025-09-09", "notice_no": "王湾信受〔2025〕3号",
-        "handler": {"name": "刘喆", "post": "村信访代理员"}})
+    log.add("petition.accepted", "t-xinji", {
+        "on": "2025-09-08", "notice_on": "2025-09-09", "notice_no": "新集信受〔2025〕3号",
+        "handler": {"name": "周建国", "post": "镇信访工作站站长"}})
     return log
 
 
 def land_answered() -> Log:
     log = land_letter()
-    log.add("petition.answered", "v-wangwan", {
+    log.add("petition.answered", "t-xinji", {
         "on": "2025-10-28", "opinion": "经查，2019年机动地调整经村民小组会议讨论通过，不予退还。",
-        "result": "不支持", "delivered_on": "2025-10-30", "document_no": "王湾信复〔2025〕3号"})
+        "result": "不支持", "delivered_on": "2025-10-30", "document_no": "新集信复〔2025〕3号"})
     return log
 
 
 def group_visit_log() -> Log:
-    """Twelve villagers at the town; proposed 越级, accepted with a reason on record."""
+    """Twelve villagers at the town (the 信访 organ: no 越级, Art 18), accepted."""
     proposal = new_petition_proposal("town", "来访", [])
-    assert proposal is not None and proposal.ground == "skip_level"
+    assert proposal is None
     log = Log("pet-group-1")
     log.add("petition.registered", "t-xinji", registered_payload(
         channel="来访", category="申诉求决", petitioners=GROUP,
@@ -118,17 +117,16 @@ def group_visit_log() -> Log:
         request="尽快按公示标准发放青苗补偿费和附着物补偿",
         first_officer={"name": "周建国", "post": "镇信访工作站站长"},
         received_at="2025-11-03T09:10", village="王湾村",
-        group={"size": 12, "representatives": ["王建设", "陈广福", "李金花"]}, proposal=proposal))
+        group={"size": 12, "representatives": ["王建设", "陈广福", "李金花"]}))
     log.add("petition.accepted", "t-xinji", {
         "on": "2025-11-05", "notice_on": "2025-11-05", "notice_no": "新集信受〔2025〕27号",
-        "handler": {"name": "孙立民", "post": "镇农业农村办主任"},
-        "override_reason": "征地补偿款由镇财政所统一发放，村里无权处理，由镇直接受理"})
+        "handler": {"name": "孙立民", "post": "镇农业农村办主任"}})
     return log
 
 
 def group_visit() -> PetitionState:
     state = group_visit_log().state()
-    assert state.override and state.status == "accepted"
+    assert state.status == "accepted"
     return state
 
 
@@ -139,52 +137,56 @@ def review_request(prior: PetitionState, level: str, origin: str, received: date
     log = Log(record)
     log.add("petition.registered", origin, registered_payload(
         channel="来访", category="申诉求决", petitioners=[LIU], summary=LAND,
-        request="撤销村里的处理意见，退还承包地", first_officer={"name": "周建国", "post": "镇信访工作站站长"},
+        request="撤销镇里的处理意见，退还承包地", first_officer={"name": "吴海燕", "post": "县信访局接待科科长"},
         received_at=f"{received.isoformat()}T10:00", village="王湾村", appeal=check))
     return log
 
 
 def review_accepted() -> PetitionState:
-    log = review_request(land_answered().state(), "town", "t-xinji", date(2025, 11, 12),
+    log = review_request(land_answered().state(), "county", "c-county", date(2025, 11, 12),
                          "pet-liu-2")
-    log.add("petition.accepted", "t-xinji", {
-        "on": "2025-11-14", "notice_on": "2025-11-14", "notice_no": "新集信复受〔2025〕4号"})
+    log.add("petition.accepted", "c-county", {
+        "on": "2025-11-14", "notice_on": "2025-11-14", "notice_no": "淮信复受〔2025〕4号"})
     state = log.state()
     assert state.stage == "复查"
     return state
 
 
 def refused_skip_level() -> PetitionState:
-    proposal = new_petition_proposal("town", "来访", [])
+    """赵文堃 at the town about a matter a court has decided: other_organ (a ground the
+    officer picks; nothing is proposed — a visit to the town is never 越级)."""
+    assert new_petition_proposal("town", "来访", []) is None
     log = Log("pet-zhao-1")
     log.add("petition.registered", "t-xinji", registered_payload(
         channel="来访", category="申诉求决", petitioners=[ZHAO],
-        summary="反映邻居赵某在村道上堆放建筑材料，影响通行", request="要求清走",
+        summary="反映邻居赵某在村道上堆放建筑材料，法院判决后仍未清走", request="要求清走",
         first_officer={"name": "周建国", "post": "镇信访工作站站长"},
-        received_at="2025-11-10T08:45", village="王湾村", proposal=proposal))
+        received_at="2025-11-10T08:45", village="王湾村"))
     log.add("petition.refused", "t-xinji", {
-        "on": "2025-11-11", "ground": proposal.ground, "ground_label": proposal.label,
-        "reason": "经查询，王湾村村委会没有受理、处理过这一事项的记录。村道占用问题属村委会管理范围。",
-        "where_to_go": proposal.where_to_go, "notice_on": "2025-11-11",
+        "on": "2025-11-11", "ground": "other_organ", "ground_label": "属于人大、法院、检察院职权范围",
+        "reason": "县人民法院已作出判决，判决的执行属于人民法院职权范围。",
+        "where_to_go": "请向县人民法院申请强制执行", "notice_on": "2025-11-11",
         "notice_no": "新集信不受〔2025〕9号"})
     return log.state()
 
 
 def refused_skip_review() -> PetitionState:
-    log = review_request(land_answered().state(), "county", "c-county", date(2025, 11, 17),
+    """刘桂芳 asks the town to review its own answer: 复查 lies with the county."""
+    log = review_request(land_answered().state(), "town", "t-xinji", date(2025, 11, 17),
                          "pet-liu-3")
     state = log.state()
-    assert state.proposal["ground"] == "skip_review"
-    log.add("petition.refused", "c-county", {
-        "on": "2025-11-19", "ground": "skip_review", "ground_label": state.proposal["label"],
-        "reason": "你对王湾村村委会的处理意见不服，应先向新集镇人民政府请求复查，不能直接向县里请求。",
-        "where_to_go": "请向新集镇人民政府（镇信访工作站）请求复查", "notice_on": "2025-11-19",
-        "notice_no": "淮信不受〔2025〕41号"})
+    assert state.proposal["ground"] == "wrong_level"
+    log.add("petition.refused", "t-xinji", {
+        "on": "2025-11-19", "ground": "wrong_level", "ground_label": state.proposal["label"],
+        "reason": "你对本机关的处理意见不服，应向上一级机关（淮河县人民政府信访局）请求复查。",
+        "where_to_go": "请向淮河县人民政府信访局请求复查", "notice_on": "2025-11-19",
+        "notice_no": "新集信不受〔2025〕41号"})
     return log.state()
 
 
 def refused_closed() -> PetitionState:
     county_answer = AnswerRef("pet-liu-4", "复核", "county", "answered", date(2026, 1, 20))
+    # (a 复核 record at the county: the domain keeps the stage for a level above the town)
     check = check_appeal(county_answer, "county", date(2026, 3, 2), CALENDAR)
     log = Log("pet-liu-5")
     log.add("petition.registered", "c-county", registered_payload(
@@ -238,21 +240,21 @@ def reads(doc, text=(), fields=()) -> None:
 def test_acceptance_notice_tells_the_60_days_and_the_review_right(printed):
     state = land_letter().state()
     doc = printed("petition_accepted", acceptance_notice(
-        state, issuer=VILLAGE, calendar=CALENDAR, review_to="新集镇人民政府",
+        state, issuer=TOWN, calendar=CALENDAR, review_to="淮河县人民政府",
         contact="联系人：刘喆　电话：0376-7125501", footer=FOOTER))
     reads(doc, text=[
-        VILLAGE, "信访事项受理告知书", "王湾信受〔2025〕3号", "刘桂芳：",
+        TOWN, "信访事项受理告知书", "新集信受〔2025〕3号", "刘桂芳：",
         "你（们）于2025年9月3日以来信方式向本机关反映的信访事项（见下表），本机关已于2025年9月8日依法受理。",
         # 60 days from 09-08 is 11-07, a Friday
         "本机关将自受理之日起60日内（即2025年11月7日前）办结，并书面答复你（们）",
         "延长期限不超过30日，并告知你（们）延期理由",
-        "可以自收到书面答复之日起30日内，向新集镇人民政府请求复查（《信访工作条例》第三十五条）",
-        "特此告知。", f"{VILLAGE}（盖章）", "2025年9月9日", "联系人：刘喆", "0376-7125501",
-        "送达回执", "本人已收到《信访事项受理告知书》（王湾信受〔2025〕3号）一份。",
+        "可以自收到书面答复之日起30日内，向淮河县人民政府请求复查（《信访工作条例》第三十五条）",
+        "特此告知。", f"{TOWN}（盖章）", "2025年9月9日", "联系人：刘喆", "0376-7125501",
+        "送达回执", "本人已收到《信访事项受理告知书》（新集信受〔2025〕3号）一份。",
         "信访人（签名）", "送达人（签名）", "新集镇信访工作站：0376-7123420"], fields=[
         ("信访人", "刘桂芳（王湾村）"), ("信访形式", "来信"), ("收到日期", "2025年9月3日"),
         ("信访事项", LAND), ("信访诉求", "退还被划走的承包地，补偿少种地的损失"),
-        ("受理日期", "2025年9月8日"), ("承办人", "刘喆（村信访代理员）"),
+        ("受理日期", "2025年9月8日"), ("承办人", "周建国（镇信访工作站站长）"),
         ("办理期限", "2025年11月7日前")])
     no_personal_numbers(doc.poppler_text())
     no_personal_numbers(doc.pypdf_text())
@@ -278,14 +280,14 @@ def test_group_visit_accepted_at_the_town_names_the_representatives(printed):
 def test_acceptance_of_a_review_request_runs_30_days_and_points_to_re_review(printed):
     state = review_accepted()
     doc = printed("petition_accepted_review", acceptance_notice(
-        state, issuer=TOWN, calendar=CALENDAR, contact=CONTACT, footer=FOOTER))
+        state, issuer=COUNTY, calendar=CALENDAR, contact=CONTACT, footer=FOOTER))
     reads(doc, text=[
-        "新集信复受〔2025〕4号",
-        "你（们）对王湾村村委会2025年10月30日送达的处理意见不服，于2025年11月12日向本机关请求复查（见下表）。"
+        "淮信复受〔2025〕4号",
+        "你（们）对镇党委政府（信访工作站）2025年10月30日送达的处理意见不服，于2025年11月12日向本机关请求复查（见下表）。"
         "本机关已于2025年11月14日依法受理。",
         # 30 days from the request (11-12) is 12-12, a Friday
         "本机关将自收到复查请求之日起30日内（即2025年12月12日前）提出复查意见",
-        "对复查意见不服的，可以自收到书面答复之日起30日内，向县信访部门请求复核（《信访工作条例》第三十六条）"],
+        "对复查意见不服的，可以自收到书面答复之日起30日内，向上一级机关请求复核（《信访工作条例》第三十六条）"],
         fields=[("复查期限", "2025年12月12日前")])
     one_clean_page(doc)
 
@@ -314,25 +316,23 @@ def test_a_petition_not_accepted_has_no_acceptance_notice():
         acceptance_notice(refused_skip_level(), issuer=TOWN)
     assert caught.value.code == "not_accepted" and "还没有受理" in caught.value.message
     with pytest.raises(NotReadyError) as caught:
-        refusal_notice(land_letter().state(), issuer=VILLAGE)
+        refusal_notice(land_letter().state(), issuer=TOWN)
     assert caught.value.code == "not_refused"
 
 
 # ---- 不予受理告知书 ----------------------------------------------------------------------
 
-def test_refusal_for_skipping_a_level_says_where_to_go_and_the_review_right(printed):
+def test_refusal_for_another_organ_says_where_to_go(printed):
     doc = printed("petition_refused", refusal_notice(
         refused_skip_level(), issuer=TOWN, calendar=CALENDAR, contact=CONTACT, footer=FOOTER))
     reads(doc, text=[
         TOWN, "信访事项不予受理告知书", "新集信不受〔2025〕9号", "赵文堃：",
-        "经审查，属于“越级反映，下级尚未处理”的情形，本机关决定不予受理。",
+        "经审查，属于“属于人大、法院、检察院职权范围”的情形，本机关决定不予受理。",
         f"{TOWN}（盖章）", "2025年11月11日", "送达回执",
         "本人已收到《信访事项不予受理告知书》（新集信不受〔2025〕9号）一份。"], fields=[
-        ("不予受理理由", "越级反映，下级尚未处理"),
-        ("具体情况", "经查询，王湾村村委会没有受理、处理过这一事项的记录。村道占用问题属村委会管理范围。"),
-        ("请向以下机关反映", "请到村委会反映（逐级走访）"),
-        ("复查、复核", "有权处理的机关作出处理意见后，你（们）不服的，可以自收到书面答复之日起30日内"
-                      "向其上一级机关请求复查（《信访工作条例》第三十五条）。")])
+        ("不予受理理由", "属于人大、法院、检察院职权范围"),
+        ("具体情况", "县人民法院已作出判决，判决的执行属于人民法院职权范围。"),
+        ("请向以下机关反映", "请向县人民法院申请强制执行")])
     no_personal_numbers(doc.poppler_text())
     no_personal_numbers(doc.pypdf_text())
     one_clean_page(doc)
@@ -340,13 +340,13 @@ def test_refusal_for_skipping_a_level_says_where_to_go_and_the_review_right(prin
 
 def test_refused_review_request_gives_the_last_day_to_ask_the_right_level(printed):
     doc = printed("petition_refused_review", refusal_notice(
-        refused_skip_review(), issuer=COUNTY, calendar=CALENDAR,
-        contact="联系人：县信访局接待科　电话：0376-7200123", footer=FOOTER))
+        refused_skip_review(), issuer=TOWN, calendar=CALENDAR,
+        contact="联系人：周建国　电话：0376-7123420", footer=FOOTER))
     reads(doc, text=[
-        COUNTY, "淮信不受〔2025〕41号",
-        "你（们）对王湾村村委会2025年10月30日送达的处理意见不服，于2025年11月17日向本机关请求复查",
-        "“未经复查或复核，越级提出”"], fields=[
-        ("请向以下机关反映", "请向新集镇人民政府（镇信访工作站）请求复查"),
+        TOWN, "新集信不受〔2025〕41号",
+        "你（们）对镇党委政府（信访工作站）2025年10月30日送达的处理意见不服，于2025年11月17日向本机关请求复查",
+        "“复查、复核应向原办理机关的上一级机关提出”"], fields=[
+        ("请向以下机关反映", "请向淮河县人民政府信访局请求复查"),
         # 30 days from delivery (10-30) is 11-29, a Saturday: rolls to Monday 12-01
         ("复查、复核", "请求复查的期限至2025年12月1日止（自收到书面答复之日起30日），请在此之前向上述机关提出。")])
     no_personal_numbers(doc.pypdf_text())
@@ -369,9 +369,9 @@ def test_refusal_after_re_review_says_the_matter_is_closed(printed):
 
 def test_review_right_for_each_ground():
     state = refused_skip_review()
-    assert review_right(state, "skip_review", date(2025, 12, 1), CALENDAR).startswith(
+    assert review_right(state, "wrong_level", date(2025, 12, 1), CALENDAR).startswith(
         "请求复查的期限至2025年12月1日止")
-    assert review_right(state, "skip_review", date(2025, 12, 2), CALENDAR) == \
+    assert review_right(state, "wrong_level", date(2025, 12, 2), CALENDAR) == \
         "请求复查的期限已于2025年12月1日届满。"
     assert review_right(state, "late", date(2025, 12, 5), CALENDAR) == \
         "请求复查的期限已于2025年12月1日届满，原处理意见已经生效。"
@@ -385,4 +385,4 @@ def test_review_right_for_each_ground():
 
 def test_notices_are_the_same_bytes_each_time():
     state = land_letter().state()
-    assert acceptance_notice(state, issuer=VILLAGE) == acceptance_notice(state, issuer=VILLAGE)
+    assert acceptance_notice(state, issuer=TOWN) == acceptance_notice(state, issuer=TOWN)

@@ -202,7 +202,8 @@ def test_medium_risk_was_deferred_and_the_gate_says_why(printed):
                   ("统计建议等级", "中风险：征求意见210人，反对90人，占43%，强烈反对30人，占14%（部分群众有意见）")])
     text = flat(doc.pypdf_text())
     assert "可控性不符合部分群众反应强烈，扬言阻工" in text
-    assert "本事项为中风险，只能决定暂缓实施或不实施；落实化解措施后可以重新评估。" in text
+    # 可控性 不符合 blocks 实施 whatever the grade (the seed's 决策前论证, issue #10 item 8)
+    assert "评估认定可控性不符合要求，不得提交决策实施" in text
     assert "RULES.md" not in text
     clean_pages(doc)
 
