@@ -209,8 +209,9 @@ def _payload(world: World, case: Case, place: Place, kind: str, rng: random.Rand
     if kind == "svc.started":
         return {"note": "已收齐材料，开始办理"}
     if kind == "svc.extended":
-        return {"new_due": add_working_days(state.due or desk.today(), 10,
-                                            calendar).date.isoformat(),
+        wanted = add_working_days(state.due or desk.today(), 10, calendar).date
+        ceiling = state.extension_ceiling or wanted   # the catalog's 延长时限
+        return {"new_due": min(wanted, ceiling).isoformat(),
                 "reason": "需要入户核实家庭情况，经分管领导同意延长10个工作日，已电话告知群众"}
     if kind == "svc.done_at_once":
         return {"result": "当场打印缴费证明并盖章，交给群众"}

@@ -135,15 +135,17 @@ FINAL_STATUS = {"accepted": "accepted", "in_progress": "in_progress", "extended"
 RATING = {"done_at_once": "满意", "satisfied": "满意", "basic": "基本满意",
           "dissatisfied": "不满意", "reopened": "不满意", "revisited": "满意"}
 
-# (village index, script, days ago it was accepted, matter level). Old active cases are
-# overdue on purpose; recent ones are due soon or on time.
+# (village index, script, days ago it was accepted, matter level — or "extendable": a
+# matter the catalog lets be extended). Old active cases are overdue on purpose; recent
+# ones are due soon or on time.
 PLAN: tuple[tuple[int, str, int, str], ...] = (
     (0, "accepted", 0, "town"), (0, "accepted", 9, "town"), (0, "in_progress", 2, "town"),
     (0, "done_at_once", 3, "village"), (0, "escalated", 2, "town"),
     (0, "forwarded", 6, "county"), (0, "replied", 16, "county"), (0, "fed_back", 10, "town"),
     (0, "satisfied", 24, "county"), (0, "dissatisfied", 15, "town"),
     (0, "reopened", 20, "town"), (0, "returned", 5, "county"),
-    (1, "accepted", 1, "county"), (1, "in_progress", 30, "town"), (1, "extended", 12, "town"),
+    (1, "accepted", 1, "county"), (1, "in_progress", 30, "town"),
+    (1, "extended", 12, "extendable"),
     (1, "escalated", 18, "town"), (1, "town_in_progress", 8, "town"),
     (1, "closed", 9, "town"), (1, "basic", 13, "town"), (1, "revisited", 35, "county"),
     (1, "done_at_once", 6, "village"),
@@ -193,7 +195,11 @@ class Planned:
 def plan_cases(today: date, catalog: Catalog) -> list[Planned]:
     """Who comes for what, and when: the same for the same `today` (seeded)."""
     rng = random.Random(SEED)
-    pools = {"village": VILLAGE_MATTERS, "town": TOWN_MATTERS, "county": COUNTY_MATTERS}
+    # Only a matter with a 延长时限 in the catalog may be extended (服务承诺制, issue #10).
+    extendable = tuple(code for code in COUNTY_MATTERS + TOWN_MATTERS
+                       if (catalog.matter(code) or {}).get("extended_time_limit_working_days"))
+    pools = {"village": VILLAGE_MATTERS, "town": TOWN_MATTERS, "county": COUNTY_MATTERS,
+             "extendable": extendable}
     planned = []
     for index, script, days_ago, level in PLAN:
         spec = VILLAGES[index]

@@ -223,7 +223,8 @@ def _probe(kind: str, state: Assessment, today: date) -> dict[str, Any]:
         # 暂缓实施 is always allowed once there is a report: it tells whether a decision
         # can be recorded at all; ``gate`` says whether 实施 is among the choices.
         return {"on": on, "decision": "暂缓实施", "reason": x,
-                "meeting": {"name": x, "on": on, "attendees": [x]}}
+                "meeting": {"name": x, "on": on,
+                            "attendees": [f"{x}{i}" for i in range(50)]}}  # any quorum
     return {
         "risk.opinions_gathered": {"on": on, "method": METHODS[0], "participants": 0,
                                    "summary": x},

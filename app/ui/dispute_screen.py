@@ -242,7 +242,7 @@ class DisputeScreen(Page):
     # acting ---------------------------------------------------------------------------------
     def _options(self, key: str) -> list[str]:
         if key == "referrals":
-            return self.app.disputes.referral_choices()
+            return self.app.disputes.referral_choices(self.record)
         if key == "risks":
             return [r for r in RISK_LEVELS if r != self.state.risk]
         if key == "confirmation":

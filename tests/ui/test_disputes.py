@@ -246,16 +246,19 @@ def failure_form(app):
     press(find_button(dispute.ids.actions, "调解不成"))
     referral = dispute._inputs["referral"]
     assert "上报镇调处中心" in referral.options and "上报县调处中心" not in referral.options
-    referral.value = "诉讼"
+    # a wage dispute goes to labour arbitration first, never straight to court (劳动争议
+    # 调解仲裁法 Art 5): the choices say so
+    assert "诉讼" not in referral.options and referral.options[0] == "劳动争议仲裁"
+    referral.value = "劳动争议仲裁"
     dispute._inputs["reason"].text = "双方对工钱数额分歧大，刘建业不同意再调"
-    dispute._inputs["unit"].text = "县人民法院"
+    dispute._inputs["unit"].text = "县劳动人事争议仲裁委员会"
 
 
 def failed(app):
     dispute = screen(app, "dispute")
     press(dispute.ids.form_ok)
     assert dispute.state.status == "referred", dispute.ids.form_error.text
-    assert "引导诉讼" in dispute.ids.status.text
+    assert "引导劳动争议仲裁" in dispute.ids.status.text
 
 
 def village_home(app):

@@ -11,6 +11,7 @@ from pathlib import Path
 from app.services.rules import load_rules
 from app.station import open_station
 from tests.ui.screens import press, run_screens, screen, window
+from tests.domain.calendars import HOLIDAYS_2027
 from tests.ui.stations import NOW, PIN, TODAY, make_station
 from tests.ui.test_disputes import ids, sign_in
 
@@ -56,7 +57,7 @@ def holidays_form(app):
 
 def save_holidays(app):
     rules = screen(app, "rules")
-    rules.ids.holidays.text = "2027-01-01\n2027-02-06\n2027-02-07\n2027-02-08\n2027-10-01"
+    rules.ids.holidays.text = "\n".join(HOLIDAYS_2027)   # the whole notice: the year is final
     press(rules.ids.save_holidays)
     assert not rules.ids.holiday_error.text, rules.ids.holiday_error.text
     assert "2027 年" in app.message.replace("\xa0", " ")
