@@ -52,6 +52,11 @@ class HomeScreen(Page):
             tile.bind(on_release=lambda _b: self.app.go("rules"))
             tiles.add_widget(tile)
             self.rules_tile = tile
+        settings = TileButton(text="规则数值" if self.app.level != "village" else "规则和依据")
+        settings.level_tile = True
+        settings.bind(on_release=lambda _b: self.app.go("settings"))
+        tiles.add_widget(settings)
+        self.settings_tile = settings
 
     def _duty(self) -> None:
         box = self.ids.duty

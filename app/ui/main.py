@@ -63,6 +63,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
+    "settings": ("app.ui.settings_screen", "SettingsScreen"),
     "screening": ("app.ui.screening_screen", "ScreeningScreen"),
     "risks": ("app.ui.risk_screen", "RiskListScreen"),
     "risk": ("app.ui.risk_screen", "RiskScreen"),

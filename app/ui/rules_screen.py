@@ -169,14 +169,19 @@ class RulesScreen(Page):
         town = rules.config.town_holidays()
         listed = sorted(int(y) for y in town)
         lines = [f"{STATUTORY_LAST}年及以前：按国务院通知（系统自带）"]
-        if listed:
-            lines.append("镇里已录入：" + "、".join(f"{y}年" for y in listed))
+        complete = [y for y in listed if rules.calendar.source(y) == "town"]
+        if complete:
+            lines.append("镇里已录入：" + "、".join(f"{y}年" for y in complete))
         missing = [y for y in range(STATUTORY_LAST + 1, self.app.today().year + 3)
-                   if y not in listed]
+                   if y not in complete]
         self.ids.covered.text = "；".join(lines) + "。"
+        partial = [f"{y}年（已录入一部分，还缺{rules.calendar.missing_holidays(y)[0]:%m月%d日}等法定节假日）"
+                   if y in listed else f"{y}年" for y in missing]
+        # A year is final only with every statutory holiday in it (全国年节及纪念日放假办法
+        # Art 2); until then the statutory days are off anyway, 调休 is not known.
         self.ids.uncovered.text = red(
-            "、".join(f"{y}年" for y in missing) + "还没有录入：这些年份的到期日只按周末计算，"
-            "显示为“暂定”，请收到国务院通知后尽快录入。") if missing else ""
+            "、".join(partial) + "还没有录入完整：这些年份的到期日已按法定节假日推算，但调休安排"
+            "还不知道，显示为“暂定”，请收到国务院通知后把全部放假和调休上班日期录入。") if missing else ""
 
     def pick_year(self, text: str) -> None:
         self.year = text.strip()
