@@ -369,6 +369,28 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             self.next_number("agreement")   # the drafted number is used now
         return event
 
+    def record_oral_agreement(self, officer: Cadre, record: str, *,
+                              terms: Sequence[Mapping[str, Any]], recorded_by: str = "",
+                              effective_on: date | str | None = None,
+                              on: date | str | None = None) -> dict[str, Any]:
+        """调解成功 by an oral agreement (人民调解法 Art 28: the parties need no paper; the
+        mediator records what was agreed; Art 30: in force the day it is reached)."""
+        state = self.dispute(record)
+        doc: dict[str, Any] = {
+            "no": self._agreement_no(self.peek_number("agreement")), "form": "口头",
+            "parties": [{"name": p.name, "role": p.role} for p in state.parties
+                        if p.role in CONSENTING_ROLES],
+            "terms": [{k: str(t.get(k, "")).strip() for k in ("content", "how", "due")}
+                      for t in terms],
+            "recorded_by": (recorded_by or officer.name).strip(),
+            "effective_on": self.on(effective_on)}
+        problems = agreement_problems(doc, state.parties)
+        if problems:
+            raise ServiceError("口头协议还缺：" + "；".join(problems) + "，请补全后再保存。", problems)
+        event = self._act(officer, record, "dispute.agreed", {"on": self.on(on), "agreement": doc})
+        self.next_number("agreement")
+        return event
+
     def _agreement_no(self, number: int) -> str:
         return f"{self.prefix()}调〔{self.today():%Y}〕{number}号"[:40]
 

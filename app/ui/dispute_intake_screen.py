@@ -19,7 +19,7 @@ from app.domain.dispute_state import DISPUTE_TYPES, METHODS, PARTY_ROLES, RISK_L
 from app.services.disputes import DisputeForm, PartyForm
 from app.services.errors import ServiceError
 from app.ui.links import kept, show_links
-from app.ui.widgets import Page, esc, red
+from app.ui.widgets import Body, Card, Field, Page, esc, red
 
 TYPE_OPTIONS = list(DISPUTE_TYPES)
 ROLE_OPTIONS = list(PARTY_ROLES)
@@ -76,6 +76,8 @@ class DisputeIntakeScreen(Page):
         self.more = False
         self.result = None
         self._shown_links: list = []
+        self.override = None
+        ids.levels.clear_widgets()
         self.town_level = app.level != "village"
         ids.received_at.text = app.now().strftime("%Y-%m-%d %H:%M")
         ids.received_at.error = ""
@@ -147,12 +149,30 @@ class DisputeIntakeScreen(Page):
             self._show_links([])
             return []
         try:
-            found = list(self.app.disputes.links_for(form).links)
+            checked = self.app.disputes.links_for(form)
         except ServiceError as exc:
             self.ids.error.text = exc.message
             return self._shown_links
+        found = list(checked.links)
         self._show_links(found)
+        self._show_levels(checked.proposal)
         return found
+
+    def _show_levels(self, proposal) -> None:
+        """分级调处 (dispute_levels): an upper 调处中心 is told where the parties should go
+        first, and may take it with a written reason.  The reason field exists only then."""
+        box = self.ids.levels
+        reason = self.override.text if getattr(self, "override", None) else ""
+        box.clear_widgets()
+        self.override = None
+        if not proposal:
+            return
+        card = Card(tone="red")
+        card.add_widget(Body(text=red(esc(proposal.get("message") or proposal.get("label", "")))))
+        self.override = Field(label="如确需本级受理，写明理由（会记录在案）", text=reason,
+                              hint="例如 跨村纠纷；村干部是一方当事人")
+        card.add_widget(self.override)
+        box.add_widget(card)
 
     def _show_links(self, links: list) -> None:
         self._shown_links = links
@@ -182,8 +202,9 @@ class DisputeIntakeScreen(Page):
             ids.scroll.scroll_to(ids.links_card, animate=False)
             return
         try:
-            self.result = self.app.disputes.register(self.app.user, self.form(),
-                                                     keep_links=self.kept_links())
+            self.result = self.app.disputes.register(
+                self.app.user, self.form(), keep_links=self.kept_links(),
+                override_reason=self.override.text if getattr(self, "override", None) else "")
         except ServiceError as exc:
             problems = exc.problems or [exc.message]
             ids.error.text = "还不能保存：\n" + "\n".join(f"· {esc(p)}" for p in problems)

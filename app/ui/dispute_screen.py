@@ -2,8 +2,9 @@
 parties, the mediation sessions with their 调解笔录 and attached photos, the timeline; and
 only the steps Disputes.actions allows here and now, each with a small form — 认领包案
 (town), 登记调解 (with a photo or scan of the signed paper), 调解成功 (the agreement
-screen), 调解不成 with where it goes, 延长调解期限 with both sides' consent, 上报, and the
-later 司法确认 and 回访.
+screen) or 口头协议 (人民调解法 Art 28), 调解不成 with the routes its type allows, 延长调解期限
+with both sides' consent, 上报, 交办镇里 (county), and the later 司法确认 (warned when
+applied for after its 30 days) and 回访.
 
 Every write goes through app.services.disputes, which checks it again."""
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kivy.uix.image import Image
 from app.domain.dispute_ledger import ledger_row
 from app.domain.dispute_state import (
     CONFIRMATION_STATUSES, LEVEL_NAMES, PERFORMANCE, RISK_LEVELS)
+from app.domain.mediation_agreement import is_oral
 from app.services.directory import cadre_names, node_names
 from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
 from app.services.errors import ServiceError
@@ -33,6 +35,8 @@ from app.ui.photo_picker import PhotoField
 from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
 
+ORAL = "oral_agreement"   # 调解成功 without paper (人民调解法 Art 28, 30)
+LABELS = {**ACTION_LABELS, ORAL: "口头协议"}
 # The form behind each step: (key, label, kind, required); kind is "text", "long",
 # "date", "choice:<options>", "file" (a photo or scan: camera or the Chinese picker,
 # app.ui.photo_picker) or "consents" (one row per side).
@@ -63,6 +67,14 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "dispute.revisited": [("performance", "协议履行情况", "choice:performance", True),
                           ("method", "回访方式", "choice:revisit", False),
                           ("note", "回访情况", "text", False)],
+    "dispute.assigned": [("town", "交办给哪个镇的矛盾调处化解中心", "choice:towns", True),
+                         ("reason", "交办要求（需要镇里解决的问题、报结果的方式）", "long", True),
+                         ("report_by", "要求报告结果的日期（选填，年-月-日）", "date", False)],
+    ORAL: [("content", "双方口头达成的协议内容", "long", True),
+           ("how", "怎么履行（例如 当面付清、自行清理）", "text", True),
+           ("due", "履行期限（年-月-日）", "date", True),
+           ("recorded_by", "记录协议内容的人民调解员", "text", True),
+           ("effective_on", "达成协议的日期（口头协议当天生效）", "date", True)],
 }
 DONE = {"dispute.taken": "已认领包案，镇里首页不再提醒这起纠纷。",
         "dispute.session": "已登记这次调解。",
@@ -133,6 +145,11 @@ class DisputeScreen(Page):
                     if "还剩" in part or "到期" in part or "超期" in part]
             lines += [red(esc(o)) if "超期" in o or "即将" in o or "今天" in o else esc(o)
                       for o in owed]
+            if is_oral(state.agreement):
+                lines.append("口头协议（人民调解法第二十八、三十条）")
+            warning = self.app.disputes.confirmation_warning(self.record)
+            if warning:
+                lines.append(red(esc(warning)))
         self.ids.status.text = "\n".join(lines)
 
     def _facts(self, state) -> None:
@@ -173,6 +190,9 @@ class DisputeScreen(Page):
         box = self.ids.actions
         box.clear_widgets()
         allowed = self.app.disputes.actions(state)
+        if any(kind == "dispute.agreed" for kind, _ in allowed):
+            at = [kind for kind, _ in allowed].index("dispute.agreed")
+            allowed.insert(at + 1, (ORAL, LABELS[ORAL]))
         allowed.sort(key=lambda item: item[0] in SECONDARY)
         for kind, label in allowed:
             button = DisputeActionButton(text=label, kind="plain" if kind in SECONDARY
@@ -180,7 +200,7 @@ class DisputeScreen(Page):
             button.action = kind
             button.bind(on_release=lambda b: self.open_form(b.action))
             box.add_widget(button)
-        if state.agreement:
+        if state.agreement and not is_oral(state.agreement):
             button = DisputeActionButton(text="打印协议书", kind="plain")
             button.bind(on_release=lambda _b: self.print_agreement())
             box.add_widget(button)
@@ -243,6 +263,8 @@ class DisputeScreen(Page):
     def _options(self, key: str) -> list[str]:
         if key == "referrals":
             return self.app.disputes.referral_choices(self.record)
+        if key == "towns":
+            return [t["name"] for t in self.app.disputes.towns()]
         if key == "risks":
             return [r for r in RISK_LEVELS if r != self.state.risk]
         if key == "confirmation":
@@ -253,9 +275,9 @@ class DisputeScreen(Page):
 
     def _default(self, kind: str, key: str) -> str:
         app = self.app
-        if key == "on":
+        if key in ("on", "effective_on"):
             return app.today().isoformat()
-        if key == "mediators" and app.user:
+        if key in ("mediators", "recorded_by") and app.user:
             return app.user.name
         if key == "place":
             return {"village": "村调解室", "town": "镇矛盾调处化解中心",
@@ -272,7 +294,7 @@ class DisputeScreen(Page):
         box = self.ids.form_fields
         box.clear_widgets()
         self._inputs: dict[str, object] = {}
-        self.ids.form_title.text = ACTION_LABELS[kind] + (
+        self.ids.form_title.text = LABELS[kind] + (
             "（包案领导：您本人）" if kind == "dispute.taken" else "")
         self.ids.form_error.text = ""
         self.ids.form_ok.text = "认领" if kind == "dispute.taken" else "保存"
@@ -339,7 +361,12 @@ class DisputeScreen(Page):
             self.ids.form_error.text = exc.message
             return
         self.action = ""
-        self.app.say(DONE.get(kind, f"已登记“{ACTION_LABELS[kind]}”。"))
+        warning = (self.app.disputes.confirmation_warning(self.record)
+                   if kind == "dispute.confirmation" else None)
+        if warning:
+            self.app.say("已登记司法确认情况。" + warning, error=True, seconds=15)
+        else:
+            self.app.say(DONE.get(kind, f"已登记“{LABELS[kind]}”。"))
         self.app.refresh_status()
         self.refresh()
         self.ids.scroll.scroll_y = 1
@@ -376,6 +403,13 @@ class DisputeScreen(Page):
             svc.record_confirmation(user, record, v("status"), court=v("court"), note=v("note"))
         elif kind == "dispute.revisited":
             svc.revisit(user, record, v("performance"), method=v("method"), note=v("note"))
+        elif kind == "dispute.assigned":
+            svc.assign(user, record, town=v("town"), reason=v("reason"),
+                       report_by=v("report_by") or None)
+        elif kind == ORAL:
+            svc.record_oral_agreement(user, record, terms=[{
+                "content": v("content"), "how": v("how"), "due": v("due")}],
+                recorded_by=v("recorded_by"), effective_on=v("effective_on"))
 
     # printing ---------------------------------------------------------------------------------
     def print_agreement(self) -> None:

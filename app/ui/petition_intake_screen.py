@@ -194,7 +194,13 @@ class PetitionIntakeScreen(Page):
             box.add_widget(card)
         else:
             card = Card(tone="green")
-            card.add_widget(Body(text="逐级受理检查：本级可以受理，请在15日内作出受理决定并告知信访人。"))
+            if self.app.level == "village":
+                card.add_widget(Body(text="村委会不是信访工作机构：在这里登记后，由镇里在15日内作出受理"
+                                          "决定并告知信访人；村里可以帮助群众、跟进进展。"))
+            else:
+                card.add_widget(Body(text="逐级受理检查：本级可以受理，请在15日内作出受理决定并告知信访人。"))
+            if preview.hint:
+                card.add_widget(Body(text=esc(preview.hint)))
             box.add_widget(card)
 
     def _update_flag(self) -> None:
@@ -231,7 +237,15 @@ class PetitionIntakeScreen(Page):
         intake, ids = self.result, self.ids
         preview = intake.preview
         form = self.form()
-        lines = [f"信访人：{esc('、'.join(p.name for p in form.petitioners))}",
+        if intake.referred:
+            ids.result_text.text = (
+                f"信访人{esc('、'.join(p.name for p in form.petitioners))}的{esc(preview.stage)}请求"
+                "不在本系统内办理，已登记在原答复上（请求日期和转往的上级机关），请告知信访人向上级提出。")
+            self.done = True
+            ids.scroll.scroll_y = 1
+            return
+        lines = [f"回执编号：{esc(intake.receipt_no)}（信访人凭回执编号和手机号后四位可以查询办理进度）",
+                 f"信访人：{esc('、'.join(p.name for p in form.petitioners))}",
                  f"形式：{form.channel}　类别：{form.category}　阶段：{preview.stage}",
                  "初信初访：是" if preview.first_time and not form.appeal_of
                  else "初信初访：否"]
@@ -239,6 +253,8 @@ class PetitionIntakeScreen(Page):
         if proposal is not None:
             lines.append(red(f"建议不予受理：{esc(proposal.label)}。请在这件信访里确认，"
                              "或写明理由后受理。"))
+        elif self.app.level == "village":
+            lines.append("已登记，镇里会在15日内作出受理决定并书面告知信访人。")
         else:
             lines.append("请在15日内作出受理决定并书面告知信访人。")
         ids.result_text.text = "\n".join(lines)

@@ -1,9 +1,10 @@
 """一件信访: status, the clocks with days left (overdue in red at every level), the
 proposed 不予受理 from intake if any, the petitioners and content, the timeline; and only
-the steps Petitions.actions allows here now: 受理 (against a proposal only with a reason,
-kept on the record), 不予受理 on a listed ground with where to go, or 按提示不予受理,
-转送, 延期 (once, at most 30 days, approver and reason), 听证, 答复, 依法终结 and its
-hearing, follow-up. The 受理/不予受理告知书 print once decided."""
+the steps Petitions.actions allows here now: 交办镇里 (county), 受理 (against a proposal only
+with a reason, kept on the record), 不予受理 on a listed ground with where to go, or
+按提示不予受理, 转送, 延期 (at most 30 days in total, approver and reason), 听证, 答复, 依法终结
+and its hearing, follow-up, 向上级请求复查/复核 and the city's conclusion (above the county),
+领导包案, 领导接访, 信访人评价. The 受理/不予受理告知书 print once decided."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,10 +14,13 @@ from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import StringProperty
 
+from app.domain.config import satisfaction_choices
 from app.domain.petition_state import (
-    CONSEQUENCES, LEVEL_NAMES, RESULTS, REVIEW_RESULTS, TERMINATION_BASES)
+    CONSEQUENCES, LEVEL_NAMES, NEXT_STAGE, RESULTS, REVIEW_RESULTS, SUGGESTION, SUGGESTION_RESULTS,
+    TERMINATION_BASES, UPPER_OUTSIDE)
 from app.services.directory import cadre_names, node_names
 from app.services.errors import ServiceError
+from app.services.petition_upper import RATING_HOW
 from app.services.petitions import ACTION_LABELS
 from app.ui.forms import Form
 from app.services.printing import print_petition_notice
@@ -58,6 +62,25 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "petition.follow_up_assigned": [("person", "新的跟进责任人", "text", True),
                                     ("reason", "更换原因（选填）", "text", False)],
     "petition.followed_up": [("note", "跟进情况", "long", True)],
+    "petition.assigned": [("town", "交办给哪个镇", "choice:towns", True),
+                          ("reason", "交办要求（选填，例如 办结后书面报告县里）", "long", False),
+                          ("report_by", "要求报告结果的日期（选填，年-月-日）", "date", False)],
+    "petition.referred_up": [("requested_on", "信访人提出请求的日期", "date", True),
+                             ("to", "转往（或告知信访人去）的上级机关", "text", True),
+                             ("note", "说明（选填）", "text", False)],
+    "petition.reviewed": [("by", "作出结论的上级机关", "text", True),
+                          ("result", "上级的结论", "choice:reviews", True),
+                          ("opinion", "结论的主要内容", "long", True)],
+    "petition.leader_assigned": [("leader", "包案领导姓名", "text", True),
+                                 ("post", "职务", "text", True),
+                                 ("note", "说明（选填）", "text", False)],
+    "petition.leader_received": [("leader", "接访领导姓名", "text", True),
+                                 ("place", "地点（选填）", "text", False),
+                                 ("note", "接访情况（群众反映了什么、领导怎么答复）", "long", True),
+                                 ("outcome", "处理意见（选填）", "long", False)],
+    "petition.rated": [("level", "信访人的评价", "choice:ratings", True),
+                       ("reason", "不满意的原因（评价“不满意”时必填）", "text", False),
+                       ("how", "怎么问的", "choice:how", True)],
 }
 LABELS = {**ACTION_LABELS, CONFIRM: "按提示不予受理"}
 DONE = {"petition.accepted": "已受理，可以打印受理告知书。",
@@ -142,7 +165,12 @@ class PetitionScreen(Page):
         officer = state.first_officer or {}
         group = state.group or {}
         people = [" ".join(x for x in (p.name, p.phone, p.address) if x) for p in state.petitioners]
-        lines = [("信访人", "\n".join(people)),
+        assigned = state.assigned or {}
+        leader = state.leader or {}
+        rating = state.rating or {}
+        outside = state.appeals[-1] if state.appeal_outside else {}
+        lines = [("回执编号", state.receipt_no or ""),
+                 ("信访人", "\n".join(people)),
                  ("集体访", f"{group.get('size')}人，代表 {'、'.join(group.get('representatives') or [])}"
                   if group else ""),
                  ("收到时间", (state.received_at or "").replace("T", " ")),
@@ -150,6 +178,17 @@ class PetitionScreen(Page):
                  ("首问负责人", f"{officer.get('name', '')}（{officer.get('post', '')}）"
                   if officer.get("name") else ""),
                  ("现在由", LEVEL_NAMES.get(state.level or "", "")),
+                 ("收到的地方", "村便民服务站（村委会不是信访工作机构，由镇里受理办理）"
+                  if state.received_level == "village" else ""),
+                 ("县里交办", f"{assigned.get('on', '')}交办{assigned.get('to', '')}"
+                  + (f"，要求{assigned['report_by']}前报告结果" if assigned.get("report_by") else "")
+                  if assigned else ""),
+                 ("包案领导", f"{leader.get('name', '')}（{leader.get('post', '')}）" if leader else ""),
+                 ("领导接访", f"{len(state.receptions)}次" if state.receptions else ""),
+                 ("请求上级", f"{outside.get('requested_on', '')}请求{outside.get('stage', '')}，"
+                              f"已转往{outside.get('to', '')}" if outside else ""),
+                 ("信访人评价", rating.get("level", "") + (f"：{rating['reason']}"
+                                                         if rating.get("reason") else "")),
                  ("反映内容", state.summary), ("诉求", state.request),
                  ("不服的答复", "有（复查/复核请求）" if state.appeal_of else ""),
                  ("决定", _decision(state.decision)),
@@ -207,12 +246,22 @@ class PetitionScreen(Page):
     def _options(self, name: str) -> list[str]:
         if name == "grounds":
             return [g["label"] for g in self.app.petitions.refusal_grounds()]
-        return {"results": list(RESULTS), "reviews": list(REVIEW_RESULTS),
-                "bases": list(TERMINATION_BASES), "consequences": list(CONSEQUENCES)}[name]
+        if name == "towns":
+            return [t["name"] for t in self.app.petitions.towns()]
+        if name == "ratings":
+            return [level["label"] for level in satisfaction_choices(self.app.rules.config)]
+        results = SUGGESTION_RESULTS if self.state.category == SUGGESTION else RESULTS
+        return {"results": list(results), "reviews": list(REVIEW_RESULTS),
+                "bases": list(TERMINATION_BASES), "consequences": list(CONSEQUENCES),
+                "how": list(RATING_HOW)}[name]
 
     def _default(self, key: str) -> str:
-        if key in ("start", "end"):
+        if key in ("start", "end", "requested_on"):
             return self.app.today().isoformat()
+        if key == "to":
+            return UPPER_OUTSIDE
+        if key == "how":
+            return "电话"
         if key == "ground" and self.state.proposal:
             return str(self.state.proposal.get("label", ""))
         return ""
@@ -289,6 +338,23 @@ class PetitionScreen(Page):
             svc.assign_follow_up(user, record, v("person"), reason=v("reason"))
         elif kind == "petition.followed_up":
             svc.follow_up(user, record, v("note"))
+        elif kind == "petition.assigned":
+            svc.assign(user, record, town=v("town"), reason=v("reason"),
+                       report_by=v("report_by") or None)
+        elif kind == "petition.referred_up":
+            svc.refer_up(user, record, stage=NEXT_STAGE.get(self.state.stage, "复查"),
+                         requested_on=v("requested_on"), to=v("to"), note=v("note"))
+        elif kind == "petition.reviewed":
+            svc.record_outside_review(user, record, by=v("by"), result=v("result"),
+                                      opinion=v("opinion"))
+        elif kind == "petition.leader_assigned":
+            svc.assign_leader(user, record, {"name": v("leader"), "post": v("post")},
+                              note=v("note"))
+        elif kind == "petition.leader_received":
+            svc.record_reception(user, record, v("leader"), v("note"), outcome=v("outcome"),
+                                 place=v("place"))
+        elif kind == "petition.rated":
+            svc.rate(user, record, v("level"), reason=v("reason"), how=v("how"))
 
     def print_notice(self, decision: str) -> None:
         app = self.app
