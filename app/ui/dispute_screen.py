@@ -80,7 +80,9 @@ DONE = {"dispute.taken": "已认领包案，镇里首页不再提醒这起纠纷
         "dispute.session": "已登记这次调解。",
         "dispute.failed": "已登记调解不成和去向。",
         "dispute.extended": "调解期限已延长（双方同意已记录）。",
-        "dispute.escalated": "已上报，同步后上级就能看到。"}
+        "dispute.escalated": "已上报，同步后上级就能看到。",
+        "dispute.assigned": "已交办镇里，同步后镇矛盾调处化解中心就能看到。",
+        ORAL: "已登记口头协议（调解成功），到履行期限时记得回访。"}
 # Steps taken less often: grey buttons after the blue ones.
 SECONDARY = ("dispute.extended", "dispute.risk_changed", "dispute.failed", "dispute.escalated")
 

@@ -83,7 +83,13 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
                        ("how", "怎么问的", "choice:how", True)],
 }
 LABELS = {**ACTION_LABELS, CONFIRM: "按提示不予受理"}
-DONE = {"petition.accepted": "已受理，可以打印受理告知书。",
+DONE = {"petition.assigned": "已交办镇里，同步后镇里就能看到；请告知信访人由镇里办理。",
+        "petition.referred_up": "已登记向上级的请求和转往的机关，请告知信访人。",
+        "petition.reviewed": "已登记上级的复查、复核结论。",
+        "petition.leader_assigned": "已登记领导包案。",
+        "petition.leader_received": "已登记领导接访。",
+        "petition.rated": "已登记信访人的评价。",
+        "petition.accepted": "已受理，可以打印受理告知书。",
         "petition.refused": "已不予受理，可以打印不予受理告知书。",
         CONFIRM: "已按提示不予受理，可以打印不予受理告知书。"}
 
