@@ -102,7 +102,8 @@ def _form(receipt: str = "", contact: str = "") -> str:
         "<input id=\"phone4\" name=\"phone4\" required inputmode=\"numeric\" pattern=\"[0-9]{4}\""
         f" maxlength=\"4\"{focus[0]} autocomplete=\"off\" placeholder=\"受理时登记的手机号的最后4位\">"
         "<button type=\"submit\">查询办理进度</button>"
-        "<p class=\"hint\">回执编号印在受理回执上。只显示办理状态和日期，不显示个人信息。"
+        "<p class=\"hint\">回执编号印在受理回执上（信访事项的回执编号在登记时告知）。只显示办理状态"
+        "和日期，不显示个人信息。"
         f"{html.escape(contact or NO_PHONE)}</p></form>")
 
 
@@ -120,10 +121,10 @@ class Contact:
     def text(self) -> str:
         return f"有疑问请拨打{self.enquiry}。" if self.enquiry else NO_PHONE
 
-    def overdue_text(self) -> str:
+    def overdue_text(self, what: str = "承诺的办结日期") -> str:
         call = f"请拨打{self.enquiry}询问或催办" if self.enquiry else "请联系受理的便民服务站询问或催办"
         blame = f"；对办理有意见的，可以投诉：{self.complaint}" if self.complaint else ""
-        return f"已超过承诺的办结日期，{call}{blame}。"
+        return f"已超过{what}，{call}{blame}。"
 
 
 def contact_of(rules: RulesCache) -> Contact:
@@ -133,7 +134,7 @@ def contact_of(rules: RulesCache) -> Contact:
 
 
 def _title(hub: HubStore) -> str:
-    return f"{hub.meta.get('name') or ''}便民服务事项办理进度查询"
+    return f"{hub.meta.get('name') or ''}便民服务和信访事项办理进度查询"
 
 
 def form_html(hub: HubStore, receipt: str = "", contact: Contact = Contact()) -> str:
@@ -149,12 +150,20 @@ def result_html(hub: HubStore, found: PublicStatus, today: date,
     late = found.overdue(today)
     if late:
         status += " <span class=\"late\">已超期</span>"
-    rows = [("回执编号", html.escape(found.receipt_no)), ("办理状态", status),
-            ("承诺办结日期", due)]
+    petition = found.kind != "便民服务事项"
+    rows = [("回执编号", html.escape(found.receipt_no)), ("事项类别", html.escape(found.kind)),
+            ("办理状态", status)]
+    if not petition:
+        rows.append(("承诺办结日期", due))
+    elif found.due and found.due_provisional:   # the extra lines give the date itself
+        rows.append(("日期说明", f"<span class=\"note\">{html.escape(PROVISIONAL_NOTE)}</span>"))
+    rows += [(html.escape(label), html.escape(text)) for label, text in found.extra]
     if found.closed_on:
-        rows.append(("办结日期", html.escape(found.closed_on.isoformat())))
+        rows.append(("答复日期" if petition else "办结日期",
+                     html.escape(found.closed_on.isoformat())))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    call = (f"<p class=\"call\" role=\"alert\">{html.escape(contact.overdue_text())}</p>"
+    what = "信访事项的法定期限" if petition else "承诺的办结日期"
+    call = (f"<p class=\"call\" role=\"alert\">{html.escape(contact.overdue_text(what))}</p>"
             if late else "")
     return _page(_title(hub), f"<div class=\"card\"><dl>{items}</dl>{call}</div>"
                               f"{_form(contact=contact.text())}")

@@ -37,20 +37,24 @@ class PublicStatus:
     due: date | None
     due_provisional: bool
     closed_on: date | None
+    kind: str = "便民服务事项"
+    extra: tuple[tuple[str, str], ...] = ()   # (label, text): a petition's windows, rating
 
     def overdue(self, today: date) -> bool:
         """Past the promised date and not finished (服务承诺制: the citizen may ask why).
         A provisional date counts too: it only ever errs towards the citizen's side
-        (weekends only, no holidays added yet)."""
+        (statutory holidays are in it, 调休 bridge days not yet)."""
         return self.closed_on is None and self.due is not None and today > self.due
 
     def to_json(self, today: date | None = None, contact: str = "") -> dict[str, Any]:
         out: dict[str, Any] = {
             "found": True, "receipt_no": self.receipt_no, "status": self.status_name,
+            "kind": self.kind,
             "due": self.due.isoformat() if self.due else None,
             "due_provisional": self.due_provisional,
             "due_note": PROVISIONAL_NOTE if self.due_provisional else None,
-            "closed_on": self.closed_on.isoformat() if self.closed_on else None}
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "extra": [{"label": label, "text": text} for label, text in self.extra]}
         if today is not None:
             out["overdue"] = self.overdue(today)
         if contact:

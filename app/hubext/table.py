@@ -5,8 +5,13 @@ county department's reply, the broadcast node.announced events). It has no stati
 projections, so this module keeps the one table the public page reads:
 
     public_status(receipt_no PK, record, phone_last4, status_name, due, due_provisional,
-                  closed_on, updated_hlc)
+                  closed_on, updated_hlc, kind, extra)
     public_levels(node PK, level)      levels announced by nodes outside our tree
+
+Service cases (kind svc_case) and petitions (kind petition, issue #10: 可查询、可跟踪) share
+the table: both have receipts of the same form from the same per-station counter.  A
+petition is folded with the rules the town sent down (its config events, which reach the
+hub as every station's events do).
 
 Levels for the fold (app.domain.fold needs origin → level): the hub's nodes table gives
 the kind of every node in its subtree (signed certificates, authoritative); nodes above
@@ -25,8 +30,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.domain import fold
+from app.domain import fold, petition_case
+from app.domain.petition_rules import PetitionRules
+from app.domain.service_state import iso_date
+from app.hubext.petition_status import KIND, petition_phone_last4, public_petition_status
 from app.hubext.status import PublicStatus, phone_last4, public_status
+from app.services.rules import load_rules
 from sync import log
 from sync.db import migrate, run_script
 from sync.hub.store import HubStore
@@ -53,7 +62,16 @@ def _v1(conn: sqlite3.Connection) -> None:
         refresh(conn, record, levels)
 
 
-MIGRATIONS = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    run_script(conn, "ALTER TABLE public_status ADD COLUMN kind TEXT NOT NULL DEFAULT 'svc_case';"
+                     "ALTER TABLE public_status ADD COLUMN extra TEXT")
+    levels = levels_of(conn)
+    for (record,) in conn.execute("SELECT DISTINCT record FROM events WHERE kind='petition'"
+                                  ).fetchall():
+        refresh_petition(conn, record, levels)
+
+
+MIGRATIONS = [_v1, _v2]
 
 
 def install(hub: HubStore) -> "StatusProjector":
@@ -102,24 +120,69 @@ def refresh(conn: sqlite3.Connection, record: str, levels: dict[str, str]) -> No
          max(int(e["hlc"]) for e in events)))
 
 
+def _rules(conn: sqlite3.Connection) -> PetitionRules:
+    """The rules the town sent down (its config events, as the hub holds them)."""
+    return PetitionRules.from_config(load_rules(conn).config)
+
+
+def _last_day(events: Sequence[dict[str, Any]]) -> date:
+    """The business date of the newest step: the petition's "today" for a deterministic
+    fold (only an open hearing's days depend on it)."""
+    days = [d for d in (iso_date(e["payload"].get("on")) for e in events
+                        if isinstance(e.get("payload"), dict)) if d is not None]
+    return max(days) if days else date.min
+
+
+def refresh_petition(conn: sqlite3.Connection, record: str, levels: dict[str, str],
+                     rules: PetitionRules | None = None) -> None:
+    events = log.of_record(conn, record)
+    if not events:
+        return
+    rules = rules or _rules(conn)
+    state = petition_case.fold(events, levels, rules)
+    view = public_petition_status(state, rules, _last_day(events))
+    if view is None:
+        return
+    conn.execute("DELETE FROM public_status WHERE record=? AND receipt_no<>?",
+                 (record, view.receipt_no))
+    conn.execute(
+        "INSERT OR REPLACE INTO public_status(receipt_no, record, phone_last4, status_name,"
+        " due, due_provisional, closed_on, updated_hlc, kind, extra)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?)",
+        (view.receipt_no, record, petition_phone_last4(state), view.status_name,
+         view.due.isoformat() if view.due else None, int(view.due_provisional),
+         view.closed_on.isoformat() if view.closed_on else None,
+         max(int(e["hlc"]) for e in events), "petition",
+         json.dumps(view.extra, ensure_ascii=False)))
+
+
 class StatusProjector:
-    """Re-folds the svc_case records touched by a batch of new events."""
+    """Re-folds the svc_case and petition records touched by a batch of new events."""
 
     def __call__(self, conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None:
-        records = {e["record"] for e in events if e["kind"] == "svc_case"}
+        kinds = ("svc_case", "petition")
+        records = {(e["record"], e["kind"]) for e in events if e["kind"] in kinds}
         relevelled = [e["origin"] for e in events if e["type"] == "node.announced"
                       and isinstance(e.get("payload"), dict)
                       and _remember_level(conn, e["origin"], e["payload"])]
         for origin in relevelled:
-            # Cases this node acted on were folded without knowing its level: redo them.
-            records.update(r for (r,) in conn.execute(
-                "SELECT DISTINCT record FROM events WHERE origin=? AND kind='svc_case'",
-                (origin,)))
+            # Records this node acted on were folded without knowing its level: redo them.
+            records.update(conn.execute(
+                "SELECT DISTINCT record, kind FROM events WHERE origin=? AND kind IN (?,?)",
+                (origin, *kinds)).fetchall())
+        if any(e["kind"] == "config" for e in events):
+            # new rules (a holiday list, a stricter limit): the petitions' dates may move
+            records.update(conn.execute("SELECT DISTINCT record, kind FROM events"
+                                        " WHERE kind='petition'").fetchall())
         if not records:
             return
         levels = levels_of(conn)
-        for record in sorted(records):
-            refresh(conn, record, levels)
+        rules = _rules(conn) if any(kind == "petition" for _, kind in records) else None
+        for record, kind in sorted(records):
+            if kind == "svc_case":
+                refresh(conn, record, levels)
+            else:
+                refresh_petition(conn, record, levels, rules)
 
 
 # the query ------------------------------------------------------------------------------
@@ -130,11 +193,15 @@ def lookup(conn: sqlite3.Connection, receipt_no: str, last4: str) -> PublicStatu
     """The public status if the receipt exists and its phone ends in `last4`; None
     otherwise, the same None whether the receipt is unknown or the digits are wrong (no
     oracle), with a constant-time comparison in both cases."""
-    row = conn.execute("SELECT phone_last4, status_name, due, due_provisional, closed_on"
-                       " FROM public_status WHERE receipt_no=?", (receipt_no,)).fetchone()
+    row = conn.execute("SELECT phone_last4, status_name, due, due_provisional, closed_on,"
+                       " kind, extra FROM public_status WHERE receipt_no=?",
+                       (receipt_no,)).fetchone()
     stored = (row[0] if row else None) or _NO_DIGITS
     matches = hmac.compare_digest(stored.encode(), last4.encode())
     if row is None or not matches:
         return None
+    kind = KIND if row[5] == "petition" else "便民服务事项"
+    extra = tuple(tuple(pair) for pair in json.loads(row[6])) if row[6] else ()
     return PublicStatus(receipt_no, row[1], date.fromisoformat(row[2]) if row[2] else None,
-                        bool(row[3]), date.fromisoformat(row[4]) if row[4] else None)
+                        bool(row[3]), date.fromisoformat(row[4]) if row[4] else None,
+                        kind, extra)

@@ -63,8 +63,8 @@ def test_right_receipt_and_digits_show_status_and_promised_date(town: Town) -> N
     data = ask(browser, taken.receipt_no.replace("-", "").lower(), "5678", as_json=True,
                method="GET").json()
     assert data == {"found": True, "receipt_no": taken.receipt_no, "status": "已受理",
-                    "due": state.due.isoformat(), "due_provisional": False,
-                    "due_note": None, "closed_on": None, "overdue": False,
+                    "kind": "便民服务事项", "due": state.due.isoformat(), "due_provisional": False,
+                    "due_note": None, "closed_on": None, "extra": [], "overdue": False,
                     "contact": "有疑问请拨打新集镇便民服务中心 0376-2988123。"}
     assert "已超期" not in page.text
 
@@ -289,3 +289,40 @@ def test_an_overdue_matter_says_so_and_whom_to_call(town: Town) -> None:
             "对办理有意见的，可以投诉：新集镇纪委 0376-2988125。") in late.text
     data = ask(town.browser(), taken.receipt_no, "5678", as_json=True).json()
     assert data["overdue"] is True and data["due"] == due.isoformat()
+
+
+# petitions (issue #10: 可查询、可跟踪、可评价) ---------------------------------------------
+PETITION_PERSONAL = ("刘桂芳", "13900000003", "承包地", "邻组", "王湾村", "恢复原界", "丈量")
+
+
+def test_a_petition_is_looked_up_by_its_receipt_with_its_dates_and_nothing_personal(
+        town: Town) -> None:
+    from app.services.petitions import PetitionerForm, PetitionForm, Petitions
+    village, centre = village_and_town(town)
+    petitions = Petitions(village.station, today=lambda: TODAY)
+    intake = petitions.register(village.cadre, PetitionForm(
+        "来访", "申诉求决", [PetitionerForm("刘桂芳", phone="13900000003")],
+        "反映承包地被邻组占用，要求重新丈量并恢复原界", received_at="2026-11-20 09:30"))
+    village.sync()
+    browser = town.browser()
+    first = ask(browser, intake.receipt_no, "0003", as_json=True).json()
+    assert first["kind"] == "信访事项" and first["status"] == "已登记，正在决定是否受理"
+    # 15 days from 11-20 end on 12-05, a Saturday: the next working day, 12-07
+    assert first["extra"] == [{"label": "受理告知期限", "text": "2026-12-07前书面告知是否受理"}]
+    assert ask(browser, intake.receipt_no, "9999", as_json=True).json()["found"] is False
+    centre.sync()
+    town_side = Petitions(centre.station, today=lambda: TODAY)
+    town_side.accept(centre.cadre, intake.record, on="2026-11-23", notice_on="2026-11-23")
+    town_side.answer(centre.cadre, intake.record, opinion="经丈量恢复原界", result="支持",
+                     delivered_on="2026-11-27", on="2026-11-27")
+    town_side.rate(centre.cadre, intake.record, "满意", how="电话", on="2026-11-27")
+    centre.sync()
+    done = ask(browser, intake.receipt_no, "0003", as_json=True).json()
+    assert done["status"] == "已出具意见并书面答复" and done["closed_on"] == "2026-11-27"
+    # 30 days from delivery on 11-27: 12-27 is a Sunday, the window runs to Monday 12-28
+    assert {"label": "请求复查", "text": "不服的，可在2026-12-28前向县信访部门提出"} in done["extra"]
+    assert {"label": "您的评价", "text": "满意"} in done["extra"]
+    page = ask(browser, intake.receipt_no, "0003")
+    assert "信访事项" in page.text and "2026-12-28" in page.text
+    for secret in PETITION_PERSONAL:
+        assert secret not in page.text and secret not in json.dumps(done, ensure_ascii=False)

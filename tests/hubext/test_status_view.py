@@ -61,8 +61,9 @@ def test_a_refusal_reads_as_done_without_its_reason() -> None:
 def test_the_json_view_carries_only_status_and_dates() -> None:
     view = public_status(log_at("forwarded").state())
     assert view is not None
-    assert set(view.to_json()) == {"found", "receipt_no", "status", "due", "due_provisional",
-                                   "due_note", "closed_on"}
+    assert set(view.to_json()) == {"found", "receipt_no", "status", "kind", "due",
+                                   "due_provisional", "due_note", "closed_on", "extra"}
+    assert view.to_json()["extra"] == []     # status lines only, for petitions
 
 
 def test_phone_last4_follows_corrections_and_ignores_extensions() -> None:
