@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.projections import basic, cases, disputes, links, petitions, risk
+from app.projections import basic, cases, disputes, links, opinions, petitions, risk
 from app.projections.rules_cache import ConfigCache
 from sync import log
 from sync.db import migrate
@@ -20,10 +20,11 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           links.create_tables,
                                                           disputes.create_tables,
                                                           petitions.create_tables,
-                                                          risk.create_tables]
+                                                          risk.create_tables,
+                                                          opinions.create_tables]
 
 # Kinds whose folds check the acting node's level: redone when a node's level becomes known.
-LEVEL_DEPENDENT = ("svc_case", "dispute", "petition", "risk_assessment")
+LEVEL_DEPENDENT = ("svc_case", "dispute", "petition", "risk_assessment", "opinion")
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -40,11 +41,13 @@ class Projections:
         self.disputes = disputes.DisputeFolds(self.cases.levels, config)
         self.petitions = petitions.PetitionFolds(self.cases.levels, config)
         self.risk = risk.RiskFolds(self.cases.levels, config)
+        self.opinions = opinions.OpinionFolds(self.cases.levels)
         self.folds.update({"dispute": self.disputes.fold_dispute,
                            "dispute_screening": disputes.fold_screening,
                            "petition": self.petitions.fold_petition,
                            "complaint": petitions.fold_sealed,
-                           "risk_assessment": self.risk.fold_assessment})
+                           "risk_assessment": self.risk.fold_assessment,
+                           "opinion": self.opinions.fold_opinion})
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:

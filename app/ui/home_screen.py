@@ -41,7 +41,7 @@ class HomeScreen(Page):
             self.ids.extra.add_widget(town)
 
     def _level_tiles(self) -> None:
-        """Tiles only some levels have: 镇里设置 at the town and county."""
+        """Tiles added in code: 镇里设置 at the town and county; 民意台账 and 规则数值 everywhere."""
         tiles = self.ids.tiles
         for tile in [t for t in tiles.children if getattr(t, "level_tile", False)]:
             tiles.remove_widget(tile)
@@ -52,6 +52,11 @@ class HomeScreen(Page):
             tile.bind(on_release=lambda _b: self.app.go("rules"))
             tiles.add_widget(tile)
             self.rules_tile = tile
+        ledger = TileButton(text="民意台账")
+        ledger.level_tile = True
+        ledger.bind(on_release=lambda _b: self.app.go("opinions"))
+        tiles.add_widget(ledger)
+        self.opinions_tile = ledger
         settings = TileButton(text="规则数值" if self.app.level != "village" else "规则和依据")
         settings.level_tile = True
         settings.bind(on_release=lambda _b: self.app.go("settings"))

@@ -64,6 +64,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
     "settings": ("app.ui.settings_screen", "SettingsScreen"),
+    "opinions": ("app.ui.opinion_screen", "OpinionListScreen"),
+    "opinion": ("app.ui.opinion_screen", "OpinionScreen"),
     "screening": ("app.ui.screening_screen", "ScreeningScreen"),
     "risks": ("app.ui.risk_screen", "RiskListScreen"),
     "risk": ("app.ui.risk_screen", "RiskScreen"),
