@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 
 from app.accounts import Cadre, add_cadre, list_cadres
+from app.demo_law import seed_law
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
                                plan_cases)
@@ -402,12 +403,14 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
                 _visits(world, place, now)
         say(f"受理 {len(world.cases)} 件事项，按村、镇、县逐级办理并同步……")
         _run_cases(world)
+        say("登记矛盾纠纷、信访事项、风险评估和民意台账，逐级办理并同步……")
+        law = seed_law(world)
         summary = {
             "today": today.isoformat(), "cases": len(world.cases),
             "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
                                              for c in world.cases).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN}
+            "pin": PIN, "law": law}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))
@@ -447,6 +450,11 @@ def describe(summary: dict[str, Any]) -> str:
     head = "演示数据已经生成过，没有重复添加。" if summary.get("again") else "演示数据已生成。"
     lines = [f"{head}（{summary['today']}）共 {summary['cases']} 件便民服务事项："]
     lines += [f"  {STATUS_NAMES.get(k, k)}：{v} 件" for k, v in summary["by_status"].items()]
+    names = {"dispute": "矛盾纠纷", "petition": "信访事项", "risk_assessment": "风险评估",
+             "opinion": "民意台账"}
+    if summary.get("law"):
+        lines.append("另有" + "、".join(f"{names.get(k, k)} {v} 件"
+                                       for k, v in summary["law"].items()) + "（各个办理阶段都有）。")
     lines.append(f"各站点数据目录（干部 PIN 均为 {summary['pin']}，用 sanji app --data 目录 打开）：")
     lines += [f"  {name}：{path}" for name, path in summary["stations"].items()]
     return "\n".join(lines)

@@ -58,6 +58,17 @@ def create_tables(conn: sqlite3.Connection) -> None:
     run_script(conn, DDL)
 
 
+def add_receipt_and_holder(conn: sqlite3.Connection) -> None:
+    """Issue #10: the public receipt (可查询) and where the petition was received (a
+    village station registers, the town handles), the 包案领导 and the rating; a row written
+    before has them once its petition is folded again (its next step, or a rebuild)."""
+    run_script(conn, "ALTER TABLE petitions ADD COLUMN receipt_no TEXT;"
+                     "ALTER TABLE petitions ADD COLUMN received_level TEXT;"
+                     "ALTER TABLE petitions ADD COLUMN leader TEXT;"
+                     "ALTER TABLE petitions ADD COLUMN rating TEXT;"
+                     "CREATE INDEX petitions_receipt ON petitions(receipt_no)")
+
+
 class PetitionFolds:
     def __init__(self, levels: Levels, config: ConfigCache) -> None:
         self.levels = levels
@@ -96,7 +107,8 @@ def write_petition(conn: sqlite3.Connection, state: PetitionState, first_origin:
         (state.review or {}).get("result"), proposal.get("ground"), proposal.get("label"),
         int(bool(state.override)), (state.terminated or {}).get("on"),
         (state.follow_up_person or {}).get("name"), len(state.rejected), hlc,
-        int(state.status in OPEN))
+        int(state.status in OPEN), state.receipt_no, state.received_level,
+        (state.leader or {}).get("name"), (state.rating or {}).get("level"))
     textrows.replace(conn, "petitions", values, index_text(
         " ".join(p.name for p in state.petitioners), state.summary, state.request,
         state.village, state.category, state.channel, state.first_officer.get("name"),

@@ -21,7 +21,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           disputes.create_tables,
                                                           petitions.create_tables,
                                                           risk.create_tables,
-                                                          opinions.create_tables]
+                                                          opinions.create_tables,
+                                                          petitions.add_receipt_and_holder]
 
 # Kinds whose folds check the acting node's level: redone when a node's level becomes known.
 LEVEL_DEPENDENT = ("svc_case", "dispute", "petition", "risk_assessment", "opinion")

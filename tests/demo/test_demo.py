@@ -182,11 +182,16 @@ def test_people_are_plausible_and_the_plan_is_deterministic(hall: Station) -> No
 def test_the_town_hub_public_page_knows_every_receipt(seeded: Seeded, hall: Station) -> None:
     hub = sqlite3.connect(f"file:{seeded.root / 'town' / 'hub.sqlite'}?mode=ro", uri=True)
     try:
-        public = dict(hub.execute("SELECT receipt_no, status_name FROM public_status"))
+        public = dict(hub.execute("SELECT receipt_no, status_name FROM public_status"
+                                  " WHERE kind='svc_case'"))
+        petitions = dict(hub.execute("SELECT receipt_no, status_name FROM public_status"
+                                     " WHERE kind='petition'"))
     finally:
         hub.close()
     cases = dict(hall.store.conn.execute("SELECT receipt_no, status FROM cases"))
     assert set(public) == set(cases)
+    assert set(petitions) == {r for (r,) in hall.store.conn.execute(
+        "SELECT receipt_no FROM petitions WHERE receipt_no IS NOT NULL")} != set()
     assert all(public[r] == "已办结" for r, s in cases.items() if s == "rated")
 
 
@@ -202,3 +207,33 @@ def test_a_second_run_adds_nothing(seeded: Seeded, hall: Station) -> None:
             sum(1 for i, *_ in PLAN if i == 0)
     finally:
         home.close()
+
+
+# issue #10: disputes, petitions, risk assessments and the 民意台账 in every stage ------------
+def test_disputes_petitions_assessments_and_opinions_are_there_in_every_stage(
+        seeded: Seeded, hall: Station) -> None:
+    conn = hall.store.conn
+    disputes = Counter(s for (s,) in conn.execute("SELECT status FROM disputes"))
+    assert set(disputes) >= {"registered", "mediating", "agreed", "referred", "performed"}
+    assert "调解不成，已引导劳动争议仲裁" in {s for (s,) in conn.execute(
+        "SELECT status_name FROM disputes")}
+    petitions = Counter(s for (s,) in conn.execute("SELECT status FROM petitions"))
+    assert set(petitions) >= {"registered", "accepted", "answered", "refused", "reviewed",
+                              "terminated"}
+    county = seeded.open(COUNTY.folder)
+    try:   # the 复查 is the county's record; the town sees its answer marked 已复查
+        assert county.store.conn.execute(
+            "SELECT COUNT(*) FROM petitions WHERE stage='复查'").fetchone()[0] == 1
+    finally:
+        county.close()
+    risks = {s for (s,) in conn.execute("SELECT status FROM risk_assessments")}
+    assert risks >= {"implement", "deferred", "gathering"}
+    opinions = {s for (s,) in conn.execute("SELECT status FROM opinions")}
+    assert opinions >= {"collected", "routed", "answered"}
+    assert seeded.summary["law"] == {"dispute": 7, "petition": 10, "risk_assessment": 3,
+                                     "opinion": 4}
+    from app.services.petitions import Petitions
+    from app.services.disputes import Disputes
+    board = Petitions(hall, today=lambda: TODAY).board()
+    assert any(row.overdue for row in board)                  # a decision 22 days late
+    assert Disputes(hall, today=lambda: TODAY).alerts()      # the high-risk one, untaken
