@@ -86,13 +86,13 @@ def _check_landline(raw: str, digits: str, extension: str) -> PhoneCheck:
     three_digit = code == "010" or (len(code) == 3 and code.startswith("02"))
     if not (three_digit or (len(code) == 4 and not code.startswith(("00", "01", "02")))):
         return _fail("固定电话的区号不对（以0开头，3至4位，如 010、0376），请核对后重新输入")
-    if local[:1] in ("0", "1") and local.isdigit():
-        return _fail("固定电话号码（区号后面的部分）不能以0或1开头，请核对后重新输入"
-                     f"（例如 {EXAMPLE}）")
+    if not local.isdigit() or not 7 <= len(local) <= 8:
+        return _fail("固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入")
     if three_digit and len(local) != 8:
         return _fail(f"区号{code}的固定电话号码（区号后面的部分）应为8位，请核对后重新输入")
-    if not _LOCAL.fullmatch(local):
-        return _fail("固定电话号码（区号后面的部分）应为7至8位，请核对后重新输入")
+    if not _LOCAL.fullmatch(local):   # right length, but starts with 0 or 1
+        return _fail("固定电话号码（区号后面的部分）不能以0或1开头，请核对后重新输入"
+                     f"（例如 {EXAMPLE}）")
     number = f"{code}-{local}" + (f"-{extension}" if extension else "")
     return PhoneCheck(ok=True, kind="landline", number=number)
 

@@ -1,0 +1,156 @@
+"""Mutation pass over the rule numbers (issue #10): change each configurable value, run
+the domain tests, and report which change no test notices.
+
+For every entry of schemas/config/defaults.json the tool makes a copy of the code
+(app/, sync/, schemas/, tests/ — not the git metadata, fonts or artifacts), changes the
+value there, and runs ``pytest tests/domain`` in the copy.  Where a rules dataclass
+(DisputeRules, PetitionRules, RiskRules) carries the same number as a built-in default,
+it is changed too, so the shipped config and the built-in defaults still agree and only
+*behaviour* tests can catch the change.  Legal bounds are removed in the copy for the
+same reason (their schemas are emptied, their texts kept, and tests/domain/
+test_legal_bounds.py, which checks the bounds themselves, is left out): a mutation the
+bound refuses would be caught by the bound, not by a test of the rule.  A mutation
+"survives" when every other domain test still passes.
+
+    python tools/mutate_rules.py                 # every key, two mutations each
+    python tools/mutate_rules.py petition.       # only keys starting with this
+    python tools/mutate_rules.py --tests tests/domain/test_petition_clocks.py petition.
+
+Prints one line per mutation (caught by which test, or SURVIVED) and a summary; exits
+non-zero when a statutory ([law]) number survives.  Takes a few minutes (one pytest run
+of the domain tests per mutation, stopping at the first failure).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("app", "sync", "schemas", "tests", "pyproject.toml")
+IGNORED = shutil.ignore_patterns("__pycache__", "test-artifacts", "*.pyc", "*.ttf", "*.ttc")
+RULE_FILES = {"dispute.": "app/domain/dispute_rules.py", "petition.": "app/domain/petition_rules.py",
+              "risk.": "app/domain/risk_grading.py"}
+
+
+def mutations(entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Two plausible wrong values for a default, described."""
+    value = entry["value"]
+    schema = entry["value_schema"]
+    if isinstance(value, bool):
+        return [("flipped", not value)]
+    if isinstance(value, int):
+        low, high = schema.get("minimum", -10**9), schema.get("maximum", 10**9)
+        out = [(f"{value}→{v}", v) for v in (value + 1, value - 1) if low <= v <= high]
+        return out or [(f"{value}→{value + 2}", value + 2)]
+    if isinstance(value, float):
+        return [(f"{value}→{round(value * 0.5, 3)}", round(value * 0.5, 3)),
+                (f"{value}→{round(min(1.0, value + 0.1), 3)}", round(min(1.0, value + 0.1), 3))]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        choices = (schema.get("items") or {}).get("enum", [])
+        out = [(f"dropped {value[0]}", value[1:])]
+        extra = [c for c in choices if c not in value]
+        if extra:
+            out.append((f"added {extra[0]}", value + [extra[0]]))
+        return out
+    if isinstance(value, list) and value:
+        return [("dropped the last item", value[:-1])]
+    if isinstance(value, str):
+        return [("changed text", value + "（改）")]
+    return []
+
+
+def _python_literal(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + "".join(f"{json.dumps(v, ensure_ascii=False)}, " for v in value) + ")"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else str(value)
+
+
+def mutate_copy(copy: Path, key: str, value: Any) -> None:
+    path = copy / "schemas" / "config" / "defaults.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for entry in doc["values"].values():
+        if "legal_bound" in entry:   # keep its text (shown, tested), drop what it refuses
+            entry["legal_bound"]["schema"] = {}
+    doc["values"][key]["value"] = value
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    simple = isinstance(value, (bool, int, float)) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value))
+    for prefix, relative in RULE_FILES.items():
+        if not key.startswith(prefix) or not simple:
+            continue
+        field = key[len(prefix):]
+        source = copy / relative
+        text = source.read_text(encoding="utf-8")
+        pattern = re.compile(rf"^(\s+{re.escape(field)}: [^=\n]+= )(.+)$", re.MULTILINE)
+        if pattern.search(text):
+            text = pattern.sub(lambda m: m.group(1) + _python_literal(value), text, count=1)
+            source.write_text(text, encoding="utf-8")
+
+
+def run(copy: Path, tests: list[str]) -> str | None:
+    """None if every test passed, else the first failing test's id."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-o",
+         "addopts=", *tests], cwd=copy, capture_output=True, text=True,
+        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin", "HOME": str(copy),
+             "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1"})
+    if result.returncode == 0:
+        return None
+    failed = re.search(r"^FAILED (\S+)", result.stdout, re.MULTILINE)
+    if failed:
+        return failed.group(1)
+    error = re.search(r"^ERROR (\S+)", result.stdout, re.MULTILINE)
+    return error.group(1) if error else result.stdout.strip().splitlines()[-1][:120]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("prefix", nargs="?", default="")
+    parser.add_argument("--tests", nargs="+", default=[
+        "tests/domain", "--ignore=tests/domain/test_legal_bounds.py"])
+    args = parser.parse_args(argv)
+    defaults = json.loads((ROOT / "schemas/config/defaults.json").read_text(encoding="utf-8"))
+    survived_law, total, caught = [], 0, 0
+    with tempfile.TemporaryDirectory(prefix="sanji-mutate-") as tmp:
+        base = Path(tmp) / "base"
+        base.mkdir()
+        for name in COPIED:
+            src = ROOT / name
+            if src.is_dir():
+                shutil.copytree(src, base / name, ignore=IGNORED)
+            else:
+                shutil.copy2(src, base / name)
+        for key, entry in defaults["values"].items():
+            if not key.startswith(args.prefix):
+                continue
+            for what, value in mutations(entry):
+                copy = Path(tmp) / "m"
+                if copy.exists():
+                    shutil.rmtree(copy)
+                shutil.copytree(base, copy)
+                mutate_copy(copy, key, value)
+                failing = run(copy, args.tests)
+                total += 1
+                if failing is None:
+                    if entry["source"].startswith("[law]"):
+                        survived_law.append(f"{key} ({what})")
+                    print(f"SURVIVED  {key:45s} {what}", flush=True)
+                else:
+                    caught += 1
+                    print(f"caught    {key:45s} {what:24s} by {failing}", flush=True)
+    print(f"\nmutations: {total}, caught: {caught}, survived: {total - caught}; "
+          f"statutory numbers that survived: {len(survived_law)}")
+    for item in survived_law:
+        print(f"  statutory survivor: {item}")
+    return 1 if survived_law else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
