@@ -35,7 +35,7 @@ from app.domain.dispute_state import (
     RISK_LEVELS, SOURCES, DisputeState, iso_date, party_from, received_date)
 from app.domain.dispute_referrals import referral_refusal, referral_routes
 from app.domain.mediation_agreement import agreement_problems
-from app.domain.service_transitions import OK, Verdict
+from app.domain.service_transitions import OK, Verdict, envelope_problem
 
 EVENT_VERSION = 1
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -92,17 +92,11 @@ def _text(data: Any, key: str) -> str:
 def check_transition(state: DisputeState, event: Mapping[str, Any], actor_level: str | None,
                      ) -> Verdict:
     """May ``actor_level`` apply ``event`` to the dispute in ``state``?  Never raises."""
-    kind = event.get("type")
-    rule = RULES.get(kind) if isinstance(kind, str) else None
-    if rule is None:
-        return _no("unknown_type", f"不认识的纠纷调解操作“{kind}”，请升级程序后再看")
-    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
-        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
-    if actor_level not in LEVEL_RANK:
-        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
-    payload = event.get("payload")
-    if not isinstance(payload, Mapping):
-        return _no("bad_payload", "记录内容缺失，请重新填写")
+    problem = envelope_problem(event, actor_level, RULES, "纠纷调解")
+    if problem is not None:
+        return problem
+    kind, payload = event["type"], event["payload"]
+    rule = RULES[kind]
     for check in (_check_status, _check_level, _check_payload):
         verdict = check(state, kind, rule, actor_level, payload)
         if not verdict.ok:

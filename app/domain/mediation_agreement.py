@@ -67,15 +67,7 @@ def _oral_problems(agreement: Mapping[str, Any], dispute_parties: Sequence[Party
     for party in dispute_parties:
         if party.role in CONSENTING_ROLES and party.name not in named:
             problems.append(f"当事人{party.name}（{party.role}）没有列入协议")
-    terms = agreement.get("terms") if isinstance(agreement.get("terms"), list) else []
-    if not terms:
-        problems.append("口头协议的内容及履行方式、期限")
-    for index, term in enumerate(terms, 1):
-        missing = [label for key, label in TERM_REQUIRED.items() if not _text(term, key)]
-        if missing:
-            problems.append(f"第{index}项协议的{'、'.join(missing)}")
-        elif iso_date(term.get("due")) is None:
-            problems.append(f"第{index}项协议的履行期限不是有效日期")
+    problems.extend(_term_problems(agreement, "口头协议的内容及履行方式、期限"))
     if not _text(agreement, "recorded_by"):
         problems.append("记录协议内容的人民调解员（人民调解法第二十八条）")
     if iso_date(agreement.get("effective_on")) is None:
@@ -107,17 +99,23 @@ def agreement_problems(agreement: Mapping[str, Any],
     for key, label in CONTENT_REQUIRED.items():
         if not _text(agreement, key):
             problems.append(label)
+    problems.extend(_term_problems(agreement, "协议内容及履行方式、期限"))
+    problems.extend(_signature_problems(agreement, parties))
+    return problems
+
+
+def _term_problems(agreement: Mapping[str, Any], none: str) -> list[str]:
+    """Art 29 (三) / Art 28: each agreed term says what, how and by when (a real date)."""
     terms = agreement.get("terms")
     if not isinstance(terms, list) or not terms:
-        problems.append("协议内容及履行方式、期限")
-        terms = []
+        return [none]
+    problems = []
     for index, term in enumerate(terms, 1):
         missing = [label for key, label in TERM_REQUIRED.items() if not _text(term, key)]
         if missing:
             problems.append(f"第{index}项协议的{'、'.join(missing)}")
         elif iso_date(term.get("due")) is None:
             problems.append(f"第{index}项协议的履行期限不是有效日期")
-    problems.extend(_signature_problems(agreement, parties))
     return problems
 
 

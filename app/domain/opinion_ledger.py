@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping
 
 from app.domain.events import Event, Rejected, first_sight, refuse, replay
 from app.domain.service_state import LEVEL_RANK, LEVEL_SHORT, Step, iso_date
-from app.domain.service_transitions import OK, Verdict
+from app.domain.service_transitions import OK, Verdict, envelope_problem
 
 EVENT_VERSION = 1
 VISITS = ("入户走访", "座谈会", "电话联系", "集中接访", "其他")
@@ -108,16 +108,10 @@ _ACTION = {"opinion.collected": "登记民意", "opinion.sorted": "梳理民情"
 def check_transition(state: OpinionState, event: Mapping[str, Any], actor_level: str | None
                      ) -> Verdict:
     """May ``actor_level`` record ``event`` on the 台账 item in ``state``?  Never raises."""
-    kind = event.get("type")
-    if kind not in _SOURCES:
-        return _no("unknown_type", f"不认识的民意台账操作“{kind}”，请升级程序后再看")
-    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
-        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
-    if actor_level not in LEVEL_RANK:
-        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
-    payload = event.get("payload")
-    if not isinstance(payload, Mapping):
-        return _no("bad_payload", "记录内容缺失，请重新填写")
+    problem = envelope_problem(event, actor_level, _SOURCES, "民意台账")
+    if problem is not None:
+        return problem
+    kind, payload = event["type"], event["payload"]
     if state.status not in _SOURCES[kind]:
         if state.status == "new":
             return _no("not_collected", "这条民意还没有登记，请先登记")

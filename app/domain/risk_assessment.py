@@ -32,7 +32,7 @@ from app.domain.risk_grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
     suggest_grade, tally)
 from app.domain.service_state import LEVEL_RANK, Step, iso_date
-from app.domain.service_transitions import OK, Verdict
+from app.domain.service_transitions import OK, Verdict, envelope_problem
 
 EVENT_VERSION = 1
 METHODS = ("公示", "问卷", "走访", "座谈", "听证")
@@ -105,16 +105,10 @@ def _names(values: Any) -> list[str]:
 def check_transition(state: Assessment, event: Mapping[str, Any], actor_level: str | None,
                      rules: RiskRules = RiskRules()) -> Verdict:
     """May ``actor_level`` record ``event`` on the assessment in ``state``?  Never raises."""
-    kind = event.get("type")
-    if kind not in _SOURCES:
-        return _no("unknown_type", f"不认识的风险评估操作“{kind}”，请升级程序后再看")
-    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
-        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
-    if actor_level not in LEVEL_RANK:
-        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
-    payload = event.get("payload")
-    if not isinstance(payload, Mapping):
-        return _no("bad_payload", "记录内容缺失，请重新填写")
+    problem = envelope_problem(event, actor_level, _SOURCES, "风险评估")
+    if problem is not None:
+        return problem
+    kind, payload = event["type"], event["payload"]
     if state.status not in _SOURCES[kind]:
         if state.status == "new":
             return _no("not_planned", "请先制定评估方案")

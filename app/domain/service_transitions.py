@@ -111,6 +111,23 @@ class Verdict:
 OK = Verdict(True)
 
 
+def envelope_problem(event: Mapping[str, Any], actor_level: str | None, known: Any,
+                     what: str, record_word: str = "记录") -> Verdict | None:
+    """What every workflow refuses before looking at its own rules (None if nothing):
+    an event type it does not know (``what``: 信访办理, 纠纷调解 …), a newer version, an
+    origin of no known level, a payload that is not an object."""
+    kind = event.get("type")
+    if not isinstance(kind, str) or kind not in known:
+        return _no("unknown_type", f"不认识的{what}操作“{kind}”，请升级程序后再看")
+    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
+        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
+    if actor_level not in LEVEL_RANK:
+        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
+    if not isinstance(event.get("payload"), Mapping):
+        return _no("bad_payload", f"{record_word}内容缺失，请重新填写")
+    return None
+
+
 def _no(code: str, message: str) -> Verdict:
     return Verdict(False, code, message)
 
@@ -126,17 +143,11 @@ def check_transition(state: CaseState, event: Mapping[str, Any], actor_level: st
 
     ``event`` needs only "type", "v" and "payload" (the UI checks before it has an id).
     """
-    kind = event.get("type")
-    rule = RULES.get(kind) if isinstance(kind, str) else None
-    if rule is None:
-        return _no("unknown_type", f"不认识的办理操作“{kind}”，请升级程序后再看")
-    if event.get("v", EVENT_VERSION) != EVENT_VERSION:
-        return _no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
-    if actor_level not in LEVEL_RANK:
-        return _no("unknown_level", "无法确认操作来自村、镇还是县（来源节点未登记），请联系管理员")
-    payload = event.get("payload")
-    if not isinstance(payload, Mapping):
-        return _no("bad_payload", "办理记录内容缺失，请重新填写")
+    problem = envelope_problem(event, actor_level, RULES, "办理", "办理记录")
+    if problem is not None:
+        return problem
+    kind, payload = event["type"], event["payload"]
+    rule = RULES[kind]
     verdict = _check_status(state, kind, rule)
     if verdict.ok:
         verdict = _check_level(state, kind, rule, actor_level)

@@ -23,7 +23,7 @@ API (dates ``date`` or "YYYY-MM-DD"; ``on`` defaults to today):
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any

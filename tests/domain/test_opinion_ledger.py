@@ -9,7 +9,7 @@ import pytest
 from app.domain import opinion_ledger
 from app.domain.opinion_ledger import EVENT_TYPES, check_transition
 from schemas.registry import build_registry
-from tests.domain.test_dispute_builders import LEVELS, Log
+from tests.domain.test_dispute_builders import Log
 
 HEARD = {"on": "2026-11-02", "ledger_no": "王湾村民2026-001",
          "cadre": {"name": "李建国", "post": "村委委员"}, "visit": {"how": "入户走访", "place": "三组"},

@@ -9,7 +9,6 @@ from app.domain.dispute_links import Person, Prior, find_links
 from app.domain.petition_intake import PetitionIntakeError, registered_payload
 from app.domain.petition_levels import (
     AnswerRef, answer_ref, assignment_hint, check_appeal, new_petition_proposal, refusal_grounds)
-from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import PetitionState
 from app.domain.petition_transitions import check_transition
 from app.domain.workdays import WorkCalendar, calendar_from_town_list
