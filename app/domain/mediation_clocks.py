@@ -22,7 +22,7 @@ Which days each rule counts, and why (see ``dispute_periods``):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from app.domain.dispute_periods import (
@@ -103,7 +103,11 @@ def confirmation_reminder(state: DisputeState, today: date, calendar: WorkCalend
         return None
     if state.confirmation is not None:
         return None
-    due = confirmation_due(state.effective_on, calendar, rules)
+    window = confirmation_window(state.effective_on, calendar, rules)
+    # The parties' period: while its year is provisional they are told its latest possible
+    # end (a provisional date never counts against them, issue #10).
+    due = window.due if window.latest <= window.due.date else replace(window.due,
+                                                                       date=window.latest)
     status = clock_status("申请司法确认", due, today, rules.judicial_confirmation_remind_days,
                           source=CONFIRMATION_SOURCE)
     if status.state == "overdue":

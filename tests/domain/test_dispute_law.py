@@ -182,3 +182,16 @@ def test_a_judicial_confirmation_applied_for_after_30_days_is_warned_about():
     log.add("dispute.confirmation", "v1", on="2026-04-20", status="已申请", court="县人民法院")
     assert confirmation_warning(log.state(), CAL).startswith("申请司法确认的日期2026-04-20已超过期限")
     assert log.state().rejected == ()  # recorded as it happened, with the warning shown
+
+
+def test_the_confirmation_window_in_a_provisional_year_runs_to_its_latest_possible_end():
+    # Effective 2027-09-01: day 30 is 10-01 (国庆); as known the window ends 10-04, but a
+    # notice may give weekdays off up to 10-08 and then comes a weekend: the parties are
+    # told 10-11, and an application on 10-11 gets no warning (issue #10 item 2).
+    log = _log(SESSION, ("dispute.agreed", "v1", {"agreement": agreement(
+        effective_on="2027-09-01", terms=[{"content": "赔偿", "how": "当面付清", "due": "2027-09-10"}])}))
+    state = log.state()
+    reminder = confirmation_reminder(state, date(2027, 9, 20), CAL)
+    assert (reminder.due, reminder.provisional) == (date(2027, 10, 11), True)
+    assert confirmation_warning(state, CAL, on=date(2027, 10, 11)) is None
+    assert confirmation_warning(state, CAL, on=date(2027, 10, 12)) is not None
