@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from app.domain.petition_clocks import request_window
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import PetitionState
 from app.domain.petition_transitions import EVENT_TYPES, check_group, check_transition
@@ -479,3 +480,19 @@ def test_concurrent_extensions_keep_one_and_reject_the_other():
     state = log.state()
     assert state.extension_days == 20
     assert state.rejected[0].code == "extended_once"
+
+
+def test_no_re_review_request_is_judged_on_its_own_30_days():
+    # The county's 复查 was delivered on 2026-05-09: the petitioner may ask the city for
+    # 复核 until 06-08 (Art 36, petition.re_review_request_days); only after that may the
+    # county close it as 逾期未请求复核.
+    log = _county_review()
+    window = request_window(log.state(), date(2026, 5, 20), WorkCalendar())
+    assert (window.name, window.due) == ("信访人可请求复核", date(2026, 6, 8))
+    shorter = PetitionRules(re_review_request_days=20, calendar=WorkCalendar())
+    assert request_window(log.state(), date(2026, 5, 20), WorkCalendar(), shorter).due == \
+        date(2026, 5, 29)
+    early = log.event("petition.terminated", "c1", basis="逾期未请求复核", on="2026-06-08")
+    assert check_transition(log.state(), early, "county").code == "window_open"
+    late = log.event("petition.terminated", "c1", basis="逾期未请求复核", on="2026-06-09")
+    assert check_transition(log.state(), late, "county").ok
