@@ -5,6 +5,7 @@ from datetime import date
 
 from app.domain.dispute_links import (
     Person, Prior, find_links, is_first_time, link_payload, match_person, similarity)
+from app.domain.dispute_rules import DisputeRules
 
 ZHANG = Person("张大山", "410181198001011234", "东王村")
 WANG = Person("王小河", "", "东王村")
@@ -114,3 +115,18 @@ def test_priors_from_projections_link_a_petition_to_an_earlier_dispute():
     links = find_links([ZHANG, WANG], SUMMARY, "东王村", priors)
     assert [(l.record, l.kind, l.same_person, l.same_matter) for l in links] == [
         ("dsp-1", "dispute", True, True), ("pet-1", "petition", True, False)]
+
+
+def test_the_same_matter_threshold_is_the_configured_one():
+    # dispute.same_matter_similarity (0.5): 0.52 alike, 0.48 not (no shared people, same village)
+    summary = "东王村三组排水沟堵塞污水流入院内"
+    someone = Person("赵新民", "", "东王村")
+    near = Prior("d-near", "dispute", date(2026, 1, 5), (Person("钱某", "", "东王村"),),
+                 "东王村三组的排水沟", "东王村", "village", "registered", True)
+    far = Prior("d-far", "dispute", date(2026, 1, 5), (Person("孙某", "", "东王村"),),
+                "三组排水沟堵了", "东王村", "village", "registered", True)
+    assert round(similarity(summary, near.summary), 2) == 0.52
+    assert round(similarity(summary, far.summary), 2) == 0.48
+    found = find_links([someone], summary, "东王村", [near, far],
+                       min_similarity=DisputeRules().same_matter_similarity)
+    assert [(link.record, link.relation) for link in found] == [("d-near", "same_matter")]

@@ -199,3 +199,15 @@ def test_finished_dispute_does_not_alert():
     log.add("dispute.failed")
     assert risk_alert(log.state()) is None
     assert risk_alert(replace(log.state(), status="escalated")) is not None
+
+
+def test_reminders_turn_due_soon_exactly_at_their_configured_days():
+    # dispute.mediation_due_soon_days (5) and dispute.judicial_confirmation_remind_days (10)
+    log = dispute_log()
+    log.add("dispute.registered")                      # received 2026-03-10: due 04-10
+    assert mediation_clock(log.state(), date(2026, 4, 5)).state == "due_soon"   # five days
+    assert mediation_clock(log.state(), date(2026, 4, 4)).state == "on_time"    # six days
+    log.add("dispute.session", "v1")
+    log.add("dispute.agreed", "v1")                     # effective 2026-03-15: apply by 04-14
+    assert confirmation_reminder(log.state(), date(2026, 4, 4), CAL).state == "due_soon"
+    assert confirmation_reminder(log.state(), date(2026, 4, 3), CAL).state == "on_time"

@@ -210,3 +210,12 @@ def test_intake_refuses_sealed_category_and_too_many_representatives():
         registered_payload(channel="来访", category="申诉求决",
                            group={"size": 30, "representatives": list("甲乙丙丁戊己")}, **kw)
     assert info.value.message.startswith("多人走访反映共同事项，代表人数不得超过5人（信访工作条例第十八条）")
+
+
+def test_the_30_day_review_window_to_the_day():
+    # Delivered Wednesday 2026-06-10: day 30 is Friday 07-10, the last day to ask for 复查;
+    # on Monday 07-13 it is late (Art 35: 30 days, not 31: that would roll to 07-13).
+    prior = answer_ref(_answered_by_town("2026-06-10"))
+    assert check_appeal(prior, "county", date(2026, 7, 10), CAL).proposal is None
+    late = check_appeal(prior, "county", date(2026, 7, 13), CAL)
+    assert late.proposal.ground == "late" and late.window_end.date == date(2026, 7, 10)
