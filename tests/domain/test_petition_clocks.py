@@ -193,3 +193,10 @@ def test_board_overdue_first_then_first_time_then_fewest_days_left():
     assert [r.record for r in rows] == ["c-overdue", "d-first-soon", "b-first", "a-repeat"]
     assert rows[0].overdue and rows[0].labels == ("受理告知：已超期3天（截止2026-03-17）",)
     assert rows[1].days_left == 4
+
+
+def test_due_soon_starts_at_the_configured_days():
+    # petition.due_soon_days (5): 5 days before the end is 即将到期, 6 days before is not
+    state = _log().state()                       # received 2026-03-02: notice due 03-17
+    assert acceptance_clock(state, date(2026, 3, 12), CAL).state == "due_soon"
+    assert acceptance_clock(state, date(2026, 3, 11), CAL).state == "on_time"

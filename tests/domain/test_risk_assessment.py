@@ -205,3 +205,19 @@ def test_unknown_origin_is_rejected():
     log.events.append(log.event("risk.opinions_gathered", "zz"))
     assert log.state().rejected[0].code == "unknown_level"
     assert LEVELS["v1"] == "village"
+
+
+def test_suggestion_thresholds_to_the_share():
+    # risk.medium_object_share (20 %) and risk.medium_strong_share (5 %): just above → 中
+    assert suggest_grade(Tally(200, 41, 0)).grade == "中"     # 20.5 % object
+    assert suggest_grade(Tally(200, 40, 0)).grade == "低"     # exactly 20 %
+    assert suggest_grade(Tally(200, 20, 11)).grade == "中"    # 5.5 % strongly
+    assert suggest_grade(Tally(200, 20, 10)).grade == "低"    # exactly 5 %
+
+
+def test_an_unreasonable_but_legal_feasible_controllable_plan_is_the_grades_to_decide():
+    # 合理性 不符合 is not among the blocking dimensions by default (the seed names
+    # 不合法、不可行、容易引发严重社会矛盾): a low grade with measures may still proceed.
+    log = _log(**{"risk.analysed": dict(reasonableness={"finding": "不符合",
+                                                        "note": "租金低于邻村"})})
+    assert check_transition(log.state(), log.event("risk.decided", "v1"), "village").ok
