@@ -29,7 +29,8 @@ from sync.store import NewEvent
 # of one record, last writer wins in replay order (app.domain.config).
 _NAMESPACE = uuid.UUID("0c6b3f0e-5f0e-4f43-9a3e-6b1d2b7a9c41")
 GROUPS = (("service.", "便民服务"), ("dispute.", "矛盾纠纷调解"), ("petition.", "信访"),
-          ("risk.", "社会稳定风险评估"), ("opinion.", "双联三解（民意台账）"))
+          ("risk.", "社会稳定风险评估"), ("opinion.", "双联三解（民意台账）"),
+          ("papers.", "文书（在“文书和电话”里修改）"))
 
 
 @dataclass(frozen=True)
