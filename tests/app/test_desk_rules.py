@@ -12,6 +12,7 @@ from app.domain.deadlines import overdue_alerts
 from app.domain.workdays import WorkCalendar
 from app.services.desk import Desk, IntakeForm
 from tests.app.test_screen_services import _station
+from tests.support.papers import set_town_papers
 
 TODAY = date(2026, 11, 27)          # a Friday
 
@@ -43,6 +44,7 @@ def test_a_transfer_letter_gives_the_configured_working_days(tmp_path: Path) -> 
     town = _station(tmp_path / "t", kind="town")
     try:
         cadre = add_cadre(town.store, "张敏", "中心主任", "2580")
+        set_town_papers(town, cadre, "http://town.test/status")   # the 转办函's 机关代字
         desk = Desk(town, today=lambda: TODAY)
         record = _intake(desk, cadre)
         desk.act(cadre, record, "svc.started", {})
