@@ -496,3 +496,14 @@ def test_no_re_review_request_is_judged_on_its_own_30_days():
     assert check_transition(log.state(), early, "county").code == "window_open"
     late = log.event("petition.terminated", "c1", basis="逾期未请求复核", on="2026-06-09")
     assert check_transition(log.state(), late, "county").ok
+
+
+def test_the_30_day_re_review_window_to_the_day():
+    # 复查 delivered Tuesday 2026-06-02: day 30 is Thursday 07-02, the last day to ask for
+    # 复核 (not 29 days: that would end on Wednesday 07-01).
+    log = _log(("petition.accepted", "c1", {"on": "2026-04-11", "notice_on": "2026-04-11"}),
+               ("petition.answered", "c1", {"on": "2026-06-01", "delivered_on": "2026-06-02"}),
+               origin="c1", record="pet-up2", **_county_appeal())
+    assert request_window(log.state(), date(2026, 6, 20), WorkCalendar()).due == date(2026, 7, 2)
+    on_last_day = log.event("petition.terminated", "c1", basis="逾期未请求复核", on="2026-07-02")
+    assert check_transition(log.state(), on_last_day, "county").code == "window_open"
