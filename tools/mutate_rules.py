@@ -14,7 +14,7 @@ of the rule.  A mutation "survives" when every other domain test still passes.
 
     python tools/mutate_rules.py                 # every key, two mutations each
     python tools/mutate_rules.py petition.       # only keys starting with this
-    python tools/mutate_rules.py --tests tests/domain/test_petition_clocks.py petition.
+    python tools/mutate_rules.py service. --also tests/app/test_desk_rules.py
 
 Prints one line per mutation (caught by which test, or SURVIVED) and a summary; exits
 non-zero when a statutory ([law]) number survives.  Takes a few minutes (one pytest run
@@ -113,11 +113,14 @@ def run(copy: Path, tests: list[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("prefix", nargs="?", default="")
-    parser.add_argument("--tests", nargs="+", default=[
-        "tests/domain", "--ignore=tests/domain/test_legal_bounds.py", "--deselect",
-        "tests/domain/test_dispute_config.py::"
-        "test_the_statutory_cap_of_five_representatives_cannot_be_changed_by_a_town"])
+    parser.add_argument("--also", action="append", default=[], metavar="TEST_PATH",
+                        help="more tests to run with the domain tests (e.g. the service "
+                             "tests of the service.* keys)")
     args = parser.parse_args(argv)
+    args.tests = ["tests/domain", "--ignore=tests/domain/test_legal_bounds.py", "--deselect",
+                  "tests/domain/test_dispute_config.py::"
+                  "test_the_statutory_cap_of_five_representatives_cannot_be_changed_by_a_town",
+                  *args.also]
     defaults = json.loads((ROOT / "schemas/config/defaults.json").read_text(encoding="utf-8"))
     survived_law, total, caught = [], 0, 0
     with tempfile.TemporaryDirectory(prefix="sanji-mutate-") as tmp:
