@@ -63,7 +63,8 @@ def test_town_tightens_a_statutory_limit_and_cannot_loosen_it(kivy_app, town: Pa
         config = load_rules(station.store.conn).config
         assert config.value("petition.handling_days") == 45
         assert config.source("petition.handling_days") == "镇信访联席会议纪要〔2026〕4号"
-        assert station.store.conn.execute(
-            "SELECT COUNT(*) FROM events WHERE type='config.set'").fetchone() == (1,)
+        assert station.store.conn.execute(       # the refused 90 days wrote nothing
+            "SELECT COUNT(*) FROM events WHERE type='config.set'"
+            " AND json_extract(payload, '$.key')='petition.handling_days'").fetchone() == (1,)
     finally:
         station.close()
