@@ -24,7 +24,10 @@ def enroll_station(store: Store, client: HubClient, code: str, name: str = "") -
                 "short_code": body.get("short_code"),
                 "roles": body.get("roles", []), "hub": body["hub"], "hub_url": client.base_url}
     store.set_identity(body["node_id"], key, identity)
-    store.learn_hub_time(body["hub_time"], reply.sent_ms, reply.received_ms)
+    # First contact: the hub's time is taken whatever this device's date says (the
+    # enrollment is where the hub is pinned; sync.hlc).
+    store.learn_hub_time(body["hub_time"], reply.sent_ms, reply.received_ms,
+                         first_contact=True)
     return {"node_id": body["node_id"], **identity}
 
 

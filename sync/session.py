@@ -17,7 +17,7 @@ from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError, TransportError
-from sync.events import from_pull, to_push
+from sync.events import pulled as pulled_events, to_push
 from sync.store import Store
 
 MAX_ROUNDS = 10_000
@@ -151,22 +151,22 @@ class Syncer:
             reply = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request))
             body = reply.body
             self._learn_time(reply)
-            if body.get("reset") and have is None:
+            if isinstance(body, dict) and body.get("reset") and have is None:
                 # The hub was restored from an old backup: start again from its beginning,
                 # skipping what our per-origin high-water marks show we already hold.
                 have = {o: s for o, s in self.store.conn.execute(
                     "SELECT origin, MAX(seq) FROM events GROUP BY origin")}
                 self.store.reset_cursor()
                 continue
-            events = [from_pull(item) for item in body.get("events", [])]
-            pulled += self.store.apply_pulled(events, body["cursor"])
+            events, cursor = pulled_events(body)
+            pulled += self.store.apply_pulled(events, cursor)
             self._note("pull", pulled, 0)
             if not body.get("more"):
                 return pulled
         raise Problem(500, "too_many_rounds", "拉取轮数过多，已停止，请联系管理员。")
 
     def _learn_time(self, reply: Any) -> None:
+        """Learn the hub's time (sync.hlc decides whether it may be: never far ahead)."""
         hub_time = reply.body.get("hub_time") if isinstance(reply.body, dict) else None
-        if isinstance(hub_time, int):
-            self.store.clock.learn_offset(hub_time, reply.sent_ms, reply.received_ms)
-            self.store.meta.set("clock_offset", self.store.clock.offset_ms)
+        if hub_time is not None:
+            self.store.learn_hub_time(hub_time, reply.sent_ms, reply.received_ms)

@@ -15,6 +15,7 @@ class SyncStatus:
     last_attempt_ms: int | None
     last_error: str | None
     quarantined: int
+    clock_warning: str | None = None   # the hub's time was not learned (sync.hlc), and why
 
 
 def sync_status(store: Store) -> SyncStatus:
@@ -28,4 +29,5 @@ def sync_status(store: Store) -> SyncStatus:
                       last_success_ms=as_int("last_success"),
                       last_attempt_ms=as_int("last_attempt"),
                       last_error=json.loads(error)["message"] if error else None,
-                      quarantined=quarantined)
+                      quarantined=quarantined,
+                      clock_warning=store.meta.get("clock_warning"))

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from schemas import Registry, load_registry
-from sync import log
+from sync import clockfix, log
 from sync.blobfiles import BlobFiles
 from sync.canonical import GENESIS
 from sync.db import Meta, connect, migrate, transaction
 from sync.errors import Problem, StoreError
-from sync.events import check_envelope, seal
-from sync.hlc import HybridClock, system_ms
+from sync.events import check_envelope, check_size, seal
+from sync.hlc import HubTimeRefused, HybridClock, system_ms
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter
 
@@ -39,7 +39,7 @@ def _v2(conn: sqlite3.Connection) -> None:
                  " uploaded INTEGER NOT NULL DEFAULT 0)")
 
 
-MIGRATIONS = [_v1, _v2]
+MIGRATIONS = [_v1, _v2, clockfix.repair_station_clock]
 
 
 @dataclass
@@ -64,9 +64,11 @@ class Store:
         migrate(self.conn, MIGRATIONS, "station")
         self.registry = registry or load_registry()
         self.projectors: list[Projector] = [projector] if projector else []
-        last = max(int(self.meta.get("hlc_last", "0") or 0),
-                   self.conn.execute("SELECT COALESCE(MAX(hlc), 0) FROM events").fetchone()[0])
-        self.clock = HybridClock(last=last, offset_ms=int(self.meta.get("clock_offset", "0")),
+        # Only this node's own history holds the clock up at start-up: `hlc_last` is
+        # raised by every own stamp and every stamp adopted within the allowed skew,
+        # never by a far-future one (issue #7 item 5: not MAX(hlc) of all events held).
+        self.clock = HybridClock(last=clockfix.stored_last(self.meta),
+                                 offset_ms=int(self.meta.get("clock_offset", "0") or 0),
                                  wall=wall)
 
     # identity -----------------------------------------------------------------------
@@ -115,9 +117,14 @@ class Store:
                 except Problem as exc:
                     raise StoreError(exc.code, exc.message) from exc
                 prev = seal(event, prev)["hash"]
+                try:
+                    check_size(event)
+                except Problem as exc:
+                    raise StoreError(exc.code, exc.message) from exc
                 out.append(event)
             log.insert(self.conn, out)
             self._project(out)
+            clockfix.raise_last(self.meta, self.clock.last)
         return out
 
     def _kind(self, item: NewEvent) -> str:
@@ -207,7 +214,7 @@ class Store:
             log.insert(self.conn, fresh)
             self._project(fresh)
             self.meta.set("pull_cursor", json.dumps(cursor))
-            self.meta.set("hlc_last", self.clock.last)
+            clockfix.raise_last(self.meta, self.clock.last)
         return len(fresh)
 
     def _quarantine(self, event: dict[str, Any], problem: Problem) -> None:
@@ -225,10 +232,19 @@ class Store:
             self.meta.set("pull_cursor", None)
 
     # clock ----------------------------------------------------------------------------
-    def learn_hub_time(self, hub_ms: int, sent_ms: int, received_ms: int) -> None:
-        self.clock.learn_offset(hub_ms, sent_ms, received_ms)
+    def learn_hub_time(self, hub_ms: object, sent_ms: int, received_ms: int,
+                       first_contact: bool = False) -> HubTimeRefused | None:
+        """Learn the hub's time from a reply (sync.hlc: not when it is far ahead of what
+        this device knows, except at enrollment). A refusal is kept for the status line
+        until a later reply is learned; returns it."""
+        refused = self.clock.learn_offset(hub_ms, sent_ms, received_ms, first_contact)
         with transaction(self.conn):
-            self.meta.set("clock_offset", self.clock.offset_ms)
+            if refused is None:
+                self.meta.set("clock_offset", self.clock.offset_ms)
+                self.meta.set("clock_warning", None)
+            else:
+                self.meta.set("clock_warning", refused.message())
+        return refused
 
     def next_request_counter(self) -> int:
         """A strictly increasing request number, persisted before the request is sent
@@ -251,6 +267,7 @@ def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:
         sealed = seal(dict(event), event["prev"])
         if sealed["hash"] != event["hash"]:
             raise Problem(422, "hash_mismatch", "事件内容与哈希不符，可能被篡改，已隔离。")
+        check_size(sealed)
         event["payload_json"] = sealed["payload_json"]
     except Problem as exc:
         return exc

@@ -107,6 +107,8 @@ def status_line(status: SyncStatus, now: datetime) -> str:
     parts = [last, pending]
     if status.quarantined:
         parts.append(f"{status.quarantined} 条有问题已隔离")
+    if status.clock_warning:
+        parts.append("本机日期时间可能不对，请核对")
     return " · ".join(parts)
 
 
