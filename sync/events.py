@@ -18,6 +18,10 @@ from sync.ids import is_uuid
 MAX_NAME = 64
 MAX_SEQ = 2**62
 MAX_HLC = 2**63 - 1
+# A payload's canonical JSON, in characters (issue #7 item 6: every payload bounded). The
+# schemas bound each field; this bounds the whole, far above the largest real event (a
+# service case edit with every field at its maximum is about 60,000).
+MAX_PAYLOAD_CHARS = 128 * 1024
 
 # Push form: [id, hlc, type, v, record, kind, author, owner, payload]
 PUSH_FIELDS = ("id", "hlc", "type", "v", "record", "kind", "author", "owner")
@@ -63,6 +67,16 @@ def check_envelope(event: dict[str, Any], registry: Registry) -> None:
         registry.validate(etype, event["v"], event["payload"])
     except PayloadError as exc:
         raise bad(exc.code, exc.message, **where) from exc
+    if "payload_json" in event:
+        check_size(event)
+
+
+def check_size(event: dict[str, Any]) -> None:
+    """Raise a 422 Problem if a sealed event's payload is over MAX_PAYLOAD_CHARS."""
+    if len(event["payload_json"]) > MAX_PAYLOAD_CHARS:
+        raise bad("payload_too_large",
+                  f"事件内容超过 {MAX_PAYLOAD_CHARS // 1024}K 字符的上限：请把附件单独上传、长文字分条记录。",
+                  event_id=event.get("id") if isinstance(event.get("id"), str) else None)
 
 
 def seal(event: dict[str, Any], prev: str) -> dict[str, Any]:
@@ -92,8 +106,20 @@ def to_pull(event: dict[str, Any]) -> list[Any]:
 
 
 def from_pull(item: object) -> dict[str, Any]:
+    """An event of a pull reply. One that cannot be read comes back as an envelope that
+    fails check_envelope, so the receiver quarantines it and goes on with the others
+    (one bad item must not stop every later pull)."""
     if not isinstance(item, list) or len(item) != len(PULL_FIELDS) + 3:
-        raise bad("bad_envelope", "拉取的事件格式不对。")
+        return {"id": None, "unreadable": repr(item)[:200]}
     event = dict(zip(PULL_FIELDS, item))
     event["payload"], event["prev"], event["hash"] = item[-3], item[-2], item[-1]
     return event
+
+
+def pulled(body: object) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The events and the cursor of a pull reply; a reply without them is refused."""
+    events = body.get("events", []) if isinstance(body, dict) else None
+    cursor = body.get("cursor") if isinstance(body, dict) else None
+    if not isinstance(events, list) or not isinstance(cursor, dict):
+        raise Problem(502, "bad_reply", "服务器的回复缺少数据或游标，已忽略：请稍后再同步，一直这样请告诉镇里。")
+    return [from_pull(item) for item in events], cursor

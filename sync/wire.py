@@ -1,7 +1,9 @@
 """Bodies on the wire: gzip-compressed JSON, decompressed under a hard cap.
 
 httpx does not compress requests, so we do (DESIGN.md "Push"). The hub caps both the
-compressed body and what it inflates to, so a gzip bomb costs it at most the cap.
+compressed body and what it inflates to, so a gzip bomb costs it at most the cap, and
+refuses a body nested deeper than any payload plus its envelope can be (issue #7 item 6:
+what a hub accepts it must be able to send on; orjson writes at most 254 levels).
 """
 from __future__ import annotations
 
@@ -9,12 +11,19 @@ import gzip
 import zlib
 from typing import Any
 
+from schemas.bounds import too_deep
 from sync import jsoncodec
 from sync.errors import Problem
 
 MAX_COMPRESSED = 2 * 1024 * 1024        # a push body on the wire
 MAX_INFLATED = 16 * 1024 * 1024         # what it may decompress to
 TARGET_COMPRESSED = 256 * 1024          # batch size target (issue #2 §3)
+# A push body holds a payload 5 levels down (body, runs, run, events, event), a pull
+# reply 3, and a payload is at most MAX_PAYLOAD_DEPTH deep: an honest body stays under
+# 16. The cap is set higher so that a payload a little too deep is refused by its
+# schema, which stops only its own origin's run, while the other runs of the same push
+# go through; whatever passes stays far below orjson's 254 and Python's recursion limit.
+MAX_DEPTH = 64
 
 
 def encode(value: Any, level: int = 6) -> bytes:
@@ -52,6 +61,10 @@ def decode(body: bytes, content_encoding: str | None, limit: int = MAX_INFLATED)
     elif len(body) > limit:
         raise Problem(413, "too_large", "请求太大，请分批发送。")
     try:
-        return jsoncodec.loads(body)
+        value = jsoncodec.loads(body)
     except jsoncodec.DecodeError as exc:
         raise Problem(400, "bad_json", "数据不是有效的 JSON，请重新发送。") from exc
+    if too_deep(value, MAX_DEPTH):
+        raise Problem(422, "too_deep",
+                      f"数据嵌套超过 {MAX_DEPTH} 层，已拒收，什么也没有保存：请用正式版程序重新同步。")
+    return value
