@@ -2,15 +2,21 @@
 
 A blob's name is its SHA-256, so the same bytes twice are one file, and a finished file
 is never rewritten. Uploads land in partial/ and move into place only once their hash
-checks, so a torn upload never looks complete.
+checks, so a torn upload never looks complete. A partial upload that has not grown for
+PARTIAL_TTL_S is deleted (issue #7 item 10: unfinished uploads expire); a sender that
+comes back later starts that file again from its first byte.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 MAX_BLOB = 20 * 1024 * 1024   # a phone photo or a multi-page scan; bigger needs compressing
+# A week without progress: longer than a village's link is usually down (a holiday week
+# included), short enough that abandoned uploads do not fill the hub's disk.
+PARTIAL_TTL_S = 7 * 24 * 3600
 
 
 class BlobFiles:
@@ -38,6 +44,25 @@ class BlobFiles:
     def partial_size(self, sha: str) -> int:
         partial = self.partial(sha)
         return partial.stat().st_size if partial.exists() else 0
+
+    def expire_partial(self, sha: str, now: float | None = None) -> bool:
+        """Delete one partial upload if it has not grown for PARTIAL_TTL_S."""
+        return self._expire(self.partial(sha), time.time() if now is None else now)
+
+    def expire_partials(self, now: float | None = None) -> int:
+        """Delete every partial upload that has not grown for PARTIAL_TTL_S."""
+        now = time.time() if now is None else now
+        return sum(self._expire(path, now) for path in (self.root / "partial").iterdir())
+
+    @staticmethod
+    def _expire(partial: Path, now: float) -> bool:
+        try:
+            if now - partial.stat().st_mtime < PARTIAL_TTL_S:
+                return False
+            partial.unlink()
+        except FileNotFoundError:   # finished or expired by another request meanwhile
+            return False
+        return True
 
     def append(self, sha: str, offset: int, chunk: bytes) -> int:
         """Append at `offset` (must equal the bytes held); returns the new size."""

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from sync import wire
+from sync import log as events_log, wire
 from sync.errors import Problem
-from sync.hub import admin
+from sync.hub import admin, quarantine
 from sync.hub.blobs import BlobStore
 from sync.hub.groupcommit import GroupCommit
 from sync.hub.openapi import OPENAPI
@@ -120,7 +120,16 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         if type(limit) is not int:
             raise Problem(400, "bad_request", "limit 必须是整数。")
         result = hub.pull(child, body.get("cursor"), limit, have)
-        return gz_json({**result, "hub_time": hub.now_ms()})
+        try:
+            return gz_json({**result, "hub_time": hub.now_ms()})
+        except (TypeError, ValueError):   # orjson.JSONEncodeError is a TypeError
+            # One stored event cannot be encoded: set it aside (sync.hub.quarantine)
+            # and answer without it, rather than fail this and every later pull.
+            if not quarantine.set_aside(hub.conn, [item[0] for item in result["events"]]):
+                raise
+            log.warning("quarantined unservable events while serving %s", child.id)
+            result = hub.pull(child, body.get("cursor"), limit, have)
+            return gz_json({**result, "hub_time": hub.now_ms()})
 
     async def heads(request: Request) -> Response:
         child = await authed(request, b"")
@@ -158,9 +167,29 @@ def hub_status(hub: HubStore) -> dict[str, Any]:
     events = hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     nodes = hub.conn.execute("SELECT COUNT(*) FROM nodes WHERE direct=1 AND revoked=0"
                              ).fetchone()[0]
-    return {"hub_id": hub.hub_id, "level": hub.meta.get("level"), "name": hub.meta.get("name"),
-            "events": events, "children": nodes, "pending_up": hub.pending_up(),
-            "last_up_success": hub.meta.get("up_last_success"),
-            "last_up_error": hub.meta.get("up_last_error"), "epoch": hub.epoch}
+    status = {"hub_id": hub.hub_id, "level": hub.meta.get("level"),
+              "name": hub.meta.get("name"), "events": events, "children": nodes,
+              "pending_up": hub.pending_up(),
+              "last_up_success": hub.meta.get("up_last_success"),
+              "last_up_error": hub.meta.get("up_last_error"), "epoch": hub.epoch}
+    return {**status, **health(hub)}
+
+
+def health(hub: HubStore) -> dict[str, Any]:
+    """What needs a person (issue #7 items 5 and 6): events set aside because they cannot
+    be sent on, a relay that keeps failing, and far-future events (kept, flagged, shown
+    to the town). `healthy` is false while any of the first two holds."""
+    held = quarantine.summary(hub.conn)
+    failures = int(hub.meta.get("up_failures", "0") or 0)
+    far = dict(hub.conn.execute("SELECT origin, COUNT(*) FROM events WHERE flags != 0"
+                                " AND flags & ? GROUP BY origin", (events_log.FLAG_FAR_FUTURE,)))
+    problems = []
+    if held["count"]:
+        problems.append(f"有 {held['count']} 条数据无法转发，已隔离：请把服务器状态发给县里的技术人员。")
+    if failures:
+        problems.append(f"向上级同步已连续失败 {failures} 次，会自动重试：请检查网络和上级服务器。")
+    return {"healthy": not problems, "problems": problems, "quarantined": held,
+            "relay": {"failures": failures, "next_try_at": hub.meta.get("up_next_try")},
+            "far_future": {"events": sum(far.values()), "by_origin": far}}
 
 

@@ -15,11 +15,13 @@ from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError
-from sync.events import from_pull, to_push
+from sync.events import pulled as pulled_events, to_push
+from sync.hub import quarantine
 from sync.hub.store import HubStore
 from sync.keys import next_counter
 
 log = logging.getLogger("sanji.relay")
+MAX_BACKOFF = 600.0     # seconds between relay rounds at most while they keep failing
 
 
 class Relay:
@@ -37,6 +39,7 @@ class Relay:
         if self.client.credentials is None:
             self.client.credentials = creds
         self.backoff = Backoff(attempts=4, cap=10.0)
+        self.failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -65,6 +68,8 @@ class Relay:
         with transaction(self.hub.conn):
             self.hub.meta.set("up_last_success", int(time.time() * 1000))
             self.hub.meta.set("up_last_error", None)
+            self.hub.meta.set("up_failures", 0)
+            self.hub.meta.set("up_next_try", None)
         return {"pushed": pushed, "pulled": pulled}
 
     def push_all(self) -> int:
@@ -79,6 +84,14 @@ class Relay:
             try:
                 reply = self.backoff.run(lambda: self.client.call("POST", "/v1/push", body))
                 accepted = reply.body["accepted"]
+            except (TypeError, ValueError):   # orjson.JSONEncodeError is a TypeError
+                # A stored event cannot be encoded: set it aside (its origin's run now
+                # stops before it) and send the rest, rather than fail every round.
+                if not quarantine.set_aside(self.hub.conn, [e["id"] for r in runs
+                                                            for e in r["events"]]):
+                    raise
+                log.warning("quarantined unservable events before relaying")
+                continue
             except Problem as exc:
                 accepted = exc.extra.get("accepted") or {}
                 gaps = {p.get("origin"): p.get("expected") for p in exc.extra.get("problems", [])
@@ -120,14 +133,14 @@ class Relay:
             if have is not None:
                 request["have"] = have
             body = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request)).body
-            if body.get("reset") and have is None:
+            if isinstance(body, dict) and body.get("reset") and have is None:
                 have = {o: s for o, s in self.hub.conn.execute(
                     "SELECT origin, MAX(seq) FROM events GROUP BY origin")}
                 with transaction(self.hub.conn):
                     self.hub.meta.set("up_cursor", None)
                 continue
-            events = [from_pull(item) for item in body.get("events", [])]
-            pulled += self.hub.apply_pulled(events, body["cursor"])
+            events, cursor = pulled_events(body)
+            pulled += self.hub.apply_pulled(events, cursor)
             if not body.get("more"):
                 return pulled
         return pulled
@@ -147,14 +160,48 @@ class Relay:
             self._thread.join(timeout=30)
 
     def _loop(self) -> None:
+        """Rounds until stopped. Whatever a round raises, the loop goes on (issue #7
+        item 6: a relay thread that died on one event left its town cut off while its
+        status looked healthy): the error and the count of failures in a row go to the
+        status, and the next try waits longer each time (capped; a child's push does
+        not cut a back-off short, a success ends it)."""
         while not self._stop.is_set():
+            delay = self.interval
             try:
                 self.run_round()
-            except SyncError as exc:
-                log.warning("relay round failed: %s", exc)
-                with transaction(self.hub.conn):
-                    self.hub.meta.set("up_last_error", json.dumps(
-                        {"at": int(time.time() * 1000), "message": str(exc)},
-                        ensure_ascii=False))
-            self._wake.wait(self.interval)
+                self.failures = 0
+            except Exception as exc:  # noqa: BLE001 — any exception: report, back off, retry
+                # Some runs refused by the parent while the rest went through is not a
+                # failed round: it is reported, and the next round comes on time.
+                partial = isinstance(exc, Problem) and "accepted" in exc.extra
+                self.failures = 0 if partial else self.failures + 1
+                if not partial:
+                    delay = self.retry_delay()
+                self._report(exc, delay)
+            if self.failures:
+                self._stop.wait(delay)
+            else:
+                self._wake.wait(delay)
             self._wake.clear()
+
+    def retry_delay(self) -> float:
+        """Exponential back-off, jittered, after `failures` failed rounds in a row."""
+        ceiling = max(self.interval, min(MAX_BACKOFF, self.interval * 2 ** self.failures))
+        return self.backoff.rng.uniform(self.interval, ceiling)
+
+    def _report(self, exc: Exception, delay: float) -> None:
+        if isinstance(exc, SyncError):
+            log.warning("relay round failed (%d in a row): %s", self.failures, exc)
+            message = str(exc)
+        else:
+            log.exception("relay round failed (%d in a row)", self.failures)
+            message = f"转发程序出错（{type(exc).__name__}），已记录，会自动重试。"
+        now = int(time.time() * 1000)
+        try:
+            with transaction(self.hub.conn):
+                self.hub.meta.set("up_last_error", json.dumps(
+                    {"at": now, "message": message}, ensure_ascii=False))
+                self.hub.meta.set("up_failures", self.failures)
+                self.hub.meta.set("up_next_try", now + int(delay * 1000))
+        except Exception:  # noqa: BLE001 — the database itself may be what fails
+            log.exception("could not record the relay failure")

@@ -5,6 +5,7 @@ import sqlite3
 
 from sync import log
 from sync.db import run_script
+from sync.hub import quarantine
 from sync.nodes import NODES_DDL
 
 
@@ -33,4 +34,16 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE nodes ADD COLUMN short_code TEXT")
 
 
-MIGRATIONS = [_v1, _v2]
+def _v4(conn: sqlite3.Connection) -> None:
+    # Who sent a blob's bytes (sync.hub.blobs: a reference alone does not let a node
+    # read them). Blobs already held were sent by the nodes whose events reference them.
+    conn.execute("CREATE TABLE blob_holders(sha256 TEXT NOT NULL, node TEXT NOT NULL,"
+                 " PRIMARY KEY(sha256, node))")
+    conn.execute("INSERT OR IGNORE INTO blob_holders(sha256, node) SELECT DISTINCT"
+                 " b.sha256, e.origin FROM blobs b JOIN blob_refs r ON r.sha256=b.sha256"
+                 " JOIN events e ON e.rseq=r.rseq WHERE b.complete=1")
+
+
+MIGRATIONS = [_v1, _v2,
+              quarantine.migrate,   # v3: events a hub cannot send on (issue #7 item 6)
+              _v4]                  # v4: who sent each attachment (issue #7 item 10)

@@ -26,6 +26,7 @@ from sync.db import Meta, connect, migrate, transaction
 from sync.errors import Problem
 from sync.events import check_envelope, from_push, seal, to_pull
 from sync.hlc import HybridClock, system_ms
+from sync.hub import quarantine
 from sync.hub.schema import MIGRATIONS
 from sync.hub.upstream import MAX_RUN, HubUpstream
 from sync.ids import uuid7
@@ -336,17 +337,12 @@ class HubStore(HubUpstream):
         start, reset = self._start_of(cursor)
         if reset and have is None:
             have = {}
-        subtree = self.tree.subtree(child.id)
-        scope = subtree
-        if child.kind == self.meta.get("level"):
-            # A station at the hub's own level (the town center's tablets) acts for the
-            # hub and supervises its villages: it sees what the hub's whole subtree
-            # created and what was handed to the hub itself (an escalation).
-            scope = self.tree.subtree(self.hub_id) | {self.hub_id}
+        subtree, scope = self.scopes(child)
         rows = self.conn.execute(
             "SELECT f.fseq, " + ", ".join("e." + c for c in log.COLUMNS) +
             ", r.creator, r.owner FROM feed f JOIN events e ON e.rseq=f.rseq"
-            " JOIN records r ON r.record=e.record WHERE f.fseq>? ORDER BY f.fseq LIMIT ?",
+            " JOIN records r ON r.record=e.record WHERE f.fseq>? AND f.rseq "
+            + quarantine.EXCLUDED + " ORDER BY f.fseq LIMIT ?",
             (start, PULL_SCAN)).fetchall()
         out: list[list[Any]] = []
         last_fseq, last_id = start, (cursor or {}).get("id", "") if not reset else ""
@@ -368,6 +364,17 @@ class HubStore(HubUpstream):
         return {"epoch": self.epoch, "reset": reset, "events": out,
                 "cursor": {"epoch": self.epoch, "fseq": last_fseq, "id": last_id},
                 "more": last_fseq < max_fseq}
+
+    def scopes(self, child: Node) -> tuple[frozenset[str], frozenset[str]]:
+        """(subtree, scope) of a child for the scope policy (used by pulls and by
+        attachment downloads, sync.hub.blobs)."""
+        subtree = self.tree.subtree(child.id)
+        if child.kind == self.meta.get("level"):
+            # A station at the hub's own level (the town center's tablets) acts for the
+            # hub and supervises its villages: it sees what the hub's whole subtree
+            # created and what was handed to the hub itself (an escalation).
+            return subtree, self.tree.subtree(self.hub_id) | {self.hub_id}
+        return subtree, subtree
 
     def _start_of(self, cursor: object) -> tuple[int, bool]:
         """Where a cursor points; (0, True) when it belongs to another epoch."""

@@ -21,6 +21,7 @@ from sync import log
 from sync.db import Meta, transaction
 from sync.errors import Problem
 from sync.hlc import HybridClock
+from sync.hub import quarantine
 from sync.keys import SigningKey, head_message, node_message
 from sync.nodes import Tree
 from sync.store import check_pulled
@@ -49,6 +50,7 @@ class HubUpstream:
         head signed by its origin where one is stored, else countersigned by this hub."""
         acked = dict(self.conn.execute("SELECT origin, seq FROM up_acked"))
         subtree = self.tree.subtree(self.hub_id)
+        set_aside = quarantine.held(self.conn)
         runs, budget = [], max_events
         for origin, top in self.conn.execute(
                 "SELECT origin, MAX(seq) FROM events GROUP BY origin ORDER BY origin"):
@@ -68,6 +70,8 @@ class HubUpstream:
                     sig = None
             events = log.run(self.conn, origin, after, (sig[0] - after) if sig else
                              min(budget, top - after))
+            if set_aside:   # an origin's run stops before an event we cannot send on
+                events = quarantine.servable_prefix(events, set_aside)
             if not events:
                 continue
             last = events[-1]
