@@ -360,7 +360,9 @@ class HubStore(HubUpstream):
             out.append(to_pull(log.row_to_event(values)))
             if len(out) >= limit:
                 break
-        max_fseq = self.conn.execute("SELECT COALESCE(MAX(fseq), 0) FROM feed").fetchone()[0]
+        top = self.conn.execute("SELECT fseq FROM feed WHERE rseq " + quarantine.EXCLUDED +
+                                " ORDER BY fseq DESC LIMIT 1").fetchone()
+        max_fseq = top[0] if top else 0
         return {"epoch": self.epoch, "reset": reset, "events": out,
                 "cursor": {"epoch": self.epoch, "fseq": last_fseq, "id": last_id},
                 "more": last_fseq < max_fseq}

@@ -91,8 +91,8 @@ class Lab:
         return hub.start()
 
     def station(self, hub: HubProcess, name: str,
-                wall: Callable[[], int] = system_ms) -> Station:
-        station = enroll(self.root, hub, name, wall)
+                wall: Callable[[], int] = system_ms, kind: str = "village") -> Station:
+        station = enroll(self.root, hub, name, wall, kind)
         self.stations.append(station)
         return station
 
@@ -113,9 +113,10 @@ class Lab:
 
 # stations ------------------------------------------------------------------------------
 def enroll(root: Path, hub: HubProcess, name: str,
-           wall: Callable[[], int] = system_ms) -> Station:
-    """A new station directory enrolled at `hub` (a running HubProcess)."""
-    _, code = hub.add_node(name, "village")
+           wall: Callable[[], int] = system_ms, kind: str = "village") -> Station:
+    """A new station directory enrolled at `hub` (a running HubProcess); a `kind` of the
+    hub's own level is one of its center's tablets."""
+    _, code = hub.add_node(name, kind)
     data = root / f"station-{name}"
     data.mkdir(parents=True, exist_ok=True)
     station = Station(data, Store(data / "station.sqlite", wall=wall))
