@@ -44,10 +44,17 @@ OPENAPI: dict[str, Any] = {
                                  body="{cursor: {epoch, fseq, id} | null, limit?, have?}")},
         "/v1/heads": {"get": _op("Per-origin high-water marks for the caller's subtree")},
         "/v1/blobs/{sha}": {
-            "head": _op("How much of an attachment is held (Upload-Offset)"),
-            "patch": _op("Append a chunk at Upload-Offset (Upload-Length = total)"),
-            "get": _op("Download an attachment")},
-        "/v1/status": {"get": _op("Hub counters and relay state", auth=False)},
+            "head": _op("How much of an attachment is held (Upload-Offset); to a node whose "
+                        "scope holds no record referencing it, the same answer as for a sha "
+                        "nothing references (409 blob_unreferenced)"),
+            "patch": _op("Append a chunk at Upload-Offset (Upload-Length = total); a partial "
+                         "upload that does not grow for a week expires"),
+            "get": _op("Download an attachment: only within the caller's scope, else 404 "
+                       "blob_missing as for an absent one")},
+        "/v1/status": {"get": _op(
+            "Hub counters and relay state: healthy, problems (Chinese), quarantined events "
+            "the hub cannot send on, relay failures in a row and next try, far-future "
+            "events by origin", auth=False)},
         "/v1/openapi.json": {"get": _op("This document", auth=False)},
     },
     "components": {

@@ -13,6 +13,7 @@ from sync.client import HubClient
 from sync.enroll import enroll_hub, enroll_station
 from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess
+from tests.sync.faultkit import Lab
 
 
 @dataclass
@@ -63,3 +64,13 @@ def township(tmp_path: Path) -> Iterator[Township]:
         system.stop()
         for station in system.stations.values():
             station.store.close()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Lab]:
+    """Hub processes, stations and proxies of one test (tests.sync.faultkit.Lab)."""
+    world = Lab(tmp_path)
+    try:
+        yield world
+    finally:
+        world.close()

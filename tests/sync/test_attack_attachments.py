@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from sync.blobfiles import PARTIAL_TTL_S, BlobFiles
 from sync.client import HubClient
@@ -25,18 +23,9 @@ from sync.ids import uuid7
 from sync.session import Syncer, credentials_for
 from sync.store import NewEvent
 from tests.sync.crafted import Sender, problem_of, snapshot, visit
-from tests.sync.faultkit import (Lab, Station, fast_backoff, sync_until_clean, wait_for)
+from tests.sync.faultkit import Lab, Station, fast_backoff, sync_until_clean, wait_for
 
 PHOTO = "调解协议书签字照片".encode() * 30_000           # ~800 KB: several upload chunks
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def files_of(station: Station) -> BlobFiles:

@@ -11,12 +11,11 @@ write fail.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from sync.events import MAX_HLC
 from sync.hlc import DEFAULT_MAX_AHEAD_MS, pack, system_ms, wall_ms_of
@@ -29,15 +28,6 @@ from tests.sync.faultkit import (YEAR_MS, Lab, Station, hub_db, query, station_d
 
 TEN_YEARS_MS = 10 * YEAR_MS
 NEAR_MS = 5_000
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def config_at(key: str, value: object, hlc: int) -> Callable[[int, int], dict[str, Any]]:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from schemas.bounds import MAX_PAYLOAD_CHARS
 from sync import log, state
@@ -30,15 +29,6 @@ from tests.support.mitm import ReplyForger, on_path
 from tests.sync.crafted import HAN, Sender, event, extend, problem_of, snapshot
 from tests.sync.faultkit import (Lab, Station, count, hub_db, query, station_db,
                                  sync_until_clean, visit_event, wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def nested(levels: int) -> Any:
