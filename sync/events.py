@@ -11,17 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from schemas import PayloadError, Registry
+from schemas.bounds import MAX_PAYLOAD_CHARS
 from sync.canonical import canonical_json, event_hash
 from sync.errors import Problem
+from sync.hlc import MAX_HLC
 from sync.ids import is_uuid
 
 MAX_NAME = 64
 MAX_SEQ = 2**62
-MAX_HLC = 2**63 - 1
-# A payload's canonical JSON, in characters (issue #7 item 6: every payload bounded). The
-# schemas bound each field; this bounds the whole, far above the largest real event (a
-# service case edit with every field at its maximum is about 60,000).
-MAX_PAYLOAD_CHARS = 128 * 1024
 
 # Push form: [id, hlc, type, v, record, kind, author, owner, payload]
 PUSH_FIELDS = ("id", "hlc", "type", "v", "record", "kind", "author", "owner")
@@ -72,7 +69,9 @@ def check_envelope(event: dict[str, Any], registry: Registry) -> None:
 
 
 def check_size(event: dict[str, Any]) -> None:
-    """Raise a 422 Problem if a sealed event's payload is over MAX_PAYLOAD_CHARS."""
+    """Raise a 422 Problem if a sealed event's payload is over MAX_PAYLOAD_CHARS (issue #7
+    item 6; schemas/bounds.py: every schema's largest payload fits, bar the free values
+    of town rules and the catalog, which this cap bounds)."""
     if len(event["payload_json"]) > MAX_PAYLOAD_CHARS:
         raise bad("payload_too_large",
                   f"事件内容超过 {MAX_PAYLOAD_CHARS // 1024}K 字符的上限：请把附件单独上传、长文字分条记录。",
