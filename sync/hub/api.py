@@ -122,7 +122,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         result = hub.pull(child, body.get("cursor"), limit, have)
         try:
             return gz_json({**result, "hub_time": hub.now_ms()})
-        except (TypeError, ValueError):   # orjson.JSONEncodeError is a TypeError
+        except (TypeError, ValueError):   # what jsoncodec.dumps cannot write: TypeError
             # One stored event cannot be encoded: set it aside (sync.hub.quarantine)
             # and answer without it, rather than fail this and every later pull.
             if not quarantine.set_aside(hub.conn, [item[0] for item in result["events"]]):

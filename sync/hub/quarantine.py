@@ -15,10 +15,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
-
 from schemas.bounds import MAX_PAYLOAD_CHARS, MAX_PAYLOAD_DEPTH, too_deep
-from sync import log
+from sync import jsoncodec, log
 from sync.db import transaction
 from sync.errors import Problem
 from sync.hlc import system_ms
@@ -38,7 +36,7 @@ def check_stored(payload_json: str) -> Problem | None:
         payload = log.loads(payload_json)
         if too_deep(payload, MAX_PAYLOAD_DEPTH):
             return Problem(422, "too_deep", f"事件内容嵌套超过 {MAX_PAYLOAD_DEPTH} 层，无法转发，已隔离。")
-        orjson.dumps(payload)
+        jsoncodec.dumps(payload)
     except (ValueError, TypeError, RecursionError) as exc:
         return Problem(422, "unservable", f"事件内容无法编码（{type(exc).__name__}），已隔离。")
     return None

@@ -84,7 +84,7 @@ class Relay:
             try:
                 reply = self.backoff.run(lambda: self.client.call("POST", "/v1/push", body))
                 accepted = reply.body["accepted"]
-            except (TypeError, ValueError):   # orjson.JSONEncodeError is a TypeError
+            except (TypeError, ValueError):   # what jsoncodec.dumps cannot write: TypeError
                 # A stored event cannot be encoded: set it aside (its origin's run now
                 # stops before it) and send the rest, rather than fail every round.
                 if not quarantine.set_aside(self.hub.conn, [e["id"] for r in runs
