@@ -116,9 +116,17 @@ def from_pull(item: object) -> dict[str, Any]:
 
 
 def pulled(body: object) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The events and the cursor of a pull reply; a reply without them is refused."""
+    """The events and the cursor of a pull reply; a reply without them, or with a cursor
+    the hub could not take back (it is stored and sent on the next pull), is refused."""
     events = body.get("events", []) if isinstance(body, dict) else None
     cursor = body.get("cursor") if isinstance(body, dict) else None
-    if not isinstance(events, list) or not isinstance(cursor, dict):
+    if not isinstance(events, list) or not _is_cursor(cursor):
         raise Problem(502, "bad_reply", "服务器的回复缺少数据或游标，已忽略：请稍后再同步，一直这样请告诉镇里。")
     return [from_pull(item) for item in events], cursor
+
+
+def _is_cursor(cursor: object) -> bool:
+    return isinstance(cursor, dict) and set(cursor) == {"epoch", "fseq", "id"} \
+        and type(cursor["fseq"]) is int and 0 <= cursor["fseq"] <= MAX_SEQ \
+        and all(isinstance(cursor[k], str) and len(cursor[k]) <= MAX_NAME
+                for k in ("epoch", "id"))

@@ -7,7 +7,9 @@ most 254 levels), across restarts, while /v1/status looked healthy. Now:
   problem code, and stores nothing; honest stations see no change;
 - a hub that already holds such an event (written by the old code) or meets one it
   cannot encode sets it aside, says so in /v1/status, and keeps serving and relaying;
-- the relay loop survives any exception, backs off and reports it in /v1/status.
+- the relay loop survives any exception, backs off and reports it in /v1/status;
+- a station sets aside a pull item it cannot read, and refuses a reply whose cursor it
+  could not send back, rather than stall on either.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from tests.support.hubs import HubProcess, wait_for_relay
 from tests.support.mitm import ReplyForger, on_path
 from tests.sync.crafted import HAN, Sender, event, extend, problem_of, snapshot
 from tests.sync.faultkit import (Lab, Station, count, hub_db, query, station_db,
-                                 sync_until_clean, visit_event, wait_for)
+                                 sync_until_clean, sync_via, visit_event, wait_for)
 
 
 def nested(levels: int) -> Any:
@@ -215,3 +217,38 @@ def test_the_relay_loop_survives_any_exception_backs_off_and_reports_it(lab: Lab
         assert status(town)["healthy"] is True
     finally:
         mitm.stop()
+
+
+def test_a_station_sets_aside_a_pull_item_it_cannot_read_and_refuses_a_bad_cursor(
+        lab: Lab) -> None:
+    town = lab.town()
+    writer, reader = lab.station(town, "王湾村"), lab.station(town, "新集镇便民服务中心", kind="town")
+    writer.store.append_many([visit_event(f"村民{i}") for i in range(2)])
+    sync_until_clean(writer.store, town.url)
+
+    def garbage_first(path: str, code: int, body: bytes) -> tuple[int, bytes]:
+        data = json.loads(body)
+        if data.get("events"):
+            data["events"].insert(0, ["短", nested(40)])
+        return code, json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+    with ReplyForger(town.url) as mitm:
+        mitm.rewrite = on_path("/v1/pull", garbage_first)
+        result = sync_via(reader.store, mitm.url)
+        assert result.ok, result.error
+        assert count(station_db(reader), writer.store.node_id) == 2   # the rest applied
+        assert query(station_db(reader), "SELECT code FROM quarantine") == [("bad_event_id",)]
+
+        def deep_cursor(path: str, code: int, body: bytes) -> tuple[int, bytes]:
+            data = json.loads(body)
+            data["cursor"] = {"epoch": nested(50), "fseq": 1, "id": ""}
+            return code, json.dumps(data).encode("utf-8")
+
+        cursor = reader.store.pull_cursor()
+        mitm.rewrite = on_path("/v1/pull", deep_cursor)
+        result = sync_via(reader.store, mitm.url)
+        assert not result.ok and "游标" in (result.error or "")
+        assert reader.store.pull_cursor() == cursor   # nothing stored that the hub refuses
+    writer.store.append(visit_event("王五"))
+    sync_until_clean(writer.store, town.url)
+    assert sync_until_clean(reader.store, town.url).pulled == 1
