@@ -84,3 +84,10 @@ def test_status_line_reads_in_chinese() -> None:
     line = status_line(SyncStatus(True, 3, at, at, None, 0), now)
     assert line == "上次同步 今天 10:32 · 待上传 3 条"
     assert status_line(SyncStatus(True, 0, None, None, "x", 0), now) == "还没有同步成功过 · 全部已上传"
+
+
+def test_status_line_says_when_the_hub_time_was_not_learned() -> None:
+    now = datetime(2026, 11, 27, 15, 0)
+    at = int(datetime(2026, 11, 27, 10, 32).timestamp() * 1000)
+    warned = SyncStatus(True, 0, at, at, None, 0, clock_warning="服务器的时间比本机快了 3 天")
+    assert status_line(warned, now) == "上次同步 今天 10:32 · 全部已上传 · 本机日期时间可能不对，请核对"
