@@ -36,12 +36,16 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 def _v4(conn: sqlite3.Connection) -> None:
     # Who sent a blob's bytes (sync.hub.blobs: a reference alone does not let a node
-    # read them). Blobs already held were sent by the nodes whose events reference them.
+    # read them). For blobs already held: the origin of the first event that referenced
+    # each, which is who uploaded it (a blob is accepted only after a reference, and
+    # nobody else knew its sha then); a later reference is a claim and earns nothing.
     conn.execute("CREATE TABLE blob_holders(sha256 TEXT NOT NULL, node TEXT NOT NULL,"
                  " PRIMARY KEY(sha256, node))")
-    conn.execute("INSERT OR IGNORE INTO blob_holders(sha256, node) SELECT DISTINCT"
-                 " b.sha256, e.origin FROM blobs b JOIN blob_refs r ON r.sha256=b.sha256"
-                 " JOIN events e ON e.rseq=r.rseq WHERE b.complete=1")
+    conn.execute("INSERT OR IGNORE INTO blob_holders(sha256, node) SELECT b.sha256,"
+                 " (SELECT e.origin FROM blob_refs r JOIN events e ON e.rseq=r.rseq"
+                 "  WHERE r.sha256=b.sha256 ORDER BY r.rseq LIMIT 1)"
+                 " FROM blobs b WHERE b.complete=1 AND EXISTS("
+                 "  SELECT 1 FROM blob_refs r WHERE r.sha256=b.sha256)")
 
 
 MIGRATIONS = [_v1, _v2,

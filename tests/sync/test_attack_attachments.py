@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,25 @@ def test_unfinished_uploads_expire(lab: Lab) -> None:
     for sha, data in zip(shas, photos):
         got = sender.send("GET", f"/v1/blobs/{sha}", gzipped=False)
         assert got.status_code == 200 and got.content == data
+
+
+def test_a_hub_file_from_before_blob_holders_keeps_serving_its_uploaders(lab: Lab) -> None:
+    town = lab.town()
+    owner, mallory = lab.station(town, "王湾村"), lab.station(town, "李庄村")
+    ref = with_photo(owner, PHOTO)
+    sync_with_blobs(owner, town.url)
+    mallory.store.append(NewEvent("visit.logged", uuid7(), visit("李四", attachments=[ref]),
+                                  "u-li"))
+    sync_until_clean(mallory.store, town.url)
+    town.stop()
+    with closing(sqlite3.connect(str(town.data / "hub.sqlite"))) as conn, conn:
+        conn.execute("DROP TABLE blob_holders")      # schema v3: who sent what unknown
+        conn.execute("UPDATE schema_version SET version=3 WHERE name='hub'")
+    town.start()
+    # The migration credits the bytes to the origin of the first event referencing them
+    # (the uploader); a claim written later, before the upgrade, earns nothing.
+    path = f"/v1/blobs/{ref['sha256']}"
+    got = Sender.of(owner.store, town.url).send("GET", path, gzipped=False)
+    assert got.status_code == 200 and got.content == PHOTO
+    problem_of(Sender.of(mallory.store, town.url).send("GET", path, gzipped=False), 404,
+               "blob_missing")
