@@ -4,25 +4,13 @@ stamps are flagged at every hub and not adopted (no one is dragged forward); a s
 station learns the hub's time on its next sync. Real hub processes on 127.0.0.1."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from sync.hlc import DEFAULT_MAX_AHEAD_MS, system_ms, wall_ms_of
 from tests.sync.faultkit import (YEAR_MS, Lab, Station, config_event, hub_db, query,
                                  station_db, sync_until_clean, visit_event, wait_for)
 
 NEAR_MS = 5_000   # "near true time": learned offsets are good to a round trip on loopback
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 class SkewedWall:

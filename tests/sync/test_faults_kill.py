@@ -13,11 +13,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
-
-import pytest
 
 from sync.audit import audit as audit_chains
 from sync.batching import BatchSizer
@@ -29,15 +27,6 @@ from tests.support.hubs import ROOT
 from tests.sync.faultkit import (Lab, assert_gapless, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, integrity, query,
                                  station_db, sync_until_clean, visit_event, wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 class Child:

@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.sync.faultkit import (Lab, Station, assert_gapless, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, query, station_db,
                                  sync_until_clean, sync_via, visit_event, wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def test_lost_acknowledgement_costs_one_harmless_re_push(lab: Lab) -> None:

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.sync.faultkit import (Lab, Station, assert_gapless, assert_holds_exactly, audit,
                                  config_event, count, hub_db, ids, integrity, query,
                                  station_db, sync_until_clean, sync_via, visit_event,
                                  wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def backup(db: Path, to: Path) -> None:

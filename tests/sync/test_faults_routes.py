@@ -6,10 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from sync.client import HubClient
 from sync.db import transaction
@@ -20,15 +16,6 @@ from sync.store import NewEvent
 from tests.sync.faultkit import (Lab, Station, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, query, station_db,
                                  sync_until_clean, sync_via, visit, visit_event, wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def write_invalid_event(station: Station) -> dict[str, object]:

@@ -6,25 +6,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from sync.canonical import GENESIS
 from sync.events import seal
 from sync.ids import uuid7
 from tests.sync.faultkit import (Lab, audit, chain, config_event, hub_db, ids, query,
                                  station_db, sync_until_clean, wait_for)
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    world = Lab(tmp_path)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def tamper(db: Path, origin: str, forge: bool = False) -> dict[str, str]:
