@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync import wire
+from sync import jsoncodec, wire
 from sync.errors import Problem, StoreError
 from sync.ids import uuid7
 from sync.keys import SigningKey
@@ -30,13 +30,20 @@ def nested(levels: int) -> object:
     return value
 
 
-def test_a_body_nested_deeper_than_the_cap_is_refused() -> None:
+@pytest.mark.parametrize("with_orjson", [True, False], ids=["hub", "without-orjson"])
+def test_a_body_nested_deeper_than_the_cap_is_refused(with_orjson: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if not with_orjson:   # as on a tablet (sync.jsoncodec): the depth is walked instead
+        monkeypatch.setattr(jsoncodec, "orjson", None)
     # The standard library writes what orjson refuses (over 254 levels); so can an attacker.
-    deep = gzip.compress(json.dumps({"runs": nested(300)}).encode())
-    with pytest.raises(Problem) as caught:
-        wire.decode(deep, "gzip")
-    assert caught.value.code == "too_deep" and caught.value.status == 422
-    assert wire.decode(gzip.compress(json.dumps({"runs": nested(60)}).encode()), "gzip")
+    for levels in (wire.MAX_DEPTH, wire.MAX_DEPTH + 1, 900):
+        body = gzip.compress(json.dumps({"runs": nested(levels - 1)}).encode())
+        if levels <= wire.MAX_DEPTH:
+            assert wire.decode(body, "gzip")
+            continue
+        with pytest.raises(Problem) as caught:
+            wire.decode(body, "gzip")
+        assert caught.value.code == "too_deep" and caught.value.status == 422
 
 
 def test_a_local_write_over_the_payload_cap_is_refused_and_nothing_stored(tmp_path: Path
