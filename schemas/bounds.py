@@ -10,9 +10,8 @@ canonical JSON a valid payload can have; tests/schemas checks every schema with 
 Values whose shape the domain checks later (a town's rule value, a catalog entry) use
 the shared bounded `json_value` of schemas/bounded.json.
 
-The wire decoder (sync.wire) refuses anything nested deeper than a payload may be plus
-the envelope around it, and sync.events refuses a payload longer than MAX_PAYLOAD_CHARS
-whatever its schema says.
+The wire decoder (sync.wire) refuses a body nested deeper than a hub could send on, and
+sync.events refuses a payload longer than MAX_PAYLOAD_CHARS whatever its schema says.
 """
 from __future__ import annotations
 
