@@ -10,9 +10,11 @@ upbringing count as parent and child (民法典第一千一百一十一条、第
 records them as 父母 / 子女.
 
 A relation is recorded as an edge ``{"a": id, "relation": r, "b": id}`` — "b is a's r".
-Every relation here has its inverse (父母 ↔ 子女, 配偶的父母 ↔ 子女的配偶 …), and two
-people are close relatives when either direction is in the configured list, so it does not
-matter from whose side the cadre entered it.
+Every relation here has its inverse (父母 ↔ 子女, 配偶的父母 ↔ 子女的配偶 …), so an edge
+entered from either side is read from the committee member's side: the candidate is
+barred when they are the member's relation *r* and *r* is in the configured list (the
+statute bars the member's 近亲属).  The eight of 民法典 are closed under inverse; a town
+that adds in-laws adds each direction it means (配偶的父母 and/or 子女的配偶).
 """
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def check_relations(edges: Iterable[Mapping[str, Any]]) -> tuple[Mapping[str, An
 
 def relation_between(x: str, y: str, edges: Iterable[Mapping[str, Any]],
                      close: Sequence[str]) -> str | None:
-    """How ``y`` is ``x``'s close relative (from ``x``'s side), or None."""
+    """How ``y`` is ``x``'s close relative ("y is x's r", r in ``close``), or None."""
     wanted = set(close)
     for edge in check_relations(edges):
         if edge["a"] == x and edge["b"] == y:
@@ -57,6 +59,6 @@ def relation_between(x: str, y: str, edges: Iterable[Mapping[str, Any]],
             relation = INVERSE[edge["relation"]]
         else:
             continue
-        if relation in wanted or INVERSE[relation] in wanted:
+        if relation in wanted:
             return relation
     return None

@@ -194,3 +194,46 @@ def test_party_approval_is_monotone_in_votes_for(size, data):
         result = tally(PARTY, people, records, MEETING_DAY, RULES)
         assert not (passed_before and not result.approval.met)
         passed_before = result.approval.met
+
+
+# Boundaries where two neighbouring phrases give different answers (so a changed default
+# is noticed): 2/3 vs 3/5 of 10 is 7 vs 6; more than half vs 3/5 of 7 is 4 vs 5.
+
+def test_representatives_quorum_of_ten_is_seven():
+    people = representatives(10)
+    assert not tally(REPRESENTATIVES, people, attend([f"r{i}" for i in range(6)]), MEETING_DAY, RULES).passed
+    assert tally(REPRESENTATIVES, people, attend([f"r{i}" for i in range(7)]), MEETING_DAY, RULES).passed
+
+
+def test_representatives_majority_of_seven_present_is_four():
+    people = representatives(10)
+    records = attend([f"r{i}" for i in range(4)]) + attend([f"r{i}" for i in range(4, 7)], vote="反对")
+    result = tally(REPRESENTATIVES, people, records, MEETING_DAY, RULES)
+    assert result.approval.required == 4 and result.passed
+
+
+def test_villagers_meeting_majority_of_those_present():
+    people = villagers(12)
+    seven = attend([f"v{i}" for i in range(4)]) + attend([f"v{i}" for i in range(4, 7)], vote="反对")
+    assert tally(VILLAGERS, people, seven, MEETING_DAY, RULES).passed          # 4 of 7
+    ten = attend([f"v{i}" for i in range(5)]) + attend([f"v{i}" for i in range(5, 10)], vote="弃权")
+    result = tally(VILLAGERS, people, ten, MEETING_DAY, RULES)
+    assert result.attendance.met and not result.approval.met                  # 5 of 10 is not 过半数
+
+
+def test_villagers_meeting_of_ten_households_needs_seven():
+    people = villagers(10)                                                   # one adult per household
+    six = tally(VILLAGERS, people, attend([f"v{i}" for i in range(6)]), MEETING_DAY, RULES, basis=HOUSEHOLDS)
+    seven = tally(VILLAGERS, people, attend([f"v{i}" for i in range(7)]), MEETING_DAY, RULES, basis=HOUSEHOLDS)
+    assert (six.attendance.met, seven.attendance.met) == (False, True)
+
+
+@pytest.mark.parametrize("basis", ["adults", HOUSEHOLDS])
+def test_group_meeting_of_ten_needs_seven_and_a_majority_of_those_present(basis):
+    people = villagers(10)
+    six = tally(GROUP, people, attend([f"v{i}" for i in range(6)]), MEETING_DAY, RULES, basis=basis, group="一组")
+    assert not six.attendance.met
+    seven = attend([f"v{i}" for i in range(4)]) + attend([f"v{i}" for i in range(4, 7)], vote="反对")
+    assert tally(GROUP, people, seven, MEETING_DAY, RULES, basis=basis, group="一组").passed
+    split = attend([f"v{i}" for i in range(4)]) + attend([f"v{i}" for i in range(4, 8)], vote="反对")
+    assert not tally(GROUP, people, split, MEETING_DAY, RULES, basis=basis, group="一组").approval.met

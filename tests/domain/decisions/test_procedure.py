@@ -225,3 +225,26 @@ def test_step_lists_are_checked():
     with pytest.raises(DecisionError) as info:
         steps_for(RULES.procedures, "三议一公开")
     assert info.value.message == "镇里选用的决策步骤“三议一公开”不在步骤表中，请在规则设置中重新选择"
+
+
+@pytest.mark.parametrize("name", ["四议两公开", "一征三议两公开"])
+def test_no_decision_meeting_of_either_procedure_escapes_the_filing_gate(name):
+    closed = filing_gate(None, rules=RiskRules.from_config(CONFIG))
+    steps = steps_for(RULES.procedures, name)
+    record_judge = judge(gate=closed)
+    votes = [s for s in steps if s.kind == "vote"]
+    assert [s.code for s in votes] == ["review", "resolve"]
+    assert all(record_judge.blocked(s) == closed.message for s in votes)
+    assert all(record_judge.blocked(s) == "" for s in steps if s.kind != "vote")
+
+
+def test_the_joint_meeting_is_allowed_in_the_one_consultation_variant_too():
+    steps = steps_for(RULES.procedures, "一征三议两公开")
+    consult = {"id": "z", "step": "consult", "fields": {
+        "date": "2026-02-20", "content": "修路", "method": "入户走访", "participants": 86,
+        "opinions": "多数赞成", "motion_source": "上级安排"}}
+    joint = vote("review", "c", PARTY_IDS, joint={"step": "resolve", "body": "村民代表会议",
+                                                  "attendance": [{"person": i, "vote": "赞成"} for i in REP_IDS]})
+    context = Context(PEOPLE, RULES, ("公益事业",), OPEN_GATE, date(2026, 6, 30), (GENERAL,), PLAN_SENT)
+    state = procedure_state(steps, [consult, meeting("discuss", "b"), joint], RecordJudge(context, "consult"))
+    assert state.current == "publish_resolution"

@@ -28,6 +28,20 @@ def test_transfer_from_above_within_five_working_days_across_the_national_day():
     assert late.state == "done_late" and late.label == "受理或转办：超期2天完成"
 
 
+def test_a_matter_for_the_level_above_goes_up_within_five_working_days():
+    case = {"received": "2026-03-02", "belongs_above": True}
+    clock = _clocks(case, date(2026, 3, 3))["报送上一级纪委"]
+    assert clock.due == date(2026, 3, 9) and clock.state == "on_time"    # 3-3 … 3-9, weekend skipped
+    assert _clocks({**case, "referred_up_on": "2026-03-10"}, date(2026, 3, 20))["报送上一级纪委"].state == "done_late"
+
+
+def test_due_soon_starts_five_days_before():
+    case = {"received": "2026-01-05", "disposal": "初步核实", "disposed_on": "2026-01-06",
+            "preliminary_done": "2026-02-01", "filed_on": "2026-02-02"}      # due 2026-05-03
+    assert _clocks(case, date(2026, 4, 27))["审查调查"].state == "on_time"
+    assert _clocks(case, date(2026, 4, 28))["审查调查"].state == "due_soon"
+
+
 def test_named_reporter_is_told_and_answered_within_fifteen_working_days():
     case = {"received": "2026-03-02", "named_reporter": True, "disposal": "初步核实",
             "disposed_on": "2026-03-05", "accept_notified_on": "2026-03-20"}
@@ -49,6 +63,7 @@ def test_investigation_ninety_days_plus_an_approved_extension():
             "preliminary_done": "2026-02-01", "filed_on": "2026-02-02"}
     assert _clocks(case, date(2026, 3, 1))["审查调查"].due == date(2026, 5, 3)
     assert _clocks({**case, "extension_days": 30}, date(2026, 3, 1))["审查调查"].due == date(2026, 6, 2)
+    assert _clocks({**case, "extension_days": 90}, date(2026, 3, 1))["审查调查"].due == date(2026, 8, 1)
     with pytest.raises(SupervisionError):
         case_clocks({**case, "extension_days": 91}, date(2026, 3, 1), CALENDAR, RULES)
     assert current_step(case) == "调查"

@@ -37,8 +37,15 @@ def test_the_relation_counts_whichever_side_it_was_entered_from():
 def test_in_laws_are_not_close_relatives_unless_the_town_adds_them():
     edges = [{"a": "c1", "relation": "子女的配偶", "b": "s1"}]       # 王某 is the chair's son-in-law
     assert _codes(Member("s1", "王某"), edges) == []
-    widened = rules_with(close_relatives=RULES.close_relatives + ["配偶的父母"])
-    assert _codes(Member("s1", "王某"), edges, widened) == ["close_relative"]
+    father_in_law = [{"a": "c1", "relation": "配偶的父母", "b": "s2"}]
+    assert _codes(Member("s2", "刘某"), father_in_law) == []
+    parents_in_law = rules_with(close_relatives=RULES.close_relatives + ["配偶的父母"])
+    assert _codes(Member("s1", "王某"), edges, parents_in_law) == []   # the other direction only
+    children_in_law = rules_with(close_relatives=RULES.close_relatives + ["子女的配偶"])
+    assert _codes(Member("s1", "王某"), edges, children_in_law) == ["close_relative"]
+    # entered from 王某's side (the chair is 王某's 配偶的父母): the same finding
+    reverse = [{"a": "s1", "relation": "配偶的父母", "b": "c1"}]
+    assert _codes(Member("s1", "王某"), reverse, children_in_law) == ["close_relative"]
 
 
 def test_committee_members_and_the_bookkeeper_are_barred_but_a_branch_member_is_not():
@@ -58,8 +65,11 @@ def test_committee_needs_accounting_knowledge_and_at_most_five():
     members = [Member(f"s{i}", f"成员{i}", management=True) for i in range(3)]
     result = committee_eligibility(members, VILLAGE, [], RULES)
     assert not result.ok and [f.code for f in result.problems] == ["no_accounting"]
-    members[0] = Member("s0", "成员0", accounting=True)
-    assert committee_eligibility(members, VILLAGE, [], RULES).ok
+    members[0] = Member("s0", "成员0", accounting=True, management=True)
+    three = committee_eligibility(members, VILLAGE, [], RULES)
+    assert three.ok and three.warnings == ()
+    five = members + [Member(f"t{i}", f"成员t{i}") for i in range(2)]
+    assert committee_eligibility(five, VILLAGE, [], RULES) == three
     six = members + [Member(f"t{i}", f"成员t{i}") for i in range(3)]
     assert [f.code for f in committee_eligibility(six, VILLAGE, [], RULES).problems] == ["too_many"]
     two = committee_eligibility(members[:2], VILLAGE, [], RULES)
