@@ -228,8 +228,9 @@ def tally(body: str, people: Iterable[Person], attendance: Iterable[Attendance],
                        "请另行召开，并提前通知未到的人")
     if expected and not approval_check.met:
         reasons.append(f"赞成人数不足（{approval_check.text}）")
+    present_set = set(present)
     return MeetingResult(
         body, basis if body in (VILLAGERS, GROUP) else "", tuple(expected), tuple(present),
         tuple(remote), tuple(proxies), rules.proxies_count_toward_quorum,
-        tuple(k for k in expected if k not in set(present)), tuple(not_counted), votes,
+        tuple(k for k in expected if k not in present_set), tuple(not_counted), votes,
         tuple(remote_votes), attendance_check, approval_check, tuple(reasons))

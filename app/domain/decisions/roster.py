@@ -89,8 +89,9 @@ def check_roster(people: Iterable[Person]) -> tuple[Person, ...]:
 
 def birthday_in(year: int, birth: date) -> date:
     """The birthday in ``year`` (29 February → 28 February in a common year)."""
-    day = min(birth.day, calendar.monthrange(year, birth.month)[1])
-    return date(year, birth.month, day)
+    if birth.month == 2 and birth.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, birth.month, birth.day)
 
 
 def is_adult(person: Person, on: date) -> bool:

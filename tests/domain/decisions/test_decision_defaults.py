@@ -7,16 +7,14 @@ joined when both are on main.
 """
 from __future__ import annotations
 
-from dataclasses import fields
-
 import pytest
 
 from app.domain.decisions.rules import DecisionRules
 from app.domain.decisions.thresholds import STRICTNESS, at_least_as_strict
-from app.domain.schema_check import schema_problem
+from tests.domain.config_bounds import check_case, check_read_by, check_statutory_bounded, family
 from tests.domain.decisions.support import DEFAULTS
 
-ENTRIES = {k: v for k, v in DEFAULTS["values"].items() if k.startswith("decisions.")}
+ENTRIES = family(DEFAULTS, "decisions.")
 
 CASES = {
     "decisions.party_meeting_attendance": (["三分之一以上"], "四分之三以上"),
@@ -41,27 +39,16 @@ CASES = {
 
 
 def test_every_decisions_key_is_read_by_the_rules_and_nothing_else_is_missing():
-    assert set(ENTRIES) == {f"decisions.{f.name}" for f in fields(DecisionRules)}
+    check_read_by(ENTRIES, "decisions.", DecisionRules)
 
 
 def test_every_statutory_number_has_a_bound_and_a_case():
-    law = {k for k, e in ENTRIES.items() if e["source"].startswith("[law]")}
-    bounded = {k for k, e in ENTRIES.items() if "legal_bound" in e}
-    assert law <= bounded
-    assert bounded == set(CASES)
+    check_statutory_bounded(ENTRIES, CASES)
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
 def test_the_default_keeps_the_bound_a_looser_value_breaks_it_a_stricter_one_keeps_it(key):
-    entry = ENTRIES[key]
-    bound = entry["legal_bound"]["schema"]
-    loose, strict = CASES[key]
-    assert schema_problem(bound, entry["value"]) is None
-    assert schema_problem(entry["value_schema"], strict) is None
-    assert schema_problem(bound, strict) is None
-    for value in loose:
-        assert schema_problem(entry["value_schema"], value) is None, value   # well-formed …
-        assert schema_problem(bound, value) is not None, value               # … but too loose
+    check_case(ENTRIES[key], CASES[key])
 
 
 def test_threshold_bounds_are_exactly_the_phrases_at_least_as_strict_as_the_law():

@@ -4,16 +4,14 @@ tests/domain/test_legal_bounds.py: key: (values that loosen the law, a value tha
 tightens it))."""
 from __future__ import annotations
 
-from dataclasses import fields
-
 import pytest
 
-from app.domain.schema_check import schema_problem
 from app.domain.supervision.kinship import INVERSE
 from app.domain.supervision.rules import SupervisionRules
+from tests.domain.config_bounds import check_case, check_read_by, check_statutory_bounded, family
 from tests.domain.supervision.support import DEFAULTS
 
-ENTRIES = {k: v for k, v in DEFAULTS["values"].items() if k.startswith("supervision.")}
+ENTRIES = family(DEFAULTS, "supervision.")
 EIGHT = ["配偶", "父母", "子女", "兄弟姐妹", "祖父母", "外祖父母", "孙子女", "外孙子女"]
 
 CASES = {
@@ -30,27 +28,16 @@ CASES = {
 
 
 def test_every_supervision_key_is_read_by_the_rules_and_nothing_else_is_missing():
-    assert set(ENTRIES) == {f"supervision.{f.name}" for f in fields(SupervisionRules)}
+    check_read_by(ENTRIES, "supervision.", SupervisionRules)
 
 
 def test_every_statutory_number_has_a_bound_and_a_case():
-    law = {k for k, e in ENTRIES.items() if e["source"].startswith("[law]")}
-    bounded = {k for k, e in ENTRIES.items() if "legal_bound" in e}
-    assert law <= bounded
-    assert bounded == set(CASES)
+    check_statutory_bounded(ENTRIES, CASES)
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
 def test_the_default_keeps_the_bound_a_looser_value_breaks_it_a_stricter_one_keeps_it(key):
-    entry = ENTRIES[key]
-    bound = entry["legal_bound"]["schema"]
-    loose, strict = CASES[key]
-    assert schema_problem(bound, entry["value"]) is None
-    assert schema_problem(entry["value_schema"], strict) is None
-    assert schema_problem(bound, strict) is None
-    for value in loose:
-        assert schema_problem(entry["value_schema"], value) is None, value
-        assert schema_problem(bound, value) is not None, value
+    check_case(ENTRIES[key], CASES[key])
 
 
 def test_the_relation_vocabulary_of_the_config_is_the_one_the_code_knows():
