@@ -28,13 +28,13 @@ ART6 = "村民委员会组织法（2018年修正）第六条第二款"
 
 
 @dataclass(frozen=True)
-class Warning:
+class RosterWarning:
     code: str
     message: str
     source: str
 
 
-def roster_warnings(people: Iterable[Person], rules: DecisionRules) -> list[Warning]:
+def roster_warnings(people: Iterable[Person], rules: DecisionRules) -> list[RosterWarning]:
     people = rosters.check_roster(people)
     members = rosters.representatives_members(people)
     representatives = [p for p in members if p.representative and not p.committee_member]
@@ -43,18 +43,18 @@ def roster_warnings(people: Iterable[Person], rules: DecisionRules) -> list[Warn
     if members:
         share = Threshold(rules.representatives_share)
         if not share.met(len(representatives), len(members)):
-            out.append(Warning(
+            out.append(RosterWarning(
                 "representatives_share",
                 f"村民代表会议组成人员{len(members)}人，其中村民代表（不含兼任的村委会成员）"
                 f"{ratio_text(len(representatives), len(members))}，不足{share.phrase}"
                 f"（至少{share.minimum(len(members))}人）；请在推选村民代表时补足", ART25))
         female = Threshold(rules.women_representatives_share)
         if not female.met(len(women), len(members)):
-            out.append(Warning(
+            out.append(RosterWarning(
                 "women_share",
                 f"妇女村民代表{ratio_text(len(women), len(members))}，不足村民代表会议组成人员的"
                 f"{female.phrase}（至少{female.minimum(len(members))}人）；请在推选村民代表时补足", ART25))
     committee = [p for p in people if p.committee_member]
     if committee and not any(p.female for p in committee):
-        out.append(Warning("committee_woman", "村民委员会成员中没有妇女成员；换届选举时应当有妇女成员", ART6))
+        out.append(RosterWarning("committee_woman", "村民委员会成员中没有妇女成员；换届选举时应当有妇女成员", ART6))
     return out

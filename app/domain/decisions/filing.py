@@ -43,7 +43,9 @@ class Gate:
 
     @property
     def message(self) -> str:
-        return f"{self.reason}。{self.what_to_do}" if not self.allowed else ""
+        if self.allowed:
+            return ""
+        return f"{self.reason}。{self.what_to_do}" if self.what_to_do else self.reason
 
 
 def filing_missing(filing: Mapping[str, Any], needs_assessment: bool) -> list[str]:
@@ -103,5 +105,5 @@ def _risk_gate(needs: bool, assessment: Mapping[str, Any] | None, rules: RiskRul
     measures: Iterable[str] = assessment.get("measures") or ()
     gate = proceed_gate(assessment.get("grade"), measures, assessment.get("analysis"), rules)
     if not gate.allowed:
-        return Gate(False, gate.message, "按评估结论处理后重新评估，才能提交会议", RISK_SOURCE)
+        return Gate(False, gate.message, "", RISK_SOURCE)   # the risk gate says what to do
     return Gate(True)

@@ -107,14 +107,15 @@ def qualitative(criterion: Criterion, scores: Sequence[Mapping[str, Any]],
     listed = "、".join(f"{n}给{show(m)}分" for m, n in marks)
     ordered = sorted(marks, key=lambda pair: pair[0])
     cut = rules.assessment_trim_each_end
-    if len(marks) >= rules.assessment_trim_min_assessors and len(marks) > 2 * cut:
+    if cut and len(marks) >= rules.assessment_trim_min_assessors and len(marks) > 2 * cut:
         kept, low, high = ordered[cut:len(ordered) - cut], ordered[:cut], ordered[len(ordered) - cut:]
         average = sum((m for m, _ in kept), Fraction(0)) / len(kept)
         dropped = (f"去掉最高分{'、'.join(f'{show(m)}分（{n}）' for m, n in high)}、"
                    f"最低分{'、'.join(f'{show(m)}分（{n}）' for m, n in low)}，其余{len(kept)}人平均")
     else:
         average = sum((m for m, _ in marks), Fraction(0)) / len(marks)
-        dropped = f"评分人少于{rules.assessment_trim_min_assessors}人，不去分，{len(marks)}人平均"
+        dropped = (f"评分人少于{rules.assessment_trim_min_assessors}人，不去分，{len(marks)}人平均" if cut
+                   else f"不去最高分和最低分，{len(marks)}人平均")
     return CriterionScore(criterion, average,
                           f"{criterion.name}：{len(marks)}名评分人：{listed}；{dropped}{_fmt(average, rules)}分")
 

@@ -53,6 +53,7 @@ def test_a_matter_that_needs_an_assessment_cannot_pass_without_one():
 def test_the_risk_gate_blocks_with_its_own_reason(assessment, reason):
     gate = filing_gate("同意", assessment=assessment, rules=RISK)
     assert not gate.allowed and gate.reason == reason
+    assert gate.message in (reason, f"{reason}。{gate.what_to_do}") and gate.message.count("重新评估") <= 1
 
 
 def test_unknown_status_is_refused():

@@ -132,6 +132,12 @@ def test_fewer_assessors_than_the_trim_threshold_are_averaged_plainly():
         qualitative(criterion, [{"score": 9}], RULES)
 
 
+def test_a_town_that_trims_nothing_averages_everyone():
+    criterion = check_scheme(SCHEME).criteria[3]
+    result = qualitative(criterion, _scores("14", "13", "12", "15", "9"), rules_with(assessment_trim_each_end=0))
+    assert result.points == Fraction(63, 5) and result.text.endswith("不去最高分和最低分，5人平均12.60分")
+
+
 def test_deadline_counting_excludes_what_is_not_yet_due():
     counted = count("petitions_on_time", [{"due": "2026-12-31", "done": None},
                                           {"due": "2026-12-30", "done": None}], AS_OF)
