@@ -8,9 +8,11 @@ value there, and runs ``pytest tests/domain`` in the copy.  Where a rules datacl
 it is changed too, so the shipped config and the built-in defaults still agree and only
 *behaviour* tests can catch the change.  Legal bounds are removed in the copy for the
 same reason (the mutated key's bound schema is emptied, its text kept; the tests of the
-bounds themselves — tests/domain/test_legal_bounds.py and the five-representatives cap —
-are left out): a mutation the bound refuses would be caught by the bound, not by a test
-of the rule.  A mutation "survives" when every other domain test still passes.
+bounds themselves — tests/domain/test_legal_bounds.py, the decisions and supervision
+defaults tests and the five-representatives cap — are left out): a mutation the bound
+refuses would be caught by the bound, not by a test of the rule.  Threshold phrases
+("三分之二以上") move one step stricter and one looser, enum choices to their neighbours,
+star bands and step tables (a merge or a gate removed) get their own mistakes.  A mutation "survives" when every other domain test still passes.
 
     python tools/mutate_rules.py                 # every key, two mutations each
     python tools/mutate_rules.py petition.       # only keys starting with this
@@ -29,10 +31,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from app.domain.decisions.thresholds import STRICTNESS  # noqa: E402  (the phrase order)
 COPIED = ("app", "sync", "schemas", "tests", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", "test-artifacts", "*.pyc", "*.ttf", "*.ttc")
 RULE_FILES = {"dispute.": "app/domain/dispute_rules.py", "petition.": "app/domain/petition_rules.py",
@@ -45,6 +50,15 @@ def mutations(entry: dict[str, Any]) -> list[tuple[str, Any]]:
     schema = entry["value_schema"]
     if isinstance(value, bool):
         return [("flipped", not value)]
+    if isinstance(value, str) and value in STRICTNESS:     # a threshold phrase: one step each way
+        i = STRICTNESS.index(value)
+        return [(f"{value}→{STRICTNESS[j]}", STRICTNESS[j]) for j in (i + 1, i - 1)
+                if 0 <= j < len(STRICTNESS)]
+    if not isinstance(value, (list, dict)) and "enum" in schema:   # the nearest other choices
+        choices = [c for c in schema["enum"] if c != value]
+        if isinstance(value, int):
+            choices.sort(key=lambda c: abs(c - value))
+        return [(f"{value}→{c}", c) for c in choices[:2]]
     if isinstance(value, int):
         low, high = schema.get("minimum", -10**9), schema.get("maximum", 10**9)
         out = [(f"{value}→{v}", v) for v in (value + 1, value - 1) if low <= v <= high]
@@ -55,12 +69,28 @@ def mutations(entry: dict[str, Any]) -> list[tuple[str, Any]]:
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         choices = (schema.get("items") or {}).get("enum", [])
         out = [(f"dropped {value[0]}", value[1:])]
+        if len(value) > 2:
+            out.append((f"dropped {value[-1]}", value[:-1]))
         extra = [c for c in choices if c not in value]
         if extra:
             out.append((f"added {extra[0]}", value + [extra[0]]))
         return out
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "min" in v for v in value):
+        moved = deepcopy(value)                   # star bands: move one, drop one
+        moved[0]["min"] += 1
+        return [("first band's minimum +1", moved), ("dropped the last band", value[:-1])]
     if isinstance(value, list) and value:
         return [("dropped the last item", value[:-1])]
+    if isinstance(value, dict):                         # step tables: take a merge or a gate away
+        out = []
+        for name, steps in value.items():
+            for i, step in enumerate(steps):
+                for flag in ("merge", "gated"):
+                    if flag in step:
+                        changed = deepcopy(value)
+                        del changed[name][i][flag]
+                        out.append((f"{name}: {step['code']} without {flag}", changed))
+        return out
     if isinstance(value, str):
         return [("changed text", value + "（改）")]
     return []
@@ -117,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="more tests to run with the domain tests (e.g. the service "
                              "tests of the service.* keys)")
     args = parser.parse_args(argv)
-    args.tests = ["tests/domain", "--ignore=tests/domain/test_legal_bounds.py", "--deselect",
+    args.tests = ["tests/domain", "--ignore=tests/domain/test_legal_bounds.py",
+                  "--ignore=tests/domain/decisions/test_decision_defaults.py",
+                  "--ignore=tests/domain/supervision/test_supervision_defaults.py", "--deselect",
                   "tests/domain/test_dispute_config.py::"
                   "test_the_statutory_cap_of_five_representatives_cannot_be_changed_by_a_town",
                   *args.also]

@@ -30,6 +30,7 @@ from sync.store import NewEvent
 _NAMESPACE = uuid.UUID("0c6b3f0e-5f0e-4f43-9a3e-6b1d2b7a9c41")
 GROUPS = (("service.", "便民服务"), ("dispute.", "矛盾纠纷调解"), ("petition.", "信访"),
           ("risk.", "社会稳定风险评估"), ("opinion.", "双联三解（民意台账）"),
+          ("decisions.", "村级民主决策（四议两公开）"), ("supervision.", "党风政风监督"),
           ("papers.", "文书（在“文书和电话”里修改）"))
 
 
@@ -53,7 +54,11 @@ def value_text(value: Any) -> str:
     if isinstance(value, list):
         if all(isinstance(v, str) for v in value):
             return "、".join(_CHOICE_NAMES.get(v, v) for v in value) or "（无）"
+        if value and all(isinstance(v, dict) and {"stars", "min"} <= set(v) for v in value):
+            return "、".join(f"{v['stars']}星{v['min']}分" for v in value)   # star bands
         return f"{len(value)} 项"
+    if isinstance(value, dict):        # named step tables (decisions.procedures)
+        return "、".join(str(k) for k in value) or "（无）"
     return str(value)
 
 

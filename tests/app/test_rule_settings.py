@@ -51,6 +51,20 @@ def test_the_town_tightens_within_the_bound_and_nothing_looser_is_written(tmp_pa
         town.close()
 
 
+def test_the_decision_and_supervision_rules_are_shown_readably(tmp_path: Path):
+    village = make_station(tmp_path / "v", "village", "王湾村")
+    try:
+        rows = {row.key: row for row in settings(village)}
+        procedures = rows["decisions.procedures"]
+        assert (procedures.group, procedures.value_text) == ("村级民主决策（四议两公开）", "四议两公开、一征三议两公开")
+        bands = rows["supervision.star_bands"]
+        assert (bands.group, bands.value_text) == ("党风政风监督", "5星95分、4星90分、3星80分、2星70分、1星60分")
+        quorum = rows["decisions.representatives_attendance"]
+        assert quorum.value_text == "三分之二以上" and quorum.bound_text.startswith("法定界限：不得低于“三分之二以上”")
+    finally:
+        village.close()
+
+
 def test_a_village_only_reads_the_rules(tmp_path: Path):
     village = make_station(tmp_path / "v", "village", "王湾村")
     try:

@@ -7,6 +7,8 @@ import pytest
 
 import schemas.config
 from app.domain.config import merge_config, override_problem
+from tests.domain.decisions.test_decision_defaults import CASES as DECISION_CASES
+from tests.domain.supervision.test_supervision_defaults import CASES as SUPERVISION_CASES
 
 DEFAULTS = schemas.config.load_defaults()
 
@@ -31,6 +33,10 @@ CASES = {
     "risk.decision_min_attendees": ([2], 5),
     "risk.blocking_dimensions": ([["legality", "feasibility"], ["controllability"]],
                                  ["legality", "reasonableness", "feasibility", "controllability"]),
+    # the village-decision and supervision numbers (issues #12, #13) keep their cases beside
+    # their own config tests
+    **DECISION_CASES,
+    **SUPERVISION_CASES,
 }
 
 

@@ -1,7 +1,7 @@
 """Builders for the decision-rule tests: the shipped config and small rosters.
 
 Every test reads its numbers from the shipped ``defaults.json`` (through ``RULES``), so
-changing a default there makes a boundary test fail (tools/mutate_decision_rules.py).
+changing a default there makes a boundary test fail (tools/mutate_rules.py decisions.).
 """
 from __future__ import annotations
 
