@@ -1,23 +1,30 @@
-"""Cadres on a shared tablet: a per-device list with PIN sign-in.
+"""Cadres on a shared tablet: a per-device list, each cadre opening the station's
+encrypted database with their own 密码 (PIN).
 
-The PIN's scrypt hash stays on this device (RULES.md §5: protect what a lost tablet
-holds); the cadre's name and post travel as a `cadre.registered` event so every level
-can show who did what. Five wrong PINs lock that cadre for five minutes.
+The PIN never leaves the device and is never stored: it wraps the database key
+(app/keyring.py, Argon2id), so signing in *is* unlocking the data, and a wrong PIN opens
+nothing. The cadre's name and post travel as a `cadre.registered` event so every level
+can show who did what. Wrong tries make the next one wait longer and longer, counted in
+the keyring file so that restarting the app does not reset them.
+
+Forgotten 密码: another cadre of the station, signed in (so holding the key), sets a new
+one for the colleague (`reset_pin`). Nobody else can: the town never has the key. If no
+cadre of the station remembers a 密码, the station is enrolled again from the town and
+its synced records come back down (README "Lost every 密码").
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
+import secrets
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
-from sync.db import transaction
+from app.keyring import Holder, Keyring, KeyringError
+from sync.db import rekey, transaction
 from sync.ids import uuid7
 from sync.store import NewEvent, Store
 
-MAX_TRIES = 5
-LOCK_MS = 5 * 60 * 1000
+PIN_MIN, PIN_MAX = 6, 12
 
 
 class AccountError(ValueError):
@@ -32,67 +39,106 @@ class Cadre:
 
 
 def _ensure_table(conn: sqlite3.Connection) -> None:
+    # salt and pin_hash held an older release's scrypt hash of a 4-digit PIN; a cadre
+    # added now has none (the keyring is the only PIN check).
     conn.execute("CREATE TABLE IF NOT EXISTS local_users(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
                  " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
                  " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
                  " locked_until INTEGER NOT NULL DEFAULT 0)")
 
 
-def _hash(pin: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=2**14, r=8, p=1, dklen=32)
-
-
 def check_pin_shape(pin: str) -> None:
-    if not (pin.isdigit() and 4 <= len(pin) <= 6):
-        raise AccountError("PIN 要 4 到 6 位数字。")
-    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
-        raise AccountError("PIN 太容易被猜到（如 1111、1234），请换一个。")
+    if not (pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
+        raise AccountError(f"密码要 {PIN_MIN} 到 {PIN_MAX} 位数字。")
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    repeats = any(pin == pin[:n] * (len(pin) // n) for n in (1, 2, 3) if len(pin) % n == 0)
+    if repeats or steps in ({1}, {-1}):
+        raise AccountError("密码太容易被猜到（如 111111、123456、121212），请换一个。")
 
 
-def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None = None) -> Cadre:
+def _keyring(store: Store) -> Keyring:
+    return Keyring.of(store.path.parent)
+
+
+def _check_person(name: str, post: str) -> tuple[str, str]:
     name, post = name.strip(), post.strip()
     if not 1 <= len(name) <= 20:
         raise AccountError("请填写干部姓名（1 到 20 个字）。")
     if not 1 <= len(post) <= 30:
         raise AccountError("请填写职务，例如 村支书、村委委员、便民服务站代办员。")
+    return name, post
+
+
+def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None = None) -> Cadre:
+    """A new cadre of this station, who opens it with `pin`. The store must be open (its
+    key in hand: the first cadre on a new tablet, or a signed-in colleague adding one).
+    The first cadre ends the setup state: the database is re-encrypted under a fresh key
+    that only PINs wrap (app/keyring.py)."""
+    name, post = _check_person(name, post)
     check_pin_shape(pin)
+    if store.db_key is None:
+        raise AccountError("本机数据没有解锁，不能添加干部：请先登录。")
+    if store.node_id is None:
+        raise AccountError("本机还没有登记到镇里的服务器：请先登记，再添加干部。")
+    keyring = _keyring(store)
     _ensure_table(store.conn)
     cadre_id = uuid7()
-    salt = os.urandom(16)
     with transaction(store.conn):
-        store.conn.execute("INSERT INTO local_users(id, name, post, salt, pin_hash) VALUES(?,?,?,?,?)",
-                           (cadre_id, name, post, salt, _hash(pin, salt)))
+        store.conn.execute("INSERT INTO local_users(id, name, post, salt, pin_hash) "
+                           "VALUES(?,?,?,x'',x'')", (cadre_id, name, post))
+    if keyring.setup_key() is not None:
+        _end_setup(store, keyring, Cadre(cadre_id, name, post), pin)
+    else:
+        keyring.wrap(cadre_id, name, post, pin, store.db_key)
     store.append(NewEvent("cadre.registered", cadre_id, {"name": name, "post": post},
                           author or cadre_id))
     return Cadre(cadre_id, name, post)
 
 
-def list_cadres(store: Store) -> list[Cadre]:
-    _ensure_table(store.conn)
-    return [Cadre(*row) for row in store.conn.execute(
-        "SELECT id, name, post FROM local_users WHERE active=1 ORDER BY name")]
+def _end_setup(store: Store, keyring: Keyring, cadre: Cadre, pin: str) -> None:
+    """Crash-safe order: (1) the cadre's wrap of the *new* key is saved beside the setup
+    key, (2) the database is rekeyed, (3) the setup key is dropped. app.station's opening
+    finishes a setup cut short after (1) or (2)."""
+    fresh = secrets.token_bytes(32)
+    keyring.wrap(cadre.id, cadre.name, cadre.post, pin, fresh)
+    rekey(store.conn, fresh)
+    store.db_key = fresh
+    keyring.end_setup()
 
 
-def sign_in(store: Store, cadre_id: str, pin: str, now_ms: int) -> Cadre:
-    _ensure_table(store.conn)
-    row = store.conn.execute("SELECT name, post, salt, pin_hash, failures, locked_until "
-                             "FROM local_users WHERE id=? AND active=1", (cadre_id,)).fetchone()
-    if row is None:
+def list_cadres(where: Store | Path) -> list[Cadre]:
+    """Who can sign in here: read from the keyring, so before any unlock."""
+    data = where.path.parent if isinstance(where, Store) else Path(where)
+    return [Cadre(h.id, h.name, h.post) for h in Keyring.of(data).holders()]
+
+
+def sign_in(data: Path, cadre_id: str, pin: str, now_ms: int) -> tuple[Cadre, bytes]:
+    """The cadre and the database key, if `pin` is theirs (see app.keyring.unlock)."""
+    keyring = Keyring.of(data)
+    holder = next((h for h in keyring.holders() if h.id == cadre_id), None)
+    if holder is None:
         raise AccountError("没有这位干部，请在名单里重新选择。")
-    name, post, salt, pin_hash, failures, locked_until = row
-    if locked_until > now_ms:
-        minutes = (locked_until - now_ms) // 60000 + 1
-        raise AccountError(f"PIN 连续输错 {MAX_TRIES} 次，已锁定，请 {minutes} 分钟后再试。")
-    if not hmac.compare_digest(_hash(pin, salt), pin_hash):
-        failures += 1
-        locked = now_ms + LOCK_MS if failures >= MAX_TRIES else 0
-        with transaction(store.conn):
-            store.conn.execute("UPDATE local_users SET failures=?, locked_until=? WHERE id=?",
-                               (0 if locked else failures, locked, cadre_id))
-        left = MAX_TRIES - failures
-        raise AccountError("PIN 不对，请重新输入。" + (f"还可以再试 {left} 次。" if left > 0 and not locked
-                                                      else "已锁定 5 分钟。"))
-    with transaction(store.conn):
-        store.conn.execute("UPDATE local_users SET failures=0, locked_until=0 WHERE id=?",
-                           (cadre_id,))
-    return Cadre(cadre_id, name, post)
+    try:
+        key = keyring.unlock(cadre_id, pin, now_ms)
+    except KeyringError as exc:
+        raise AccountError(str(exc)) from exc
+    return Cadre(holder.id, holder.name, holder.post), key
+
+
+def reset_pin(store: Store, cadre_id: str, new_pin: str) -> Cadre:
+    """A signed-in cadre sets a new 密码 for a colleague who forgot theirs: the key this
+    store was opened with is wrapped again under the new PIN, and the colleague's wrong
+    tries are forgotten."""
+    check_pin_shape(new_pin)
+    if store.db_key is None:
+        raise AccountError("本机数据没有解锁，不能重设密码：请先登录。")
+    keyring = _keyring(store)
+    holder: Holder | None = next((h for h in keyring.holders() if h.id == cadre_id), None)
+    if holder is None:
+        raise AccountError("没有这位干部，请在名单里重新选择。")
+    keyring.wrap(holder.id, holder.name, holder.post, new_pin, store.db_key)
+    return Cadre(holder.id, holder.name, holder.post)
+
+
+__all__ = ["AccountError", "Cadre", "PIN_MAX", "PIN_MIN", "add_cadre", "check_pin_shape",
+           "list_cadres", "reset_pin", "sign_in"]

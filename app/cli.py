@@ -1,10 +1,13 @@
 """The `sanji` command. Each subcommand is a thin wrapper over sync/ or the app.
 
-    sanji hub init --level town|county --data DIR --name NAME     a new hub directory
+    sanji hub init --level town|county --data DIR --name NAME --key-file KEY   a new hub
     sanji hub --level town|county --data DIR --port N [--host H] [--upstream URL]
+              [--backup-dir DIR --backup-hours H --backup-keep N] [--check-minutes M]
     sanji node add|list|revoke --data DIR ... [--json]
     sanji enroll --data DIR --hub URL --code CODE [--station] [--json]
-    sanji sync --data DIR [--json]
+    sanji sync --data DIR [--cadre NAME] [--json]
+    sanji backup --data DIR --to FILE          an encrypted copy, while it runs
+    sanji restore --from FILE --data DIR       into a new (empty) directory
     sanji up [--data DIR] [--no-app]   a county hub, a town hub and an enrolled station
     sanji demo [--data DIR]            seed a realistic township into that data dir (once)
     sanji app --data DIR               the station app (village, town or county, by enrollment)
@@ -13,6 +16,11 @@ A command given the wrong kind of data directory (a station's for `node add`, a 
 one for `sync`…) says so and leaves it untouched (app/datadir.py). With --json, the
 result (or the error, as {"ok": false, "error": {code, message}}) is one JSON object on
 stdout; the Chinese message still goes to stderr.
+
+Keys (issue #11): a hub's database key comes from --key-file, SANJI_HUB_KEY_FILE or
+SANJI_HUB_KEY (sync/hub/dbkey.py: never inside the data directory); a station opens
+with a cadre's 密码, typed at the prompt or given in SANJI_PIN (for scripts), and
+--cadre names the cadre when the station has more than one.
 """
 from __future__ import annotations
 
@@ -22,8 +30,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.accounts import AccountError
 from app.datadir import DataDirError
+from app.keyring import KeyringError
 from sync.errors import SyncError
+
+PIN_ENV = "SANJI_PIN"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except DataDirError as exc:
         return _fail(args, "wrong_data_dir", str(exc))
+    except (AccountError, KeyringError) as exc:
+        return _fail(args, "locked", str(exc))
     except SyncError as exc:
         return _fail(args, str(getattr(exc, "code", "sync_error")),
                      str(getattr(exc, "message", exc)))
@@ -64,6 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--upstream", default=None, help="上级服务器地址（需先 sanji enroll 登记）")
     hub.add_argument("--interval", type=float, default=60.0, help="向上级同步的间隔秒数")
     hub.add_argument("--json", action="store_true", help="init 的结果以 JSON 输出")
+    _key_file_option(hub)
+    hub.add_argument("--backup-dir", type=Path, default=None,
+                     help="定时备份放在这个目录（在数据目录之外）")
+    hub.add_argument("--backup-hours", type=float, default=24.0, help="每隔几小时备份一次")
+    hub.add_argument("--backup-keep", type=int, default=7, help="保留最近几份备份")
+    hub.add_argument("--check-minutes", type=float, default=60.0,
+                     help="每隔几分钟检查一次数据库是否损坏（0：只在启动时检查）")
     # `sanji up` starts its hubs with its own pid, so they stop if it is killed outright.
     hub.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     hub.set_defaults(run=_hub)
@@ -76,15 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kind", choices=["village", "town", "county"], required=True)
     add.add_argument("--role", action="append", default=[], help="角色，例如 discipline")
     add.add_argument("--json", action="store_true")
+    _key_file_option(add)
     add.set_defaults(run=_node_add)
     lst = node_sub.add_parser("list", help="列出下级节点")
     lst.add_argument("--data", type=Path, required=True)
     lst.add_argument("--json", action="store_true")
+    _key_file_option(lst)
     lst.set_defaults(run=_node_list)
     rev = node_sub.add_parser("revoke", help="注销一个节点的登记")
     rev.add_argument("id")
     rev.add_argument("--data", type=Path, required=True)
     rev.add_argument("--json", action="store_true")
+    _key_file_option(rev)
     rev.set_defaults(run=_node_revoke)
 
     enroll = sub.add_parser("enroll", help="用登记码把本机（或镇服务器）登记到上级")
@@ -94,12 +118,29 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--station", action="store_true",
                         help="新目录登记为服务站（直接登记到县服务器的县直部门窗口等需要写明）")
     enroll.add_argument("--json", action="store_true")
+    _key_file_option(enroll)
     enroll.set_defaults(run=_enroll)
 
     sync = sub.add_parser("sync", help="立即同步一轮（先上传后下载）")
     sync.add_argument("--data", type=Path, required=True)
     sync.add_argument("--json", action="store_true")
+    _cadre_option(sync)
     sync.set_defaults(run=_sync)
+
+    backup = sub.add_parser("backup", help="把服务器或服务站的数据备份成一个加密文件（运行中也可以）")
+    backup.add_argument("--data", type=Path, required=True)
+    backup.add_argument("--to", type=Path, required=True, help="备份文件（不能已存在）")
+    backup.add_argument("--json", action="store_true")
+    _key_file_option(backup)
+    _cadre_option(backup)
+    backup.set_defaults(run=_backup)
+
+    restore = sub.add_parser("restore", help="从备份文件恢复到一个新的（空的）数据目录")
+    restore.add_argument("--from", dest="source", type=Path, required=True, help="备份文件")
+    restore.add_argument("--data", type=Path, required=True, help="恢复到的数据目录（须为空）")
+    restore.add_argument("--json", action="store_true")
+    _key_file_option(restore)
+    restore.set_defaults(run=_restore)
 
     up = sub.add_parser("up", help="在本机启动县、镇服务器和一个村服务站（演示）")
     up.add_argument("--data", type=Path, default=Path("sanji-data"))
@@ -124,6 +165,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _key_file_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key-file", type=Path, default=None,
+                        help="服务器数据库密钥文件（放在数据目录之外；也可用环境变量 "
+                             "SANJI_HUB_KEY_FILE 或 SANJI_HUB_KEY）")
+
+
+def _cadre_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cadre", default=None,
+                        help="服务站：用哪位干部的密码打开（本机只有一位干部时可省略）")
+
+
+def _hub_key(args: argparse.Namespace, create: bool = False) -> bytes:
+    import os
+
+    from sync.hub.dbkey import resolve
+    return resolve(args.data, args.key_file, os.environ, create=create)
+
+
+def _pin() -> str:
+    import getpass
+    import os
+    if os.environ.get(PIN_ENV):
+        return os.environ[PIN_ENV]
+    if not sys.stdin.isatty():
+        raise AccountError(f"本机数据已加密，需要干部的密码：请在终端里运行并输入密码（脚本里可设环境变量 {PIN_ENV}）。")
+    return getpass.getpass("干部的登录密码：")
+
+
+def _open_station_for(args: argparse.Namespace) -> Any:
+    """A station opened with a cadre's 密码 (none needed before its first cadre)."""
+    import time
+
+    from app.keyring import Keyring
+    from app.station import open_station, unlock_station
+    keyring = Keyring.of(args.data)
+    if not keyring.exists() or keyring.setup_key() is not None:
+        return open_station(args.data)
+    return unlock_station(args.data, _pin(), int(time.time() * 1000), args.cadre)
+
+
 def _hub(args: argparse.Namespace) -> int:
     from app.datadir import is_station
     if is_station(args.data):
@@ -132,9 +213,11 @@ def _hub(args: argparse.Namespace) -> int:
         return _hub_init(args)
     if args.port is None:
         return _fail(args, "usage", "运行服务器需要 --port 端口号，例如 --port 8732。")
+    from app.datadir import kind_of
     from sync.hub.server import open_hub, serve
+    key = _hub_key(args, create=kind_of(args.data) == "new")
     if args.upstream:
-        hub = open_hub(args.data, args.level, args.name)
+        hub = open_hub(args.data, args.level, args.name, key=key)
         upstream = json.loads(hub.meta.get("upstream") or "{}")
         if not upstream:
             hub.close()
@@ -150,8 +233,14 @@ def _hub(args: argparse.Namespace) -> int:
         from app.local_system import exit_with_parent
         exit_with_parent(args.parent_pid)
     from app.hubext import extension  # the public receipt-status page (issue #3 §3)
+    from sync.hub.care import Care
+    if args.backup_dir is not None:
+        from sync.hub.dbkey import check_place
+        check_place(args.backup_dir, args.data)
+    care = Care(backup_dir=args.backup_dir, backup_every_s=args.backup_hours * 3600,
+                keep=args.backup_keep, check_every_s=args.check_minutes * 60)
     serve(args.data, args.level, args.port, args.host, args.name, args.interval,
-          extension=extension())
+          extension=extension(), key=key, care=care)
     return 0
 
 
@@ -169,7 +258,7 @@ def _hub_init(args: argparse.Namespace) -> int:
         return _fail(args, "usage", "新建服务器需要名称，例如 --name 新集镇。")
     if len(name) > 40:
         return _fail(args, "usage", "名称最多 40 个字。")
-    hub = open_hub(args.data, args.level, name or None)
+    hub = open_hub(args.data, args.level, name or None, key=_hub_key(args, create=level is None))
     try:
         info = {"ok": True, "created": level is None, "hub_id": hub.hub_id,
                 "level": args.level, "name": hub.meta.get("name"),
@@ -193,16 +282,16 @@ def _hub_init(args: argparse.Namespace) -> int:
 _LEVEL = {"town": "镇", "county": "县"}
 
 
-def _open_existing_hub(data: Path) -> Any:
+def _open_existing_hub(args: argparse.Namespace) -> Any:
     from app.datadir import require_hub
     from sync.hub.server import open_hub
-    require_hub(data)             # before opening: opening creates hub.sqlite
-    return open_hub(data)
+    require_hub(args.data)        # before opening: opening creates hub.sqlite
+    return open_hub(args.data, key=_hub_key(args))
 
 
 def _node_add(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    hub = _open_existing_hub(args.data)
+    hub = _open_existing_hub(args)
     try:
         node_id, code = admin.add_node(hub, args.name, args.kind, tuple(args.role))
     finally:
@@ -219,7 +308,7 @@ def _node_add(args: argparse.Namespace) -> int:
 
 def _node_list(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    hub = _open_existing_hub(args.data)
+    hub = _open_existing_hub(args)
     try:
         nodes = admin.list_nodes(hub)
     finally:
@@ -242,7 +331,7 @@ def _node_list(args: argparse.Namespace) -> int:
 
 def _node_revoke(args: argparse.Namespace) -> int:
     from sync.hub import admin
-    hub = _open_existing_hub(args.data)
+    hub = _open_existing_hub(args)
     try:
         admin.revoke(hub, args.id)
     finally:
@@ -255,8 +344,11 @@ def _node_revoke(args: argparse.Namespace) -> int:
 
 
 def _enroll(args: argparse.Namespace) -> int:
+    from app.datadir import kind_of
     from app.enrolling import enroll_data_dir
-    result = enroll_data_dir(args.data, args.hub, args.code, as_station=args.station)
+    key = _hub_key(args) if kind_of(args.data) == "hub" else None
+    result = enroll_data_dir(args.data, args.hub, args.code, as_station=args.station,
+                             hub_key=key)
     if args.json:
         _emit({"ok": True, **result})
     elif result["as"] == "hub":
@@ -269,12 +361,14 @@ def _enroll(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
+    import time
+
     from app.datadir import require_station
-    from app.station import open_station
     require_station(args.data)        # before opening: opening creates station.sqlite
-    station = open_station(args.data)
+    station = _open_station_for(args)
     try:
         result = station.sync_once()
+        station.note_unsynced(int(time.time() * 1000))
     finally:
         station.close()
     if args.json:
@@ -283,6 +377,46 @@ def _sync(args: argparse.Namespace) -> int:
     else:
         print(result.summary())
     return 0 if result.ok else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.backups import backup_data_dir
+    from app.datadir import kind_of
+    kind = kind_of(args.data)
+    if kind == "new":
+        raise DataDirError(f"{args.data} 不是服务器或服务站的数据目录，没有可备份的数据。")
+    if kind == "hub":
+        info = backup_data_dir(args.data, args.to, hub_key=_hub_key(args))
+    else:
+        station = _open_station_for(args)
+        try:
+            info = backup_data_dir(args.data, args.to, station=station)
+        finally:
+            station.close()
+    if args.json:
+        _emit({"ok": True, **info})
+    else:
+        print(f"已备份到 {args.to}（{info['size'] // 1024} KB，{info['blobs']} 个附件）。"
+              "备份是加密的：服务器的要用同一个密钥文件恢复，服务站的要用本站干部的密码打开。")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.backups import read_manifest, restore_data_dir
+    manifest = read_manifest(args.source)
+    key = None
+    if manifest["kind"] == "hub":
+        key = _hub_key(args)
+    info = restore_data_dir(args.source, args.data, hub_key=key)
+    if args.json:
+        _emit({"ok": True, **info})
+    elif info["kind"] == "hub":
+        print(f"已把{_LEVEL.get(info['level'], '')}服务器“{info['name']}”恢复到 {args.data}"
+              f"（备份于 {info['taken']}）。启动后，下级服务站和上级服务器会把备份之后的记录补回来。")
+    else:
+        print(f"已把服务站“{info['name']}”恢复到 {args.data}（备份于 {info['taken']}）。"
+              "请用本站干部的密码登录，先同步一次，取回备份之后已经同步过的记录。")
+    return 0
 
 
 def _up(args: argparse.Namespace) -> int:

@@ -3,16 +3,22 @@ creating anything, so an operator's command on the wrong directory leaves it as 
 
 A hub directory holds hub.sqlite with an identity (`sanji hub init`, or the first
 `sanji hub`); a station directory holds station.sqlite (`sanji enroll`, `sanji app`).
+Both files are encrypted (sync/db.py), so a hub's identity is read from the plain
+hub.json beside its database (its id and level, nothing personal), written when the
+hub gets its identity; an older release's unencrypted hub.sqlite is read directly.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-HUB_FILE, STATION_FILE = "hub.sqlite", "station.sqlite"
+from sync.db import is_plain
+
+HUB_FILE, STATION_FILE, HUB_MARKER = "hub.sqlite", "station.sqlite", "hub.json"
 
 
 class DataDirError(Exception):
@@ -24,6 +30,13 @@ def hub_level(data: Path) -> str | None:
     path = data / HUB_FILE
     if not path.is_file():
         return None
+    if not is_plain(path):
+        try:
+            marker = json.loads((data / HUB_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        level = marker.get("level") if isinstance(marker, dict) else None
+        return str(level) if marker.get("hub_id") and level in ("town", "county") else None
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         rows = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('hub_id', 'level')"))

@@ -4,7 +4,7 @@ screen has something to show (issue #3 §1).
 新集镇 under 新县: four villages (王湾村 is the station under `station/`, the one `sanji up`
 opens; 李庄村, 张楼村 and 陈湾村 get folders under `stations/`), the town's 便民服务中心 and a
 county window (县政务服务中心县直部门窗口), each enrolled like a real tablet and syncing
-through real hub processes. Every station has cadres (PIN 2580), today's roster with
+through real hub processes. Every station has cadres (密码 258046), today's roster with
 check-ins, and visits; the service desk holds matters in every state — accepted, in
 progress, extended, escalated to the town, assigned, returned, forwarded to a county
 department with a 转办函, replied, closed, refused, fed back, rated 满意 / 基本满意 /
@@ -40,13 +40,14 @@ from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, S
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
                                plan_cases)
 from app.domain import add_working_days, rating_payload
-from app.local_system import COUNTY_PORT, TOWN_PORT, _port_free, prepare, start_hub
+from app.keyring import Keyring
+from app.local_system import (COUNTY_PORT, TOWN_PORT, _port_free, open_local_hub, prepare,
+                              start_hub)
 from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
-from app.station import Station, open_station
+from app.station import Station, unlock_station
 from sync.db import transaction
 from sync.hub import admin
-from sync.hub.server import open_hub
 
 DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
 
@@ -85,7 +86,7 @@ def _hub_url(data: Path, port: int) -> str | None:
     if _port_free(port):
         return None
     url = f"http://127.0.0.1:{port}"
-    hub = open_hub(data)
+    hub = open_local_hub(data)
     try:
         own = hub.meta.get("hub_id")
     finally:
@@ -174,9 +175,9 @@ class World:
 
 def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date
                 ) -> Place:
-    station = open_station(root / spec.folder)
+    station = _open_demo_station(root / spec.folder)
     if not station.enrolled:
-        hub = open_hub(hub_dir)
+        hub = open_local_hub(hub_dir)
         try:
             _, code = admin.add_node(hub, spec.name, spec.kind)
         finally:
@@ -187,6 +188,13 @@ def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today:
               for name, post in spec.cadres]
     clock = DemoClock(today)
     return Place(spec, station, clock, Desk(station, today=clock), cadres)
+
+
+def _open_demo_station(data: Path) -> Station:
+    """A demo station: new (no cadre yet), or unlocked with the demo 密码."""
+    holders = Keyring.of(data).holders()
+    return unlock_station(data, PIN, int(time.time() * 1000),
+                          cadre=holders[0].id if holders else None)
 
 
 def _cases(world: World) -> list[Case]:
@@ -377,7 +385,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
     done = _seeded(root)
     if done is not None:
         return done
-    home = open_station(root / "station")
+    home = _open_demo_station(root / "station")
     try:
         if home.store.meta.get(STARTED):
             raise DemoError("上次生成演示数据没有完成：请删除这个数据目录后重新运行 sanji demo。")
@@ -437,7 +445,9 @@ def run_demo(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_P
 
 
 def _seeded(root: Path) -> dict[str, Any] | None:
-    home = open_station(root / "station")
+    if not (root / "station").exists():
+        return None
+    home = _open_demo_station(root / "station")
     try:
         raw = home.store.meta.get(DONE)
     finally:
@@ -455,6 +465,6 @@ def describe(summary: dict[str, Any]) -> str:
     if summary.get("law"):
         lines.append("另有" + "、".join(f"{names.get(k, k)} {v} 件"
                                        for k, v in summary["law"].items()) + "（各个办理阶段都有）。")
-    lines.append(f"各站点数据目录（干部 PIN 均为 {summary['pin']}，用 sanji app --data 目录 打开）：")
+    lines.append(f"各站点数据目录（干部登录密码均为 {summary['pin']}，用 sanji app --data 目录 打开）：")
     lines += [f"  {name}：{path}" for name, path in summary["stations"].items()]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from app.domain import Catalog
 from app.domain.idcard import check_digit
 from app.services.desk import IntakeForm
 
-PIN = "2580"            # every demo cadre's PIN
+PIN = "258046"          # every demo cadre's 密码 (≥ 6 digits: app/accounts.py)
 SEED = 20261128
 
 

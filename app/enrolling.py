@@ -39,14 +39,17 @@ def parent_level(hub_url: str) -> str:
     return str(level)
 
 
-def enroll_data_dir(data: Path, hub_url: str, code: str, as_station: bool = False
-                    ) -> dict[str, Any]:
-    """Enroll `data`; returns what the operator may see (never the token)."""
+def enroll_data_dir(data: Path, hub_url: str, code: str, as_station: bool = False,
+                    hub_key: bytes | None = None) -> dict[str, Any]:
+    """Enroll `data`; returns what the operator may see (never the token). A hub's
+    directory needs its database key (`hub_key`)."""
     kind = kind_of(data)
     if kind == "hub":
         if as_station:
             raise DataDirError(f"{data} 是服务器的数据目录，不能登记为服务站：请换一个目录。")
-        return _enroll_hub(data, hub_url, code)
+        if hub_key is None:
+            raise DataDirError(f"{data} 是服务器的数据目录：请用 --key-file 给出它的数据库密钥。")
+        return _enroll_hub(data, hub_url, code, hub_key)
     if kind == "new" and not as_station and parent_level(hub_url) == "county":
         raise DataDirError(
             f"{data} 还不是服务器数据目录，登记码没有用掉。\n"
@@ -56,11 +59,11 @@ def enroll_data_dir(data: Path, hub_url: str, code: str, as_station: bool = Fals
     return _enroll_station(data, hub_url, code)
 
 
-def _enroll_hub(data: Path, hub_url: str, code: str) -> dict[str, Any]:
+def _enroll_hub(data: Path, hub_url: str, code: str, key: bytes) -> dict[str, Any]:
     from sync.client import HubClient
     from sync.enroll import enroll_hub
     from sync.hub.server import open_hub
-    hub = open_hub(data)
+    hub = open_hub(data, key=key)
     try:
         level = hub.meta.get("level")
         if level != "town":

@@ -6,6 +6,10 @@ on Ctrl-C, on SIGTERM (a service manager's stop), when the app window closes, an
 should this process be killed outright — on their own within a second, because each
 hub watches that its parent is still there (`sanji hub --parent-pid`).
 Re-running reuses the data directory (nothing is enrolled twice).
+
+The hubs' database keys are files in `keys/` beside the hubs' directories (outside each
+hub's data directory, as sync/hub/dbkey.py requires); a real server keeps its key
+somewhere safer than next to the data (README "Keys").
 """
 from __future__ import annotations
 
@@ -22,13 +26,28 @@ from pathlib import Path
 
 import httpx
 
+from app.keyring import Keyring
 from app.station import open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
 from sync.hub import admin
-from sync.hub.server import open_hub
+from sync.hub.dbkey import resolve
+from sync.hub.server import HubStore, open_hub
 
 COUNTY_PORT, TOWN_PORT = 8731, 8732
+KEYS = "keys"
+
+
+def key_file(data: Path) -> Path:
+    """Where `sanji up` keeps the key of the hub whose directory is `data`."""
+    return data.parent / KEYS / f"{data.name}.key"
+
+
+def open_local_hub(data: Path, level: str | None = None, name: str | None = None
+                   ) -> HubStore:
+    """A hub of the `sanji up` layout, its key file made on first use."""
+    key = resolve(data, key_file(data), {}, create=not data.exists() or level is not None)
+    return open_hub(data, level, name, key=key)
 
 
 def _port_free(port: int) -> bool:
@@ -93,7 +112,7 @@ def start_hub(data: Path, level: str, port: int, name: str, upstream: str | None
         raise SystemExit(f"端口 {port} 已被占用：请先关闭之前运行的 sanji up，或换一台机器。")
     cmd = [sys.executable, "-m", "app.cli", "hub", "--level", level, "--data", str(data),
            "--port", str(port), "--name", name, "--interval", str(interval),
-           "--parent-pid", str(os.getpid())]
+           "--parent-pid", str(os.getpid()), "--key-file", str(key_file(data))]
     if upstream:
         cmd += ["--upstream", upstream]
     with open(data.parent / f"{data.name}.log", "ab") as log:   # the child keeps its copy
@@ -124,11 +143,15 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
             ) -> tuple[Path, Path, Path]:
     """Create and enroll everything once; returns (county dir, town dir, station dir)."""
     county_dir, town_dir, station_dir = root / "county", root / "town", root / "station"
-    county = open_hub(county_dir, "county", "新县")
-    town = open_hub(town_dir, "town", "新集镇")
+    county = open_local_hub(county_dir, "county", "新县")
+    town = open_local_hub(town_dir, "town", "新集镇")
     needs_town = not town.meta.get("upstream")
-    station = open_station(station_dir)
-    needs_station = station.store.node_id is None
+    if Keyring.of(station_dir).holders():     # cadres there: enrolled long ago (and locked)
+        station = None
+        needs_station = False
+    else:
+        station = open_station(station_dir)
+        needs_station = station.store.node_id is None
     procs = []
     try:
         if needs_town:
@@ -136,7 +159,7 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
             _, code = admin.add_node(county, "新集镇", "town")
             with HubClient(f"http://127.0.0.1:{county_port}") as client:
                 enroll_hub(town, client, code)
-        if needs_station:
+        if needs_station and station is not None:
             procs.append(start_hub(town_dir, "town", town_port, "新集镇"))
             _, code = admin.add_node(town, "王湾村", "village")
             station.enroll(f"http://127.0.0.1:{town_port}", code)
@@ -144,7 +167,8 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
         stop_processes(procs)
         county.close()
         town.close()
-        station.store.close()
+        if station is not None:
+            station.close()
     return county_dir, town_dir, station_dir
 
 
@@ -176,11 +200,7 @@ def _run_up(root: Path, with_app: bool, county_port: int, town_port: int) -> int
         procs.append(start_hub(county_dir, "county", county_port, "新县"))
         procs.append(start_hub(town_dir, "town", town_port, "新集镇",
                                upstream=f"http://127.0.0.1:{county_port}"))
-        station = open_station(station_dir)
-        try:
-            result = station.sync_once()
-        finally:
-            station.close()
+        result = _first_sync(station_dir)
         print(f"县服务器 http://127.0.0.1:{county_port}  镇服务器 http://127.0.0.1:{town_port}")
         print(f"村服务站数据 {station_dir}：{result.summary()}", flush=True)
         if with_app and _has_display():
@@ -195,6 +215,29 @@ def _run_up(root: Path, with_app: bool, county_port: int, town_port: int) -> int
             time.sleep(3600)
     finally:
         stop_processes(reversed(procs))
+
+
+def _first_sync(station_dir: Path):  # -> RoundResult
+    """One round for the village station, opened with the demo 密码 (a cadre who has
+    changed theirs syncs from the app instead)."""
+    from app.accounts import AccountError
+    from app.demo_township import PIN
+    from app.station import unlock_station
+    from sync.session import RoundResult
+    try:
+        station = unlock_station(station_dir, PIN, int(time.time() * 1000),
+                                 cadre=_first_cadre(station_dir))
+    except AccountError:
+        return RoundResult(ok=False, error="演示密码打不开本站（密码改过）：请在界面里登录后同步。")
+    try:
+        return station.sync_once()
+    finally:
+        station.close()
+
+
+def _first_cadre(station_dir: Path) -> str | None:
+    holders = Keyring.of(station_dir).holders()
+    return holders[0].id if holders else None
 
 
 def _has_display() -> bool:

@@ -1,15 +1,28 @@
 """A station's data directory: its event store with the app's projections, its
 attachments and its sync wiring. The same app runs at a village, a town or a county;
-the role comes from enrollment."""
+the role comes from enrollment.
+
+    station.sqlite   the encrypted database (sync/db.py)
+    station.keys     its key, wrapped by each cadre's 密码 (app/keyring.py)
+    blobs/           attachments, encrypted with a key kept in the database
+
+A station is opened with its key: a cadre's sign-in gives it (app.accounts.sign_in).
+Before the first cadre exists (a new tablet, right after enrollment) the keyring holds
+the key in clear and `open_station(data)` needs none.
+"""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.keyring import Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
-from sync.blobfiles import BlobFiles
+from sync.blobfiles import BlobFiles, files_key
+from sync.db import WrongKey, encrypt_plain_file, is_plain, rekey, transaction
+from sync.errors import StoreError
 from sync.policy import DISCIPLINE_ROLE
 from sync.store import NewEvent, Store
 
@@ -106,15 +119,120 @@ class Station:
         finally:
             client.close()
 
+    # keys ---------------------------------------------------------------------------------
+    @property
+    def key(self) -> bytes:
+        """The database key this station was opened with (held only while it is open)."""
+        assert self.store.db_key is not None
+        return self.store.db_key
+
+    @property
+    def keyring(self) -> Keyring:
+        return Keyring.of(self.data)
+
+    @property
+    def in_setup(self) -> bool:
+        """No cadre yet: the key is in the keyring in clear (see app.keyring)."""
+        return self.keyring.setup_key() is not None
+
+    def note_unsynced(self, now_ms: int) -> int:
+        """Write how many own records the hub has not confirmed into the keyring, where
+        the sign-in screen can show it before anyone unlocks; returns the count."""
+        count = self.store.pending_count()
+        self.keyring.note_unsynced(count, now_ms)
+        return count
+
     def close(self) -> None:
         self.store.close()
 
 
-def open_station(data: Path) -> Station:
+STATION_FILE = "station.sqlite"
+
+
+class StationLocked(StoreError):
+    def __init__(self) -> None:
+        super().__init__("locked", "本机数据已加密：请点您的名字，输入您的密码解锁。")
+
+
+def open_station(data: Path, key: bytes | None = None) -> Station:
+    """The station in `data`, opened with `key` (from a cadre's sign-in). Without a key:
+    a new directory becomes a new station (its key kept in clear until the first cadre
+    is added); a station with cadres refuses (StationLocked)."""
     data.mkdir(parents=True, exist_ok=True)
-    store = Store(data / "station.sqlite")
-    install(store.conn)
+    db, keyring = data / STATION_FILE, Keyring.of(data)
+    if not keyring.exists():
+        if db.exists() and not is_plain(db):
+            raise StoreError("no_keyring", f"{data} 里本机的钥匙文件（station.keys）不见了，"
+                             "数据打不开：请从备份恢复（sanji restore），或从镇里重新登记本机。")
+        fresh = secrets.token_bytes(32)
+        if db.exists():
+            encrypt_plain_file(db, fresh)      # an older release's plain file
+        keyring.create(fresh)
+    store = _open_store(db, keyring, key)
+    try:
+        install(store.conn)
+        with transaction(store.conn):
+            blob_key = files_key(store.meta)
+        blobs = BlobFiles(data / "blobs", blob_key)
+        blobs.seal_plain_files()
+        if key is not None:
+            from app.backups import take_up_restore
+            station = Station(data, store, blobs, Projections({}))
+            take_up_restore(station)
+    except BaseException:
+        store.close()
+        raise
     own = {store.node_id: str(store.identity().get("kind", "village"))} if store.node_id else {}
     projections = Projections(own)
     store.projectors.append(projections)
-    return Station(data, store, BlobFiles(data / "blobs"), projections)
+    return Station(data, store, blobs, projections)
+
+
+def _open_store(db: Path, keyring: Keyring, key: bytes | None) -> Store:
+    """Open with `key` or the setup key, finishing a first-cadre setup that a crash cut
+    short (app.accounts._end_setup: the new key's wrap saved, the rekey maybe not)."""
+    setup = keyring.setup_key()
+    if key is None:
+        if setup is None:
+            raise StationLocked()
+        try:
+            return Store(db, key=setup)
+        except WrongKey:
+            if not keyring.holders():
+                raise
+            keyring.end_setup()                # the rekey was done: only PINs open it now
+            raise StationLocked() from None
+    try:
+        store = Store(db, key=key)
+    except WrongKey:
+        if setup is None:
+            raise
+        store = Store(db, key=setup)           # saved the wrap, crashed before the rekey
+        rekey(store.conn, key)
+        store.db_key = key
+    if setup is not None and setup != key:
+        keyring.end_setup()
+    return store
+
+
+def unlock_station(data: Path, pin: str, now_ms: int, cadre: str | None = None) -> Station:
+    """Open the station in `data` as a cadre would: `cadre` (a name or id; may be left
+    out when the station has one cadre) and their 密码. For commands (`sanji sync`,
+    `sanji backup`) and the demo. A station with no cadre yet opens without a 密码."""
+    from app.accounts import AccountError, sign_in
+    keyring = Keyring.of(data)
+    if not keyring.exists() or keyring.setup_key() is not None:
+        return open_station(data)
+    holders = keyring.holders()
+    if cadre is None and len(holders) == 1:
+        chosen = holders[0]
+    else:
+        matches = [h for h in holders if cadre in (h.name, h.id)]
+        if len(matches) != 1:
+            names = "、".join(h.name for h in holders)
+            raise AccountError(("本机有几位干部，请用 --cadre 写明是谁" if cadre is None else
+                                f"本机没有干部“{cadre}”（或有重名，请写编号）")
+                               + f"：{names}。")
+        chosen = matches[0]
+    _, key = sign_in(data, chosen.id, pin, now_ms)
+    return open_station(data, key)

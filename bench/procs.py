@@ -22,7 +22,8 @@ from typing import IO, Any
 import httpx
 
 from sync.hub import admin
-from sync.hub.server import open_hub
+from sync.hub.dbkey import resolve
+from sync.hub.server import HubStore, open_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,20 +90,36 @@ class HubProcess:
     interval: float = 0.5
     proc: subprocess.Popen[bytes] | None = None
     spy: Path | None = None   # record a py-spy profile (collapsed stacks) here
+    extra_args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def key_file(self) -> Path:
+        """The hub's database key, beside (never inside) its data directory."""
+        return self.data.parent / f"{self.data.name}.key"
+
+    @property
+    def key(self) -> bytes:
+        return resolve(self.data, self.key_file, {}, create=True)
+
+    def open(self) -> HubStore:
+        """The hub's store, opened in this process (as `sanji node add` would)."""
+        return open_hub(self.data, key=self.key)
+
     def start(self) -> "HubProcess":
         cmd = [sys.executable, "-m", "app.cli", "hub", "--level", self.level,
                "--data", str(self.data), "--port", str(self.port),
-               "--interval", str(self.interval)]
+               "--interval", str(self.interval), "--key-file", str(self.key_file),
+               *self.extra_args]
         if self.upstream:
             cmd += ["--upstream", self.upstream]
         if self.spy is not None:
             cmd = spy_command(self.spy) + cmd
         self.data.mkdir(parents=True, exist_ok=True)
+        resolve(self.data, self.key_file, {}, create=True)   # the key, made on first use
         self.proc = spawn_server(cmd, self.url, self.data.parent / f"{self.data.name}.log")
         return self
 
@@ -125,10 +142,10 @@ class HubProcess:
 
     def init(self, name: str = "") -> None:
         """Create the hub's identity without running it (so nodes can be added)."""
-        open_hub(self.data, self.level, name or self.level).close()
+        open_hub(self.data, self.level, name or self.level, key=self.key).close()
 
     def add_node(self, name: str, kind: str, roles: tuple[str, ...] = ()) -> tuple[str, str]:
-        hub = open_hub(self.data, self.level)
+        hub = open_hub(self.data, self.level, key=self.key)
         try:
             return admin.add_node(hub, name, kind, roles)
         finally:

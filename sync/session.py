@@ -162,6 +162,7 @@ class Syncer:
             pulled += self.store.apply_pulled(events, cursor)
             self._note("pull", pulled, 0)
             if not body.get("more"):
+                self.store.finish_resync()
                 return pulled
         raise Problem(500, "too_many_rounds", "拉取轮数过多，已停止，请联系管理员。")
 

@@ -26,6 +26,11 @@ from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
+# Set on a store restored from a backup (app/backups.py): its own chain may go on at the
+# hub beyond what the backup holds, and a new event now would take a seq the hub already
+# has. Until a pull has brought those back (apply_pulled adopts them), nothing is written.
+RESYNC = "resync_own_chain"
+RESYNC_FIRST = "本机刚从备份恢复：请先同步一次，取回备份之后已经上传过的记录，再继续办理。"
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -57,9 +62,10 @@ class Store:
 
     def __init__(self, path: str | Path, registry: Registry | None = None,
                  wall: Callable[[], int] = system_ms, projector: Projector | None = None,
-                 ) -> None:
+                 key: bytes | None = None) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path)
+        self.db_key = key               # the database key (sync.db), held while open
+        self.conn = connect(self.path, key)
         self.meta = Meta(self.conn)
         migrate(self.conn, MIGRATIONS, "station")
         self.registry = registry or load_registry()
@@ -103,6 +109,8 @@ class Store:
         origin = self.node_id
         if origin is None:
             raise StoreError("not_enrolled", "本机还没有登记到镇里的服务器：请先输入服务器地址和登记码。")
+        if self.meta.get(RESYNC):
+            raise StoreError("restored_resync", RESYNC_FIRST)
         out: list[dict[str, Any]] = []
         with transaction(self.conn):
             seq, prev = log.head(self.conn, origin)
@@ -184,6 +192,9 @@ class Store:
         fresh: list[dict[str, Any]] = []
         batch: dict[str, str] = {}            # id -> hash of this batch's fresh events
         slots: set[tuple[str, int]] = set()   # their (origin, seq)
+        # After a restore (RESYNC), own events that continue our chain come back in.
+        resync = bool(self.meta.get(RESYNC))
+        own = log.head(self.conn, self.node_id or "")
         with transaction(self.conn):
             for event in events:
                 problem = check_pulled(event, self.registry)
@@ -198,6 +209,11 @@ class Store:
                                                         "同一编号的事件内容不同，已隔离。"))
                     continue
                 if event["origin"] == self.node_id:
+                    if resync and event["id"] not in batch \
+                            and (event["seq"], event["prev"]) == (own[0] + 1, own[1]):
+                        own = (event["seq"], event["hash"])   # adopted back (RESYNC)
+                        batch[event["id"]] = event["hash"]
+                        fresh.append(event)
                     continue  # our own, echoed back
                 slot = (event["origin"], event["seq"])
                 if slot in slots or log.hash_at(self.conn, *slot) is not None:
@@ -216,6 +232,13 @@ class Store:
             self.meta.set("pull_cursor", json.dumps(cursor))
             clockfix.raise_last(self.meta, self.clock.last)
         return len(fresh)
+
+    def finish_resync(self) -> None:
+        """A whole pull is done: what the hub held of our chain is back; writing resumes."""
+        if self.meta.get(RESYNC):
+            with transaction(self.conn):
+                self.meta.set(RESYNC, None)
+                self.meta.set("pushed_through", log.head(self.conn, self.node_id or "")[0])
 
     def _quarantine(self, event: dict[str, Any], problem: Problem) -> None:
         raw = json.dumps({k: v for k, v in event.items() if k != "payload_json"},

@@ -28,9 +28,14 @@ Progress = Callable[[str, int, int], None]   # (stage "push"|"pull", done, total
 log = logging.getLogger(__name__)
 
 
-def sync_round(data: Path, progress: Progress | None = None) -> RoundResult:
-    """One push-then-pull round for the station in ``data``, on a connection of its own."""
-    station = open_station(data)
+def sync_round(data: Path, key: bytes, progress: Progress | None = None) -> RoundResult:
+    """One push-then-pull round for the station in ``data`` (opened with ``key``, which
+    the app holds only while a cadre has it unlocked), on a connection of its own."""
+    try:
+        station = open_station(data, key)
+    except Exception as exc:
+        log.exception("sync round could not open the station")
+        return RoundResult(ok=False, error=f"同步前打不开本机数据（{type(exc).__name__}）：请重新登录后再试。")
     try:
         url = station.hub_url()
         if url is None:

@@ -154,20 +154,37 @@ class SanjiApp(App):
             self._message_event.cancel()
         Window.unbind(size=self._on_window_size)
         if self.station is not None:
+            if self.station.enrolled:
+                self.station.note_unsynced(self.now_ms())
             self.station.close()
+            self.station = None
 
     def _on_window_size(self, _window, size) -> None:
         self.narrow = size[0] < dp(style.NARROW_DP)
 
-    def _open_station(self) -> None:
+    def _open_station(self, key: bytes | None = None) -> None:
+        """Open the station's encrypted database: with a signed-in cadre's key, or (a new
+        tablet, no cadre yet) with none. A station that has cadres stays closed until one
+        signs in: then only the keyring is read (names for the sign-in screen)."""
         if self.station is not None:
             self.station.close()
-        self.station = open_station(self.data_dir)
-        self.desk = Desk(self.station, today=self.today)
+            self.station = None
+        from app.keyring import Keyring
+        keyring = Keyring.of(self.data_dir)
+        self.desk = None
         self._disputes = self._petitions = None
-        self.enrolled = self.station.enrolled
+        if key is not None or not keyring.exists() or keyring.setup_key() is not None:
+            self.station = open_station(self.data_dir, key)
+            self.desk = Desk(self.station, today=self.today)
+            self.enrolled = self.station.enrolled
+            if self.enrolled:
+                keyring.note_station(self.station.name, self.station.level)
+            label = (self.station.name, self.station.level)
+        else:
+            self.enrolled = True                 # a keyring with cadres: enrolled
+            label = keyring.station()
         if self.enrolled:
-            name = self.station.name or "本站"
+            name, self._level = label[0] or "本站", label[1] or "village"
             self.station_text = (f"{name}（{LEVEL_NAMES.get(self.level, '')}）"
                                  if any(w in name for w in ("便民服务", "中心", "窗口"))
                                  else f"{name} · {self.level_title}")
@@ -177,7 +194,7 @@ class SanjiApp(App):
 
     @property
     def level(self) -> str:
-        return self.station.level if self.station else "village"
+        return self.station.level if self.station else getattr(self, "_level", "village")
 
     @property
     def level_title(self) -> str:
@@ -264,6 +281,13 @@ class SanjiApp(App):
         return self.shell.screens.current_screen
 
     # people ------------------------------------------------------------------------------
+    def unlocked(self, cadre: Cadre, key: bytes) -> None:
+        """A cadre's 密码 opened the database: open the station with its key."""
+        if self.station is None or self.station.key != key:
+            self._open_station(key)
+        self.refresh_status()
+        self.signed_in(cadre)
+
     def signed_in(self, cadre: Cadre) -> None:
         self.user = cadre
         self.user_text = f"{cadre.name}（{cadre.post}）"
@@ -272,13 +296,27 @@ class SanjiApp(App):
         self.go("home")
 
     def sign_out(self) -> None:
+        """Sign out is lock: the database is closed and its key forgotten, so background
+        sync stops too until someone signs in again (issue #11)."""
         self.user = None
         self.user_text = self.user_name = ""
         self._history.clear()
+        self._lock()
         self.go("signin")
 
+    def _lock(self) -> None:
+        if self.station is None:
+            return
+        if self.station.enrolled:
+            self.station.note_unsynced(self.now_ms())
+        if not self.station.in_setup:
+            self.station.close()
+            self.station = None
+            self.desk = None
+            self._disputes = self._petitions = None
+
     def enrolled_now(self) -> None:
-        """After enrollment wrote the identity: reopen the station and sign in."""
+        """After enrollment wrote the identity: reopen the station and add the first cadre."""
         self._open_station()
         self.refresh_status()
         self.go("signin")
@@ -309,24 +347,27 @@ class SanjiApp(App):
             self.sync_error = status.last_error or ""
 
     def auto_sync(self) -> None:
-        if self.enrolled and self.station is not None and self.station.hub_url():
+        # Only while unlocked: a signed-out tablet holds no key (issue #11).
+        if (self.enrolled and self.user is not None and self.station is not None
+                and self.station.hub_url()):
             self.sync_now(manual=False)
 
     def sync_now(self, manual: bool = True) -> None:
-        if self.syncing or not self.enrolled:
+        if self.syncing or not self.enrolled or self.station is None or self.user is None:
             return
         self._manual_sync = manual
         self.syncing = True
         self.sync_fraction = 0.0
         self.sync_progress_text = "正在连接服务器…"
         import app.services.syncing  # noqa: F401  (imported here, not in the sync thread)
-        self._sync_thread = threading.Thread(target=self._sync_worker, args=(self.data_dir,),
+        self._sync_thread = threading.Thread(target=self._sync_worker,
+                                             args=(self.data_dir, self.station.key),
                                              name="sanji-sync", daemon=True)
         self._sync_thread.start()
 
-    def _sync_worker(self, data: Path) -> None:
+    def _sync_worker(self, data: Path, key: bytes) -> None:
         from app.services.syncing import sync_round
-        result = sync_round(data, progress=self._sync_progress)
+        result = sync_round(data, key, progress=self._sync_progress)
         self._sync_done(result)
 
     @mainthread
@@ -343,6 +384,7 @@ class SanjiApp(App):
     @mainthread
     def _sync_done(self, result: RoundResult) -> None:
         if self._stopped or self.station is None:
+            self.syncing = False
             return
         from app.services.syncing import catch_up
         catch_up(self.station)

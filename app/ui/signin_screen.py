@@ -1,7 +1,10 @@
-"""签到: choose your name, type your PIN. On a new tablet: add the first cadre.
+"""签到: choose your name, type your 密码. On a new tablet: add the first cadre.
 
 A shared tablet has a per-device list of cadres (app.accounts); every event carries the
 signed-in cadre as its author. The add form is also how a signed-in cadre adds a colleague.
+The 密码 unlocks the station's encrypted database (app/keyring.py): the names come from
+the keyring, so this screen works before anything is unlocked, and it shows how many
+records the town has not received yet (they would be lost if every 密码 were forgotten).
 """
 from __future__ import annotations
 
@@ -10,10 +13,9 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from app.accounts import AccountError, Cadre, add_cadre, list_cadres, sign_in
+from app.accounts import PIN_MAX, PIN_MIN, AccountError, Cadre, add_cadre, list_cadres, sign_in
+from app.keyring import Keyring
 from app.ui.widgets import BigButton, Page
-
-PIN_MAX = 6
 
 
 class CadreButton(BigButton):
@@ -31,13 +33,14 @@ class SignInScreen(Page):
         self.refresh()
 
     def refresh(self) -> None:
-        cadres = list_cadres(self.app.station.store)
+        cadres = list_cadres(self.app.data_dir)
         first_run = not cadres
         self.adding = self.adding or first_run
         self.ids.add_title.text = "添加第一位干部" if first_run else "添加干部"
         self.ids.add_intro.text = (
-            "这台平板还没有干部名单。请先添加您自己：姓名、职务和一个4到6位数字的PIN（登录密码）。"
-            if first_run else "新干部用自己的PIN登录，以后办的每件事都记在他（她）名下。")
+            f"这台平板还没有干部名单。请先添加您自己：姓名、职务和一个{PIN_MIN}位以上数字的登录密码。"
+            "本机的数据用各位干部的密码加密保管，请记住密码。"
+            if first_run else "新干部用自己的密码登录，以后办的每件事都记在他（她）名下。")
         cancel = self.ids.cancel_add
         cancel.opacity, cancel.disabled = (0, True) if first_run else (1, False)
         cancel.size_hint_x = 0 if first_run else 1   # no empty half row on a new tablet
@@ -62,6 +65,7 @@ class SignInScreen(Page):
             self.choose(cadres[0])
         self.pin = ""
         self.ids.pin_error.text = ""
+        self.ids.unsynced.text = unsynced_note(Keyring.of(self.app.data_dir))
 
     # PIN pad ------------------------------------------------------------------------------
     def choose(self, cadre: Cadre) -> None:
@@ -81,27 +85,30 @@ class SignInScreen(Page):
 
     def submit_pin(self) -> None:
         if self.chosen is None:
-            self.ids.pin_error.text = "请先点您的名字，再输入PIN。"
+            self.ids.pin_error.text = "请先点您的名字，再输入密码。"
             return
-        if len(self.pin) < 4:
-            self.ids.pin_error.text = "PIN 是4到6位数字，请输完再点“登录”。"
+        if len(self.pin) < PIN_MIN:
+            self.ids.pin_error.text = f"密码至少{PIN_MIN}位数字，请输完再点“登录”。"
             return
         try:
-            cadre = sign_in(self.app.station.store, self.chosen.id, self.pin, self.app.now_ms())
+            cadre, key = sign_in(self.app.data_dir, self.chosen.id, self.pin, self.app.now_ms())
         except AccountError as exc:
             self.pin = ""
             self.ids.pin_error.text = str(exc)
             return
         self.pin = ""
-        self.app.signed_in(cadre)
+        self.app.unlocked(cadre, key)
 
     # adding a cadre -------------------------------------------------------------------------
     def save_cadre(self) -> None:
         ids = self.ids
-        ids.pin2.error = "" if ids.pin1.text == ids.pin2.text else "两次输入的PIN不一样，请重新输入。"
+        ids.pin2.error = "" if ids.pin1.text == ids.pin2.text else "两次输入的密码不一样，请重新输入。"
         if ids.pin2.error:
             return
         author = self.app.user.id if self.app.user else None
+        if self.app.station is None:
+            ids.add_error.text = "请先登录，再添加干部。"
+            return
         try:
             cadre = add_cadre(self.app.station.store, ids.name.text, ids.post.text,
                               ids.pin1.text, author=author)
@@ -114,7 +121,7 @@ class SignInScreen(Page):
             self.app.say(f"已添加 {cadre.name}，并已登录。")
         else:
             self.adding = False
-            self.app.say(f"已添加干部 {cadre.name}，请他（她）用自己的PIN登录。")
+            self.app.say(f"已添加干部 {cadre.name}，请他（她）用自己的密码登录。")
             self.app.go_home()
 
     def cancel_add(self) -> None:
@@ -123,6 +130,17 @@ class SignInScreen(Page):
             self.app.go_home()
         else:
             self.refresh()
+
+
+def unsynced_note(keyring: Keyring) -> str:
+    """What the sign-in screen says about records the town has not received yet."""
+    note = keyring.unsynced() if keyring.exists() else None
+    if not note or note[0] <= 0:
+        return ""
+    from datetime import datetime
+    at = datetime.fromtimestamp(note[1] / 1000)
+    return (f"本机有 {note[0]} 条记录还没有同步到镇里（{at.month}月{at.day}日 {at:%H:%M} 时）。"
+            "登录后请尽快同步：万一本站所有干部都忘了密码，这些记录会丢失。")
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

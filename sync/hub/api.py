@@ -7,14 +7,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from sync import log as events_log, wire
+from sync.db import DatabaseError
 from sync.errors import Problem
 from sync.hub import admin, quarantine
 from sync.hub.blobs import BlobStore
+from sync.hub.care import Health
 from sync.hub.groupcommit import GroupCommit
 from sync.hub.openapi import OPENAPI
 from sync.hub.store import HubStore
@@ -48,10 +51,16 @@ def gz_json(value: Any, status: int = 200) -> Response:
                     media_type="application/json", headers={"content-encoding": "gzip"})
 
 
+def damaged_response(health: Health) -> JSONResponse:
+    return problem_response(Problem(503, "hub_damaged", health.message()))
+
+
 def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None,
-               extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+               extra_routes: Sequence[BaseRoute] = (), health: Health | None = None
+               ) -> Starlette:
     nodes_seen: list[str | None] = [None]
     pushes = GroupCommit(hub.conn)
+    health = health or Health(hub.path.parent)
 
     def guarded(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
@@ -59,6 +68,12 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
                 return await handler(request)
             except Problem as exc:
                 return problem_response(exc)
+            except DatabaseError as exc:
+                if type(exc) is not DatabaseError:   # locked, constraint…: not damage
+                    log.exception("database error in %s", request.url.path)
+                    return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
+                health.mark_damaged(f"读写数据库时出错：{exc}")   # malformed, not a database
+                return damaged_response(health)
             except Exception:  # the hub keeps serving whatever one request did
                 log.exception("unhandled error in %s", request.url.path)
                 return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
@@ -148,7 +163,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return JSONResponse(OPENAPI)
 
     async def status(request: Request) -> Response:
-        return JSONResponse(hub_status(hub))
+        return JSONResponse(hub_status(hub, health))
 
     routes = [
         Route("/v1/info", guarded(info), methods=["GET"]),
@@ -160,10 +175,47 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         Route("/v1/openapi.json", guarded(openapi), methods=["GET"]),
         Route("/v1/status", guarded(status), methods=["GET"]),
     ]
-    return Starlette(routes=[*routes, *extra_routes])
+    return Starlette(routes=[*routes, *extra_routes],
+                     middleware=[Middleware(DamageGate, health=health)])
 
 
-def hub_status(hub: HubStore) -> dict[str, Any]:
+class DamageGate:
+    """A damaged database is not served (issue #11: refuse, never 500 forever); only
+    /v1/status still answers, saying so. Covers the extension's routes too."""
+
+    def __init__(self, app: Any, health: Health) -> None:
+        self.app, self.health = app, health
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and self.health.damaged
+                and scope.get("path") != "/v1/status"):
+            await damaged_response(self.health)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def damaged_app(health: Health) -> Starlette:
+    """What a hub serves when its database failed the check at start (or does not open):
+    /v1/status says so, everything else is refused with how to restore."""
+    async def status(request: Request) -> Response:
+        return JSONResponse({"healthy": False, "problems": [health.message()],
+                             **health.report()})
+
+    async def refuse(request: Request) -> Response:
+        return damaged_response(health)
+
+    return Starlette(routes=[Route("/v1/status", status, methods=["GET"]),
+                             Route("/{path:path}", refuse, methods=["GET", "HEAD", "POST", "PATCH"])])
+
+
+def hub_status(hub: HubStore, watch: Health | None = None) -> dict[str, Any]:
+    """The hub's counters and state; its database's (`watch`: sync/hub/care.py) beside
+    the relay's and the quarantine's (`health`). A damaged database gives no counts."""
+    watch = watch or Health(hub.path.parent)
+    report = watch.report()
+    if watch.damaged:
+        return {"hub_id": hub.meta.get("hub_id") if _readable(hub) else None,
+                "healthy": False, "problems": [watch.message()], **report}
     events = hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     nodes = hub.conn.execute("SELECT COUNT(*) FROM nodes WHERE direct=1 AND revoked=0"
                              ).fetchone()[0]
@@ -172,7 +224,7 @@ def hub_status(hub: HubStore) -> dict[str, Any]:
               "pending_up": hub.pending_up(),
               "last_up_success": hub.meta.get("up_last_success"),
               "last_up_error": hub.meta.get("up_last_error"), "epoch": hub.epoch}
-    return {**status, **health(hub)}
+    return {**status, **health(hub), **report}
 
 
 def health(hub: HubStore) -> dict[str, Any]:
@@ -191,5 +243,13 @@ def health(hub: HubStore) -> dict[str, Any]:
     return {"healthy": not problems, "problems": problems, "quarantined": held,
             "relay": {"failures": failures, "next_try_at": hub.meta.get("up_next_try")},
             "far_future": {"events": sum(far.values()), "by_origin": far}}
+
+
+def _readable(hub: HubStore) -> bool:
+    try:
+        hub.meta.get("hub_id")
+    except DatabaseError:
+        return False
+    return True
 
 

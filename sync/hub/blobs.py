@@ -98,7 +98,7 @@ class BlobStore:
             self.files.expire_partials()
 
     def size(self, sha: str) -> int:
-        return self.files.path(sha).stat().st_size
+        return self.files.size(sha)
 
     def append(self, node: Node, sha: str, headers: Mapping[str, str], body: bytes
                ) -> Response:

@@ -1,7 +1,9 @@
 """Running a hub: the API on uvicorn, plus the relay thread when it has a parent."""
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,9 +11,12 @@ from pathlib import Path
 import uvicorn
 from starlette.routing import BaseRoute
 
-from sync.blobfiles import BlobFiles
-from sync.hub.api import create_app
+from sync.blobfiles import BlobFiles, files_key
+from sync.db import DatabaseError, encrypt_plain_file, is_plain, transaction
+from sync.hlc import system_ms
+from sync.hub.api import create_app, damaged_app
 from sync.hub.blobs import BlobStore
+from sync.hub.care import Care, Caretaker, Health, check_database
 from sync.hub.relay import Relay
 from sync.hub.store import HubStore
 
@@ -23,12 +28,53 @@ def hub_paths(data: Path) -> tuple[Path, Path]:
     return data / "hub.sqlite", data / "blobs"
 
 
-def open_hub(data: Path, level: str | None = None, name: str | None = None) -> HubStore:
-    db, _ = hub_paths(data)
-    hub = HubStore(db)
-    if level is not None:
-        hub.init(level, name or ("县" if level == "county" else "镇"))
+MARKER = "hub.json"
+
+
+def open_hub(data: Path, level: str | None = None, name: str | None = None, *,
+             key: bytes) -> HubStore:
+    """The hub in `data`, its database encrypted with `key` (sync.hub.dbkey says where
+    the key comes from). A file from before encryption is encrypted in place first, its
+    attachments too. With `level`, a new hub gets its identity (`sanji hub init`)."""
+    db, blob_dir = hub_paths(data)
+    if is_plain(db):
+        log.warning("encrypting %s (it was written by a release without encryption)", db)
+        encrypt_plain_file(db, key)
+    hub = HubStore(db, key=key)
+    try:
+        if level is not None:
+            hub.init(level, name or ("县" if level == "county" else "镇"))
+        if hub.meta.get("hub_id"):
+            write_marker(data, hub)
+        if blob_dir.is_dir():
+            hub_blobs(hub, blob_dir).seal_plain_files()
+    except BaseException:
+        hub.close()
+        raise
     return hub
+
+
+def hub_blobs(hub: HubStore, blob_dir: Path) -> BlobFiles:
+    with transaction(hub.conn):
+        key = files_key(hub.meta)
+    return BlobFiles(blob_dir, key)
+
+
+def write_marker(data: Path, hub: HubStore) -> None:
+    """hub.json: what this directory is (a hub's, which level, which id), readable
+    without the key so a command can tell a hub's directory from a station's before it
+    asks for one (app/datadir.py). It holds no personal data."""
+    marker = data / MARKER
+    body = {"hub_id": hub.hub_id, "level": hub.meta.get("level")}
+    if marker.is_file():
+        try:
+            if json.loads(marker.read_text(encoding="utf-8")) == body:
+                return
+        except ValueError:
+            pass
+    tmp = marker.with_name(MARKER + ".tmp")
+    tmp.write_text(json.dumps(body), encoding="utf-8")
+    os.replace(tmp, marker)
 
 
 @dataclass
@@ -42,23 +88,43 @@ class HubExtension:
 
 def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
           name: str | None = None, upstream_interval: float = 60.0,
-          extension: HubExtension | None = None) -> None:
+          extension: HubExtension | None = None, *, key: bytes, care: Care | None = None
+          ) -> None:
+    """Serve the hub in `data` until stopped. Its database is checked first (and then on
+    `care`'s schedule, which also makes backups): a damaged one is not served (care.py)."""
     extension = extension or HubExtension()
-    hub = open_hub(data, level, name)
+    health = Health(data)
+    problem = check_database(data / "hub.sqlite", key) if (data / "hub.sqlite").exists() \
+        else None
+    hub = None
+    if problem is None:
+        try:
+            hub = open_hub(data, level, name, key=key)
+        except DatabaseError as exc:
+            problem = f"数据库打不开：{exc}"
+    health.checked_at = system_ms()
+    if problem is not None or hub is None:
+        health.mark_damaged(problem or "数据库打不开")
+        uvicorn.run(damaged_app(health), host=host, port=port, log_level="warning",
+                    access_log=False)
+        return
     extension.install(hub)
     db, blob_dir = hub_paths(data)
     relay = None
     if hub.meta.get("upstream"):
-        relay_store = HubStore(db)
+        relay_store = HubStore(db, key=key)
         extension.install(relay_store)
-        relay = Relay(relay_store, interval=upstream_interval, blobs=BlobFiles(blob_dir))
-    app = create_app(hub, BlobStore(hub, BlobFiles(blob_dir)),
+        relay = Relay(relay_store, interval=upstream_interval, blobs=hub_blobs(hub, blob_dir))
+    app = create_app(hub, BlobStore(hub, hub_blobs(hub, blob_dir)),
                      on_pushed=relay.poke if relay else None,
-                     extra_routes=extension.routes(hub))
+                     extra_routes=extension.routes(hub), health=health)
+    caretaker = Caretaker(data, key, health, care or Care())
     if relay is not None:
         relay.start()
+    caretaker.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
+        caretaker.stop()
         if relay is not None:
             relay.stop()

@@ -39,10 +39,11 @@ PULL_SCAN = 5000        # feed rows examined per pull request at most
 
 class HubStore(HubUpstream):
     def __init__(self, path: str | Path, registry: Registry | None = None,
-                 wall: Callable[[], int] = system_ms, policy: ScopePolicy | None = None
-                 ) -> None:
+                 wall: Callable[[], int] = system_ms, policy: ScopePolicy | None = None,
+                 key: bytes | None = None) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path)
+        self.db_key = key               # the database key (sync.db), held while open
+        self.conn = connect(self.path, key)
         self.meta = Meta(self.conn)
         migrate(self.conn, MIGRATIONS, "hub")
         self.registry = registry or load_registry()
