@@ -95,7 +95,7 @@ def build_village(node_id: str, token: str, key: SigningKey, faker: VisitFaker,
 
 def enroll_villages(hub: HubProcess, n: int, pushes: int, batch: int, seed: int
                     ) -> list[Village]:
-    store = open_hub(hub.data, "town")
+    store = open_hub(hub.data, "town", key=hub.key)
     try:
         codes = [admin.add_node(store, f"第{i + 1}村", "village") for i in range(n)]
     finally:
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu = hub.cpu_seconds()
         seconds, latencies = asyncio.run(drive(hub.port, villages, check=True))
         cpu = hub.cpu_seconds() - cpu
-        store = open_hub(hub.data)
+        store = hub.open()
         stored = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         store.close()
         if stored != events:

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from typing import IO, Any
 
 import httpx
 
+from sync.db import connect
 from sync.hub import admin
 from sync.hub.dbkey import resolve
 from sync.hub.server import HubStore, open_hub
@@ -104,6 +106,11 @@ class HubProcess:
     @property
     def key(self) -> bytes:
         return resolve(self.data, self.key_file, {}, create=True)
+
+    def db(self) -> sqlite3.Connection:
+        """A plain connection to the hub's (encrypted) file, e.g. to read beside the
+        running hub (WAL)."""
+        return connect(self.data / "hub.sqlite", self.key)
 
     def open(self) -> HubStore:
         """The hub's store, opened in this process (as `sanji node add` would)."""

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         links.append(up_link)
         town.init("新集镇")
         _, code = county.add_node("新集镇", "town")
-        hub, client = open_hub(town.data), HubClient(county.url)
+        hub, client = town.open(), HubClient(county.url)
         enroll_hub(hub, client, code)
         client.close()
         hub.close()
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         raw_rate = raw_insert_rate(station, root)
         print(f"raw insert: {raw_rate:,.0f} events/s (bare table, one transaction)")
 
-        county_db = sqlite3.connect(f"file:{county.data / 'hub.sqlite'}?mode=ro", uri=True)
+        county_db = county.db()
         deadline = time.monotonic() + 60   # the relay tells the county about the station
         while not county_db.execute("SELECT 1 FROM nodes WHERE id=?", (origin,)).fetchone():
             if time.monotonic() > deadline:

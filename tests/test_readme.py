@@ -11,6 +11,7 @@ import pytest
 from app.cli import build_parser
 from sync.hub.api import hub_status
 from sync.hub.server import open_hub
+from tests.support.keys import HUB_KEY
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -63,7 +64,7 @@ def test_the_status_table_names_what_a_hub_reports(tmp_path: Path) -> None:
     table = README[README.index("### Hub status"):README.index("## Android")]
     documented = set(re.findall(r"`(\w+)`", "\n".join(
         line.split("|")[1] for line in table.splitlines() if line.startswith("| `"))))
-    hub = open_hub(tmp_path / "town", "town", "新集镇")
+    hub = open_hub(tmp_path / "town", "town", "新集镇", key=HUB_KEY)
     try:
         reported = set(hub_status(hub))
     finally:

@@ -10,9 +10,11 @@ So, starting from `[project].dependencies` (the station's runtime requirements; 
 are the `hub` extra), each package is:
 - built by a p4a recipe: pinned to the recipe's own version (the build p4a tests), which
   must also be the version installed here, so the tests run what the tablet runs;
-- built by one of our recipes (a pure package whose p4a recipe builds something else, or
-  a compiled one whose p4a recipe we extend only to build the version we pin — see
-  android/recipes/cryptography): pinned to the installed version, which our recipe names;
+- built by one of our recipes (a pure package whose p4a recipe builds something else, a
+  compiled one whose p4a recipe we extend only to build the version we pin — see
+  android/recipes/cryptography — or a compiled one p4a has no recipe for, built from
+  that very version's PyPI source distribution with recipes p4a has — see
+  android/recipes/sqlcipher3): pinned to the installed version, which our recipe names;
 - otherwise pure Python (read from the installed distribution): pinned to the installed
   version.
 A compiled package's recipe brings what it depends on; a pure package's dependencies
@@ -108,19 +110,51 @@ def find_recipe(recipes: dict[str, Path], name: str) -> Path | None:
     return recipes.get(name) or recipes.get(name.replace("-", "_"))
 
 
-def recipe_version(folder: Path) -> str | None:
-    """The `version = "…"` of the recipe class in folder/__init__.py, read as source
-    (importing a recipe needs p4a's build context); None when it sets none itself."""
+def recipe_attribute(folder: Path, name: str) -> object:
+    """A constant class attribute (`version = "…"`, `depends = [...]`) of the recipe class
+    in folder/__init__.py, read as source (importing a recipe needs p4a's build
+    context); None when it sets none itself."""
     tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             for item in node.body:
                 if (isinstance(item, ast.Assign) and len(item.targets) == 1
                         and isinstance(item.targets[0], ast.Name)
-                        and item.targets[0].id == "version"
-                        and isinstance(item.value, ast.Constant)):
-                    return str(item.value.value)
+                        and item.targets[0].id == name):
+                    try:
+                        return ast.literal_eval(item.value)
+                    except ValueError:
+                        return None
     return None
+
+
+def recipe_version(folder: Path) -> str | None:
+    value = recipe_attribute(folder, "version")
+    return None if value is None else str(value)
+
+
+def pypi_sdist_url(name: str) -> str:
+    """The PyPI source distribution of `name`, with p4a's {version} placeholder."""
+    project = normalise(name)
+    return (f"https://files.pythonhosted.org/packages/source/{project[0]}/{project}/"
+            f"{project.replace('-', '_')}-{{version}}.tar.gz")
+
+
+def new_recipe_problems(folder: Path, name: str, known: set[str]) -> list[str]:
+    """What is wrong with our recipe for a compiled package p4a has no recipe for: it
+    must build this package's own PyPI source (at the version the tests run, checked
+    apart) and depend only on recipes that exist (`known`: p4a's and ours)."""
+    problems = []
+    url = recipe_attribute(folder, "url")
+    if url != pypi_sdist_url(name):
+        problems.append(f"its url must be {pypi_sdist_url(name)} (the source the tests built)")
+    depends = recipe_attribute(folder, "depends")
+    if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
+        problems.append("it must list what it depends on (depends = [...])")
+    else:
+        problems += [f"it depends on {d}, which no recipe builds" for d in depends
+                     if d.lower() not in known]
+    return problems
 
 
 # installed distributions ----------------------------------------------------------------
@@ -197,9 +231,14 @@ def station_packages(pyproject: Path = ROOT / "pyproject.toml") -> list[Package]
                 f"{name}: pyproject pins {direct[name]} but {installed} is installed")
         if (folder := find_recipe(ours, name)) is not None:
             if not pure and not extends_p4a_recipe(folder):
-                raise AndroidRequirementError(
-                    f"{name}: our recipe for a compiled package must extend p4a's own "
-                    "(the same build at another version)")
+                if find_recipe(p4a, name) is not None:
+                    raise AndroidRequirementError(
+                        f"{name}: our recipe for a compiled package must extend p4a's own "
+                        "(the same build at another version)")
+                problems = new_recipe_problems(folder, name, set(p4a) | set(ours))
+                if problems:
+                    raise AndroidRequirementError(
+                        f"{name}: android/recipes/{folder.name}: " + "; ".join(problems))
             if recipe_version(folder) != installed:
                 raise AndroidRequirementError(
                     f"{name}: android/recipes/{folder.name} builds {recipe_version(folder)}, "

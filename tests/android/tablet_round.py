@@ -52,7 +52,7 @@ def main(data: Path, hub_url: str, code: str) -> dict:
     enrolled = enroll_data_dir(data, hub_url, code)
     station = open_station(data)
     try:
-        cadre = add_cadre(station.store, "李建国", "便民服务站代办员", "2580")
+        cadre = add_cadre(station.store, "李建国", "便民服务站代办员", "258046")
         for n, text in enumerate(TRICKY):
             log_visit(station.store, cadre, VisitForm(
                 name="王秀英", matter=text, opinion=text[::-1], address="新集镇王湾村三组",

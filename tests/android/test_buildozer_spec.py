@@ -12,9 +12,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from tools.android_requirements import (LOCAL_RECIPES, ROOT, SPEC, AndroidRequirementError,
-                                        extends_p4a_recipe,
+                                        extends_p4a_recipe, new_recipe_problems,
+                                        recipe_attribute,
                                         Package, check_spec, dev_pin, is_pure_python,
                                         p4a_recipes_dir, p4a_release_tag, recipe_folders,
                                         recipe_version, spec_requirements,
@@ -43,6 +45,7 @@ def test_every_station_requirement_is_pure_python_or_built_by_a_recipe(
     assert found["pillow"].how == "p4a recipe"
     assert found["httpx"].how == "p4a recipe"
     assert found["reportlab"].how == "our recipe"
+    assert found["sqlcipher3"].how == "our recipe"       # p4a has none (issue #11)
     assert found["openpyxl"].how == "pure Python" and found["et-xmlfile"].how == "pure Python"
     assert found["charset-normalizer"].how == "pure Python"   # mypyc-compiled, source beside
     recipes = recipe_folders(p4a_recipes_dir())
@@ -99,14 +102,38 @@ def test_p4a_branch_and_app_version_follow_pyproject() -> None:
 
 def test_our_recipes_replace_p4a_recipes_for_pure_packages_or_extend_them() -> None:
     ours = recipe_folders(LOCAL_RECIPES)
-    assert set(ours) == {"reportlab", "cryptography"}
+    assert set(ours) == {"reportlab", "cryptography", "sqlcipher3"}
     p4a = recipe_folders(p4a_recipes_dir())
     for name, folder in ours.items():
+        assert recipe_version(folder) == metadata.version(name)
+        if name == "sqlcipher3":
+            continue                             # a new recipe: the next test
         assert name in p4a                       # it overrides one (else it is not needed)
         assert recipe_version(p4a[name]) != recipe_version(folder)
         assert is_pure_python(metadata.distribution(name)) or extends_p4a_recipe(folder)
-        assert recipe_version(folder) == metadata.version(name)
     assert not extends_p4a_recipe(ours["reportlab"])  # a pure package: built plainly
+
+
+def test_a_new_recipe_builds_the_pinned_source_with_recipes_p4a_has(tmp_path: Path) -> None:
+    """sqlcipher3: compiled, no p4a recipe; ours builds its PyPI sdist (the source the
+    tests built) against p4a's openssl recipe."""
+    ours, p4a = recipe_folders(LOCAL_RECIPES), recipe_folders(p4a_recipes_dir())
+    folder = ours["sqlcipher3"]
+    assert "sqlcipher3" not in p4a and not is_pure_python(metadata.distribution("sqlcipher3"))
+    known = set(p4a) | set(ours)
+    assert new_recipe_problems(folder, "sqlcipher3", known) == []
+    assert recipe_attribute(folder, "depends") == ["setuptools", "openssl"]
+    assert Version(recipe_version(p4a["openssl"]) or "0") >= Version("3.2")  # Argon2id
+    # The check refuses a recipe that builds other source or needs a recipe nobody has.
+    bad = tmp_path / "sqlcipher3"
+    bad.mkdir()
+    text = (folder / "__init__.py").read_text(encoding="utf-8")
+    (bad / "__init__.py").write_text(text.replace("files.pythonhosted.org", "example.org")
+                                     .replace('"openssl"]', '"openssl", "libsqlcipher"]'),
+                                     encoding="utf-8")
+    problems = new_recipe_problems(bad, "sqlcipher3", known)
+    assert any("url must be" in p for p in problems)
+    assert any("libsqlcipher" in p for p in problems)
 
 
 def write_pyproject(tmp_path: Path, replace: str, by: str) -> Path:

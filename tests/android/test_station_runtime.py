@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -69,7 +69,7 @@ def test_a_tablet_without_the_hub_packages_syncs_byte_for_byte(
     # Push: the hub recomputed every hash and checked the signed head; it holds them all.
     assert tablet["sync"]["ok"] and tablet["sync"]["error"] is None
     assert tablet["sync"]["pushed"] == len(tablet["mine"]) >= len(TRICKY) + 2
-    with sqlite3.connect(town.data / "hub.sqlite") as conn:
+    with closing(town.db()) as conn:
         held = dict(conn.execute("SELECT id, hash FROM events WHERE origin=?",
                                  (tablet["node_id"],)))
         payloads = [json.loads(p)["matter"] for (p,) in conn.execute(
@@ -80,7 +80,7 @@ def test_a_tablet_without_the_hub_packages_syncs_byte_for_byte(
 
     # Pull: the tablet recomputed the neighbour's hashes without orjson and kept them.
     assert tablet["quarantined"] == 0 and tablet["sync"]["pulled"] >= 1
-    with sqlite3.connect(town.data / "hub.sqlite") as conn:
+    with closing(town.db()) as conn:
         announced = dict(conn.execute(
             "SELECT id, hash FROM events WHERE type='node.announced' AND origin<>?",
             (tablet["node_id"],)))

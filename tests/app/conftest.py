@@ -43,7 +43,7 @@ class Township:
         _, code = hub.add_node(name, kind)
         station = open_station(self.root / f"st-{name}")
         station.enroll(hub.url, code)
-        person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        person = add_cadre(station.store, cadre[0], cadre[1], "258046")
         if kind == "town":   # the town sets up its papers first (镇里设置 → 文书和电话)
             set_town_papers(station, person, f"{hub.url}/status")
         place = Place(station, Desk(station, today=lambda: TODAY), person)
@@ -59,7 +59,7 @@ def township(tmp_path: Path) -> Iterator[Township]:
     town = HubProcess(tmp_path / "town", "town")
     town.init("新集镇")
     _, code = county.add_node("新集镇", "town")
-    hub = open_hub(town.data)
+    hub = town.open()
     with HubClient(county.url) as client:
         enroll_hub(hub, client, code)
     hub.close()

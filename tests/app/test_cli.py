@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +114,7 @@ def test_a_town_hub_is_set_up_on_a_new_directory_as_the_readme_says(
         assert result["ok"] is True and result["error"] is None
         assert result["pushed"] >= 1            # its node.announced
         wait_for_relay(town.url)
-        with sqlite3.connect(county.data / "hub.sqlite") as conn:
+        with closing(county.db()) as conn:
             assert conn.execute("SELECT COUNT(*) FROM events WHERE origin=?",
                                 (station["node_id"],)).fetchone()[0] == result["pushed"]
 

@@ -8,18 +8,19 @@ import pytest
 from app.datadir import DataDirError, hub_level, kind_of, require_hub, undone_on_failure
 from app.station import open_station
 from sync.hub.server import open_hub
+from tests.support.keys import HUB_KEY
 
 
 @pytest.mark.parametrize("folder", ["town", "新集镇 服务器", "a#b?c%d"])
 def test_a_hub_directory_is_recognised_whatever_its_name(tmp_path: Path, folder: str) -> None:
     data = tmp_path / folder
     assert kind_of(data) == "new" and not data.exists()
-    open_hub(data, "town", "新集镇").close()
+    open_hub(data, "town", "新集镇", key=HUB_KEY).close()
     assert hub_level(data) == "town" and kind_of(data) == "hub"
 
 
 def test_a_hub_file_without_identity_is_not_a_hub(tmp_path: Path) -> None:
-    open_hub(tmp_path / "left-over").close()     # what `node add` used to leave behind
+    open_hub(tmp_path / "left-over", key=HUB_KEY).close()     # what `node add` used to leave behind
     assert hub_level(tmp_path / "left-over") is None
     with pytest.raises(DataDirError, match="sanji hub init"):
         require_hub(tmp_path / "left-over")

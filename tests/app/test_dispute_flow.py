@@ -63,7 +63,7 @@ class Township:
         _, code = hub.add_node(name, kind, roles)
         station = open_station(self.root / f"st-{name}")
         station.enroll(hub.url, code)
-        person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        person = add_cadre(station.store, cadre[0], cadre[1], "258046")
         return Tablet(station, Disputes(station, today=lambda: TODAY),
                       Petitions(station, today=lambda: TODAY), person)
 
@@ -87,7 +87,7 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Places]:
     town = HubProcess(root / "town", "town")
     town.init("新集镇")
     _, code = county.add_node("新集镇", "town")
-    hub = open_hub(town.data)
+    hub = town.open()
     with HubClient(county.url) as client:
         enroll_hub(hub, client, code)
     hub.close()

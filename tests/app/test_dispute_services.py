@@ -55,7 +55,7 @@ class Room:
 def room(tmp_path: Path):
     station = make_station(tmp_path)
     clock = Clock()
-    cadre = add_cadre(station.store, "李建国", "调解委员会主任", "2580")
+    cadre = add_cadre(station.store, "李建国", "调解委员会主任", "258046")
     yield Room(station, Disputes(station, today=clock), cadre, clock)
     station.close()
 

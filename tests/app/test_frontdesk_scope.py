@@ -17,7 +17,7 @@ def test_roster_and_visits_can_be_kept_to_one_station(tmp_path: Path) -> None:
     station = open_station(tmp_path / "town")
     station.store.set_identity("town-center", SigningKey.generate(),
                                {"kind": "town", "name": "镇便民服务中心", "short_code": "XJ001"})
-    me = add_cadre(station.store, "张敏", "中心主任", "2580")
+    me = add_cadre(station.store, "张敏", "中心主任", "258046")
     day, now = date(2026, 11, 27), datetime(2026, 11, 27, 9, 30)
     schedule_duty(station.store, me, day, me, "全天", "坐班")
     log_visit(station.store, me, VisitForm(name="王秀英", matter="咨询医保"), now)

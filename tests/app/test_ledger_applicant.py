@@ -24,7 +24,7 @@ def test_ledger_row_and_search_carry_the_applicant(tmp_path: Path) -> None:
     store.close()
     station = open_station(tmp_path)
     try:
-        cadre = add_cadre(station.store, "李建国", "村委委员", "2580")
+        cadre = add_cadre(station.store, "李建国", "村委委员", "258046")
         desk = Desk(station, today=lambda: TODAY)
         desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678", matter_code="SB-001",
                                       summary="参保登记", id_number="11010519491231002X"))

@@ -35,7 +35,7 @@ class Desk:
 def _desk(path: Path, kind: str, name: str) -> Desk:
     station = make_station(path, kind, name)
     clock = Clock(TODAY)
-    cadre = add_cadre(station.store, "陈接访", "信访代理员", "2580")
+    cadre = add_cadre(station.store, "陈接访", "信访代理员", "258046")
     return Desk(station, Petitions(station, today=clock), cadre, clock)
 
 

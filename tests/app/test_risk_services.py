@@ -20,7 +20,7 @@ TODAY = date(2026, 3, 25)
 def svc(tmp_path: Path):
     station = make_station(tmp_path, "village", "东王村")
     service = RiskAssessments(station, today=Clock(TODAY))
-    service.cadre = add_cadre(station.store, "王书记", "村党支部书记", "2580")  # type: ignore[attr-defined]
+    service.cadre = add_cadre(station.store, "王书记", "村党支部书记", "258046")  # type: ignore[attr-defined]
     yield service
     station.close()
 

@@ -40,7 +40,7 @@ def _labels(state, level: str) -> list[str]:
 
 
 def test_a_fresh_village_case_offers_start_settle_and_escalate_only(village: Station) -> None:
-    cadre = add_cadre(village.store, "李建国", "村委委员", "2580")
+    cadre = add_cadre(village.store, "李建国", "村委委员", "258046")
     desk = Desk(village, today=lambda: TODAY)
     intake = desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678",
                                            matter_code="SB-001", summary="参保登记"))
@@ -59,7 +59,7 @@ def test_a_fresh_village_case_offers_start_settle_and_escalate_only(village: Sta
 
 
 def test_reopening_is_offered_only_after_a_dissatisfied_rating(village: Station) -> None:
-    cadre = add_cadre(village.store, "李建国", "村委委员", "2580")
+    cadre = add_cadre(village.store, "李建国", "村委委员", "258046")
     desk = Desk(village, today=lambda: TODAY)
     record = desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678",
                                            matter_code="SB-005", summary="打印证明")).record

@@ -21,12 +21,13 @@ from app.hubext import extension, page
 from app.hubext.ratelimit import TokenBuckets
 from app.services.desk import Desk, Intake, IntakeForm
 from app.station import Station, open_station
-from sync.blobfiles import BlobFiles
+
 from sync.client import HubClient
 from sync.hub import admin
 from sync.hub.api import create_app
 from sync.hub.blobs import BlobStore
-from sync.hub.server import open_hub
+from sync.hub.server import hub_blobs, open_hub
+from tests.support.keys import HUB_KEY
 from sync.hub.store import HubStore
 from tests.support.papers import set_town_papers
 
@@ -91,7 +92,7 @@ class Town:
         _, code = admin.add_node(self.hub, name, kind)
         station = open_station(self.root / f"st-{len(self.windows)}")
         station.enroll(URL, code)
-        person = add_cadre(station.store, cadre[0], cadre[1], "2580")
+        person = add_cadre(station.store, cadre[0], cadre[1], "258046")
         if kind == "town":   # the town sets up its papers first (镇里设置 → 文书和电话)
             set_town_papers(station, person, f"{URL}/status")
         place = Window(station, Desk(station, today=lambda: TODAY), person)
@@ -115,14 +116,14 @@ def intake(window: Window, phone: str = "13812345678", matter: str = "SB-001",
 
 @pytest.fixture
 def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Town]:
-    hub = open_hub(tmp_path / "town", "town", "新集镇")
+    hub = open_hub(tmp_path / "town", "town", "新集镇", key=HUB_KEY)
     clock = [1000.0]     # the rate limiter's clock, moved by the tests
     days = [TODAY]       # the hub's date (已超期), moved by the tests
     ext = extension(page.Limits(TokenBuckets(10, 60.0, clock=lambda: clock[0]),
                                 TokenBuckets(20, 3600.0, clock=lambda: clock[0])),
                     today=lambda: days[0])
     ext.install(hub)
-    asgi = create_app(hub, BlobStore(hub, BlobFiles(tmp_path / "town" / "blobs")),
+    asgi = create_app(hub, BlobStore(hub, hub_blobs(hub, tmp_path / "town" / "blobs")),
                       extra_routes=ext.routes(hub))
     transport = AsgiTransport(asgi)
 

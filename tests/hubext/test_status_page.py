@@ -13,6 +13,7 @@ from app.hubext import table
 from app.hubext.page import NOT_FOUND
 from app.services.desk import IntakeForm
 from sync.hub.server import open_hub
+from tests.support.keys import HUB_KEY
 from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.store import NewEvent, Store
@@ -224,7 +225,7 @@ def test_a_hub_with_cases_already_stored_builds_the_table_on_upgrade(town: Town)
         town.hub.conn.execute("DROP TABLE public_status")
         town.hub.conn.execute("DROP TABLE public_levels")
         town.hub.conn.execute("DELETE FROM schema_version WHERE name='hubext'")
-    upgraded = open_hub(town.root / "town")
+    upgraded = open_hub(town.root / "town", key=HUB_KEY)
     try:
         table.install(upgraded)
         table.install(upgraded)          # idempotent

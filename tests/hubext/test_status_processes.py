@@ -3,7 +3,6 @@ hub` runs them): a village takes a matter and syncs; a citizen asks the town hub
 HTTP while the matter goes up to the county and back, and after the town closes it."""
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,7 @@ def until(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
 def hub_status_row(hub: HubProcess, receipt: str) -> tuple[Any, ...] | None:
     """Read the hub's table directly (WAL: a reader beside the running hub), so waiting
     does not spend the page's rate limit."""
-    conn = sqlite3.connect(f"file:{hub.data / 'hub.sqlite'}?mode=ro", uri=True)
+    conn = hub.db()
     try:
         return conn.execute("SELECT status_name, due, closed_on FROM public_status"
                             " WHERE receipt_no=?", (receipt,)).fetchone()

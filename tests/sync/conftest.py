@@ -27,7 +27,7 @@ class Township:
         town = HubProcess(self.root / f"town-{len(self.towns)}", "town")
         town.init(name)
         _, code = self.county.add_node(name, "town")
-        hub = open_hub(town.data)
+        hub = town.open()
         client = HubClient(self.county.url)
         enroll_hub(hub, client, code)
         client.close()

@@ -19,7 +19,9 @@ import httpx
 
 from sync import log, wire
 from sync.canonical import GENESIS
+from sync.db import connect
 from sync.events import seal, to_push
+from sync.hub.dbkey import read_key_file
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, request_message
 from sync.store import Store
@@ -151,7 +153,9 @@ def extend(store: Store, crafted: Sequence[dict[str, Any] | Callable[[int, int],
 # the hub's file ----------------------------------------------------------------------------
 @contextmanager
 def hub_db(data: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(str(data / "hub.sqlite"), timeout=30.0)) as conn:
+    """The file of a HubProcess's directory, opened with its key (beside the directory)."""
+    key = read_key_file(data.parent / f"{data.name}.key", data)
+    with closing(connect(data / "hub.sqlite", key)) as conn:
         yield conn
 
 

@@ -3,6 +3,7 @@ processes, syncing through any URL (a fault proxy), and exact comparisons of the
 SQLite files on both sides: event ids, per-origin seq ranges and hashes."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from sync.batching import BatchSizer
 from sync.client import Backoff, HubClient
 from sync.enroll import enroll_hub, enroll_station
 from sync.hlc import system_ms
-from sync.hub.server import open_hub
+from sync.db import connect
 from sync.ids import uuid7
 from sync.session import RoundResult, Syncer, credentials_for
 from sync.store import NewEvent, Store
@@ -79,7 +80,7 @@ class Lab:
         hub.init(name)
         if county is not None:
             _, code = county.add_node(name, "town")
-            store = open_hub(hub.data)
+            store = hub.open()
             client = HubClient(county.url)
             try:
                 enroll_hub(store, client, code)
@@ -157,52 +158,69 @@ def sync_until_clean(store: Store, url: str, tries: int = 20) -> RoundResult:
 
 
 # reading SQLite files ---------------------------------------------------------------------
-def hub_db(hub: HubProcess) -> Path:
-    return hub.data / "hub.sqlite"
+@dataclass(frozen=True)
+class DbFile(os.PathLike[str]):
+    """A database file and the key that opens it (a hub's files are encrypted; these
+    sync-level stations' are plain). Usable as a path (copying, deleting)."""
+    path: Path
+    key: bytes | None = None
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def connect(self) -> sqlite3.Connection:
+        return connect(self.path, self.key)
 
 
-def station_db(station: Station) -> Path:
-    return station.store.path
+def hub_db(hub: HubProcess) -> DbFile:
+    return DbFile(hub.data / "hub.sqlite", hub.key)
 
 
-def query(db: Path, sql: str, params: Iterable[object] = ()) -> list[tuple]:
-    conn = sqlite3.connect(str(db), timeout=30)
+def station_db(station: Station) -> DbFile:
+    return DbFile(station.store.path, station.store.db_key)
+
+
+def query(db: DbFile, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+    conn = db.connect()
     try:
         return conn.execute(sql, tuple(params)).fetchall()
     finally:
         conn.close()
 
 
-def chain(db: Path, origin: str) -> list[tuple[int, str, str]]:
+def chain(db: DbFile, origin: str) -> list[tuple[int, str, str]]:
     """(seq, id, hash) of one origin's events held in `db`, in seq order."""
     return [tuple(r) for r in query(db, "SELECT seq, id, hash FROM events WHERE origin=?"
                                      " ORDER BY seq", (origin,))]
 
 
-def ids(db: Path, origin: str | None = None) -> set[str]:
+def ids(db: DbFile, origin: str | None = None) -> set[str]:
     if origin is None:
         return {r[0] for r in query(db, "SELECT id FROM events")}
     return {r[0] for r in query(db, "SELECT id FROM events WHERE origin=?", (origin,))}
 
 
-def count(db: Path, origin: str | None = None) -> int:
+def count(db: DbFile, origin: str | None = None) -> int:
     if origin is None:
         return query(db, "SELECT COUNT(*) FROM events")[0][0]
     return query(db, "SELECT COUNT(*) FROM events WHERE origin=?", (origin,))[0][0]
 
 
-def integrity(db: Path) -> str:
+def integrity(db: DbFile) -> str:
     return query(db, "PRAGMA integrity_check")[0][0]
 
 
-def assert_gapless(db: Path, origin: str) -> int:
+def assert_gapless(db: DbFile, origin: str) -> int:
     """seq of `origin` in `db` is exactly 1..n; returns n."""
     seqs = [r[0] for r in chain(db, origin)]
     assert seqs == list(range(1, len(seqs) + 1)), f"seq of {origin} not gapless: {seqs[:20]}…"
     return len(seqs)
 
 
-def assert_holds_exactly(hub: Path, station: Station) -> None:
+def assert_holds_exactly(hub: DbFile, station: Station) -> None:
     """The hub holds the station's own chain exactly: same seqs, ids and hashes, once."""
     origin = station.store.node_id
     assert origin is not None
@@ -212,7 +230,7 @@ def assert_holds_exactly(hub: Path, station: Station) -> None:
 
 
 def audit(hub: HubProcess) -> list[Finding]:
-    store = open_hub(hub.data)
+    store = hub.open()
     try:
         return audit_hub(store)
     finally:

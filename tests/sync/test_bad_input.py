@@ -28,6 +28,7 @@ from sync.canonical import GENESIS
 from sync.client import HubClient
 from sync.enroll import enroll_station
 from sync.hub.server import open_hub
+from tests.support.keys import HUB_KEY
 from sync.events import seal
 from sync.ids import uuid7
 from sync.keys import SigningKey, node_message
@@ -675,7 +676,7 @@ def test_station_quarantines_pulled_events_that_do_not_match_their_hash(
 def test_hub_sets_aside_pulled_events_that_clash_with_its_chains(tmp_path: Path) -> None:
     """What a town pulls from its county is checked like a station's pull: an event at a
     (origin, seq) already taken is set aside and logged, the rest of the batch applies."""
-    town = open_hub(tmp_path / "town", "town")
+    town = open_hub(tmp_path / "town", "town", key=HUB_KEY)
     try:
         other = uuid7()
         good = [event(other, 1, town.clock.now()), event(other, 2, town.clock.now())]

@@ -2,16 +2,16 @@
 fails leaves no transaction open behind it."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from sync.db import connect, transaction
+from sync.db import IntegrityError, connect, transaction
+from tests.support.keys import HUB_KEY as KEY
 
 
 def rows(path: Path) -> list[int]:
-    other = sqlite3.connect(path)
+    other = connect(path, KEY)
     try:
         return [r[0] for r in other.execute("SELECT x FROM t ORDER BY x")]
     finally:
@@ -20,7 +20,7 @@ def rows(path: Path) -> list[int]:
 
 def test_a_nested_unit_that_fails_is_undone_and_the_outer_one_commits(tmp_path: Path
                                                                       ) -> None:
-    conn = connect(tmp_path / "db.sqlite")
+    conn = connect(tmp_path / "db.sqlite", KEY)
     conn.execute("CREATE TABLE t(x INTEGER)")
     with transaction(conn):
         conn.execute("INSERT INTO t VALUES(1)")
@@ -36,12 +36,12 @@ def test_a_nested_unit_that_fails_is_undone_and_the_outer_one_commits(tmp_path: 
 
 def test_a_failed_commit_is_rolled_back_and_the_next_transaction_commits(tmp_path: Path
                                                                          ) -> None:
-    conn = connect(tmp_path / "db.sqlite")
+    conn = connect(tmp_path / "db.sqlite", KEY)
     conn.execute("CREATE TABLE t(x INTEGER)")
     conn.execute("CREATE TABLE parent(id INTEGER PRIMARY KEY)")
     conn.execute("CREATE TABLE child(p INTEGER REFERENCES parent(id) "
                  "DEFERRABLE INITIALLY DEFERRED)")
-    with pytest.raises(sqlite3.IntegrityError), transaction(conn):
+    with pytest.raises(IntegrityError), transaction(conn):
         conn.execute("INSERT INTO t VALUES(1)")
         conn.execute("INSERT INTO child VALUES(7)")        # fails only at COMMIT
     assert not conn.in_transaction

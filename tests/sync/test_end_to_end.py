@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from sync.hub.server import open_hub
 from sync.ids import uuid7
 from sync.store import NewEvent
+from tests.support.hubs import HubProcess
 from tests.sync.conftest import Township
 
 
@@ -25,8 +25,8 @@ def wait_for(predicate, timeout: float = 20.0) -> None:
     raise AssertionError("condition not met in time")
 
 
-def count_events(data) -> int:
-    hub = open_hub(data)
+def count_events(process: HubProcess) -> int:
+    hub = process.open()
     try:
         return hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     finally:
@@ -42,8 +42,8 @@ def test_village_events_reach_town_and_county(township: Township) -> None:
     assert result.ok, result.error
     assert result.pushed == 30
     assert village.store.pending_count() == 0
-    assert count_events(town.data) == 30
-    wait_for(lambda: count_events(township.county.data) == 30)
+    assert count_events(town) == 30
+    wait_for(lambda: count_events(township.county) == 30)
 
 
 def test_attachment_reaches_town_and_county_after_its_event(township: Township) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,7 +23,8 @@ from sync.errors import SyncError
 from sync.session import Syncer, credentials_for
 from sync.store import Store
 from tests.support.hubs import ROOT
-from tests.sync.faultkit import (Lab, assert_gapless, assert_holds_exactly, audit, chain,
+from sync.db import OperationalError
+from tests.sync.faultkit import (DbFile, Lab, assert_gapless, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, integrity, query,
                                  station_db, sync_until_clean, visit_event, wait_for)
 
@@ -70,20 +70,21 @@ class Child:
 
 
 # hub kill -9 inside a push -----------------------------------------------------------------
-def writer_busy(db: Path) -> bool:
+def writer_busy(db: DbFile) -> bool:
     """True while another process holds the database's write lock (in a transaction)."""
-    conn = sqlite3.connect(str(db), timeout=0, isolation_level=None)
+    conn = db.connect()
     try:
+        conn.execute("PRAGMA busy_timeout=0")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
         return False
-    except sqlite3.OperationalError:
+    except OperationalError:
         return True
     finally:
         conn.close()
 
 
-def kill_inside_write(db: Path, pushing: threading.Thread, kill: Callable[[], None]) -> bool:
+def kill_inside_write(db: DbFile, pushing: threading.Thread, kill: Callable[[], None]) -> bool:
     """SIGKILL the hub once it has been inside a write transaction for >= 20 ms (the
     big push's, not a small counter update); False if that never happened."""
     busy_since: float | None = None
@@ -200,7 +201,7 @@ def test_station_killed_inside_its_write_loop_loses_no_returned_append(lab: Lab)
         # The projection ran in the same transactions: it agrees with the log exactly.
         assert dict(query(db, "SELECT record, n FROM tally")) == dict(
             query(db, "SELECT record, COUNT(*) FROM events GROUP BY record"))
-        conn = sqlite3.connect(str(db))
+        conn = db.connect()
         try:
             assert audit_chains(conn, {origin}) == []
         finally:

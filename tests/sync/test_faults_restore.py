@@ -5,22 +5,22 @@ lost on either side and nothing is stored twice. Real hub processes on 127.0.0.1
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
-from tests.sync.faultkit import (Lab, Station, assert_gapless, assert_holds_exactly, audit,
-                                 config_event, count, hub_db, ids, integrity, query,
+from sync.db import export
+from tests.sync.faultkit import (DbFile, Lab, Station, assert_gapless, assert_holds_exactly,
+                                 audit, config_event, count, hub_db, ids, integrity, query,
                                  station_db, sync_until_clean, sync_via, visit_event,
                                  wait_for)
 
 
-def backup(db: Path, to: Path) -> None:
-    """A consistent copy of a live SQLite file (WAL included): the backup API."""
-    source, target = sqlite3.connect(str(db)), sqlite3.connect(str(to))
+def backup(db: DbFile, to: Path) -> None:
+    """A consistent copy of a live SQLite file (WAL included), encrypted with the same
+    key (what `sanji backup` puts in its archive: sync.db.export)."""
+    source = db.connect()
     try:
-        source.backup(target)
+        export(source, to, db.key or b"")
     finally:
-        target.close()
         source.close()
 
 

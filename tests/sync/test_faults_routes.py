@@ -4,7 +4,6 @@ arrives before its record's creation. Real hub processes on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 
 from sync.client import HubClient
@@ -13,7 +12,7 @@ from sync.events import seal
 from sync.ids import uuid7
 from sync.state import state_hash
 from sync.store import NewEvent
-from tests.sync.faultkit import (Lab, Station, assert_holds_exactly, audit, chain,
+from tests.sync.faultkit import (DbFile, Lab, Station, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, query, station_db,
                                  sync_until_clean, sync_via, visit, visit_event, wait_for)
 
@@ -175,7 +174,7 @@ def test_update_arriving_before_its_creation_is_kept_and_reaches_the_creator(lab
     replicas = (station_db(creator), hub_db(first), hub_db(county))
     hashes = set()
     for db in replicas:
-        conn = sqlite3.connect(str(db))
+        conn = db.connect()
         try:
             hashes.add(state_hash(conn))
         finally:

@@ -5,20 +5,20 @@ does not match its hash. Real hub processes on 127.0.0.1, SQLite edited while st
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from sync.canonical import GENESIS
 from sync.events import seal
 from sync.ids import uuid7
-from tests.sync.faultkit import (Lab, audit, chain, config_event, hub_db, ids, query,
+from tests.sync.faultkit import (DbFile, Lab, audit, chain, config_event, hub_db, ids, query,
                                  station_db, sync_until_clean, wait_for)
 
 
-def tamper(db: Path, origin: str, forge: bool = False) -> dict[str, str]:
+def tamper(db: DbFile, origin: str, forge: bool = False) -> dict[str, str]:
     """Edit seq 3's payload, delete seq 6, swap the seq of 9 and 10; with `forge`, add
-    a well-sealed event from an origin nobody vouches for. Returns the ids involved."""
-    conn = sqlite3.connect(str(db), isolation_level=None)
+    a well-sealed event from an origin nobody vouches for. Returns the ids involved.
+    (The attacker here has the hub's key: this tests the hash chains, not encryption.)"""
+    conn = db.connect()
     try:
         def id_at(seq: int) -> str:
             return conn.execute("SELECT id FROM events WHERE origin=? AND seq=?",

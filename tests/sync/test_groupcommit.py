@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from sync.db import connect
+from sync.db import IntegrityError, OperationalError, connect
 from sync.errors import Problem
 from sync.hub.groupcommit import GroupCommit
+from tests.support.keys import HUB_KEY as KEY
 
 
 def open_db(path: Path) -> tuple[sqlite3.Connection, list[str]]:
-    conn = connect(path)
+    conn = connect(path, KEY)
     conn.execute("CREATE TABLE t(x TEXT)")
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
@@ -23,7 +24,7 @@ def open_db(path: Path) -> tuple[sqlite3.Connection, list[str]]:
 
 
 def stored(path: Path) -> list[str]:
-    other = sqlite3.connect(path)          # a second connection sees only what committed
+    other = connect(path, KEY)             # a second connection sees only what committed
     try:
         return sorted(r[0] for r in other.execute("SELECT x FROM t"))
     finally:
@@ -90,8 +91,8 @@ def test_a_failed_commit_fails_every_push_of_the_group(tmp_path: Path) -> None:
             return_exceptions=True)
 
     results = asyncio.run(main())          # the deferred foreign key fails at COMMIT
-    assert all(isinstance(r, sqlite3.IntegrityError) for r in results), results
+    assert all(isinstance(r, IntegrityError) for r in results), results
     assert stored(path) == []
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(OperationalError):
         conn.execute("COMMIT")             # and no transaction was left open
     conn.close()

@@ -17,7 +17,7 @@ from tests.support.papers import set_town_papers
 
 TODAY = date(2026, 11, 27)            # a Friday: deadlines cross a weekend
 NOW = datetime(2026, 11, 27, 10, 30)
-PIN = "2580"
+PIN = "258046"
 TOWN_HUB = "hub-xinji-town"
 COUNTY_HUB = "hub-xin-county"
 
@@ -26,7 +26,7 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
                  short_code: str = "XJ001",
                  cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),),
                  roles: tuple[str, ...] = (), papers: bool = True) -> Path:
-    """A station folder as enrollment leaves it, announced, with cadres (PIN 2580);
+    """A station folder as enrollment leaves it, announced, with cadres (密码 258046);
     ``roles=("discipline",)``: the town 纪委's tablet, which announces its sealing key;
     a town has set up its papers (phones, status page, 机关代字) unless ``papers=False``."""
     path.mkdir(parents=True, exist_ok=True)

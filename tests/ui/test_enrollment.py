@@ -36,7 +36,7 @@ def test_enroll_first_cadre_and_sync_with_a_real_hub(kivy_app, tmp_path: Path) -
             assert signin.adding and signin.ids.add_title.text == "添加第一位干部"
             signin.ids.name.text = "李建国"
             signin.ids.post.text = "村委委员"
-            signin.ids.pin1.text = signin.ids.pin2.text = "2580"
+            signin.ids.pin1.text = signin.ids.pin2.text = "258046"
 
         def saved(app):
             press(screen(app, "signin").ids.save_cadre)

@@ -1,0 +1,33 @@
+"""Reading the encrypted database files of a test's stations and hubs the way a test
+needs to: with their key, beside the running program (WAL allows it)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Protocol
+
+from app.station import Station
+from sync.db import connect
+
+
+class HasDb(Protocol):
+    def db(self) -> sqlite3.Connection: ...
+
+
+def open_db(place: Station | HasDb) -> sqlite3.Connection:
+    """A connection to a station's (its key in hand: it is open) or a hub process's file."""
+    if isinstance(place, Station):
+        return connect(place.data / "station.sqlite", place.key)
+    return place.db()
+
+
+def decrypted_text(place: Station | HasDb) -> bytes:
+    """Everything the database holds, as SQL text (what a thief with the key would see):
+    for checks that something is, or is not, stored in a readable form."""
+    conn = open_db(place)
+    try:
+        return "\n".join(conn.iterdump()).encode("utf-8")
+    finally:
+        conn.close()
+
+
+__all__ = ["decrypted_text", "open_db"]
