@@ -100,6 +100,12 @@ class HubClient:
         self.stats.bytes_up += len(content) + _header_bytes(all_headers) + len(path) + 20
         self.stats.bytes_down += response.num_bytes_downloaded + _header_bytes(
             response.headers) + 20
+        if response.status_code == 503 and b"hub_damaged" in data[:200]:
+            # Not a passing error to retry: the hub refuses until it is restored (issue
+            # #11). Say so, and pass on what the hub says to its operator.
+            detail = jsoncodec.loads(data).get("title", "")
+            raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
+                          f"服务器管理员。服务器的说明：{detail}")
         if response.status_code >= 500:
             raise TransportError(f"服务器暂时出错（{response.status_code}），稍后会自动重试。")
         parsed: Any = None

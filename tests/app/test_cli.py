@@ -30,10 +30,18 @@ class Ran:
         return json.loads(self.out)
 
 
-def sanji(*args: str | Path, cwd: Path) -> Ran:
-    done = subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], cwd=cwd,
+def sanji(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> Ran:
+    """Run `sanji`. A hub directory's key is kept beside it (as HubProcess keeps it,
+    outside the directory), named to the command by SANJI_HUB_KEY_FILE; a station's
+    command ignores it."""
+    words = list(map(str, args))
+    extra = {}
+    if "--data" in words:
+        data = Path(words[words.index("--data") + 1])
+        extra["SANJI_HUB_KEY_FILE"] = str(data.parent / f"{data.name}.key")
+    done = subprocess.run([sys.executable, "-m", "app.cli", *words], cwd=cwd,
                           capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **extra, **(env or {})})
     return Ran(done.returncode, done.stdout, done.stderr)
 
 

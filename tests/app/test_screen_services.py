@@ -71,7 +71,7 @@ def test_reopening_is_offered_only_after_a_dissatisfied_rating(village: Station)
 
 
 def test_a_round_without_a_hub_says_so_and_writes_nothing(village: Station) -> None:
-    result = sync_round(village.data)
+    result = sync_round(village.data, village.key)
     assert not result.ok and "登记" in (result.error or "")
     catch_up(village)
     status = sync_status(village.store)

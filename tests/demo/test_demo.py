@@ -3,7 +3,6 @@ processes (issue #3 §1). One run (module fixture) serves every check; a second 
 add nothing."""
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +20,10 @@ from app.services.desk import Desk
 from app.services.frontdesk import on_duty_now, recent_visits, roster
 from app.services.ledger import LedgerFilter, deadline_board, ledger, town_overview
 from app.services.rules import load_rules
-from app.station import Station, open_station
+from app.local_system import key_file
+from app.station import Station, unlock_station
+from sync.db import connect
+from sync.hub.dbkey import resolve
 from tests.support.hubs import free_port
 
 pytestmark = pytest.mark.slow
@@ -37,7 +39,9 @@ class Seeded:
     ports: tuple[int, int]
 
     def open(self, folder: str) -> Station:
-        return open_station(self.root / folder)
+        """A station of the township, unlocked with the demo 密码 of its first cadre."""
+        data = self.root / folder
+        return unlock_station(data, PIN, 0, cadre=list_cadres(data)[0].id)
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +157,8 @@ def test_cadres_are_on_duty_today_and_visits_are_logged(seeded: Seeded) -> None:
         try:
             cadres = list_cadres(station.store)
             assert {c.name for c in cadres} == {name for name, _ in spec.cadres}
-            assert sign_in(station.store, cadres[0].id, PIN, 0).name == cadres[0].name
+            cadre, key = sign_in(station.data, cadres[0].id, PIN, 0)
+            assert cadre.name == cadres[0].name and key == station.key
             own = [r for r in roster(station.store.conn, TODAY)
                    if r["origin"] == station.node_id]
             assert {r["role"] for r in own} == {"带班", "坐班"}
@@ -180,7 +185,8 @@ def test_people_are_plausible_and_the_plan_is_deterministic(hall: Station) -> No
 
 
 def test_the_town_hub_public_page_knows_every_receipt(seeded: Seeded, hall: Station) -> None:
-    hub = sqlite3.connect(f"file:{seeded.root / 'town' / 'hub.sqlite'}?mode=ro", uri=True)
+    hub = connect(seeded.root / "town" / "hub.sqlite", resolve(
+        seeded.root / "town", key_file(seeded.root / "town"), {}))
     try:
         public = dict(hub.execute("SELECT receipt_no, status_name FROM public_status"
                                   " WHERE kind='svc_case'"))

@@ -24,10 +24,16 @@ def decrypted_text(place: Station | HasDb) -> bytes:
     """Everything the database holds, as SQL text (what a thief with the key would see):
     for checks that something is, or is not, stored in a readable form."""
     conn = open_db(place)
+    lines: list[str] = []
     try:
-        return "\n".join(conn.iterdump()).encode("utf-8")
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                lines.append("\t".join(v.decode("utf-8", "replace") if isinstance(v, bytes)
+                                       else str(v) for v in row))
     finally:
         conn.close()
+    return "\n".join(lines).encode("utf-8")
 
 
 __all__ = ["decrypted_text", "open_db"]
