@@ -14,6 +14,7 @@ its synced records come back down (README "Lost every 密码").
 """
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ from pathlib import Path
 from app.keyring import Holder, Keyring, KeyringError
 from sync.db import rekey, transaction
 from sync.ids import uuid7
-from sync.store import NewEvent, Store
+from sync.store import RESYNC, NewEvent, Store
 
 PIN_MIN, PIN_MAX = 6, 12
+WAITING = "cadres_to_register"
 
 
 class AccountError(ValueError):
@@ -90,9 +92,30 @@ def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None =
         _end_setup(store, keyring, Cadre(cadre_id, name, post), pin)
     else:
         keyring.wrap(cadre_id, name, post, pin, store.db_key)
-    store.append(NewEvent("cadre.registered", cadre_id, {"name": name, "post": post},
-                          author or cadre_id))
+    registered = NewEvent("cadre.registered", cadre_id, {"name": name, "post": post},
+                          author or cadre_id)
+    if store.meta.get(RESYNC):
+        # A replaced or restored tablet writes nothing until its records are back (the
+        # first cadre is how it gets there): the registration waits (register_waiting).
+        waiting = json.loads(store.meta.get(WAITING) or "[]")
+        with transaction(store.conn):
+            store.meta.set(WAITING, json.dumps(waiting + [[cadre_id, name, post,
+                                                         author or cadre_id]]))
+    else:
+        store.append(registered)
     return Cadre(cadre_id, name, post)
+
+
+def register_waiting(store: Store) -> int:
+    """Append the cadre registrations held back while the store was resyncing."""
+    waiting = json.loads(store.meta.get(WAITING) or "[]")
+    if not waiting or store.meta.get(RESYNC):
+        return 0
+    store.append_many([NewEvent("cadre.registered", cid, {"name": name, "post": post}, author)
+                       for cid, name, post, author in waiting])
+    with transaction(store.conn):
+        store.meta.set(WAITING, None)
+    return len(waiting)
 
 
 def _end_setup(store: Store, keyring: Keyring, cadre: Cadre, pin: str) -> None:

@@ -3,7 +3,7 @@
     sanji hub init --level town|county --data DIR --name NAME --key-file KEY   a new hub
     sanji hub --level town|county --data DIR --port N [--host H] [--upstream URL]
               [--backup-dir DIR --backup-hours H --backup-keep N] [--check-minutes M]
-    sanji node add|list|revoke --data DIR ... [--json]
+    sanji node add|list|revoke|replace --data DIR ... [--json]
     sanji enroll --data DIR --hub URL --code CODE [--station] [--json]
     sanji sync --data DIR [--cadre NAME] [--json]
     sanji backup --data DIR --to FILE          an encrypted copy, while it runs
@@ -110,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--json", action="store_true")
     _key_file_option(rev)
     rev.set_defaults(run=_node_revoke)
+    rep = node_sub.add_parser("replace", help="服务站的平板丢了或所有干部都忘了密码：给同一个站点"
+                                              "换新设备（旧设备的登记立即作废）")
+    rep.add_argument("id")
+    rep.add_argument("--data", type=Path, required=True)
+    rep.add_argument("--json", action="store_true")
+    _key_file_option(rep)
+    rep.set_defaults(run=_node_replace)
 
     enroll = sub.add_parser("enroll", help="用登记码把本机（或镇服务器）登记到上级")
     enroll.add_argument("--data", type=Path, required=True)
@@ -340,6 +347,23 @@ def _node_revoke(args: argparse.Namespace) -> int:
         _emit({"ok": True, "revoked": args.id})
     else:
         print(f"已注销 {args.id}")
+    return 0
+
+
+def _node_replace(args: argparse.Namespace) -> int:
+    from sync.hub import admin
+    hub = _open_existing_hub(args)
+    try:
+        code = admin.replace_device(hub, args.id)
+    finally:
+        hub.close()
+    if args.json:
+        _emit({"ok": True, "node_id": args.id, "code": code,
+               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000)})
+        return 0
+    print(f"节点 {args.id} 的旧设备登记已作废。")
+    print(f"新设备的登记码 {code}（只能用一次，7天内有效）：新设备登记后第一次同步，"
+          "会取回已经同步到服务器的全部记录；旧设备上没有同步的记录无法取回。")
     return 0
 
 

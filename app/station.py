@@ -24,13 +24,14 @@ from sync.blobfiles import BlobFiles, files_key
 from sync.db import WrongKey, encrypt_plain_file, is_plain, rekey, transaction
 from sync.errors import StoreError
 from sync.policy import DISCIPLINE_ROLE
-from sync.store import NewEvent, Store
+from sync.store import RESYNC, NewEvent, Store
 
 if TYPE_CHECKING:
     from sync.client import Credentials, HubClient
     from sync.session import RoundResult
 
 LEVEL_NAMES = {"village": "村", "town": "镇", "county": "县"}
+ANNOUNCE_LATER = "announce_after_resync"
 
 
 def hub_client(url: str, credentials: "Credentials | None" = None) -> "HubClient":
@@ -91,8 +92,26 @@ class Station:
             client.close()
         self.projections.cases.own = {self.node_id: self.level}
         self.projections.cases._levels = None
-        self.announce()
+        if self.store.meta.get(RESYNC):
+            # A replacement for a lost tablet: its records come back with the first sync;
+            # it announces itself (a new sealing key, if any) once they are back.
+            with transaction(self.store.conn):
+                self.store.meta.set(ANNOUNCE_LATER, 1)
+        else:
+            self.announce()
         return ident
+
+    def after_round(self) -> None:
+        """After a sync round: a replacement tablet whose records are back announces
+        itself and registers the cadres added meanwhile (app.accounts)."""
+        if self.store.meta.get(RESYNC):
+            return
+        if self.store.meta.get(ANNOUNCE_LATER):
+            self.announce()
+            with transaction(self.store.conn):
+                self.store.meta.set(ANNOUNCE_LATER, None)
+        from app.accounts import register_waiting
+        register_waiting(self.store)
 
     def announce(self) -> None:
         """Tell every level this station's name, level and receipt code (broadcast)."""
@@ -115,9 +134,12 @@ class Station:
             return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")
         client = hub_client(url, credentials_for(self.store))
         try:
-            return Syncer(self.store, client, self.blobs).run_round()
+            result = Syncer(self.store, client, self.blobs).run_round()
         finally:
             client.close()
+        if result.ok:
+            self.after_round()
+        return result
 
     # keys ---------------------------------------------------------------------------------
     @property

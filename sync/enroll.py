@@ -10,7 +10,7 @@ from sync.client import HubClient
 from sync.db import transaction
 from sync.errors import Problem
 from sync.keys import SigningKey
-from sync.store import Store
+from sync.store import RESYNC, Store
 
 
 def enroll_station(store: Store, client: HubClient, code: str, name: str = "") -> dict[str, Any]:
@@ -28,6 +28,11 @@ def enroll_station(store: Store, client: HubClient, code: str, name: str = "") -
     # enrollment is where the hub is pinned; sync.hlc).
     store.learn_hub_time(body["hub_time"], reply.sent_ms, reply.received_ms,
                          first_contact=True)
+    if isinstance(body.get("resume"), int) and body["resume"] > 0:
+        # A new device for a node the hub already holds records of (a lost tablet
+        # replaced): nothing is written until they are back (sync.store.RESYNC).
+        with transaction(store.conn):
+            store.meta.set(RESYNC, json.dumps({"replaced": body["resume"]}))
     return {"node_id": body["node_id"], **identity}
 
 

@@ -26,11 +26,13 @@ from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
-# Set on a store restored from a backup (app/backups.py): its own chain may go on at the
-# hub beyond what the backup holds, and a new event now would take a seq the hub already
-# has. Until a pull has brought those back (apply_pulled adopts them), nothing is written.
+# Set on a store restored from a backup (app/backups.py) or enrolled as the new device of
+# a node the hub already holds records of (sync.enroll): its own chain may go on at the
+# hub beyond what it holds, and a new event now would take a seq the hub already has.
+# Until a pull has brought those back (apply_pulled adopts them), nothing is written.
 RESYNC = "resync_own_chain"
-RESYNC_FIRST = "本机刚从备份恢复：请先同步一次，取回备份之后已经上传过的记录，再继续办理。"
+RESYNC_FIRST = ("本机的记录还没有从服务器取回（刚换了新设备，或刚从备份恢复）：请先同步一次，"
+                "再继续办理。")
 
 
 def _v1(conn: sqlite3.Connection) -> None:

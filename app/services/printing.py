@@ -13,6 +13,13 @@ nothing written) when a value the paper prints is not set yet — a phone number
 has not entered, the public status page address, a contact person — saying what to set and
 where, instead of printing a placeholder.  The documents come from app.docs (reportlab),
 imported only when a paper is made: never on the start path.
+
+A PDF is a plain copy of personal data (names, ID numbers, phones) outside the encrypted
+database (issue #11), so it is not kept: every paper can be made again from the database
+whenever it is needed, and the folder is emptied whenever the app locks (sign-out, idle
+sign-out), starts and stops (`clear_prints`); backups never hold it. A PDF lies on the
+disk only while the cadre who made it is signed in (copy it elsewhere before signing out,
+if it must travel to another computer).
 """
 from __future__ import annotations
 
@@ -37,6 +44,19 @@ STATUS_URL = "papers.status_page_url"
 LETTER_CODE = "papers.letter_code"
 TOWN_PHONE = "town_service_center"
 SETTINGS_PLACE = "“镇里设置 → 文书和电话”"
+
+
+def clear_prints(data: Path) -> int:
+    """Delete every print file of the station in `data`; returns how many."""
+    folder = data / PRINTS
+    if not folder.is_dir():
+        return 0
+    gone = 0
+    for path in folder.iterdir():
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
 
 
 def docs_available() -> bool:
@@ -221,6 +241,7 @@ def print_risk_report(assessments: Any, record: str) -> Path:
                        lambda: _docs("risk").risk_report(state, rules=assessments.risk_rules))
 
 
-__all__ = ["PRINTS", "docs_available", "paper_settings_missing", "print_agreement",
-           "print_letter", "print_notice", "print_petition_notice", "print_receipt",
-           "print_risk_report", "refuse_unset", "safe_name", "station_title", "write_paper"]
+__all__ = ["PRINTS", "clear_prints", "docs_available", "paper_settings_missing",
+           "print_agreement", "print_letter", "print_notice", "print_petition_notice",
+           "print_receipt", "print_risk_report", "refuse_unset", "safe_name", "station_title",
+           "write_paper"]

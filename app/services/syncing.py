@@ -45,9 +45,12 @@ def sync_round(data: Path, key: bytes, progress: Progress | None = None) -> Roun
         except SyncError as exc:
             return RoundResult(ok=False, error=getattr(exc, "message", str(exc)))
         try:
-            return Syncer(station.store, client, station.blobs, progress=progress).run_round()
+            result = Syncer(station.store, client, station.blobs, progress=progress).run_round()
         finally:
             client.close()
+        if result.ok:
+            station.after_round()
+        return result
     except Exception as exc:  # a bug must not kill the background thread silently
         log.exception("sync round failed")
         return RoundResult(ok=False, error=f"同步出错（{type(exc).__name__}）：请稍后再试，"

@@ -114,6 +114,8 @@ class SanjiApp(App):
         register_cjk_font()
         from kivy.uix.screenmanager import NoTransition
 
+        from app.services.printing import clear_prints
+        clear_prints(self.data_dir)          # left by a crash: nobody is signed in now
         from app.ui.shell import Shell
         self._open_station()
         Window.bind(size=self._on_window_size)
@@ -153,6 +155,8 @@ class SanjiApp(App):
         if self._message_event is not None:
             self._message_event.cancel()
         Window.unbind(size=self._on_window_size)
+        from app.services.printing import clear_prints
+        clear_prints(self.data_dir)
         if self.station is not None:
             if self.station.enrolled:
                 self.station.note_unsynced(self.now_ms())
@@ -305,6 +309,8 @@ class SanjiApp(App):
         self.go("signin")
 
     def _lock(self) -> None:
+        from app.services.printing import clear_prints
+        clear_prints(self.data_dir)          # no plain PDF outlives the sign-in (issue #11)
         if self.station is None:
             return
         if self.station.enrolled:

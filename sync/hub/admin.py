@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from sync import log
 from sync.db import transaction
 from sync.errors import Problem
 from sync.hub.store import HubStore
@@ -74,6 +75,31 @@ def revoke(hub: HubStore, node_id: str) -> None:
         raise Problem(404, "unknown_node", f"没有直接登记在本服务器的节点 {node_id}。")
 
 
+def replace_device(hub: HubStore, node_id: str) -> str:
+    """A station's tablet is lost (or every 密码 of it forgotten): a new one-time code for
+    the *same* node, so the new tablet continues its records, chain and receipt numbers
+    (issue #11). The old tablet's token stops working at once; the new tablet's first
+    sync brings back what the hub holds of its chain (`resume` in the enrollment reply,
+    sync.store.RESYNC). What the old tablet never synced is lost."""
+    with transaction(hub.conn):
+        row = hub.conn.execute("SELECT kind, revoked FROM nodes WHERE id=? AND direct=1",
+                               (node_id,)).fetchone()
+        if row is None:
+            raise Problem(404, "unknown_node", f"没有直接登记在本服务器的节点 {node_id}。")
+        if row[1]:
+            raise Problem(409, "revoked", "这个节点已经注销，不能换新设备：请用 node add 新建。")
+        if row[0] not in ("village", "town", "county") or row[0] == hub.meta.get("level") \
+                and hub.conn.execute("SELECT 1 FROM nodes WHERE parent=? LIMIT 1",
+                                     (node_id,)).fetchone():
+            raise Problem(409, "not_a_station", "只能给服务站（平板、电脑）换新设备。")
+        code = new_code()
+        hub.conn.execute("UPDATE nodes SET code_hash=?, code_expires=?, token_hash=NULL,"
+                         " enrolled_at=NULL WHERE id=?",
+                         (secret_hash(code), hub.now_ms() + CODE_VALID_MS, node_id))
+        _bump(hub)
+    return code
+
+
 def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
     code, pubkey, own_id = body.get("code"), body.get("pubkey"), body.get("node_id")
     if not isinstance(code, str) or not isinstance(pubkey, str):
@@ -107,15 +133,16 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
             hub.conn.execute("UPDATE nodes SET id=? WHERE id=?", (own_id, node_id))
             node_id = own_id
         token = new_token()
-        hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, enrolled_at=? WHERE id=?",
-                         (pubkey, secret_hash(token), hub.now_ms(), node_id))
+        # sent_up=0: a replaced device's new key must reach the parent before its runs.
+        hub.conn.execute("UPDATE nodes SET pubkey=?, token_hash=?, enrolled_at=?, sent_up=0"
+                         " WHERE id=?", (pubkey, secret_hash(token), hub.now_ms(), node_id))
         _bump(hub)
         kind, name, roles, short_code = hub.conn.execute(
             "SELECT kind, name, roles, short_code FROM nodes WHERE id=?", (node_id,)).fetchone()
     hub.tree.reload()
     return {"node_id": node_id, "token": token, "kind": kind, "name": name,
             "roles": [r for r in roles.split(",") if r], "hub": hub.identity(),
-            "short_code": short_code,
+            "short_code": short_code, "resume": log.head(hub.conn, node_id)[0],
             "hub_time": hub.now_ms()}
 
 

@@ -146,7 +146,7 @@ def test_a_station_backup_opens_with_its_cadres_pins_and_gets_its_records_back(
     _, key = sign_in(restored, cadre, PIN, int(time.time() * 1000))
     back = open_station(restored, key)
     try:
-        with pytest.raises(Exception, match="刚从备份恢复"):
+        with pytest.raises(Exception, match="先同步一次"):
             visit(back, 99)                         # its chain goes on at the hub
         assert back.sync_once().ok
         assert back.store.conn.execute("SELECT MAX(seq) FROM events WHERE origin=?",

@@ -3,6 +3,8 @@ processes (issue #3 §1). One run (module fixture) serves every check; a second 
 add nothing."""
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,11 +18,12 @@ from app.demo import run_demo
 from app.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
                                plan_cases)
 from app.domain import check_id_number, check_phone
-from app.services.desk import Desk
+from app.local_system import key_file
+from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import on_duty_now, recent_visits, roster
 from app.services.ledger import LedgerFilter, deadline_board, ledger, town_overview
+from app.services.printing import clear_prints, print_receipt
 from app.services.rules import load_rules
-from app.local_system import key_file
 from app.station import Station, unlock_station
 from sync.db import connect
 from sync.hub.dbkey import resolve
@@ -243,3 +246,83 @@ def test_disputes_petitions_assessments_and_opinions_are_there_in_every_stage(
     board = Petitions(hall, today=lambda: TODAY).board()
     assert any(row.overdue for row in board)                  # a decision 22 days late
     assert Disputes(hall, today=lambda: TODAY).alerts()      # the high-risk one, untaken
+
+
+# personal data at rest (issue #11) ------------------------------------------------------------
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+NOT_PERSONAL = ("node.announced", "cadre.registered")   # places and cadres (public)
+
+
+def names_in(value: object, out: set[str]) -> None:
+    """Every value under a key that names a person, anywhere in a payload."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str) and (key == "name" or key.endswith(".name")
+                                          or key in ("applicant", "petitioner", "party")):
+                out.add(item)
+            names_in(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            names_in(item, out)
+
+
+def personal_data(seeded: Seeded) -> tuple[set[str], set[str]]:
+    """(names, numbers) of the residents the township holds, read from its databases
+    with their keys: every ID number and phone, every person's name but the cadres'."""
+    names: set[str] = set()
+    public: set[str] = set()
+    text = []
+    for spec in (*VILLAGES, TOWN, COUNTY):
+        station = seeded.open(spec.folder)
+        try:
+            public |= {c.name for c in list_cadres(station.data)}
+            for kind, payload in station.store.conn.execute("SELECT type, payload FROM events"):
+                body = json.loads(payload)
+                names_in(body, public if kind in NOT_PERSONAL else names)
+                text.append(payload)
+        finally:
+            station.close()
+    joined = "\n".join(text)
+    numbers = set(ID_NUMBER.findall(joined)) | set(PHONE.findall(joined))
+    return {n for n in names - public if len(n) >= 2}, numbers
+
+
+def forms_of(text: str) -> list[bytes]:
+    """How a string can lie in a file: UTF-8, or JSON-escaped (\\uXXXX)."""
+    return [text.encode("utf-8"), json.dumps(text).encode("ascii")[1:-1]]
+
+
+def test_no_resident_name_id_number_or_phone_lies_in_clear_on_disk(seeded: Seeded) -> None:
+    names, numbers = personal_data(seeded)
+    assert len(names) >= 20 and len(numbers) >= 20          # the check has something to find
+    # A station unlocked and writing (its WAL holds fresh pages), a receipt printed: the
+    # state in which a tablet is taken from a desk.
+    home = seeded.open("station")
+    try:
+        desk = Desk(home, today=lambda: TODAY)
+        cadre = next(iter(home.keyring.holders()))
+        taken = desk.intake(cadre, IntakeForm(
+            name="欧阳淑珍", phone="13987654321", matter_code="SB-005", summary="开具证明",
+            id_number="11010519491231002X", group="三组", address="王湾村三组12号"))
+        printed = print_receipt(desk, taken.record)
+        assert printed.is_file() and printed.is_relative_to(home.data)
+        wal = home.data / "station.sqlite-wal"
+        assert wal.exists() and wal.stat().st_size > 0
+        names |= {"欧阳淑珍"}
+        numbers |= {"13987654321"}
+        files = [p for p in sorted(seeded.root.rglob("*")) if p.is_file()]
+        kinds = {p.name.rsplit(".", 1)[-1] for p in files}
+        assert {"sqlite", "sqlite-wal", "keys", "log", "key", "json"} <= kinds, kinds
+        # The app empties prints/ whenever it locks (sign-out, idle) and at start/stop.
+        assert clear_prints(home.data) == 1
+        files = [p for p in sorted(seeded.root.rglob("*")) if p.is_file()]
+        found = []
+        for path in files:
+            raw = path.read_bytes()
+            for secret in (*names, *numbers):
+                if any(form in raw for form in forms_of(secret)):
+                    found.append((str(path.relative_to(seeded.root)), secret))
+        assert found == []
+    finally:
+        home.close()
