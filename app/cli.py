@@ -427,7 +427,9 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     from app.backups import read_manifest, restore_data_dir
+    from sync.backup import check_target
     manifest = read_manifest(args.source)
+    check_target(args.data)                   # before asking for a key
     key = None
     if manifest["kind"] == "hub":
         key = _hub_key(args)

@@ -30,6 +30,20 @@ from sync.hub.server import HubStore, open_hub
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def set_upstream_url(data: Path, url: str, key: bytes | None) -> None:
+    """Point an enrolled town hub at `url` (what `sanji hub --upstream` does)."""
+    from sync.db import transaction
+    hub = open_hub(data, key=key)
+    try:
+        upstream = json.loads(hub.meta.get("upstream") or "{}")
+        if upstream and upstream.get("url") != url:
+            with transaction(hub.conn):
+                hub.meta.set("upstream", json.dumps({**upstream, "url": url},
+                                                    ensure_ascii=False))
+    finally:
+        hub.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -93,6 +107,7 @@ class HubProcess:
     proc: subprocess.Popen[bytes] | None = None
     spy: Path | None = None   # record a py-spy profile (collapsed stacks) here
     extra_args: tuple[str, ...] = ()
+    plain: bool = False       # an unencrypted database: the benchmarks' baseline only
 
     @property
     def url(self) -> str:
@@ -104,7 +119,9 @@ class HubProcess:
         return self.data.parent / f"{self.data.name}.key"
 
     @property
-    def key(self) -> bytes:
+    def key(self) -> bytes | None:
+        if self.plain:
+            return None
         return resolve(self.data, self.key_file, {}, create=True)
 
     def db(self) -> sqlite3.Connection:
@@ -121,12 +138,16 @@ class HubProcess:
                "--data", str(self.data), "--port", str(self.port),
                "--interval", str(self.interval), "--key-file", str(self.key_file),
                *self.extra_args]
+        if self.plain:
+            cmd = [sys.executable, "-m", "bench.plainhub", "--level", self.level,
+                   "--data", str(self.data), "--port", str(self.port),
+                   "--interval", str(self.interval)]
         if self.upstream:
             cmd += ["--upstream", self.upstream]
         if self.spy is not None:
             cmd = spy_command(self.spy) + cmd
         self.data.mkdir(parents=True, exist_ok=True)
-        resolve(self.data, self.key_file, {}, create=True)   # the key, made on first use
+        _ = self.key                          # an encrypted hub's key: made on first use
         self.proc = spawn_server(cmd, self.url, self.data.parent / f"{self.data.name}.log")
         return self
 

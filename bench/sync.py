@@ -1,5 +1,9 @@
 """End-to-end sync benchmark: village station → town hub → county hub (issue #2 §6).
 
+Run twice in one go: with the stores encrypted at rest as they are in use (SQLCipher on
+the station and both hubs, issue #11), then with plain SQLite files (bench/plainhub.py),
+and the cost of encryption printed last.
+
     python -m bench.sync [--events 20000] [--interval 1] [--link-kbps K] [--profile DIR]
 
 Set-up (not timed): a county hub and a town hub run as real uvicorn processes on
@@ -31,6 +35,7 @@ import cProfile
 import pstats
 import shutil
 import sqlite3
+import secrets
 import statistics
 import tempfile
 import time
@@ -38,7 +43,6 @@ from pathlib import Path
 
 import orjson
 
-from app.station import Station, open_station
 from bench.data import VisitFaker
 from bench.procs import HubProcess, LinkProcess
 from bench.profiles import summarise
@@ -47,25 +51,24 @@ from sync.client import HubClient
 from sync.db import connect
 from sync.enroll import enroll_hub, enroll_station
 from sync.events import to_push
-from sync.hub.server import open_hub
 from sync.ids import uuid7
 from sync.session import Syncer, credentials_for
-from sync.store import NewEvent
+from sync.store import NewEvent, Store
 
 CHUNK = 1000
 
 
-def fill(station: Station, n: int, seed: int) -> None:
+def fill(station: Store, n: int, seed: int) -> None:
     faker = VisitFaker(seed)
     authors = [f"u-{i:04d}" for i in range(12)]
     for start in range(0, n, CHUNK):
-        station.store.append_many([
+        station.append_many([
             NewEvent("visit.logged", uuid7(), faker.payload(), faker.rng.choice(authors))
             for _ in range(min(CHUNK, n - start))])
 
 
-def raw_insert_rate(station: Station, root: Path) -> float:
-    rows = station.store.conn.execute(
+def raw_insert_rate(station: Store, root: Path) -> float:
+    rows = station.conn.execute(
         "SELECT id, origin, seq, hlc, type, v, record, kind, author, owner, payload, prev,"
         " hash FROM events ORDER BY rseq").fetchall()
     rates = []
@@ -89,31 +92,23 @@ def held(conn: sqlite3.Connection, origin: str) -> int:
     return int(row[0] or 0)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--interval", type=float, default=1.0,
-                        help="town relay schedule in seconds; it is also poked after each "
-                             "stored push, so this only paces its idle polling")
-    parser.add_argument("--link-kbps", type=float, default=None,
-                        help="limit the station–town link to this many kbit/s each way")
-    parser.add_argument("--seed", type=int, default=20260301)
-    parser.add_argument("--profile", type=Path, default=None,
-                        help="profile the station push (cProfile) and both hubs (py-spy, "
-                             "pip install py-spy) and write the profiles here")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    args = parser.parse_args(argv)
+def measure(args: argparse.Namespace, encrypted: bool) -> dict[str, float]:
+    """One whole run (hubs, station, push, relay) with encrypted stores or plain ones."""
     n = args.events
-
+    spy = (lambda name: args.profile / f"{name}.txt") if args.profile and encrypted \
+        else (lambda name: None)
     root = Path(tempfile.mkdtemp(prefix="sanji-bench-sync-"))
+    label = "encrypted" if encrypted else "plain"
+    print(f"--- {label} stores")
+    figures: dict[str, float] = {}
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    spy = (lambda name: args.profile / f"{name}.txt") if args.profile else (lambda name: None)
-    county = HubProcess(root / "county", "county", interval=args.interval, spy=spy("county"))
-    town = HubProcess(root / "town", "town", interval=args.interval, spy=spy("town"))
+    county = HubProcess(root / "county", "county", interval=args.interval, spy=spy("county"),
+                        plain=not encrypted)
+    town = HubProcess(root / "town", "town", interval=args.interval, spy=spy("town"),
+                      plain=not encrypted)
     links: list[LinkProcess] = []
-    station: Station | None = None
+    station: Store | None = None
     try:
         county.init("县")
         county.start()
@@ -130,19 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         down_link = LinkProcess(town.port, kbps=args.link_kbps)
         links.append(down_link)
 
-        station = open_station(root / "station")
+        # The station's store as a tablet opens it (app.station.open_station: a random
+        # key), or a plain file for the baseline.
+        station = Store(root / "station.sqlite", key=secrets.token_bytes(32) if encrypted
+                        else None)
         _, code = town.add_node("王湾村", "village")
         client = HubClient(town.url)
-        enroll_station(station.store, client, code)
+        enroll_station(station, client, code)
         client.close()
-        origin = station.store.node_id or ""
+        origin = station.node_id or ""
 
         started = time.perf_counter()
         fill(station, n, args.seed)
         fill_s = time.perf_counter() - started
-        sample = log.run(station.store.conn, origin, 0, 1000)
+        sample = log.run(station.conn, origin, 0, 1000)
         payload_bytes = statistics.mean(len(e["payload_json"].encode()) for e in sample)
         push_bytes = statistics.mean(len(orjson.dumps(to_push(e))) for e in sample)
+        figures["fill"] = n / fill_s
         print(f"set-up: {n} visit.logged events appended in {fill_s:.1f} s "
               f"({n / fill_s:,.0f}/s); JSON per event: payload {payload_bytes:.0f} B, "
               f"push form {push_bytes:.0f} B")
@@ -157,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.05)
         for link in links:
             link.reset()
-        push_client = HubClient(down_link.url, credentials_for(station.store), timeout=120)
-        syncer = Syncer(station.store, push_client)
-        profiler = cProfile.Profile() if args.profile else None
+        push_client = HubClient(down_link.url, credentials_for(station), timeout=120)
+        syncer = Syncer(station, push_client)
+        profiler = cProfile.Profile() if args.profile and encrypted else None
         cpu = {"station": time.process_time(), "town": town.cpu_seconds(),
                "county": county.cpu_seconds()}
         started = time.perf_counter()
@@ -190,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         b1 = hop1["bytes_up"] + hop1["bytes_down"]
         b2 = hop2["bytes_up"] + hop2["bytes_down"]
         rate = n / total_s
+        figures["rate"] = rate
         per_event = (b1 + b2) / n
         print(f"station pushed {n} in {pushed_s:.2f} s ({n / pushed_s:,.0f}/s, "
               f"{push_client.stats.requests} requests); county then held {at_push_end} "
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"wire, ratio {rate / raw_rate:.3f} to raw insert")
     finally:
         if station is not None:
-            station.store.close()
+            station.close()
         for link in links:
             link.stop()
         town.stop()
@@ -226,6 +226,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"(kept {root})")
         else:
             shutil.rmtree(root, ignore_errors=True)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--interval", type=float, default=1.0,
+                        help="town relay schedule in seconds; it is also poked after each "
+                             "stored push, so this only paces its idle polling")
+    parser.add_argument("--link-kbps", type=float, default=None,
+                        help="limit the station–town link to this many kbit/s each way")
+    parser.add_argument("--seed", type=int, default=20260301)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="profile the station push (cProfile) and both hubs (py-spy, "
+                             "pip install py-spy) and write the profiles here")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+
+    encrypted = measure(args, encrypted=True)
+    plain = measure(args, encrypted=False)
+    print(f"encryption at rest (SQLCipher stores on the station and both hubs): "
+          f"{encrypted['rate']:,.0f} events/s end-to-end against {plain['rate']:,.0f} "
+          f"with plain files in the same run ({encrypted['rate'] / plain['rate']:.2f}×); "
+          f"station append {encrypted['fill']:,.0f}/s against {plain['fill']:,.0f}/s")
     if args.profile:
         print(f"--- station push (cProfile, {args.profile / 'station.prof'})")
         pstats.Stats(str(args.profile / "station.prof")).sort_stats("tottime").print_stats(20)

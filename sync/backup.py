@@ -137,6 +137,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return body
 
 
+def check_target(data: Path) -> None:
+    """A restore writes only into a new or empty directory, never over data."""
+    if data.exists() and (not data.is_dir() or any(data.iterdir())):
+        raise BackupError(f"{data} 不是空目录：恢复只写入新的（或空的）目录，不会覆盖现有数据。"
+                          "请换一个目录，或先把现有目录改名留存。")
+
+
 def unpack(path: Path, data: Path, extra: tuple[str, ...] = (),
            check: Callable[[Path, dict[str, Any]], None] = lambda d, m: None
            ) -> dict[str, Any]:
@@ -145,9 +152,7 @@ def unpack(path: Path, data: Path, extra: tuple[str, ...] = (),
     its key, say); whatever it raises leaves `data` untouched."""
     manifest = read_manifest(path)
     data = Path(data)
-    if data.exists() and any(data.iterdir()):
-        raise BackupError(f"{data} 不是空目录：恢复只写入新的（或空的）目录，不会覆盖现有数据。"
-                          "请换一个目录，或先把现有目录改名留存。")
+    check_target(data)
     allowed = {MANIFEST, manifest["database"], *extra}
     stage = data.with_name(f".{data.name}.restoring")
     shutil.rmtree(stage, ignore_errors=True)
@@ -193,5 +198,5 @@ def check_database(db: Path, key: bytes) -> None:
         raise BackupError(f"备份里的数据库没有通过检查（{problems[0]}）：请换一份备份。")
 
 
-__all__ = ["BackupError", "FORMAT", "check_database", "read_manifest", "unpack",
+__all__ = ["BackupError", "FORMAT", "check_database", "check_target", "read_manifest", "unpack",
            "write_backup"]

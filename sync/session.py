@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync import log
 from sync.batching import BatchSizer
 from sync.blobfiles import BlobFiles
 from sync.blobsync import upload_blob
@@ -18,7 +19,7 @@ from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError, TransportError
 from sync.events import pulled as pulled_events, to_push
-from sync.store import Store
+from sync.store import RESYNC, Store
 
 MAX_ROUNDS = 10_000
 
@@ -148,6 +149,8 @@ class Syncer:
             request: dict[str, Any] = {"cursor": cursor, "limit": self.sizer.size}
             if have is not None:
                 request["have"] = have
+            if self.store.meta.get(RESYNC):      # our own records, back from the hub
+                request["own_after"] = log.head(self.store.conn, self.store.node_id or "")[0]
             reply = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request))
             body = reply.body
             self._learn_time(reply)

@@ -134,7 +134,10 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         limit = body.get("limit", 500)
         if type(limit) is not int:
             raise Problem(400, "bad_request", "limit 必须是整数。")
-        result = hub.pull(child, body.get("cursor"), limit, have)
+        own_after = body.get("own_after")
+        if own_after is not None and (type(own_after) is not int or own_after < 0):
+            raise Problem(400, "bad_request", "own_after 必须是非负整数。")
+        result = hub.pull(child, body.get("cursor"), limit, have, own_after)
         try:
             return gz_json({**result, "hub_time": hub.now_ms()})
         except (TypeError, ValueError):   # what jsoncodec.dumps cannot write: TypeError
@@ -143,7 +146,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
             if not quarantine.set_aside(hub.conn, [item[0] for item in result["events"]]):
                 raise
             log.warning("quarantined unservable events while serving %s", child.id)
-            result = hub.pull(child, body.get("cursor"), limit, have)
+            result = hub.pull(child, body.get("cursor"), limit, have, own_after)
             return gz_json({**result, "hub_time": hub.now_ms()})
 
     async def heads(request: Request) -> Response:
@@ -163,7 +166,13 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return JSONResponse(OPENAPI)
 
     async def status(request: Request) -> Response:
-        return JSONResponse(hub_status(hub, health))
+        try:
+            return JSONResponse(hub_status(hub, health))
+        except DatabaseError as exc:          # the counts met a damaged page: say so
+            if type(exc) is DatabaseError:
+                health.mark_damaged(f"读写数据库时出错：{exc}")
+                return JSONResponse(hub_status(hub, health))
+            raise
 
     routes = [
         Route("/v1/info", guarded(info), methods=["GET"]),

@@ -41,7 +41,8 @@ OPENAPI: dict[str, Any] = {
             body="{runs: [{origin, from_seq, prev, events: [[id,hlc,type,v,record,kind,author,"
                  "owner,payload]], head: {seq, hash, sig, signer?}}], nodes?: [cert]}")},
         "/v1/pull": {"post": _op("Pull events in scope after a cursor",
-                                 body="{cursor: {epoch, fseq, id} | null, limit?, have?}")},
+                                 body="{cursor: {epoch, fseq, id} | null, limit?, have?, "
+                                      "own_after?}")},
         "/v1/heads": {"get": _op("Per-origin high-water marks for the caller's subtree")},
         "/v1/blobs/{sha}": {
             "head": _op("How much of an attachment is held (Upload-Offset); to a node whose "
@@ -54,7 +55,8 @@ OPENAPI: dict[str, Any] = {
         "/v1/status": {"get": _op(
             "Hub counters and relay state: healthy, problems (Chinese), quarantined events "
             "the hub cannot send on, relay failures in a row and next try, far-future "
-            "events by origin", auth=False)},
+            "events by origin; database (ok | damaged), damage, restore, checked_at, "
+            "last_backup, last_backup_error", auth=False)},
         "/v1/openapi.json": {"get": _op("This document", auth=False)},
     },
     "components": {

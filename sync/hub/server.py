@@ -32,12 +32,14 @@ MARKER = "hub.json"
 
 
 def open_hub(data: Path, level: str | None = None, name: str | None = None, *,
-             key: bytes) -> HubStore:
+             key: bytes | None) -> HubStore:
     """The hub in `data`, its database encrypted with `key` (sync.hub.dbkey says where
     the key comes from). A file from before encryption is encrypted in place first, its
-    attachments too. With `level`, a new hub gets its identity (`sanji hub init`)."""
+    attachments too. With `level`, a new hub gets its identity (`sanji hub init`).
+    `key=None` is an unencrypted hub: the benchmarks' baseline (bench/plainhub.py) only;
+    `sanji` never passes it."""
     db, blob_dir = hub_paths(data)
-    if is_plain(db):
+    if key is not None and is_plain(db):
         log.warning("encrypting %s (it was written by a release without encryption)", db)
         encrypt_plain_file(db, key)
     hub = HubStore(db, key=key)
@@ -55,6 +57,8 @@ def open_hub(data: Path, level: str | None = None, name: str | None = None, *,
 
 
 def hub_blobs(hub: HubStore, blob_dir: Path) -> BlobFiles:
+    if hub.db_key is None:
+        return BlobFiles(blob_dir)          # the benchmarks' plain baseline
     with transaction(hub.conn):
         key = files_key(hub.meta)
     return BlobFiles(blob_dir, key)
@@ -88,14 +92,14 @@ class HubExtension:
 
 def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
           name: str | None = None, upstream_interval: float = 60.0,
-          extension: HubExtension | None = None, *, key: bytes, care: Care | None = None
-          ) -> None:
+          extension: HubExtension | None = None, *, key: bytes | None,
+          care: Care | None = None) -> None:
     """Serve the hub in `data` until stopped. Its database is checked first (and then on
     `care`'s schedule, which also makes backups): a damaged one is not served (care.py)."""
     extension = extension or HubExtension()
     health = Health(data)
-    problem = check_database(data / "hub.sqlite", key) if (data / "hub.sqlite").exists() \
-        else None
+    problem = check_database(data / "hub.sqlite", key) \
+        if (data / "hub.sqlite").exists() and key is not None else None
     hub = None
     if problem is None:
         try:
@@ -118,13 +122,15 @@ def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
     app = create_app(hub, BlobStore(hub, hub_blobs(hub, blob_dir)),
                      on_pushed=relay.poke if relay else None,
                      extra_routes=extension.routes(hub), health=health)
-    caretaker = Caretaker(data, key, health, care or Care())
+    caretaker = Caretaker(data, key, health, care or Care()) if key is not None else None
     if relay is not None:
         relay.start()
-    caretaker.start()
+    if caretaker is not None:
+        caretaker.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
-        caretaker.stop()
+        if caretaker is not None:
+            caretaker.stop()
         if relay is not None:
             relay.stop()

@@ -332,8 +332,11 @@ class HubStore(HubUpstream):
 
     # pull -------------------------------------------------------------------------------
     def pull(self, child: Node, cursor: object, limit: int = 500,
-             have: dict[str, int] | None = None) -> dict[str, Any]:
-        """Events for `child`'s subtree after `cursor`, in feed order."""
+             have: dict[str, int] | None = None, own_after: int | None = None
+             ) -> dict[str, Any]:
+        """Events for `child`'s subtree after `cursor`, in feed order. With `own_after`
+        (a restored or replaced device taking its records back, sync.store.RESYNC) the
+        child's own events after that seq come too, which are otherwise never echoed."""
         limit = max(1, min(int(limit), 2000))
         start, reset = self._start_of(cursor)
         if reset and have is None:
@@ -354,8 +357,9 @@ class HubStore(HubUpstream):
             last_fseq, last_id = fseq, event_id
             if event_id in sent or (have and seq <= have.get(origin, 0)):
                 continue
-            if not self.policy.may_pull(child, subtree, origin, kind, Audience(creator, owner),
-                                        scope):
+            own = own_after is not None and origin == child.id and seq > own_after
+            if not own and not self.policy.may_pull(child, subtree, origin, kind,
+                                                    Audience(creator, owner), scope):
                 continue
             sent.add(event_id)
             out.append(to_pull(log.row_to_event(values)))

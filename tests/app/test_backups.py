@@ -145,6 +145,7 @@ def test_a_station_backup_opens_with_its_cadres_pins_and_gets_its_records_back(
     assert "先同步一次" in done.out
     _, key = sign_in(restored, cadre, PIN, int(time.time() * 1000))
     back = open_station(restored, key)
+    node = back.node_id
     try:
         with pytest.raises(Exception, match="先同步一次"):
             visit(back, 99)                         # its chain goes on at the hub
@@ -156,7 +157,7 @@ def test_a_station_backup_opens_with_its_cadres_pins_and_gets_its_records_back(
     finally:
         back.close()
     with closing(town.db()) as db:
-        seqs = chains(db)[back.node_id]
+        seqs = chains(db)[node]
         assert seqs == list(range(1, head[1] + 2))  # nothing lost, nothing twice
 
 
