@@ -54,6 +54,7 @@ class Syncer:
     sizer: BatchSizer = field(default_factory=BatchSizer)
     backoff: Backoff = field(default_factory=Backoff)
     progress: Callable[[str, int, int], None] | None = None
+    _hub_restored: bool = field(default=False, init=False)
 
     def run_round(self) -> RoundResult:
         result = RoundResult()
@@ -70,6 +71,8 @@ class Syncer:
                 refused = exc
             result.blobs = self.upload_blobs()
             result.pulled = self.pull_all()
+            if self._hub_restored:
+                result.pushed += self.refill()
             if refused is not None:
                 raise refused
             result.ok = True
@@ -155,6 +158,7 @@ class Syncer:
             body = reply.body
             self._learn_time(reply)
             if isinstance(body, dict) and body.get("reset") and have is None:
+                self._hub_restored = True
                 # The hub was restored from an old backup: start again from its beginning,
                 # skipping what our per-origin high-water marks show we already hold.
                 have = {o: s for o, s in self.store.conn.execute(
@@ -168,6 +172,20 @@ class Syncer:
                 self.store.finish_resync()
                 return pulled
         raise Problem(500, "too_many_rounds", "拉取轮数过多，已停止，请联系管理员。")
+
+    def refill(self) -> int:
+        """The hub was restored from a backup (its epoch changed): it may lack the end of
+        our chain that it had acknowledged before. Ask how far it holds our chain, move
+        the outbox back to there, and push the rest (issue #11, disaster drill (a))."""
+        self._hub_restored = False
+        origin = self.store.node_id or ""
+        reply = self.backoff.run(lambda: self.client.call("GET", "/v1/heads"))
+        heads = reply.body.get("heads") if isinstance(reply.body, dict) else None
+        held = heads.get(origin, 0) if isinstance(heads, dict) else None
+        if type(held) is not int or held >= self.store.pushed_through():
+            return 0
+        self.store.mark_pushed(held)
+        return self.push_all()
 
     def _learn_time(self, reply: Any) -> None:
         """Learn the hub's time (sync.hlc decides whether it may be: never far ahead)."""
