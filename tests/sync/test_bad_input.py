@@ -450,7 +450,8 @@ def test_revoked_token_is_refused(hub: HubProcess, enroll: Enroll) -> None:
     record(station, 1)
     synced(station)
     done = subprocess.run([sys.executable, "-m", "app.cli", "node", "revoke",
-                           station.store.node_id or "", "--data", str(hub.data)],
+                           station.store.node_id or "", "--data", str(hub.data),
+                           "--key-file", str(hub.key_file)],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     record(station, 2)

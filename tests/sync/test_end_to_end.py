@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sync.blobfiles import SEALED
+from sync.hub.server import hub_blobs
 from sync.ids import uuid7
 from sync.store import NewEvent
 from tests.support.hubs import HubProcess
@@ -33,6 +35,14 @@ def count_events(process: HubProcess) -> int:
         hub.close()
 
 
+def held_blob(process: HubProcess, sha: str) -> bytes:
+    hub = process.open()
+    try:
+        return hub_blobs(hub, process.data / "blobs").read(sha)
+    finally:
+        hub.close()
+
+
 def test_village_events_reach_town_and_county(township: Township) -> None:
     town = township.add_town("新集镇")
     village = township.add_station(town, "王湾村")
@@ -57,9 +67,11 @@ def test_attachment_reaches_town_and_county_after_its_event(township: Township) 
     assert result.ok, result.error
     assert result.blobs == 1
     town_copy = town.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
-    assert town_copy.read_bytes() == photo
+    assert held_blob(town, ref["sha256"]) == photo
     county_copy = township.county.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
     wait_for(county_copy.exists)
-    assert county_copy.read_bytes() == photo
+    assert held_blob(township.county, ref["sha256"]) == photo
+    for copy in (town_copy, county_copy):          # sealed at rest (issue #11)
+        assert copy.read_bytes().startswith(SEALED) and photo[:4096] not in copy.read_bytes()
     again = village.sync_once()          # the same bytes twice cost nothing
     assert again.ok and again.blobs == 0
