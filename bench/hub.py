@@ -17,6 +17,10 @@ the station's push loop), all 200 nodes at once: 40,000 events in 2,000 requests
 closed loop with 200 requests in flight, so a batch's latency includes its wait in the
 hub's queue.
 
+The whole run is made twice: against a hub whose database is encrypted at rest, as every
+hub's is (SQLCipher, issue #11), and against the same hub on a plain SQLite file
+(bench/plainhub.py), so the cost of encryption is printed beside the plain figures.
+
 The same requests (same bodies and headers, same concurrency) are then sent to a bare
 echo endpoint on the same server stack (bench.echo: Starlette on uvicorn, reading the
 body and answering a small JSON object), in its own process; R = hub events/s ÷ echo
@@ -170,6 +174,38 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+def measure_hub(args: argparse.Namespace, root: Path, plain: bool, spy: Path | None
+                ) -> dict:
+    """Enroll the villages at a new hub (encrypted store, or a plain one: bench/plainhub.py)
+    and drive their pushes; returns the figures and the villages (for the echo run)."""
+    hub = HubProcess(root / "town", "town", spy=spy, plain=plain)
+    try:
+        hub.init("新集镇")
+        started = time.perf_counter()
+        villages = enroll_villages(hub, args.nodes, args.pushes, args.batch, args.seed)
+        events = args.nodes * args.pushes * args.batch
+        body = sum(len(p.body) for v in villages for p in v.pushes) / events
+        print(f"set-up: {args.nodes} villages enrolled, {events} events in "
+              f"{args.nodes * args.pushes} signed pushes of {args.batch} built in "
+              f"{time.perf_counter() - started:.1f} s ({body:.0f} B/event gzip body)")
+        cpu = hub.cpu_seconds()
+        seconds, latencies = asyncio.run(drive(hub.port, villages, check=True))
+        cpu = hub.cpu_seconds() - cpu
+        store = hub.open()
+        stored = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        store.close()
+        if stored != events:
+            raise RuntimeError(f"hub stored {stored} of {events} events")
+        print(f"pushes: {len(latencies)} in {seconds:.2f} s, latency median "
+              f"{1000 * sorted(latencies)[len(latencies) // 2]:.0f} ms, max "
+              f"{1000 * max(latencies):.0f} ms; all {stored} events stored; hub CPU "
+              f"{cpu:.2f} s ({1e6 * cpu / events:.0f} µs/event)")
+    finally:
+        hub.stop()
+    return {"rate": events / seconds, "p95": p95(latencies), "cpu_us": 1e6 * cpu / events,
+            "villages": villages}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.hub", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -188,45 +224,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
         spy = args.profile / "hub.txt"
-    hub = HubProcess(root / "town", "town", spy=spy)
     echo_port = free_port()
     echo = None
     try:
-        hub.init("新集镇")
-        started = time.perf_counter()
-        villages = enroll_villages(hub, args.nodes, args.pushes, args.batch, args.seed)
+        results = {}
+        for label, plain in (("encrypted", False), ("plain", True)):
+            print(f"--- {label} store")
+            results[label] = measure_hub(args, root / label, plain,
+                                         spy if not plain else None)
+        villages = results["encrypted"]["villages"]
         events = args.nodes * args.pushes * args.batch
-        body = sum(len(p.body) for v in villages for p in v.pushes) / events
-        print(f"set-up: {args.nodes} villages enrolled, {events} events in "
-              f"{args.nodes * args.pushes} signed pushes of {args.batch} built in "
-              f"{time.perf_counter() - started:.1f} s ({body:.0f} B/event gzip body)")
-
-        cpu = hub.cpu_seconds()
-        seconds, latencies = asyncio.run(drive(hub.port, villages, check=True))
-        cpu = hub.cpu_seconds() - cpu
-        store = hub.open()
-        stored = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-        store.close()
-        if stored != events:
-            raise RuntimeError(f"hub stored {stored} of {events} events")
-        hub.stop()
-        rate = events / seconds
-        print(f"pushes: {len(latencies)} in {seconds:.2f} s, latency median "
-              f"{1000 * sorted(latencies)[len(latencies) // 2]:.0f} ms, max "
-              f"{1000 * max(latencies):.0f} ms; all {stored} events stored; hub CPU "
-              f"{cpu:.2f} s ({1e6 * cpu / events:.0f} µs/event)")
-
         echo = spawn_server([sys.executable, "-m", "bench.echo", "--port", str(echo_port)],
                             f"http://127.0.0.1:{echo_port}", root / "echo.log")
         echo_s, echo_lat = asyncio.run(drive(echo_port, villages, check=False))
         echo_rate = events / echo_s
         print(f"echo: {len(echo_lat)} requests in {echo_s:.2f} s ({echo_rate:,.0f} events/s "
               f"equivalent), p95 {1000 * p95(echo_lat):.0f} ms")
-        print(f"hub: {rate:,.0f} events/s, p95 {1000 * p95(latencies):.0f} ms per batch, "
-              f"ratio {rate / echo_rate:.2f} to a bare echo endpoint")
+        for label in ("encrypted", "plain"):
+            rate, lat = results[label]["rate"], results[label]["p95"]
+            print(f"hub ({label} store): {rate:,.0f} events/s, p95 {1000 * lat:.0f} ms per "
+                  f"batch, ratio {rate / echo_rate:.2f} to a bare echo endpoint")
+        enc, plain_rate = results["encrypted"]["rate"], results["plain"]["rate"]
+        print(f"encryption at rest: {enc:,.0f} against {plain_rate:,.0f} events/s in the same "
+              f"run ({enc / plain_rate:.2f}×); hub CPU {results['encrypted']['cpu_us']:.0f} "
+              f"against {results['plain']['cpu_us']:.0f} µs/event")
     finally:
         stop_process(echo)
-        hub.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
         else:

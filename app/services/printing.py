@@ -17,9 +17,9 @@ imported only when a paper is made: never on the start path.
 A PDF is a plain copy of personal data (names, ID numbers, phones) outside the encrypted
 database (issue #11), so it is not kept: every paper can be made again from the database
 whenever it is needed, and the folder is emptied whenever the app locks (sign-out, idle
-sign-out), starts and stops (`clear_prints`); backups never hold it. A PDF lies on the
-disk only while the cadre who made it is signed in (copy it elsewhere before signing out,
-if it must travel to another computer).
+sign-out) and when it starts (`clear_prints`); backups never hold it. So a PDF outlives
+neither the sign-in that made it nor the app's next start (copy it elsewhere before
+signing out, if it must travel to another computer).
 """
 from __future__ import annotations
 

@@ -155,8 +155,6 @@ class SanjiApp(App):
         if self._message_event is not None:
             self._message_event.cancel()
         Window.unbind(size=self._on_window_size)
-        from app.services.printing import clear_prints
-        clear_prints(self.data_dir)
         if self.station is not None:
             if self.station.enrolled:
                 self.station.note_unsynced(self.now_ms())

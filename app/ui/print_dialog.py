@@ -126,7 +126,8 @@ class PrintDialog(ModalView):
     def close(self) -> None:
         self.result = f"{self.what}已保存，没有打印。"
         self.dismiss(animation=False)
-        self.app.say(f"{self.what}已保存：{self.path}", seconds=12)
+        self.app.say(f"{self.what}已保存：{self.path}（退出登录时删除，需要时可随时重新生成）",
+                     seconds=12)
 
 
 def print_paper(app: Any, what: str, make: Callable[[], Path],

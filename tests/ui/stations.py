@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.accounts import Cadre, add_cadre, list_cadres
-from app.station import Station, open_station
+from app.station import Station, open_station, unlock_station
 from sync import log
 from sync.ids import uuid7
 from sync.keys import SigningKey
@@ -46,6 +46,12 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
     finally:
         station.close()
     return path
+
+
+def unlocked(path: Path) -> Station:
+    """A station made by make_station, opened as a cadre would (its key wrapped by the
+    cadres' 密码: app/keyring.py)."""
+    return unlock_station(path, PIN, 0, cadre=list_cadres(path)[0].id)
 
 
 def cadre(station: Station, name: str) -> Cadre:

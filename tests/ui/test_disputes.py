@@ -15,10 +15,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from app.services.disputes import DisputeForm, Disputes, PartyForm
-from app.station import open_station
 from tests.ui.screens import (
     find_button, keep_without_printing, press, run_screens, screen, window)
-from tests.ui.stations import NOW, PIN, TODAY, cadre, carry, make_station
+from tests.ui.stations import NOW, PIN, TODAY, cadre, carry, make_station, unlocked
 
 DASHAN_ID = "411522196803150310"
 
@@ -53,7 +52,7 @@ def texts(widget) -> str:
 def _earlier_disputes(path: Path) -> None:
     """Before today: the same two neighbours over the same drain (same ID: a repeat), and
     a namesake 张大山 of the same village in a wage quarrel (a wrong link to drop)."""
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY)
         officer = cadre(station, "李建国")
@@ -321,7 +320,7 @@ def test_village_intake_session_agreement_and_ledger(kivy_app, wangwan: Path,
 def _town(root: Path, wangwan: Path) -> Path:
     lizhuang = make_station(root / "lizhuang", name="李庄村", short_code="XJ002",
                             cadres=(("赵红梅", "村支书"),))
-    station = open_station(lizhuang)
+    station = unlocked(lizhuang)
     try:
         Disputes(station, today=lambda: TODAY).register(cadre(station, "赵红梅"), DisputeForm(
             "土地", [PartyForm("孙志强", "申请人", address="李庄村二组"),
@@ -332,10 +331,10 @@ def _town(root: Path, wangwan: Path) -> Path:
         station.close()
     town = make_station(root / "town", name="新集镇矛盾调处化解中心", kind="town",
                         short_code="XJ010", cadres=(("张敏", "中心主任"),))
-    target = open_station(town)
+    target = unlocked(town)
     try:
         for village in (wangwan, lizhuang):
-            source = open_station(village)
+            source = unlocked(village)
             carry(source, target)
             source.close()
     finally:

@@ -9,9 +9,8 @@ import pytest
 
 from app.services.printing import paper_settings_missing
 from app.services.rules import load_rules
-from app.station import open_station
 from tests.ui.screens import press, run_screens, screen, window
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.test_disputes import _app, ids, sign_in
 
 pytestmark = pytest.mark.slow
@@ -64,7 +63,7 @@ def test_the_town_sets_what_its_papers_need(kivy_app, tmp_path: Path) -> None:
             ("wrong", wrong_values, None),
             ("saved", right_values, None),
         ], name="paper-settings", start_probe=ids("signin", "pick_title"))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         assert load_rules(station.store.conn).config.value("papers.letter_code") == "新集便民转"
     finally:

@@ -18,10 +18,9 @@ import pytest
 from PIL import Image
 
 from app.services.disputes import DisputeForm, Disputes, PartyForm
-from app.station import open_station
 from tests.ui.conftest import ARTIFACTS_DIR
 from tests.ui.screens import find_button, press, run_screens, screen, shoot_over, window
-from tests.ui.stations import NOW, TODAY, cadre, make_station
+from tests.ui.stations import NOW, TODAY, cadre, make_station, unlocked
 from tests.ui.test_disputes import _app, ids, sign_in
 
 pytestmark = pytest.mark.slow
@@ -49,7 +48,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def village(tmp_path: Path) -> tuple[Path, str]:
     path = make_station(tmp_path / "village")
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY, now=lambda: NOW)
         record = svc.register(cadre(station, "李建国"), DisputeForm("邻里关系", [
@@ -151,7 +150,7 @@ def test_a_photo_of_the_signed_record_is_picked_and_kept(kivy_app, home, village
             ("picked", pick_the_record, None),
             ("saved", saved, ids("dispute", "actions_title")),
         ], name="photos-dispute", start_probe=ids("signin", "pick_title"))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY)
         [ref] = svc.dispute(record).sessions[0].attachments

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.station import open_station
 from tests.ui.screens import find_button, press, run_screens, screen, window
-from tests.ui.stations import NOW, PIN, TODAY, cadre, make_station
+from tests.ui.stations import NOW, PIN, TODAY, cadre, make_station, unlocked
 
 
 def _app(data: Path, **kwargs):
@@ -41,7 +40,7 @@ def sign_in(name: str, pin: str = PIN):
 def wrong_pin(app):
     signin = screen(app, "signin")
     press(find_button(signin.ids.cadres, "李建国"))
-    for digit in "1397":
+    for digit in "139702":
         signin.key(digit)
     press(signin.ids.login)
     assert app.user is None
@@ -205,7 +204,7 @@ def test_tablet_sign_in_intake_ledger_escalate(kivy_app, village: Path) -> None:
             ("duty", schedule_and_check_in, ids("duty", "title")),
             ("home", home_again, ids("home", "hello")),
         ], name="tablet", start_probe=ids("signin", "pick_title"))
-    station = open_station(village)
+    station = unlocked(village)
     try:
         conn = station.store.conn
         assert conn.execute("SELECT applicant, status FROM cases").fetchall() == [

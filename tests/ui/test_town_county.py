@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.services.desk import Desk, IntakeForm
-from app.station import open_station
 from tests.ui.screens import (
     find_button, keep_without_printing, press, run_screens, screen, window)
-from tests.ui.stations import NOW, PIN, TODAY, cadre, carry, make_station
+from tests.ui.stations import NOW, PIN, TODAY, cadre, carry, make_station, unlocked
 
 PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, what then)
     "王湾村": [("王秀英", "13812345678", "SB-001", "申请城乡居民养老保险参保登记，户口簿在外地",
@@ -33,7 +32,7 @@ PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, w
 
 def _village(root: Path, name: str, code: str, who: tuple[str, str]) -> Path:
     path = make_station(root / name, name=name, short_code=code, cadres=(who,))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         officer = cadre(station, who[0])
         for person, phone, matter, summary, day, then in PEOPLE[name]:
@@ -57,8 +56,8 @@ def _two_tablets_at_once(village: Path, root: Path) -> None:
     """Two tablets of 李庄村 act on 郑桂芝's matter before they sync: one settles it at once,
     the other, later, starts handling it. Replayed in order, the second step comes after the
     matter was settled: it is kept, shown as not applied (DESIGN.md "Conflicts")."""
-    first = open_station(village)
-    second = open_station(make_station(root / "li-2", name="李庄村二号平板", short_code="XJ003",
+    first = unlocked(village)
+    second = unlocked(make_station(root / "li-2", name="李庄村二号平板", short_code="XJ003",
                                        cadres=(("钱明", "代办员"),)))
     try:
         [(record,)] = first.store.conn.execute("SELECT record FROM cases WHERE applicant=?",
@@ -83,10 +82,10 @@ def township(tmp_path: Path) -> dict[str, Path]:
     county = make_station(tmp_path / "county", name="县人社局窗口", kind="county",
                           short_code="XA001", cadres=(("刘强", "科员"),))
     _two_tablets_at_once(villages[1], tmp_path)
-    target = open_station(town)
+    target = unlocked(town)
     try:
         for village in [*villages, tmp_path / "li-2"]:
-            source = open_station(village)
+            source = unlocked(village)
             carry(source, target)
             source.close()
     finally:
@@ -211,12 +210,12 @@ def test_town_inbox_overview_and_forwarding(kivy_app, township: dict[str, Path])
             ("assigned", assigned, ids("case", "actions_title")),
             ("rejected-step", rejected_step_shown, None),
         ], name="town", start_probe=ids("signin", "pick_title"))
-    town = open_station(township["town"])
+    town = unlocked(township["town"])
     try:
         letters = list((township["town"] / "prints").glob("转办函-*.pdf"))
         assert len(letters) == 1 and letters[0].read_bytes().startswith(b"%PDF")
         # the county window sees the forwarded matter, the way the hubs would relay it
-        county = open_station(township["county"])
+        county = unlocked(township["county"])
         carry(town, county)
         county.close()
     finally:

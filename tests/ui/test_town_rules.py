@@ -9,10 +9,9 @@ from datetime import date
 from pathlib import Path
 
 from app.services.rules import load_rules
-from app.station import open_station
 from tests.ui.screens import press, run_screens, screen, window
 from tests.domain.calendars import HOLIDAYS_2027
-from tests.ui.stations import NOW, PIN, TODAY, make_station
+from tests.ui.stations import NOW, PIN, TODAY, make_station, unlocked
 from tests.ui.test_disputes import ids, sign_in
 
 
@@ -102,5 +101,5 @@ def test_town_rules_phone_and_village_has_no_tile(kivy_app, tmp_path: Path) -> N
             ("no-tile", village_home, None),
         ], name="village-no-rules")
     assert PIN
-    station = open_station(town)
+    station = unlocked(town)
     station.close()
