@@ -207,7 +207,10 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
     own = {store.node_id: str(store.identity().get("kind", "village"))} if store.node_id else {}
     projections = Projections(own)
     store.projectors.append(projections)
-    return Station(data, store, blobs, projections)
+    station = Station(data, store, blobs, projections)
+    if station.enrolled:      # the sign-in screen's title, before the next unlock
+        keyring.note_station(station.name, station.level)
+    return station
 
 
 def _open_store(db: Path, keyring: Keyring, key: bytes | None) -> Store:

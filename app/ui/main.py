@@ -179,8 +179,6 @@ class SanjiApp(App):
             self.station = open_station(self.data_dir, key)
             self.desk = Desk(self.station, today=self.today)
             self.enrolled = self.station.enrolled
-            if self.enrolled:
-                keyring.note_station(self.station.name, self.station.level)
             label = (self.station.name, self.station.level)
         else:
             self.enrolled = True                 # a keyring with cadres: enrolled
