@@ -9,7 +9,9 @@ Prints three figures, each measured on the real code path:
    is signed in, so the app opens at the sign-in screen, as it does every morning. The
    figure is from just before the process is spawned to the return of the first
    ``Window.flip()`` that shows the app's root widget (CLOCK_MONOTONIC is system-wide on
-   Linux, so the two processes' clocks compare). Background sync is off (it would start
+   Linux, so the two processes' clocks compare). Then the first cadre's 密码 is entered:
+   the keyring's Argon2id unwraps the database key, the encrypted store opens and the
+   home screen is drawn (issue #11); "start" is up to that frame, the unlock included. Background sync is off (it would start
    3 s later anyway). One unmeasured start first (a persistent KIVY_HOME under bench-out/
    gets its config written, as on a tablet after its first day), then the median of
    --starts runs (7), with the child's CPU seconds, which other load on the machine
@@ -32,6 +34,11 @@ first), with names, ID numbers (valid check digit), phones, groups and colloquia
 summaries. Every seeded case is at 受理 (one event each); later steps are not seeded.
 The seeded folder is cached under bench-out/app/ (gitignored); --fresh rebuilds it.
 --profile save|search|start prints a cProfile of that phase.
+
+The station is encrypted as every station is (SQLCipher; its key wrapped by the cadres'
+密码, app/keyring.py). Save and search are also measured on a plain (unencrypted)
+export of the same store in the same run, and the key derivation alone, so the cost of
+encryption at rest is printed beside the plain figures.
 
 Last line: ``app: start <s> s, save p95 <ms> ms, search p95 <ms> ms at 100000 cases``.
 """
@@ -58,7 +65,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench-out" / "app"
-SEED_VERSION = 1          # bump when the generated data changes: the cache is rebuilt
+SEED_VERSION = 2          # bump when the generated data changes: the cache is rebuilt
 PIN = "258046"
 STATION_NAME = "王湾村"
 SHORT_CODE = "XJ001"
@@ -196,7 +203,7 @@ def make_station(path: Path) -> Path:
         "kind": "village", "name": STATION_NAME, "short_code": SHORT_CODE, "roles": [],
         "hub": {"hub_id": TOWN_HUB, "name": "新集镇", "ancestors": [TOWN_HUB, COUNTY_HUB]}})
     store.close()
-    station = open_station(path)
+    station = open_station(path)          # no cadre yet: the setup key (app/keyring.py)
     try:
         station.announce()
         for name, post in CADRES:
@@ -224,7 +231,6 @@ def seed(path: Path, n: int, batch: int = 2000) -> dict[str, float]:
     from app.accounts import list_cadres
     from app.domain import format_receipt
     from app.services.rules import load_rules
-    from app.station import open_station
     from sync.db import transaction
     from sync.ids import uuid7
     from sync.store import NewEvent
@@ -232,7 +238,7 @@ def seed(path: Path, n: int, batch: int = 2000) -> dict[str, float]:
     if path.exists():
         shutil.rmtree(path)
     make_station(path)
-    station = open_station(path)
+    station = open_seeded(path)
     try:
         rules = load_rules(station.store.conn)
         faker = CaseFaker(rules)
@@ -301,11 +307,61 @@ def summary_ms(values: list[float]) -> str:
             f"max {max(values) * 1000:.1f} ms")
 
 
+def open_seeded(path: Path) -> Any:
+    """The seeded station, unlocked as its first cadre would (the 密码 → key → store)."""
+    from app.accounts import list_cadres
+    from app.station import unlock_station
+    return unlock_station(path, PIN, int(time.time() * 1000), cadre=list_cadres(path)[0].id)
+
+
+def plain_copy(src: Path, dst: Path) -> Path:
+    """An unencrypted export of the seeded store (SQLCipher's sqlcipher_export to a file
+    keyed with ''): the baseline for the cost of encryption. Benchmarks only."""
+    from sync.db import connect
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.mkdir(parents=True)
+    station = open_seeded(src)
+    key = station.key
+    station.close()
+    conn = connect(src / "station.sqlite", key)
+    try:
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(dst / "station.sqlite"),))
+        conn.execute("SELECT sqlcipher_export('plain')").fetchall()
+        conn.execute("DETACH DATABASE plain")
+    finally:
+        conn.close()
+    return dst
+
+
+def open_plain(path: Path) -> Any:
+    """A Station over a plain file, wired as app.station.open_station wires it."""
+    from app.projections import Projections, install
+    from app.station import Station
+    from sync.blobfiles import BlobFiles
+    from sync.store import Store
+    store = Store(path / "station.sqlite")
+    install(store.conn)
+    projections = Projections({store.node_id: "village"})
+    store.projectors.append(projections)
+    return Station(path, store, BlobFiles(path / "blobs"), projections)
+
+
+def kdf_seconds(runs: int = 5) -> list[float]:
+    from app.keyring import KDF
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        KDF.derive(PIN, os.urandom(16))
+        times.append(time.perf_counter() - t)
+    return times
+
+
 def copy_station(src: Path, dst: Path) -> Path:
     if dst.exists():
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
-    for name in ("station.sqlite", "station.sqlite-wal"):
+    for name in ("station.sqlite", "station.sqlite-wal", "station.keys"):
         if (src / name).exists():
             shutil.copy2(src / name, dst / name)
     return dst
@@ -324,7 +380,7 @@ def cold_starts(data: Path, runs: int, profile: bool = False) -> list[dict[str, 
             report = Path(fh.name)
         prof = OUT / "start.prof"
         cmd = [sys.executable, *(["-m", "cProfile", "-o", str(prof)] if profile and i else []),
-               "-m", "bench.app_child", str(data), str(report)]
+               "-m", "bench.app_child", str(data), str(report), PIN]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=120)
@@ -348,19 +404,22 @@ def cold_starts(data: Path, runs: int, profile: bool = False) -> list[dict[str, 
 
 def describe_starts(label: str, runs: list[dict[str, float]]) -> tuple[float, str]:
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    firsts = ", ".join(f"{r['first_frame']:.2f}" for r in runs)
-    return med["first_frame"], (
-        f"{label}: first frame {med['first_frame']:.2f} s median of {len(runs)} [{firsts}]"
-        f" — python up {med['main']:.2f}, kivy+window {med['window']:.2f}, app imported "
-        f"{med['imported']:.2f}, build() done {med['built']:.2f}; the whole process (to exit) "
-        f"used {med['cpu']:.2f} s CPU")
+    unlocked = ", ".join(f"{r['unlocked']:.2f}" for r in runs)
+    return med["unlocked"], (
+        f"{label}: home drawn after the 密码 {med['unlocked']:.2f} s median of {len(runs)} "
+        f"[{unlocked}] — python up {med['main']:.2f}, kivy+window {med['window']:.2f}, app "
+        f"imported {med['imported']:.2f}, build() done {med['built']:.2f}, sign-in screen "
+        f"drawn {med['first_frame']:.2f}; unlock: Argon2id {med['key'] - med['unlock_start']:.2f}"
+        f", encrypted store open {med['store_open'] - med['key']:.2f}, home screen built and "
+        f"drawn {med['unlocked'] - med['store_open']:.2f}; the whole process (to exit) used "
+        f"{med['cpu']:.2f} s CPU")
 
 
-def bare_commits(data: Path, count: int = 100) -> list[float]:
+def bare_commits(data: Path, key: bytes | None, count: int = 100) -> list[float]:
     """One-row write transactions on the same file and connection settings (WAL,
     synchronous=FULL): what the disk's fsync alone costs a save (it makes two)."""
     from sync.db import connect, transaction
-    conn = connect(data / "station.sqlite")
+    conn = connect(data / "station.sqlite", key)
     try:
         times = []
         for i in range(count):
@@ -374,14 +433,10 @@ def bare_commits(data: Path, count: int = 100) -> list[float]:
         conn.close()
 
 
-def intake_saves(data: Path, count: int, profile: bool) -> list[float]:
-    from app.accounts import list_cadres
+def intake_saves(station: Any, officer: Any, count: int, profile: bool) -> list[float]:
     from app.services.desk import Desk, IntakeForm
-    from app.station import open_station
-    station = open_station(data)
     try:
         desk = Desk(station)
-        officer = list_cadres(station.store)[0]
         rules = desk.rules
         faker = CaseFaker(rules, seed=99)
         forms = []
@@ -447,11 +502,9 @@ def search_queries(conn: Any, count: int) -> list[Query]:
     return out
 
 
-def searches(data: Path, count: int, profile: bool) -> tuple[list[float], dict[str, list[float]],
-                                                           list[tuple[float, str, int]]]:
+def searches(station: Any, count: int, profile: bool
+             ) -> tuple[list[float], dict[str, list[float]], list[tuple[float, str, int]]]:
     from app.services.ledger import LedgerFilter, ledger
-    from app.station import open_station
-    station = open_station(data)
     try:
         conn = station.store.conn
         today = date.today()
@@ -481,6 +534,7 @@ def searches(data: Path, count: int, profile: bool) -> tuple[list[float], dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.accounts import list_cadres
     parser = argparse.ArgumentParser(prog="python -m bench.app", description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached seeded store")
@@ -499,7 +553,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
           "(other processes share it: the start figure is the most sensitive)", flush=True)
 
-    times, by_kind, slow = searches(data, args.searches, "search" in args.profile)
+    kdf = kdf_seconds()
+    print(f"unlock: Argon2id (64 MiB, 3 passes, 4 lanes: app/keyring.py) derives a 密码's key in "
+          f"{statistics.median(kdf):.3f} s median of {len(kdf)}", flush=True)
+    times, by_kind, slow = searches(open_seeded(data), args.searches, "search" in args.profile)
     search_p95 = pct(times, 95) * 1000
     print(f"search: {len(times)} ledger searches over {n:,} cases (台账, {SHOWN} rows max): "
           f"{summary_ms(times)}", flush=True)
@@ -509,23 +566,33 @@ def main(argv: list[str] | None = None) -> int:
                                    for dt, q, rows in slow))
 
     scratch = copy_station(data, OUT / "save-scratch")
+    plain = plain_copy(data, OUT / "plain-scratch")
     try:
-        saves = intake_saves(scratch, args.saves, "save" in args.profile)
-        commits = bare_commits(scratch)
+        station = open_seeded(scratch)
+        key = station.key
+        officer = list_cadres(scratch)[0]
+        saves = intake_saves(station, officer, args.saves, "save" in args.profile)
+        commits = bare_commits(scratch, key)
+        plain_times, _, _ = searches(open_plain(plain), args.searches, False)
+        plain_saves = intake_saves(open_plain(plain), officer, args.saves, False)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(plain, ignore_errors=True)
     save_p95 = pct(saves, 95) * 1000
     print(f"save: {len(saves)} Desk.intake saves on a copy of the {n:,}-case store "
           f"(synchronous=FULL, 2 commits each): {summary_ms(saves)}", flush=True)
     print(f"  for scale, a bare one-row commit on the same disk: {summary_ms(commits)}")
+    print(f"encryption at rest: search p95 {search_p95:.1f} ms against {pct(plain_times, 95) * 1000:.1f}"
+          f" ms on a plain export of the same store; save p95 {save_p95:.1f} ms against "
+          f"{pct(plain_saves, 95) * 1000:.1f} ms", flush=True)
 
-    start, start_line = describe_starts(f"start ({n:,}-case station, sign-in screen)",
+    start, start_line = describe_starts(f"start ({n:,}-case station)",
                                         cold_starts(data, args.starts,
                                                     "start" in args.profile))
     print(start_line, flush=True)
     empty = make_station(Path(tempfile.mkdtemp(prefix="sanji-bench-empty-")) / "station")
     try:
-        _, empty_line = describe_starts("start (empty enrolled station, sign-in screen)",
+        _, empty_line = describe_starts("start (empty enrolled station)",
                                         cold_starts(empty, max(1, args.starts // 2)))
     finally:
         shutil.rmtree(empty.parent, ignore_errors=True)
