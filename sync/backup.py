@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sync.db import connect, export, integrity_problems
+from sync.db import connect, export_checked, integrity_problems
 from sync.errors import StoreError
 
 FORMAT, VERSION = "sanji-backup", 1
@@ -72,17 +72,7 @@ def write_backup(to: Path, db: Path, key: bytes, manifest: Mapping[str, Any],
             "taken_ms": int(now() * 1000)}
     blobs = 0
     try:
-        conn = connect(db, key)
-        try:
-            export(conn, copy, key)
-        finally:
-            conn.close()
-        check = connect(copy, key)
-        try:
-            problems = integrity_problems(check)
-            check.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            check.close()
+        problems = export_checked(db, key, copy, key)
         if problems:
             raise BackupError(f"备份出的数据库没有通过检查（{problems[0]}）：原数据库可能已损坏，"
                               "请先检查服务器日志。")

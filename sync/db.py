@@ -122,24 +122,34 @@ def export(conn: sqlite3.Connection, target: str | Path, key: bytes) -> None:
         conn.execute("DETACH DATABASE export_target")
 
 
+def export_checked(source: Path, source_key: bytes | None, target: Path, key: bytes,
+                   checkpoint: bool = False) -> list[str]:
+    """Export the database at `source` to the new file `target` (encrypted with `key`),
+    then open the copy and run SQLite's full check on it; returns the problems found
+    (empty: a sound copy). The copy is left in rollback-journal mode: one file."""
+    conn = connect(source, source_key)
+    try:
+        if checkpoint:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        export(conn, target, key)
+    finally:
+        conn.close()
+    check = connect(target, key)
+    try:
+        problems = integrity_problems(check)
+        check.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        check.close()
+    return problems
+
+
 def encrypt_plain_file(path: Path, key: bytes) -> None:
     """Turn an unencrypted SQLite file (an older release's) into an encrypted one in place:
     export to a new file, make it durable, then replace the old one and its WAL."""
     tmp = path.with_name(path.name + ".encrypting")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
-    plain = connect(path)
-    try:
-        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        export(plain, tmp, key)
-    finally:
-        plain.close()
-    check = connect(tmp, key)
-    try:
-        problems = integrity_problems(check)
-        check.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        check.close()
+    problems = export_checked(path, None, tmp, key, checkpoint=True)
     if problems:
         tmp.unlink(missing_ok=True)
         raise DatabaseError(f"encrypted copy of {path} failed its check: {problems[:3]}")

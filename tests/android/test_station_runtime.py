@@ -18,7 +18,7 @@ import pytest
 
 from app.station import open_station
 from tests.android.tablet_round import HUB_ONLY, TRICKY
-from tests.support.hubs import ROOT, HubProcess
+from tests.support.hubs import ROOT, HubProcess, running_hub
 
 pytestmark = pytest.mark.slow
 NEIGHBOUR = '李"庄"\\村 𠀀堃👍'
@@ -26,13 +26,8 @@ NEIGHBOUR = '李"庄"\\村 𠀀堃👍'
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[HubProcess]:
-    hub = HubProcess(tmp_path / "town", "town")
-    hub.init("新集镇")
-    hub.start()
-    try:
+    with running_hub(tmp_path / "town", "town", "新集镇") as hub:
         yield hub
-    finally:
-        hub.stop()
 
 
 def test_a_tablet_without_the_hub_packages_syncs_byte_for_byte(

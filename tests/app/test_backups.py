@@ -18,7 +18,7 @@ from app.services.frontdesk import VisitForm, log_visit
 from app.station import Station, open_station
 from sync.db import connect
 from tests.app.test_cli import sanji
-from tests.support.hubs import HubProcess
+from tests.support.hubs import HubProcess, running_hub
 
 pytestmark = pytest.mark.slow
 PIN = "258046"
@@ -26,13 +26,8 @@ PIN = "258046"
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[HubProcess]:
-    hub = HubProcess(tmp_path / "town", "town")
-    hub.init("新集镇")
-    hub.start()
-    try:
+    with running_hub(tmp_path / "town", "town", "新集镇") as hub:
         yield hub
-    finally:
-        hub.stop()
 
 
 def village(tmp_path: Path, town: HubProcess, name: str = "王湾村") -> tuple[Station, str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.accounts import (AccountError, add_cadre, check_pin_shape, list_cadres, reset_pin,
-                          sign_in)
+from app.accounts import (AccountError, Cadre, add_cadre, check_pin_shape, list_cadres,
+                          reset_pin, sign_in)
 from app.keyring import FIRST_WAIT_MS, FREE_TRIES, MAX_WAIT_MS, Keyring, delay_ms
 from app.sealing import META_KEY, ensure_seal_key
 from app.station import Station, StationLocked, open_station
@@ -34,6 +34,15 @@ def enrolled_station(data: Path) -> Station:
         "node_id": node, "name": "王湾村", "kind": "village", "token": "t",
         "hub_url": "http://127.0.0.1:9", "hub": {"hub_id": uuid7(), "name": "新集镇"}})
     return station
+
+
+def two_cadres(data: Path) -> tuple[Cadre, Cadre]:
+    """李建国 (PIN) and 王芳 (OTHER_PIN) at a new station, closed again."""
+    station = enrolled_station(data)
+    li = add_cadre(station.store, "李建国", "村委委员", PIN)
+    wang = add_cadre(station.store, "王芳", "便民服务站代办员", OTHER_PIN, author=li.id)
+    station.close()
+    return li, wang
 
 
 def every_file(data: Path) -> bytes:
@@ -85,10 +94,7 @@ def test_the_first_cadre_ends_the_setup_and_the_old_key_opens_nothing(tmp_path: 
 
 def test_every_cadre_opens_the_same_database_with_their_own_pin(tmp_path: Path) -> None:
     data = tmp_path / "st"
-    station = enrolled_station(data)
-    li = add_cadre(station.store, "李建国", "村委委员", PIN)
-    wang = add_cadre(station.store, "王芳", "便民服务站代办员", OTHER_PIN, author=li.id)
-    station.close()
+    li, wang = two_cadres(data)
     _, key_li = sign_in(data, li.id, PIN, NOW)
     _, key_wang = sign_in(data, wang.id, OTHER_PIN, NOW)
     assert key_li == key_wang
@@ -126,10 +132,7 @@ def test_wrong_pins_wait_longer_and_longer_across_restarts(tmp_path: Path) -> No
 
 def test_a_colleague_sets_a_new_pin_for_one_who_forgot(tmp_path: Path) -> None:
     data = tmp_path / "st"
-    station = enrolled_station(data)
-    li = add_cadre(station.store, "李建国", "村委委员", PIN)
-    wang = add_cadre(station.store, "王芳", "便民服务站代办员", OTHER_PIN, author=li.id)
-    station.close()
+    li, wang = two_cadres(data)
     for _ in range(FREE_TRIES + 1):                        # 王芳 forgot hers, and waits
         with pytest.raises(AccountError):
             sign_in(data, wang.id, "000001", NOW)

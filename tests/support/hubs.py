@@ -6,12 +6,27 @@ import tests/); this module keeps the tests' import path.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
 from bench.procs import ROOT, HubProcess, free_port
 
-__all__ = ["ROOT", "HubProcess", "free_port", "wait_for_relay"]
+__all__ = ["ROOT", "HubProcess", "free_port", "running_hub", "wait_for_relay"]
+
+
+@contextmanager
+def running_hub(data: Path, level: str, name: str) -> Iterator[HubProcess]:
+    """A new hub process (its directory made with `name`), stopped afterwards."""
+    hub = HubProcess(data, level)
+    hub.init(name)
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
 
 
 def wait_for_relay(town_url: str, timeout: float = 60.0) -> None:
