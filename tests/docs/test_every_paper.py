@@ -20,14 +20,14 @@ import pytest
 
 from app.accounts import list_cadres
 from app.demo import run_demo
-from app.demo_township import LETTER_CODE, TOWN, TOWN_PHONES, VILLAGES
+from app.demo_township import LETTER_CODE, PIN, TOWN, TOWN_PHONES, VILLAGES
 from app.docs import placeholders, repeated_phrases
 from app.services import printing
 from app.services.desk import Desk
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.risk import RiskAssessments
-from app.station import Station, open_station
+from app.station import Station, unlock_station
 from tests.docs.conftest import REPO_ROOT, flat
 from tests.support.hubs import free_port
 
@@ -133,7 +133,8 @@ def papers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Papers]:
     run_demo(root, free_port(), free_port(), today=TODAY, now=NOW)
     made = Papers(root)
     for folder in (VILLAGES[0].folder, TOWN.folder):
-        station = open_station(root / folder)
+        station = unlock_station(root / folder, PIN, 0,
+                                 cadre=list_cadres(root / folder)[0].id)   # demo 密码
         try:
             _service_papers(made, station)
             if station.level == "village":
