@@ -88,10 +88,11 @@ def replace_device(hub: HubStore, node_id: str) -> str:
             raise Problem(404, "unknown_node", f"没有直接登记在本服务器的节点 {node_id}。")
         if row[1]:
             raise Problem(409, "revoked", "这个节点已经注销，不能换新设备：请用 node add 新建。")
-        if row[0] not in ("village", "town", "county") or row[0] == hub.meta.get("level") \
-                and hub.conn.execute("SELECT 1 FROM nodes WHERE parent=? LIMIT 1",
-                                     (node_id,)).fetchone():
-            raise Problem(409, "not_a_station", "只能给服务站（平板、电脑）换新设备。")
+        if hub.conn.execute("SELECT 1 FROM nodes WHERE parent=? LIMIT 1", (node_id,)).fetchone():
+            # A hub below (a town with its villages) keeps its own key and data directory:
+            # it is restored from its backup (sanji restore), not replaced.
+            raise Problem(409, "not_a_station", "只能给服务站（平板、电脑）换新设备；"
+                          "下级服务器请用备份恢复（sanji restore）。")
         code = new_code()
         hub.conn.execute("UPDATE nodes SET code_hash=?, code_expires=?, token_hash=NULL,"
                          " enrolled_at=NULL WHERE id=?",

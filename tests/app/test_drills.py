@@ -151,6 +151,8 @@ def test_a_lost_village_tablet_is_replaced_and_its_records_come_back(
                      cwd=township.root)
     assert replaced.code == 0, replaced.err
     code = replaced.json()["code"]
+    unknown = sanji("node", "replace", "no-such-node", "--data", town.data, cwd=township.root)
+    assert unknown.code == 2 and "没有直接登记" in unknown.err
     _, thief_key = sign_in(stolen, wang.cadre.id, "258046", int(time.time() * 1000))
     thief = open_station(stolen, thief_key)
     try:
