@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.keyring import Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
-from sync.blobfiles import BlobFiles, files_key
+from sync.blobfiles import BlobFiles, files_key, seal_once
 from sync.db import WrongKey, encrypt_plain_file, is_plain, rekey, transaction
 from sync.errors import StoreError
 from sync.policy import DISCIPLINE_ROLE
@@ -196,7 +196,7 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
         with transaction(store.conn):
             blob_key = files_key(store.meta)
         blobs = BlobFiles(data / "blobs", blob_key)
-        blobs.seal_plain_files()
+        seal_once(blobs, store.meta)
         if key is not None:
             from app.backups import take_up_restore
             station = Station(data, store, blobs, Projections({}))

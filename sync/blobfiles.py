@@ -53,6 +53,21 @@ def files_key(meta: "Meta") -> bytes:
     return bytes.fromhex(raw)
 
 
+SEALED_ALL = "blobs_sealed"     # meta row: older plain files were sealed (once)
+
+
+def seal_once(files: "BlobFiles", meta: "Meta") -> int:
+    """Seal an older release's plain files, the first time a store is opened with this
+    release only (walking every attachment at each start would cost a large station)."""
+    if meta.get(SEALED_ALL):
+        return 0
+    sealed = files.seal_plain_files()
+    from sync.db import transaction
+    with transaction(meta.conn):
+        meta.set(SEALED_ALL, 1)
+    return sealed
+
+
 class BlobError(ValueError):
     """A blob file that does not open: damaged, or sealed with another key."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import uvicorn
 from starlette.routing import BaseRoute
 
-from sync.blobfiles import BlobFiles, files_key
+from sync.blobfiles import BlobFiles, files_key, seal_once
 from sync.db import DatabaseError, encrypt_plain_file, is_plain, transaction
 from sync.hlc import system_ms
 from sync.hub.api import create_app, damaged_app
@@ -49,7 +49,7 @@ def open_hub(data: Path, level: str | None = None, name: str | None = None, *,
         if hub.meta.get("hub_id"):
             write_marker(data, hub)
         if blob_dir.is_dir():
-            hub_blobs(hub, blob_dir).seal_plain_files()
+            seal_once(hub_blobs(hub, blob_dir), hub.meta)
     except BaseException:
         hub.close()
         raise
