@@ -26,7 +26,7 @@ def test_an_escalation_is_due_back_in_the_configured_working_days(tmp_path: Path
     (tmp_path / "v").mkdir()
     village = _station(tmp_path / "v")
     try:
-        cadre = add_cadre(village.store, "李建国", "村委委员", "2580")
+        cadre = add_cadre(village.store, "李建国", "村委委员", "258046")
         desk = Desk(village, today=lambda: TODAY)
         record = _intake(desk, cadre)
         event = desk.escalate(cadre, record, "需镇里审核")
@@ -43,7 +43,7 @@ def test_a_transfer_letter_gives_the_configured_working_days(tmp_path: Path) -> 
     (tmp_path / "t").mkdir()
     town = _station(tmp_path / "t", kind="town")
     try:
-        cadre = add_cadre(town.store, "张敏", "中心主任", "2580")
+        cadre = add_cadre(town.store, "张敏", "中心主任", "258046")
         set_town_papers(town, cadre, "http://town.test/status")   # the 转办函's 机关代字
         desk = Desk(town, today=lambda: TODAY)
         record = _intake(desk, cadre)

@@ -20,7 +20,7 @@ TODAY = date(2026, 11, 2)
 def desk(tmp_path: Path):
     station = make_station(tmp_path / "v", "village", "王湾村")
     clock = Clock(TODAY)
-    cadre = add_cadre(station.store, "李建国", "村委委员", "2580")
+    cadre = add_cadre(station.store, "李建国", "村委委员", "258046")
     try:
         yield Opinions(station, today=clock), cadre, clock
     finally:

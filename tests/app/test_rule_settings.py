@@ -21,7 +21,7 @@ def _count(station) -> int:
 def test_the_town_tightens_within_the_bound_and_nothing_looser_is_written(tmp_path: Path):
     town = make_station(tmp_path / "t", "town", "新集镇信访工作站")
     try:
-        cadre = add_cadre(town.store, "张敏", "信访办主任", "2580")
+        cadre = add_cadre(town.store, "张敏", "信访办主任", "258046")
         rows = {row.key: row for row in settings(town)}
         assert rows["petition.handling_days"].bound_text == (
             "法定界限：不得超过60日（镇里可以规定得更短）（信访工作条例（2022年）第三十四条）")
@@ -68,7 +68,7 @@ def test_the_decision_and_supervision_rules_are_shown_readably(tmp_path: Path):
 def test_a_village_only_reads_the_rules(tmp_path: Path):
     village = make_station(tmp_path / "v", "village", "王湾村")
     try:
-        cadre = add_cadre(village.store, "李建国", "村委委员", "2580")
+        cadre = add_cadre(village.store, "李建国", "村委委员", "258046")
         with pytest.raises(ServiceError, match="村里不能修改"):
             set_rule(village, cadre, "petition.handling_days", "45", "试试")
         assert _count(village) == 0 and settings(village)

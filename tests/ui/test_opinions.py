@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.station import open_station
 from tests.ui.screens import find_button, press, run_screens, screen, window
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.test_disputes import _app, ids, sign_in, texts
 
 
@@ -84,7 +83,7 @@ def test_village_cadre_records_routes_and_answers_back(kivy_app, village: Path) 
             ("opinion-routed", routed, None),
             ("opinion-answered", answered, ids("opinion", "actions_title")),
         ], name="opinions-village", start_probe=ids("signin", "pick_title"))
-    station = open_station(village)
+    station = unlocked(village)
     try:
         kinds = [k for (k,) in station.store.conn.execute(
             "SELECT type FROM events WHERE kind IN ('opinion','svc_case') ORDER BY rseq")]

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.services.rules import load_rules
-from app.station import open_station
 from tests.ui.screens import press, run_screens, screen, window
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.test_disputes import ids, sign_in, texts
 from tests.ui.test_petitions import _app
 
@@ -58,7 +57,7 @@ def test_town_tightens_a_statutory_limit_and_cannot_loosen_it(kivy_app, town: Pa
             ("loosen-refused", loosen, ids("settings", "title")),
             ("tightened", tighten, ids("settings", "title")),
         ], name="settings-town", start_probe=ids("signin", "pick_title"))
-    station = open_station(town)
+    station = unlocked(town)
     try:
         config = load_rules(station.store.conn).config
         assert config.value("petition.handling_days") == 45
