@@ -175,7 +175,7 @@ def test_a_hub_backs_itself_up_on_schedule_and_keeps_the_newest(tmp_path: Path) 
                 break
             assert time.monotonic() < deadline, status
             time.sleep(0.3)
-        assert status["health"] == "ok" and status["last_backup_error"] is None
+        assert status["database"] == "ok" and status["last_backup_error"] is None
         kept = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
         assert len(kept) == 2 and Path(made["file"]).name in kept
     finally:
@@ -210,7 +210,7 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
         while (status := httpx.get(hub.url + "/v1/status", timeout=5).json())["health"] == "ok":
             assert time.monotonic() < deadline, "the check never found the damage"
             time.sleep(0.3)
-        assert status["health"] == "damaged" and "sanji restore" in status["restore"]
+        assert status["database"] == "damaged" and "sanji restore" in status["restore"]
         assert "events" not in status                  # no counts from a damaged file
         refused = station.sync_once()
         assert not refused.ok and "已损坏" in (refused.error or "")
@@ -224,7 +224,7 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
     hub.start()
     try:
         status = httpx.get(hub.url + "/v1/status", timeout=5).json()
-        assert status["health"] == "damaged" and status["damage"]
+        assert status["database"] == "damaged" and status["damage"]
         assert httpx.post(hub.url + "/v1/push", content=b"{}", timeout=5).status_code == 503
     finally:
         hub.stop()
