@@ -207,10 +207,11 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
     damage(hub.data / "hub.sqlite")
     try:
         deadline = time.monotonic() + 30
-        while (status := httpx.get(hub.url + "/v1/status", timeout=5).json())["health"] == "ok":
+        while (status := httpx.get(hub.url + "/v1/status", timeout=5).json())["database"] == "ok":
             assert time.monotonic() < deadline, "the check never found the damage"
             time.sleep(0.3)
         assert status["database"] == "damaged" and "sanji restore" in status["restore"]
+        assert status["healthy"] is False and "已损坏" in status["problems"][0]
         assert "events" not in status                  # no counts from a damaged file
         refused = station.sync_once()
         assert not refused.ok and "已损坏" in (refused.error or "")
