@@ -3,6 +3,7 @@ needs to: with their key, beside the running program (WAL allows it)."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Protocol
 
 from app.station import Station
@@ -36,4 +37,20 @@ def decrypted_text(place: Station | HasDb) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-__all__ = ["decrypted_text", "open_db"]
+def hub_blob(process: "HubProcessLike", sha: str) -> bytes:
+    """An attachment as a hub process holds it, opened with the hub's files key (the
+    file on disk is sealed: sync/blobfiles.py)."""
+    from sync.hub.server import hub_blobs, open_hub
+    hub = open_hub(process.data, key=process.key)
+    try:
+        return hub_blobs(hub, process.data / "blobs").read(sha)
+    finally:
+        hub.close()
+
+
+class HubProcessLike(Protocol):
+    data: Path
+    key: bytes | None
+
+
+__all__ = ["decrypted_text", "hub_blob", "open_db"]

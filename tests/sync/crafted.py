@@ -21,10 +21,10 @@ from sync import log, wire
 from sync.canonical import GENESIS
 from sync.db import connect
 from sync.events import seal, to_push
-from sync.hub.dbkey import read_key_file
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, request_message
 from sync.store import Store
+from tests.support.keys import key_beside
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -154,8 +154,7 @@ def extend(store: Store, crafted: Sequence[dict[str, Any] | Callable[[int, int],
 @contextmanager
 def hub_db(data: Path) -> Iterator[sqlite3.Connection]:
     """The file of a HubProcess's directory, opened with its key (beside the directory)."""
-    key = read_key_file(data.parent / f"{data.name}.key", data)
-    with closing(connect(data / "hub.sqlite", key)) as conn:
+    with closing(connect(data / "hub.sqlite", key_beside(data))) as conn:
         yield conn
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
@@ -24,6 +23,7 @@ from sync.client import HubClient
 from sync.ids import uuid7
 from sync.session import Syncer, credentials_for
 from sync.store import NewEvent
+from tests.support.dbfiles import hub_blob
 from tests.sync.crafted import Sender, problem_of, snapshot, visit
 from tests.sync.faultkit import Lab, Station, fast_backoff, sync_until_clean, wait_for
 
@@ -117,7 +117,7 @@ def test_attachments_are_served_only_within_scope(lab: Lab) -> None:
         assert got.status_code == 200 and got.content == PHOTO
     wait_for(lambda: (county.data / "blobs" / sha[:2] / sha).exists(), 30,
              "the town relayed the photo to the county")
-    assert (town.data / "blobs" / sha[:2] / sha).read_bytes() == PHOTO
+    assert hub_blob(town, sha) == PHOTO
 
 
 def test_unfinished_uploads_expire(lab: Lab) -> None:
@@ -165,7 +165,7 @@ def test_a_hub_file_from_before_blob_holders_keeps_serving_its_uploaders(lab: La
                                   "u-li"))
     sync_until_clean(mallory.store, town.url)
     town.stop()
-    with closing(sqlite3.connect(str(town.data / "hub.sqlite"))) as conn, conn:
+    with closing(town.db()) as conn, conn:
         conn.execute("DROP TABLE blob_holders")      # schema v3: who sent what unknown
         conn.execute("UPDATE schema_version SET version=3 WHERE name='hub'")
     town.start()

@@ -27,6 +27,7 @@ from sync.db import transaction
 from sync.events import seal
 from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess, wait_for_relay
+from tests.support.keys import key_beside
 from tests.support.mitm import ReplyForger, on_path
 from tests.sync.crafted import HAN, Sender, event, extend, problem_of, snapshot
 from tests.sync.faultkit import (Lab, Station, count, hub_db, query, station_db,
@@ -115,7 +116,7 @@ def test_a_payload_too_deep_or_too_long_is_refused_at_the_first_hub(lab: Lab) ->
 def poison(data: Path, origin: str, levels: int = 260) -> str:
     """Write an event of `origin` whose payload nests `levels` deep straight into a
     hub's file, chained after what it holds, as the old code stored it; returns its id."""
-    hub = open_hub(data)
+    hub = open_hub(data, key=key_beside(data))
     try:
         seq, prev = log.head(hub.conn, origin)
         item = seal(event(origin, seq + 1, hub.clock.now(), type="config.set", kind="config",
@@ -131,7 +132,7 @@ def poison(data: Path, origin: str, levels: int = 260) -> str:
 
 def as_old_file(data: Path) -> None:
     """Take a hub file back to schema v2 (before quarantine and blob holders)."""
-    with transaction(open_hub(data).conn) as conn:
+    with transaction(open_hub(data, key=key_beside(data)).conn) as conn:
         conn.execute("DROP TABLE IF EXISTS quarantine")
         conn.execute("DROP INDEX IF EXISTS events_flagged")
         conn.execute("DROP TABLE IF EXISTS blob_holders")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from sync.blobfiles import SEALED
-from sync.hub.server import hub_blobs
 from sync.ids import uuid7
 from sync.store import NewEvent
+from tests.support.dbfiles import hub_blob
 from tests.support.hubs import HubProcess
 from tests.sync.conftest import Township
 
@@ -31,14 +31,6 @@ def count_events(process: HubProcess) -> int:
     hub = process.open()
     try:
         return hub.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    finally:
-        hub.close()
-
-
-def held_blob(process: HubProcess, sha: str) -> bytes:
-    hub = process.open()
-    try:
-        return hub_blobs(hub, process.data / "blobs").read(sha)
     finally:
         hub.close()
 
@@ -67,10 +59,10 @@ def test_attachment_reaches_town_and_county_after_its_event(township: Township) 
     assert result.ok, result.error
     assert result.blobs == 1
     town_copy = town.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
-    assert held_blob(town, ref["sha256"]) == photo
+    assert hub_blob(town, ref["sha256"]) == photo
     county_copy = township.county.data / "blobs" / ref["sha256"][:2] / ref["sha256"]
     wait_for(county_copy.exists)
-    assert held_blob(township.county, ref["sha256"]) == photo
+    assert hub_blob(township.county, ref["sha256"]) == photo
     for copy in (town_copy, county_copy):          # sealed at rest (issue #11)
         assert copy.read_bytes().startswith(SEALED) and photo[:4096] not in copy.read_bytes()
     again = village.sync_once()          # the same bytes twice cost nothing
