@@ -337,6 +337,13 @@ class SanjiApp(App):
     def clear_message(self) -> None:
         self.message = ""
 
+    def show_sync_detail(self) -> None:
+        """The sync strip was tapped: its line in full, in the message bar."""
+        if self.sync_error and not self.syncing:
+            self.say("同步失败：" + self.sync_error, error=True, seconds=20)
+        elif self.sync_text:
+            self.say(self.sync_progress_text if self.syncing else self.sync_text, seconds=12)
+
     # sync --------------------------------------------------------------------------------
     def refresh_status(self) -> None:
         if self.station is None or self._stopped:

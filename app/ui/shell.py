@@ -1,25 +1,47 @@
-"""The frame around every screen: the top bar (station, who is signed in, sync status and
-the 同步 button), a red strip with the last sync error, the screens, and a message line."""
+"""The frame around every screen: the top bar (首页, station, who is signed in, 换人), the
+sync strip under it (status or the last error in red, and the 同步 button; always the same
+height), the screens, and a message bar that lies over the bottom of the screen.
+
+Nothing here changes size while a cadre works (issue #8 §1, the layout never jumps under
+the finger): the strip turns red instead of appearing, and the message bar floats over the
+page (a tap closes it; the pages keep room at their bottom so nothing stays under it)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.properties import BooleanProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-import app.ui.widgets  # noqa: F401  (rules the .kv files use)
+from app.ui.widgets import ShownBehavior
 
 
 class TopBar(BoxLayout):
     pass
 
 
-class MessageBar(BoxLayout):
+class BarButton(ShownBehavior, Button):
     pass
 
 
-class Shell(BoxLayout):
+class SyncStrip(BoxLayout):
+    failed = BooleanProperty(False)
+
+
+class SyncStatus(ButtonBehavior, Label):
+    """The sync status line; a tap shows it (or the error) in full in the message bar."""
+
+
+class MessageBar(ShownBehavior, ButtonBehavior, BoxLayout):
+    """Green for done, red for a problem; lies over the bottom of the page; tap to close."""
+
+
+class Shell(FloatLayout):
     """Root widget: ``screens`` is the ScreenManager."""
 
     @property

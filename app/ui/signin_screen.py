@@ -42,7 +42,7 @@ class SignInScreen(Page):
             "本机的数据用各位干部的密码加密保管，请记住密码。"
             if first_run else "新干部用自己的密码登录，以后办的每件事都记在他（她）名下。")
         cancel = self.ids.cancel_add
-        cancel.opacity, cancel.disabled = (0, True) if first_run else (1, False)
+        cancel.shown = not first_run
         cancel.size_hint_x = 0 if first_run else 1   # no empty half row on a new tablet
         for field in ("name", "post", "pin1", "pin2"):
             self.ids[field].text = ""

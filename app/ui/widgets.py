@@ -12,6 +12,7 @@ from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, Obj
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.stacklayout import StackLayout
@@ -39,8 +40,96 @@ def red(text: str) -> str:
     return f"[color={RED_HEX}]{text}[/color]"
 
 
+class ShownBehavior:
+    """Shown or not, for real (issue #8 §1): ``shown = False`` takes the widget out of
+    reach, not just out of sight. Its children leave the widget tree (kept, and put back
+    in the same order when shown again), it draws nothing (opacity 0), a touch on it goes
+    on to whatever is drawn there, and a text box inside it that had the keyboard lets go.
+
+    Why not ``height: 0; opacity: 0; disabled: True``: Kivy still offers touches to the
+    children of a zero-height box, which keep their size and position, and a disabled
+    widget under the finger swallows the touch — invisible fields then lie over the
+    visible buttons. One mechanism for every screen: mix it into a widget class and let
+    the kv rule collapse its size from ``shown`` (``Fold`` does this for a vertical box).
+
+    While hidden, ``add_widget``/``remove_widget``/``clear_widgets`` work on the children
+    put aside, so code that fills a hidden part (a form, a list) needs no special case."""
+    shown = BooleanProperty(True)
+
+    def __init__(self, **kwargs):
+        self._put_aside: list = []      # children while hidden, in the order they were added
+        super().__init__(**kwargs)
+
+    def on_shown(self, _widget, shown: bool) -> None:
+        self.opacity = 1 if shown else 0
+        if shown:
+            aside, self._put_aside = self._put_aside, []
+            for child in aside:
+                super().add_widget(child)
+            return
+        aside = list(reversed(self.children))          # children: the last added first
+        for child in aside:
+            _let_go_of_keyboard(child)
+            super().remove_widget(child)
+        self._put_aside.extend(aside)
+
+    def add_widget(self, widget, *args, **kwargs):
+        if self.shown:
+            return super().add_widget(widget, *args, **kwargs)
+        index = args[0] if args else kwargs.get("index", 0)
+        self._put_aside.insert(len(self._put_aside) - index, widget)
+
+    def remove_widget(self, widget, *args, **kwargs):
+        if widget in self._put_aside:
+            self._put_aside.remove(widget)
+            return None
+        return super().remove_widget(widget, *args, **kwargs)
+
+    def clear_widgets(self, children=None):
+        if children is None:
+            self._put_aside.clear()
+        else:
+            for child in list(children):
+                if child in self._put_aside:
+                    self._put_aside.remove(child)
+            children = [c for c in children if c in self.children]
+        return super().clear_widgets(children)
+
+    @property
+    def content(self) -> list:
+        """The children, shown or not, first added first."""
+        return list(reversed(self.children)) if self.shown else list(self._put_aside)
+
+    # A hidden widget is not there for the finger: the touch goes on to its siblings.
+    def on_touch_down(self, touch):
+        return super().on_touch_down(touch) if self.shown else False
+
+    def on_touch_move(self, touch):
+        return super().on_touch_move(touch) if self.shown else False
+
+    def on_touch_up(self, touch):
+        return super().on_touch_up(touch) if self.shown else False
+
+
+def _let_go_of_keyboard(widget) -> None:
+    for inner in widget.walk(restrict=True):
+        if getattr(inner, "focus", False):
+            inner.focus = False
+
+
+class Fold(ShownBehavior, BoxLayout):
+    """A part of a form that is shown or not (更多, a step's small form, the done view):
+    a vertical box as tall as its children when ``shown``, nothing at all when not."""
+
+
+class FoldGrid(ShownBehavior, GridLayout):
+    """A grid that is shown or not (the ledger's filters); its kv rule sets the height."""
+
+
 class Body(Label):
-    """Wrapping text at body size; its height follows its content (Chinese-style wrap)."""
+    """Wrapping text at body size; its height follows its content (Chinese-style wrap),
+    and is at least ``keep_lines`` lines (0: nothing when empty)."""
+    keep_lines = NumericProperty(0)
 
     def on_text(self, *_):
         if " " in self.text:
@@ -67,7 +156,8 @@ class OkText(Body):
     pass
 
 
-class BigButton(Button):
+class BigButton(ShownBehavior, Button):
+    """A button at least 48 dp tall; ``shown = False`` hides it for real (ShownBehavior)."""
     kind = OptionProperty("primary", options=["primary", "plain", "danger", "light"])
 
 
@@ -108,9 +198,11 @@ class ChoiceRow(StackLayout):
         self.value = button.value if button.state == "down" else ""
 
 
-class Field(BoxLayout):
-    """A labelled text input with an error line under it; ``on_done`` fires when the
-    cursor leaves it or Enter is pressed (the moment to check what was typed)."""
+class Field(ShownBehavior, BoxLayout):
+    """A labelled text input with a line under it for what is wrong (``error``, red) or
+    what was understood (``ok``, green); the line keeps its room when empty, so a message
+    never moves the fields below. ``on_done`` fires when the cursor leaves the box or
+    Enter is pressed (the moment to check what was typed)."""
     __events__ = ("on_done",)
     label = StringProperty("")
     text = StringProperty("")
@@ -139,7 +231,7 @@ class CheckRow(ButtonBehavior, BoxLayout):
         self.active = not self.active
 
 
-class Card(BoxLayout):
+class Card(ShownBehavior, BoxLayout):
     tone = OptionProperty("plain", options=["plain", "red", "green", "white"])
 
 
