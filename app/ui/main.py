@@ -87,6 +87,7 @@ class SanjiApp(App):
     show_home_button = BooleanProperty(False)
     message = StringProperty("")
     message_is_error = BooleanProperty(False)
+    detail = StringProperty("")          # the status line in full, shown when tapped
 
     def __init__(self, data_dir: Path | str, *, today: Callable[[], date] | None = None,
                  now: Callable[[], datetime] | None = None, sync_minutes: float = 10.0,
@@ -328,7 +329,8 @@ class SanjiApp(App):
 
     # messages ----------------------------------------------------------------------------
     def say(self, text: str, error: bool = False, seconds: float = 8.0) -> None:
-        """A line at the bottom of the screen: green for done, red for a problem."""
+        """Said in the status strip under the top bar for ``seconds``: green for done,
+        red for a problem."""
         self.message, self.message_is_error = text, error
         if self._message_event is not None:
             self._message_event.cancel()
@@ -337,12 +339,16 @@ class SanjiApp(App):
     def clear_message(self) -> None:
         self.message = ""
 
-    def show_sync_detail(self) -> None:
-        """The sync strip was tapped: its line in full, in the message bar."""
-        if self.sync_error and not self.syncing:
-            self.say("同步失败：" + self.sync_error, error=True, seconds=20)
-        elif self.sync_text:
-            self.say(self.sync_progress_text if self.syncing else self.sync_text, seconds=12)
+    def show_status_detail(self) -> None:
+        """The status line was tapped: what it says, in full, over the page."""
+        if self.message:
+            self.detail = self.message
+        elif self.syncing:
+            self.detail = self.sync_progress_text
+        elif self.sync_error:
+            self.detail = "同步失败：" + self.sync_error
+        else:
+            self.detail = self.sync_text
 
     # sync --------------------------------------------------------------------------------
     def refresh_status(self) -> None:
@@ -408,6 +414,7 @@ class SanjiApp(App):
                 self.screen.refresh()
         else:
             self.sync_error = result.error or "没有同步成功，请稍后再试。"
+            self.clear_message()       # the status line now says what went wrong
 
 
 def run_app(data_dir: Path | str, sync_minutes: float = 10.0) -> None:

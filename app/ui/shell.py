@@ -1,16 +1,17 @@
 """The frame around every screen: the top bar (首页, station, who is signed in, 换人), the
-sync strip under it (status or the last error in red, and the 同步 button; always the same
-height), the screens, and a message bar that lies over the bottom of the screen.
+status strip under it (a message just said, the sync progress or error, or when the last
+sync was; and the 同步 button), and the screens.
 
-Nothing here changes size while a cadre works (issue #8 §1, the layout never jumps under
-the finger): the strip turns red instead of appearing, and the message bar floats over the
-page (a tap closes it; the pages keep room at their bottom so nothing stays under it)."""
+Nothing here changes size or appears over the page while a cadre works (issue #8 §1, the
+layout never jumps under the finger, and no tap lands on something that just appeared):
+the strip changes colour and words instead. Tapping the strip shows its line in full, over
+the top of the page, until tapped again."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty
+from kivy.properties import OptionProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -30,15 +31,15 @@ class BarButton(ShownBehavior, Button):
 
 
 class SyncStrip(BoxLayout):
-    failed = BooleanProperty(False)
+    tone = OptionProperty("plain", options=["plain", "ok", "error"])
 
 
 class SyncStatus(ButtonBehavior, Label):
-    """The sync status line; a tap shows it (or the error) in full in the message bar."""
+    """The status line; a tap shows it in full (DetailPanel)."""
 
 
-class MessageBar(ShownBehavior, ButtonBehavior, BoxLayout):
-    """Green for done, red for a problem; lies over the bottom of the page; tap to close."""
+class DetailPanel(ShownBehavior, ButtonBehavior, BoxLayout):
+    """The status line in full, over the top of the page, until tapped."""
 
 
 class Shell(FloatLayout):

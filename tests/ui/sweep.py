@@ -3,10 +3,11 @@ view on screen,
 
 1. every visible enabled control (button, toggle, check row, list row, text box) takes a
    tap at the centre of the part of it a person can see, and
-2. at every point of a grid over the window, the tap goes to what is drawn there: the
-   control drawn there if it is an enabled one, else the drawn widget or one of its
-   parents (the page behind it) — never a widget that is hidden, folded away, or drawn
-   underneath something else.
+2. at every point of a grid over the window (as it is, not scrolled: a grid over every
+   page would cost more than it finds), the tap goes to what is drawn there: the control
+   drawn there if it is an enabled one, else the drawn widget or one of its parents (the
+   page behind it) — never a widget that is hidden, folded away, or drawn underneath
+   something else.
 
 Each probe is a real tap dispatched through the window (post_dispatch_input, as the event
 loop does); presses and releases are swallowed and everything the taps could move (toggle
@@ -28,7 +29,7 @@ def sweep(ui, label: str = "") -> int:
     checked: set[int] = set()
     probes = 0
     with _Probe(ui) as probe:
-        probes += _check_region(ui, probe, full, checked, problems)
+        probes += _check_region(ui, probe, full, checked, problems, grid=True)
         views = [w for root in ui.roots() for w in root.walk(restrict=True)
                  if isinstance(w, ScrollView) and ui.visible(w) and _scrollable(w)]
         for view in views:
@@ -40,7 +41,7 @@ def sweep(ui, label: str = "") -> int:
                 ui.frames(2)
                 probe.cover()
                 region = _intersect(window_rect(view), full)
-                probes += _check_region(ui, probe, region, checked, problems)
+                probes += _check_region(ui, probe, region, checked, problems, grid=False)
             view.scroll_y = start
             ui.frames(2)
         ui.wait(SETTLE)       # the scroll views hand their taps on 0.2 s after the lift
@@ -76,10 +77,11 @@ def _bar_zones(ui) -> list[tuple]:
     return zones
 
 
-def _check_region(ui, probe, region, checked: set[int], problems: list[str]) -> int:
+def _check_region(ui, probe, region, checked: set[int], problems: list[str], grid: bool) -> int:
     if region[0] >= region[2] or region[1] >= region[3]:
         return 0
     bars = _bar_zones(ui)
+    painted = ui.painted()
     probes = 0
 
     def in_bar(x, y) -> bool:
@@ -99,7 +101,7 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str]) -> 
             x, y = (seen[0] + seen[2]) / 2, (seen[1] + seen[3]) / 2
             if not (region[0] <= x <= region[2] and region[1] <= y <= region[3]) or in_bar(x, y):
                 continue
-            drawn = ui.drawn_at(x, y)
+            drawn = ui.drawn_at(x, y, painted)
             if drawn is None or widget not in ancestors(drawn):
                 continue          # covered by something drawn over it: judged by the grid
             checked.add(id(widget))
@@ -108,6 +110,8 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str]) -> 
             if taker is not widget:
                 problems.append(f"{describe(widget)} at ({x:.0f}, {y:.0f}): the tap at its "
                                 f"centre went to {describe(taker)}")
+    if not grid:
+        return probes
     # 2. a grid: what takes the tap is what is drawn
     from kivy.metrics import dp
     step = max(GRID_MIN_PX, dp(GRID_DP))
@@ -118,7 +122,7 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str]) -> 
         x = x0
         while x < region[2]:
             if not in_bar(x, y):
-                problem = _judge(ui, x, y, probe.tap(x, y), ui.drawn_at(x, y))
+                problem = _judge(ui, x, y, probe.tap(x, y), ui.drawn_at(x, y, painted))
                 probes += 1
                 if problem:
                     problems.append(problem)

@@ -63,7 +63,7 @@ SIZES = {"tablet": (1280, 800, 1.0), "phone": (720, 1280, 1.8)}
 GRID_DP = 24               # the sweep's grid: a probe every 24 dp (half a touch target),
 GRID_MIN_PX = 36           # but not closer than 36 pixels
 TAP_HOLD = 0.05            # a finger rests this long on the glass
-SETTLE = 0.3               # after a tap: ScrollView passes a tap on 0.2 s after the lift
+SETTLE = 0.25              # after a tap: ScrollView passes a tap on 0.2 s after the lift
 _MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|ref|anchor)(?:=[^\]]*)?\]")
 
 
@@ -142,7 +142,7 @@ def describe(widget) -> str:
         return "nothing"
     text = getattr(widget, "text", None) or getattr(widget, "label", None) \
         or getattr(widget, "title", None) or getattr(widget, "hint_text", None)
-    name = type(widget).__name__
+    name = widget.__class__.__name__         # (a kv id is a WeakProxy: ask the widget)
     return f"{name} {plain(text)[:30]!r}" if isinstance(text, str) and text else name
 
 
@@ -186,6 +186,7 @@ class TouchUI:
         self.name = name
         self.sweep_on_shot = sweep
         self.shots: dict[str, Path] = {}
+        self._shot_count = 0
         self._ids = 1000
         self.clock = VirtualTime()
         Finger, FingerProvider = _finger_classes()
@@ -196,13 +197,29 @@ class TouchUI:
     FRAME = 1 / 60
 
     def frames(self, count: int = 1) -> None:
-        """Run ``count`` frames; each moves Kivy's clock on by 1/60 s (virtual time)."""
-        from kivy.base import EventLoop
-        for _ in range(count):
+        """Run ``count`` frames; each moves Kivy's clock on by 1/60 s (virtual time). Only
+        the last one is drawn on the window (screenshots draw for themselves)."""
+        for i in range(count):
             self.clock.advance(self.FRAME)
-            EventLoop.idle()
-            if EventLoop.window is not None:
-                EventLoop.window.mainloop()
+            self._frame(draw=i == count - 1)
+
+    @staticmethod
+    def _frame(draw: bool) -> None:
+        """kivy.base.EventLoop.idle, with drawing the window made optional."""
+        from kivy.base import EventLoop
+        from kivy.clock import Clock
+        from kivy.lang import Builder
+        Clock.tick()
+        for step in (EventLoop.dispatch_input, Builder.sync, Clock.tick_draw, Builder.sync):
+            if EventLoop.quit:
+                return
+            step()
+        window = EventLoop.window
+        if window is not None:
+            if draw and window.canvas.needs_redraw:
+                window.dispatch("on_draw")
+                window.dispatch("on_flip")
+            window.mainloop()
 
     def wait(self, seconds: float) -> None:
         """Let ``seconds`` of the app's time pass, frame by frame (at least one frame)."""
@@ -400,7 +417,9 @@ class TouchUI:
         if not responded:
             taker = self.who_takes(x, y)
             raise TouchError(f"tapped {describe(control)} at ({x:.0f}, {y:.0f}) and it did not "
-                             f"respond; the touch went to {describe(taker)}")
+                             f"respond; the touch went to {describe(taker)}; drawn there: "
+                             f"{describe(self.drawn_at(x, y))}; on the window: "
+                             + ", ".join(describe(r) for r in self.roots()))
         return control
 
     def tap_keys(self, keys: str, within=None) -> None:
@@ -416,6 +435,8 @@ class TouchUI:
 
     def drag(self, start, end, steps: int = 8, rest: float = 0.15) -> None:
         """Put a finger at ``start``, slide it to ``end``, rest, lift (no fling)."""
+        if math.dist(start, end) < 30:
+            raise TouchError(f"a slide of {math.dist(start, end):.0f} px is a tap, not a drag")
         touch = self._touch(*start)
         self.provider.pending.append(("begin", touch))
         self.frames(2)
@@ -424,13 +445,14 @@ class TouchUI:
                        start[1] + (end[1] - start[1]) * i / steps)
             self.provider.pending.append(("update", touch))
             self.frames()
-        # Kivy measures a fling in real time: rest the finger for real before lifting
+        # Kivy measures a fling in real time, from the moves of the last 1/6 s: rest the
+        # finger for real longer than that before lifting, and it lifts without a fling
         self.wait(rest)
-        time.sleep(rest)
+        time.sleep(0.2)
         self.provider.pending.append(("end", touch))
         self.settle()
 
-    def settle(self, timeout: float = 3.0) -> None:
+    def settle(self, timeout: float = 10.0) -> None:
         """Frames until no scroll view is still moving (and the tap hand-over is done)."""
         _, _, _, ScrollView, _, _ = _widget_classes()
 
@@ -443,7 +465,11 @@ class TouchUI:
                                 return False
             return True
         self.wait(SETTLE)
-        self.until(still, timeout, "the page to stop scrolling")
+        for _ in range(int(timeout / self.FRAME)):      # the app's time, not the test's
+            if still():
+                return
+            self.frames()
+        raise TouchError(f"the page still scrolls after {timeout} s")
 
     def scroll_into_view(self, widget, margin: float = 12) -> None:
         """Drag the page (like a finger) until ``widget`` is wholly in view (or as far as the
@@ -459,8 +485,12 @@ class TouchUI:
                 tall = rect[3] - rect[1] > clip[3] - clip[1] - 2 * margin
                 if (below <= 0 and above <= 0) or (tall and _inside(clip, *self._mid(rect))):
                     break
-                # move the content up (finger up) to see what is below, and the other way
+                # move the content up (finger up) to see what is below, and the other way;
+                # a slide shorter than the view's scroll distance would be a tap: go further
                 distance = below if below > 0 else -above
+                least = view.scroll_distance * 2 + margin
+                if abs(distance) < least:
+                    distance = least if distance > 0 else -least
                 limit = (clip[3] - clip[1]) * 0.6
                 distance = max(-limit, min(limit, distance))
                 x = clip[0] + (clip[2] - clip[0]) * 0.3
@@ -556,30 +586,39 @@ class TouchUI:
             self.wait(SETTLE if not quiet else SETTLE)
         return taker
 
-    def drawn_at(self, x: float, y: float):
-        """The topmost visible widget drawn at (x, y): what a person sees there."""
-        for root in self.roots():
-            hit = self._drawn_in(root, x, y, (0, 0, self.window.width, self.window.height))
-            if hit is not None:
-                return hit
+    def drawn_at(self, x: float, y: float, painted: list | None = None):
+        """The topmost visible widget drawn at (x, y): what a person sees there.
+        ``painted``: a list from ``painted()`` to reuse for many points of one state."""
+        for widget, rect in painted if painted is not None else self.painted():
+            if rect[0] <= x <= rect[2] and rect[1] <= y <= rect[3]:
+                return widget
         return None
 
-    def _drawn_in(self, widget, x, y, clip):
+    def painted(self) -> list:
+        """Every visible widget with the part of the window where it shows, topmost first:
+        children before their parent, a parent's children in the order Kivy offers them a
+        touch (the one drawn last first), the window's own children likewise."""
         _, _, _, _, StencilView, _ = _widget_classes()
-        if widget.opacity <= 0:
-            return None
-        rect = window_rect(widget)
-        if isinstance(widget, StencilView):
-            clip = _intersect(clip, rect)
-        if not _inside(clip, x, y):
-            return None
-        for child in widget.children:
-            hit = self._drawn_in(child, x, y, clip)
-            if hit is not None:
-                return hit
-        if widget.width > 0 and widget.height > 0 and _inside(rect, x, y):
-            return widget
-        return None
+        out: list = []
+
+        def visit(widget, clip) -> None:
+            if widget.opacity <= 0:
+                return
+            rect = window_rect(widget)
+            if isinstance(widget, StencilView):
+                clip = _intersect(clip, rect)
+            if clip[0] >= clip[2] or clip[1] >= clip[3]:
+                return
+            for child in widget.children:
+                visit(child, clip)
+            if widget.width > 0 and widget.height > 0:
+                seen = _intersect(rect, clip)
+                if seen[0] <= seen[2] and seen[1] <= seen[3]:
+                    out.append((widget, seen))
+
+        for root in self.roots():
+            visit(root, (0, 0, self.window.width, self.window.height))
+        return out
 
     # ---- the sweep ---------------------------------------------------------------------------
     def sweep(self, label: str = "") -> int:
@@ -591,13 +630,22 @@ class TouchUI:
     def shot(self, label: str, probe: Callable[[Any], Any] | None = None,
              sweep: bool | None = None) -> Path:
         """Screenshot the window to test-artifacts/<name>-<nn>-<label>.png (checked not blank;
-        ``probe(app)`` a one-line CJK label checked for real glyphs), then sweep this state."""
+        ``probe(app)`` a one-line CJK label, dragged into view if need be, checked for real
+        glyphs), then sweep this state."""
+        if probe is not None:
+            self.scroll_into_view(probe(self.app))
         self.settle()
-        path = self.folder / f"{self.name}-{len(self.shots):02d}-{label}.png"
+        self._shot_count += 1
+        path = self.folder / f"{self.name}-{self._shot_count - 1:02d}-{label}.png"
         render_window(path)
         check_not_blank(path)
         if probe is not None:
-            check_chinese(path, probe(self.app))
+            label = probe(self.app)
+            seen = self.seen_rect(label)
+            if seen[2] - seen[0] < label.width - 1 or seen[3] - seen[1] < label.height - 1:
+                raise TouchError(f"{path.name}: the probed label {describe(label)} is not "
+                                 "wholly on screen")
+            check_chinese(path, label)
         self.shots[label] = path
         if self.sweep_on_shot if sweep is None else sweep:
             self.sweep(label)
@@ -666,6 +714,8 @@ class _Probe:
                 for event in ("on_press", "on_release"):
                     widget.fbind(event, _swallow)
                     self.swallowed.append((widget, event))
+                # a probe asks who takes the touch: the button need not go down (and redraw)
+                widget._do_press = widget._do_release = _nothing
 
     def tap(self, x: float, y: float):
         from kivy.base import EventLoop
@@ -684,7 +734,8 @@ class _Probe:
 
     def __exit__(self, *exc) -> None:
         for widget in self.wrapped:
-            widget.__dict__.pop("on_touch_down", None)
+            for name in ("on_touch_down", "_do_press", "_do_release"):
+                widget.__dict__.pop(name, None)
         for widget, event in self.swallowed:
             widget.funbind(event, _swallow)
         for widget, state in self.toggles:
@@ -697,6 +748,10 @@ class _Probe:
 
 def _swallow(*_args) -> bool:
     return True
+
+
+def _nothing(*_args) -> None:
+    return None
 
 
 def render_window(path: Path) -> Path:
@@ -720,7 +775,9 @@ def render_window(path: Path) -> Path:
         moved.append((child, index))
     try:
         fbo.draw()
-        fbo.texture.save(str(path), flipped=False)
+        from PIL import Image
+        # drawn upside down (Scale(1, -1)) so GL's bottom-up rows read top-down
+        Image.frombytes("RGBA", (width, height), fbo.pixels).convert("RGB").save(path)
     finally:
         for child, index in reversed(moved):
             fbo.remove(child.canvas)

@@ -1,0 +1,38 @@
+"""Steps every touch flow shares (tests/ui/touch.py): the app under test, signing in by
+tapping a name and the password keys, and small readers of what a screen shows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ui.screens import screen
+from tests.ui.stations import NOW, PIN, TODAY
+
+
+def station_app(data: Path, **kwargs):
+    """The station app on ``data`` at the tests' fixed day and time, no automatic sync."""
+    from app.ui.main import SanjiApp
+    return SanjiApp(data, today=lambda: TODAY, now=lambda: NOW, sync_minutes=0, **kwargs)
+
+
+def title(name: str, key: str = "title"):
+    """A probe for ui.shot: the label ``key`` of screen ``name`` (drawn in real glyphs?)."""
+    return lambda app: screen(app, name).ids[key]
+
+
+def sign_in(ui, name: str, password: str = PIN) -> None:
+    """Tap the cadre's name, the password keys and 登录; the home screen follows."""
+    signin = screen(ui.app, "signin")
+    ui.tap(name, within=signin.ids.cadres)
+    ui.tap_keys(password, within=signin.ids.keypad)
+    ui.tap("登录", within=signin.ids.keypad)
+    assert ui.app.user is not None and ui.app.user.name == name, signin.ids.pin_error.text
+    assert ui.app.shell.screens.current == "home"
+
+
+def go_home(ui) -> None:
+    ui.tap("首页", within=ui.app.shell.ids.topbar)
+    assert ui.app.shell.screens.current == "home"
+
+
+def current(ui) -> str:
+    return ui.app.shell.screens.current
