@@ -1,14 +1,17 @@
-"""A new tablet against a real town hub process: the enrollment screen (a wrong code is
-explained), the first cadre, then 同步 with its status in the top bar (issue #3 §1)."""
+"""A new tablet against a real town hub process, by touch (issue #3 §1, issue #8 §1): the
+enrollment screen (a wrong code is explained), the first cadre, then 同步 with its status
+in the strip under the top bar."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.support.hubs import HubProcess
-from tests.ui.screens import press, run_screens, screen, window
+from tests.ui.flows import current, title
+from tests.ui.screens import screen
+from tests.ui.touch import touch_app
 
 
-def test_enroll_first_cadre_and_sync_with_a_real_hub(kivy_app, tmp_path: Path) -> None:
+def test_enroll_first_cadre_and_sync_with_a_real_hub(tmp_path: Path) -> None:
     from app.ui.main import SanjiApp
 
     hub = HubProcess(tmp_path / "town", "town")
@@ -16,46 +19,36 @@ def test_enroll_first_cadre_and_sync_with_a_real_hub(kivy_app, tmp_path: Path) -
     hub.start()
     try:
         _, code = hub.add_node("王湾村", "village")
-
-        def bad_code(app):
+        app = SanjiApp(tmp_path / "station", sync_minutes=0)
+        with touch_app(app, "tablet", name="enroll") as ui:
             enroll = screen(app, "enroll")
-            enroll.ids.url.text = hub.url
-            enroll.ids.code.text = "1234"
-            press(enroll.ids.go)
+            ui.shot("start", title("enroll"))
+            ui.fill("服务器地址", hub.url)
+            ui.fill("登记码", "1234")
+            ui.tap("登记")
             assert "12位数字" in enroll.ids.code.error
-
-        def enrolled(app):
-            enroll = screen(app, "enroll")
-            enroll.ids.code.text = code
-            press(enroll.ids.go)
-            enroll._thread.join(timeout=30)
-
-        def first_cadre(app):
-            assert app.enrolled and app.shell.screens.current == "signin"
+            ui.shot("bad-code", title("enroll"))
+            ui.fill("登记码", code)
+            ui.tap("登记")
+            ui.until(lambda: app.enrolled and current(ui) == "signin", timeout=30,
+                     what="enrollment with the hub")
             signin = screen(app, "signin")
             assert signin.adding and signin.ids.add_title.text == "添加第一位干部"
-            signin.ids.name.text = "李建国"
-            signin.ids.post.text = "村委委员"
-            signin.ids.pin1.text = signin.ids.pin2.text = "258046"
-
-        def saved(app):
-            press(screen(app, "signin").ids.save_cadre)
-            assert app.user is not None and app.shell.screens.current == "home"
-            press(app.shell.ids.topbar.ids.sync_button)
-            app._sync_thread.join(timeout=30)
-
-        def synced(app):
+            ui.fill("姓名", "李建国")
+            ui.fill("职务", "村委委员")
+            ui.fill(signin.ids.pin1, "2580")
+            ui.fill(signin.ids.pin2, "2580")
+            ui.done_typing()
+            ui.shot("first-cadre", title("signin", "add_title"))
+            ui.tap("保存")
+            assert app.user is not None and current(ui) == "home"
+            ui.shot("home", title("home", "hello"))
+            ui.tap("同步")
+            ui.until(lambda: not app.syncing, timeout=30, what="the sync round")
             assert app.sync_error == "", app.sync_error
             assert app.sync_text.startswith("上次同步") and "全部已上传" in app.sync_text
-
-        probe = lambda name, key: lambda app: screen(app, name).ids[key]  # noqa: E731
-        with window(1280, 800):
-            run_screens(kivy_app, SanjiApp(tmp_path / "station", sync_minutes=0), [
-                ("bad-code", bad_code, probe("enroll", "title")),
-                ("enrolled", enrolled, None),
-                ("first-cadre", first_cadre, probe("signin", "add_title")),
-                ("home", saved, probe("home", "hello")),
-                ("synced", synced, None),
-            ], name="enroll", start_probe=probe("enroll", "title"))
+            ui.advance(10)                       # the round's message gives way to the status
+            assert "全部已上传" in ui.texts(app.shell.ids.sync_strip)
+            ui.shot("synced")
     finally:
         hub.stop()

@@ -328,8 +328,11 @@ class TouchUI:
 
     @staticmethod
     def _texts_of(widget) -> list[str]:
+        """What ``widget`` shows to be found by: a text box by its hint (what was typed in
+        it is not its name), a Field's label by its own Small label."""
         found = []
-        for attr in ("text", "title", "hint_text"):
+        _, _, _, _, _, TextInput = _widget_classes()
+        for attr in ("hint_text",) if isinstance(widget, TextInput) else ("text", "title"):
             value = getattr(widget, attr, None)
             if isinstance(value, str) and value.strip():
                 found.append(plain(value))
