@@ -36,3 +36,16 @@ def go_home(ui) -> None:
 
 def current(ui) -> str:
     return ui.app.shell.screens.current
+
+
+def fill_form(ui, form, **values: str) -> None:
+    """Fill an app.ui.forms.Form by touch: tap the choice in a choice row, type into a
+    field (keys are the form's input keys; the widgets are found through the form only to
+    aim the finger)."""
+    for key, value in values.items():
+        widget = form.inputs[key]
+        if hasattr(widget, "value"):
+            ui.tap(value, within=widget)
+        else:
+            ui.fill(widget, value)
+    ui.done_typing()

@@ -115,8 +115,8 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str], gri
     # 2. a grid: what takes the tap is what is drawn
     from kivy.metrics import dp
     step = max(GRID_MIN_PX, dp(GRID_DP))
-    x0 = region[0] + step / 2
-    y0 = region[1] + step / 2
+    x0 = region[0] + step / 2 + 0.37        # off the whole pixels layouts put edges on
+    y0 = region[1] + step / 2 + 0.37
     y = y0
     while y < region[3]:
         x = x0
@@ -131,7 +131,18 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str], gri
     return probes
 
 
+def _on_edge(widget, x: float, y: float) -> bool:
+    """Within half a pixel of the widget's edge: which side a touch falls on there is down
+    to rounding, not to the app."""
+    if widget is None or not hasattr(widget, "to_window"):
+        return False
+    left, bottom, right, top = window_rect(widget)
+    return min(abs(x - left), abs(x - right)) < 0.6 or min(abs(y - bottom), abs(y - top)) < 0.6
+
+
 def _judge(ui, x: float, y: float, taker, drawn) -> str | None:
+    if _on_edge(drawn, x, y) or _on_edge(taker, x, y):
+        return None
     where = f"({x:.0f}, {y:.0f})"
     if drawn is None:
         return None if taker is None else f"{where}: nothing drawn, the tap went to " \

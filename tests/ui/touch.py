@@ -643,12 +643,12 @@ class TouchUI:
         render_window(path)
         check_not_blank(path)
         if probe is not None:
-            label = probe(self.app)
-            seen = self.seen_rect(label)
-            if seen[2] - seen[0] < label.width - 1 or seen[3] - seen[1] < label.height - 1:
-                raise TouchError(f"{path.name}: the probed label {describe(label)} is not "
+            probed = probe(self.app)
+            seen = self.seen_rect(probed)
+            if seen[2] - seen[0] < probed.width - 1 or seen[3] - seen[1] < probed.height - 1:
+                raise TouchError(f"{path.name}: the probed label {describe(probed)} is not "
                                  "wholly on screen")
-            check_chinese(path, label)
+            check_chinese(path, probed)
         self.shots[label] = path
         if self.sweep_on_shot if sweep is None else sweep:
             self.sweep(label)
