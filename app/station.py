@@ -87,6 +87,7 @@ class Station:
         from sync.enroll import enroll_station
         client = hub_client(hub_url)
         try:
+            client.reach()               # an unreachable hub is said in seconds, code unused
             ident = enroll_station(self.store, client, code)
         finally:
             client.close()

@@ -45,6 +45,24 @@ class WireStats:
     requests: int = 0
 
 
+def transport_problem(exc: httpx.HTTPError, base_url: str, waited: float) -> TransportError:
+    """What a failed request means for the person at the tablet: what to check, in Chinese
+    (never the exception's class name, which says nothing to a village cadre)."""
+    where = f"服务器（{base_url}）"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return TransportError(f"连不上{where}，等了{waited:g}秒没有回应：请检查平板是否连上了网络"
+                              "（WiFi或手机流量），服务器地址是否照镇里给的填写；再点“同步”。")
+    if isinstance(exc, httpx.ConnectError):
+        return TransportError(f"连不上{where}：请检查平板是否连上了网络（WiFi或手机流量），服务器"
+                              "地址是否照镇里给的填写；如果都对，可能是镇里的服务器没有开，请打电话问镇里，"
+                              "开了再点“同步”。")
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError(f"{where}没有及时回应（等了{waited:g}秒）：网络可能很慢或不稳定，"
+                              "请换个信号好的地方再点“同步”，稍后也会自动重试。")
+    return TransportError(f"和{where}的连接中断了：网络不稳定，请检查网络后再点“同步”，"
+                          "稍后也会自动重试。")
+
+
 @dataclass
 class HubClient:
     base_url: str
@@ -52,6 +70,9 @@ class HubClient:
     timeout: float = 30.0
     transport: httpx.BaseTransport | None = None
     stats: WireStats = field(default_factory=WireStats)
+    # A round starts by reaching the hub within this many seconds, or gives up at once
+    # with what to check (issue #8 §1): a cadre should not wait minutes for "no network".
+    contact_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
@@ -60,6 +81,19 @@ class HubClient:
 
     def close(self) -> None:
         self.http.close()
+
+    def reach(self) -> None:
+        """Raise TransportError (saying what to check) unless the hub answers its public
+        /v1/info within ``contact_timeout`` seconds; one try, no retries. The connection
+        is closed after it, so the round's own requests start on a fresh one."""
+        try:
+            response = self.http.request("GET", "/v1/info", timeout=self.contact_timeout,
+                                         headers={"connection": "close"})
+        except httpx.HTTPError as exc:
+            raise transport_problem(exc, self.base_url, self.contact_timeout) from exc
+        self.stats.requests += 1
+        if response.status_code >= 500:
+            raise TransportError(f"服务器暂时出错（{response.status_code}），稍后会自动重试。")
 
     def __enter__(self) -> "HubClient":
         return self
@@ -90,11 +124,8 @@ class HubClient:
             response = self.http.request(method, path, content=content or None,
                                          headers=all_headers)
             data = response.content
-        except httpx.TimeoutException as exc:
-            raise TransportError("连接镇里服务器超时：网络可能不稳定，稍后会自动重试。") from exc
         except httpx.HTTPError as exc:
-            raise TransportError(f"连不上服务器（{type(exc).__name__}）：请检查网络，稍后会自动重试。"
-                                 ) from exc
+            raise transport_problem(exc, self.base_url, self.timeout) from exc
         received = int(time.time() * 1000)
         self.stats.requests += 1
         self.stats.bytes_up += len(content) + _header_bytes(all_headers) + len(path) + 20

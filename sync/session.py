@@ -61,6 +61,7 @@ class Syncer:
         self._record("last_attempt", int(time.time() * 1000))
         try:
             refused: Problem | None = None
+            self.client.reach()          # no answer within a few seconds: say so, now
             try:
                 result.pushed = self.push_all()
             except Problem as exc:

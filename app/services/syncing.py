@@ -53,8 +53,8 @@ def sync_round(data: Path, key: bytes, progress: Progress | None = None) -> Roun
         return result
     except Exception as exc:  # a bug must not kill the background thread silently
         log.exception("sync round failed")
-        return RoundResult(ok=False, error=f"同步出错（{type(exc).__name__}）：请稍后再试，"
-                                           "仍不行请联系镇里管理员。")
+        return RoundResult(ok=False, error="同步时程序出错了：请稍后再点“同步”；仍不行请联系"
+                                           "镇里管理员（详细原因已记在程序日志里）。")
     finally:
         station.close()
 

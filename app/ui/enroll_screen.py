@@ -4,6 +4,7 @@ Enrollment talks to the network, so it runs in a thread; the screen says what it
 and, if it fails, what to do (the messages come from the sync layer, in Chinese)."""
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from kivy.lang import Builder
 from app.services.errors import ServiceError
 from app.services.syncing import check_enroll_code, check_hub_url, enroll
 from app.ui.widgets import Page
+
+log = logging.getLogger(__name__)
 
 
 class EnrollScreen(Page):
@@ -42,8 +45,10 @@ class EnrollScreen(Page):
             identity = enroll(data, url, code)
         except ServiceError as exc:
             self._done(None, exc.message)
-        except Exception as exc:  # shown, not swallowed: the cadre must know it failed
-            self._done(None, f"登记没有成功（{type(exc).__name__}）：请检查地址和登记码后重试。")
+        except Exception:  # shown, not swallowed: the cadre must know it failed
+            log.exception("enrollment failed")
+            self._done(None, "登记没有成功：请检查服务器地址和登记码后重试；仍不行请联系镇里"
+                             "（详细原因已记在程序日志里）。")
         else:
             self._done(identity, "")
 
