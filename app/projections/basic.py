@@ -64,6 +64,8 @@ def fold_visit(conn: sqlite3.Connection, record: str, events: list[dict[str, Any
 def fold_cadre(conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]) -> None:
     state: dict[str, Any] = {"active": True}
     for event in events:
+        if event["type"] == "cadre.password_reset":
+            continue   # 忘记密码 (app.password_reset): nothing the roster shows
         state.update(event["payload"])
     conn.execute("INSERT OR REPLACE INTO cadres VALUES(?,?,?,?,?)",
                  (record, state.get("name"), state.get("post"), events[0]["origin"],

@@ -5,6 +5,11 @@ enrollment. The app object holds what every screen needs (the station, the desk,
 signed in, the clock) and runs sync in a background thread so the screen never freezes:
 the round works on its own SQLite connection (app.services.syncing) and its result is
 applied here on the Kivy clock.
+
+On a shared tablet the signed-in cadre is signed out after a time nobody touched it (the
+town's ``station.idle_signout_minutes``, default 10; a minute before, the status line
+says so). 大字 (app.device_prefs) scales every text on this tablet on top of the system's own
+font scale; the screens are built again to take it.
 """
 from __future__ import annotations
 
@@ -19,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 from kivy.app import App
 from kivy.clock import Clock, mainthread
 from kivy.core.window import Window
-from kivy.metrics import dp
+from kivy.metrics import Metrics, dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from app.accounts import Cadre
+from app.device_prefs import LARGE_TEXT_SCALE, DevicePrefs, load_prefs, save_prefs
 from app.services.desk import Desk
 from app.station import LEVEL_NAMES, Station, open_station
 from app.ui import style
@@ -88,6 +94,7 @@ class SanjiApp(App):
     message = StringProperty("")
     message_is_error = BooleanProperty(False)
     detail = StringProperty("")          # the status line in full, shown when tapped
+    large_text = BooleanProperty(False)  # 大字 on this tablet (app.device)
 
     def __init__(self, data_dir: Path | str, *, today: Callable[[], date] | None = None,
                  now: Callable[[], datetime] | None = None, sync_minutes: float = 10.0,
@@ -109,22 +116,52 @@ class SanjiApp(App):
         self._disputes: Disputes | None = None
         self._petitions: Petitions | None = None
         self._print_service: PrintService | None = None
+        self._system_fontscale = Metrics.fontscale
+        self._last_touch = 0.0
+        self._idle_warned = False
 
     # lifecycle ---------------------------------------------------------------------------
     def build(self):
         register_cjk_font()
+        self._open_station()
+        self._system_fontscale = Metrics.fontscale
+        self.large_text = load_prefs(self.data_dir).large_text
+        self._apply_font_scale()
+        Window.bind(size=self._on_window_size)
+        self._on_window_size(Window, Window.size)
+        self.shell = self._new_shell()
+        self._show_first_screen()
+        return self.shell
+
+    def _new_shell(self):
         from kivy.uix.screenmanager import NoTransition
 
         from app.services.printing import clear_prints
         clear_prints(self.data_dir)          # left by a crash: nobody is signed in now
         from app.ui.shell import Shell
-        self._open_station()
-        Window.bind(size=self._on_window_size)
-        self._on_window_size(Window, Window.size)
-        self.shell = Shell()
-        self.shell.screens.transition = NoTransition()
-        self._show_first_screen()
-        return self.shell
+        shell = Shell()
+        shell.screens.transition = NoTransition()
+        return shell
+
+    def _apply_font_scale(self) -> None:
+        Metrics.fontscale = self._system_fontscale * (LARGE_TEXT_SCALE if self.large_text
+                                                      else 1.0)
+
+    def toggle_large_text(self) -> None:
+        """大字 on or off for this tablet: kept in device.json, every screen built again."""
+        self.large_text = not self.large_text
+        save_prefs(self.data_dir, DevicePrefs(large_text=self.large_text))
+        self._apply_font_scale()
+        current = self.shell.screens.current
+        Window.remove_widget(self.shell)
+        self.shell = self.root = self._new_shell()
+        Window.add_widget(self.shell)
+        screen = self.screen_named(current)
+        if hasattr(screen, "show"):
+            screen.show()
+        self.shell.screens.current = current
+        self.show_home_button = self.user is not None and current not in ("home", "signin",
+                                                                          "enroll")
 
     def screen_named(self, name: str):
         """Screen ``name``, built now if this is the first time it is needed."""
@@ -138,7 +175,10 @@ class SanjiApp(App):
         # The sync status line needs the sync client (httpx): read it once the first frame
         # is on screen, not before.
         Window.bind(on_flip=self._after_first_frame)
+        Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
+        self._last_touch = Clock.get_time()
         self._events.append(Clock.schedule_interval(lambda _dt: self.refresh_status(), 30))
+        self._events.append(Clock.schedule_interval(lambda _dt: self._check_idle(), 5))
         if self.sync_minutes and self.sync_minutes > 0:
             self._events.append(Clock.schedule_once(lambda _dt: self.auto_sync(), 3))
             self._events.append(Clock.schedule_interval(lambda _dt: self.auto_sync(),
@@ -151,6 +191,8 @@ class SanjiApp(App):
     def on_stop(self) -> None:
         self._stopped = True
         Window.unbind(on_flip=self._after_first_frame)
+        Window.unbind(on_touch_down=self._touched, on_key_down=self._touched)
+        Metrics.fontscale = self._system_fontscale
         for event in self._events:
             event.cancel()
         if self._message_event is not None:
@@ -284,10 +326,14 @@ class SanjiApp(App):
     # people ------------------------------------------------------------------------------
     def unlocked(self, cadre: Cadre, key: bytes) -> None:
         """A cadre's 密码 opened the database: open the station with its key."""
-        if self.station is None or self.station.key != key:
-            self._open_station(key)
+        self.open_with(key)
         self.refresh_status()
         self.signed_in(cadre)
+
+    def open_with(self, key: bytes) -> None:
+        """Open the station with ``key`` (a cadre's 密码 unwrapped it), unless it is open."""
+        if self.station is None or self.station.key != key:
+            self._open_station(key)
 
     def signed_in(self, cadre: Cadre) -> None:
         self.user = cadre
@@ -295,6 +341,37 @@ class SanjiApp(App):
         self.user_name = cadre.name
         self._history.clear()
         self.go("home")
+
+    # idle sign-out on a shared tablet ------------------------------------------------------
+    def _touched(self, *_args) -> None:
+        self._last_touch = Clock.get_time()
+        if self._idle_warned:
+            self._idle_warned = False
+            self.clear_message()
+
+    def idle_minutes(self) -> int:
+        """After this many minutes untouched a cadre is signed out (0: never); the town's."""
+        try:
+            return int(self.rules.config.value("station.idle_signout_minutes"))
+        except Exception:        # a broken override: the rules module says so elsewhere
+            return 10
+
+    def _check_idle(self) -> None:
+        if self.user is None or self._stopped:
+            return
+        limit = self.idle_minutes() * 60
+        if not limit:
+            return
+        idle = Clock.get_time() - self._last_touch
+        if idle >= limit:
+            name = self.user.name
+            self._idle_warned = False
+            self.sign_out()
+            self.say(f"{name} 已自动退出登录：{limit // 60} 分钟没有人操作。请点名字重新登录。",
+                     seconds=600)
+        elif idle >= limit - 60 and not self._idle_warned:
+            self.say("1 分钟内没有操作将自动退出登录，点一下屏幕就能继续。", seconds=70)
+            self._idle_warned = True
 
     def sign_out(self) -> None:
         """Sign out is lock: the database is closed and its key forgotten, so background

@@ -5,6 +5,9 @@ signed-in cadre as its author. The add form is also how a signed-in cadre adds a
 The 密码 unlocks the station's encrypted database (app/keyring.py): the names come from
 the keyring, so this screen works before anything is unlocked, and it shows how many
 records the town has not received yet (they would be lost if every 密码 were forgotten).
+忘记密码: another cadre of this tablet types their own 密码, which opens the data, and the
+forgotten one is set anew (app.password_reset); the town cannot, it never has the key.
+大字 makes every text bigger on this tablet.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from app.accounts import PIN_MAX, PIN_MIN, AccountError, Cadre, add_cadre, list_cadres, sign_in
 from app.keyring import Keyring
+from app.password_reset import reset_by_colleague
 from app.ui.widgets import BigButton, Page
 
 
@@ -25,11 +29,13 @@ class CadreButton(BigButton):
 
 class SignInScreen(Page):
     adding = BooleanProperty(False)
+    resetting = BooleanProperty(False)
     pin = StringProperty("")
     chosen = ObjectProperty(None, allownone=True)
 
     def show(self, add: bool = False, **_params) -> None:
         self.adding = add
+        self.resetting = False
         self.refresh()
 
     def refresh(self) -> None:
@@ -44,10 +50,10 @@ class SignInScreen(Page):
         cancel = self.ids.cancel_add
         cancel.shown = not first_run
         cancel.size_hint_x = 0 if first_run else 1   # no empty half row on a new tablet
-        for field in ("name", "post", "pin1", "pin2"):
+        for field in ("name", "post", "pin1", "pin2", "helper_pin", "new1", "new2"):
             self.ids[field].text = ""
             self.ids[field].error = ""
-        self.ids.add_error.text = ""
+        self.ids.add_error.text = self.ids.reset_error.text = ""
         self._fill(cadres)
 
     def _fill(self, cadres: list[Cadre]) -> None:
@@ -130,6 +136,53 @@ class SignInScreen(Page):
             self.app.go_home()
         else:
             self.refresh()
+
+
+    # 忘记密码 -------------------------------------------------------------------------------
+    def start_reset(self) -> None:
+        if self.chosen is None:
+            self.ids.pin_error.text = "请先点您的名字，再点“忘记密码”。"
+            return
+        others = [c.name for c in list_cadres(self.app.data_dir) if c.id != self.chosen.id]
+        ids = self.ids
+        ids.helper.options = others
+        ids.helper.value = ""
+        ids.helper_hint.text = ("帮您证明的干部" if others else
+                                "这台平板上没有别的干部：请看下面，打电话给镇里。")
+        for field in ("helper_pin", "new1", "new2"):
+            ids[field].text = ids[field].error = ""
+        ids.reset_error.text = ""
+        self.pin = ""
+        self.resetting = True
+
+    def cancel_reset(self) -> None:
+        self.resetting = False
+        self.ids.reset_error.text = ""
+
+    def reset_password(self) -> None:
+        ids, app = self.ids, self.app
+        ids.new2.error = "" if ids.new1.text == ids.new2.text else "两次输入的新密码不一样，请重新输入。"
+        if ids.new2.error:
+            return
+        helper = next((c for c in list_cadres(app.data_dir) if c.name == ids.helper.value), None)
+        if helper is None or not ids.helper_pin.text:
+            ids.reset_error.text = "请选一位本站干部，并请他（她）输入自己的密码。"
+            return
+        try:
+            helper, key = sign_in(app.data_dir, helper.id, ids.helper_pin.text, app.now_ms())
+        except AccountError as exc:
+            ids.reset_error.text = f"帮您证明的干部：{exc}"
+            ids.helper_pin.text = ""
+            return
+        app.open_with(key)
+        try:
+            cadre = reset_by_colleague(app.station.store, self.chosen.id, helper, ids.new1.text)
+        except AccountError as exc:
+            ids.reset_error.text = str(exc)
+            return
+        self.resetting = False
+        app.unlocked(cadre, key)
+        app.say(f"{cadre.name} 的密码已重设，已登录。以后请用新密码。")
 
 
 def unsynced_note(keyring: Keyring) -> str:

@@ -38,7 +38,7 @@ def sweep(ui, label: str = "") -> int:
                 if abs(position - start) < 1e-3:
                     continue
                 view.scroll_y = position
-                ui.frames(2)
+                ui.frames(4)                 # a list lays its rows out again on the clock
                 probe.cover()
                 region = _intersect(window_rect(view), full)
                 probes += _check_region(ui, probe, region, checked, problems, grid=False)
@@ -74,6 +74,9 @@ def _bar_zones(ui) -> list[tuple]:
                     and "bars" in view.scroll_type:
                 left, bottom, right, top = window_rect(view)
                 zones.append((right - view.bar_margin - view.bar_width - 2, bottom, right, top))
+                # (a view that scrolls sideways too has a bar along its bottom: rule 1 finds
+                # the controls it hides, as it did the lists' before they stopped scrolling
+                # sideways)
     return zones
 
 
@@ -96,8 +99,8 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str], gri
             if widget.disabled or not ui.visible(widget):
                 continue
             seen = ui.seen_rect(widget)
-            if seen[2] - seen[0] < 2 or seen[3] - seen[1] < 2:
-                continue
+            if seen[2] - seen[0] < 8 or seen[3] - seen[1] < 8:
+                continue             # a sliver at the edge of a list: not a thing to tap
             x, y = (seen[0] + seen[2]) / 2, (seen[1] + seen[3]) / 2
             if not (region[0] <= x <= region[2] and region[1] <= y <= region[3]) or in_bar(x, y):
                 continue

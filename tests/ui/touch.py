@@ -623,6 +623,25 @@ class TouchUI:
             visit(root, (0, 0, self.window.width, self.window.height))
         return out
 
+    def unreadable(self, within=None) -> list[str]:
+        """Texts that do not fit the box they are drawn in (a font too big for the layout):
+        a one-line text wider than its box, a wrapped text taller than its box. A text
+        the layout shortens with "…" on purpose (``shorten``) counts as fitting."""
+        from kivy.uix.label import Label
+        problems = []
+        for widget in self.candidates(within):
+            if not isinstance(widget, Label) or not widget.text.strip():
+                continue
+            width, height = widget.texture_size
+            wraps = widget.text_size[0] is not None
+            if not wraps and not widget.shorten and width > widget.width + 1:
+                problems.append(f"{describe(widget)}: {width:.0f} px of text in "
+                                f"{widget.width:.0f} px")
+            if height > widget.height + 1 and not widget.shorten:
+                problems.append(f"{describe(widget)}: {height:.0f} px tall text in a "
+                                f"{widget.height:.0f} px box")
+        return problems
+
     # ---- the sweep ---------------------------------------------------------------------------
     def sweep(self, label: str = "") -> int:
         """Check this state (module docstring); returns how many taps were probed."""
@@ -791,9 +810,10 @@ def render_window(path: Path) -> Path:
 
 @contextmanager
 def touch_app(app, size: str = "tablet", *, name: str, sweep: bool = True,
-              artifacts: Path = ARTIFACTS_DIR) -> Iterator[TouchUI]:
+              fontscale: float = 1.0, artifacts: Path = ARTIFACTS_DIR) -> Iterator[TouchUI]:
     """Run ``app`` at ``size`` ("tablet" or "phone") for the length of the block; the
-    block drives it through the returned TouchUI. On failure the screen is saved as
+    block drives it through the returned TouchUI. ``fontscale``: the system's font size
+    setting (1.3 = 130 %). On failure the screen is saved as
     test-artifacts/<name>-failed.png."""
     from kivy.base import EventLoop, runTouchApp
     from kivy.core.window import Window
@@ -808,6 +828,9 @@ def touch_app(app, size: str = "tablet", *, name: str, sweep: bool = True,
     ui = TouchUI(app, artifacts, name, sweep=sweep)
     previous_clearcolor = tuple(Window.clearcolor)
     Window.clearcolor = (1, 1, 1, 1)
+    from kivy.metrics import Metrics
+    system_fontscale = Metrics.fontscale
+    Metrics.fontscale = fontscale
     with window(width, height, density), ui.clock:
         app._run_prepare()       # App.run() without its loop: this thread steps the loop
         runTouchApp(embedded=True)
@@ -824,3 +847,4 @@ def touch_app(app, size: str = "tablet", *, name: str, sweep: bool = True,
         finally:
             app.stop()
             Window.clearcolor = previous_clearcolor
+            Metrics.fontscale = system_fontscale
