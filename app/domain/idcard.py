@@ -91,7 +91,7 @@ def check_id_number(text: str, *, today: date | None = None) -> IdCheck:
     # The expected check character is deliberately not shown: the typo is as likely to be
     # in the first 17 digits, and "fixing" the last one would hide it.
     if check_digit(body) != last:
-        return _fail(number, "身份证号第18位校验码不对，可能有数字输错或前后颠倒，请对照证件核对后重新输入")
+        return _fail(number, "身份证号第18位校验码不对，可能有数字输错或颠倒，请对照证件核对")
     return IdCheck(ok=True, number=number, birth_date=birth, sex=_sex(body),
                    province=body[:2])
 

@@ -15,6 +15,7 @@ from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.stacklayout import StackLayout
 from kivy.uix.togglebutton import ToggleButton
 from kivy.utils import escape_markup
@@ -128,12 +129,41 @@ class FoldGrid(ShownBehavior, GridLayout):
 
 class Body(Label):
     """Wrapping text at body size; its height follows its content (Chinese-style wrap),
-    and is at least ``keep_lines`` lines (0: nothing when empty)."""
+    and is at least ``keep_lines`` lines (0: nothing when empty) — measured with the same
+    font, so a one-line message in a one-line room moves nothing."""
     keep_lines = NumericProperty(0)
+    reserve = NumericProperty(0)         # the height of keep_lines lines of this font
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fbind("keep_lines", self._measure)
+        self.fbind("font_size", self._measure)
+        self.fbind("line_height", self._measure)
+        self._measure()
+
+    def _measure(self, *_):
+        self.reserve = _lines_height(int(self.keep_lines), self.font_size, self.line_height,
+                                     self.font_name)
 
     def on_text(self, *_):
         if " " in self.text:
             self.text = nb(self.text)
+
+
+_LINE_HEIGHTS: dict[tuple, float] = {}
+
+
+def _lines_height(lines: int, font_size: float, line_height: float, font_name: str) -> float:
+    """Height of ``lines`` lines of text as a markup Label draws them (cached)."""
+    if lines <= 0:
+        return 0
+    key = (lines, round(font_size, 2), line_height, font_name)
+    if key not in _LINE_HEIGHTS:
+        probe = Label(text="\n".join(["国"] * lines), font_size=font_size, markup=True,
+                      line_height=line_height, font_name=font_name, text_size=(1000, None))
+        probe.texture_update()
+        _LINE_HEIGHTS[key] = probe.texture_size[1]
+    return _LINE_HEIGHTS[key]
 
 
 class Small(Body):
@@ -293,6 +323,30 @@ class ListRow(ButtonBehavior, BoxLayout):
     def on_release(self):
         if self.record and self.target:
             App.get_running_app().go(self.target, record=self.record)
+
+
+class PageScroll(ScrollView):
+    """A page that scrolls. When its content grows or shrinks (an error line below the
+    button, a list filled in), what is on the screen stays where it is: Kivy keeps the
+    scroll *fraction*, which would slide everything up or down under the finger (issue #8
+    §1), so the distance from the content's top to the view's top is kept instead."""
+
+    def add_widget(self, widget, *args, **kwargs):
+        widget.fbind("height", self._keep_top)
+        self.__dict__["_content_height"] = widget.height
+        return super().add_widget(widget, *args, **kwargs)
+
+    def remove_widget(self, widget, *args, **kwargs):
+        widget.funbind("height", self._keep_top)
+        return super().remove_widget(widget, *args, **kwargs)
+
+    def _keep_top(self, content, height) -> None:
+        before = self.__dict__.get("_content_height", height)
+        self.__dict__["_content_height"] = height
+        if before <= self.height or height <= self.height:
+            return              # it did not scroll before, or does not now: nothing moves
+        from_top = (1 - self.scroll_y) * (before - self.height)
+        self.scroll_y = min(1.0, max(0.0, 1 - from_top / (height - self.height)))
 
 
 class Page(Screen):
