@@ -94,7 +94,7 @@ class SanjiApp(App):
     message = StringProperty("")
     message_is_error = BooleanProperty(False)
     detail = StringProperty("")          # the status line in full, shown when tapped
-    large_text = BooleanProperty(False)  # 大字 on this tablet (app.device)
+    large_text = BooleanProperty(False)  # 大字 on this tablet (app.device_prefs)
 
     def __init__(self, data_dir: Path | str, *, today: Callable[[], date] | None = None,
                  now: Callable[[], datetime] | None = None, sync_minutes: float = 10.0,

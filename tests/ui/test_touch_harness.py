@@ -52,8 +52,11 @@ PageScroll:
             on_release: app.pressed.append("最后")
 """
 
+    from kivy.properties import BooleanProperty
+
     class Page(App):
         pressed: list = []
+        narrow = BooleanProperty(True)     # laid out as on a phone (app.ui rules read it)
 
         def build(self):
             self.pressed = []

@@ -831,11 +831,12 @@ def touch_app(app, size: str = "tablet", *, name: str, sweep: bool = True,
     from kivy.metrics import Metrics
     system_fontscale = Metrics.fontscale
     Metrics.fontscale = fontscale
+    before = list(Window.children)
     with window(width, height, density), ui.clock:
-        app._run_prepare()       # App.run() without its loop: this thread steps the loop
-        runTouchApp(embedded=True)
-        EventLoop.add_input_provider(ui.provider, auto_remove=True)
         try:
+            app._run_prepare()   # App.run() without its loop: this thread steps the loop
+            runTouchApp(embedded=True)
+            EventLoop.add_input_provider(ui.provider, auto_remove=True)
             ui.wait(0.3)
             yield ui
         except BaseException:
@@ -845,6 +846,14 @@ def touch_app(app, size: str = "tablet", *, name: str, sweep: bool = True,
                 pass
             raise
         finally:
-            app.stop()
-            Window.clearcolor = previous_clearcolor
-            Metrics.fontscale = system_fontscale
+            # stop even an app that failed to build, and leave the window as it was, so
+            # the next test starts clean
+            try:
+                app.stop()
+            finally:
+                for child in list(Window.children):
+                    if child not in before:
+                        Window.remove_widget(child)
+                EventLoop.remove_input_provider(ui.provider)
+                Window.clearcolor = previous_clearcolor
+                Metrics.fontscale = system_fontscale
