@@ -7,7 +7,8 @@ view on screen,
    page would cost more than it finds), the tap goes to what is drawn there: the control
    drawn there if it is an enabled one, else the drawn widget or one of its parents (the
    page behind it) — never a widget that is hidden, folded away, or drawn underneath
-   something else.
+   something else. While a drop-down list or popup is open, a tap outside it closes it
+   (it must take that tap) and only its own controls are checked for rule 1.
 
 Each probe is a real tap dispatched through the window (post_dispatch_input, as the event
 loop does); presses and releases are swallowed and everything the taps could move (toggle
@@ -80,11 +81,23 @@ def _bar_zones(ui) -> list[tuple]:
     return zones
 
 
+def _menu(ui):
+    """An open drop-down list or popup: it takes every touch, and one outside it closes it
+    without reaching what is behind (as menus on a phone do)."""
+    from kivy.uix.dropdown import DropDown
+    from kivy.uix.modalview import ModalView
+    for root in ui.roots():
+        if root is not ui.app.root and isinstance(root, (DropDown, ModalView)):
+            return root
+    return None
+
+
 def _check_region(ui, probe, region, checked: set[int], problems: list[str], grid: bool) -> int:
     if region[0] >= region[2] or region[1] >= region[3]:
         return 0
     bars = _bar_zones(ui)
     painted = ui.painted()
+    menu = _menu(ui)
     probes = 0
 
     def in_bar(x, y) -> bool:
@@ -92,7 +105,7 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str], gri
 
     # 1. every visible enabled control, at its centre
     ButtonBehavior, _, _, _, _, TextInput = _widget_classes()
-    for root in ui.roots():
+    for root in [menu] if menu is not None else ui.roots():
         for widget in root.walk(restrict=True):
             if id(widget) in checked or not isinstance(widget, (ButtonBehavior, TextInput)):
                 continue
@@ -125,7 +138,13 @@ def _check_region(ui, probe, region, checked: set[int], problems: list[str], gri
         x = x0
         while x < region[2]:
             if not in_bar(x, y):
-                problem = _judge(ui, x, y, probe.tap(x, y), ui.drawn_at(x, y, painted))
+                taker, drawn = probe.tap(x, y), ui.drawn_at(x, y, painted)
+                if menu is not None and menu not in ancestors(drawn):
+                    problem = None if taker is menu else (
+                        f"({x:.0f}, {y:.0f}): a list is open, but the tap went to "
+                        f"{describe(taker)} behind it")
+                else:
+                    problem = _judge(ui, x, y, taker, drawn)
                 probes += 1
                 if problem:
                     problems.append(problem)

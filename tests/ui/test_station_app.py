@@ -107,6 +107,7 @@ def open_ledger(ui) -> None:
     ui.tap("已办结，待反馈群众")
     assert ledger_count(ui) == 0
     ui.tap(ledger.ids.status)
+    ui.shot("ledger-status-list")                      # the list that drops down, swept too
     ui.tap("在办（未办结）")
     assert ledger_count(ui) == 1
     ui.tap("▲ 收起筛选")

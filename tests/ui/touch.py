@@ -707,6 +707,10 @@ class _Probe:
         self.toggles: list = []
         self.scrolls: list = []
         self.focus = self.ui.focused()
+        # an open list or popup would close at a probe's lift outside it: keep it open
+        self.menus = [(w, w.auto_dismiss) for w in self.ui.roots() if hasattr(w, "auto_dismiss")]
+        for menu, _ in self.menus:
+            menu.auto_dismiss = False
         self.cover()
         return self
 
@@ -764,6 +768,8 @@ class _Probe:
             widget.state = state
         for view, sx, sy in self.scrolls:
             view.scroll_x, view.scroll_y = sx, sy
+        for menu, auto_dismiss in self.menus:
+            menu.auto_dismiss = auto_dismiss
         if self.focus is not None and not self.focus.focus:
             self.focus.focus = True
 
