@@ -3,8 +3,6 @@ hub` runs them): a village takes a matter and syncs; a citizen asks the town hub
 HTTP while the matter goes up to the county and back, and after the town closes it."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -13,20 +11,11 @@ import pytest
 from app.services.desk import IntakeForm
 from tests.app.conftest import Township, township  # noqa: F401  (the fixture)
 from tests.support.hubs import HubProcess
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 PERSONAL = ("王秀英", "13812345678", "11010519491231002X", "三组", "养老保险", "王湾村",
             "李建国", "SB-001")
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def hub_status_row(hub: HubProcess, receipt: str) -> tuple[Any, ...] | None:

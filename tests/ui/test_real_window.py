@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageGrab
 
+from tests.support.waiting import until
 from tests.ui.conftest import ARTIFACTS_DIR, REPO_ROOT
 from tests.ui.flows import sign_in, station_app
 from tests.ui.screens import check_not_blank, screen
@@ -89,16 +90,6 @@ def xdotool(display: str, *args: str) -> str:
     return done.stdout
 
 
-def wait_for(what: str, check, timeout: float = 30.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout} s for {what}")
-
-
 def app_window(display: str, pid: int) -> tuple[int, int]:
     """The app's window, once it is mapped at 1280×800: its top-left corner on the screen."""
     def found():
@@ -114,7 +105,7 @@ def app_window(display: str, pid: int) -> tuple[int, int]:
             if (int(geometry["WIDTH"]), int(geometry["HEIGHT"])) == (WIDTH, HEIGHT):
                 return int(geometry["X"]), int(geometry["Y"])
         return None
-    return wait_for("the app's window", found, 60)
+    return until(found, "the app's window", 60)
 
 
 def grab(display: str, origin: tuple[int, int], path: Path) -> Path:
@@ -142,8 +133,8 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                 raise AssertionError("no app window; app log: " + (tmp_path / "app.log")
                                      .read_text(errors="replace")[-1500:]) from None
             blue = (15, 51, 102)                       # the top bar, drawn: the app is up
-            wait_for("the first frame", lambda: ImageGrab.grab(xdisplay=display).getpixel(
-                (origin[0] + 4, origin[1] + 4))[:3] == blue)
+            until(lambda: ImageGrab.grab(xdisplay=display).getpixel(
+                (origin[0] + 4, origin[1] + 4))[:3] == blue, "the first frame")
 
             def click(what: str) -> None:
                 x, y = taps[what]
@@ -158,9 +149,9 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                 x_env = {**os.environ, "DISPLAY": display}
                 subprocess.run(["xclip", "-selection", "clipboard"], input=text.encode(),
                                env=x_env, check=True, timeout=10)
-                wait_for("the clipboard", lambda: subprocess.run(
+                until(lambda: subprocess.run(
                     ["xclip", "-o", "-selection", "clipboard"], env=x_env, capture_output=True,
-                    timeout=10).stdout == text.encode())
+                    timeout=10).stdout == text.encode(), "the clipboard")
                 xdotool(display, "key", "--clearmodifiers", "ctrl+v")
                 time.sleep(0.6)
 
@@ -186,7 +177,7 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                     return None
                 finally:
                     conn.close()
-            assert wait_for("the visit in the station's file", saved, 20) == [(VISITOR, MATTER)]
+            assert until(saved, "the visit in the station's file", 20) == [(VISITOR, MATTER)]
             grab(display, origin, ARTIFACTS_DIR / "real-window-2-saved.png")
         finally:
             app.send_signal(signal.SIGTERM)

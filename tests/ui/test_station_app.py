@@ -219,19 +219,25 @@ def _saved_as_expected(village: Path, officer: str) -> None:
         station.close()
 
 
+def a_day_at_the_station(ui) -> None:
+    """From the home screen: a matter taken in, found in the ledger and sent up to the
+    town; a visit; the duty roster."""
+    fill_intake(ui)
+    save_intake(ui)
+    open_ledger(ui)
+    open_case(ui)
+    escalate(ui)
+    log_visit(ui)
+    schedule_and_check_in(ui)
+
+
 def test_tablet_sign_in_intake_ledger_escalate(village: Path) -> None:
     with touch_app(station_app(village), "tablet", name="tablet") as ui:
         ui.shot("signin", title("signin", "pick_title"))
         wrong_password(ui)
         sign_in(ui, "李建国")
         ui.shot("home-first", title("home", "hello"))
-        fill_intake(ui)
-        save_intake(ui)
-        open_ledger(ui)
-        open_case(ui)
-        escalate(ui)
-        log_visit(ui)
-        schedule_and_check_in(ui)
+        a_day_at_the_station(ui)
         home_again(ui)
     _saved_as_expected(village, "李建国")
 
@@ -242,12 +248,6 @@ def test_phone_portrait_sign_in_intake_ledger_escalate(village: Path) -> None:
         ui.shot("signin", title("signin", "pick_title"))
         sign_in(ui, "王芳")
         ui.shot("home", title("home", "hello"))
-        fill_intake(ui)
-        save_intake(ui)
-        open_ledger(ui)
-        open_case(ui)
-        escalate(ui)
-        log_visit(ui)
-        schedule_and_check_in(ui)
+        a_day_at_the_station(ui)
         sync_without_hub(ui)
     _saved_as_expected(village, "王芳")
