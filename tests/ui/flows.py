@@ -49,3 +49,22 @@ def fill_form(ui, form, **values: str) -> None:
         else:
             ui.fill(widget, value)
     ui.done_typing()
+
+
+def print_dialog(ui):
+    """The 打印 dialog open over the app (app.ui.print_dialog), once it has asked the
+    print service for its printers."""
+    from app.ui.print_dialog import PrintDialog
+    dialog = ui.until(lambda: next((w for w in ui.roots() if isinstance(w, PrintDialog)), None),
+                      what="the print dialog")
+    ui.until(lambda: dialog.state != "loading", what="the list of printers")
+    return dialog
+
+
+def keep_without_printing(ui, what: str) -> None:
+    """In the 打印 dialog that just opened, 不打印，只保存 (关闭 where there is no print
+    service): the PDF stays in prints/."""
+    dialog = print_dialog(ui)
+    ui.tap(dialog.ids.close_button)
+    assert dialog not in ui.roots()
+    assert what in ui.app.message and "已保存" in ui.app.message, ui.app.message

@@ -1,5 +1,6 @@
-"""Helpers for driving the real app in UI tests: window size, pressing buttons, typing,
-and the screenshot checks (non-blank, and Chinese drawn as distinct glyphs, not boxes)."""
+"""Helpers for the real app in UI tests: the window size and density, a screen by name,
+and the screenshot checks (non-blank, and Chinese drawn as distinct glyphs, not boxes).
+Acting on the app is tests/ui/touch.py's job (taps and typing only)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ def window(width: int, height: int, density: float = 1.0) -> Iterator[None]:
 
     SDL's offscreen driver keeps the buffer the size the window was created with (800×600),
     so a bigger layout is clipped there: screenshots of these runs are drawn into an
-    off-screen framebuffer of the right size instead (``shoot``)."""
+    off-screen framebuffer of the right size instead (touch.render_window)."""
     from kivy.core.window import Window
     from kivy.metrics import Metrics
     old_size, old_density = tuple(Window.size), Metrics.density
@@ -36,108 +37,9 @@ def window(width: int, height: int, density: float = 1.0) -> Iterator[None]:
         resize(old_size)
 
 
-def shoot(app, path: Path) -> Path:
-    """The whole app as the user sees it, drawn into a framebuffer of the window's layout
-    size (not the window's buffer: see ``window``)."""
-    app.shell.export_to_png(str(path))
-    return path
-
-
-def run_screens(runner, app, steps, name: str, start_probe=None, settle: float = 0.3,
-                ) -> dict[str, Path]:
-    """Run ``app`` with the harness through named steps; shoot and check every screen.
-
-    ``steps``: (label, step, probe) — ``probe(app)`` returns a one-line label of Chinese
-    shown on that screen, or None. The screen after each step (and at the start) is shot
-    once the harness has let it settle — at the start of the next step, or in a last extra
-    step — to test-artifacts/<name>-<nn>-<label>.png, checked non-blank and, with a probe,
-    for real glyphs where that label is. Returns {label: path}, "start" first."""
-    folder = runner.artifacts_dir
-    for old in folder.glob(f"{name}-[0-9][0-9]-*.png"):   # an earlier run's, maybe more
-        old.unlink()
-    labels = ["start"] + [label for label, _, _ in steps]
-    probes = [start_probe] + [probe for _, _, probe in steps]
-    named: dict[str, Path] = {}
-
-    def shoot_and_check(index: int, app) -> None:
-        path = shoot(app, folder / f"{name}-{index:02d}-{labels[index]}.png")
-        check_not_blank(path)
-        if probes[index] is not None:
-            check_chinese(path, probes[index](app))
-        named[labels[index]] = path
-
-    def wrap(index: int, step):
-        def run(app):
-            shoot_and_check(index - 1, app)
-            if step is not None:
-                step(app)
-        return run
-
-    raw = runner.run(app, steps=[wrap(i, step) for i, (_, step, _) in enumerate(steps, 1)]
-                     + [wrap(len(steps) + 1, None)], name=f"{name}-window", settle=settle)
-    for path in raw:   # the window's own buffer: clipped at 800×600, not worth keeping
-        path.unlink(missing_ok=True)
-    assert list(named) == labels, f"not every screen was shot: {list(named)}"
-    return named
-
-
-def press(button) -> None:
-    """Press and release a button the way a finger would (on_press, on_release, and a
-    toggle button's state change all happen)."""
-    assert not button.disabled, f"{getattr(button, 'text', button)!r} is disabled"
-    button.trigger_action(duration=0)
-
-
-def print_dialog():
-    """The print dialog open over the app (app.ui.print_dialog)."""
-    from kivy.core.window import Window
-
-    from app.ui.print_dialog import PrintDialog
-    found = [w for w in Window.children if isinstance(w, PrintDialog)]
-    assert found, "no print dialog is open"
-    return found[0]
-
-
-def shoot_over(app, view, path: Path, probe=None) -> Path:
-    """A modal ``view`` (a dialog, the photo picker) over the screen as a cadre sees it:
-    the harness shoots the app's shell, which does not hold the view, so the screen is
-    shot dimmed and the view drawn at its place; ``probe`` (a one-line label in the view)
-    is checked for real glyphs."""
-    from kivy.core.window import Window
-    path.parent.mkdir(parents=True, exist_ok=True)
-    back, front = path.with_name(path.stem + "-screen.png"), path.with_name(path.stem + "-view.png")
-    box = view.children[0]
-    app.shell.export_to_png(str(back))
-    box.export_to_png(str(front))
-    with Image.open(back) as screen_png, Image.open(front) as view_png:
-        shot = Image.blend(screen_png.convert("RGB"), Image.new("RGB", screen_png.size), 0.45)
-        shot.paste(view_png.convert("RGB"), (int(box.x), int(Window.height - box.top)))
-        shot.save(path)
-    back.unlink()
-    front.unlink()
-    if probe is not None:
-        check_chinese(path, probe)
-    return path
-
-
-def keep_without_printing(app, what: str) -> None:
-    """In the open print dialog, 不打印，只保存: the PDF stays in prints/."""
-    press(print_dialog().ids.close_button)
-    assert what in app.message and "已保存" in app.message, app.message
-
-
 def screen(app, name: str):
     """Screen ``name`` of the running app (built on first use, as the app does)."""
     return app.screen_named(name)
-
-
-def find_button(root, text: str):
-    """The first Button under ``root`` whose text starts with ``text``."""
-    from kivy.uix.button import Button
-    for widget in root.walk():
-        if isinstance(widget, Button) and widget.text.split("\n")[0].startswith(text):
-            return widget
-    raise AssertionError(f"no button {text!r} on screen")
 
 
 def check_not_blank(path: Path) -> Image.Image:

@@ -1,7 +1,8 @@
 """Attaching a photo of the signed 调解笔录 (issue #8 §2): the Chinese picker with big
 buttons and thumbnails, never a typed path or Kivy's English file browser.
 
-At 王湾村 a mediator opens 登记调解 on a dispute, taps 选照片或扫描件, the picker shows the
+All by touch (tests/ui/touch.py). At 王湾村 a mediator opens 登记调解 on a dispute, taps
+选照片或扫描件, the picker shows the
 picture folders as buttons and the photos as tiles (newest first), the mediator goes into
 a folder and back, picks the photo, 用这张, and saves: the session keeps those bytes.  A
 file that is not a photo is refused with a Chinese message and nothing is saved.  This
@@ -18,10 +19,11 @@ import pytest
 from PIL import Image
 
 from app.services.disputes import DisputeForm, Disputes, PartyForm
-from tests.ui.conftest import ARTIFACTS_DIR
-from tests.ui.screens import find_button, press, run_screens, screen, shoot_over, window
-from tests.ui.stations import NOW, TODAY, cadre, make_station, unlocked
-from tests.ui.test_disputes import _app, ids, sign_in
+from app.station import open_station
+from tests.ui.flows import current, sign_in, station_app, title
+from tests.ui.screens import screen
+from tests.ui.stations import NOW, TODAY, cadre, make_station
+from tests.ui.touch import touch_app
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +50,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def village(tmp_path: Path) -> tuple[Path, str]:
     path = make_station(tmp_path / "village")
-    station = unlocked(path)
+    station = open_station(path)
     try:
         svc = Disputes(station, today=lambda: TODAY, now=lambda: NOW)
         record = svc.register(cadre(station, "李建国"), DisputeForm("邻里关系", [
@@ -60,97 +62,68 @@ def village(tmp_path: Path) -> tuple[Path, str]:
     return path, record
 
 
-def picker():
-    from kivy.core.window import Window
-
+def picker(ui):
     from app.ui.photo_picker import PhotoPicker
-    found = [w for w in Window.children if isinstance(w, PhotoPicker)]
+    found = [w for w in ui.roots() if isinstance(w, PhotoPicker)]
     assert found, "the photo picker is not open"
     return found[0]
 
 
-def tile(name: str):
-    for widget in picker().ids.tiles.children:
-        if widget.title == name:
-            return widget
-    raise AssertionError(f"no tile {name!r}: {[w.title for w in picker().ids.tiles.children]}")
+def tile_titles(ui) -> list[str]:
+    return [w.title for w in reversed(picker(ui).ids.tiles.children)]
 
 
-def shoot_picker(app, name: str) -> None:
-    shoot_over(app, picker(), ARTIFACTS_DIR / f"{name}.png", picker().ids.title)
+def session_form(ui) -> None:
+    """From the home screen to the dispute's 登记调解 form (the only dispute of 王湾村)."""
+    sign_in(ui, "李建国")
+    ui.tap("矛盾纠纷")
+    ui.tap("王大山、王小河")
+    dispute = screen(ui.app, "dispute")
+    ui.tap("登记调解", within=dispute.ids.actions)
+    photo = dispute._inputs["file"]
+    assert "拍照" not in ui.texts(photo)                # no camera on this machine
+    assert "选照片或扫描件" in ui.texts(photo) and "/" not in ui.texts(photo)
+    ui.fill("调解笔录", "双方同意由王小河清理排水沟，王大山不再追究")
+    ui.done_typing()
 
 
-def session_form(record: str):
-    def step(app):
-        app.go("dispute", record=record)
-        dispute = screen(app, "dispute")
-        press(find_button(dispute.ids.actions, "登记调解"))
-        photo = dispute._inputs["file"]
-        texts = [w.text for w in photo.walk(restrict=True) if hasattr(w, "text")]
-        assert "拍照" not in texts                 # no camera on this machine
-        assert "选照片或扫描件" in texts and not any("/" in t for t in texts if t)
-        dispute._inputs["record_text"].text = "双方同意由王小河清理排水沟，王大山不再追究"
-    return step
-
-
-def open_picker(app):
-    photo = screen(app, "dispute")._inputs["file"]
-    press(find_button(photo, "选照片或扫描件"))
-    view = picker()
-    assert [name for name, _ in view.places][:1] == ["图片"]
-    names = [w.title for w in reversed(view.ids.tiles.children)]
-    # folders first, then the newest photo first; the fake .jpg is listed (it is refused
-    # when saved, by its bytes, not its name)
-    assert names == ["上个月", "签字笔录.jpg", "院墙.jpg", "不是照片.jpg"], names
-    assert view.ids.use.disabled
-
-
-def into_folder_and_back(app):
-    press(tile("上个月"))
-    view = picker()
-    assert [w.title for w in view.ids.tiles.children] == ["旧照片.png"]
-    assert "上个月" in view.ids.where.text and not view.ids.up.disabled
-    press(view.ids.up)
-    assert view.ids.up.disabled and len(view.ids.tiles.children) == 4
-
-
-def choose_the_record(app):
-    press(tile("签字笔录.jpg"))
-    assert tile("签字笔录.jpg").chosen and not tile("院墙.jpg").chosen
-    assert not picker().ids.use.disabled
-
-
-def pick_the_record(app):
-    shoot_picker(app, "photo-picker")          # as drawn after the tap
-    press(picker().ids.use)
-    photo = screen(app, "dispute")._inputs["file"]
-    assert photo.path.endswith("签字笔录.jpg")
-    texts = [w.text for w in photo.walk(restrict=True) if hasattr(w, "text")]
-    assert "换一张" in texts and "不要了" in texts and "选照片或扫描件" not in texts
-
-
-def saved(app):
-    dispute = screen(app, "dispute")
-    press(dispute.ids.form_ok)
-    assert not dispute.action, dispute.ids.form_error.text
-    [session] = dispute.state.sessions
-    [ref] = session.attachments
-    assert ref["mime"] == "image/jpeg" and ref["name"] == "签字笔录.jpg"
-
-
-def test_a_photo_of_the_signed_record_is_picked_and_kept(kivy_app, home, village) -> None:
+def test_a_photo_of_the_signed_record_is_picked_and_kept(home, village) -> None:
     path, record = village
-    with window(1280, 800):
-        run_screens(kivy_app, _app(path), [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("session-form", session_form(record), None),
-            ("picker", open_picker, None),
-            ("folder", into_folder_and_back, None),
-            ("chosen", choose_the_record, None),
-            ("picked", pick_the_record, None),
-            ("saved", saved, ids("dispute", "actions_title")),
-        ], name="photos-dispute", start_probe=ids("signin", "pick_title"))
-    station = unlocked(path)
+    with touch_app(station_app(path), "tablet", name="photos-dispute") as ui:
+        session_form(ui)
+        dispute = screen(ui.app, "dispute")
+        ui.tap("选照片或扫描件")
+        view = picker(ui)
+        assert [name for name, _ in view.places][:1] == ["图片"]
+        # folders first, then the newest photo first; the fake .jpg is listed (it is
+        # refused when saved, by its bytes, not its name)
+        assert tile_titles(ui) == ["上个月", "签字笔录.jpg", "院墙.jpg", "不是照片.jpg"]
+        assert view.ids.use.disabled
+        ui.shot("picker")
+        ui.tap("上个月")
+        assert tile_titles(ui) == ["旧照片.png"]
+        assert "上个月" in view.ids.where.text and not view.ids.up.disabled
+        ui.shot("folder")
+        ui.tap("上一层")
+        assert view.ids.up.disabled and len(tile_titles(ui)) == 4
+        ui.tap("签字笔录.jpg")
+        chosen = {w.title: w.chosen for w in view.ids.tiles.children}
+        assert chosen["签字笔录.jpg"] and not chosen["院墙.jpg"]
+        assert not view.ids.use.disabled
+        ui.shot("chosen")
+        ui.tap("用这张")
+        photo = dispute._inputs["file"]
+        assert photo.path.endswith("签字笔录.jpg")
+        shown = ui.texts(photo)
+        assert "换一张" in shown and "不要了" in shown and "选照片或扫描件" not in shown
+        ui.shot("picked")
+        ui.tap("保存", within=dispute.ids.form)
+        assert not dispute.action, dispute.ids.form_error.text
+        [session] = dispute.state.sessions
+        [ref] = session.attachments
+        assert ref["mime"] == "image/jpeg" and ref["name"] == "签字笔录.jpg"
+        ui.shot("saved", title("dispute", "actions_title"))
+    station = open_station(path)
     try:
         svc = Disputes(station, today=lambda: TODAY)
         [ref] = svc.dispute(record).sessions[0].attachments
@@ -159,54 +132,39 @@ def test_a_photo_of_the_signed_record_is_picked_and_kept(kivy_app, home, village
         station.close()
 
 
-def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(
-        kivy_app, home, village) -> None:
-    path, record = village
-
-    def pick_fake(app):
-        photo = screen(app, "dispute")._inputs["file"]
-        press(find_button(photo, "选照片或扫描件"))
-        press(tile("不是照片.jpg"))
-        press(picker().ids.use)
-
-    def refused(app):
-        dispute = screen(app, "dispute")
-        press(dispute.ids.form_ok)
+def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_saved(home, village) -> None:
+    path, _record = village
+    with touch_app(station_app(path), "phone", name="photos-refused") as ui:
+        session_form(ui)
+        dispute = screen(ui.app, "dispute")
+        ui.tap("选照片或扫描件")
+        ui.tap("不是照片.jpg")
+        ui.shot("fake-chosen")
+        ui.tap("用这张")
+        ui.tap("保存", within=dispute.ids.form)
         assert "“不是照片.jpg”不是照片或扫描件" in dispute.ids.form_error.text
         assert dispute.action == "dispute.session" and not dispute.state.sessions
-
-    with window(720, 1280):
-        run_screens(kivy_app, _app(path), [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("session-form", session_form(record), None),
-            ("fake-picked", pick_fake, None),
-            ("refused", refused, None),
-        ], name="photos-refused", start_probe=ids("signin", "pick_title"))
+        ui.shot("refused")
 
 
-def test_a_camera_frame_is_kept_and_found_under_the_stations_photos(
-        kivy_app, home, village) -> None:
+def test_a_camera_frame_is_kept_and_found_under_the_stations_photos(home, village) -> None:
+    """This machine has no camera: the shot is kept the way a real frame is (a texture
+    drawn here, through the service), then picked by touch under 本机拍的照片."""
     path, _record = village
-
-    def camera_frame(app):
+    with touch_app(station_app(path), "tablet", name="photos-camera") as ui:
         from kivy.uix.label import Label
 
         from app.services.photos import keep_camera_shot
-        from app.ui.photo_picker import PhotoField, camera_available, texture_png
+        from app.ui.photo_picker import camera_available, texture_png
         assert not camera_available("linux")        # no /dev/video* here
         frame = Label(text="签字笔录", size=(320, 240), color=(0, 0, 0, 1))
         frame.texture_update()
-        shot = keep_camera_shot(app.data_dir, texture_png(frame.texture), app.now())
-        assert shot.parent == app.data_dir / "photos" and shot.suffix == ".png"
-        field = PhotoField(app, "照片")
-        field.pick()
-        view = picker()
-        press(find_button(view.ids.places, "本机拍的照片"))
-        assert [w.title for w in view.ids.tiles.children] == [shot.name]
-        view.dismiss(animation=False)
-
-    with window(1280, 800):
-        run_screens(kivy_app, _app(path), [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("camera-frame", camera_frame, None),
-        ], name="photos-camera", start_probe=ids("signin", "pick_title"))
+        shot = keep_camera_shot(ui.app.data_dir, texture_png(frame.texture), ui.app.now())
+        assert shot.parent == ui.app.data_dir / "photos" and shot.suffix == ".png"
+        session_form(ui)
+        ui.tap("选照片或扫描件")
+        ui.tap("本机拍的照片", within=picker(ui).ids.places)
+        assert tile_titles(ui) == [shot.name]
+        ui.shot("camera-frame")
+        ui.tap("取消", within=picker(ui))
+        assert current(ui) == "dispute"

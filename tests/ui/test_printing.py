@@ -2,9 +2,10 @@
 打印受理回执, picks a printer of a real CUPS server (cups-pdf queues), asks for two copies
 and prints; the queue writes that paper, twice over, and the PDF stays in prints/.
 
-At tablet and phone size, with screenshots of the dialog.  The dialog's slow calls (lpstat,
-lp) run in place here rather than on a thread, so each step sees their answer on the next
-frame; everything else is the app as a cadre uses it.
+At tablet and phone size, by touch (tests/ui/touch.py), with screenshots of the dialog
+(swept like every state). The dialog's slow calls (lpstat, lp) run in place here rather
+than on a thread, so each step sees their answer on the next frame; everything else is the
+app as a cadre uses it.
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ import pytest
 
 from app.services.desk import Desk, IntakeForm
 from app.services.printers import CupsCommands
+from app.station import open_station
 from tests.support.cups import (  # noqa: F401  (cups: the fixture)
     PdfQueue, PrivateCups, cups, printed_as_sent)
-from tests.ui.conftest import ARTIFACTS_DIR as ARTIFACTS
-from tests.ui.screens import (
-    find_button, print_dialog, press, run_screens, screen, shoot_over, window)
-from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
-from tests.ui.test_disputes import _app, ids, sign_in
+from tests.ui.flows import print_dialog, sign_in, station_app, title
+from tests.ui.screens import screen
+from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.touch import touch_app
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str,
     town_path = make_station(tmp_path / "town", "新集镇便民服务中心", "town", "XJ009",
                              (("张敏", "便民服务中心主任"),))
     path = make_station(tmp_path / "village")
-    town, station = unlocked(town_path), unlocked(path)
+    town, station = open_station(town_path), open_station(path)
     try:
         carry(town, station)
         taken = Desk(station, today=lambda: TODAY).intake(cadre(station, "李建国"), IntakeForm(
@@ -51,62 +52,39 @@ def village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str,
     return path, taken.record, taken.receipt_no
 
 
-def open_case(record: str):
-    def step(app):
-        app.go("case", record=record)
-    return step
+def open_case(ui, applicant: str) -> None:
+    """From the home screen, through the ledger, to the matter."""
+    sign_in(ui, "李建国")
+    ui.tap("台账查询")
+    ui.tap(applicant)
+    ui.shot("case", title("case", "actions_title"))
 
 
-def tap_print(app):
-    press(find_button(screen(app, "case").ids.actions, "打印受理回执"))
+def tap_print(ui) -> None:
+    ui.tap("打印受理回执", within=screen(ui.app, "case").ids.actions)
 
 
-def shoot_dialog(app, name: str) -> Path:
-    dialog = print_dialog()
-    return shoot_over(app, dialog, ARTIFACTS / f"{name}.png", dialog.ids.title)
-
-
-def dialog_ready(app):
-    dialog = print_dialog()
-    assert dialog.state == "ready", dialog.status_text
-    assert dialog.ids.printers.value == "便民服务站打印机"       # the default queue first
-    press(dialog.ids.more)                                       # 2 copies
-    assert dialog.copies == 2 and dialog.ids.copies.text == "2"
-
-
-def window_size() -> str:
-    from kivy.core.window import Window
-    return f"{Window.width}x{Window.height}"
-
-
-def printed(app):
-    shoot_dialog(app, f"printing-dialog-{window_size()}")
-    press(print_dialog().ids.print_button)
-
-
-def gone(app):
-    from kivy.core.window import Window
-
-    from app.ui.print_dialog import PrintDialog
-    assert not [w for w in Window.children if isinstance(w, PrintDialog)]
-    assert "受理回执已送到打印机“便民服务站打印机”，共 2 份" in app.message, app.message
-
-
-@pytest.mark.parametrize("size", [(1280, 800), (720, 1280)], ids=["tablet", "phone"])
+@pytest.mark.parametrize("size", ["tablet", "phone"])
 def test_a_receipt_printed_from_the_case_screen_comes_out_of_the_printer(
-        kivy_app, cups, office, village, size, tmp_path) -> None:
+        cups, office, village, size, tmp_path) -> None:
     path, record, receipt_no = village
-    app = _app(path)
+    app = station_app(path)
     app.print_service = CupsCommands(server=cups.server)
-    with window(*size):
-        run_screens(kivy_app, app, [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("case", open_case(record), ids("case", "actions_title")),
-            ("print-dialog", tap_print, None),
-            ("two-copies", dialog_ready, None),
-            ("printing", printed, None),
-            ("printed", gone, None),
-        ], name=f"printing-{size[0]}x{size[1]}", start_probe=ids("signin", "pick_title"))
+    with touch_app(app, size, name=f"printing-{size}") as ui:
+        open_case(ui, "赵文堃")
+        tap_print(ui)
+        dialog = print_dialog(ui)
+        assert dialog.state == "ready", dialog.status_text
+        assert dialog.ids.printers.value == "便民服务站打印机"       # the default queue first
+        ui.shot("print-dialog", lambda _app: dialog.ids.title)
+        ui.tap(dialog.ids.more)                                     # 2 copies
+        assert dialog.copies == 2 and dialog.ids.copies.text == "2"
+        ui.shot("two-copies")
+        ui.tap(dialog.ids.print_button)
+        ui.until(lambda: dialog not in ui.roots(), what="the job sent")
+        assert "受理回执已送到打印机“便民服务站打印机”，共 2 份" in ui.app.message, \
+            ui.app.message
+        ui.shot("printed")
     saved = path / "prints" / f"受理回执-{receipt_no}.pdf"
     assert saved.is_file()
     jobs = subprocess.run(["lpstat", "-h", cups.server, "-W", "all", "-o", office.name],
@@ -118,61 +96,40 @@ def test_a_receipt_printed_from_the_case_screen_comes_out_of_the_printer(
     assert " total 2 " in line and receipt_no in line, line
 
 
-def test_without_a_printer_the_dialog_says_so_and_keeps_the_pdf(kivy_app, village) -> None:
+def test_without_a_printer_the_dialog_says_so_and_keeps_the_pdf(village) -> None:
     from app.services.printers import NoPrintService
     path, record, receipt_no = village
-    app = _app(path)
+    app = station_app(path)
     app.print_service = NoPrintService()
-
-    def no_printer(app):
-        dialog = print_dialog()
+    with touch_app(app, "tablet", name="printing-none") as ui:
+        open_case(ui, "赵文堃")
+        tap_print(ui)
+        dialog = print_dialog(ui)
         assert dialog.state == "none" and "没有可用的打印服务" in dialog.status_text
         assert dialog.ids.print_button.disabled and dialog.ids.close_button.text == "关闭"
-        press(dialog.ids.close_button)
-        assert "受理回执已保存" in app.message
-
-    def shown(app):
-        shoot_dialog(app, "printing-dialog-no-printer")
-
-    with window(1280, 800):
-        run_screens(kivy_app, app, [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("case", open_case(record), ids("case", "actions_title")),
-            ("print-dialog", tap_print, None),
-            ("no-printer-shown", shown, None),
-            ("no-printer", no_printer, None),
-        ], name="printing-none", start_probe=ids("signin", "pick_title"))
+        ui.shot("no-printer", lambda _app: dialog.ids.title)
+        ui.tap("关闭", within=dialog)
+        assert "受理回执已保存" in ui.app.message
     assert (path / "prints" / f"受理回执-{receipt_no}.pdf").is_file()
 
 
-def test_a_paper_the_town_has_not_set_up_is_not_made_and_says_what_to_set(
-        kivy_app, tmp_path) -> None:
+def test_a_paper_the_town_has_not_set_up_is_not_made_and_says_what_to_set(tmp_path) -> None:
     path = make_station(tmp_path / "bare")        # no town settings synced down
-    station = unlocked(path)
+    station = open_station(path)
     try:
-        taken = Desk(station, today=lambda: TODAY).intake(cadre(station, "李建国"), IntakeForm(
+        Desk(station, today=lambda: TODAY).intake(cadre(station, "李建国"), IntakeForm(
             name="赵文堃", phone="13869025817", matter_code="SB-005",
             summary="打印缴费证明", materials_present=["居民身份证"]))
     finally:
         station.close()
-    app = _app(path)
-
-    def refused(app):
-        message = app.message
-        assert app.message_is_error and "受理回执还不能打印" in message, message
+    with touch_app(station_app(path), "tablet", name="printing-unset") as ui:
+        open_case(ui, "赵文堃")
+        tap_print(ui)
+        message = ui.app.message
+        assert ui.app.message_is_error and "受理回执还不能打印" in message, message
         assert "群众查询办理进度的网址" in message and "镇便民服务中心" in message
         assert "请联系镇便民服务中心在“镇里设置 → 文书和电话”里填写" in message
-        from kivy.core.window import Window
-
         from app.ui.print_dialog import PrintDialog
-        assert not [w for w in Window.children if isinstance(w, PrintDialog)]
-
-    with window(1280, 800):
-        run_screens(kivy_app, app, [
-            ("signed-in", sign_in("李建国"), ids("home", "hello")),
-            ("case", open_case(taken.record), ids("case", "actions_title")),
-            ("refused", lambda app: (tap_print(app), refused(app)), None),
-        ], name="printing-unset", start_probe=ids("signin", "pick_title"))
+        assert not [w for w in ui.roots() if isinstance(w, PrintDialog)]
+        ui.shot("refused")
     assert not (path / "prints").exists() or not list((path / "prints").iterdir())
-
-

@@ -649,6 +649,26 @@ class TouchUI:
         return sweep(self, label)
 
     # ---- screenshots -------------------------------------------------------------------------
+    def _check_drawn(self, path: Path) -> None:
+        """Not blank: the whole window, or with a dialog open (the page behind it dimmed)
+        the dialog's own part of it."""
+        from kivy.uix.modalview import ModalView
+        dialogs = [w for w in self.roots() if isinstance(w, ModalView)]
+        if not dialogs:
+            check_not_blank(path)
+            return
+        left, bottom, right, top = window_rect(dialogs[0])
+        part = path.with_name(path.stem + "-dialog.png")
+        from PIL import Image
+        with Image.open(path) as shot:
+            height = shot.height
+            shot.crop((int(left), int(height - top), int(right), int(height - bottom))).save(part)
+        try:
+            check_not_blank(part)
+        finally:
+            part.unlink()
+
+
     def shot(self, label: str, probe: Callable[[Any], Any] | None = None,
              sweep: bool | None = None) -> Path:
         """Screenshot the window to test-artifacts/<name>-<nn>-<label>.png (checked not blank;
@@ -660,7 +680,7 @@ class TouchUI:
         self._shot_count += 1
         path = self.folder / f"{self.name}-{self._shot_count - 1:02d}-{label}.png"
         render_window(path)
-        check_not_blank(path)
+        self._check_drawn(path)
         if probe is not None:
             probed = probe(self.app)
             seen = self.seen_rect(probed)
