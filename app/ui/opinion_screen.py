@@ -60,7 +60,6 @@ class FormCard:
         self.card.add_widget(fields)
         self.error = ErrorText()
         self.form = Form(fields, spec, options, default, self.clear)
-        self.card.add_widget(self.error)
         buttons = BoxLayout(size_hint_y=None, height=dp(style.TOUCH), spacing=dp(style.GAP))
         self.save_button = BigButton(text="保存")
         self.save_button.bind(on_release=lambda _b: save())
@@ -69,6 +68,7 @@ class FormCard:
         buttons.add_widget(self.save_button)
         buttons.add_widget(cancel_button)
         self.card.add_widget(buttons)
+        self.card.add_widget(self.error)    # under the buttons: an error moves none of them
         slot.add_widget(self.card)
 
     def clear(self, *_):

@@ -133,7 +133,6 @@ class SettingsScreen(Page):
         self.note = Field(label="依据（必填）", hint="例如 镇党委会议纪要〔2027〕3号")
         card.add_widget(self.note)
         self.error = ErrorText()
-        card.add_widget(self.error)
         buttons = BoxLayout(size_hint_y=None, height=dp(style.TOUCH), spacing=dp(8))
         save = BigButton(text="保存")
         save.bind(on_release=lambda _b: self.save())
@@ -143,6 +142,7 @@ class SettingsScreen(Page):
         buttons.add_widget(cancel)
         self.save_button = save
         card.add_widget(buttons)
+        card.add_widget(self.error)        # under the buttons: an error moves none of them
         box.add_widget(card)
 
     def _typed(self, row: SettingRow):

@@ -230,14 +230,17 @@ def fail_and_refer(ui) -> None:
     ui.tap("调解不成", within=dispute.ids.actions)
     referral = dispute._inputs["referral"]
     assert "上报镇调处中心" in referral.options and "上报县调处中心" not in referral.options
+    # a wage dispute goes to labour arbitration first, never straight to court (劳动争议
+    # 调解仲裁法 Art 5): the choices say so
+    assert "诉讼" not in referral.options and referral.options[0] == "劳动争议仲裁"
     ui.fill("调解不成的原因", "双方对工钱数额分歧大，刘建业不同意再调")
-    ui.tap("诉讼", within=referral)
-    ui.fill("具体单位", "县人民法院")
+    ui.tap("劳动争议仲裁", within=referral)
+    ui.fill("具体单位", "县劳动人事争议仲裁委员会")
     ui.done_typing()
     ui.shot("failure-form")
     ui.tap("保存", within=dispute.ids.form)
     assert dispute.state.status == "referred", dispute.ids.form_error.text
-    assert "引导诉讼" in dispute.ids.status.text
+    assert "引导劳动争议仲裁" in dispute.ids.status.text
     ui.shot("referred", title("dispute", "actions_title"))
 
 

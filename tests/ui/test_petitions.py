@@ -1,7 +1,8 @@
-"""信访 in the station app, by touch (issue #4 §2, §4, issue #8 §1): at the town a visit
-that skipped the village gets the proposed 不予受理 (越级) at intake, is saved and refused
-as proposed with its notice printed; the board shows days left with the overdue one red;
-检举控告 on a tablet with no 纪委 key says so and files nothing. On a village phone held
+"""信访 in the station app, by touch (issue #4 §2, §4; issue #8 §1; issue #10): at the town
+a visit about a matter whose letter is still undecided gets the proposed 不予受理 (同一事项
+正在办理) at intake, is saved and refused as proposed with its notice printed; the board
+shows days left with the overdue one red; 检举控告 on a tablet with no 纪委 key says so and
+files nothing. On a village phone held
 upright, with the 纪委 key synced: a dispute intake, the dispute board, and a 检举控告
 filed sealed, after which only a line without content or names is shown."""
 from __future__ import annotations
@@ -27,8 +28,9 @@ def town(tmp_path: Path) -> Path:
     station = open_station(path)
     try:   # a letter from October nobody decided on: its 15 days are long gone
         Petitions(station, today=lambda: TODAY).register(cadre(station, "张敏"), PetitionForm(
-            "来信", "建议意见", [PetitionerForm("马德福", village="李庄村")],
-            "建议在李庄村口路段加装路灯和减速带", received_at="2026-10-20 10:00"))
+            "来信", "申诉求决", [PetitionerForm("周桂兰", village="王湾村")],
+            "村里修路占用承包地两分，补偿款一直没有发放", received_at="2026-10-20 10:00",
+            village="王湾村"))
     finally:
         station.close()
     return path
@@ -55,8 +57,9 @@ def intake(ui) -> None:
     ui.fill("信访人的诉求", "按标准发放占地补偿款")
     ui.done_typing()
     shown = texts(form.ids.rules)
-    assert "建议不予受理" in shown and "越级" in shown, shown
-    assert "初信初访：是" in form.first_time_text
+    assert "建议不予受理" in shown and "正在办理" in shown, shown
+    assert "越级" not in shown                     # Art 18: a visit to the town never is
+    assert "不是初信初访" in form.first_time_text
     ui.shot("petition-intake", title("petition_intake"))
 
 
@@ -71,7 +74,7 @@ def save(ui) -> None:
 def refuse_as_proposed(ui) -> None:
     ui.tap(screen(ui.app, "petition_intake").ids.open_petition)
     petition = screen(ui.app, "petition")
-    assert "越级" in texts(petition.ids.facts)
+    assert "正在办理" in texts(petition.ids.facts)
     assert "受理告知：还剩" in petition.ids.status.text.replace("\xa0", " ") \
         or "受理" in petition.ids.status.text
     ui.shot("petition", title("petition", "actions_title"))

@@ -1,6 +1,6 @@
-"""规则数值 in the town's app, rendered offscreen (issue #10 item 3): every statutory number
-shows its legal bound; a value that loosens the law is refused with the bound in the
-message and nothing written; a stricter one with its 依据 is saved and shown."""
+"""规则数值 in the town's app, by touch (issue #10 item 3): every statutory number shows its
+legal bound; a value that loosens the law is refused with the bound in the message and
+nothing written; a stricter one with its 依据 is saved and shown."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.services.rules import load_rules
-from tests.ui.screens import press, run_screens, screen, window
-from tests.ui.stations import make_station, unlocked
-from tests.ui.test_disputes import ids, sign_in, texts
-from tests.ui.test_petitions import _app
+from app.station import open_station
+from tests.ui.flows import sign_in, station_app, title
+from tests.ui.screens import screen
+from tests.ui.stations import make_station
+from tests.ui.touch import touch_app
 
 
 @pytest.fixture
@@ -20,44 +21,36 @@ def town(tmp_path: Path) -> Path:
                         short_code="XJ010", cadres=(("张敏", "信访办主任"),))
 
 
-def open_settings(app):
-    sign_in("张敏")(app)
-    press(screen(app, "home").settings_tile)
-    shown = texts(screen(app, "settings").ids.groups)
-    assert "法定界限：不得超过60日（镇里可以规定得更短）（信访工作条例（2022年）第三十四条）" in shown, shown
-    assert "法定界限：固定为30日：这是信访人的法定权利期间" in shown
-    assert "依据：法律法规：信访工作条例（2022年）第三十四条" in shown
+def test_town_tightens_a_statutory_limit_and_cannot_loosen_it(town: Path) -> None:
+    with touch_app(station_app(town), "tablet", name="settings-town") as ui:
+        sign_in(ui, "张敏")
+        ui.tap(screen(ui.app, "home").settings_tile)
+        settings = screen(ui.app, "settings")
+        shown = ui.texts(settings.ids.groups)
+        assert "法定界限：不得超过60日（镇里可以规定得更短）（信访工作条例（2022年）第三十四条）" in shown, shown
+        assert "法定界限：固定为30日：这是信访人的法定权利期间" in shown
+        assert "依据：法律法规：信访工作条例（2022年）第三十四条" in shown
+        ui.shot("settings", title("settings"))
 
+        row = next(w for w in settings.ids.groups.walk(restrict=True)
+                   if getattr(w, "key", "") == "petition.handling_days")
+        ui.tap(row)
+        assert "法定界限：不得超过60日" in ui.texts(settings.ids.editor)
+        ui.fill(settings.value_widget, "90")
+        ui.fill(settings.note, "镇里决定")
+        ui.tap(settings.save_button)
+        assert "超出法定界限" in settings.error.text and "不能放宽" in settings.error.text, \
+            settings.error.text
+        ui.shot("loosen-refused")
 
-def loosen(app):
-    settings = screen(app, "settings")
-    settings.pick("petition.handling_days")
-    assert "法定界限：不得超过60日" in texts(settings.ids.editor)
-    settings.value_widget.text = "90"
-    settings.note.text = "镇里决定"
-    press(settings.save_button)
-    assert "超出法定界限" in settings.error.text and "不能放宽" in settings.error.text, \
-        settings.error.text
-
-
-def tighten(app):
-    settings = screen(app, "settings")
-    settings.value_widget.text = "45"
-    settings.note.text = "镇信访联席会议纪要〔2026〕4号"
-    press(settings.save_button)
-    assert not settings.key, settings.error.text
-    assert "已修改“信访事项办理期限" in app.message
-    assert "现在：45（镇里改过，默认 60）" in texts(settings.ids.groups)
-
-
-def test_town_tightens_a_statutory_limit_and_cannot_loosen_it(kivy_app, town: Path) -> None:
-    with window(1280, 800):
-        run_screens(kivy_app, _app(town), [
-            ("settings", open_settings, ids("settings", "title")),
-            ("loosen-refused", loosen, ids("settings", "title")),
-            ("tightened", tighten, ids("settings", "title")),
-        ], name="settings-town", start_probe=ids("signin", "pick_title"))
-    station = unlocked(town)
+        ui.fill(settings.value_widget, "45")
+        ui.fill(settings.note, "镇信访联席会议纪要〔2026〕4号")
+        ui.tap(settings.save_button)
+        assert not settings.key, settings.error.text
+        assert "已修改“信访事项办理期限" in ui.app.message
+        assert "现在：45（镇里改过，默认 60）" in ui.texts(settings.ids.groups)
+        ui.shot("tightened", title("settings"))
+    station = open_station(town)
     try:
         config = load_rules(station.store.conn).config
         assert config.value("petition.handling_days") == 45

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from app.services.rules import load_rules
+from tests.domain.calendars import HOLIDAYS_2027
 from tests.ui.flows import current, sign_in, station_app, title
 from tests.ui.screens import screen
 from tests.ui.stations import make_station
@@ -50,7 +51,7 @@ def holidays(ui) -> None:
     assert "第 3 行" in rules.ids.holiday_error.text.replace("\xa0", " "), \
         rules.ids.holiday_error.text
     ui.shot("holidays-wrong", title("rules"))
-    ui.fill("放假日期", "2027-01-01\n2027-02-06\n2027-02-07\n2027-02-08\n2027-10-01")
+    ui.fill("放假日期", "\n".join(HOLIDAYS_2027))     # the whole notice: the year is final
     ui.tap("保存 2027 年节假日安排")
     assert not rules.ids.holiday_error.text, rules.ids.holiday_error.text
     assert "2027 年" in ui.app.message.replace("\xa0", " ")
