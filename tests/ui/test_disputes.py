@@ -14,10 +14,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from app.services.disputes import DisputeForm, Disputes, PartyForm
-from app.station import open_station
 from tests.ui.flows import current, go_home, keep_without_printing, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
 DASHAN_ID = "411522196803150310"
@@ -33,7 +32,7 @@ def texts(widget) -> str:
 def _earlier_disputes(path: Path) -> None:
     """Before today: the same two neighbours over the same drain (same ID: a repeat), and
     a namesake 张大山 of the same village in a wage quarrel (a wrong link to drop)."""
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY)
         officer = cadre(station, "李建国")
@@ -297,7 +296,7 @@ def test_village_intake_session_agreement_and_ledger(wangwan: Path, tmp_path: Pa
 def _town(root: Path, wangwan: Path) -> Path:
     lizhuang = make_station(root / "lizhuang", name="李庄村", short_code="XJ002",
                             cadres=(("赵红梅", "村支书"),))
-    station = open_station(lizhuang)
+    station = unlocked(lizhuang)
     try:
         Disputes(station, today=lambda: TODAY).register(cadre(station, "赵红梅"), DisputeForm(
             "土地", [PartyForm("孙志强", "申请人", address="李庄村二组"),
@@ -308,10 +307,10 @@ def _town(root: Path, wangwan: Path) -> Path:
         station.close()
     town = make_station(root / "town", name="新集镇矛盾调处化解中心", kind="town",
                         short_code="XJ010", cadres=(("张敏", "中心主任"),))
-    target = open_station(town)
+    target = unlocked(town)
     try:
         for village in (wangwan, lizhuang):
-            source = open_station(village)
+            source = unlocked(village)
             carry(source, target)
             source.close()
     finally:

@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.support.hubs import HubProcess
 from tests.ui.flows import current, title
 from tests.ui.screens import screen
+from tests.ui.stations import PIN
 from tests.ui.touch import touch_app
 
 
@@ -36,8 +37,8 @@ def test_enroll_first_cadre_and_sync_with_a_real_hub(tmp_path: Path) -> None:
             assert signin.adding and signin.ids.add_title.text == "添加第一位干部"
             ui.fill("姓名", "李建国")
             ui.fill("职务", "村委委员")
-            ui.fill(signin.ids.pin1, "2580")
-            ui.fill(signin.ids.pin2, "2580")
+            ui.fill(signin.ids.pin1, PIN)
+            ui.fill(signin.ids.pin2, PIN)
             ui.done_typing()
             ui.shot("first-cadre", title("signin", "add_title"))
             ui.tap("保存")

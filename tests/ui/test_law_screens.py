@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
-from app.station import open_station
 from tests.ui.flows import fill_form, go_home, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
 
@@ -24,7 +23,7 @@ from tests.ui.touch import touch_app
 def town(tmp_path: Path) -> Path:
     path = make_station(tmp_path / "town", name="新集镇矛盾调处化解中心", kind="town",
                         short_code="XJ010", cadres=(("张敏", "中心主任"),))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Petitions(station, today=lambda: TODAY)
         intake = svc.register(cadre(station, "张敏"), PetitionForm(
@@ -122,7 +121,7 @@ def county(tmp_path: Path) -> Path:
                         cadres=(("刘强", "接待科科长"),))
     town_path = make_station(tmp_path / "town", name="新集镇便民服务中心", kind="town",
                              short_code="XJ000", cadres=(("张敏", "中心主任"),))
-    source, target = open_station(town_path), open_station(path)
+    source, target = unlocked(town_path), unlocked(path)
     try:
         carry(source, target)          # the town station's announcement: 新集镇 is known
         Petitions(target, today=lambda: TODAY).register(cadre(target, "刘强"), PetitionForm(

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.station import open_station
 from tests.ui.flows import fill_form, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.touch import touch_app
 
 
@@ -61,7 +60,7 @@ def test_village_cadre_records_routes_and_answers_back(village: Path) -> None:
         assert item.state.status == "answered", item.card.error.text if item.card else ""
         assert "已反馈群众" in item.ids.status.text and not item.ids.form_slot.children
         ui.shot("opinion-answered", title("opinion", "actions_title"))
-    station = open_station(village)
+    station = unlocked(village)
     try:
         kinds = [k for (k,) in station.store.conn.execute(
             "SELECT type FROM events WHERE kind IN ('opinion','svc_case') ORDER BY rseq")]

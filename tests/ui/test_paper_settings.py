@@ -9,10 +9,9 @@ import pytest
 
 from app.services.printing import paper_settings_missing
 from app.services.rules import load_rules
-from app.station import open_station
 from tests.ui.flows import current, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.touch import touch_app
 
 pytestmark = pytest.mark.slow
@@ -52,7 +51,7 @@ def test_the_town_sets_what_its_papers_need(tmp_path: Path) -> None:
         assert rules.catalog.phone_text("town_discipline") == "镇纪委 0376-2988125"
         assert "发文字号示例：新集便民转〔2026〕1号" in ui.texts(page)
         ui.shot("saved", title("paper_settings"))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         assert load_rules(station.store.conn).config.value("papers.letter_code") == "新集便民转"
     finally:

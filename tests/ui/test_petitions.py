@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
-from app.station import open_station
 from tests.ui.flows import current, go_home, keep_without_printing, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.test_disputes import texts
 from tests.ui.touch import touch_app
 
@@ -25,7 +24,7 @@ from tests.ui.touch import touch_app
 def town(tmp_path: Path) -> Path:
     path = make_station(tmp_path / "town", name="新集镇信访工作站", kind="town",
                         short_code="XJ010", cadres=(("张敏", "信访办主任"),))
-    station = open_station(path)
+    station = unlocked(path)
     try:   # a letter from October nobody decided on: its 15 days are long gone
         Petitions(station, today=lambda: TODAY).register(cadre(station, "张敏"), PetitionForm(
             "来信", "申诉求决", [PetitionerForm("周桂兰", village="王湾村")],
@@ -115,7 +114,7 @@ def village(tmp_path: Path) -> Path:
     discipline = make_station(tmp_path / "jiwei", name="新集镇纪委", kind="town",
                               short_code="XJ099", cadres=(("孙纪", "纪委书记"),),
                               roles=("discipline",))
-    source, target = open_station(discipline), open_station(path)
+    source, target = unlocked(discipline), unlocked(path)
     try:
         carry(source, target)
     finally:
@@ -180,7 +179,7 @@ def test_village_phone_dispute_and_sealed_accusation(village: Path) -> None:
     with touch_app(station_app(village), "phone", name="phone-village") as ui:
         phone_dispute(ui)
         phone_accusation(ui)
-    station = open_station(village)
+    station = unlocked(village)
     try:
         [(payload,)] = station.store.conn.execute(
             "SELECT payload FROM events WHERE type='petition.accusation_sealed'")

@@ -19,10 +19,9 @@ import pytest
 from PIL import Image
 
 from app.services.disputes import DisputeForm, Disputes, PartyForm
-from app.station import open_station
 from tests.ui.flows import current, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import NOW, TODAY, cadre, make_station
+from tests.ui.stations import NOW, TODAY, cadre, make_station, unlocked
 from tests.ui.touch import touch_app
 
 pytestmark = pytest.mark.slow
@@ -50,7 +49,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def village(tmp_path: Path) -> tuple[Path, str]:
     path = make_station(tmp_path / "village")
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY, now=lambda: NOW)
         record = svc.register(cadre(station, "李建国"), DisputeForm("邻里关系", [
@@ -123,7 +122,7 @@ def test_a_photo_of_the_signed_record_is_picked_and_kept(home, village) -> None:
         [ref] = session.attachments
         assert ref["mime"] == "image/jpeg" and ref["name"] == "签字笔录.jpg"
         ui.shot("saved", title("dispute", "actions_title"))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         svc = Disputes(station, today=lambda: TODAY)
         [ref] = svc.dispute(record).sessions[0].attachments

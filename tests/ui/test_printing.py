@@ -16,12 +16,11 @@ import pytest
 
 from app.services.desk import Desk, IntakeForm
 from app.services.printers import CupsCommands
-from app.station import open_station
 from tests.support.cups import (  # noqa: F401  (cups: the fixture)
     PdfQueue, PrivateCups, cups, printed_as_sent)
 from tests.ui.flows import print_dialog, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
 pytestmark = pytest.mark.slow
@@ -40,7 +39,7 @@ def village(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str,
     town_path = make_station(tmp_path / "town", "新集镇便民服务中心", "town", "XJ009",
                              (("张敏", "便民服务中心主任"),))
     path = make_station(tmp_path / "village")
-    town, station = open_station(town_path), open_station(path)
+    town, station = unlocked(town_path), unlocked(path)
     try:
         carry(town, station)
         taken = Desk(station, today=lambda: TODAY).intake(cadre(station, "李建国"), IntakeForm(
@@ -115,7 +114,7 @@ def test_without_a_printer_the_dialog_says_so_and_keeps_the_pdf(village) -> None
 
 def test_a_paper_the_town_has_not_set_up_is_not_made_and_says_what_to_set(tmp_path) -> None:
     path = make_station(tmp_path / "bare")        # no town settings synced down
-    station = open_station(path)
+    station = unlocked(path)
     try:
         Desk(station, today=lambda: TODAY).intake(cadre(station, "李建国"), IntakeForm(
             name="赵文堃", phone="13869025817", matter_code="SB-005",

@@ -1,8 +1,8 @@
 """From the outside, once (issue #8 §1): the real app in a real X window (Xvfb, 1280×800),
 driven only by xdotool — mouse clicks at screen coordinates and keys pressed on the X
 keyboard (Chinese words put in with Ctrl+V, as an input method would commit them) — signs
-a cadre in and saves a visit. Nothing of the app is imported into that
-process; the result is read back from its SQLite file.
+a cadre in and saves a visit. Nothing of the app is imported into that process; the
+result is read back from its (encrypted) SQLite file, opened with the 密码.
 
 Where to click comes from the same app laid out offscreen at the same size in this process
 (tests/ui/touch.py reads the widgets' centres while it walks the same steps): both are the
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,11 +23,13 @@ from pathlib import Path
 import pytest
 from PIL import ImageGrab
 
+from app.accounts import list_cadres
+from app.station import unlock_station
 from tests.support.waiting import until
 from tests.ui.conftest import ARTIFACTS_DIR, REPO_ROOT
 from tests.ui.flows import sign_in, station_app
 from tests.ui.screens import check_not_blank, screen
-from tests.ui.stations import make_station
+from tests.ui.stations import PIN, make_station
 from tests.ui.touch import touch_app
 
 WIDTH, HEIGHT = 1280, 800
@@ -52,7 +53,7 @@ def plan_taps(data: Path) -> list[tuple[str, tuple[float, float]]]:
     with touch_app(station_app(data), "tablet", name="real-window-plan", sweep=False) as ui:
         signin = screen(ui.app, "signin")
         note(ui, "李建国", ui.find("李建国", within=signin.ids.cadres))
-        for key in "2580":
+        for key in PIN:
             note(ui, key, ui.find(key, within=signin.ids.keypad))
         note(ui, "登录", signin.ids.login)
         sign_in(ui, "李建国")
@@ -105,7 +106,7 @@ def app_window(display: str, pid: int) -> tuple[int, int]:
             if (int(geometry["WIDTH"]), int(geometry["HEIGHT"])) == (WIDTH, HEIGHT):
                 return int(geometry["X"]), int(geometry["Y"])
         return None
-    return until(found, "the app's window", 60)
+    return until(found, "the app's window", 120)
 
 
 def grab(display: str, origin: tuple[int, int], path: Path) -> Path:
@@ -130,8 +131,13 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                 origin = app_window(display, app.pid)
             except AssertionError:
                 log.flush()
-                raise AssertionError("no app window; app log: " + (tmp_path / "app.log")
-                                     .read_text(errors="replace")[-1500:]) from None
+                windows = subprocess.run(
+                    ["xwininfo", "-root", "-tree"] if shutil.which("xwininfo") else ["true"],
+                    capture_output=True, text=True, env={**os.environ, "DISPLAY": display})
+                raise AssertionError(
+                    f"no app window (app running: {app.poll() is None}); windows: "
+                    f"{windows.stdout[-800:]}; app log: "
+                    + (tmp_path / "app.log").read_text(errors="replace")[-1500:]) from None
             blue = (15, 51, 102)                       # the top bar, drawn: the app is up
             until(lambda: ImageGrab.grab(xdisplay=display).getpixel(
                 (origin[0] + 4, origin[1] + 4))[:3] == blue, "the first frame")
@@ -156,7 +162,7 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                 time.sleep(0.6)
 
             click("李建国")
-            for key in "2580":
+            for key in PIN:
                 click(key)
             click("登录")
             grab(display, origin, ARTIFACTS_DIR / "real-window-0-home.png")
@@ -170,13 +176,13 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
             click("保存来访记录")
 
             def saved():
-                conn = sqlite3.connect(data / "station.sqlite")
+                # the station's file is encrypted: opened as a cadre would (app/keyring.py)
+                station = unlock_station(data, PIN, 0, cadre="李建国")
                 try:
-                    return conn.execute("SELECT name, matter FROM visits").fetchall()
-                except sqlite3.OperationalError:
-                    return None
+                    return station.store.conn.execute("SELECT name, matter FROM visits"
+                                                      ).fetchall()
                 finally:
-                    conn.close()
+                    station.close()
             assert until(saved, "the visit in the station's file", 20) == [(VISITOR, MATTER)]
             grab(display, origin, ARTIFACTS_DIR / "real-window-2-saved.png")
         finally:
@@ -187,10 +193,11 @@ def test_sign_in_and_save_a_visit_with_xdotool_on_a_real_window(tmp_path: Path) 
                 app.kill()
                 app.wait()
             log.close()
-    conn = sqlite3.connect(data / "station.sqlite")
+    station = unlock_station(data, PIN, 0, cadre="李建国")
     try:
-        authors = {a for (a,) in conn.execute("SELECT author FROM events WHERE kind='visit'")}
-        [(cadre_id,)] = conn.execute("SELECT id FROM local_users WHERE name='李建国'").fetchall()
+        authors = {a for (a,) in station.store.conn.execute(
+            "SELECT author FROM events WHERE kind='visit'")}
+        [cadre_id] = [c.id for c in list_cadres(data) if c.name == "李建国"]
     finally:
-        conn.close()
+        station.close()
     assert authors == {cadre_id}                       # signed in as 李建国, by the clicks

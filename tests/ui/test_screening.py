@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.station import open_station
 from tests.ui.flows import current, go_home, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import carry, make_station
+from tests.ui.stations import carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
 
@@ -69,10 +68,10 @@ def test_screening_village_and_town(tmp_path: Path) -> None:
     town = make_station(tmp_path / "town", name="新集镇便民服务中心", kind="town",
                         short_code="XJ000", cadres=(("赵红梅", "综治中心主任"),))
     lizhuang = make_station(tmp_path / "lizhuang", name="李庄村", short_code="XJ002")
-    target = open_station(town)
+    target = unlocked(town)
     try:
         for path in (village, lizhuang):
-            source = open_station(path)
+            source = unlocked(path)
             carry(source, target)
             source.close()
     finally:

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.services.rules import load_rules
-from app.station import open_station
 from tests.ui.flows import sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import make_station
+from tests.ui.stations import make_station, unlocked
 from tests.ui.touch import touch_app
 
 
@@ -50,7 +49,7 @@ def test_town_tightens_a_statutory_limit_and_cannot_loosen_it(town: Path) -> Non
         assert "已修改“信访事项办理期限" in ui.app.message
         assert "现在：45（镇里改过，默认 60）" in ui.texts(settings.ids.groups)
         ui.shot("tightened", title("settings"))
-    station = open_station(town)
+    station = unlocked(town)
     try:
         config = load_rules(station.store.conn).config
         assert config.value("petition.handling_days") == 45

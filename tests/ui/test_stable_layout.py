@@ -35,7 +35,7 @@ def test_messages_and_errors_take_no_room_from_the_controls(tmp_path: Path, size
     with touch_app(station_app(data), size, name=f"stable-{size}", sweep=False) as ui:
         signin = screen(ui.app, "signin")
         ui.tap("李建国", within=signin.ids.cadres)
-        ui.tap_keys("1397", within=signin.ids.keypad)
+        ui.tap_keys("139702", within=signin.ids.keypad)
         ui.scroll_into_view(signin.ids.login)
         before = where_controls_are(ui)
         ui.tap("登录")

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.station import open_station
 from tests.ui.flows import current, go_home, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import cadre, make_station
+from tests.ui.stations import cadre, make_station, unlocked
 from tests.ui.touch import touch_app
 
 
@@ -23,7 +22,7 @@ from tests.ui.touch import touch_app
 def wrong_password(ui) -> None:
     signin = screen(ui.app, "signin")
     ui.tap("李建国", within=signin.ids.cadres)
-    ui.tap_keys("1397", within=signin.ids.keypad)
+    ui.tap_keys("139702", within=signin.ids.keypad)
     ui.tap("登录", within=signin.ids.keypad)
     assert ui.app.user is None
     assert "不对" in signin.ids.pin_error.text
@@ -207,7 +206,7 @@ def village(tmp_path: Path) -> Path:
 
 
 def _saved_as_expected(village: Path, officer: str) -> None:
-    station = open_station(village)
+    station = unlocked(village)
     try:
         conn = station.store.conn
         assert conn.execute("SELECT applicant, status FROM cases").fetchall() == [

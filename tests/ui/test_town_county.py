@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.services.desk import Desk, IntakeForm
-from app.station import open_station
 from tests.ui.flows import current, go_home, keep_without_printing, sign_in, station_app, title
 from tests.ui.screens import screen
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
 PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, what then)
@@ -35,7 +34,7 @@ PEOPLE = {  # village → intakes: (name, phone, matter, summary, accepted on, w
 
 def _village(root: Path, name: str, code: str, who: tuple[str, str]) -> Path:
     path = make_station(root / name, name=name, short_code=code, cadres=(who,))
-    station = open_station(path)
+    station = unlocked(path)
     try:
         officer = cadre(station, who[0])
         for person, phone, matter, summary, day, then in PEOPLE[name]:
@@ -59,8 +58,8 @@ def _two_tablets_at_once(village: Path, root: Path) -> None:
     """Two tablets of 李庄村 act on 郑桂芝's matter before they sync: one settles it at once,
     the other, later, starts handling it. Replayed in order, the second step comes after the
     matter was settled: it is kept, shown as not applied (DESIGN.md "Conflicts")."""
-    first = open_station(village)
-    second = open_station(make_station(root / "li-2", name="李庄村二号平板", short_code="XJ003",
+    first = unlocked(village)
+    second = unlocked(make_station(root / "li-2", name="李庄村二号平板", short_code="XJ003",
                                        cadres=(("钱明", "代办员"),)))
     try:
         [(record,)] = first.store.conn.execute("SELECT record FROM cases WHERE applicant=?",
@@ -85,10 +84,10 @@ def township(tmp_path: Path) -> dict[str, Path]:
     county = make_station(tmp_path / "county", name="县人社局窗口", kind="county",
                           short_code="XA001", cadres=(("刘强", "科员"),))
     _two_tablets_at_once(villages[1], tmp_path)
-    target = open_station(town)
+    target = unlocked(town)
     try:
         for village in [*villages, tmp_path / "li-2"]:
-            source = open_station(village)
+            source = unlocked(village)
             carry(source, target)
             source.close()
     finally:
@@ -191,12 +190,12 @@ def test_town_inbox_overview_and_forwarding(township: dict[str, Path]) -> None:
         forward(ui)
         assign(ui)
         rejected_step_shown(ui)
-    town = open_station(township["town"])
+    town = unlocked(township["town"])
     try:
         letters = list((township["town"] / "prints").glob("转办函-*.pdf"))
         assert len(letters) == 1 and letters[0].read_bytes().startswith(b"%PDF")
         # the county window sees the forwarded matter, the way the hubs would relay it
-        county = open_station(township["county"])
+        county = unlocked(township["county"])
         carry(town, county)
         county.close()
     finally:

@@ -11,7 +11,7 @@ system keyboard sends to the focused text box (``on_textinput`` and key events).
     def test_visit_by_touch(tmp_path):
         with touch_app(SanjiApp(data, ...), "phone", name="visit") as ui:
             ui.tap("李建国")                      # a visible button (scrolled to, if need be)
-            ui.tap_keys("2580")                  # one tap per key
+            ui.tap_keys("258046")                # one tap per key
             ui.tap("登录")
             ui.tap("来访登记")
             ui.fill("来访人姓名", "赵大爷")         # tap the field labelled so, type into it
