@@ -5,7 +5,7 @@ Public surface:
                                 that declares "x-event-type"; kinds from kinds.json
     Registry.validate(type, v, payload)   raises PayloadError
     Registry.kind_of(type, v)             the record kind an event type belongs to
-    Registry.kind_flags(kind)             {"confidential": bool, "broadcast": bool}
+    Registry.kind_flags(kind)             {"confidential", "broadcast", "local": bool}
     PayloadError                          (code, message in Chinese)
 
 No Kivy, no HTTP, no SQLite here (DESIGN.md layers).

@@ -54,13 +54,18 @@ class Registry:
         return self.kinds_by_type[(event_type, version)]
 
     def kind_flags(self, kind: str) -> dict[str, bool]:
-        return self.flags.get(kind, {"confidential": False, "broadcast": False})
+        return self.flags.get(kind, {"confidential": False, "broadcast": False,
+                                     "local": False})
 
     def confidential_kinds(self) -> frozenset[str]:
         return frozenset(k for k, f in self.flags.items() if f.get("confidential"))
 
     def broadcast_kinds(self) -> frozenset[str]:
         return frozenset(k for k, f in self.flags.items() if f.get("broadcast"))
+
+    def local_kinds(self) -> frozenset[str]:
+        """Broadcast kinds that stay in the subtree of the hub that certified the writer."""
+        return frozenset(k for k, f in self.flags.items() if f.get("local"))
 
     def validate(self, event_type: str, version: int, payload: Any) -> None:
         key = (event_type, version)
@@ -93,7 +98,8 @@ def build_registry(root: Path = SCHEMA_DIR) -> Registry:
     if kinds_file.exists():
         kinds = json.loads(kinds_file.read_text(encoding="utf-8"))
         registry.flags = {name: {"confidential": bool(spec.get("confidential")),
-                                 "broadcast": bool(spec.get("broadcast"))}
+                                 "broadcast": bool(spec.get("broadcast")),
+                                 "local": bool(spec.get("local"))}
                           for name, spec in kinds["kinds"].items()}
     return registry
 

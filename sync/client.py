@@ -16,7 +16,7 @@ import httpx
 
 from sync import jsoncodec, wire
 from sync.errors import Problem, TransportError
-from sync.keys import SigningKey, request_message
+from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message, request_message, verify
 
 T = TypeVar("T")
 
@@ -102,8 +102,13 @@ class HubClient:
         self.close()
 
     def call(self, method: str, path: str, body: Any = None, compress: bool = True,
-             raw: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+             raw: bytes | None = None, headers: dict[str, str] | None = None,
+             signed_by: str | None = None) -> Reply:
+        """One request. With `signed_by` (the hub's public key, pinned at enrollment) a
+        successful reply must carry the hub's signature over this request's counter and
+        the reply's bytes; one without is treated as a broken link (issue #7 item 11)."""
         content = raw if raw is not None else b""
+        counter = 0
         all_headers = dict(headers or {})
         if body is not None:
             content = wire.encode(body) if compress else jsoncodec.dumps(body)
@@ -156,6 +161,12 @@ class HubClient:
                               str(parsed.get("title", "")), **extra)
             raise Problem(response.status_code, "http_error",
                           f"服务器拒绝了请求（{response.status_code}）。")
+        if signed_by is not None and not verify(
+                signed_by, reply_message(path, self.credentials.node_id if self.credentials
+                                         else "", counter, data),
+                response.headers.get(REPLY_SIGNATURE, "")):
+            raise TransportError("服务器的回复没有正确的签名（可能在网络上被人篡改），已丢弃，"
+                                 "没有采用；稍后会自动重试，如果一直这样请告诉镇里管理员。")
         return Reply(parsed if parsed is not None else {}, sent, received,
                      response.status_code, dict(response.headers))
 

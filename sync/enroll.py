@@ -1,11 +1,13 @@
 """Enrolling a station (or a town hub) with its hub: one-time code → node id, token,
-the hub's identity; the node's Ed25519 key is generated here and only its public half
-leaves the device."""
+the hub's identity, the node's certificate with its chain, and the root key every
+chain ends at, which is pinned here (issue #7). The node's Ed25519 key is generated
+here and only its public half leaves the device."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from sync.certs import Root
 from sync.client import HubClient
 from sync.db import transaction
 from sync.errors import Problem
@@ -23,7 +25,8 @@ def enroll_station(store: Store, client: HubClient, code: str, name: str = "") -
     identity = {"token": body["token"], "kind": body["kind"], "name": body["name"] or name,
                 "short_code": body.get("short_code"),
                 "roles": body.get("roles", []), "hub": body["hub"], "hub_url": client.base_url}
-    store.set_identity(body["node_id"], key, identity)
+    store.set_identity(body["node_id"], key, identity, _root_of(body),
+                       [body.get("cert"), *body.get("chain", [])])
     # First contact: the hub's time is taken whatever this device's date says (the
     # enrollment is where the hub is pinned; sync.hlc).
     store.learn_hub_time(body["hub_time"], reply.sent_ms, reply.received_ms,
@@ -44,9 +47,19 @@ def enroll_hub(hub: Any, client: HubClient, code: str) -> dict[str, Any]:
                                                "node_id": hub.hub_id}, compress=False)
     body = reply.body
     upstream = {"url": client.base_url, "token": body["token"], "parent": body["hub"],
-                "ancestors": body["hub"]["ancestors"]}
+                "ancestors": body["hub"]["ancestors"], "root": _root_of(body).to_json()}
     with transaction(hub.conn):
         hub.meta.set("upstream", json.dumps(upstream, ensure_ascii=False))
         if body.get("short_code"):
             hub.meta.set("prefix", body["short_code"][:2])
+        hub.directory.forget()
+        hub.directory.admit([body.get("cert"), *body.get("chain", [])])
+        hub.touch_nodes()
     return upstream
+
+
+def _root_of(body: dict[str, Any]) -> Root:
+    root = Root.from_json(body.get("root"))
+    if root is None:
+        raise Problem(502, "no_root", "上级服务器没有给出根证书：请把上级服务器升级到最新版本后再登记。")
+    return root

@@ -125,6 +125,14 @@ def pulled(body: object) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return [from_pull(item) for item in events], cursor
 
 
+def pulled_certs(body: dict[str, Any]) -> tuple[list[Any], int | None]:
+    """The certificates of a pull reply and the position they run to (each certificate
+    is checked against its chain by whoever keeps it, sync.certs)."""
+    certs, through = body.get("certs"), body.get("certs_through")
+    return (certs if isinstance(certs, list) else [],
+            through if type(through) is int and through >= 0 else None)
+
+
 def _is_cursor(cursor: object) -> bool:
     return isinstance(cursor, dict) and set(cursor) == {"epoch", "fseq", "id"} \
         and type(cursor["fseq"]) is int and 0 <= cursor["fseq"] <= MAX_SEQ \

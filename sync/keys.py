@@ -75,6 +75,12 @@ def next_counter(stored: int, now_ms: int) -> int:
     return max(stored + 1, now_ms * 1000)
 
 
-def node_message(node_id: str, parent: str, kind: str, name: str, public_b64: str) -> bytes:
-    """What a hub signs to vouch for a child node to its own parent."""
-    return f"sanji-node\n{node_id}\n{parent}\n{kind}\n{name}\n{public_b64}".encode("utf-8")
+REPLY_SIGNATURE = "x-sanji-reply-signature"   # the header a hub's signed reply carries
+
+
+def reply_message(path: str, node: str, counter: int, body: bytes) -> bytes:
+    """What a hub signs for a reply to a node's request: the node checks it with the
+    hub's key it pinned at enrollment, so a reply injected on the way (a LAN, a proxy)
+    is refused (issue #7 item 11). The request's counter ties it to that request."""
+    digest = hashlib.sha256(body).hexdigest()
+    return f"sanji-reply\n{path}\n{node}\n{counter}\n{digest}".encode("utf-8")

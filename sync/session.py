@@ -18,7 +18,7 @@ from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError, TransportError
-from sync.events import pulled as pulled_events, to_push
+from sync.events import pulled as pulled_events, pulled_certs, to_push
 from sync.store import RESYNC, Store
 
 MAX_ROUNDS = 10_000
@@ -148,14 +148,18 @@ class Syncer:
     def pull_all(self) -> int:
         pulled = 0
         have: dict[str, int] | None = None
+        hub_key = self.store.hub_key()
         for _ in range(MAX_ROUNDS):
             cursor = self.store.pull_cursor()
-            request: dict[str, Any] = {"cursor": cursor, "limit": self.sizer.size}
+            request: dict[str, Any] = {"cursor": cursor, "limit": self.sizer.size,
+                                       "certs_after": self.store.certs_after()}
             if have is not None:
                 request["have"] = have
             if self.store.meta.get(RESYNC):      # our own records, back from the hub
                 request["own_after"] = log.head(self.store.conn, self.store.node_id or "")[0]
-            reply = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request))
+            # The reply must be signed by the hub this station enrolled with (issue #7).
+            reply = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request,
+                                                              signed_by=hub_key))
             body = reply.body
             self._learn_time(reply)
             if isinstance(body, dict) and body.get("reset") and have is None:
@@ -167,7 +171,9 @@ class Syncer:
                 self.store.reset_cursor()
                 continue
             events, cursor = pulled_events(body)
-            pulled += self.store.apply_pulled(events, cursor)
+            self.store.adopt_root(body.get("root"))
+            certs, certs_through = pulled_certs(body)
+            pulled += self.store.apply_pulled(events, cursor, certs, certs_through)
             self._note("pull", pulled, 0)
             if not body.get("more"):
                 self.store.finish_resync()

@@ -4,6 +4,13 @@ Every write is one SQLite transaction that allocates the next gapless seq of thi
 node, stamps it with the hybrid clock, validates the payload against its schema,
 chains the hash, inserts, and lets the domain's projection update its tables — all or
 nothing (issue #2 §2).
+
+Authority (issue #7): the station keeps the certificates its hub sends (sync.certs)
+and the root key it pinned at enrollment. A pulled event is applied only if its origin
+holds a certificate whose chain reaches that root and the policy allows the origin to
+write it (as the hubs check on push); otherwise it is quarantined and counted in the
+sync status. The station checks its own writes the same way before they enter its
+chain, so an event its hub would refuse is never written.
 """
 from __future__ import annotations
 
@@ -16,14 +23,17 @@ from typing import Any
 
 from schemas import Registry, load_registry
 from sync import clockfix, log
+from sync import certs as certificates
 from sync.blobfiles import BlobFiles
 from sync.canonical import GENESIS
+from sync.certs import Directory, Root
 from sync.db import Meta, connect, migrate, transaction
 from sync.errors import Problem, StoreError
 from sync.events import check_envelope, check_size, seal
 from sync.hlc import HubTimeRefused, HybridClock, system_ms
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter
+from sync.policy import DefaultPolicy, Overlay, Policy, RecordFacts, Where
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
 # Set on a store restored from a backup (app/backups.py) or enrolled as the new device of
@@ -46,7 +56,13 @@ def _v2(conn: sqlite3.Connection) -> None:
                  " uploaded INTEGER NOT NULL DEFAULT 0)")
 
 
-MIGRATIONS = [_v1, _v2, clockfix.repair_station_clock]
+def _v4(conn: sqlite3.Connection) -> None:
+    # Certificates of the nodes this station has heard of (issue #7); the root is pinned
+    # at enrollment, or from the hub's first signed reply for a station enrolled before.
+    certificates.create_tables(conn)
+
+
+MIGRATIONS = [_v1, _v2, clockfix.repair_station_clock, _v4]
 
 
 @dataclass
@@ -64,7 +80,7 @@ class Store:
 
     def __init__(self, path: str | Path, registry: Registry | None = None,
                  wall: Callable[[], int] = system_ms, projector: Projector | None = None,
-                 key: bytes | None = None) -> None:
+                 key: bytes | None = None, policy: Policy | None = None) -> None:
         self.path = Path(path)
         self.db_key = key               # the database key (sync.db), held while open
         self.conn = connect(self.path, key)
@@ -72,6 +88,11 @@ class Store:
         migrate(self.conn, MIGRATIONS, "station")
         self.registry = registry or load_registry()
         self.projectors: list[Projector] = [projector] if projector else []
+        self.policy: Policy = policy or DefaultPolicy()
+        self.directory = Directory(self.conn, self.root)
+        # Called, inside the transaction, with the ids of nodes whose certificates came
+        # in (their events may read differently now: levels come from certificates).
+        self.certified_hooks: list[Projector] = []
         # Only this node's own history holds the clock up at start-up: `hlc_last` is
         # raised by every own stamp and every stamp adopted within the allowed skew,
         # never by a far-future one (issue #7 item 5: not MAX(hlc) of all events held).
@@ -88,11 +109,50 @@ class Store:
         raw = self.meta.get("identity")
         return json.loads(raw) if raw else {}
 
-    def set_identity(self, node_id: str, key: SigningKey, identity: dict[str, Any]) -> None:
+    def set_identity(self, node_id: str, key: SigningKey, identity: dict[str, Any],
+                     root: Root | None = None, certs: Sequence[object] = ()) -> None:
         with transaction(self.conn):
             self.meta.set("node_id", node_id)
             self.meta.set("node_key", key.to_b64())
             self.meta.set("identity", json.dumps(identity, ensure_ascii=False))
+            if root is not None:
+                self.meta.set("root", json.dumps(root.to_json()))
+            self.directory.forget()
+            self.admit_certs(certs)
+
+    def root(self) -> Root | None:
+        raw = self.meta.get("root")
+        return Root.from_json(json.loads(raw)) if raw else None
+
+    def hub_key(self) -> str | None:
+        """The public key of the hub this station enrolled with (pinned then)."""
+        return (self.identity().get("hub") or {}).get("pubkey")
+
+    def adopt_root(self, stated: object) -> None:
+        """Pin the root the hub states in a signed reply if none is pinned yet (a station
+        enrolled before certificates) or if the pinned root is our hub itself; any other
+        change of root is refused."""
+        root = Root.from_json(stated)
+        held = self.root()
+        if root is None or held == root:
+            return
+        hub = self.identity().get("hub") or {}
+        if held is not None and (held.id, held.pubkey) != (hub.get("hub_id"), hub.get("pubkey")):
+            raise Problem(403, "root_changed", "镇里服务器声明的根证书与登记时不同，已拒绝这次同步；"
+                                               "请联系镇里管理员核实，必要时重新登记本机。")
+        # None pinned yet, or our own hub was the top when we enrolled and has since
+        # enrolled with a county: the reply that says so is signed by our hub.
+        with transaction(self.conn):
+            self.meta.set("root", json.dumps(root.to_json()))
+            self.directory.forget()
+
+    def admit_certs(self, certs: Sequence[object]) -> list[Problem]:
+        """Keep certificates from the hub (inside a transaction); tell the hooks."""
+        changed, problems = self.directory.admit(certs)
+        if changed:
+            for hook in self.certified_hooks:
+                hook(self.conn, changed)
+        return problems
 
     def signing_key(self) -> SigningKey:
         raw = self.meta.get("node_key")
@@ -116,6 +176,8 @@ class Store:
         out: list[dict[str, Any]] = []
         with transaction(self.conn):
             seq, prev = log.head(self.conn, origin)
+            me = self.directory.verified(origin)
+            overlay = Overlay(self.record_facts, [item.record for item in items])
             for item in items:
                 seq += 1
                 event = {"id": uuid7(), "origin": origin, "seq": seq, "hlc": self.clock.now(),
@@ -124,8 +186,16 @@ class Store:
                          "payload": item.payload}
                 try:
                     check_envelope(event, self.registry)
+                    # An event the hub would refuse must never enter the chain: every
+                    # later event would be stuck behind it. (Before this station has its
+                    # own certificate, after an upgrade, only the hub can tell.)
+                    refusal = me and self.policy.may_write(
+                        event, me, Where(self.directory, lambda: overlay.facts(item.record)))
+                    if refusal:
+                        raise refusal
                 except Problem as exc:
                     raise StoreError(exc.code, exc.message) from exc
+                overlay.add(event, self.policy.creates(item.type))
                 prev = seal(event, prev)["hash"]
                 try:
                     check_size(event)
@@ -187,17 +257,23 @@ class Store:
             self.meta.set("pushed_through", max(0, min(through, head_seq)))
 
     # pull side ------------------------------------------------------------------------
-    def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any]
-                     ) -> int:
-        """Store pulled events and the new cursor in one transaction; returns how many
-        were new. A malformed event is quarantined (kept, shown), never applied."""
+    def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any],
+                     certs: Sequence[object] = (), certs_through: int | None = None) -> int:
+        """Store a pulled batch's certificates, its events and the new cursor in one
+        transaction; returns how many events were new. A malformed event, or one whose
+        origin is not certified or may not write it, is quarantined (kept, shown), never
+        applied."""
         fresh: list[dict[str, Any]] = []
         batch: dict[str, str] = {}            # id -> hash of this batch's fresh events
         slots: set[tuple[str, int]] = set()   # their (origin, seq)
         # After a restore (RESYNC), own events that continue our chain come back in.
         resync = bool(self.meta.get(RESYNC))
         own = log.head(self.conn, self.node_id or "")
+        overlay = Overlay(self.record_facts, [e["record"] for e in events
+                                              if isinstance(e.get("record"), str)])
         with transaction(self.conn):
+            for problem in self.admit_certs(certs):
+                self._quarantine({"cert": problem.extra.get("node")}, problem)
             for event in events:
                 problem = check_pulled(event, self.registry)
                 if problem is not None:
@@ -224,6 +300,11 @@ class Store:
                     self._quarantine(event, Problem(409, "conflict",
                                                     "同一来源同一序号已有另一条事件，已隔离。"))
                     continue
+                problem = check_written(event, self.directory, self.policy, overlay.facts)
+                if problem is not None:
+                    self._quarantine(event, problem)
+                    continue
+                overlay.add(event, self.policy.creates(event["type"]))
                 batch[event["id"]] = event["hash"]
                 slots.add(slot)
                 if not self.clock.observe(event["hlc"]):
@@ -233,6 +314,8 @@ class Store:
             self._project(fresh)
             self.meta.set("pull_cursor", json.dumps(cursor))
             clockfix.raise_last(self.meta, self.clock.last)
+            if certs_through is not None:
+                self.meta.set("certs_after", certs_through)
         return len(fresh)
 
     def finish_resync(self) -> None:
@@ -241,6 +324,28 @@ class Store:
             with transaction(self.conn):
                 self.meta.set(RESYNC, None)
                 self.meta.set("pushed_through", log.head(self.conn, self.node_id or "")[0])
+
+    def record_facts(self, records: Sequence[str]) -> dict[str, RecordFacts]:
+        """What this file holds of these records (sync.policy.RecordFacts)."""
+        names = list(dict.fromkeys(records))
+        out: dict[str, RecordFacts] = {}
+        for i in range(0, len(names), 500):
+            chunk = names[i:i + 500]
+            rows = self.conn.execute(
+                "SELECT record, origin, type, owner FROM events WHERE record IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY record, hlc, origin, seq", chunk)
+            for record, origin, event_type, owner in rows:
+                now = out.get(record, RecordFacts())
+                made = self.policy.creates(event_type)
+                creator, created = now.creator, now.created
+                if (made and not created) or creator is None:
+                    creator, created = origin, made or created
+                holders = now.holders | {creator} | ({owner} if owner else set())
+                out[record] = RecordFacts(True, creator, created, frozenset(holders))
+        return out
+
+    def certs_after(self) -> int:
+        return int(self.meta.get("certs_after", "0") or 0)
 
     def _quarantine(self, event: dict[str, Any], problem: Problem) -> None:
         raw = json.dumps({k: v for k, v in event.items() if k != "payload_json"},
@@ -255,6 +360,7 @@ class Store:
     def reset_cursor(self) -> None:
         with transaction(self.conn):
             self.meta.set("pull_cursor", None)
+            self.meta.set("certs_after", 0)
 
     # clock ----------------------------------------------------------------------------
     def learn_hub_time(self, hub_ms: object, sent_ms: int, received_ms: int,
@@ -279,6 +385,18 @@ class Store:
                                    self.clock.physical_ms())
             self.meta.set("req_counter", counter)
         return counter
+
+
+def check_written(event: dict[str, Any], directory: Directory, policy: Policy,
+                  facts: Callable[[str], RecordFacts]) -> Problem | None:
+    """May the event's origin have written it? Its certificate must chain to the root,
+    and the policy must allow it (issue #7 items 2, 11)."""
+    author = directory.verified(event["origin"])
+    if author is None:
+        return Problem(403, "unknown_origin", "这条数据的来源没有经过上级认证（可能是伪造的），"
+                                              "已隔离，没有采用；请告诉镇里管理员。",
+                       origin=event["origin"])
+    return policy.may_write(event, author, Where(directory, lambda: facts(event["record"])))
 
 
 def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from sync import log
+from sync.certs import HUB_ROLE
 from sync.db import transaction
 from sync.errors import Problem
 from sync.hub.store import HubStore
-from sync.ids import uuid7
+from sync.ids import is_uuid, uuid7
 from sync.keys import request_message, unb64, verify
 from sync.nodes import KINDS, Node, new_code, new_token, same_secret, secret_hash
 
@@ -23,12 +24,17 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed without 
 
 def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
              ) -> tuple[str, str]:
-    """Create a child node; returns (node_id, one-time enrollment code)."""
+    """Create a child node; returns (node_id, one-time enrollment code). A town added
+    at a county is a town hub: the only kind of node that may certify others (its
+    stations); every other node is a station, whatever its level."""
     name = name.strip()
     if kind not in KINDS:
         raise Problem(400, "bad_kind", f"节点类型只能是 {'/'.join(KINDS)}。")
     if not name or len(name) > 40:
         raise Problem(400, "bad_name", "请填写 1 到 40 个字的节点名称（例如 村名）。")
+    roles = tuple(r for r in roles if r != HUB_ROLE)
+    if hub.meta.get("level") == "county" and kind == "town":
+        roles += (HUB_ROLE,)
     node_id, code = uuid7(), new_code()
     with transaction(hub.conn):
         hub.conn.execute(
@@ -127,11 +133,8 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
         # The same device asking again (its first reply was lost on a bad link) gets a
         # fresh token; the one it never received stops working.
         node_id = row[0]
-        if isinstance(own_id, str) and own_id and own_id != node_id:
-            # A hub enrolling upward keeps the id its own children already know.
-            if hub.conn.execute("SELECT 1 FROM nodes WHERE id=?", (own_id,)).fetchone():
-                raise Problem(409, "id_taken", "这个节点编号已经存在。")
-            hub.conn.execute("UPDATE nodes SET id=? WHERE id=?", (own_id, node_id))
+        if own_id not in (None, "", node_id):
+            _adopt_own_id(hub, node_id, own_id)
             node_id = own_id
         token = new_token()
         # sent_up=0: a replaced device's new key must reach the parent before its runs.
@@ -140,15 +143,32 @@ def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
         _bump(hub)
         kind, name, roles, short_code = hub.conn.execute(
             "SELECT kind, name, roles, short_code FROM nodes WHERE id=?", (node_id,)).fetchone()
+        cert = hub.certify(node_id)
     hub.tree.reload()
     return {"node_id": node_id, "token": token, "kind": kind, "name": name,
             "roles": [r for r in roles.split(",") if r], "hub": hub.identity(),
             "short_code": short_code, "resume": log.head(hub.conn, node_id)[0],
+            "cert": cert.to_json(), "chain": hub.chain(), "root": hub.root().to_json(),
             "hub_time": hub.now_ms()}
 
 
+def _adopt_own_id(hub: HubStore, node_id: str, own_id: object) -> None:
+    """A hub enrolling upward keeps the id its own children already know; nothing else
+    may choose its id (issue #7 item 7: a village code claiming the town hub's id)."""
+    roles = hub.conn.execute("SELECT roles FROM nodes WHERE id=?", (node_id,)).fetchone()[0]
+    if HUB_ROLE not in roles.split(","):
+        raise Problem(403, "node_id_not_allowed", "只有镇服务器向县里登记时可以沿用自己的节点编号；"
+                                                  "服务站请不带编号重新登记。")
+    if not isinstance(own_id, str) or not is_uuid(own_id):
+        raise Problem(400, "bad_request", "节点编号格式不对（应为 UUID）。")
+    if own_id == hub.hub_id or own_id in hub.identity()["ancestors"] or hub.conn.execute(
+            "SELECT 1 FROM nodes WHERE id=?", (own_id,)).fetchone() or hub.directory.get(own_id):
+        raise Problem(409, "id_taken", "这个节点编号已经存在。")
+    hub.conn.execute("UPDATE nodes SET id=? WHERE id=?", (own_id, node_id))
+
+
 def _bump(hub: HubStore) -> None:
-    hub.meta.set("nodes_version", int(hub.meta.get("nodes_version", "0") or 0) + 1)
+    hub.touch_nodes()
 
 
 def refresh_tree(hub: HubStore, seen: list[str | None]) -> None:
@@ -156,6 +176,7 @@ def refresh_tree(hub: HubStore, seen: list[str | None]) -> None:
     version = hub.meta.get("nodes_version")
     if version != seen[0]:
         hub.tree.reload()
+        hub.directory.forget()
         seen[0] = version
 
 

@@ -34,15 +34,20 @@ OPENAPI: dict[str, Any] = {
                             "county hubs. Bodies may be gzip (Content-Encoding: gzip)."},
     "paths": {
         "/v1/info": {"get": _op("Hub identity and time", auth=False)},
-        "/v1/enroll": {"post": _op("Exchange a one-time code for node id, token, hub identity",
-                                   auth=False, body="{code, pubkey, node_id?}")},
+        "/v1/enroll": {"post": _op(
+            "Exchange a one-time code for node id, token, hub identity, the node's "
+            "certificate, its hub's chain and the root key (node_id: town hubs only)",
+            auth=False, body="{code, pubkey, node_id?}")},
         "/v1/push": {"post": _op(
             "Push runs of events; reply accepted (origin → accepted_through)",
             body="{runs: [{origin, from_seq, prev, events: [[id,hlc,type,v,record,kind,author,"
                  "owner,payload]], head: {seq, hash, sig, signer?}}], nodes?: [cert]}")},
-        "/v1/pull": {"post": _op("Pull events in scope after a cursor",
-                                 body="{cursor: {epoch, fseq, id} | null, limit?, have?, "
-                                      "own_after?}")},
+        "/v1/pull": {"post": _op(
+            "Pull events in scope after a cursor, with the certificates stored after "
+            "certs_after and the root; the reply is signed (X-Sanji-Reply-Signature: "
+            "Ed25519 over 'sanji-reply\\nPATH\\nNODE\\nCOUNTER\\nsha256(body)')",
+            body="{cursor: {epoch, fseq, id} | null, limit?, have?, certs_after?, "
+                 "own_after?}")},
         "/v1/heads": {"get": _op("Per-origin high-water marks for the caller's subtree")},
         "/v1/blobs/{sha}": {
             "head": _op("How much of an attachment is held (Upload-Offset); to a node whose "

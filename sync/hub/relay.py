@@ -15,7 +15,7 @@ from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
 from sync.db import transaction
 from sync.errors import Problem, SyncError
-from sync.events import pulled as pulled_events, to_push
+from sync.events import pulled as pulled_events, pulled_certs, to_push
 from sync.hub import quarantine
 from sync.hub.store import HubStore
 from sync.keys import next_counter
@@ -54,6 +54,7 @@ class Relay:
     # one round ----------------------------------------------------------------------------
     def run_round(self) -> dict[str, int]:
         self.hub.tree.reload()
+        self.hub.directory.forget()   # the API's connection may have stored certificates
         try:
             pushed = self.push_all()
         except Problem as exc:
@@ -128,19 +129,26 @@ class Relay:
 
     def pull_all(self) -> int:
         pulled, have = 0, None
+        parent_key = json.loads(self.hub.meta.get("upstream") or "{}")["parent"]["pubkey"]
         for _ in range(100_000):
-            request: dict[str, Any] = {"cursor": self.hub.up_cursor(), "limit": self.batch}
+            request: dict[str, Any] = {"cursor": self.hub.up_cursor(), "limit": self.batch,
+                                       "certs_after": self.hub.up_certs_after()}
             if have is not None:
                 request["have"] = have
-            body = self.backoff.run(lambda: self.client.call("POST", "/v1/pull", request)).body
+            # The reply must be signed by the parent this hub enrolled with (issue #7).
+            body = self.backoff.run(lambda: self.client.call(
+                "POST", "/v1/pull", request, signed_by=parent_key)).body
             if isinstance(body, dict) and body.get("reset") and have is None:
                 have = {o: s for o, s in self.hub.conn.execute(
                     "SELECT origin, MAX(seq) FROM events GROUP BY origin")}
                 with transaction(self.hub.conn):
                     self.hub.meta.set("up_cursor", None)
+                    self.hub.meta.set("up_certs_after", 0)
                 continue
             events, cursor = pulled_events(body)
-            pulled += self.hub.apply_pulled(events, cursor)
+            certs, certs_through = pulled_certs(body)
+            pulled += self.hub.apply_pulled(events, cursor, certs, certs_through,
+                                            body.get("root"))
             if not body.get("more"):
                 return pulled
         return pulled

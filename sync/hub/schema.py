@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from sync import log
+from sync import certs, log
 from sync.db import run_script
 from sync.hub import quarantine
+from sync.keys import SigningKey
 from sync.nodes import NODES_DDL
 
 
@@ -48,6 +49,41 @@ def _v4(conn: sqlite3.Connection) -> None:
                  "  SELECT 1 FROM blob_refs r WHERE r.sha256=b.sha256)")
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """Certificates (issue #7). Every node this hub enrolled gets a certificate signed
+    with the hub's key; a town enrolled at a county is a hub (it may certify its own
+    stations, nothing else may). Records remember whether their creator is known from a
+    creating event (existing ones: yes) and everyone they were ever handed to. Every
+    node is sent up again so the parent gets the new certificates."""
+    certs.create_tables(conn)
+    run_script(conn, """
+    ALTER TABLE records ADD COLUMN c_made INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE record_owners(record TEXT NOT NULL, owner TEXT NOT NULL,
+                               PRIMARY KEY(record, owner)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO record_owners(record, owner)
+      SELECT DISTINCT record, owner FROM events WHERE owner IS NOT NULL;
+    UPDATE nodes SET sent_up=0
+    """)
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN"
+                             " ('hub_id', 'hub_key', 'level')"))
+    if not meta.get("hub_key"):
+        return   # a new file: init() gives it its identity
+    if meta.get("level") == "county":
+        conn.execute("UPDATE nodes SET roles=trim(roles || ',' || ?, ',') WHERE direct=1"
+                     " AND kind='town' AND instr(roles, ?)=0", (certs.HUB_ROLE, certs.HUB_ROLE))
+    key = SigningKey.from_b64(meta["hub_key"])
+    rows = conn.execute("SELECT id, kind, name, pubkey, roles, short_code FROM nodes"
+                        " WHERE direct=1 AND pubkey IS NOT NULL ORDER BY rowid").fetchall()
+    for cseq, (node_id, kind, name, pubkey, roles, short_code) in enumerate(rows, 1):
+        cert = certs.issue(key, node_id, meta["hub_id"], kind, name, pubkey,
+                           [r for r in roles.split(",") if r], short_code)
+        conn.execute("INSERT INTO certs(id, parent, kind, name, pubkey, roles, short_code,"
+                     " sig, cseq) VALUES(?,?,?,?,?,?,?,?,?)",
+                     (cert.id, cert.parent, cert.kind, cert.name, cert.pubkey,
+                      ",".join(cert.roles), cert.short_code, cert.sig, cseq))
+
+
 MIGRATIONS = [_v1, _v2,
               quarantine.migrate,   # v3: events a hub cannot send on (issue #7 item 6)
-              _v4]                  # v4: who sent each attachment (issue #7 item 10)
+              _v4,                  # v4: who sent each attachment (issue #7 item 10)
+              _v5]                  # v5: certificates (issue #7)

@@ -3,11 +3,14 @@
 Up (here → parent): runs of this subtree's events the parent has not acknowledged,
 each ending at a head signed by its origin where one is stored, else countersigned by
 this hub; certificates of subtree nodes the parent has not been told about; and the
-parent's acknowledgements (`mark_up`). Down (parent → here): pulled events outside our
-subtree are checked, stored and indexed like pushed ones, and the parent's cursor kept.
+parent's acknowledgements (`mark_up`). Down (parent → here): the certificates the parent
+sends are kept (trusted once their chain reaches the root); pulled events outside our
+subtree are checked — envelope, hash, a certified origin and the policy, as a station
+does — stored and indexed like pushed ones, and the parent's cursor kept. What is
+refused is recorded in `problems` (issue #7 item 11).
 
-HubUpstream is a mixin of HubStore: it uses the store's connection, tree, identity,
-clock and record index (`_index`).
+HubUpstream is a mixin of HubStore: it uses the store's connection, tree, directory,
+policy, identity, clock and record index (`_index`).
 """
 from __future__ import annotations
 
@@ -18,13 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from schemas import Registry
 from sync import log
+from sync.certs import Directory, Root
 from sync.db import Meta, transaction
 from sync.errors import Problem
 from sync.hlc import HybridClock
 from sync.hub import quarantine
-from sync.keys import SigningKey, head_message, node_message
+from sync.keys import SigningKey, head_message
 from sync.nodes import Tree
-from sync.store import check_pulled
+from sync.policy import Overlay, Policy, RecordFacts
+from sync.store import check_pulled, check_written
 
 MAX_RUN = 5000          # events in one pushed run (what a hub accepts, and sends up)
 
@@ -36,13 +41,19 @@ class HubUpstream:
     registry: Registry
     clock: HybridClock
     tree: Tree
+    directory: Directory
+    policy: Policy
 
     if TYPE_CHECKING:   # provided by HubStore
         @property
         def hub_id(self) -> str: ...
         def key(self) -> SigningKey: ...
         def now_ms(self) -> int: ...
+        def root(self) -> Root: ...
+        def record_facts(self, records: Sequence[str]) -> dict[str, RecordFacts]: ...
         def _index(self, events: Sequence[dict[str, Any]]) -> None: ...
+        def _certified(self, ids: Sequence[str]) -> None: ...
+        def touch_nodes(self) -> None: ...
 
     # relay upward -----------------------------------------------------------------------
     def up_runs(self, max_events: int) -> list[dict[str, Any]]:
@@ -88,16 +99,13 @@ class HubUpstream:
         return runs
 
     def up_certs(self) -> list[dict[str, Any]]:
-        """Certificates for subtree nodes the parent has not been told about yet."""
+        """Certificates of subtree nodes the parent has not been told about yet."""
         certs = []
-        key = self.key()
-        for node_id, parent, kind, name, pubkey, cert_sig, direct in self.conn.execute(
-                "SELECT id, parent, kind, name, pubkey, cert_sig, direct FROM nodes"
-                " WHERE sent_up=0 AND pubkey IS NOT NULL ORDER BY rowid"):
-            sig = key.sign(node_message(node_id, parent, kind, name, pubkey)) if direct \
-                else cert_sig
-            certs.append({"id": node_id, "parent": parent, "kind": kind, "name": name,
-                          "pubkey": pubkey, "sig": sig})
+        for (node_id,) in self.conn.execute("SELECT id FROM nodes WHERE sent_up=0 AND"
+                                            " pubkey IS NOT NULL ORDER BY rowid"):
+            cert = self.directory.get(node_id)
+            if cert is not None:
+                certs.append(cert.to_json())
         return certs
 
     def mark_up(self, accepted: dict[str, int], certs: Sequence[dict[str, Any]]) -> None:
@@ -115,11 +123,22 @@ class HubUpstream:
             "SELECT origin, MAX(seq) FROM events GROUP BY origin") if origin in subtree)
 
     # applying what the parent sent down --------------------------------------------------
-    def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any]) -> int:
+    def apply_pulled(self, events: Sequence[dict[str, Any]], cursor: dict[str, Any],
+                     certs: Sequence[object] = (), certs_through: int | None = None,
+                     root: object = None) -> int:
+        """Keep the certificates, then the events, of one (signature-checked) reply."""
         fresh = []
         subtree = self.tree.subtree(self.hub_id)
         taken: set[object] = set()   # ids and (origin, seq) of this batch's fresh events
+        overlay = Overlay(self.record_facts, [e["record"] for e in events
+                                              if isinstance(e.get("record"), str)])
         with transaction(self.conn):
+            problems = self._adopt_root(root)
+            changed, refused = self.directory.admit(certs)
+            problems += refused
+            if changed:
+                self.touch_nodes()
+                self._certified(changed)
             for event in events:
                 problem = check_pulled(event, self.registry)
                 if problem is None:
@@ -131,20 +150,48 @@ class HubUpstream:
                         # Another event at a place of a chain already taken: set it aside
                         # rather than fail every relay round on UNIQUE(origin, seq).
                         problem = Problem(409, "conflict", "上级发来的事件与已有事件序号冲突，已跳过。")
+                    else:
+                        problem = check_written(event, self.directory, self.policy,
+                                                overlay.facts)
                 if problem is not None:
-                    self.conn.execute("INSERT INTO problems(at, node, code, message) "
-                                      "VALUES(?,?,?,?)", (self.now_ms(), "upstream",
-                                                          problem.code, problem.message))
+                    problems.append(problem)
                     continue
                 taken.update((event["id"], slot))
+                overlay.add(event, self.policy.creates(event["type"]))
                 if not self.clock.observe(event["hlc"]):
                     event["flags"] = log.FLAG_FAR_FUTURE
                 fresh.append(event)
+            for problem in problems:
+                self.conn.execute("INSERT INTO problems(at, node, code, message) "
+                                  "VALUES(?,?,?,?)", (self.now_ms(), "upstream",
+                                                      problem.code, problem.message))
             log.insert(self.conn, fresh)
             self._index(fresh)
             self.meta.set("up_cursor", json.dumps(cursor))
+            if certs_through is not None:
+                self.meta.set("up_certs_after", certs_through)
             self.meta.set("hlc_last", self.clock.last)
         return len(fresh)
+
+    def _adopt_root(self, stated: object) -> list[Problem]:
+        """Pin the root the parent states if this hub enrolled before certificates; a
+        different root later is refused (the parent cannot re-root its children)."""
+        root = Root.from_json(stated)
+        if root is None:
+            return []
+        upstream = json.loads(self.meta.get("upstream") or "{}")
+        if not upstream.get("root"):
+            self.meta.set("upstream", json.dumps({**upstream, "root": root.to_json()},
+                                                 ensure_ascii=False))
+            self.directory.forget()
+            return []
+        if Root.from_json(upstream["root"]) != root:
+            return [Problem(403, "root_changed", "上级服务器声明的根证书与登记时不同，已忽略；"
+                                                 "请联系县里管理员核实。")]
+        return []
+
+    def up_certs_after(self) -> int:
+        return int(self.meta.get("up_certs_after", "0") or 0)
 
     def up_cursor(self) -> dict[str, Any] | None:
         raw = self.meta.get("up_cursor")

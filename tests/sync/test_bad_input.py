@@ -31,7 +31,8 @@ from sync.hub.server import open_hub
 from tests.support.keys import HUB_KEY
 from sync.events import seal
 from sync.ids import uuid7
-from sync.keys import SigningKey, node_message
+from sync.certs import issue
+from sync.keys import SigningKey
 from sync.status import sync_status
 from sync.store import NewEvent
 from tests.sync.crafted import (HAN, Sender, count_events, event, extend, gzip_bomb, held,
@@ -596,10 +597,8 @@ def fake_town(hub: HubProcess, name: str) -> tuple[Sender, SigningKey]:
 
 
 def cert(node_id: str, parent: str, parent_key: SigningKey, pubkey: str,
-         name: str = "某村") -> dict[str, str]:
-    return {"id": node_id, "parent": parent, "kind": "village", "name": name,
-            "pubkey": pubkey, "sig": parent_key.sign(node_message(node_id, parent, "village",
-                                                                   name, pubkey))}
+         name: str = "某村") -> dict[str, Any]:
+    return issue(parent_key, node_id, parent, "village", name, pubkey).to_json()
 
 
 def test_a_town_cannot_take_over_another_towns_village(hub: HubProcess) -> None:
@@ -650,7 +649,10 @@ def test_station_quarantines_pulled_events_that_do_not_match_their_hash(
         hub: HubProcess, enroll: Enroll) -> None:
     station = enroll("隔离村")
     store = station.store
-    other = uuid7()
+    neighbour = enroll("邻村")   # a certified origin, so only the hash is wrong
+    other = neighbour.node_id
+    certified = neighbour.store.directory.get(other)
+    assert certified is not None
     good = [event(other, 1, store.clock.now()), event(other, 2, store.clock.now())]
     prev = GENESIS
     for item in good:
@@ -661,7 +663,7 @@ def test_station_quarantines_pulled_events_that_do_not_match_their_hash(
     same_id = dict(good[0], payload=visit("同号不同内容"))
     seal(same_id, GENESIS)
     cursor = {"epoch": "e", "fseq": 3, "id": good[0]["id"]}
-    assert store.apply_pulled([good[0], tampered], cursor) == 1
+    assert store.apply_pulled([good[0], tampered], cursor, [certified.to_json()]) == 1
     assert store.apply_pulled([stray, same_id, dict(good[0])], {**cursor, "fseq": 6}) == 0
     status = sync_status(store)
     assert status.quarantined == 3
@@ -679,7 +681,9 @@ def test_hub_sets_aside_pulled_events_that_clash_with_its_chains(tmp_path: Path)
     (origin, seq) already taken is set aside and logged, the rest of the batch applies."""
     town = open_hub(tmp_path / "town", "town", key=HUB_KEY)
     try:
-        other = uuid7()
+        other = uuid7()   # a node certified by this town, whose events came back down
+        certified = issue(town.key(), other, town.hub_id, "village", "某村",
+                          SigningKey.generate().public_b64).to_json()
         good = [event(other, 1, town.clock.now()), event(other, 2, town.clock.now())]
         prev = GENESIS
         for item in good:
@@ -689,7 +693,7 @@ def test_hub_sets_aside_pulled_events_that_clash_with_its_chains(tmp_path: Path)
         tampered = dict(good[1], payload=visit("篡改过"))
         cursor = {"epoch": "e", "fseq": 4, "id": good[1]["id"]}
         assert town.apply_pulled([good[0], stray, dict(good[0]), tampered, good[1]],
-                                 cursor) == 2
+                                 cursor, [certified]) == 2
         assert [h for _, h in town.conn.execute(
             "SELECT seq, hash FROM events WHERE origin=? ORDER BY seq", (other,))] == [
             good[0]["hash"], good[1]["hash"]]
