@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from app.domain.authority import WRITERS
 from app.domain.dispute_state import (
     ACTIVE, CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL,
     LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, PARTY_ROLES, PERFORMANCE, REFERRALS,
@@ -49,24 +50,25 @@ class Rule:
     who: str = "holder"  # "holder", "holder_or_above", "anyone"
 
 
-def _rule(action: str, sources: set[str] | frozenset[str], levels: tuple[str, ...] = LEVELS,
-          who: str = "holder") -> Rule:
-    return Rule(action, frozenset(sources), frozenset(levels), who)
+def _rule(kind: str, sources: set[str] | frozenset[str]) -> Rule:
+    """The step's statuses; its action, levels and holder rule are the declaration of
+    who may write it (app.domain.authority)."""
+    writers = WRITERS[kind]
+    return Rule(writers.action, frozenset(sources), writers.levels, writers.who)
 
 
 RULES: dict[str, Rule] = {
-    "dispute.registered": _rule("登记", {"new"}, who="anyone"),
-    "dispute.taken": _rule("认领", ACTIVE, ("town", "county"), who="anyone"),
-    "dispute.risk_changed": _rule("调整激化风险", ACTIVE, who="holder_or_above"),
-    "dispute.session": _rule("登记调解", ACTIVE),
-    "dispute.extended": _rule("延长调解期限", ACTIVE),
-    "dispute.agreed": _rule("登记调解成功", {"mediating"}),
-    "dispute.failed": _rule("登记调解不成", {"mediating"}),
-    "dispute.escalated": _rule("上报", ACTIVE, ("village", "town")),
-    "dispute.assigned": _rule("交办镇里", ACTIVE, ("county",)),
-    "dispute.confirmation": _rule("登记司法确认", {"agreed", "performed"},
-                                  who="holder_or_above"),
-    "dispute.revisited": _rule("回访", {"agreed"}, who="holder_or_above"),
+    "dispute.registered": _rule("dispute.registered", {"new"}),
+    "dispute.taken": _rule("dispute.taken", ACTIVE),
+    "dispute.risk_changed": _rule("dispute.risk_changed", ACTIVE),
+    "dispute.session": _rule("dispute.session", ACTIVE),
+    "dispute.extended": _rule("dispute.extended", ACTIVE),
+    "dispute.agreed": _rule("dispute.agreed", {"mediating"}),
+    "dispute.failed": _rule("dispute.failed", {"mediating"}),
+    "dispute.escalated": _rule("dispute.escalated", ACTIVE),
+    "dispute.assigned": _rule("dispute.assigned", ACTIVE),
+    "dispute.confirmation": _rule("dispute.confirmation", {"agreed", "performed"}),
+    "dispute.revisited": _rule("dispute.revisited", {"agreed"}),
 }
 EVENT_TYPES = tuple(RULES)
 

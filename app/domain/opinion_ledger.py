@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
+from app.domain.authority import WRITERS
 from app.domain.events import Event, Rejected, first_sight, refuse, replay
 from app.domain.service_state import LEVEL_RANK, LEVEL_SHORT, Step, iso_date
 from app.domain.service_transitions import OK, Verdict, envelope_problem
@@ -101,8 +102,7 @@ def _text(data: Any, key: str) -> str:
 _SOURCES = {"opinion.collected": {"new"}, "opinion.sorted": {"collected", "sorted"},
             "opinion.routed": {"sorted", "routed"}, "opinion.answered": {"sorted", "routed"}}
 EVENT_TYPES = tuple(_SOURCES)
-_ACTION = {"opinion.collected": "登记民意", "opinion.sorted": "梳理民情",
-           "opinion.routed": "交办转办", "opinion.answered": "反馈结果"}
+_ACTION = {kind: WRITERS[kind].action for kind in _SOURCES}   # who writes: authority
 
 
 def check_transition(state: OpinionState, event: Mapping[str, Any], actor_level: str | None

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Mapping
 
+from app.domain.authority import WRITERS
 from app.domain.petition_clocks import request_window_end
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
@@ -65,9 +66,11 @@ class Rule:
     who: str = "holder"  # "holder", "holder_or_above", "upper" (holder + 1), "anyone"
 
 
-def _rule(action: str, sources: set[str], levels: tuple[str, ...] = LEVELS,
-          who: str = "holder") -> Rule:
-    return Rule(action, frozenset(sources), frozenset(levels), who)
+def _rule(kind: str, sources: set[str]) -> Rule:
+    """The step's statuses; its action, levels and holder rule are the declaration of
+    who may write it (app.domain.authority)."""
+    writers = WRITERS[kind]
+    return Rule(writers.action, frozenset(sources), writers.levels, writers.who)
 
 
 AFTER_REGISTRATION = {"registered", "accepted", "answered", "appealed", "reviewed",
@@ -75,30 +78,27 @@ AFTER_REGISTRATION = {"registered", "accepted", "answered", "appealed", "reviewe
 ORGANS = ("town", "county")  # 信访 organs in this system (a 村委会 is not one, Art 2)
 
 RULES: dict[str, Rule] = {
-    "petition.registered": _rule("登记", {"new"}, who="anyone"),
-    "petition.assigned": _rule("交办镇里", {"registered"}, ("county",)),
-    "petition.accepted": _rule("受理", {"registered"}),
-    "petition.refused": _rule("不予受理", {"registered"}),
-    "petition.transferred": _rule("转送", {"registered"}),
-    "petition.extended": _rule("延长办理期限", {"accepted"}),
-    "petition.hearing_started": _rule("开始听证", {"accepted"}),
-    "petition.hearing_held": _rule("登记听证", {"accepted"}),
-    "petition.answered": _rule("出具意见并答复", {"accepted"}),
-    "petition.appealed": _rule("登记复查/复核请求", {"answered"}, who="upper"),
-    "petition.referred_up": _rule("登记向上级请求复查/复核", {"answered"}, ("county",)),
-    "petition.reviewed": _rule("登记复查/复核结论", {"appealed"}, who="upper"),
-    "petition.terminated": _rule("依法终结", {"answered", "reviewed"}, who="holder_or_above"),
-    "petition.termination_heard": _rule("登记终结听证", {"answered", "terminated"},
-                                        ("town", "county"), who="anyone"),
-    "petition.follow_up_assigned": _rule("指定跟进责任人", {"terminated"},
-                                         who="holder_or_above"),
-    "petition.followed_up": _rule("登记跟进情况", {"terminated"}, who="anyone"),
-    "petition.leader_assigned": _rule("指定包案领导", AFTER_REGISTRATION, ORGANS,
-                                      who="holder_or_above"),
-    "petition.leader_received": _rule("登记领导接访", AFTER_REGISTRATION, ORGANS,
-                                      who="holder_or_above"),
-    "petition.rated": _rule("登记评价", {"answered", "appealed", "reviewed", "terminated"},
-                            who="anyone"),
+    "petition.registered": _rule("petition.registered", {"new"}),
+    "petition.assigned": _rule("petition.assigned", {"registered"}),
+    "petition.accepted": _rule("petition.accepted", {"registered"}),
+    "petition.refused": _rule("petition.refused", {"registered"}),
+    "petition.transferred": _rule("petition.transferred", {"registered"}),
+    "petition.extended": _rule("petition.extended", {"accepted"}),
+    "petition.hearing_started": _rule("petition.hearing_started", {"accepted"}),
+    "petition.hearing_held": _rule("petition.hearing_held", {"accepted"}),
+    "petition.answered": _rule("petition.answered", {"accepted"}),
+    "petition.appealed": _rule("petition.appealed", {"answered"}),
+    "petition.referred_up": _rule("petition.referred_up", {"answered"}),
+    "petition.reviewed": _rule("petition.reviewed", {"appealed"}),
+    "petition.terminated": _rule("petition.terminated", {"answered", "reviewed"}),
+    "petition.termination_heard": _rule("petition.termination_heard",
+                                        {"answered", "terminated"}),
+    "petition.follow_up_assigned": _rule("petition.follow_up_assigned", {"terminated"}),
+    "petition.followed_up": _rule("petition.followed_up", {"terminated"}),
+    "petition.leader_assigned": _rule("petition.leader_assigned", AFTER_REGISTRATION),
+    "petition.leader_received": _rule("petition.leader_received", AFTER_REGISTRATION),
+    "petition.rated": _rule("petition.rated", {"answered", "appealed", "reviewed",
+                                               "terminated"}),
 }
 EVENT_TYPES = tuple(RULES)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from app.domain.authority import WRITERS
 from app.domain.events import Event, Rejected, first_sight, refuse, replay
 from app.domain.risk_grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
@@ -51,9 +52,7 @@ _SOURCES = {
     "risk.decided": {"reported"},
 }
 EVENT_TYPES = tuple(_SOURCES)
-_ACTIONS = {"risk.planned": "制定评估方案", "risk.opinions_gathered": "登记征求意见",
-            "risk.analysed": "登记分析论证", "risk.graded": "确定风险等级",
-            "risk.reported": "登记评估报告", "risk.decided": "登记集体决策"}
+_ACTIONS = {kind: WRITERS[kind].action for kind in _SOURCES}   # who writes: authority
 _ORDER_HINT = {
     "risk.opinions_gathered": "请先制定评估方案",
     "risk.analysed": "请先征求群众意见（公示、问卷、走访、座谈或听证），再分析论证",

@@ -9,7 +9,9 @@ and shown as rejected — ``check_transition`` is the one place that decides, us
 before writing an event and by ``service_case.fold`` while replaying.
 
 Levels, not individual nodes, are checked: any node of the holding level that can see
-the case (the sync scope policy decides that) may act for that level.
+the case (the sync scope policy decides that) may act for that level. The levels and
+the holder rule of each step are declared once, in app.domain.authority.WRITERS, with
+who may write it; this table repeats them for reading.
 
 | event type        | from status                                  | who may make it            |
 |-------------------|----------------------------------------------|----------------------------|
@@ -35,9 +37,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from app.domain.authority import WRITERS
 from app.domain.service_state import (
     ACTIVE, FINISHED, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, MODES, PLAIN_FIELDS,
     CaseState, iso_date)
+from app.domain.verdict import OK, Verdict, no
 
 EVENT_VERSION = 1
 
@@ -50,30 +54,30 @@ class Rule:
     who: str = "holder"  # "holder", "holder_or_above" or "anyone"
 
 
-def _rule(action: str, sources: set[str] | frozenset[str], levels: tuple[str, ...] = LEVELS,
-          who: str = "holder") -> Rule:
-    return Rule(action, frozenset(sources), frozenset(levels), who)
+def _rule(kind: str, sources: set[str] | frozenset[str]) -> Rule:
+    """The step's statuses; its action, levels and holder rule are the declaration of
+    who may write it (app.domain.authority)."""
+    writers = WRITERS[kind]
+    return Rule(writers.action, frozenset(sources), writers.levels, writers.who)
 
 
 RULES: dict[str, Rule] = {
-    "svc.accepted": _rule("受理", {"new"}, who="anyone"),
-    "svc.started": _rule("开始办理", {"accepted", "escalated", "returned"}),
-    "svc.done_at_once": _rule("按即办办结", {"accepted"}),
-    "svc.escalated": _rule("上报镇", {"accepted", "in_progress", "returned"}, ("village",)),
-    "svc.assigned": _rule("交办承办人", {"escalated", "in_progress", "replied", "returned"},
-                          ("town",)),
-    "svc.forwarded": _rule("转办县直部门", {"escalated", "in_progress", "replied", "returned"},
-                           ("town",)),
-    "svc.replied": _rule("回复", {"forwarded"}, ("county",)),
-    "svc.returned": _rule("退回", {"escalated", "in_progress", "forwarded", "replied",
-                                   "returned"}, ("town", "county")),
-    "svc.extended": _rule("延期", ACTIVE),
-    "svc.closed": _rule("办结", {"escalated", "in_progress", "replied", "returned"}),
-    "svc.fed_back": _rule("反馈群众", {"closed"}),
-    "svc.rated": _rule("登记评价", {"fed_back"}),
-    "svc.revisited": _rule("回访", {"rated"}, who="holder_or_above"),
-    "svc.reopened": _rule("重新办理", {"rated", "revisited"}, who="holder_or_above"),
-    "svc.updated": _rule("修改", set(ACTIVE | FINISHED), who="anyone"),
+    "svc.accepted": _rule("svc.accepted", {"new"}),
+    "svc.started": _rule("svc.started", {"accepted", "escalated", "returned"}),
+    "svc.done_at_once": _rule("svc.done_at_once", {"accepted"}),
+    "svc.escalated": _rule("svc.escalated", {"accepted", "in_progress", "returned"}),
+    "svc.assigned": _rule("svc.assigned", {"escalated", "in_progress", "replied", "returned"}),
+    "svc.forwarded": _rule("svc.forwarded", {"escalated", "in_progress", "replied", "returned"}),
+    "svc.replied": _rule("svc.replied", {"forwarded"}),
+    "svc.returned": _rule("svc.returned", {"escalated", "in_progress", "forwarded", "replied",
+                                           "returned"}),
+    "svc.extended": _rule("svc.extended", ACTIVE),
+    "svc.closed": _rule("svc.closed", {"escalated", "in_progress", "replied", "returned"}),
+    "svc.fed_back": _rule("svc.fed_back", {"closed"}),
+    "svc.rated": _rule("svc.rated", {"fed_back"}),
+    "svc.revisited": _rule("svc.revisited", {"rated"}),
+    "svc.reopened": _rule("svc.reopened", {"rated", "revisited"}),
+    "svc.updated": _rule("svc.updated", set(ACTIVE | FINISHED)),
 }
 EVENT_TYPES = tuple(RULES)
 
@@ -99,18 +103,6 @@ _ORDER_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """``ok`` or not; ``message`` (Chinese) says why not and what to do instead."""
-
-    ok: bool
-    code: str = "ok"
-    message: str = ""
-
-
-OK = Verdict(True)
-
-
 def envelope_problem(event: Mapping[str, Any], actor_level: str | None, known: Any,
                      what: str, record_word: str = "记录") -> Verdict | None:
     """What every workflow refuses before looking at its own rules (None if nothing):
@@ -129,7 +121,7 @@ def envelope_problem(event: Mapping[str, Any], actor_level: str | None, known: A
 
 
 def _no(code: str, message: str) -> Verdict:
-    return Verdict(False, code, message)
+    return no(code, message)
 
 
 def _text(payload: Any, key: str) -> str:

@@ -1,0 +1,229 @@
+"""Who may write what: one declaration for every event type (issue #7, DESIGN.md
+"Authority"). Pure: no I/O.
+
+A village tablet can be lost, stolen or run a modified app; what it may write must not
+depend on what it says about itself. So every event type declares which certified
+levels (and roles) may write it and how it touches its record, and the author's level,
+roles, parent and station code always come from its certificate (sync.certs), never
+from a payload. The declaration is read in three places:
+
+- by the hubs and stations (app.authority.AppPolicy, plugged into sync's policy hook):
+  the author's own hub refuses the whole push (403, nothing stored), every other hub
+  and every station refuses such an event again when applying it;
+- by the workflow folds: the level rules of service cases, disputes, petitions and risk
+  assessments (their ``*_transitions`` modules take ``action``, ``levels`` and ``who``
+  from here), so a step is applied only for the level holding the record;
+- by the screens' buttons (issue #9's gate: status, level, holder and this declaration).
+
+Fields of ``Writers``:
+    action  what the step does, in the words of refusals ("受理", "下发规则配置")
+    levels  the certified levels that may write it at all
+    record  CREATE  makes a new record; its author becomes its creator, and no one else
+                    may create it again (not even with an earlier clock)
+            STEP    a step on an existing record: only by a node that can see the record
+                    (checked by its own hub, which holds all it has seen) and, in the
+                    fold, only by the level holding it (``who``)
+            SELF    about the author itself: the record is the author's own node id
+            SHARED  a setting record every allowed writer adds to (a config key)
+    who     the fold's rule for steps: holder | holder_or_above | upper | anyone
+    moves   the step may hand the record to another node (the envelope's ``owner``);
+            no other step may (issue #7 item 8)
+    roles   the author needs one of these certified roles (empty: none needed)
+    checks  payload rules against the author's certificate:
+            "receipt"   a receipt number under the author's own station code (item 9)
+            "announce"  the announced level, station code and hub are the certified
+                        ones; a seal key only from a discipline device (items 1, 2)
+            "level"     the payload's ``level`` is the author's certified level
+
+``config.set`` and the catalog edits are written by towns and the county only; a
+town's reach its own subtree alone (schemas/kinds.json "local", and ``in_force``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from app.domain.service_state import LEVEL_SHORT, LEVELS
+from app.domain.verdict import OK, Verdict, no
+
+CREATE, STEP, SELF, SHARED = "create", "step", "self", "shared"
+DISCIPLINE = "discipline"
+ALL = LEVELS
+TOWN_UP = ("town", "county")
+
+
+@dataclass(frozen=True)
+class Writers:
+    action: str
+    levels: frozenset[str]
+    record: str = STEP
+    who: str = "holder"
+    moves: bool = False
+    roles: frozenset[str] = frozenset()
+    checks: tuple[str, ...] = ()
+
+
+def _w(action: str, levels: tuple[str, ...] = ALL, record: str = STEP, who: str = "holder",
+       moves: bool = False, roles: tuple[str, ...] = (), checks: tuple[str, ...] = ()
+       ) -> Writers:
+    return Writers(action, frozenset(levels), record, who, moves, frozenset(roles), checks)
+
+
+WRITERS: dict[str, Writers] = {
+    # the node directory: each node speaks for itself only, about display fields
+    "node.announced": _w("公布站点信息", record=SELF, checks=("announce",)),
+    # the town's rules and matter catalog (RULES.md §1): towns and the county only
+    "config.set": _w("下发规则配置", TOWN_UP, record=SHARED),
+    "catalog.matter_added": _w("增加事项", TOWN_UP, record=SHARED),
+    "catalog.matter_changed": _w("修改事项", TOWN_UP, record=SHARED),
+    "catalog.matter_retired": _w("停办事项", TOWN_UP, record=SHARED),
+    "catalog.department_set": _w("设置县直部门", TOWN_UP, record=SHARED),
+    "catalog.phone_set": _w("设置咨询电话", TOWN_UP, record=SHARED),
+    # a station's own registers
+    "visit.logged": _w("登记来访", record=CREATE),
+    "visit.amended": _w("修改来访登记", who="anyone"),
+    "cadre.registered": _w("登记干部", record=CREATE),
+    "duty.scheduled": _w("排班", record=CREATE),
+    "duty.checked_in": _w("签到", who="anyone"),
+    "duty.checked_out": _w("签退", who="anyone"),
+    # 检举控告: filed sealed wherever it is received (RULES.md §4)
+    "complaint.filed": _w("登记检举控告", record=CREATE),
+    "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level",)),
+    # 便民服务 (app.domain.service_transitions)
+    "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
+    "svc.started": _w("开始办理"),
+    "svc.done_at_once": _w("按即办办结"),
+    "svc.escalated": _w("上报镇", ("village",), moves=True),
+    "svc.assigned": _w("交办承办人", ("town",)),
+    "svc.forwarded": _w("转办县直部门", ("town",), moves=True),
+    "svc.replied": _w("回复", ("county",)),
+    "svc.returned": _w("退回", TOWN_UP, moves=True),
+    "svc.extended": _w("延期"),
+    "svc.closed": _w("办结", moves=True),
+    "svc.fed_back": _w("反馈群众"),
+    "svc.rated": _w("登记评价"),
+    "svc.revisited": _w("回访", who="holder_or_above"),
+    "svc.reopened": _w("重新办理", who="holder_or_above"),
+    "svc.updated": _w("修改", who="anyone"),
+    # 矛盾纠纷 (app.domain.dispute_transitions)
+    "dispute.registered": _w("登记", record=CREATE, who="anyone"),
+    "dispute.taken": _w("认领", TOWN_UP, who="anyone"),
+    "dispute.risk_changed": _w("调整激化风险", who="holder_or_above"),
+    "dispute.session": _w("登记调解"),
+    "dispute.extended": _w("延长调解期限"),
+    "dispute.agreed": _w("登记调解成功"),
+    "dispute.failed": _w("登记调解不成", moves=True),
+    "dispute.escalated": _w("上报", ("village", "town"), moves=True),
+    "dispute.assigned": _w("交办镇里", ("county",), moves=True),
+    "dispute.confirmation": _w("登记司法确认", who="holder_or_above"),
+    "dispute.revisited": _w("回访", who="holder_or_above"),
+    "dispute.screened": _w("登记矛盾纠纷排查", record=CREATE),
+    # 信访 (app.domain.petition_transitions)
+    "petition.registered": _w("登记", record=CREATE, who="anyone"),
+    "petition.assigned": _w("交办镇里", ("county",), moves=True),
+    "petition.accepted": _w("受理"),
+    "petition.refused": _w("不予受理"),
+    "petition.transferred": _w("转送"),
+    "petition.extended": _w("延长办理期限"),
+    "petition.hearing_started": _w("开始听证"),
+    "petition.hearing_held": _w("登记听证"),
+    "petition.answered": _w("出具意见并答复"),
+    "petition.appealed": _w("登记复查/复核请求", who="upper"),
+    "petition.referred_up": _w("登记向上级请求复查/复核", ("county",)),
+    "petition.reviewed": _w("登记复查/复核结论", who="upper"),
+    "petition.terminated": _w("依法终结", who="holder_or_above"),
+    "petition.termination_heard": _w("登记终结听证", TOWN_UP, who="anyone"),
+    "petition.follow_up_assigned": _w("指定跟进责任人", who="holder_or_above"),
+    "petition.followed_up": _w("登记跟进情况", who="anyone"),
+    # 信访 organs are the town and the county (信访工作条例 Art 2), never a village
+    "petition.leader_assigned": _w("指定包案领导", TOWN_UP, who="holder_or_above"),
+    "petition.leader_received": _w("登记领导接访", TOWN_UP, who="holder_or_above"),
+    "petition.rated": _w("登记评价", who="anyone"),
+    # 双联三解的民意台账 (app.domain.opinion_ledger): the collecting level or above
+    "opinion.collected": _w("登记民意", record=CREATE, who="anyone"),
+    "opinion.sorted": _w("梳理民情", who="holder_or_above"),
+    "opinion.routed": _w("交办转办", who="holder_or_above"),
+    "opinion.answered": _w("反馈结果", who="holder_or_above"),
+    # 社会稳定风险评估 (app.domain.risk_assessment)
+    "risk.planned": _w("制定评估方案", record=CREATE, who="anyone"),
+    "risk.opinions_gathered": _w("登记征求意见", who="holder_or_above"),
+    "risk.analysed": _w("登记分析论证", who="holder_or_above"),
+    "risk.graded": _w("确定风险等级", who="holder_or_above"),
+    "risk.reported": _w("登记评估报告", who="holder_or_above"),
+    "risk.decided": _w("登记集体决策", who="holder_or_above"),
+}
+
+
+@dataclass(frozen=True)
+class Author:
+    """What a certificate says about the node that wrote an event."""
+
+    id: str
+    level: str
+    parent: str
+    roles: frozenset[str]
+    short_code: str | None
+
+
+def check_write(event: Mapping[str, Any], author: Author,
+                declared: Mapping[str, Writers] = WRITERS) -> Verdict:
+    """May ``author`` write ``event`` at all (whatever its record's state)? Pure."""
+    writers = declared.get(str(event.get("type")))
+    if writers is None:
+        return no("no_writer", f"没有规定谁可以写“{event.get('type')}”这类数据，不能接收；请升级程序。")
+    if author.level not in writers.levels:
+        allowed = "、".join(LEVEL_SHORT[level] for level in LEVELS if level in writers.levels)
+        return no("wrong_level", f"{LEVEL_SHORT.get(author.level, author.level)}不能"
+                                 f"{writers.action}：只有{allowed}可以。")
+    if writers.roles and not writers.roles & author.roles:
+        return no("role_required", f"只有纪委等指定岗位的登记设备可以{writers.action}。")
+    if writers.record == SELF and event.get("record") != author.id:
+        return no("not_self", "站点只能公布自己的信息，不能替别的站点公布。")
+    if event.get("owner") and not writers.moves:
+        return no("owner_not_movable", f"“{writers.action}”不能把记录转给别的站点；"
+                                       "只有上报、转办、办结、退回等步骤可以转交。")
+    payload = event.get("payload")
+    payload = payload if isinstance(payload, Mapping) else {}
+    for name in writers.checks:
+        verdict = _CHECKS[name](payload, author)
+        if not verdict.ok:
+            return verdict
+    return OK
+
+
+def _receipt(payload: Mapping[str, Any], author: Author) -> Verdict:
+    station = str(payload.get("receipt_no", ""))[:5]
+    if not author.short_code or station != author.short_code:
+        return no("receipt_not_yours", f"回执编号 {payload.get('receipt_no')} 不是本站的编号："
+                                       f"本站只能用自己的站点编码 {author.short_code or '（未分配）'}"
+                                       " 编回执号。")
+    return OK
+
+
+def _announce(payload: Mapping[str, Any], author: Author) -> Verdict:
+    certified = {"level": author.level, "short_code": author.short_code, "hub": author.parent}
+    for key, value in certified.items():
+        if key in payload and payload[key] != value:
+            return no("not_certified", "公布的级别、站点编码或所属服务器与上级颁发的证书不符，"
+                                       "不能公布；请重新登记本机。")
+    if "seal_key" in payload and DISCIPLINE not in author.roles:
+        return no("role_required", "只有纪委的登记设备可以公布检举控告的加密公钥。")
+    return OK
+
+
+def _level(payload: Mapping[str, Any], author: Author) -> Verdict:
+    if payload.get("level") != author.level:
+        return no("not_certified", "记录里写的级别与本机证书上的级别不符，不能保存。")
+    return OK
+
+
+_CHECKS = {"receipt": _receipt, "announce": _announce, "level": _level}
+
+
+def in_force(writer: Author | None, lineage: frozenset[str]) -> bool:
+    """Is a rule setting by ``writer`` in force at a node whose certified ancestors
+    (itself included) are ``lineage``? The county's everywhere; a town's only in the
+    subtree of the town hub that certified it (issue #7 item 4)."""
+    if writer is None or writer.level not in WRITERS["config.set"].levels:
+        return False
+    return writer.level == "county" or writer.parent in lineage
