@@ -36,8 +36,9 @@ The key id is the first 8 bytes of SHA-256 of the recipient's public key.  The w
 header is authenticated data of the content, so a changed, added or removed recipient
 makes the complaint fail to open.
 
-Which keys: the latest ``node.announced`` of every node enrolled at the same hub as
-this station (its town), taken from the node's own announcement only.  A key that
+Which keys: the latest ``node.announced`` of every node certified by the same hub as
+this station (its town) with the discipline role (sync.certs, issue #7), taken from the
+node's own announcement only.  A key that
 some other node publishes is useless to it anyway: the hub never hands a complaint to
 a node without the discipline role.  With no key known yet, sealing refuses; it never
 falls back to plaintext.
@@ -63,9 +64,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.services.errors import ServiceError
 from sync import log
 from sync.db import transaction
+from sync.policy import DISCIPLINE_ROLE
 
 if TYPE_CHECKING:
     from app.station import Station
+    from sync.certs import Directory
     from sync.store import Store
 
 MAGIC = b"SJS"
@@ -137,12 +140,19 @@ def discipline_keys(station: "Station") -> dict[str, str]:
     hub = station.hub_id()
     if not hub:
         return {}
-    return _keys_at(station.store.conn, hub)
+    return _keys_at(station.store.conn, hub, station.store.directory)
 
 
-def _keys_at(conn: sqlite3.Connection, hub: str) -> dict[str, str]:
+def _keys_at(conn: sqlite3.Connection, hub: str, directory: "Directory") -> dict[str, str]:
     keys: dict[str, str] = {}
+    certified = directory.root is not None
     for (node,) in conn.execute("SELECT id FROM nodes_dir WHERE hub=? ORDER BY id", (hub,)):
+        if certified:
+            # The town's 纪委 device by its certificate: certified by this town's hub
+            # with the discipline role (issue #7 item 1), whatever others announce.
+            cert = directory.verified(node)
+            if cert is None or cert.parent != hub or DISCIPLINE_ROLE not in cert.roles:
+                continue
         latest: str | None = None
         for event in log.of_record(conn, node):
             # Only the node's own announcement speaks for its key; the latest one wins

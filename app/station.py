@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.authority import app_policy
 from app.keyring import Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
@@ -192,6 +193,7 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
             encrypt_plain_file(db, fresh)      # an older release's plain file
         keyring.create(fresh)
     store = _open_store(db, keyring, key)
+    store.policy = app_policy()     # who may write what (issue #7), on its writes and pulls
     try:
         install(store.conn)
         with transaction(store.conn):
@@ -206,8 +208,9 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
         store.close()
         raise
     own = {store.node_id: str(store.identity().get("kind", "village"))} if store.node_id else {}
-    projections = Projections(own)
+    projections = Projections(own, store.directory)
     store.projectors.append(projections)
+    store.certified_hooks.append(projections.certified)
     station = Station(data, store, blobs, projections)
     if station.enrolled:      # the sign-in screen's title, before the next unlock
         keyring.note_station(station.name, station.level)

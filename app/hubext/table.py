@@ -1,25 +1,29 @@
 """The hub's public-status table, kept by a projector that re-folds touched cases.
 
 A hub holds the events of its subtree (pushed up) and what its parent handed down (a
-county department's reply, the broadcast node.announced events). It has no station
-projections, so this module keeps the one table the public page reads:
+county department's reply). It has no station projections, so this module keeps the one
+table the public page reads:
 
     public_status(receipt_no PK, record, phone_last4, status_name, due, due_provisional,
                   closed_on, updated_hlc, kind, extra)
-    public_levels(node PK, level)      levels announced by nodes outside our tree
 
 Service cases (kind svc_case) and petitions (kind petition, issue #10: 可查询、可跟踪) share
 the table: both have receipts of the same form from the same per-station counter.  A
 petition is folded with the rules the town sent down (its config events, which reach the
 hub as every station's events do).
 
-Levels for the fold (app.domain.fold needs origin → level): the hub's nodes table gives
-the kind of every node in its subtree (signed certificates, authoritative); nodes above
-or beside it (a county department's window acting on a forwarded case) are known from
-their node.announced events, which arrive by pull.
+Levels for the fold (app.domain.fold needs origin → level) come from the hub's
+certificates only (sync.certs): its own subtree's, and those of nodes above or beside
+it (a county department's window acting on a forwarded case), which come down with
+pulls. Never from what a node announces (issue #7 item 2), and the folds read only what
+the declaration of who may write what allows (app.authority.admissible). A receipt row
+belongs to the record that first claimed its number here: another record with the same
+number never takes it over (item 9; hubs also refuse a receipt number that is not the
+author's own station code).
 
 The projector runs inside the transaction that stored the new events
-(sync.hub.store.HubStore._index), on the API's connection and on the relay's.
+(sync.hub.store.HubStore._index), on the API's connection and on the relay's, and again
+when certificates arrive (their nodes' steps may count now).
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from app.authority import admissible, app_policy
 from app.domain import fold, petition_case
 from app.domain.petition_rules import PetitionRules
 from app.domain.service_state import iso_date
@@ -37,77 +42,77 @@ from app.hubext.petition_status import KIND, petition_phone_last4, public_petiti
 from app.hubext.status import PublicStatus, phone_last4, public_status
 from app.services.rules import load_rules
 from sync import log
-from sync.db import migrate, run_script
+from sync.certs import Directory
+from sync.db import migrate, run_script, transaction
 from sync.hub.store import HubStore
 
 DDL = """
 CREATE TABLE public_status(receipt_no TEXT PRIMARY KEY, record TEXT NOT NULL,
   phone_last4 TEXT, status_name TEXT NOT NULL, due TEXT, due_provisional INTEGER NOT NULL,
   closed_on TEXT, updated_hlc INTEGER NOT NULL);
-CREATE INDEX public_status_record ON public_status(record);
-CREATE TABLE public_levels(node TEXT PRIMARY KEY, level TEXT NOT NULL)
+CREATE INDEX public_status_record ON public_status(record)
 """
+
+
+REBUILD = "hubext_rebuild"   # meta flag: fold every record again when installed
+
+
+def _rebuild_later(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, '1')", (REBUILD,))
 
 
 def _v1(conn: sqlite3.Connection) -> None:
     run_script(conn, DDL)
-    # A hub that already holds events (upgraded to this version): build the table now.
-    for (node, payload) in conn.execute(
-            "SELECT origin, payload FROM events WHERE type='node.announced' ORDER BY rseq"
-    ).fetchall():
-        _remember_level(conn, node, json.loads(payload))
-    levels = levels_of(conn)
-    for (record,) in conn.execute("SELECT DISTINCT record FROM events WHERE kind='svc_case'"
-                                  ).fetchall():
-        refresh(conn, record, levels)
+    _rebuild_later(conn)   # a hub that already holds events (upgraded to this version)
 
 
 def _v2(conn: sqlite3.Connection) -> None:
     run_script(conn, "ALTER TABLE public_status ADD COLUMN kind TEXT NOT NULL DEFAULT 'svc_case';"
                      "ALTER TABLE public_status ADD COLUMN extra TEXT")
-    levels = levels_of(conn)
-    for (record,) in conn.execute("SELECT DISTINCT record FROM events WHERE kind='petition'"
-                                  ).fetchall():
-        refresh_petition(conn, record, levels)
+    _rebuild_later(conn)   # its petitions too
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    # Levels announced by nodes outside the tree were kept here before certificates
+    # (issue #7): they no longer count; the table is rebuilt from certified levels.
+    conn.execute("DROP TABLE IF EXISTS public_levels")
+    _rebuild_later(conn)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
 
 
 def install(hub: HubStore) -> "StatusProjector":
-    """Create the tables if needed (idempotent: versioned by sync.db.migrate) and hook the
-    projector onto this HubStore connection."""
+    """Create the tables if needed (idempotent: versioned by sync.db.migrate), put the
+    app's policy of who may write what on this HubStore connection and hook the
+    projector onto it."""
     migrate(hub.conn, MIGRATIONS, "hubext")
-    projector = StatusProjector()
+    hub.policy = app_policy(hub.registry)
+    projector = StatusProjector(hub.directory)
     hub.projectors.append(projector)
+    hub.certified_hooks.append(projector.certified)
+    if hub.meta.get(REBUILD):
+        with transaction(hub.conn):
+            projector.refresh(hub.conn, set(hub.conn.execute(
+                "SELECT DISTINCT record, kind FROM events WHERE kind IN (?,?)", KINDS)))
+            hub.meta.set(REBUILD, None)
     return projector
 
 
-def _remember_level(conn: sqlite3.Connection, node: str, payload: dict[str, Any]) -> bool:
-    """Store an announced level; True if it changed."""
-    level = payload.get("level")
-    if level not in ("village", "town", "county"):
-        return False
-    old = conn.execute("SELECT level FROM public_levels WHERE node=?", (node,)).fetchone()
-    if old is not None and old[0] == level:
-        return False
-    conn.execute("INSERT OR REPLACE INTO public_levels(node, level) VALUES(?,?)", (node, level))
-    return True
+def _claimed(conn: sqlite3.Connection, receipt_no: str, record: str) -> bool:
+    """Does another record hold this receipt number's row already?"""
+    held = conn.execute("SELECT record FROM public_status WHERE receipt_no=?",
+                        (receipt_no,)).fetchone()
+    return held is not None and held[0] != record
 
 
-def levels_of(conn: sqlite3.Connection) -> dict[str, str]:
-    """origin → level: announced levels, overridden by the certified kinds of our tree."""
-    return {**dict(conn.execute("SELECT node, level FROM public_levels")),
-            **dict(conn.execute("SELECT id, kind FROM nodes"))}
-
-
-def refresh(conn: sqlite3.Connection, record: str, levels: dict[str, str]) -> None:
-    events = log.of_record(conn, record)
+def refresh(conn: sqlite3.Connection, record: str, directory: Directory) -> None:
+    events = admissible(log.of_record(conn, record), directory)
     if not events:
         return
-    state = fold(events, levels)
+    state = fold(events, directory.levels())
     view = public_status(state)
-    if view is None:
+    if view is None or _claimed(conn, view.receipt_no, record):
         return   # not accepted yet (an update that arrived before its acceptance)
     conn.execute("DELETE FROM public_status WHERE record=? AND receipt_no<>?",
                  (record, view.receipt_no))
@@ -133,15 +138,15 @@ def _last_day(events: Sequence[dict[str, Any]]) -> date:
     return max(days) if days else date.min
 
 
-def refresh_petition(conn: sqlite3.Connection, record: str, levels: dict[str, str],
+def refresh_petition(conn: sqlite3.Connection, record: str, directory: Directory,
                      rules: PetitionRules | None = None) -> None:
-    events = log.of_record(conn, record)
+    events = admissible(log.of_record(conn, record), directory)
     if not events:
         return
     rules = rules or _rules(conn)
-    state = petition_case.fold(events, levels, rules)
+    state = petition_case.fold(events, directory.levels(), rules)
     view = public_petition_status(state, rules, _last_day(events))
-    if view is None:
+    if view is None or _claimed(conn, view.receipt_no, record):
         return
     conn.execute("DELETE FROM public_status WHERE record=? AND receipt_no<>?",
                  (record, view.receipt_no))
@@ -156,33 +161,40 @@ def refresh_petition(conn: sqlite3.Connection, record: str, levels: dict[str, st
          json.dumps(view.extra, ensure_ascii=False)))
 
 
+KINDS = ("svc_case", "petition")
+
+
 class StatusProjector:
-    """Re-folds the svc_case and petition records touched by a batch of new events."""
+    """Re-folds the svc_case and petition records touched by a batch of new events, and
+    those of nodes whose certificates came in."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
 
     def __call__(self, conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None:
-        kinds = ("svc_case", "petition")
-        records = {(e["record"], e["kind"]) for e in events if e["kind"] in kinds}
-        relevelled = [e["origin"] for e in events if e["type"] == "node.announced"
-                      and isinstance(e.get("payload"), dict)
-                      and _remember_level(conn, e["origin"], e["payload"])]
-        for origin in relevelled:
-            # Records this node acted on were folded without knowing its level: redo them.
-            records.update(conn.execute(
-                "SELECT DISTINCT record, kind FROM events WHERE origin=? AND kind IN (?,?)",
-                (origin, *kinds)).fetchall())
+        records = {(e["record"], e["kind"]) for e in events if e["kind"] in KINDS}
         if any(e["kind"] == "config" for e in events):
             # new rules (a holiday list, a stricter limit): the petitions' dates may move
             records.update(conn.execute("SELECT DISTINCT record, kind FROM events"
                                         " WHERE kind='petition'").fetchall())
+        self.refresh(conn, records)
+
+    def certified(self, conn: sqlite3.Connection, nodes: Sequence[Any]) -> None:
+        records: set[tuple[str, str]] = set()
+        for node in nodes:
+            records.update(conn.execute("SELECT DISTINCT record, kind FROM events WHERE"
+                                        " origin=? AND kind IN (?,?)", (node, *KINDS)))
+        self.refresh(conn, records)
+
+    def refresh(self, conn: sqlite3.Connection, records: set[tuple[str, str]]) -> None:
         if not records:
             return
-        levels = levels_of(conn)
         rules = _rules(conn) if any(kind == "petition" for _, kind in records) else None
         for record, kind in sorted(records):
             if kind == "svc_case":
-                refresh(conn, record, levels)
+                refresh(conn, record, self.directory)
             else:
-                refresh_petition(conn, record, levels, rules)
+                refresh_petition(conn, record, self.directory, rules)
 
 
 # the query ------------------------------------------------------------------------------

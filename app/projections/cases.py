@@ -8,6 +8,7 @@ from typing import Any
 
 from app.domain import fold, mask_id_number
 from app.search_text import index_text
+from sync.certs import Directory
 from sync.db import run_script
 
 DDL = """
@@ -34,29 +35,47 @@ def create_tables(conn: sqlite3.Connection) -> None:
 
 
 class CaseFolds:
-    """Holds the origin → level map (from node.announced) the case fold needs."""
+    """Holds the origin → level map the case fold needs: levels from certificates
+    (issue #7), kept in nodes_dir with each node's announced name."""
 
-    def __init__(self, own: dict[str, str] | None = None) -> None:
+    def __init__(self, own: dict[str, str] | None = None,
+                 directory: Directory | None = None) -> None:
         self.own = own or {}
+        self.directory = directory
         self._levels: dict[str, str] | None = None
 
     def levels(self, conn: sqlite3.Connection) -> dict[str, str]:
         if self._levels is None:
-            self._levels = {**dict(conn.execute("SELECT id, level FROM nodes_dir")),
-                            **self.own}
+            self._levels = {**dict(conn.execute("SELECT id, level FROM nodes_dir"
+                                                " WHERE level IS NOT NULL")), **self.own}
         return self._levels
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
-                  events: list[dict[str, Any]]) -> None:
-        """The node directory (name, level, receipt code); the registry re-folds what the
-        node acted on when its level changes."""
+                  events: list[dict[str, Any]]) -> bool:
+        """The node directory row: the name the node announced itself (only its own
+        announcements count), level, receipt code and hub from its certificate — never
+        from an announcement (issue #7 items 1, 2). Returns whether its level changed."""
         state: dict[str, Any] = {}
         for event in events:
-            state.update(event["payload"])
-        conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)",
-                     (record, state.get("name"), state.get("level"), state.get("short_code"),
-                      state.get("hub")))
+            if event["origin"] == record and event["type"] == "node.announced":
+                state.update(event["payload"])
+        before = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
+        directory = self.directory
+        if directory is not None and directory.root is not None:
+            cert = directory.verified(record)
+            if cert is None and not state:
+                conn.execute("DELETE FROM nodes_dir WHERE id=?", (record,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)", (
+                    record, state.get("name") or (cert.name if cert else None),
+                    *((cert.kind, cert.short_code, cert.parent) if cert else (None,) * 3)))
+        else:   # no root pinned yet (enrolled before certificates): as announced
+            conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)",
+                         (record, state.get("name"), state.get("level"),
+                          state.get("short_code"), state.get("hub")))
         self._levels = None
+        after = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
+        return before != after
 
     def fold_case(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:

@@ -1,13 +1,16 @@
-"""Dispatch of touched records to the fold of their kind."""
+"""Dispatch of touched records to the fold of their kind, with the events the
+declaration of who may write what lets a fold read (app.authority.admissible)."""
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from app.authority import admissible
 from app.projections import basic, cases, disputes, links, opinions, petitions, risk
 from app.projections.rules_cache import ConfigCache
 from sync import log
+from sync.certs import Directory
 from sync.db import migrate
 
 Fold = Callable[[sqlite3.Connection, str, list[dict[str, Any]]], None]
@@ -24,21 +27,21 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           opinions.create_tables,
                                                           petitions.add_receipt_and_holder]
 
-# Kinds whose folds check the acting node's level: redone when a node's level becomes known.
-LEVEL_DEPENDENT = ("svc_case", "dispute", "petition", "risk_assessment", "opinion")
-
 
 def install(conn: sqlite3.Connection) -> None:
     migrate(conn, MIGRATIONS, "app")
 
 
 class Projections:
-    def __init__(self, own_levels: dict[str, str] | None = None) -> None:
-        """`own_levels`: this node's id → level, known before its announcement syncs."""
-        self.cases = cases.CaseFolds(own_levels)
+    def __init__(self, own_levels: dict[str, str] | None = None,
+                 directory: Directory | None = None) -> None:
+        """`own_levels`: this node's id → level, known before its certificate is stored;
+        `directory`: the certificates levels are read from (issue #7)."""
+        self.directory = directory
+        self.cases = cases.CaseFolds(own_levels, directory)
         self.folds: dict[str, Fold] = {**basic.FOLDS, "svc_case": self.cases.fold_case,
                                        "node": self.fold_node}
-        config = ConfigCache()
+        config = ConfigCache(directory)
         self.disputes = disputes.DisputeFolds(self.cases.levels, config)
         self.petitions = petitions.PetitionFolds(self.cases.levels, config)
         self.risk = risk.RiskFolds(self.cases.levels, config)
@@ -52,35 +55,51 @@ class Projections:
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:
-        """A node's level came in: its steps on cases, disputes, petitions and assessments
-        were folded without it (refused as from an unknown level), so fold them again."""
-        before = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
-        self.cases.fold_node(conn, record, events)
-        after = conn.execute("SELECT level FROM nodes_dir WHERE id=?", (record,)).fetchone()
-        if before == after:
-            return
-        for kind in LEVEL_DEPENDENT:
-            for (touched,) in conn.execute("SELECT DISTINCT record FROM events WHERE origin=?"
-                                           " AND kind=?", (record, kind)).fetchall():
-                self.folds[kind](conn, touched, log.of_record(conn, touched))
+        """A node's announcement: its display name. (Before this station has pinned a
+        root, after an upgrade, its level too; then what it did is folded again.)"""
+        if self.cases.fold_node(conn, record, events):
+            self.refold_origins(conn, [record])
+
+    def certified(self, conn: sqlite3.Connection, nodes: Sequence[str]) -> None:
+        """Nodes' certificates came in: their directory rows and levels changed, and
+        their events may now be read (or no longer), so fold what they touched again."""
+        for node in nodes:
+            self.cases.fold_node(conn, node, self.events(conn, node))
+        self.refold_origins(conn, nodes)
+
+    def refold_origins(self, conn: sqlite3.Connection, nodes: Sequence[str]) -> None:
+        touched: dict[str, str] = {}
+        for i in range(0, len(nodes), 500):
+            chunk = list(nodes[i:i + 500])
+            touched.update(conn.execute(
+                "SELECT DISTINCT record, kind FROM events WHERE origin IN"
+                f" ({','.join('?' * len(chunk))}) AND kind<>'node'", chunk).fetchall())
+        self.fold_records(conn, touched)
 
     def register(self, kind: str, fold: Fold) -> None:
         self.folds[kind] = fold
+
+    def events(self, conn: sqlite3.Connection, record: str) -> list[dict[str, Any]]:
+        """A record's events as the folds may read them (app.authority.admissible)."""
+        events = log.of_record(conn, record)
+        return admissible(events, self.directory) if self.directory is not None else events
+
+    def fold_records(self, conn: sqlite3.Connection, records: dict[str, str]) -> None:
+        for record, kind in records.items():
+            fold = self.folds.get(kind)
+            if fold is not None:
+                events = self.events(conn, record)
+                if events:
+                    fold(conn, record, events)
 
     def __call__(self, conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None:
         touched: dict[str, str] = {}
         for event in events:
             touched.setdefault(event["record"], event["kind"])
-        for record, kind in touched.items():
-            fold = self.folds.get(kind)
-            if fold is not None:
-                fold(conn, record, log.of_record(conn, record))
+        self.fold_records(conn, touched)
 
     def rebuild(self, conn: sqlite3.Connection) -> int:
         """Re-fold every record (after a projection change); returns how many."""
-        records = conn.execute("SELECT DISTINCT record, kind FROM events").fetchall()
-        for record, kind in records:
-            fold = self.folds.get(kind)
-            if fold is not None:
-                fold(conn, record, log.of_record(conn, record))
+        records = dict(conn.execute("SELECT DISTINCT record, kind FROM events").fetchall())
+        self.fold_records(conn, records)
         return len(records)

@@ -18,7 +18,6 @@ from app.services.errors import ServiceError
 from app.services.receipts import next_receipt
 from app.services.rules import Rules, RulesCache
 from app.station import Station
-from sync import log
 from sync.db import transaction
 from sync.ids import uuid7
 from sync.store import NewEvent
@@ -112,7 +111,7 @@ class Desk:
 
     # the case ---------------------------------------------------------------------------
     def case(self, record: str) -> CaseState:
-        events = log.of_record(self.store.conn, record)
+        events = self.station.projections.events(self.store.conn, record)
         if not events:
             raise ServiceError("找不到这件事项：可能还没有同步到本机，请先同步。")
         return fold(events, self.station.projections.cases.levels(self.store.conn))

@@ -19,7 +19,6 @@ from app.domain.service_transitions import Verdict
 from app.services.errors import ServiceError
 from app.services.rules import Rules, RulesCache
 from app.station import Station
-from sync import log
 from sync.db import transaction
 from sync.store import NewEvent
 
@@ -87,7 +86,7 @@ class Workflow:
         return self.station.projections.cases.levels(self.conn)
 
     def events(self, record: str) -> list[dict[str, Any]]:
-        events = log.of_record(self.conn, record)
+        events = self.station.projections.events(self.conn, record)
         if not events:
             raise ServiceError(f"找不到这件{self.kind_name}：可能还没有同步到本机，请先同步。")
         return events

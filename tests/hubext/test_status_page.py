@@ -12,6 +12,8 @@ from app.domain import format_receipt
 from app.hubext import table
 from app.hubext.page import NOT_FOUND
 from app.services.desk import IntakeForm
+from sync.certs import Root, issue
+from sync.db import transaction
 from sync.hub.server import open_hub
 from tests.support.keys import HUB_KEY
 from sync.ids import uuid7
@@ -190,9 +192,29 @@ def test_a_corrected_phone_number_changes_the_digits_that_work(town: Town) -> No
     assert ask(browser, taken.receipt_no, "1111", as_json=True).json()["found"] is True
 
 
-def test_a_reply_from_above_counts_once_its_node_is_announced(town: Town) -> None:
-    """A county window is not in the town's tree: its level comes from its
-    node.announced event, pulled down, possibly after its reply."""
+def under_a_county(town: Town) -> tuple[str, SigningKey]:
+    """Make the town a county's town, as enrolling with a county does (its parent's
+    identity, the root, its own certificate); the county itself is not running."""
+    county_id, county_key = uuid7(), SigningKey.generate()
+    root = Root(county_id, county_key.public_b64, "county").to_json()
+    hub = town.hub
+    parent = {"hub_id": county_id, "level": "county", "name": "新县",
+              "pubkey": county_key.public_b64, "ancestors": [county_id], "root": root}
+    with transaction(hub.conn):
+        hub.meta.set("upstream", json.dumps({"url": "http://county.test", "token": "-",
+                                             "parent": parent, "ancestors": [county_id],
+                                             "root": root}))
+        hub.directory.forget()
+        hub.directory.store(issue(county_key, hub.hub_id, county_id, "town", "新集镇",
+                                  hub.key().public_b64, ["hub"]))
+    return county_id, county_key
+
+
+def test_a_reply_from_above_counts_with_its_certificate_only(town: Town) -> None:
+    """A county window is not in the town's tree: its level comes from the certificate
+    the county issued it, which comes down with the reply (issue #7). A reply whose
+    author has no certificate (or only announces itself "county") changes nothing."""
+    county_id, county_key = under_a_county(town)
     village, hall = village_and_town(town)
     taken = intake(village)
     village.desk.escalate(village.cadre, taken.record, "需县里办理")
@@ -200,20 +222,28 @@ def test_a_reply_from_above_counts_once_its_node_is_announced(town: Town) -> Non
     hall.sync()
     hall.desk.forward(hall.cadre, taken.record, "county_hrss", "请县人社局核实")
     hall.sync()
+    window_key = SigningKey.generate()
     county = Store(town.root / "county-window.sqlite")
-    county.set_identity(uuid7(), SigningKey.generate(), {"kind": "county"})
-    reply = county.append(NewEvent("svc.replied", taken.record, {
-        "on": TODAY.isoformat(), "reply": "已核实，可以参保", "department": "县人社局"}, "k1"))
+    county.set_identity(uuid7(), window_key, {"kind": "county"})
     announce = county.append(NewEvent("node.announced", county.node_id or "", {
         "name": "县人社局窗口", "level": "county"}, "system"))
+    reply = county.append(NewEvent("svc.replied", taken.record, {
+        "on": TODAY.isoformat(), "reply": "已核实，可以参保", "department": "县人社局"}, "k1"))
     browser = town.browser()
 
-    town.hub.apply_pulled([dict(reply)], {"epoch": "e", "fseq": 1, "id": reply["id"]})
-    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["status"] == \
-        "办理中（已转县直部门办理）"      # the reply's level is not known yet
-    town.hub.apply_pulled([dict(announce)], {"epoch": "e", "fseq": 2, "id": announce["id"]})
-    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["status"] == \
-        "办理中（县直部门已答复，正在办结）"
+    def status() -> str:
+        return ask(browser, taken.receipt_no, "5678", as_json=True).json()["status"]
+
+    town.hub.apply_pulled([dict(announce), dict(reply)], {"epoch": "e", "fseq": 2,
+                                                           "id": reply["id"]})
+    assert status() == "办理中（已转县直部门办理）"
+    assert [c for (c,) in town.hub.conn.execute(
+        "SELECT code FROM problems WHERE node='upstream'")] == ["unknown_origin"] * 2
+    cert = issue(county_key, county.node_id or "", county_id, "county", "县人社局窗口",
+                 window_key.public_b64)
+    town.hub.apply_pulled([dict(announce), dict(reply)],
+                          {"epoch": "e", "fseq": 4, "id": reply["id"]}, [cert.to_json()])
+    assert status() == "办理中（县直部门已答复，正在办结）"
     county.close()
 
 
@@ -223,7 +253,6 @@ def test_a_hub_with_cases_already_stored_builds_the_table_on_upgrade(town: Town)
     village.sync()
     with town.hub.conn:
         town.hub.conn.execute("DROP TABLE public_status")
-        town.hub.conn.execute("DROP TABLE public_levels")
         town.hub.conn.execute("DELETE FROM schema_version WHERE name='hubext'")
     upgraded = open_hub(town.root / "town", key=HUB_KEY)
     try:

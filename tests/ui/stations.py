@@ -1,7 +1,9 @@
 """Station data folders for UI tests, without a network: an identity written the way
-enrollment writes it (node id, key, kind, name, receipt short code, hub), cadres with PINs,
-and events carried from one station to another in-process the way a hub relays them
-(sealed, hash-checked by Store.apply_pulled)."""
+enrollment writes it (node id, key, kind, name, receipt short code, hub, its certificate
+from the town hub, which the county certified, and the county's root key), cadres with
+PINs, and events carried from one station to another in-process the way a hub relays
+them, with the certificates (sealed, hash-checked and authority-checked by
+Store.apply_pulled)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,6 +12,7 @@ from pathlib import Path
 from app.accounts import Cadre, add_cadre, list_cadres
 from app.station import Station, open_station, unlock_station
 from sync import log
+from sync.certs import HUB_ROLE, Root, issue
 from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.store import Store
@@ -20,6 +23,10 @@ NOW = datetime(2026, 11, 27, 10, 30)
 PIN = "258046"
 TOWN_HUB = "hub-xinji-town"
 COUNTY_HUB = "hub-xin-county"
+COUNTY_KEY, TOWN_KEY = SigningKey.generate(), SigningKey.generate()
+ROOT = Root(COUNTY_HUB, COUNTY_KEY.public_b64, "county")
+TOWN_CERT = issue(COUNTY_KEY, TOWN_HUB, COUNTY_HUB, "town", "新集镇", TOWN_KEY.public_b64,
+                  (HUB_ROLE,), "XJ")
 
 
 def make_station(path: Path, name: str = "王湾村", kind: str = "village",
@@ -31,11 +38,15 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
     a town has set up its papers (phones, status page, 机关代字) unless ``papers=False``."""
     path.mkdir(parents=True, exist_ok=True)
     store = Store(path / "station.sqlite")
-    hub = {"hub_id": TOWN_HUB if kind != "county" else COUNTY_HUB, "name": "新集镇",
-           "ancestors": [TOWN_HUB, COUNTY_HUB] if kind != "county" else [COUNTY_HUB]}
-    store.set_identity(uuid7(), SigningKey.generate(),
+    in_town = kind != "county"
+    hub = {"hub_id": TOWN_HUB if in_town else COUNTY_HUB, "name": "新集镇",
+           "ancestors": [TOWN_HUB, COUNTY_HUB] if in_town else [COUNTY_HUB]}
+    node_id, key = uuid7(), SigningKey.generate()
+    cert = issue(TOWN_KEY if in_town else COUNTY_KEY, node_id, hub["hub_id"], kind, name,
+                 key.public_b64, roles, short_code)
+    store.set_identity(node_id, key,
                        {"kind": kind, "name": name, "short_code": short_code, "hub": hub,
-                        "roles": list(roles)})
+                        "roles": list(roles)}, ROOT, [cert.to_json(), TOWN_CERT.to_json()])
     store.close()
     station = open_station(path)
     try:
@@ -69,4 +80,6 @@ def carry(source: Station, target: Station) -> int:
         event.pop("payload_json")
         events.append(event)
     cursor = {"epoch": "test", "rseq": len(events)}
-    return target.store.apply_pulled(events, cursor)
+    certs = [c for (node,) in source.store.conn.execute("SELECT id FROM certs")
+             if (c := source.store.directory.get(node)) is not None]
+    return target.store.apply_pulled(events, cursor, [c.to_json() for c in certs])

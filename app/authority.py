@@ -1,0 +1,131 @@
+"""The app's policy for sync (issue #7): who may write what, from the one declaration
+in app.domain.authority, and who receives what (sync's default scope, with the app's
+kinds). Plugged into every hub (app.hubext) and every station (app.station).
+
+`AppPolicy.may_write` answers sync's question for one event and its certified author:
+first the declaration (levels, roles, the author's own node, owner changes, payload
+against the certificate); then the record, as far as the place can tell:
+
+- a creating event may not create a record another origin has created (so nobody can
+  become a record's creator, whatever clock it stamps: issue #7 item 8);
+- at the author's own hub, which holds everything the author has seen, a step must
+  be on a record that hub holds and that the author can see (its creator, or a node it
+  was ever handed to, is in the author's scope): an event on another village's record
+  is refused there, with its owner change (item 8).
+
+Folds read only what the declaration allows (`admissible`), with levels from the
+certificates, so an event that got past no check still changes no state.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain.authority import (CREATE, STEP, WRITERS, Author, Writers, check_write,
+                                  in_force)
+from schemas import Registry, load_registry
+from sync import log
+from sync.certs import Cert, Directory, Root
+from sync.errors import Problem
+from sync.policy import DefaultPolicy, Where, default_policy
+
+
+def author_of(cert: Cert) -> Author:
+    return Author(cert.id, cert.kind, cert.parent, frozenset(cert.roles), cert.short_code)
+
+
+@dataclass(frozen=True)
+class AppPolicy(DefaultPolicy):
+    """sync.policy.Policy with the app's declaration of who may write what
+    (`declared`: app.domain.authority.WRITERS; a test may vary one entry)."""
+
+    declared: Mapping[str, Writers] = field(default_factory=lambda: WRITERS)
+
+    def creates(self, event_type: str) -> bool:
+        writers = self.declared.get(event_type)
+        return writers is not None and writers.record == CREATE
+
+    def may_write(self, event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
+        verdict = check_write(event, author_of(author), self.declared)
+        if not verdict.ok:
+            return Problem(403, verdict.code, verdict.message)
+        writers = self.declared[event["type"]]
+        if writers.record == CREATE:
+            facts = where.record
+            if facts.created and facts.creator != author.id or \
+                    where.first_hop and facts.known and facts.creator != author.id:
+                return Problem(403, "record_taken", "这条记录已由别的站点建立，不能重新建立，"
+                                                    "也不能冒充它的建立人。")
+        elif writers.record == STEP and where.first_hop:
+            facts = where.record
+            if not facts.known:
+                return Problem(403, "unknown_record", "服务器上没有这条记录：只能在本机看得到的"
+                                                      "记录上办理，请先同步。")
+            if not facts.holders & where.scope:
+                return Problem(403, "not_holder", "这条记录不是本站建立的，也没有转给本站，"
+                                                  "不能在上面办理或转交。")
+        return None
+
+
+def app_policy(registry: Registry | None = None,
+               declared: Mapping[str, Writers] = WRITERS) -> AppPolicy:
+    base = default_policy(registry or load_registry())
+    return AppPolicy(base.confidential, base.broadcast, base.local, declared)
+
+
+# the folds' side --------------------------------------------------------------------------
+def admissible(events: Iterable[dict[str, Any]], directory: Directory
+               ) -> list[dict[str, Any]]:
+    """The events a fold may read: written by a certified origin as the declaration
+    allows. (A store applies nothing else; this also keeps out what an older version
+    stored before certificates.) Without a pinned root yet — a station enrolled before
+    certificates, until its first sync — nothing can be checked, and all are read."""
+    events = list(events)
+    if directory.root is None:
+        return events
+    out = []
+    for event in events:
+        cert = directory.verified(event["origin"])
+        if cert is not None and check_write(event, author_of(cert)).ok:
+            out.append(event)
+    return out
+
+
+def config_in_force(events: Sequence[dict[str, Any]], directory: Directory,
+                    me: str | None) -> list[dict[str, Any]]:
+    """The config and catalog events in force at node `me`: the county's, and its own
+    town's (issue #7 item 4)."""
+    if directory.root is None or me is None:
+        return list(events)
+    lineage = frozenset(directory.lineage(me))
+    out = []
+    for event in events:
+        cert = directory.verified(event["origin"])
+        if cert is not None and in_force(author_of(cert), lineage) \
+                and check_write(event, author_of(cert)).ok:
+            out.append(event)
+    return out
+
+
+def directory_for(conn: sqlite3.Connection) -> Directory:
+    """A station file's directory, for code that holds only the connection (the rules
+    screens). Certificates are verified on first use, so this is cheap for the few
+    origins a caller asks about."""
+    def root() -> Root | None:
+        row = conn.execute("SELECT value FROM meta WHERE key='root'").fetchone()
+        return Root.from_json(json.loads(row[0])) if row and row[0] else None
+    return Directory(conn, root)
+
+
+def own_id(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key='node_id'").fetchone()
+    return row[0] if row else None
+
+
+def record_events(conn: sqlite3.Connection, record: str, directory: Directory
+                  ) -> list[dict[str, Any]]:
+    """One record's events a fold may read, in the total order."""
+    return admissible(log.of_record(conn, record), directory)
