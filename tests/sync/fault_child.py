@@ -1,7 +1,8 @@
 """Child processes the kill tests SIGKILL at random moments (issue #2 §5).
 
     python -m tests.sync.fault_child write STATION.sqlite SEED
-        appends batches of visit.amended events forever; after each append returns it
+        appends batches (a visit.logged and its visit.amended events) forever; after each
+        append returns it
         prints "SEQ RECORD SIZE" (the batch's last seq, its record, its size), flushed,
         so the parent knows exactly which appends were acknowledged to the caller.
     python -m tests.sync.fault_child pull STATION.sqlite HUB_URL BATCH
@@ -17,6 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 TALLY_DDL = "CREATE TABLE IF NOT EXISTS tally(record TEXT PRIMARY KEY, n INTEGER NOT NULL)"
+VISIT = {"name": "王秀英", "sex": "女", "age": 63, "phone": "13812345678", "address": "三组",
+         "visited_at": "2026-11-28 09:30", "place": "便民服务站", "matter": "咨询城乡居民医保缴费",
+         "officer": "李建国", "officer_post": "村委委员"}
 
 
 def tally(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None:
@@ -37,9 +41,11 @@ def write(path: str, seed: str) -> None:
     while True:
         size = rng.choice((1, 1, 2, 5, 9))
         record = uuid7()
-        out = store.append_many([NewEvent("visit.amended", record,
-                                          {"fields": {"batch": size, "part": part}}, "u-li")
-                                 for part in range(size)])
+        # A visit and its amendments: a station acts only on records that exist (issue #7).
+        out = store.append_many([NewEvent("visit.logged", record,
+                                          {**VISIT, "remark": f"batch={size}"}, "u-li")] + [
+            NewEvent("visit.amended", record, {"fields": {"batch": size, "part": part}}, "u-li")
+            for part in range(1, size)])
         print(out[-1]["seq"], record, size, flush=True)
 
 

@@ -40,7 +40,9 @@ def visit_event(name: str = "王秀英", record: str | None = None) -> NewEvent:
 
 
 def config_event(key: str, value: object) -> NewEvent:
-    """A broadcast-kind event: every other station under the hub pulls it."""
+    """A broadcast-kind event: every other station under the hub pulls it. Only a town
+    or county station may write one (app.domain.authority): enroll its writer with
+    kind="town" or "county"."""
     return NewEvent("config.set", uuid7(), {"key": key, "value": value}, "u-admin")
 
 

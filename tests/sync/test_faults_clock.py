@@ -49,7 +49,8 @@ def test_clock_chaos_keeps_stamps_monotonic_and_hubs_unharmed(lab: Lab) -> None:
     county = lab.county()
     town = lab.town(county=county)
     ahead, behind, jumpy = SkewedWall(), SkewedWall(), SkewedWall()
-    future = lab.station(town, "王湾村", ahead)        # its clock jumps +1 year, offline
+    # the town center's tablet (it sends rules down); its clock jumps +1 year, offline
+    future = lab.station(town, "新集镇便民服务中心", ahead, kind="town")
     past = lab.station(town, "李庄村", behind)         # its clock jumps −1 year, offline
     wrong_from_start = lab.station(town, "张集村", SkewedWall(YEAR_MS))
     jumping = lab.station(town, "刘营村", jumpy)

@@ -50,7 +50,8 @@ def test_lost_acknowledgement_costs_one_harmless_re_push(lab: Lab) -> None:
 
 def test_lost_acknowledgement_of_a_pull_refetches_without_duplicates(lab: Lab) -> None:
     town = lab.town()
-    writer, reader = lab.station(town, "王湾村"), lab.station(town, "李庄村")
+    writer = lab.station(town, "新集镇便民服务中心", kind="town")   # sends rules down
+    reader = lab.station(town, "李庄村")
     writer.store.append_many([config_event(f"holiday.d{i}", i) for i in range(30)])
     assert sync_via(writer.store, town.url).ok
     proxy = lab.proxy(town)
@@ -79,7 +80,10 @@ def test_two_hundred_rounds_through_a_faulty_link_lose_and_duplicate_nothing(
     town.stop()
     town.upstream = up_link.url
     town.start()
-    stations = [lab.station(town, name) for name in ("王湾村", "李庄村", "张集村")]
+    # The town center's tablet (sends rules down; sees the whole town) and two villages.
+    stations = [lab.station(town, "新集镇便民服务中心", kind="town"),
+                *(lab.station(town, name) for name in ("李庄村", "张集村"))]
+    center = stations[0]
     link = lab.proxy(town, seed=11, probabilities={k: 0.07 for k in KINDS},
                      delay=0.02, delay_jitter=0.03, max_cut_bytes=4096,
                      idle_timeout=0.03)
@@ -87,11 +91,12 @@ def test_two_hundred_rounds_through_a_faulty_link_lose_and_duplicate_nothing(
     failures: list[int] = []
 
     def village_life(station: Station, seed: int) -> None:
-        """70 rounds: append 0–4 visits (sometimes a config) offline, then try to sync."""
+        """70 rounds: append 0–4 visits (at the center, sometimes a config) offline,
+        then try to sync."""
         rng, failed = random.Random(seed), 0
         for round_no in range(ROUNDS_PER_STATION):
             new = [visit_event(f"村民{round_no}-{i}") for i in range(rng.randint(0, 4))]
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 and station is center:
                 new.append(config_event(f"rule.s{seed}.r{round_no}", round_no))
             if new:
                 station.store.append_many(new)
@@ -132,13 +137,15 @@ def test_two_hundred_rounds_through_a_faulty_link_lose_and_duplicate_nothing(
         for hub in (town, county):
             assert_holds_exactly(hub_db(hub), station)        # 0 lost, same hashes
         assert query(station_db(station), "SELECT COUNT(*) FROM quarantine") == [(0,)]
-        # Each station holds its own events plus every other station's config, once.
-        others_config = set().union(*(
+        # Each station holds its own events plus the center's config, once; the center
+        # holds the whole town's.
+        others = [s for s in stations if s is not station]
+        expected = ids(station_db(station), origin) | set().union(*(
+            ids(station_db(s), s.store.node_id) if station is center else
             {r[0] for r in query(station_db(s), "SELECT id FROM events WHERE origin=? AND "
-                                 "kind='config'", (s.store.node_id,))}
-            for s in stations if s is not station))
+                                 "kind='config'", (s.store.node_id,))} for s in others))
         held = ids(station_db(station))
-        assert held == ids(station_db(station), origin) | others_config
+        assert held == expected
         assert count(station_db(station)) == len(held)
     for hub in (town, county):
         assert count(hub_db(hub)) == total                  # 0 duplicated, nothing foreign

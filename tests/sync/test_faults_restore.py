@@ -32,8 +32,10 @@ def config_ids(station: Station) -> set[str]:
 def test_town_restored_from_an_old_backup_reconciles_both_ways(lab: Lab) -> None:
     county = lab.county()
     town = lab.town(county=county)
-    desk = lab.station(county, "县信访局")      # a county department's tablet: sends rules down
-    wang, li = lab.station(town, "王湾村"), lab.station(town, "李庄村")
+    # A county department's tablet and the town center's send rules down.
+    desk = lab.station(county, "县信访局", kind="county")
+    wang = lab.station(town, "新集镇便民服务中心", kind="town")
+    li = lab.station(town, "李庄村")
     villages = (wang, li)
 
     def everyone_syncs() -> None:
@@ -86,7 +88,8 @@ def test_town_restored_from_an_old_backup_reconciles_both_ways(lab: Lab) -> None
     assert rules_down <= ids(hub_db(town))
     assert ids(station_db(li)) == ids(station_db(li), li.store.node_id) | config_ids(
         wang) | rules_down
-    assert ids(station_db(wang)) == ids(station_db(wang), wang.store.node_id) | rules_down
+    assert ids(station_db(wang)) == ids(station_db(wang), wang.store.node_id) | ids(
+        station_db(li), li.store.node_id) | rules_down     # the center sees its whole town
     for db in (hub_db(town), hub_db(county), station_db(wang), station_db(li)):
         assert query(db, "SELECT COUNT(*) - COUNT(DISTINCT id) FROM events") == [(0,)]
         assert integrity(db) == "ok"

@@ -59,7 +59,8 @@ def tamper(db: DbFile, origin: str, forge: bool = False) -> dict[str, str]:
 def test_tampered_hub_databases_are_reported_and_quarantined(lab: Lab) -> None:
     county = lab.county()
     town = lab.town(county=county)
-    writer, reader = lab.station(town, "王湾村"), lab.station(town, "李庄村")
+    writer = lab.station(town, "新集镇便民服务中心", kind="town")   # sends rules down
+    reader = lab.station(town, "李庄村")
     origin = writer.store.node_id or ""
     writer.store.append_many([config_event(f"holiday.d{i}", i) for i in range(20)])
     sync_until_clean(writer.store, town.url)
