@@ -46,9 +46,24 @@ The generator keeps writes causal, as a real user's are: a station amends or
 escalates only a record it holds (has its visit.logged), and escalates only when it
 holds every earlier escalation of the record; so creator and owner order never depend
 on clock races, and a failing example replays exactly.
+
+Authority (issue #7): hubs and stations run the app's policy of who may write what
+(app.authority, with one change: here a visit may be handed to any node, which is how
+this test moves records between scopes), and a compromised village `vx` under t1 —
+its own key and token in a malicious tablet's hands (tests.support.malicious) — pushes
+random forgeries between the honest steps, over whatever sync orders and partitions
+Hypothesis draws: an announcement for another node, itself announced as a town, a
+sealing key it may not publish, town rules, a hand-over of a record it does not hold, a
+record of its town re-created under its name with an earlier clock, a certificate for
+a "town" under itself with that town's events, events in another station's name. Each
+is refused by t1 with a problem code and changes nothing there; and the checks below,
+unchanged, show it reached no node: every replica holds exactly the honest model's
+events, and its state hash is that of those events alone — the state a run without the
+attacker reaches. The hubs' problem logs name no one but the attacker.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -65,6 +80,8 @@ from hypothesis import (HealthCheck, currently_in_test_context, event, example, 
                         settings)
 from hypothesis import strategies as st
 
+from app.authority import app_policy
+from app.domain.authority import WRITERS
 from schemas import load_registry
 from sync import log
 from sync.audit import audit, audit_hub
@@ -79,11 +96,13 @@ from sync.hub.blobs import BlobStore
 from sync.hub.relay import Relay
 from sync.hub.store import HubStore
 from sync.ids import uuid7
+from sync.keys import SigningKey
 from sync.policy import DISCIPLINE_ROLE
 from sync.session import Syncer, credentials_for
 from sync.state import state_hash
 from sync.store import NewEvent, Store
 from tests.support.inprocess import InProcessTransport, Link
+from tests.support.malicious import MaliciousTablet, hub_state
 
 # --- the township ----------------------------------------------------------------------
 
@@ -109,6 +128,12 @@ KIND = {name: kind for name, (_, _, kind) in {**ENROLL, **LATE}.items()}
 ALL_NODES = HUBS + STATIONS
 MAX_EVENTS = 30
 CONFIG_KEYS = ("rules.deadline_days", "catalog.version")
+# The compromised village: enrolled at t1, it writes nothing honest, only forgeries.
+ATTACKER = "vx"
+ATTACKER_AT = ("t1", "刘庄村", "village")
+# The app's declaration of who may write what, except that a visit may be handed on.
+POLICY = app_policy(declared={
+    **WRITERS, "visit.amended": dataclasses.replace(WRITERS["visit.amended"], moves=True)})
 
 
 def url_of(hub: str) -> str:
@@ -125,7 +150,7 @@ def station_db(root: Path, name: str) -> Path:
 
 def open_hub_app(root: Path, hub: str) -> tuple[HubStore, InProcessTransport]:
     db, blobs = hub_data(root, hub)
-    store = HubStore(db)
+    store = HubStore(db, policy=POLICY)
     app = create_app(store, BlobStore(store, BlobFiles(blobs)))
     return store, InProcessTransport(app)
 
@@ -137,21 +162,21 @@ def build_template(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     for hub, level in (("county", "county"), ("t1", "town"), ("t2", "town")):
         db, _ = hub_data(root, hub)
         db.parent.mkdir(parents=True)
-        store = HubStore(db)
+        store = HubStore(db, policy=POLICY)
         store.init(level, hub)
         store.close()
         hubs[hub], transports[hub] = open_hub_app(root, hub)
     ids = {hub: hubs[hub].hub_id for hub in HUBS}
     codes: dict[str, str] = {}
     try:
-        for name, (parent, shown, kind) in ENROLL.items():
+        for name, (parent, shown, kind) in [*ENROLL.items(), (ATTACKER, ATTACKER_AT)]:
             node_id, code = admin.add_node(hubs[parent], shown, kind, ROLES.get(name, ()))
             client = HubClient(url_of(parent), transport=transports[parent])
             if name in HUBS:
                 enroll_hub(hubs[name], client, code)
             else:
                 station_db(root, name).parent.mkdir(parents=True)
-                store = Store(station_db(root, name))
+                store = Store(station_db(root, name), policy=POLICY)
                 enroll_station(store, client, code)
                 store.close()
             ids[name] = node_id if name not in HUBS else hubs[name].hub_id
@@ -201,6 +226,9 @@ class World:
     written: int = 0
     failures: int = 0
     enrolling: set[str] = field(default_factory=set)
+    attacker_store: Store | None = None
+    attacker: MaliciousTablet | None = None
+    forged: list[str] = field(default_factory=list)   # the codes t1 refused them with
 
     def open(self) -> None:
         for hub in HUBS:
@@ -208,18 +236,21 @@ class World:
         for child, parent in PARENT.items():
             self.links[child] = Link(self.transports[parent], child)
         for name in STATIONS:
-            self.stores[name] = Store(station_db(self.root, name))
+            self.stores[name] = Store(station_db(self.root, name), policy=POLICY)
             if name not in LATE:
                 self.make_syncer(name)
         for town in ("t1", "t2"):
             db, _ = hub_data(self.root, town)
-            self.relay_hubs[town] = HubStore(db)   # the relay has its own connection
+            self.relay_hubs[town] = HubStore(db, policy=POLICY)   # the relay's own connection
             client = HubClient(url_of("county"), transport=self.links[town])
             self.clients.append(client)
             relay = Relay(self.relay_hubs[town], batch=self.relay_batch, client=client)
             relay.backoff = no_wait()
             self.relays[town] = relay
         self.config_records = [self.new_record_id() for _ in CONFIG_KEYS]
+        self.attacker_store = Store(station_db(self.root, ATTACKER), policy=POLICY)
+        self.attacker = MaliciousTablet.of(self.attacker_store, url_of("t1"),
+                                           self.transports["t1"])
 
     def make_syncer(self, name: str) -> None:
         store = self.stores[name]
@@ -255,7 +286,8 @@ class World:
     def close(self) -> None:
         for client in self.clients:
             client.close()
-        for store in [*self.stores.values(), *self.hubs.values(), *self.relay_hubs.values()]:
+        for store in [*self.stores.values(), *self.hubs.values(), *self.relay_hubs.values(),
+                      self.attacker_store]:
             store.close()
         for transport in self.transports.values():
             transport.close()
@@ -320,6 +352,58 @@ class World:
         if new.owner is not None:
             self.owner_events.setdefault(new.record, []).append(written["id"])
         self.written += 1
+
+    def forge(self, step: "Forge") -> None:
+        """The compromised village pushes one forgery to t1, which must refuse it whole
+        with a problem code and change nothing."""
+        tablet, ids = self.attacker, self.ids
+        assert tablet is not None
+        target = ids[step.target]
+        # Records of its own town it may have learnt the id of (t1 holds them).
+        known = [r for (r,) in self.hubs["t1"].conn.execute(
+            "SELECT record FROM records WHERE kind='visit' ORDER BY record")]
+        record = known[step.pick % len(known)] if known else uuid7()
+        forged: dict[str, Any] = {}
+        if step.kind == "announce_other":
+            forged["events"] = [tablet.event("node.announced", target,
+                                             {"name": "假冒", "level": "village"})]
+        elif step.kind == "announce_town":
+            forged["events"] = [tablet.event("node.announced", tablet.node_id,
+                                             {"name": "刘庄镇", "level": "town"})]
+        elif step.kind == "seal_key":
+            forged["events"] = [tablet.event("node.announced", tablet.node_id, {
+                "name": "刘庄村", "level": "village", "seal_key": "A" * 43 + "="})]
+        elif step.kind == "config":
+            index = step.pick % len(CONFIG_KEYS)
+            forged["events"] = [tablet.event("config.set", self.config_records[index], {
+                "key": CONFIG_KEYS[index], "value": -step.pick, "note": "伪造"})]
+        elif step.kind == "take_owner":
+            forged["events"] = [tablet.event("visit.amended", record, {
+                "fields": {"remark": "转交"}, "reason": "上报"}, owner=tablet.node_id)]
+        elif step.kind == "early_creator":
+            if not known:
+                return
+            forged["events"] = [tablet.event("visit.logged", record, visit_payload(step.pick),
+                                             hlc=1 << 20)]
+        elif step.kind == "fake_town":
+            child, child_key = uuid7(), SigningKey.generate()
+            cert = tablet.certify(child, "town", "假镇", child_key.public_b64)
+            ev = tablet.event("config.set", self.config_records[0], {
+                "key": CONFIG_KEYS[0], "value": -1})
+            forged["certs"] = [cert]
+            forged["runs"] = [tablet.run([ev], origin=child, key=child_key)]
+        else:   # other_origin: in an honest station's name, signed with its own key
+            forged["runs"] = [tablet.run([tablet.event("visit.logged", None,
+                                                       visit_payload(step.pick))],
+                                         origin=target)]
+        hub = self.hubs["t1"]
+        before = hub_state(hub.conn)
+        reply = tablet.push(**forged)
+        assert reply.status_code == 403, (step, reply.status_code, reply.text)
+        assert reply.headers["content-type"].startswith("application/problem+json")
+        self.forged.append(reply.json()["code"])
+        note(f"forgery refused: {reply.json()['code']}")
+        assert hub_state(hub.conn) == before, f"{step} changed t1"
 
     def sync(self, actor: str) -> bool:
         """One sync round of a station or one relay round of a town; True if it worked.
@@ -436,8 +520,16 @@ def scope_rule(node: str) -> Any:
 SCOPE_OF = {node: scope_rule(node) for node in ALL_NODES}
 
 
-def expected(events: list[Ev], confidential: frozenset[str], broadcast: frozenset[str]
-             ) -> dict[str, tuple[set[str], set[str]]]:
+def lineage(node: str) -> set[str]:
+    out = {node}
+    while node in PARENT:
+        node = PARENT[node]
+        out.add(node)
+    return out
+
+
+def expected(events: list[Ev], confidential: frozenset[str], broadcast: frozenset[str],
+             local: frozenset[str] = frozenset()) -> dict[str, tuple[set[str], set[str]]]:
     """node → (required, allowed) event ids; see the module docstring."""
     sub = subtrees()
     by_record: dict[str, list[Ev]] = {}
@@ -455,7 +547,8 @@ def expected(events: list[Ev], confidential: frozenset[str], broadcast: frozense
         if ev.kind in confidential:
             return DISCIPLINE_ROLE in ROLES.get(node, ())
         if ev.kind in broadcast:
-            return True
+            # a local kind (a town's rules) stays under the hub that certified its writer
+            return ev.kind not in local or PARENT[ev.origin] in lineage(node)
         scope = SCOPE_OF[node](sub)
         return creator[ev.record] in scope or (owner is not None and owner in scope)
 
@@ -477,17 +570,18 @@ def expected(events: list[Ev], confidential: frozenset[str], broadcast: frozense
 
 def test_model_on_a_hand_worked_case() -> None:
     """The model itself, on a case worked by hand: a v1 visit escalated to s2, answered
-    by s2; a v3 complaint; an sc config."""
+    by s2; a v3 complaint; an sc config (the county's: everywhere); an s2 config (t2's:
+    in t2 only)."""
     evs = [Ev("a", "v1", 1, 10, "R", "visit", None), Ev("b", "v1", 2, 11, "R", "visit", "s2"),
            Ev("c", "s2", 1, 12, "R", "visit", None), Ev("d", "v3", 1, 13, "C", "complaint", None),
-           Ev("e", "sc", 1, 14, "K", "config", None)]
-    got = expected(evs, frozenset({"complaint"}), frozenset({"config"}))
+           Ev("e", "sc", 1, 14, "K", "config", None), Ev("f", "s2", 2, 15, "K", "config", None)]
+    got = expected(evs, frozenset({"complaint"}), frozenset({"config"}), frozenset({"config"}))
     required = {node: sorted(req) for node, (req, allowed) in got.items()}
     assert all(req == allowed for req, allowed in got.values())
     assert required == {
-        "county": list("abcde"), "t1": list("abce"), "t2": list("abcde"),
-        "v1": list("abce"), "v2": ["e"], "s1": list("abce"), "v3": ["d", "e"], "v4": ["e"],
-        "s2": list("abce"), "sc": list("abce")}
+        "county": list("abcdef"), "t1": list("abce"), "t2": list("abcdef"),
+        "v1": list("abce"), "v2": ["e"], "s1": list("abce"), "v3": ["d", "e", "f"],
+        "v4": ["e", "f"], "s2": list("abcef"), "sc": list("abce")}
 
 
 # --- strategies ----------------------------------------------------------------------------
@@ -521,6 +615,18 @@ class Enroll:
     actor: str
 
 
+@dataclass(frozen=True)
+class Forge:
+    """The compromised village pushes one forgery (see World.forge)."""
+    kind: str
+    pick: int
+    target: str
+
+
+FORGERIES = ("announce_other", "announce_town", "seal_key", "config", "take_owner",
+             "early_creator", "fake_town", "other_origin")
+
+
 # New visits and hand-overs are what move records between scopes: give them weight.
 ACTIONS = {name: ("log", "amend", "escalate", "log", "escalate")
            + (("complaint",) if name in VILLAGES else ())
@@ -534,10 +640,13 @@ TARGETS = (*ALL_NODES, *LATE)
 
 
 @st.composite
-def step(draw: st.DrawFn) -> Write | Sync | Wave | Net:
-    """Half writes; a quarter single sync rounds; one in ten a wave of rounds, every
-    node once in a random order; three in twenty a change of link states."""
-    roll = draw(st.integers(0, 19))
+def step(draw: st.DrawFn) -> Write | Sync | Wave | Net | Forge:
+    """Of 22: ten writes; five single sync rounds; two waves of rounds, every node once
+    in a random order; three changes of link states; two forgeries by the attacker."""
+    roll = draw(st.integers(0, 21))
+    if roll >= 20:
+        return Forge(draw(st.sampled_from(FORGERIES)), draw(st.integers(0, 99)),
+                     draw(st.sampled_from(STATIONS)))
     if roll < 10:
         actor = draw(st.sampled_from(STATIONS))
         return Write(actor, draw(st.sampled_from(ACTIONS[actor])), draw(st.integers(0, 99)),
@@ -587,6 +696,11 @@ def township(template: Template, station_batch: int = 200, relay_batch: int = 50
 # added at t2, enrolls later) never reached it once it enrolled.
 @example(plan=[Write("v1", "log", 1, "v1"), Write("v1", "escalate", 0, "v4"), Sync("v1"),
                Sync("t1"), Sync("t2")], enroll_at=5, station_batch=200, relay_batch=500)
+# Every forgery at least once, on records t1 holds, between honest writes and syncs.
+@example(plan=[Write("v1", "log", 1, "v1"), Write("v2", "log", 2, "v2"), Sync("v1"),
+               Sync("v2"), *(Forge(kind, 1, "v2") for kind in FORGERIES),
+               Write("s1", "config", 1, "s1"), Wave(SYNCERS)],
+         enroll_at=0, station_batch=200, relay_batch=500)
 def test_replicas_hold_exactly_their_scope_after_quiescing(
         template: Template, plan: list[Any], enroll_at: int, station_batch: int,
         relay_batch: int) -> None:
@@ -606,6 +720,8 @@ def run_plan(world: World, plan: list[Any]) -> None:
                 world.sync(actor)
         elif isinstance(step, Enroll):
             world.enroll(step.actor)
+        elif isinstance(step, Forge):
+            world.forge(step)
         else:
             modes = dict(step.modes)
             for name, link in world.links.items():
@@ -633,7 +749,8 @@ def check(world: World) -> None:
             events.append(Ev(e["id"], name, e["seq"], e["hlc"], e["record"], e["kind"],
                              name_of[e["owner"]] if e["owner"] else None))
     assert len(events) == world.written
-    model = expected(events, registry.confidential_kinds(), registry.broadcast_kinds())
+    model = expected(events, registry.confidential_kinds(), registry.broadcast_kinds(),
+                     registry.local_kinds())
     sub = subtrees()
     town_of = {n: next((t for t in ("t1", "t2") if n in sub[t]), "county") for n in ALL_NODES}
     if any(e.kind == "visit" and town_of[e.origin] != town_of[node] and node not in HUBS
@@ -678,10 +795,14 @@ def check(world: World) -> None:
         assert store.conn.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0] == 0, name
         assert audit(store.conn, {world.ids[name]}) == [], name
     for hub in HUBS:
-        problems = world.hubs[hub].conn.execute("SELECT code, message FROM problems").fetchall()
-        assert problems == [], f"{hub} recorded problems: {problems}"
+        problems = world.hubs[hub].conn.execute("SELECT node, code FROM problems").fetchall()
+        honest = [p for p in problems if p[0] != world.ids[ATTACKER]]
+        assert honest == [], f"{hub} recorded problems: {honest}"
+        assert hub == "t1" or not problems, f"{hub} saw the forgeries: {problems}"
         world.hubs[hub].tree.reload()
         assert audit_hub(world.hubs[hub]) == [], hub
+    assert sorted(c for _, c in world.hubs["t1"].conn.execute(
+        "SELECT node, code FROM problems")) == sorted(world.forged)
     for town in ("t1", "t2"):
         assert world.relay_hubs[town].pending_up() == 0, town
 
