@@ -356,3 +356,20 @@ def test_a_petition_is_looked_up_by_its_receipt_with_its_dates_and_nothing_perso
     assert "信访事项" in page.text and "2026-12-28" in page.text
     for secret in PETITION_PERSONAL:
         assert secret not in page.text and secret not in json.dumps(done, ensure_ascii=False)
+
+
+def test_a_second_case_never_takes_over_a_receipt_row(town: Town) -> None:
+    """Issue #7 item 9: a receipt row belongs to the case that claimed its number first.
+    (Hubs refuse a number under another station's code; here the station reuses its own.)"""
+    village, _ = village_and_town(town)
+    taken = intake(village)
+    village.sync()
+    payload = json.loads(village.station.store.conn.execute(
+        "SELECT payload FROM events WHERE record=? AND type='svc.accepted'",
+        (taken.record,)).fetchone()[0])
+    payload["applicant"] = {**payload["applicant"], "phone": "13900000000"}
+    village.station.store.append(NewEvent("svc.accepted", uuid7(), payload, village.cadre.id))
+    village.sync()
+    browser = town.browser()
+    assert ask(browser, taken.receipt_no, "5678", as_json=True).json()["found"] is True
+    assert ask(browser, taken.receipt_no, "0000", as_json=True).json()["found"] is False
