@@ -21,7 +21,7 @@ from sync.db import transaction
 from sync.events import seal
 from sync.ids import uuid7
 from sync.keys import SigningKey
-from tests.ui.stations import TODAY, carry, cadre, make_station
+from tests.ui.stations import TODAY, carry, cadre, make_station, other_town
 
 
 FAR_SEQ = itertools.count(10**6)   # beyond any station's own chain
@@ -104,6 +104,27 @@ def test_rules_from_a_village_are_not_in_force_even_if_stored(
                                                     "workdays": []}})
     assert load_rules(center.store.conn).config.town_holidays() == before
     assert center.store.conn.execute("SELECT COUNT(*) FROM config").fetchone() == (0,)
+
+
+def test_a_towns_rules_are_not_in_force_in_another_town_even_if_stored(
+        stations: dict[str, Station], tmp_path: Path) -> None:
+    """A town's own rules reach only its own subtree; a copy that reached another town
+    (an old version broadcast them county-wide) is not obeyed there (issue #7 item 4)."""
+    center = stations["center"]
+    elsewhere = open_station(make_station(tmp_path / "o", "柳河镇便民服务中心", kind="town",
+                                          short_code="LH000", town=other_town()))
+    try:
+        carry(elsewhere, center)          # its certificate chain holds at the center
+        stored_as_of_old(center, elsewhere, "config.set", uuid7(), {
+            "key": "calendar.holidays.2031", "value": {"holidays": ["2031-03-02"],
+                                                        "workdays": []}})
+        assert 2031 not in load_rules(center.store.conn).config.town_holidays()
+        stored_as_of_old(elsewhere, elsewhere, "config.set", uuid7(), {
+            "key": "calendar.holidays.2031", "value": {"holidays": ["2031-03-02"],
+                                                        "workdays": []}})
+        assert 2031 in load_rules(elsewhere.store.conn).config.town_holidays()
+    finally:
+        elsewhere.close()
 
 
 def test_an_announcement_about_another_node_changes_no_directory_row(

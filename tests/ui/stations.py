@@ -29,24 +29,35 @@ TOWN_CERT = issue(COUNTY_KEY, TOWN_HUB, COUNTY_HUB, "town", "新集镇", TOWN_KE
                   (HUB_ROLE,), "XJ")
 
 
+def other_town(hub_id: str = "hub-liuhe-town", name: str = "柳河镇"
+               ) -> tuple[str, SigningKey, dict[str, object]]:
+    """Another town hub of the same county: (its id, its key, its certificate)."""
+    key = SigningKey.generate()
+    return hub_id, key, issue(COUNTY_KEY, hub_id, COUNTY_HUB, "town", name, key.public_b64,
+                              (HUB_ROLE,), "LH").to_json()
+
+
 def make_station(path: Path, name: str = "王湾村", kind: str = "village",
                  short_code: str = "XJ001",
                  cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),),
-                 roles: tuple[str, ...] = (), papers: bool = True) -> Path:
+                 roles: tuple[str, ...] = (), papers: bool = True,
+                 town: tuple[str, SigningKey, dict[str, object]] | None = None) -> Path:
     """A station folder as enrollment leaves it, announced, with cadres (密码 258046);
     ``roles=("discipline",)``: the town 纪委's tablet, which announces its sealing key;
-    a town has set up its papers (phones, status page, 机关代字) unless ``papers=False``."""
+    a town has set up its papers (phones, status page, 机关代字) unless ``papers=False``;
+    ``town``: enrolled at another town hub (``other_town()``) than 新集镇's."""
     path.mkdir(parents=True, exist_ok=True)
     store = Store(path / "station.sqlite")
     in_town = kind != "county"
-    hub = {"hub_id": TOWN_HUB if in_town else COUNTY_HUB, "name": "新集镇",
-           "ancestors": [TOWN_HUB, COUNTY_HUB] if in_town else [COUNTY_HUB]}
+    town_id, town_key, town_cert = town or (TOWN_HUB, TOWN_KEY, TOWN_CERT.to_json())
+    hub = {"hub_id": town_id if in_town else COUNTY_HUB, "name": "新集镇",
+           "ancestors": [town_id, COUNTY_HUB] if in_town else [COUNTY_HUB]}
     node_id, key = uuid7(), SigningKey.generate()
-    cert = issue(TOWN_KEY if in_town else COUNTY_KEY, node_id, hub["hub_id"], kind, name,
+    cert = issue(town_key if in_town else COUNTY_KEY, node_id, hub["hub_id"], kind, name,
                  key.public_b64, roles, short_code)
     store.set_identity(node_id, key,
                        {"kind": kind, "name": name, "short_code": short_code, "hub": hub,
-                        "roles": list(roles)}, ROOT, [cert.to_json(), TOWN_CERT.to_json()])
+                        "roles": list(roles)}, ROOT, [cert.to_json(), town_cert])
     store.close()
     station = open_station(path)
     try:

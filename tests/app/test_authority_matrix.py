@@ -1,0 +1,293 @@
+"""The authority matrix over real sync (issue #7): for each role — village A, village B,
+the town center, the town 纪委, a county window, a station of another town — and each
+kind of event: who may write it, who receives it, who can read it; asserted both ways
+(who must, who must not).
+
+Real hub processes and app stations (tests.support.township). The expectations are
+written out here by hand from the rules (DESIGN.md "Scope" and "Authority", RULES.md),
+not read from the code under test.
+
+Write: a role allowed to write an event type writes it through its own store and its
+hub stores it; a role not allowed is refused twice: by its own store (the app never
+writes it) and, when its tablet forges the same event with its key, by its hub (403).
+Receive: after everyone synced, who holds each written event. Read: who sees it in the
+app — the record in its query tables; a town's rules in force; the 纪委's sealing key
+used; a 检举控告's content opened.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from app.domain.petition_sealed import sealed_payload
+from app.sealing import discipline_keys, ensure_seal_key, open_sealed, seal_for_discipline
+from app.services.desk import IntakeForm
+from app.services.dispute_screenings import ScreeningForm
+from app.services.disputes import DisputeForm, Disputes, PartyForm
+from app.services.petitions import PetitionerForm, PetitionForm, Petitions
+from app.services.risk import RiskAssessments
+from app.services.rules import load_rules
+from sync.errors import StoreError
+from sync.ids import uuid7
+from sync.store import NewEvent
+from tests.domain.builders import payload_for
+from tests.support.township import ROLES, TODAY, Place, Township, build
+from tests.sync.crafted import visit
+
+TOWN_ONE = ("A", "B", "center", "jiwei")          # the town 新集镇, with its stations
+TOWN_LEVEL = ("center", "jiwei")                   # its town-level stations
+VILLAGES = ("A", "B", "other")
+HOLIDAY_YEAR = {"center": 2040, "jiwei": 2041, "window": 2042}
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Township]:
+    world = build(tmp_path_factory.mktemp("matrix"))
+    try:
+        yield world
+    finally:
+        world.close()
+
+
+# what each role writes ------------------------------------------------------------------
+@dataclass
+class Spec:
+    """One event type: whom the rules let write it, and how a role writes it."""
+    kind: str
+    event_type: str
+    writers: tuple[str, ...]
+    make: Callable[[Place, "Samples"], tuple[str, dict[str, Any], str | None]]
+
+
+@dataclass
+class Samples:
+    """Payloads the town center wrote through the app's own services, reused by others,
+    and each role's own case and dispute (the steps act on them)."""
+    dispute: dict[str, Any]
+    screening: dict[str, Any]
+    petition: dict[str, Any]
+    risk: dict[str, Any]
+    ciphertext: str
+    cases: dict[str, str]
+    disputes: dict[str, str]
+
+
+def _receipt(place: Place) -> str:
+    return f"{place.station.short_code}-261127-{abs(hash(place.role)) % 9000 + 1000}-00"
+
+
+def _announce(place: Place, samples: Samples) -> tuple[str, dict[str, Any], str | None]:
+    key = ensure_seal_key(place.station.store) if place.role == "jiwei" \
+        else "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
+    return place.id, {"name": place.station.name, "level": place.station.level,
+                      "hub": place.station.hub_id() or "",
+                      "short_code": place.station.short_code or "", "seal_key": key}, None
+
+
+SPECS = [
+    Spec("visit", "visit.logged", ROLES, lambda p, s: (uuid7(), visit(), None)),
+    Spec("complaint", "petition.accusation_sealed", ROLES, lambda p, s: (
+        uuid7(), sealed_payload(s.ciphertext, TODAY, p.station.level), None)),
+    Spec("config", "config.set", ("center", "jiwei", "window"), lambda p, s: (
+        uuid7(), {"key": f"calendar.holidays.{HOLIDAY_YEAR.get(p.role, 2043)}",
+                  "value": {"holidays": [f"{HOLIDAY_YEAR.get(p.role, 2043)}-05-02"],
+                            "workdays": []}, "note": "依据通知"}, None)),
+    Spec("cadre", "cadre.registered", ROLES, lambda p, s: (
+        uuid7(), {"name": "张建军", "post": "委员"}, None)),
+    Spec("duty", "duty.scheduled", ROLES, lambda p, s: (
+        uuid7(), {"date": TODAY.isoformat(), "shift": "全天", "cadre": p.cadre.id,
+                  "cadre_name": p.cadre.name, "role": "带班"}, None)),
+    Spec("svc_case", "svc.accepted", ROLES, lambda p, s: (
+        s.cases[p.role], payload_for("svc.accepted", receipt_no=_receipt(p)), None)),
+    Spec("svc_case", "svc.escalated", VILLAGES, lambda p, s: (
+        s.cases[p.role], payload_for("svc.escalated"), p.station.hub_id())),
+    Spec("svc_case", "svc.replied", ("window",), lambda p, s: (
+        s.cases[p.role], payload_for("svc.replied"), None)),
+    Spec("node", "node.announced", ("jiwei",), _announce),
+    Spec("dispute", "dispute.registered", ROLES, lambda p, s: (
+        s.disputes[p.role], s.dispute, None)),
+    Spec("dispute", "dispute.taken", ("center", "jiwei", "window"), lambda p, s: (
+        s.disputes[p.role], {"on": TODAY.isoformat(), "by": {"name": p.cadre.name}}, None)),
+    Spec("dispute_screening", "dispute.screened", ROLES, lambda p, s: (
+        uuid7(), s.screening, None)),
+    Spec("petition", "petition.registered", ROLES, lambda p, s: (uuid7(), s.petition, None)),
+    Spec("risk_assessment", "risk.planned", ROLES, lambda p, s: (uuid7(), s.risk, None)),
+]
+
+
+def samples(town: Township) -> Samples:
+    center = town["center"]
+    disputes = Disputes(center.station, today=lambda: TODAY)
+    disputes.register(center.cadre, DisputeForm("邻里关系", [
+        PartyForm("张大山", "申请人"), PartyForm("王小河", "被申请人")],
+        "两家因排水沟堵塞争吵", "中", village="王湾村", received_at="2026-11-27 09:00"))
+    disputes.record_screening(center.cadre, ScreeningForm(screeners="赵委员", none_found=True,
+                                                          village="李庄村", on=TODAY))
+    Petitions(center.station, today=lambda: TODAY).register(center.cadre, PetitionForm(
+        channel="来信", category="申诉求决", petitioners=[PetitionerForm("刘桂芳")],
+        summary="反映承包地被占用", request="恢复原界", village="王湾村",
+        received_at="2026-11-27 10:00"))
+    RiskAssessments(center.station, today=lambda: TODAY).plan(
+        center.cadre, matter="东王村集体土地流转", responsible_unit="东王村村委会",
+        assessors="王书记、李主任", plan="公示、问卷和入户走访")
+    written = {row[0]: json.loads(row[1]) for row in center.station.store.conn.execute(
+        "SELECT type, payload FROM events") if row[0] in (
+        "dispute.registered", "dispute.screened", "petition.registered", "risk.planned")}
+    assert len(written) == 4
+    town.sync()
+    ciphertext = seal_for_discipline(town["A"].station, "村会计挪用修路款".encode("utf-8"))
+    return Samples(written["dispute.registered"], written["dispute.screened"],
+                   written["petition.registered"], written["risk.planned"], ciphertext,
+                   {role: uuid7() for role in ROLES}, {role: uuid7() for role in ROLES})
+
+
+@pytest.fixture(scope="module")
+def written(town: Township) -> dict[tuple[str, str], str]:
+    """Every role tries every event type; returns (event type, role) → event id of what
+    was written. Refusals are asserted on the way."""
+    made = samples(town)
+    out: dict[tuple[str, str], str] = {}
+    refused: list[tuple[Place, str, str, dict[str, Any], str | None]] = []
+    for spec in SPECS:
+        for role in ROLES:
+            place = town[role]
+            record, payload, owner = spec.make(place, made)
+            new = NewEvent(spec.event_type, record, payload, place.cadre.id, owner=owner)
+            if role in spec.writers:
+                out[(spec.event_type, role)] = place.station.store.append(new)["id"]
+                continue
+            with pytest.raises(StoreError) as caught:
+                place.station.store.append(new)
+            assert caught.value.code in ("wrong_level", "role_required"), caught.value
+            refused.append((place, spec.event_type, record, payload, owner))
+    town.sync()
+    before = town.hub_states()
+    for place, event_type, record, payload, owner in refused:
+        tablet = place.tablet()
+        reply = tablet.push([tablet.event(event_type, record, payload, owner=owner)])
+        assert reply.status_code == 403, (place.role, event_type, reply.text)
+        assert reply.json()["code"] in ("wrong_level", "role_required"), reply.json()
+    assert town.hub_states() == before
+    town.sync()
+    return out
+
+
+def test_who_may_write_each_kind(town: Township, written: dict[tuple[str, str], str]) -> None:
+    """Each allowed role's event is at its hub and up at the county; no refused one is
+    anywhere (checked as they were refused, in `written`)."""
+    for spec in SPECS:
+        for role in ROLES:
+            assert ((spec.event_type, role) in written) is (role in spec.writers), \
+                (spec.event_type, role)
+    for (event_type, role), event_id in written.items():
+        hub = town[role].hub
+        for db in (hub.data / "hub.sqlite", town.county.data / "hub.sqlite"):
+            assert _holds(db, event_id), (event_type, role, db)
+
+
+# who receives ----------------------------------------------------------------------------
+def receives(kind: str, writer: str, reader: str) -> bool:
+    """DESIGN.md "Scope", by hand: a node receives its own records; a village nothing of
+    another's; the town's stations all of their town's; a county station the county's.
+    The node directory goes everywhere; a town's rules to its own town only, the
+    county's everywhere; a 检举控告 to its town's 纪委 only."""
+    if reader == writer or kind == "node":
+        return True
+    if kind == "config":
+        return writer == "window" or reader in TOWN_ONE
+    if kind == "complaint":
+        return reader == "jiwei" and writer in TOWN_ONE
+    if reader == "window":
+        return True
+    return reader in TOWN_LEVEL and writer in TOWN_ONE
+
+
+def test_who_receives_each_kind(town: Township, written: dict[tuple[str, str], str]) -> None:
+    for spec in SPECS:
+        for writer in spec.writers:
+            event_id = written[(spec.event_type, writer)]
+            for reader in ROLES:
+                held = _holds(town[reader].station.store.path, event_id)
+                assert held is receives(spec.kind, writer, reader), \
+                    (spec.event_type, writer, reader, held)
+
+
+# who reads -------------------------------------------------------------------------------
+RECORD_TABLES = {"visit": ("visits", "record"), "cadre": ("cadres", "id"),
+                 "duty": ("duty", "record"), "svc_case": ("cases", "record"),
+                 "dispute": ("disputes", "record"), "petition": ("petitions", "record"),
+                 "dispute_screening": ("screenings", "record"),
+                 "risk_assessment": ("risk_assessments", "record")}
+
+
+def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -> bool:
+    station = town[reader].station
+    conn = station.store.conn
+    if spec.kind == "config":
+        year = HOLIDAY_YEAR[writer]
+        return year in load_rules(conn).config.town_holidays()
+    if spec.kind == "node":
+        return town["jiwei"].id in discipline_keys(station)
+    row = conn.execute("SELECT record, payload FROM events WHERE id=?", (event_id,)).fetchone()
+    if row is None:
+        return False
+    if spec.kind == "complaint":
+        try:
+            open_sealed(station, json.loads(row[1])["sealed"])
+        except Exception:   # noqa: BLE001 — any refusal to open means: cannot read
+            return False
+        return True
+    table, key = RECORD_TABLES[spec.kind]
+    return conn.execute(f"SELECT 1 FROM {table} WHERE {key}=?", (row[0],)).fetchone() \
+        is not None
+
+
+def can_read(kind: str, writer: str, reader: str) -> bool:
+    """By hand: what is received is shown; but only the 纪委 opens a 检举控告, only the
+    county's rules and a station's own town's are in force, and only a station of the
+    纪委's own town seals with its key."""
+    if kind == "complaint":
+        return reader == "jiwei" and writer in TOWN_ONE
+    if kind == "node":
+        return reader in TOWN_ONE
+    return receives(kind, writer, reader)
+
+
+def test_who_can_read_each_kind(town: Township, written: dict[tuple[str, str], str]) -> None:
+    for spec in SPECS:
+        if spec.event_type in ("svc.escalated", "svc.replied", "dispute.taken"):
+            continue   # steps: their record is read through its creation
+        for writer in spec.writers:
+            event_id = written[(spec.event_type, writer)]
+            for reader in ROLES:
+                assert reads(town, spec, writer, reader, event_id) is \
+                    can_read(spec.kind, writer, reader), (spec.event_type, writer, reader)
+
+
+def _holds(db: Any, event_id: str) -> bool:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30.0)) as conn:
+        return conn.execute("SELECT 1 FROM events WHERE id=?", (event_id,)).fetchone() \
+            is not None
+
+
+def test_a_station_of_another_town_reads_nothing_of_this_town(
+        town: Township, written: dict[tuple[str, str], str]) -> None:
+    """The summary line of the matrix, both ways round: 柳河村 holds of 新集镇 only the
+    node directory, and 新集镇's villages hold nothing of 柳河村 but its announcement."""
+    other = town["other"].station.store.conn
+    mine = {r for (r,) in other.execute("SELECT id FROM events WHERE origin<>?",
+                                        (town["other"].id,))}
+    foreign_kinds = {k for (k,) in other.execute(
+        "SELECT DISTINCT kind FROM events WHERE origin IN (?,?,?,?)",
+        tuple(town[r].id for r in TOWN_ONE))}
+    assert mine and foreign_kinds == {"node"}
+    for village in ("A", "B"):
+        kinds = {k for (k,) in town[village].station.store.conn.execute(
+            "SELECT DISTINCT kind FROM events WHERE origin=?", (town["other"].id,))}
+        assert kinds == {"node"}, village
