@@ -43,24 +43,36 @@ class AppPolicy(DefaultPolicy):
     (`declared`: app.domain.authority.WRITERS; a test may vary one entry)."""
 
     declared: Mapping[str, Writers] = field(default_factory=lambda: WRITERS)
+    # what each certificate says, kept: a hub checks the same few hundred authors all day
+    _authors: dict[str, tuple[Cert, Author]] = field(default_factory=dict, compare=False)
+    _creating: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_creating", frozenset(
+            kind for kind, writers in self.declared.items() if writers.record == CREATE))
 
     def creates(self, event_type: str) -> bool:
-        writers = self.declared.get(event_type)
-        return writers is not None and writers.record == CREATE
+        return event_type in self._creating
+
+    def _author(self, cert: Cert) -> Author:
+        held = self._authors.get(cert.id)
+        if held is None or held[0] is not cert:
+            held = self._authors[cert.id] = (cert, author_of(cert))
+        return held[1]
 
     def may_write(self, event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
-        verdict = check_write(event, author_of(author), self.declared)
+        verdict = check_write(event, self._author(author), self.declared)
         if not verdict.ok:
             return Problem(403, verdict.code, verdict.message)
         writers = self.declared[event["type"]]
         if writers.record == CREATE:
-            facts = where.record
+            facts = where.record(event["record"])
             if facts.created and facts.creator != author.id or \
                     where.first_hop and facts.known and facts.creator != author.id:
                 return Problem(403, "record_taken", "这条记录已由别的站点建立，不能重新建立，"
                                                     "也不能冒充它的建立人。")
         elif writers.record == STEP and where.first_hop:
-            facts = where.record
+            facts = where.record(event["record"])
             if not facts.known:
                 return Problem(403, "unknown_record", "服务器上没有这条记录：只能在本机看得到的"
                                                       "记录上办理，请先同步。")

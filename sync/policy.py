@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Protocol
 
 from sync.certs import Cert, Directory
@@ -60,52 +59,57 @@ NO_RECORD = RecordFacts()
 class Overlay:
     """Record facts while a batch is checked: what is stored (read through `load` for
     all the batch's records at once, and only if a policy asks) plus the batch's own
-    earlier events (a run may create a record and then act on it)."""
+    earlier events (a run may create a record and then act on it), applied only to a
+    record a policy asks about."""
 
     def __init__(self, load: Callable[[Sequence[str]], dict[str, RecordFacts]],
                  records: Sequence[str]) -> None:
         self.load = load
         self.records = records
         self.held: dict[str, RecordFacts] | None = None
-        self.pending: list[tuple[dict[str, Any], bool]] = []
+        self.pending: dict[str, list[tuple[dict[str, Any], bool]]] = {}
 
     def facts(self, record: str) -> RecordFacts:
         if self.held is None:
             self.held = self.load(self.records)
-            for event, made in self.pending:
-                self._apply(event, made)
-            self.pending = []
-        return self.held.get(record, NO_RECORD)
+        now = self.held.get(record, NO_RECORD)
+        for event, made in self.pending.pop(record, ()):
+            now = _after(now, event, made)
+        self.held[record] = now
+        return now
 
     def add(self, event: dict[str, Any], made: bool) -> None:
-        if self.held is None:
-            self.pending.append((event, made))
-        else:
-            self._apply(event, made)
-
-    def _apply(self, event: dict[str, Any], made: bool) -> None:
-        assert self.held is not None
-        now = self.held.get(event["record"], NO_RECORD)
-        creator, created = now.creator, now.created
-        if (made and not created) or creator is None:
-            creator, created = event["origin"], made or created
-        owner = event.get("owner")
-        holders = now.holders | {creator} | ({owner} if owner else set())
-        self.held[event["record"]] = RecordFacts(True, creator, created, frozenset(holders))
+        self.pending.setdefault(event["record"], []).append((event, made))
 
 
-@dataclass
+def _after(now: RecordFacts, event: dict[str, Any], made: bool) -> RecordFacts:
+    """The facts of a record once `event` is held too."""
+    creator, created = now.creator, now.created
+    if (made and not created) or creator is None:
+        creator, created = event["origin"], made or created
+    owner = event.get("owner")
+    holders = now.holders | {creator} | ({owner} if owner else set())
+    return RecordFacts(True, creator, created, frozenset(holders))
+
+
 class Where:
-    """Where an event is being applied, and what is known there."""
+    """Where events are being applied, and what is known there: the directory of
+    certificates; what is held of a record before the event being checked (`record`,
+    read only if a policy asks); at the author's own hub (`first_hop`), whose records
+    the author may see (`scope`)."""
 
-    directory: Directory
-    facts: Callable[[], RecordFacts] = lambda: NO_RECORD
-    first_hop: bool = False
-    scope: frozenset[str] = frozenset()   # first hop: whose records the author may see
+    __slots__ = ("directory", "facts", "first_hop", "scope")
 
-    @cached_property
-    def record(self) -> RecordFacts:
-        return self.facts()
+    def __init__(self, directory: Directory,
+                 facts: Callable[[str], RecordFacts] | None = None,
+                 first_hop: bool = False, scope: frozenset[str] = frozenset()) -> None:
+        self.directory = directory
+        self.facts = facts
+        self.first_hop = first_hop
+        self.scope = scope
+
+    def record(self, record: str) -> RecordFacts:
+        return self.facts(record) if self.facts is not None else NO_RECORD
 
 
 class Policy(Protocol):

@@ -178,6 +178,7 @@ class Store:
             seq, prev = log.head(self.conn, origin)
             me = self.directory.verified(origin)
             overlay = Overlay(self.record_facts, [item.record for item in items])
+            where = Where(self.directory, overlay.facts)
             for item in items:
                 seq += 1
                 event = {"id": uuid7(), "origin": origin, "seq": seq, "hlc": self.clock.now(),
@@ -189,8 +190,7 @@ class Store:
                     # An event the hub would refuse must never enter the chain: every
                     # later event would be stuck behind it. (Before this station has its
                     # own certificate, after an upgrade, only the hub can tell.)
-                    refusal = me and self.policy.may_write(
-                        event, me, Where(self.directory, lambda: overlay.facts(item.record)))
+                    refusal = me and self.policy.may_write(event, me, where)
                     if refusal:
                         raise refusal
                 except Problem as exc:
@@ -271,6 +271,7 @@ class Store:
         own = log.head(self.conn, self.node_id or "")
         overlay = Overlay(self.record_facts, [e["record"] for e in events
                                               if isinstance(e.get("record"), str)])
+        where = Where(self.directory, overlay.facts)
         with transaction(self.conn):
             for problem in self.admit_certs(certs):
                 self._quarantine({"cert": problem.extra.get("node")}, problem)
@@ -300,7 +301,7 @@ class Store:
                     self._quarantine(event, Problem(409, "conflict",
                                                     "同一来源同一序号已有另一条事件，已隔离。"))
                     continue
-                problem = check_written(event, self.directory, self.policy, overlay.facts)
+                problem = check_written(event, self.directory, self.policy, where)
                 if problem is not None:
                     self._quarantine(event, problem)
                     continue
@@ -388,7 +389,7 @@ class Store:
 
 
 def check_written(event: dict[str, Any], directory: Directory, policy: Policy,
-                  facts: Callable[[str], RecordFacts]) -> Problem | None:
+                  where: Where) -> Problem | None:
     """May the event's origin have written it? Its certificate must chain to the root,
     and the policy must allow it (issue #7 items 2, 11)."""
     author = directory.verified(event["origin"])
@@ -396,7 +397,7 @@ def check_written(event: dict[str, Any], directory: Directory, policy: Policy,
         return Problem(403, "unknown_origin", "这条数据的来源没有经过上级认证（可能是伪造的），"
                                               "已隔离，没有采用；请告诉镇里管理员。",
                        origin=event["origin"])
-    return policy.may_write(event, author, Where(directory, lambda: facts(event["record"])))
+    return policy.may_write(event, author, where)
 
 
 def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:

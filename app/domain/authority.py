@@ -182,8 +182,10 @@ def check_write(event: Mapping[str, Any], author: Author,
     if event.get("owner") and not writers.moves:
         return no("owner_not_movable", f"“{writers.action}”不能把记录转给别的站点；"
                                        "只有上报、转办、办结、退回等步骤可以转交。")
+    if not writers.checks:
+        return OK
     payload = event.get("payload")
-    payload = payload if isinstance(payload, Mapping) else {}
+    payload = payload if isinstance(payload, dict) else {}
     for name in writers.checks:
         verdict = _CHECKS[name](payload, author)
         if not verdict.ok:

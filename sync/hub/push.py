@@ -55,6 +55,8 @@ class HubPush:
     directory: Directory
     policy: Policy
 
+    _rows_seen: dict[str, tuple[Any, ...] | None] | None
+
     if TYPE_CHECKING:   # provided by HubStore
         @property
         def hub_id(self) -> str: ...
@@ -71,16 +73,19 @@ class HubPush:
         certs = body.get("nodes", [])
         if not isinstance(runs, list) or not isinstance(certs, list):
             raise Problem(400, "bad_request", "推送内容缺少 runs 列表。")
-        with transaction(self.conn):
-            try:
-                with transaction(self.conn):
-                    return self._accept(sender, runs, certs)
-            except Refused as refused:
-                problem = {**refused.problem.to_json()}
+        self._rows_seen = {}
+        try:
+            with transaction(self.conn):
+                return self._accept(sender, runs, certs)
+        except Refused as refused:   # everything of the push was rolled back
+            problem = refused.problem.to_json()
+            with transaction(self.conn):
                 self._log_problems(sender, [problem])
-                held = {o: log.head(self.conn, o)[0] for o in self._origins(runs)
-                        if self.tree.is_within(o, sender.id)}
-                return {"accepted": held, "problems": [problem], "stored": 0}
+            held = {o: log.head(self.conn, o)[0] for o in self._origins(runs)
+                    if self.tree.is_within(o, sender.id)}
+            return {"accepted": held, "problems": [problem], "stored": 0}
+        finally:
+            self._rows_seen = None
 
     def _origins(self, runs: list[Any]) -> list[str]:
         return [r["origin"] for r in runs
@@ -240,6 +245,7 @@ class HubPush:
         first_hop = origin == sender.id
         scope = self.scopes(sender)[1] if first_hop else frozenset()
         overlay = Overlay(self.record_facts, [e["record"] for e in events if e["seq"] > held_seq])
+        where = Where(self.directory, overlay.facts, first_hop, scope)
         keep: list[dict[str, Any]] = []
         ids: set[str] = set()
         for event in events:
@@ -255,9 +261,7 @@ class HubPush:
                     # Same id, different event (DESIGN.md "Push": a conflict, not a crash).
                     raise Problem(409, "conflict", "这个事件编号已被另一条数据使用。",
                                   event_id=event["id"])
-                record = event["record"]
-                refusal = self.policy.may_write(event, author, Where(
-                    self.directory, lambda: overlay.facts(record), first_hop, scope))
+                refusal = self.policy.may_write(event, author, where)
                 if refusal is not None:
                     refusal.extra.update(origin=origin, seq=event["seq"],
                                          event_id=event["id"])

@@ -59,6 +59,7 @@ class HubStore(HubPush, HubUpstream):
         self.clock = HybridClock(last=int(self.meta.get("hlc_last", "0") or 0), wall=wall)
         self.tree = Tree(self.conn)
         self._key: tuple[str, SigningKey] | None = None
+        self._rows_seen: dict[str, tuple[Any, ...] | None] | None = None
         self.directory = Directory(self.conn, self.root)
         # Domain hooks run inside the transaction that stored new events (a hub's own
         # query tables, e.g. the public receipt status of app/hubext), and when nodes
@@ -220,21 +221,30 @@ class HubStore(HubPush, HubUpstream):
                 if (known[r][2], known[r][6]) != (creator, owner)}
 
     def _records_rows(self, names: list[str]) -> dict[str, list[Any]]:
-        known: dict[str, list[Any]] = {}
-        for i in range(0, len(names), 500):
-            chunk = names[i:i + 500]
+        """Index rows of these records (fresh lists). During a push, rows read once (to
+        check its events, then to index them) are kept in `_rows_seen`: the index does
+        not change until the push's events are indexed at its end."""
+        seen = self._rows_seen
+        missing = names if seen is None else [n for n in names if n not in seen]
+        found: dict[str, tuple[Any, ...] | None] = dict.fromkeys(missing)
+        for i in range(0, len(missing), 500):
+            chunk = missing[i:i + 500]
             for row in self.conn.execute(
                     "SELECT record, kind, creator, c_hlc, c_origin, c_seq, owner, o_hlc,"
                     " o_origin, o_seq, c_made FROM records WHERE record IN"
                     f" ({','.join('?' * len(chunk))})", chunk):
-                known[row[0]] = list(row)
-        return known
+                found[row[0]] = row
+        if seen is not None:
+            seen.update(found)
+            found = {n: seen[n] for n in names}
+        return {n: list(row) for n, row in found.items() if row is not None}
 
     def record_facts(self, records: Sequence[str]) -> dict[str, RecordFacts]:
         """What the index holds of these records (sync.policy.RecordFacts)."""
         names = list(dict.fromkeys(records))
         rows = self._records_rows(names)
         holders: dict[str, set[str]] = {r: {row[2]} for r, row in rows.items()}
+        names = [n for n in names if n in rows]
         for i in range(0, len(names), 500):
             chunk = names[i:i + 500]
             for record, owner in self.conn.execute(

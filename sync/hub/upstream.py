@@ -28,7 +28,7 @@ from sync.hlc import HybridClock
 from sync.hub import quarantine
 from sync.keys import SigningKey, head_message
 from sync.nodes import Tree
-from sync.policy import Overlay, Policy, RecordFacts
+from sync.policy import Overlay, Policy, RecordFacts, Where
 from sync.store import check_pulled, check_written
 
 MAX_RUN = 5000          # events in one pushed run (what a hub accepts, and sends up)
@@ -132,6 +132,7 @@ class HubUpstream:
         taken: set[object] = set()   # ids and (origin, seq) of this batch's fresh events
         overlay = Overlay(self.record_facts, [e["record"] for e in events
                                               if isinstance(e.get("record"), str)])
+        where = Where(self.directory, overlay.facts)
         with transaction(self.conn):
             problems = self._adopt_root(root)
             changed, refused = self.directory.admit(certs)
@@ -151,8 +152,7 @@ class HubUpstream:
                         # rather than fail every relay round on UNIQUE(origin, seq).
                         problem = Problem(409, "conflict", "上级发来的事件与已有事件序号冲突，已跳过。")
                     else:
-                        problem = check_written(event, self.directory, self.policy,
-                                                overlay.facts)
+                        problem = check_written(event, self.directory, self.policy, where)
                 if problem is not None:
                     problems.append(problem)
                     continue
