@@ -15,26 +15,24 @@ bad event. Only a hub certifies nodes: a certificate pushed by a station refuses
 push as well; one a hub issued against the rules of the chain (sync.certs) is refused
 on its own, and so are the runs of the node it was meant for.
 
-HubPush is a mixin of HubStore (its connection, tree, directory, policy and index).
+HubPush is a mixin of HubStore (sync.hub.parts: its connection, tree, directory, policy
+and record index).
 """
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from schemas import Registry
 from sync import log
-from sync.certs import Cert, Directory, may_issue
-from sync.db import Meta, transaction
+from sync.certs import Cert, may_issue
+from sync.db import transaction
 from sync.errors import Problem
 from sync.events import check_envelope, from_push, seal
-from sync.hlc import HybridClock
-from sync.keys import head_message, verify
-from sync.nodes import Node, Tree
+from sync.hub.parts import HubParts
 from sync.hub.upstream import MAX_RUN
-from sync.policy import Overlay, Policy, RecordFacts, Where
+from sync.keys import head_message, verify
+from sync.nodes import Node
+from sync.policy import Overlay, Where
 
 
 class Refused(Exception):
@@ -45,26 +43,8 @@ class Refused(Exception):
         self.problem = problem
 
 
-class HubPush:
+class HubPush(HubParts):
     """The push half of HubStore (see the module docstring)."""
-    conn: sqlite3.Connection
-    meta: Meta
-    registry: Registry
-    clock: HybridClock
-    tree: Tree
-    directory: Directory
-    policy: Policy
-
-    _rows_seen: dict[str, tuple[Any, ...] | None] | None
-
-    if TYPE_CHECKING:   # provided by HubStore
-        @property
-        def hub_id(self) -> str: ...
-        def now_ms(self) -> int: ...
-        def scopes(self, node: Node) -> tuple[frozenset[str], frozenset[str]]: ...
-        def record_facts(self, records: Sequence[str]) -> dict[str, RecordFacts]: ...
-        def _index(self, events: Sequence[dict[str, Any]]) -> None: ...
-        def _certified(self, ids: Sequence[str]) -> None: ...
 
     def accept_push(self, sender: Node, body: dict[str, Any]) -> dict[str, Any]:
         """Store what is valid of a push; returns accepted_through per origin and the

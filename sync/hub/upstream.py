@@ -9,51 +9,30 @@ subtree are checked — envelope, hash, a certified origin and the policy, as a 
 does — stored and indexed like pushed ones, and the parent's cursor kept. What is
 refused is recorded in `problems` (issue #7 item 11).
 
-HubUpstream is a mixin of HubStore: it uses the store's connection, tree, directory,
-policy, identity, clock and record index (`_index`).
+HubUpstream is a mixin of HubStore (sync.hub.parts: the store's connection, tree,
+directory, policy, identity, clock and record index).
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from schemas import Registry
 from sync import log
-from sync.certs import Directory, Root
-from sync.db import Meta, transaction
+from sync.certs import Root
+from sync.db import transaction
 from sync.errors import Problem
-from sync.hlc import HybridClock
 from sync.hub import quarantine
-from sync.keys import SigningKey, head_message
-from sync.nodes import Tree
-from sync.policy import Overlay, Policy, RecordFacts, Where
+from sync.hub.parts import HubParts
+from sync.keys import head_message
+from sync.policy import Overlay, Where
 from sync.store import check_pulled, check_written
 
 MAX_RUN = 5000          # events in one pushed run (what a hub accepts, and sends up)
 
 
-class HubUpstream:
+class HubUpstream(HubParts):
     """The upstream half of HubStore (see the module docstring)."""
-    conn: sqlite3.Connection
-    meta: Meta
-    registry: Registry
-    clock: HybridClock
-    tree: Tree
-    directory: Directory
-    policy: Policy
-
-    if TYPE_CHECKING:   # provided by HubStore
-        @property
-        def hub_id(self) -> str: ...
-        def key(self) -> SigningKey: ...
-        def now_ms(self) -> int: ...
-        def root(self) -> Root: ...
-        def record_facts(self, records: Sequence[str]) -> dict[str, RecordFacts]: ...
-        def _index(self, events: Sequence[dict[str, Any]]) -> None: ...
-        def _certified(self, ids: Sequence[str]) -> None: ...
-        def touch_nodes(self) -> None: ...
 
     # relay upward -----------------------------------------------------------------------
     def up_runs(self, max_events: int) -> list[dict[str, Any]]:

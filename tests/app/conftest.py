@@ -17,6 +17,7 @@ from sync.enroll import enroll_hub
 from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess
 from tests.support.papers import set_town_papers
+from tests.support.township import Township as RolesTownship, build
 
 TODAY = date(2026, 11, 27)   # a Friday: deadlines cross a weekend
 
@@ -73,3 +74,13 @@ def township(tmp_path: Path) -> Iterator[Township]:
         county.stop()
         for place in system.places.values():
             place.station.close()
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RolesTownship]:
+    """The six roles of issue #7 on real hubs (tests.support.township), once per module."""
+    world = build(tmp_path_factory.mktemp("roles"))
+    try:
+        yield world
+    finally:
+        world.close()

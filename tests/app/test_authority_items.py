@@ -44,19 +44,10 @@ from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.status import sync_status
 from sync.store import NewEvent
-from tests.support.township import TODAY, Place, Township, build
+from tests.support.township import TODAY, Place, Township
 from tests.sync.crafted import problem_of
 
 FAKE_SEAL_KEY = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="   # 32 bytes, not the 纪委's
-
-
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Township]:
-    world = build(tmp_path_factory.mktemp("authority"))
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 class Unchanged:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
@@ -37,22 +37,13 @@ from sync.errors import StoreError
 from sync.ids import uuid7
 from sync.store import NewEvent
 from tests.domain.builders import payload_for
-from tests.support.township import ROLES, TODAY, Place, Township, build
+from tests.support.township import ROLES, TODAY, Place, Township
 from tests.sync.crafted import visit
 
 TOWN_ONE = ("A", "B", "center", "jiwei")          # the town 新集镇, with its stations
 TOWN_LEVEL = ("center", "jiwei")                   # its town-level stations
 VILLAGES = ("A", "B", "other")
 HOLIDAY_YEAR = {"center": 2040, "jiwei": 2041, "window": 2042}
-
-
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Township]:
-    world = build(tmp_path_factory.mktemp("matrix"))
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 # what each role writes ------------------------------------------------------------------
