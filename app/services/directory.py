@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from app.authority import directory_for
+
 
 def cadre_names(conn: sqlite3.Connection) -> dict[str, str]:
     return dict(conn.execute("SELECT id, name FROM cadres"))
@@ -35,8 +37,16 @@ def town_name(station_names: list[str]) -> str:
 
 
 def towns(conn: sqlite3.Connection) -> list[dict[str, str]]:
-    """The towns a county may hand a record down to (交办): each town hub (the hub of the
-    town-level stations announced under it) with the town's name, by name."""
+    """The towns a county may hand a record down to (交办): each town hub, with the
+    town's name, by name — the certified town hubs (issue #7), or before certificates
+    reached this station the hubs of the town-level stations announced under them."""
+    directory = directory_for(conn)
+    if directory.root is not None:
+        hubs = [(node, cert.name) for (node,) in conn.execute(
+            "SELECT id FROM certs WHERE kind='town'")
+            if (cert := directory.verified(node)) is not None and cert.is_hub]
+        return sorted(({"hub": hub, "name": name} for hub, name in hubs),
+                      key=lambda town: town["name"])
     by_hub: dict[str, list[str]] = {}
     for hub, name in conn.execute("SELECT hub, name FROM nodes_dir WHERE level='town' "
                                   "AND hub IS NOT NULL AND name IS NOT NULL"):

@@ -103,7 +103,8 @@ def test_rules_from_a_village_are_not_in_force_even_if_stored(
         "key": "calendar.holidays.2031", "value": {"holidays": ["2031-03-02"],
                                                     "workdays": []}})
     assert load_rules(center.store.conn).config.town_holidays() == before
-    assert center.store.conn.execute("SELECT COUNT(*) FROM config").fetchone() == (0,)
+    assert center.store.conn.execute("SELECT COUNT(*) FROM config WHERE origin=?",
+                                     (A.node_id,)).fetchone() == (0,)
 
 
 def test_a_towns_rules_are_not_in_force_in_another_town_even_if_stored(

@@ -3,7 +3,7 @@
 A county hub, a town hub and three stations run and sync with this version; then their
 files are put back into the format of the version before (the steps the migrations add,
 undone: hub schema 2 without certs, record_owners or c_made, no hub role, no root in the
-town's upstream identity; hubext schema 1 with its announced levels; station schema 2
+town's upstream identity; hubext schema 2 with its announced levels; station schema 2
 without certs or a pinned root). Started again, the hubs migrate step by step and
 certify the nodes they enrolled; the town sends its certificates up again; each station
 pins the root from its hub's first signed reply and gets everyone's certificates. Then
@@ -47,7 +47,7 @@ def downgrade_hub(db: Path) -> None:
             UPDATE schema_version SET version=2 WHERE name='hub';
             UPDATE nodes SET roles=trim(replace(roles, 'hub', ''), ',');
             CREATE TABLE IF NOT EXISTS public_levels(node TEXT PRIMARY KEY, level TEXT NOT NULL);
-            UPDATE schema_version SET version=1 WHERE name='hubext';
+            UPDATE schema_version SET version=2 WHERE name='hubext';
             DELETE FROM meta WHERE key='up_certs_after';
         """)
         row = conn.execute("SELECT value FROM meta WHERE key='upstream'").fetchone()
