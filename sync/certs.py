@@ -35,7 +35,7 @@ RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 MAX_TEXT = 64
 
 CERTS_DDL = """
-CREATE TABLE certs(
+CREATE TABLE IF NOT EXISTS certs(
   id TEXT PRIMARY KEY,
   parent TEXT NOT NULL,
   kind TEXT NOT NULL,
@@ -46,8 +46,8 @@ CREATE TABLE certs(
   sig TEXT NOT NULL,
   cseq INTEGER NOT NULL
 );
-CREATE INDEX certs_cseq ON certs(cseq);
-CREATE INDEX certs_parent ON certs(parent)
+CREATE INDEX IF NOT EXISTS certs_cseq ON certs(cseq);
+CREATE INDEX IF NOT EXISTS certs_parent ON certs(parent)
 """
 
 

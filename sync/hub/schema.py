@@ -54,12 +54,14 @@ def _v5(conn: sqlite3.Connection) -> None:
     with the hub's key; a town enrolled at a county is a hub (it may certify its own
     stations, nothing else may). Records remember whether their creator is known from a
     creating event (existing ones: yes) and everyone they were ever handed to. Every
-    node is sent up again so the parent gets the new certificates."""
+    node is sent up again so the parent gets the new certificates. (Safe to run again on
+    a file that has them already.)"""
     certs.create_tables(conn)
+    if "c_made" not in {row[1] for row in conn.execute("PRAGMA table_info(records)")}:
+        conn.execute("ALTER TABLE records ADD COLUMN c_made INTEGER NOT NULL DEFAULT 1")
     run_script(conn, """
-    ALTER TABLE records ADD COLUMN c_made INTEGER NOT NULL DEFAULT 1;
-    CREATE TABLE record_owners(record TEXT NOT NULL, owner TEXT NOT NULL,
-                               PRIMARY KEY(record, owner)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS record_owners(record TEXT NOT NULL, owner TEXT NOT NULL,
+                                             PRIMARY KEY(record, owner)) WITHOUT ROWID;
     INSERT OR IGNORE INTO record_owners(record, owner)
       SELECT DISTINCT record, owner FROM events WHERE owner IS NOT NULL;
     UPDATE nodes SET sent_up=0
@@ -74,11 +76,12 @@ def _v5(conn: sqlite3.Connection) -> None:
     key = SigningKey.from_b64(meta["hub_key"])
     rows = conn.execute("SELECT id, kind, name, pubkey, roles, short_code FROM nodes"
                         " WHERE direct=1 AND pubkey IS NOT NULL ORDER BY rowid").fetchall()
-    for cseq, (node_id, kind, name, pubkey, roles, short_code) in enumerate(rows, 1):
+    first = conn.execute("SELECT COALESCE(MAX(cseq), 0) + 1 FROM certs").fetchone()[0]
+    for cseq, (node_id, kind, name, pubkey, roles, short_code) in enumerate(rows, first):
         cert = certs.issue(key, node_id, meta["hub_id"], kind, name, pubkey,
                            [r for r in roles.split(",") if r], short_code)
-        conn.execute("INSERT INTO certs(id, parent, kind, name, pubkey, roles, short_code,"
-                     " sig, cseq) VALUES(?,?,?,?,?,?,?,?,?)",
+        conn.execute("INSERT OR IGNORE INTO certs(id, parent, kind, name, pubkey, roles,"
+                     " short_code, sig, cseq) VALUES(?,?,?,?,?,?,?,?,?)",
                      (cert.id, cert.parent, cert.kind, cert.name, cert.pubkey,
                       ",".join(cert.roles), cert.short_code, cert.sig, cseq))
 

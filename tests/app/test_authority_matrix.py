@@ -69,8 +69,10 @@ class Samples:
     disputes: dict[str, str]
 
 
-def _receipt(place: Place) -> str:
-    return f"{place.station.short_code}-261127-{abs(hash(place.role)) % 9000 + 1000}-00"
+def _receipt(place: Place, number: int) -> str:
+    """A receipt number under the place's own station code (its check digits are not
+    what is under test here)."""
+    return f"{place.station.short_code}-261127-{9000 + number:04d}-00"
 
 
 def _announce(place: Place, samples: Samples) -> tuple[str, dict[str, Any], str | None]:
@@ -95,7 +97,7 @@ SPECS = [
         uuid7(), {"date": TODAY.isoformat(), "shift": "全天", "cadre": p.cadre.id,
                   "cadre_name": p.cadre.name, "role": "带班"}, None)),
     Spec("svc_case", "svc.accepted", ROLES, lambda p, s: (
-        s.cases[p.role], payload_for("svc.accepted", receipt_no=_receipt(p)), None)),
+        s.cases[p.role], payload_for("svc.accepted", receipt_no=_receipt(p, 1)), None)),
     Spec("svc_case", "svc.escalated", VILLAGES, lambda p, s: (
         s.cases[p.role], payload_for("svc.escalated"), p.station.hub_id())),
     Spec("svc_case", "svc.replied", ("window",), lambda p, s: (
@@ -107,7 +109,8 @@ SPECS = [
         s.disputes[p.role], {"on": TODAY.isoformat(), "by": {"name": p.cadre.name}}, None)),
     Spec("dispute_screening", "dispute.screened", ROLES, lambda p, s: (
         uuid7(), s.screening, None)),
-    Spec("petition", "petition.registered", ROLES, lambda p, s: (uuid7(), s.petition, None)),
+    Spec("petition", "petition.registered", ROLES, lambda p, s: (
+        uuid7(), {**s.petition, "receipt_no": _receipt(p, 2)}, None)),
     Spec("risk_assessment", "risk.planned", ROLES, lambda p, s: (uuid7(), s.risk, None)),
 ]
 
@@ -117,7 +120,8 @@ def samples(town: Township) -> Samples:
     disputes = Disputes(center.station, today=lambda: TODAY)
     disputes.register(center.cadre, DisputeForm("邻里关系", [
         PartyForm("张大山", "申请人"), PartyForm("王小河", "被申请人")],
-        "两家因排水沟堵塞争吵", "中", village="王湾村", received_at="2026-11-27 09:00"))
+        "两家因排水沟堵塞争吵", "中", village="王湾村", received_at="2026-11-27 09:00"),
+        override_reason="当事人直接到镇里申请，村调解室已回避")
     disputes.record_screening(center.cadre, ScreeningForm(screeners="赵委员", none_found=True,
                                                           village="李庄村", on=TODAY))
     Petitions(center.station, today=lambda: TODAY).register(center.cadre, PetitionForm(

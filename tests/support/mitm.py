@@ -6,16 +6,24 @@ process, the client, the bytes on loopback.
     with ReplyForger(hub.url) as mitm:
         mitm.rewrite = set_json_field("hub_time", forged_ms)
         sync_via(store, mitm.url)
+
+A pull reply is signed by the hub (issue #7 item 11): rewritten, it is refused whole by
+the station. `ReplyForger(hub.url, sign_as=hub.data)` signs what it rewrote with that
+hub's own key, for a test of what a hub itself might send (a wrong clock, a bad item).
 """
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+from sync.hub.server import open_hub
+from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message
 
 # (path, status, body) -> (status, body); body is the decoded reply body
 Rewrite = Callable[[str, int, bytes], tuple[int, bytes]]
@@ -44,11 +52,20 @@ def on_path(prefix: str, rewrite: Rewrite) -> Rewrite:
     return only
 
 
+def _hub_key(data: Path) -> SigningKey:
+    hub = open_hub(data)
+    try:
+        return hub.key()
+    finally:
+        hub.close()
+
+
 class ReplyForger:
-    def __init__(self, target_url: str) -> None:
+    def __init__(self, target_url: str, sign_as: Path | None = None) -> None:
         self.target = target_url.rstrip("/")
         self.rewrite: Rewrite | None = None
         self.rewritten = 0
+        self.key = _hub_key(sign_as) if sign_as is not None else None
         forger = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,13 +83,18 @@ class ReplyForger:
                 reply = httpx.request(self.command, forger.target + self.path, content=body,
                                       headers=headers, timeout=60.0)
                 status, content = reply.status_code, reply.content
+                sent = dict(reply.headers)
                 if forger.rewrite is not None:
                     new_status, new_content = forger.rewrite(self.path, status, content)
                     if (new_status, new_content) != (status, content):
                         forger.rewritten += 1
+                        if forger.key is not None and REPLY_SIGNATURE in sent:
+                            sent[REPLY_SIGNATURE] = forger.key.sign(reply_message(
+                                self.path, self.headers.get("x-sanji-node", ""),
+                                int(self.headers.get("x-sanji-counter") or 0), new_content))
                     status, content = new_status, new_content
                 self.send_response(status)
-                for key, value in reply.headers.items():
+                for key, value in sent.items():
                     if key.lower() not in _HOP:
                         self.send_header(key, value)
                 self.send_header("content-length", str(len(content)))

@@ -1,9 +1,9 @@
 """An installation from before certificates (issue #7) upgrades in place.
 
-A county hub, a town hub and three stations run and sync with this version; then their
+A county hub, two town hubs and six stations run and sync with this version; then their
 files are put back into the format of the version before (the steps the migrations add,
-undone: hub schema 2 without certs, record_owners or c_made, no hub role, no root in the
-town's upstream identity; hubext schema 2 with its announced levels; station schema 2
+undone: hub schema 4 without certs, record_owners or c_made, no hub role, no root in the
+town's upstream identity; hubext schema 2 with its announced levels; station schema 3
 without certs or a pinned root). Started again, the hubs migrate step by step and
 certify the nodes they enrolled; the town sends its certificates up again; each station
 pins the root from its hub's first signed reply and gets everyone's certificates. Then
@@ -44,7 +44,7 @@ def downgrade_hub(db: Path) -> None:
         conn.executescript("""
             DROP TABLE certs; DROP TABLE record_owners;
             ALTER TABLE records DROP COLUMN c_made;
-            UPDATE schema_version SET version=2 WHERE name='hub';
+            UPDATE schema_version SET version=4 WHERE name='hub';
             UPDATE nodes SET roles=trim(replace(roles, 'hub', ''), ',');
             CREATE TABLE IF NOT EXISTS public_levels(node TEXT PRIMARY KEY, level TEXT NOT NULL);
             UPDATE schema_version SET version=2 WHERE name='hubext';
@@ -64,7 +64,7 @@ def downgrade_station(station: Station) -> Path:
     with closing(sqlite3.connect(db)) as conn:
         conn.executescript("""
             DROP TABLE certs;
-            UPDATE schema_version SET version=2 WHERE name='station';
+            UPDATE schema_version SET version=3 WHERE name='station';
             DELETE FROM meta WHERE key IN ('root', 'certs_after');
         """)
         conn.commit()
@@ -84,7 +84,7 @@ def test_a_township_from_before_certificates_upgrades_and_keeps_working(
         downgrade_hub(hub.data / "hub.sqlite")
         with closing(sqlite3.connect(hub.data / "hub.sqlite")) as conn:
             assert conn.execute("SELECT version FROM schema_version WHERE name='hub'"
-                                ).fetchone() == (2,)
+                                ).fetchone() == (4,)
     for hub in (town.county, town.town, town.other_town):
         hub.start()
     for role, place in town.places.items():
