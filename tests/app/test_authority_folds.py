@@ -15,13 +15,13 @@ import pytest
 
 from app.services.desk import Desk, IntakeForm
 from app.services.rules import load_rules
-from app.station import Station, open_station
+from app.station import Station
 from sync import log
 from sync.db import transaction
 from sync.events import seal
 from sync.ids import uuid7
 from sync.keys import SigningKey
-from tests.ui.stations import TODAY, carry, cadre, make_station, other_town
+from tests.ui.stations import TODAY, carry, cadre, make_station, other_town, unlocked
 
 
 FAR_SEQ = itertools.count(10**6)   # beyond any station's own chain
@@ -30,10 +30,10 @@ FAR_SEQ = itertools.count(10**6)   # beyond any station's own chain
 @pytest.fixture
 def stations(tmp_path: Path) -> Iterator[dict[str, Station]]:
     opened = {
-        "A": open_station(make_station(tmp_path / "a", "王湾村", short_code="XJ001")),
-        "B": open_station(make_station(tmp_path / "b", "李庄村", short_code="XJ002",
+        "A": unlocked(make_station(tmp_path / "a", "王湾村", short_code="XJ001")),
+        "B": unlocked(make_station(tmp_path / "b", "李庄村", short_code="XJ002",
                                        cadres=(("王秀英", "代办员"),))),
-        "center": open_station(make_station(tmp_path / "c", "新集镇便民服务中心", kind="town",
+        "center": unlocked(make_station(tmp_path / "c", "新集镇便民服务中心", kind="town",
                                             short_code="XJ000",
                                             cadres=(("赵红梅", "中心主任"),)))}
     try:
@@ -112,7 +112,7 @@ def test_a_towns_rules_are_not_in_force_in_another_town_even_if_stored(
     """A town's own rules reach only its own subtree; a copy that reached another town
     (an old version broadcast them county-wide) is not obeyed there (issue #7 item 4)."""
     center = stations["center"]
-    elsewhere = open_station(make_station(tmp_path / "o", "柳河镇便民服务中心", kind="town",
+    elsewhere = unlocked(make_station(tmp_path / "o", "柳河镇便民服务中心", kind="town",
                                           short_code="LH000", town=other_town()))
     try:
         carry(elsewhere, center)          # its certificate chain holds at the center

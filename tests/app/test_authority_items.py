@@ -38,7 +38,6 @@ from sync.client import HubClient
 from sync.db import transaction
 from sync.errors import StoreError
 from sync.events import seal, to_pull
-from sync.hub.server import open_hub
 from sync.hub.store import HubStore
 from sync.ids import uuid7
 from sync.keys import SigningKey
@@ -341,7 +340,7 @@ def test_11_a_station_applies_only_what_its_hub_signed_and_a_certified_origin_ma
 @contextmanager
 def town_hub(town: Township) -> Iterator[HubStore]:
     """The town hub's SQLite file, opened beside its running process."""
-    store = open_hub(town.town.data)
+    store = town.town.open()
     try:
         yield store
     finally:

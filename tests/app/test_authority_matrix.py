@@ -181,9 +181,9 @@ def test_who_may_write_each_kind(town: Township, written: dict[tuple[str, str], 
             assert ((spec.event_type, role) in written) is (role in spec.writers), \
                 (spec.event_type, role)
     for (event_type, role), event_id in written.items():
-        hub = town[role].hub
-        for db in (hub.data / "hub.sqlite", town.county.data / "hub.sqlite"):
-            assert _holds(db, event_id), (event_type, role, db)
+        for hub in (town[role].hub, town.county):
+            with closing(hub.db()) as conn:
+                assert _holds(conn, event_id), (event_type, role, hub.url)
 
 
 # who receives ----------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_who_receives_each_kind(town: Township, written: dict[tuple[str, str], s
         for writer in spec.writers:
             event_id = written[(spec.event_type, writer)]
             for reader in ROLES:
-                held = _holds(town[reader].station.store.path, event_id)
+                held = _holds(town[reader].station.store.conn, event_id)
                 assert held is receives(spec.kind, writer, reader), \
                     (spec.event_type, writer, reader, held)
 
@@ -265,10 +265,8 @@ def test_who_can_read_each_kind(town: Township, written: dict[tuple[str, str], s
                     can_read(spec.kind, writer, reader), (spec.event_type, writer, reader)
 
 
-def _holds(db: Any, event_id: str) -> bool:
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30.0)) as conn:
-        return conn.execute("SELECT 1 FROM events WHERE id=?", (event_id,)).fetchone() \
-            is not None
+def _holds(conn: sqlite3.Connection, event_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM events WHERE id=?", (event_id,)).fetchone() is not None
 
 
 def test_a_station_of_another_town_reads_nothing_of_this_town(

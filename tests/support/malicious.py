@@ -24,9 +24,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -147,21 +145,17 @@ HUB_TABLES = {"events": "*", "feed": "*", "records": "*", "record_owners": "*", 
               "nodes": "id, parent, kind, name, pubkey, roles, direct, revoked, short_code"}
 
 
-def hub_state(db: Path | sqlite3.Connection) -> dict[str, Any]:
-    """A fingerprint of everything a hub stores for others: each table's rows."""
-    def read(conn: sqlite3.Connection) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for table, columns in HUB_TABLES.items():
-            rows = conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
-            out[table] = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='public_status'").fetchone():
-            out["public_status"] = conn.execute(
-                "SELECT * FROM public_status ORDER BY receipt_no").fetchall()
-        return out
-    if isinstance(db, sqlite3.Connection):
-        return read(db)
-    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30.0)) as conn:
-        return read(conn)
+def hub_state(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A fingerprint of everything a hub stores for others: each table's rows (read
+    through a connection to its file: hub databases are encrypted)."""
+    out: dict[str, Any] = {}
+    for table, columns in HUB_TABLES.items():
+        rows = conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()
+        out[table] = hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name='public_status'").fetchone():
+        out["public_status"] = conn.execute(
+            "SELECT * FROM public_status ORDER BY receipt_no").fetchall()
+    return out
 
 
 STATION_VIEWS = ("nodes_dir", "config", "cases", "disputes", "petitions", "visits")

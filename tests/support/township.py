@@ -9,13 +9,12 @@
 
 The hubs are real `sanji hub` processes on 127.0.0.1 (with the app's extension: the
 write policy and the public status page); the stations are the app's own (open_station,
-enrolled through the API, so they announce themselves), each with a cadre (PIN 2580).
+enrolled through the API, so they announce themselves), each with a cadre (密码 PIN).
 `sync()` runs rounds until the towns' relays and every station have passed everything
 on. Snapshots: tests.support.malicious.hub_state / station_state.
 """
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,11 +26,11 @@ from app.services.desk import Desk
 from app.station import Station, open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
-from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess, wait_for_relay
 from tests.support.malicious import MaliciousTablet, hub_state, station_state
 
 TODAY = date(2026, 11, 27)
+PIN = "258046"     # every cadre's 密码 (6–12 digits)
 ROLES = ("A", "B", "center", "jiwei", "window", "other")
 # role → (hub, name, kind, roles)
 PLACES = {"A": ("town", "王湾村", "village", ()),
@@ -93,7 +92,11 @@ class Township:
             place.sync()
 
     def hub_states(self) -> dict[str, Any]:
-        return {name: hub_state(hub.data / "hub.sqlite") for name, hub in self.hubs.items()}
+        states = {}
+        for name, hub in self.hubs.items():
+            with closing(hub.db()) as conn:      # the hub's (encrypted) file, beside it
+                states[name] = hub_state(conn)
+        return states
 
     def station_states(self, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         return {role: place.state() for role, place in self.places.items()
@@ -101,7 +104,7 @@ class Township:
 
     def problems(self, hub: str, node: str) -> list[str]:
         """The refusals a hub recorded for pushes from `node`, oldest first."""
-        with closing(sqlite3.connect(self.hubs[hub].data / "hub.sqlite")) as conn:
+        with closing(self.hubs[hub].db()) as conn:
             return [c for (c,) in conn.execute("SELECT code FROM problems WHERE node=?"
                                                " ORDER BY id", (node,))]
 
@@ -116,7 +119,7 @@ def _town(root: Path, county: HubProcess, name: str) -> HubProcess:
     town = HubProcess(root / name, "town")
     town.init(name)
     _, code = county.add_node(name, "town")
-    hub = open_hub(town.data)
+    hub = town.open()
     try:
         with HubClient(county.url) as client:
             enroll_hub(hub, client, code)
@@ -138,7 +141,7 @@ def build(root: Path) -> Township:
             _, code = hub.add_node(name, kind, roles)
             station = open_station(root / f"st-{role}")
             station.enroll(hub.url, code)
-            cadre = add_cadre(station.store, f"{name[:2]}干部", "工作人员", "2580")
+            cadre = add_cadre(station.store, f"{name[:2]}干部", "工作人员", PIN)
             world.places[role] = Place(role, station, Desk(station, today=lambda: TODAY),
                                        cadre, hub)
         world.sync()

@@ -13,7 +13,6 @@ refused. Real hub processes.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -23,10 +22,12 @@ import pytest
 from app.services.desk import Desk
 from app.services.rules import load_rules
 from app.services.townrules import set_holidays
-from app.station import Station, open_station
+from app.station import Station, unlock_station
+from sync.db import run_script, transaction
 from sync.ids import uuid7
 from sync.store import NewEvent
-from tests.support.township import TODAY, Township, build
+from tests.support.hubs import HubProcess
+from tests.support.township import PIN, TODAY, Township, build
 from tests.sync.crafted import problem_of, visit
 
 
@@ -39,8 +40,8 @@ def town(tmp_path: Path) -> Iterator[Township]:
         world.close()
 
 
-def downgrade_hub(db: Path) -> None:
-    with closing(sqlite3.connect(db)) as conn:
+def downgrade_hub(hub: HubProcess) -> None:
+    with closing(hub.db()) as conn:
         conn.executescript("""
             DROP TABLE certs; DROP TABLE record_owners;
             ALTER TABLE records DROP COLUMN c_made;
@@ -58,17 +59,14 @@ def downgrade_hub(db: Path) -> None:
         conn.commit()
 
 
-def downgrade_station(station: Station) -> Path:
-    db = station.store.path
-    station.close()
-    with closing(sqlite3.connect(db)) as conn:
-        conn.executescript("""
+def downgrade_station(station: Station) -> None:
+    with transaction(station.store.conn) as conn:       # its (encrypted) file, open
+        run_script(conn, """
             DROP TABLE certs;
             UPDATE schema_version SET version=3 WHERE name='station';
-            DELETE FROM meta WHERE key IN ('root', 'certs_after');
+            DELETE FROM meta WHERE key IN ('root', 'certs_after')
         """)
-        conn.commit()
-    return db
+    station.close()
 
 
 def test_a_township_from_before_certificates_upgrades_and_keeps_working(
@@ -81,14 +79,14 @@ def test_a_township_from_before_certificates_upgrades_and_keeps_working(
     for place in town.places.values():
         downgrade_station(place.station)
     for hub in town.hubs.values():
-        downgrade_hub(hub.data / "hub.sqlite")
-        with closing(sqlite3.connect(hub.data / "hub.sqlite")) as conn:
+        downgrade_hub(hub)
+        with closing(hub.db()) as conn:
             assert conn.execute("SELECT version FROM schema_version WHERE name='hub'"
                                 ).fetchone() == (4,)
     for hub in (town.county, town.town, town.other_town):
         hub.start()
     for role, place in town.places.items():
-        place.station = open_station(place.station.data)
+        place.station = unlock_station(place.station.data, PIN, 0)
         place.desk = Desk(place.station, today=lambda: TODAY)
         assert place.station.store.root() is None, role
 
@@ -103,7 +101,7 @@ def test_a_township_from_before_certificates_upgrades_and_keeps_working(
         assert levels[town["A"].id] == "village" and levels[center.id] == "town", role
         assert place.station.store.conn.execute(
             "SELECT level FROM nodes_dir WHERE id=?", (center.id,)).fetchone() == ("town",)
-    with closing(sqlite3.connect(town.county.data / "hub.sqlite")) as conn:
+    with closing(town.county.db()) as conn:
         certified = {r[0] for r in conn.execute("SELECT id FROM certs")}
         assert {place.id for place in town.places.values()} <= certified
         assert conn.execute("SELECT roles FROM nodes WHERE kind='town' AND direct=1"
