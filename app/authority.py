@@ -11,7 +11,10 @@ against the certificate); then the record, as far as the place can tell:
 - at the author's own hub, which holds everything the author has seen, a step must
   be on a record that hub holds and that the author can see (its creator, or a node it
   was ever handed to, is in the author's scope): an event on another village's record
-  is refused there, with its owner change (item 8).
+  is refused there, with its owner change (item 8);
+- a step on the author's own records (OWN: 忘记密码) is refused wherever the record, or
+  the cadre named as its author, is known to have been created by another station; in
+  the author's own file and at its own hub, which hold all it made, both must be known.
 
 Folds read only what the declaration allows (`admissible`), with levels from the
 certificates, so an event that got past no check still changes no state.
@@ -24,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain.authority import (CREATE, STEP, WRITERS, Author, Writers, check_write,
-                                  in_force)
+from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
+                                  check_write, in_force)
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import Cert, Directory, Root
@@ -71,6 +74,8 @@ class AppPolicy(DefaultPolicy):
                     where.first_hop and facts.known and facts.creator != author.id:
                 return Problem(403, "record_taken", "这条记录已由别的站点建立，不能重新建立，"
                                                     "也不能冒充它的建立人。")
+        elif writers.record == OWN:
+            return _own(event, author.id, where)
         elif writers.record == STEP and where.first_hop:
             facts = where.record(event["record"])
             if not facts.known:
@@ -80,6 +85,19 @@ class AppPolicy(DefaultPolicy):
                 return Problem(403, "not_holder", "这条记录不是本站建立的，也没有转给本站，"
                                                   "不能在上面办理或转交。")
         return None
+
+
+def _own(event: dict[str, Any], author: str, where: Where) -> Problem | None:
+    for field_name, code, message in (
+            ("record", "not_own_record", "这条记录不是本站建立的：只能给本站登记的干部重设密码。"),
+            ("author", "not_own_cadre", "证明人不是本站登记的干部：要由本站另一位干部用自己的"
+                                        "密码证明。")):
+        facts = where.record(str(event[field_name]))
+        made_elsewhere = facts.known and facts.creator != author
+        unknown_where_all_is = not facts.known and (where.first_hop or where.writing)
+        if made_elsewhere or unknown_where_all_is:
+            return Problem(403, code, message)
+    return None
 
 
 def app_policy(registry: Registry | None = None,

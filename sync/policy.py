@@ -58,20 +58,26 @@ NO_RECORD = RecordFacts()
 
 class Overlay:
     """Record facts while a batch is checked: what is stored (read through `load` for
-    all the batch's records at once, and only if a policy asks) plus the batch's own
-    earlier events (a run may create a record and then act on it), applied only to a
-    record a policy asks about."""
+    all the batch's records at once, and only if a policy asks; any other record a
+    policy asks about, such as a cadre an event names, one by one) plus the batch's
+    own earlier events (a run may create a record and then act on it), applied only to
+    a record a policy asks about."""
 
     def __init__(self, load: Callable[[Sequence[str]], dict[str, RecordFacts]],
                  records: Sequence[str]) -> None:
         self.load = load
         self.records = records
         self.held: dict[str, RecordFacts] | None = None
+        self.asked: set[str] = set()
         self.pending: dict[str, list[tuple[dict[str, Any], bool]]] = {}
 
     def facts(self, record: str) -> RecordFacts:
         if self.held is None:
             self.held = self.load(self.records)
+            self.asked = set(self.records)
+        if record not in self.asked:       # a record the batch does not touch (a policy
+            self.asked.add(record)         # may ask about one an event names)
+            self.held.update(self.load([record]))
         now = self.held.get(record, NO_RECORD)
         for event, made in self.pending.pop(record, ()):
             now = _after(now, event, made)
@@ -96,17 +102,20 @@ class Where:
     """Where events are being applied, and what is known there: the directory of
     certificates; what is held of a record before the event being checked (`record`,
     read only if a policy asks); at the author's own hub (`first_hop`), whose records
-    the author may see (`scope`)."""
+    the author may see (`scope`); in the author's own file, as it writes (`writing`:
+    every record the author made is there)."""
 
-    __slots__ = ("directory", "facts", "first_hop", "scope")
+    __slots__ = ("directory", "facts", "first_hop", "scope", "writing")
 
     def __init__(self, directory: Directory,
                  facts: Callable[[str], RecordFacts] | None = None,
-                 first_hop: bool = False, scope: frozenset[str] = frozenset()) -> None:
+                 first_hop: bool = False, scope: frozenset[str] = frozenset(),
+                 writing: bool = False) -> None:
         self.directory = directory
         self.facts = facts
         self.first_hop = first_hop
         self.scope = scope
+        self.writing = writing
 
     def record(self, record: str) -> RecordFacts:
         return self.facts(record) if self.facts is not None else NO_RECORD

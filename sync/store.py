@@ -178,7 +178,7 @@ class Store:
             seq, prev = log.head(self.conn, origin)
             me = self.directory.verified(origin)
             overlay = Overlay(self.record_facts, [item.record for item in items])
-            where = Where(self.directory, overlay.facts)
+            where = Where(self.directory, overlay.facts, writing=True)
             for item in items:
                 seq += 1
                 event = {"id": uuid7(), "origin": origin, "seq": seq, "hlc": self.clock.now(),

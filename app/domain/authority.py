@@ -25,6 +25,10 @@ Fields of ``Writers``:
                     fold, only by the level holding it (``who``)
             SELF    about the author itself: the record is the author's own node id
             SHARED  a setting record every allowed writer adds to (a config key)
+            OWN     a step on one of the author station's own records: only the station
+                    that created the record may write it, and the event's ``author``
+                    (the cadre who signs for it) is a cadre that station registered
+                    (checked wherever the record and the cadre are held)
     who     the fold's rule for steps: holder | holder_or_above | upper | anyone
     moves   the step may hand the record to another node (the envelope's ``owner``);
             no other step may (issue #7 item 8)
@@ -47,7 +51,7 @@ from typing import Any, Mapping
 from app.domain.service_state import LEVEL_SHORT, LEVELS
 from app.domain.verdict import OK, Verdict, no
 
-CREATE, STEP, SELF, SHARED = "create", "step", "self", "shared"
+CREATE, STEP, SELF, SHARED, OWN = "create", "step", "self", "shared", "own"
 DISCIPLINE = "discipline"
 ALL = LEVELS
 TOWN_UP = ("town", "county")
@@ -84,6 +88,9 @@ WRITERS: dict[str, Writers] = {
     "visit.logged": _w("登记来访", record=CREATE),
     "visit.amended": _w("修改来访登记", who="anyone"),
     "cadre.registered": _w("登记干部", record=CREATE),
+    # 忘记密码 (app.password_reset): on the station's own tablet, vouched for by one of its
+    # own cadres; no other station, and no upper level, sets a cadre's 密码
+    "cadre.password_reset": _w("重设密码", record=OWN),
     "duty.scheduled": _w("排班", record=CREATE),
     "duty.checked_in": _w("签到", who="anyone"),
     "duty.checked_out": _w("签退", who="anyone"),
@@ -180,6 +187,8 @@ def check_write(event: Mapping[str, Any], author: Author,
         return no("role_required", f"只有纪委等指定岗位的登记设备可以{writers.action}。")
     if writers.record == SELF and event.get("record") != author.id:
         return no("not_self", "站点只能公布自己的信息，不能替别的站点公布。")
+    if writers.record == OWN and not event.get("author"):
+        return no("no_author", f"“{writers.action}”要写明是本站哪位干部办的；请登录后再办。")
     if event.get("owner") and not writers.moves:
         return no("owner_not_movable", f"“{writers.action}”不能把记录转给别的站点；"
                                        "只有上报、转办、办结、退回等步骤可以转交。")

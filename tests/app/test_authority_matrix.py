@@ -33,11 +33,16 @@ from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.risk import RiskAssessments
 from app.services.rules import load_rules
+from sync import log
+from sync.canonical import GENESIS
+from sync.db import transaction
 from sync.errors import StoreError
+from sync.events import seal
 from sync.ids import uuid7
 from sync.store import NewEvent
 from tests.domain.builders import payload_for
 from tests.support.township import ROLES, TODAY, Place, Township
+from tests.support.waiting import until
 from tests.sync.crafted import visit
 
 TOWN_ONE = ("A", "B", "center", "jiwei")          # the town 新集镇, with its stations
@@ -67,6 +72,7 @@ class Samples:
     ciphertext: str
     cases: dict[str, str]
     disputes: dict[str, str]
+    cadres: dict[str, str]
 
 
 def _receipt(place: Place, number: int) -> str:
@@ -92,7 +98,10 @@ SPECS = [
                   "value": {"holidays": [f"{HOLIDAY_YEAR.get(p.role, 2043)}-05-02"],
                             "workdays": []}, "note": "依据通知"}, None)),
     Spec("cadre", "cadre.registered", ROLES, lambda p, s: (
-        uuid7(), {"name": "张建军", "post": "委员"}, None)),
+        s.cadres[p.role], {"name": "张建军", "post": "委员"}, None)),
+    # 忘记密码: the place's cadre vouches for the 张建军 it registered just before
+    Spec("cadre", "cadre.password_reset", ROLES, lambda p, s: (
+        s.cadres[p.role], {"method": "colleague"}, None)),
     Spec("duty", "duty.scheduled", ROLES, lambda p, s: (
         uuid7(), {"date": TODAY.isoformat(), "shift": "全天", "cadre": p.cadre.id,
                   "cadre_name": p.cadre.name, "role": "带班"}, None)),
@@ -139,7 +148,7 @@ def samples(town: Township) -> Samples:
     ciphertext = seal_for_discipline(town["A"].station, "村会计挪用修路款".encode("utf-8"))
     return Samples(written["dispute.registered"], written["dispute.screened"],
                    written["petition.registered"], written["risk.planned"], ciphertext,
-                   {role: uuid7() for role in ROLES}, {role: uuid7() for role in ROLES})
+                   *({role: uuid7() for role in ROLES} for _ in range(3)))
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +293,65 @@ def test_a_station_of_another_town_reads_nothing_of_this_town(
         kinds = {k for (k,) in town[village].station.store.conn.execute(
             "SELECT DISTINCT kind FROM events WHERE origin=?", (town["other"].id,))}
         assert kinds == {"node"}, village
+
+
+# 忘记密码 on another station's cadre --------------------------------------------------------
+def test_a_password_is_reset_only_by_the_cadres_own_station_vouched_by_its_own_cadre(
+        town: Township, written: dict[tuple[str, str], str]) -> None:
+    """`cadre.password_reset` (app.password_reset) both ways round: every role resets
+    its own cadre's 密码 (the matrix above); no role resets another station's cadre, nor
+    signs a reset with another station's cadre as the colleague who vouched — its own
+    store refuses it, its hub refuses the forged push (403, nothing stored), and a
+    station that is served one anyway (a hub that did not check) quarantines it, and
+    the county hub refuses it when the town relays it."""
+    town.sync()
+    before = town.hub_states()
+    reset = {"method": "colleague"}
+    for role in ROLES:
+        place = town[role]
+        tablet = place.tablet()
+        for target in ROLES:
+            if target == role:
+                continue
+            theirs = town[target].cadre.id
+            for record, author, code in ((theirs, place.cadre.id, "not_own_record"),
+                                         (place.cadre.id, theirs, "not_own_cadre")):
+                with pytest.raises(StoreError) as caught:
+                    place.station.store.append(NewEvent("cadre.password_reset", record,
+                                                        reset, author))
+                assert caught.value.code == code, (role, target, caught.value)
+                reply = tablet.push([tablet.event("cadre.password_reset", record, reset,
+                                                  author=author)])
+                assert reply.status_code == 403, (role, target, reply.text)
+                assert reply.json()["code"] == code, (role, target, reply.json())
+    assert town.hub_states() == before
+    # Defence in depth: village A's reset of 李庄村's cadre, continuing A's chain straight
+    # in the town hub's file (a hub that did not check), is refused by the stations it
+    # reaches and by the county hub.
+    A, B = town["A"], town["B"]
+    hub = town.town.open()
+    try:
+        town_hub, (seq, prev) = hub.hub_id, log.head(hub.conn, A.id)
+        forged = seal({"id": uuid7(), "origin": A.id, "seq": seq + 1,
+                       "hlc": A.station.store.clock.now(), "type": "cadre.password_reset",
+                       "v": 1, "record": B.cadre.id, "kind": "cadre", "author": A.cadre.id,
+                       "owner": None, "payload": reset}, prev)
+        with transaction(hub.conn):
+            log.insert(hub.conn, [forged])
+            hub._index([forged])
+    finally:
+        hub.close()
+    states = town.station_states()
+    for role in ("center", "jiwei", "B"):
+        town[role].sync()
+    for role in ("center", "jiwei", "B"):     # B: it is B's record; the town's stations
+        conn = town[role].station.store.conn
+        assert not _holds(conn, forged["id"]), role
+        assert conn.execute("SELECT code FROM quarantine ORDER BY id DESC LIMIT 1"
+                            ).fetchone() == ("not_own_record",), role
+        kept = {k: v for k, v in town[role].state().items() if k != "quarantine"}
+        assert kept == {k: v for k, v in states[role].items() if k != "quarantine"}, role
+    until(lambda: "not_own_record" in town.problems("county", town_hub),
+          "the county hub to refuse the relayed reset")
+    with closing(town.county.db()) as conn:
+        assert not _holds(conn, forged["id"])

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.domain.authority import WRITERS, Author, check_write, in_force
+from app.domain.authority import OWN, WRITERS, Author, check_write, in_force
 from schemas import load_registry
 
 VILLAGE = Author("v1", "village", "t-hub", frozenset(), "XJ001")
@@ -16,8 +16,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def event(event_type: str, payload: dict | None = None, record: str = "r1",
-          owner: str | None = None) -> dict:
-    return {"type": event_type, "record": record, "owner": owner, "payload": payload or {}}
+          owner: str | None = None, author: str | None = "u1") -> dict:
+    return {"type": event_type, "record": record, "owner": owner, "payload": payload or {},
+            "author": author}
 
 
 def refused(event_: dict, author: Author, code: str) -> str:
@@ -76,6 +77,20 @@ def test_a_receipt_number_carries_the_authors_own_station_code(event_type: str) 
     assert "XJ001" in message
     refused(event(event_type, mine), Author("v9", "village", "t", frozenset(), None),
             "receipt_not_yours")
+
+
+def test_a_password_is_reset_on_the_stations_own_tablet_in_a_cadres_name() -> None:
+    """忘记密码 (app.password_reset): any level's station, for its own cadres (the record
+    and the vouching cadre are checked against their creator where they are held:
+    tests/app/test_authority_matrix.py); never without the cadre who vouches, never
+    handing the record on."""
+    reset = {"method": "colleague"}
+    assert WRITERS["cadre.password_reset"].record == OWN
+    for author in (VILLAGE, CENTER, JIWEI, WINDOW):
+        assert check_write(event("cadre.password_reset", reset, author="c-2"), author).ok
+    message = refused(event("cadre.password_reset", reset, author=None), VILLAGE, "no_author")
+    assert "哪位干部" in message
+    refused(event("cadre.password_reset", reset, owner="t-hub"), VILLAGE, "owner_not_movable")
 
 
 def test_levels_of_workflow_steps() -> None:
