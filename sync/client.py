@@ -92,6 +92,7 @@ class HubClient:
         except httpx.HTTPError as exc:
             raise transport_problem(exc, self.base_url, self.contact_timeout) from exc
         self.stats.requests += 1
+        _refuse_if_damaged(response.status_code, response.content)
         if response.status_code >= 500:
             raise TransportError(f"服务器暂时出错（{response.status_code}），稍后会自动重试。")
 
@@ -136,12 +137,7 @@ class HubClient:
         self.stats.bytes_up += len(content) + _header_bytes(all_headers) + len(path) + 20
         self.stats.bytes_down += response.num_bytes_downloaded + _header_bytes(
             response.headers) + 20
-        if response.status_code == 503 and b"hub_damaged" in data[:200]:
-            # Not a passing error to retry: the hub refuses until it is restored (issue
-            # #11). Say so, and pass on what the hub says to its operator.
-            detail = jsoncodec.loads(data).get("title", "")
-            raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
-                          f"服务器管理员。服务器的说明：{detail}")
+        _refuse_if_damaged(response.status_code, data)
         if response.status_code >= 500:
             raise TransportError(f"服务器暂时出错（{response.status_code}），稍后会自动重试。")
         parsed: Any = None
@@ -194,3 +190,13 @@ class Backoff:
                     raise
                 self.sleep(self.rng.uniform(0, min(self.cap, self.base * 2 ** attempt)))
         raise AssertionError("unreachable")
+
+
+def _refuse_if_damaged(status: int, data: bytes) -> None:
+    """A damaged hub is not a passing error to retry: it refuses until it is restored
+    (issue #11), already at the round's first contact. Say so, and pass on what the hub
+    says to its operator."""
+    if status == 503 and b"hub_damaged" in data[:200]:
+        detail = jsoncodec.loads(data).get("title", "")
+        raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
+                      f"服务器管理员。服务器的说明：{detail}")
