@@ -8,7 +8,7 @@ process, the client, the bytes on loopback.
         sync_via(store, mitm.url)
 
 A pull reply is signed by the hub (issue #7 item 11): rewritten, it is refused whole by
-the station. `ReplyForger(hub.url, sign_as=hub.data)` signs what it rewrote with that
+the station. `ReplyForger(hub.url, sign_as=hub)` signs what it rewrote with that
 hub's own key, for a test of what a hub itself might send (a wrong clock, a bad item).
 """
 from __future__ import annotations
@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
-from sync.hub.server import open_hub
 from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message
+from tests.support.hubs import HubProcess
 
 # (path, status, body) -> (status, body); body is the decoded reply body
 Rewrite = Callable[[str, int, bytes], tuple[int, bytes]]
@@ -52,16 +51,16 @@ def on_path(prefix: str, rewrite: Rewrite) -> Rewrite:
     return only
 
 
-def _hub_key(data: Path) -> SigningKey:
-    hub = open_hub(data)
+def _hub_key(hub: HubProcess) -> SigningKey:
+    store = hub.open()            # its (encrypted) file, with its key file
     try:
-        return hub.key()
+        return store.key()
     finally:
-        hub.close()
+        store.close()
 
 
 class ReplyForger:
-    def __init__(self, target_url: str, sign_as: Path | None = None) -> None:
+    def __init__(self, target_url: str, sign_as: HubProcess | None = None) -> None:
         self.target = target_url.rstrip("/")
         self.rewrite: Rewrite | None = None
         self.rewritten = 0

@@ -104,7 +104,7 @@ def test_a_forged_hub_time_is_not_learned(lab: Lab) -> None:
     offset = station.store.clock.offset_ms
     assert abs(offset) < NEAR_MS                      # learned at enrollment
 
-    with ReplyForger(town.url, sign_as=town.data) as mitm:   # the hub's own wrong clock
+    with ReplyForger(town.url, sign_as=town) as mitm:   # the hub's own wrong clock
         for forged in (system_ms() + TEN_YEARS_MS, 2**62):
             mitm.rewrite = set_json_field("hub_time", forged)
             before = mitm.rewritten

@@ -233,7 +233,7 @@ def test_a_station_sets_aside_a_pull_item_it_cannot_read_and_refuses_a_bad_curso
             data["events"].insert(0, ["短", nested(40)])
         return code, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
-    with ReplyForger(town.url, sign_as=town.data) as mitm:   # as if the hub sent it
+    with ReplyForger(town.url, sign_as=town) as mitm:   # as if the hub sent it
         mitm.rewrite = on_path("/v1/pull", garbage_first)
         result = sync_via(reader.store, mitm.url)
         assert result.ok, result.error
