@@ -84,12 +84,16 @@ def test_bad_event_mid_batch_keeps_and_acknowledges_exactly_the_prefix(lab: Lab)
 def reenroll(station: Station, town: HubProcess, name: str) -> None:
     """Carry a village's tablet, data and identity, to another town, whose operator
     registers it there under the same node id and key by editing the hub's file (the
-    enrollment API gives a station a new id: only hubs keep theirs, issue #7 item 7)."""
+    enrollment API gives a station a new id: only hubs keep theirs, issue #7 item 7).
+    The operator also drops the village's certificate from the first town, if the second
+    town's relay has already brought it down from the county (a hub certifies no node
+    that another town certified: sync.certs `foreign_node`); the county still refuses."""
     store = station.store
     node_id, token = store.node_id or "", new_token()
     hub = town.open()
     try:
         with transaction(hub.conn):
+            hub.conn.execute("DELETE FROM certs WHERE id=?", (node_id,))
             hub.conn.execute(
                 "INSERT INTO nodes(id, parent, kind, name, pubkey, direct, token_hash,"
                 " enrolled_at) VALUES(?,?,?,?,?,1,?,?)",
