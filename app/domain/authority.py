@@ -96,7 +96,7 @@ WRITERS: dict[str, Writers] = {
     "duty.checked_out": _w("签退", who="anyone"),
     # 检举控告: filed sealed wherever it is received (RULES.md §4)
     "complaint.filed": _w("登记检举控告", record=CREATE),
-    "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level",)),
+    "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level", "receipt")),
     # 便民服务 (app.domain.service_transitions)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
