@@ -97,6 +97,18 @@ WRITERS: dict[str, Writers] = {
     # 检举控告: filed sealed wherever it is received (RULES.md §4)
     "complaint.filed": _w("登记检举控告", record=CREATE),
     "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level", "receipt")),
+    # the 纪委's cases (app.domain.supervision.case_flow, issue #13 §2): certified
+    # discipline devices of a town or the county only; payloads sealed (app.sealing)
+    **{kind: _w(action, TOWN_UP, record=CREATE if kind.endswith("opened") else STEP,
+               who="holder_or_above", roles=(DISCIPLINE,))
+       for kind, action in (
+           ("discipline.case_opened", "受理案件线索"), ("discipline.case_disposed", "处置线索"),
+           ("discipline.case_filed", "立案"), ("discipline.case_dismissed", "了结"),
+           ("discipline.case_extended", "延长审查调查"),
+           ("discipline.case_investigated", "登记调查结束"), ("discipline.case_decided", "作出处理"),
+           ("discipline.review_recorded", "登记一案双查"), ("discipline.case_concluded", "结案"),
+           ("discipline.case_replied", "反馈举报人"), ("discipline.case_revisited", "回访"),
+           ("discipline.case_shared", "设置办案协作"))},
     # 便民服务 (app.domain.service_transitions)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
