@@ -27,7 +27,7 @@ from app.services.errors import ServiceError
 from app.services.petitions import Petitions
 from tests.support.dbfiles import decrypted_text, open_db
 from tests.sync.crafted import problem_of
-from tests.support.township import Place, Township, _town, build
+from tests.support.township import PIN, Place, Township, _town, build
 from tests.support.hubs import wait_for_relay
 
 TODAY = date(2026, 11, 27)
@@ -50,7 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Township]:
             _, code = hub.add_node(name, kind, ("discipline",))
             station = open_station(root / f"st-{role}")
             station.enroll(hub.url, code)
-            cadre = add_cadre(station.store, f"{name[:3]}干部", "纪检员", "2580")
+            cadre = add_cadre(station.store, f"{name[:3]}干部", "纪检员", PIN)
             town.places[role] = Place(role, station, Desk(station, today=lambda: TODAY), cadre, hub)
         extra["third"] = third
         sync(town, third)
@@ -182,13 +182,16 @@ def test_access_matrix_over_real_sync(world: Township, the_case: str) -> None:
 
 def test_forgeries_are_refused_where_they_first_arrive(world: Township, the_case: str) -> None:
     sealed = {"sealed": sealing.seal_for_discipline(world["A"].station, b'{"on":"2026-11-27"}')}
-    # The taking village tablet, the service centre: no discipline role.
-    for role in ("A", "center"):
+    # The taking village tablet (no village writes a case), the town's service centre
+    # (a town station without the discipline role).
+    for role, code in (("A", "wrong_level"), ("center", "role_required")):
         tablet = world[role].tablet()
-        reply = tablet.push([tablet.event("discipline.case_concluded", the_case, sealed)])
-        assert "纪委" in problem_of(reply, 403, "role_required")["title"]
-        reply = tablet.push([tablet.event("discipline.case_opened", None, sealed)])
-        problem_of(reply, 403, "role_required")
+        for kind, record in (("discipline.case_concluded", the_case),
+                             ("discipline.case_opened", None)):
+            reply = tablet.push([tablet.event(kind, record, sealed)])
+            assert problem_of(reply, 403, code)["title"], (role, kind)
+    assert "纪委" in problem_of(world["center"].tablet().push([world["center"].tablet().event(
+        "discipline.case_filed", the_case, sealed)]), 403, "role_required")["title"]
     # A neighbouring town's 纪委 in the zone reads, but may not record a step: its hub
     # refuses, and its own desk says why before that.
     zone = world["zone_jiwei"]
