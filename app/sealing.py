@@ -36,6 +36,7 @@ from __future__ import annotations
 import binascii
 import json
 import sqlite3
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -61,7 +62,7 @@ NOT_DISCIPLINE = "只有纪委（纪检监察）角色的设备才能查看检�
 
 __all__ = ["SealError", "key_id", "seal_for_discipline", "seal_file", "open_sealed",
            "open_file", "can_seal", "can_open", "discipline_keys", "ensure_seal_key",
-           "rotate_seal_key", "sealed_events"]
+           "rotate_seal_key", "sealed_events", "collect_public_reports"]
 
 
 # keys ------------------------------------------------------------------------------------
@@ -222,3 +223,39 @@ def sealed_events(station: "Station") -> list[dict[str, Any]]:
     rows = station.store.conn.execute(log.SELECT + " WHERE kind='complaint' ORDER BY hlc, origin,"
                                       " seq").fetchall()
     return [log.row_to_event(r) for r in rows]
+
+
+def collect_public_reports(station: "Station") -> int:
+    """On a town 纪委 device: take the reports citizens sent through the town's public
+    page (sealed on arrival at the hub, app.hubext.reports) into this device's log as
+    ``petition.accusation_sealed`` events, under the receipt numbers the citizens were
+    given; the next push hands them to the hub, which then drops its copy. Returns how
+    many were taken in. A report already taken in (a collect repeated after a failure
+    before the push) is not written twice."""
+    from app.domain.petition_sealed import EVENT_TYPE, sealed_payload
+    from app.station import hub_client
+    from sync.ids import uuid7
+    from sync.session import credentials_for
+    from sync.store import NewEvent
+    url = station.hub_url()
+    if url is None or station.level != "town" or DISCIPLINE_ROLE not in station.identity().get(
+            "roles", []):
+        return 0
+    client = hub_client(url, credentials_for(station.store))
+    try:
+        reply = client.call("POST", "/v1/public-reports", {})
+    finally:
+        client.close()
+    items = reply.body.get("reports", []) if isinstance(reply.body, dict) else []
+    held = {r for (r,) in station.store.conn.execute(
+        "SELECT receipt_no FROM sealed_accusations WHERE receipt_no IS NOT NULL")}
+    new = []
+    for item in items:
+        if item["receipt_no"] in held:
+            continue
+        payload = sealed_payload(item["sealed"], date.fromisoformat(item["received_on"]), "town",
+                                 item["receipt_no"])
+        new.append(NewEvent(EVENT_TYPE, uuid7(), payload, "public-page"))
+    if new:
+        station.store.append_many(new)
+    return len(new)

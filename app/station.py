@@ -114,6 +114,14 @@ class Station:
                 self.store.meta.set(ANNOUNCE_LATER, None)
         from app.accounts import register_waiting
         register_waiting(self.store)
+        if DISCIPLINE_ROLE in self.identity().get("roles", []) and self.level == "town":
+            # 检举控告 citizens sent through the town's public page (issue #13 §1)
+            from app.sealing import collect_public_reports
+            from sync.errors import SyncError
+            try:
+                collect_public_reports(self)
+            except SyncError:
+                pass          # the hub is unreachable or older: the next round tries again
 
     def announce(self) -> None:
         """Tell every level this station's name, level and receipt code (broadcast)."""
