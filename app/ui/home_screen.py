@@ -57,6 +57,12 @@ class HomeScreen(Page):
         ledger.bind(on_release=lambda _b: self.app.go("opinions"))
         tiles.add_widget(ledger)
         self.opinions_tile = ledger
+        if "discipline" in self.app.station.identity().get("roles", []):
+            jiwei = TileButton(text="纪委办案")      # issue #13 §2: discipline devices only
+            jiwei.level_tile = True
+            jiwei.bind(on_release=lambda _b: self.app.go("discipline"))
+            tiles.add_widget(jiwei)
+            self.discipline_tile = jiwei
         settings = TileButton(text="规则数值" if self.app.level != "village" else "规则和依据")
         settings.level_tile = True
         settings.bind(on_release=lambda _b: self.app.go("settings"))

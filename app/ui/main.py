@@ -67,6 +67,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "petition_intake": ("app.ui.petition_intake_screen", "PetitionIntakeScreen"),
     "petition": ("app.ui.petition_screen", "PetitionScreen"),
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
+    "discipline": ("app.ui.discipline_screen", "DisciplineScreen"),
+    "discipline_case": ("app.ui.discipline_screen", "DisciplineCaseScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
     "settings": ("app.ui.settings_screen", "SettingsScreen"),
