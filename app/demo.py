@@ -36,6 +36,7 @@ import httpx
 
 from app.accounts import Cadre, add_cadre, list_cadres
 from app.demo_law import seed_law
+from app.demo_supervision import seed_supervision
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
                                plan_cases)
@@ -413,12 +414,14 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         _run_cases(world)
         say("登记矛盾纠纷、信访事项、风险评估和民意台账，逐级办理并同步……")
         law = seed_law(world)
+        say("纪委设备登记，检举控告加密受理，纪委案件逐步办理（一案双查）……")
+        supervision = seed_supervision(world, town_url, county_url)
         summary = {
             "today": today.isoformat(), "cases": len(world.cases),
             "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
                                              for c in world.cases).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN, "law": law}
+            "pin": PIN, "law": law, "supervision": supervision}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))

@@ -326,3 +326,33 @@ def test_no_resident_name_id_number_or_phone_lies_in_clear_on_disk(seeded: Seede
         assert found == []
     finally:
         home.close()
+
+
+def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
+    """Issue #13: the 纪委 devices hold the reports and the cases in every stage; a
+    village tablet holds its reports sealed and cannot open them."""
+    from app.demo_supervision import COUNTY_JIWEI, REPORTS, TOWN_JIWEI
+    from app.sealing import can_open
+    from app.services.discipline import DisciplineDesk
+    assert seeded.summary["supervision"] == {"reports": len(REPORTS), "cases": 3}
+    for spec in (TOWN_JIWEI, COUNTY_JIWEI):
+        station = seeded.open(spec.folder)
+        try:
+            desk = DisciplineDesk(station, today=lambda: TODAY)
+            reports = desk.reports()
+            assert len(reports) == len(REPORTS)
+            assert sum(1 for r in reports if r["case"] is None) == 1
+            states = sorted(c.status for c in desk.cases())
+            assert states == ["closed", "investigating", "replied"]
+            replied = next(c for c in desk.cases() if c.status == "replied")
+            assert {r["kind"] for r in replied.reviews} == {"主体责任", "监督责任"}
+            assert [e["name"] for e in desk.integrity_file()][:1] == ["王某"]
+        finally:
+            station.close()
+    village = seeded.open(VILLAGES[0].folder)
+    try:
+        assert not can_open(village)
+        rows = village.store.conn.execute("SELECT receipt_no FROM sealed_accusations").fetchall()
+        assert len(rows) == 2 and all(r[0] for r in rows)
+    finally:
+        village.close()
