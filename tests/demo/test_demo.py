@@ -356,3 +356,55 @@ def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
         assert len(rows) == 2 and all(r[0] for r in rows)
     finally:
         village.close()
+
+
+ASSESSMENT = {"title": "2026年度村级党风政风建设考评", "criteria": [
+    {"code": "办件", "name": "便民服务按期办结", "weight": "30", "kind": "定量", "part": "组织认定",
+     "measure": "service_on_time"},
+    {"code": "调解", "name": "矛盾纠纷调解", "weight": "20", "kind": "定量", "part": "组织认定",
+     "measure": "mediation_success", "method": "扣分", "deduct": "5"},
+    {"code": "廉洁", "name": "廉洁自律", "weight": "25", "kind": "定性", "part": "组织认定"},
+    {"code": "满意", "name": "群众满意", "weight": "25", "kind": "定量", "part": "群众评判",
+     "measure": "service_satisfaction"}]}
+
+
+def test_the_assessment_of_the_seeded_year(hall: Station, tmp_path: Path) -> None:
+    """Issue #13 §4: each quantitative criterion against an independent count of the town
+    station's records, totals and ranking, stars, the .xlsx read back."""
+    from openpyxl import load_workbook
+    from app.domain.supervision.rules import SupervisionRules
+    from app.services.assessment import assess, export_xlsx
+    conn = hall.store.conn
+    rules = SupervisionRules.from_config(load_rules(conn).config)
+    villages = [spec.name for spec in VILLAGES]
+    marks = {v: {"廉洁": [{"assessor": f"评分人{i}", "score": 20 + i} for i in range(5)]}
+             for v in villages}
+    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
+    assert sorted(r.village for r in results) == sorted(villages)
+    for result in results:
+        on_time = conn.execute(
+            "SELECT SUM(closed_on IS NOT NULL AND closed_on<=due), SUM(closed_on>due OR"
+            " (closed_on IS NULL AND due<?)) FROM cases WHERE village=? AND accepted_on LIKE"
+            " '2026-%'", (TODAY.isoformat(), result.village)).fetchone()
+        text = result.score.criteria[0].text
+        good, bad = int(on_time[0] or 0), int(on_time[1] or 0)
+        assert f"按期办结{good}件、超期{bad}件" in text, text
+        failed = conn.execute("SELECT COUNT(*) FROM disputes WHERE village=? AND status='referred'"
+                              " AND received_on LIKE '2026-%'", (result.village,)).fetchone()[0]
+        assert result.score.criteria[1].points == max(0, 20 - 5 * failed)
+        # the trimmed mean of 20..24 without 20 and 24 is 22
+        assert result.score.criteria[2].points == 22
+        assert result.total == str(shown_total(result))
+    ranks = [r.rank for r in results]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    path = export_xlsx(scheme, results, tmp_path / "考核.xlsx", ASSESSMENT["title"], rules)
+    book = load_workbook(path)
+    rows = list(book["考核结果"].iter_rows(min_row=3, values_only=True))
+    assert [(row[0], row[1]) for row in rows] == [(r.rank, r.village) for r in results]
+    assert [row[2] for row in rows] == [float(r.total) for r in results]
+    assert any("按期办结" in (row[4] or "") for row in book["计分说明"].iter_rows(values_only=True))
+
+
+def shown_total(result) -> object:
+    from app.domain.supervision.scoring import shown
+    return shown(result.score.total, 2)
