@@ -408,3 +408,28 @@ def test_the_assessment_of_the_seeded_year(hall: Station, tmp_path: Path) -> Non
 def shown_total(result) -> object:
     from app.domain.supervision.scoring import shown
     return shown(result.score.total, 2)
+
+
+def test_the_assessment_paper_reads_back(hall: Station, tmp_path: Path) -> None:
+    import subprocess
+    from app.docs.assessment import assessment_document
+    from app.docs.base import render
+    from app.domain.supervision.rules import SupervisionRules
+    from app.services.assessment import assess
+    conn = hall.store.conn
+    rules = SupervisionRules.from_config(load_rules(conn).config)
+    villages = [spec.name for spec in VILLAGES]
+    marks = {v: {"廉洁": [{"assessor": "镇纪委", "score": 23}]} for v in villages}
+    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
+    pdf = tmp_path / "考核结果.pdf"
+    pdf.write_bytes(render(assessment_document("中共新集镇委员会", ASSESSMENT["title"], scheme,
+                                               results, 2, "2026年11月27日")))
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout.replace(" ", "")
+    assert "得分和名次" in text and "便民服务按期办结" in text
+    for result in results:
+        assert result.village in text and result.total in text
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf),
+                    str(artifacts / "assessment")], check=True)
