@@ -174,13 +174,13 @@ class World:
         return place
 
 
-def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date
-                ) -> Place:
+def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date,
+                roles: tuple[str, ...] = ()) -> Place:
     station = _open_demo_station(root / spec.folder)
     if not station.enrolled:
         hub = open_local_hub(hub_dir)
         try:
-            _, code = admin.add_node(hub, spec.name, spec.kind)
+            _, code = admin.add_node(hub, spec.name, spec.kind, roles)
         finally:
             hub.close()
         station.enroll(hub_url, code)

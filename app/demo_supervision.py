@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.demo_township import PlaceSpec
@@ -41,39 +40,23 @@ REPORTS = (
 )
 
 
-def _day(world: "World", days_ago: int) -> date:
+def _day(world: World, days_ago: int) -> date:
     return world.today - timedelta(days=days_ago)
 
 
-def _enroll(world: "World", spec: PlaceSpec, hub: str, url: str) -> "Place":
-    from app.accounts import add_cadre, list_cadres
-    from app.demo import PIN, DemoClock, Place, _open_demo_station
-    from app.local_system import open_local_hub
-    from app.services.desk import Desk
-    from sync.hub import admin
-    station = _open_demo_station(world.root / spec.folder)
-    if not station.enrolled:
-        opened = open_local_hub(world.root / hub)
-        try:
-            _, code = admin.add_node(opened, spec.name, spec.kind, ("discipline",))
-        finally:
-            opened.close()
-        station.enroll(url, code)
-    have = {c.name: c for c in list_cadres(station.store)}
-    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN)
-              for name, post in spec.cadres]
-    clock = DemoClock(world.today)
-    return Place(spec, station, clock, Desk(station, today=clock), cadres)
+def _enroll(world: World, spec: PlaceSpec, hub: str, url: str) -> Place:
+    from app.demo import _open_place
+    return _open_place(world.root, spec, world.root / hub, url, world.today, ("discipline",))
 
 
-def _sync(places: list["Place"], rounds: int = 2) -> None:
+def _sync(places: list[Place], rounds: int = 2) -> None:
     for _ in range(rounds):
         for place in places:
             place.sync()
         time.sleep(0.4)            # the town hub's relay towards the county
 
 
-def seed_supervision(world: "World", town_url: str, county_url: str) -> dict[str, Any]:
+def seed_supervision(world: World, town_url: str, county_url: str) -> dict[str, Any]:
     """Enroll the two 纪委 devices, take the reports, run the cases; returns counts."""
     town = _enroll(world, TOWN_JIWEI, "town", town_url)
     county = _enroll(world, COUNTY_JIWEI, "county", county_url)
@@ -102,7 +85,7 @@ def seed_supervision(world: "World", town_url: str, county_url: str) -> dict[str
             place.station.close()
 
 
-def _cases(world: "World", town: "Place", receipts: list[str]) -> int:
+def _cases(world: World, town: Place, receipts: list[str]) -> int:
     officer = town.cadres[0]
 
     def desk(days_ago: int) -> DisciplineDesk:

@@ -142,7 +142,8 @@ def _on(p: Mapping[str, Any]) -> Refusal | None:
 
 # the steps ----------------------------------------------------------------------------
 def _check_open(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> Refusal | None:
-    subject = p.get("subject") if isinstance(p.get("subject"), Mapping) else {}
+    given = p.get("subject")
+    subject: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     return _need((_date(p, "received") is not None, "请选择收到线索的日期"),
                  (p.get("source") in SOURCES, "请选择线索来源：" + "、".join(SOURCES)),
                  (bool(_text(subject, "name") or _text(subject, "unit")), "请填写被反映的人员或单位"),
@@ -151,11 +152,11 @@ def _check_open(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> Refu
 
 def _apply_open(s: CaseState, p: Mapping[str, Any]) -> dict[str, Any]:
     subject = {k: _text(p["subject"], k) for k in ("name", "unit", "post") if _text(p["subject"], k)}
-    return dict(status="registered", received=str(p["received"]), source=p["source"],
-                report=_text(p, "report"), receipt_no=_text(p, "receipt_no"),
-                named_reporter=bool(p.get("named_reporter")),
-                from_above=bool(p.get("from_above")), subject=subject,
-                summary=_text(p, "summary"))
+    return {"status": "registered", "received": str(p["received"]), "source": p["source"],
+                "report": _text(p, "report"), "receipt_no": _text(p, "receipt_no"),
+                "named_reporter": bool(p.get("named_reporter")),
+                "from_above": bool(p.get("from_above")), "subject": subject,
+                "summary": _text(p, "summary")}
 
 
 def _check_dispose(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> Refusal | None:
@@ -166,9 +167,9 @@ def _check_dispose(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> R
 
 def _apply_dispose(s: CaseState, p: Mapping[str, Any]) -> dict[str, Any]:
     if p["disposal"] in ("予以了结", "暂存待查"):
-        return dict(status="closed", disposal=p["disposal"], disposed_on=p["on"],
-                    closed_on=p["on"], closed_reason=_text(p, "reason"))
-    return dict(status="preliminary", disposal=p["disposal"], disposed_on=p["on"])
+        return {"status": "closed", "disposal": p["disposal"], "disposed_on": p["on"],
+                    "closed_on": p["on"], "closed_reason": _text(p, "reason")}
+    return {"status": "preliminary", "disposal": p["disposal"], "disposed_on": p["on"]}
 
 
 def _check_reason(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> Refusal | None:
@@ -184,8 +185,8 @@ def _check_extend(s: CaseState, p: Mapping[str, Any], r: SupervisionRules) -> Re
     room = r.case_investigation_extension_days - s.extension_days
     return _on(p) or _need(
         (isinstance(days, int) and not isinstance(days, bool) and 0 < days <= room,
-         f"延长天数须在1到{room}天之间（审查调查延长累计不超过"
-         f"{r.case_investigation_extension_days}天）"),
+         (f"延长天数须在1到{room}天之间（审查调查延长累计不超过"
+         f"{r.case_investigation_extension_days}天）")),
         (bool(_text(p, "reason")), "延长须写明理由和批准人"))
 
 
@@ -242,40 +243,40 @@ STEPS: tuple[Transition, ...] = (
     Transition("discipline.case_disposed", frozenset({"registered"}), "处置",
                _apply_dispose, _check_dispose),
     Transition("discipline.case_filed", frozenset({"preliminary"}), "立案",
-               lambda s, p: dict(status="investigating", filed_on=p["on"],
-                                 preliminary_done=p["on"]), _check_basis),
+               lambda s, p: {"status": "investigating", "filed_on": p["on"],
+                                 "preliminary_done": p["on"]}, _check_basis),
     Transition("discipline.case_dismissed", frozenset({"registered", "preliminary"}), "了结",
-               lambda s, p: dict(status="closed", closed_on=p["on"],
-                                 closed_reason=_text(p, "reason"),
-                                 preliminary_done=p["on"] if s.status == "preliminary" else ""),
+               lambda s, p: {"status": "closed", "closed_on": p["on"],
+                                 "closed_reason": _text(p, "reason"),
+                                 "preliminary_done": p["on"] if s.status == "preliminary" else ""},
                _check_reason),
     Transition("discipline.case_extended", frozenset({"investigating"}), "延长审查调查",
-               lambda s, p: dict(extension_days=s.extension_days + int(p["days"])), _check_extend),
+               lambda s, p: {"extension_days": s.extension_days + int(p["days"])}, _check_extend),
     Transition("discipline.case_investigated", frozenset({"investigating"}), "调查结束",
-               lambda s, p: dict(status="investigated", investigated_on=p["on"],
-                                 substantiated=bool(p["substantiated"]),
-                                 facts=_text(p, "facts")), _check_investigated),
+               lambda s, p: {"status": "investigated", "investigated_on": p["on"],
+                                 "substantiated": bool(p["substantiated"]),
+                                 "facts": _text(p, "facts")}, _check_investigated),
     Transition("discipline.case_decided", frozenset({"investigated"}), "处理",
-               lambda s, p: dict(status="decided", decided_on=p["on"],
-                                 handling=tuple(p["handling"]),
-                                 persons=tuple(dict(x) for x in p["persons"])), _check_decided,
+               lambda s, p: {"status": "decided", "decided_on": p["on"],
+                                 "handling": tuple(p["handling"]),
+                                 "persons": tuple(dict(x) for x in p["persons"])}, _check_decided,
                ready=lambda s, p, r: _need((s.substantiated, "问题未查实，不作处理，可直接结案"))),
     Transition("discipline.review_recorded", frozenset({"investigated", "decided"}),
-               "一案双查", lambda s, p: dict(reviews=s.reviews + (dict(p),)), _check_review,
+               "一案双查", lambda s, p: {"reviews": s.reviews + (dict(p),)}, _check_review,
                ready=lambda s, p, r: _need((s.substantiated, "问题未查实，不需要一案双查"))),
     Transition("discipline.case_concluded", frozenset({"investigated", "decided"}), "结案",
-               lambda s, p: dict(status="concluded", concluded_on=p["on"]),
+               lambda s, p: {"status": "concluded", "concluded_on": p["on"]},
                lambda s, p, r: _on(p), ready=_ready_conclude),
     Transition("discipline.case_replied", frozenset({"closed", "concluded"}), "反馈举报人",
-               lambda s, p: dict(status="replied", replied_on=p["on"]),
+               lambda s, p: {"status": "replied", "replied_on": p["on"]},
                lambda s, p, r: _on(p) or _need((bool(_text(p, "content")), "请填写反馈的内容和方式")),
                ready=_ready_reply),
     Transition("discipline.case_revisited", frozenset({"concluded", "replied"}), "回访",
-               lambda s, p: dict(status="revisited", revisited_on=p["on"]),
+               lambda s, p: {"status": "revisited", "revisited_on": p["on"]},
                lambda s, p, r: _on(p) or _need((bool(_text(p, "result")), "请填写回访情况")),
                ready=_ready_revisit),
     Transition("discipline.case_shared", OPEN_STEPS | DONE, "办案协作",
-               lambda s, p: dict(shared_with=tuple(dict.fromkeys(s.shared_with + tuple(p["towns"])))),
+               lambda s, p: {"shared_with": tuple(dict.fromkeys(s.shared_with + tuple(p["towns"])))},
                _check_share),
 )
 BY_KIND = {t.kind: t for t in STEPS}
