@@ -110,6 +110,11 @@ WRITERS: dict[str, Writers] = {
            ("discipline.review_recorded", "登记一案双查"), ("discipline.case_concluded", "结案"),
            ("discipline.case_replied", "反馈举报人"), ("discipline.case_revisited", "回访"),
            ("discipline.case_shared", "设置办案协作"))},
+    # 村务监督委员会 (issue #13 §3): the village records its committee and the 民主评议,
+    # the town may record them for it
+    "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
+                                   who="anyone"),
+    "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
     # 便民服务 (app.domain.service_transitions)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
