@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_phone
+from app.domain.duty import DutyLine, duty_lines
 from app.services.errors import ServiceError
 from sync.db import database
 from sync.ids import uuid7
@@ -127,11 +128,20 @@ def roster(conn: sqlite3.Connection, day: date, origin: str | None = None
         " ORDER BY role DESC, shift", {"day": day.isoformat(), "origin": origin}))
 
 
+def duty_board(conn: sqlite3.Connection, now: datetime, origin: str | None = None
+               ) -> list[DutyLine]:
+    """Today's roster and last night's still-running night shift, each with what it is at
+    ``now`` (app.domain.duty): the 带班坐班 screen lists them all, the home screen's
+    现在值班 card those on duty now, in the same words."""
+    yesterday = now.date() - timedelta(days=1)
+    entries = roster(conn, yesterday, origin) + roster(conn, now.date(), origin)
+    return duty_lines(entries, now)
+
+
 def on_duty_now(conn: sqlite3.Connection, now: datetime, origin: str | None = None
                 ) -> list[dict[str, Any]]:
-    """Who is at the window now: today's roster for the current shift, with whether they
-    have checked in (a scheduled cadre not checked in is shown as 未到岗)."""
-    from app.domain.duty import shift_covers
-    return [dict(entry, present=bool(entry["checked_in_at"] and not entry["checked_out_at"]))
-            for entry in roster(conn, now.date(), origin)
-            if shift_covers(entry["shift"], now.time())]
+    """Who is at the window now, or should be (a scheduled cadre not checked in is shown
+    as 未签到): roster rows with ``present``, ``state`` and ``label`` added."""
+    return [dict(line.entry, present=line.present, state=line.state, label=line.label,
+                 urgent=line.urgent)
+            for line in duty_board(conn, now, origin) if line.now]

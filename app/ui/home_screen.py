@@ -7,7 +7,8 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
-from app.services.frontdesk import on_duty_now
+from app.domain.duty import next_start
+from app.services.frontdesk import duty_board
 from app.services.ledger import LedgerFilter, deadline_board, ledger
 from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, TileButton, esc, red
 
@@ -64,14 +65,23 @@ class HomeScreen(Page):
         self.settings_tile = settings
 
     def _duty(self) -> None:
+        """现在值班: the lines of the 带班坐班 screen that are on duty now, in its words."""
         box = self.ids.duty
         box.clear_widgets()
-        people = on_duty_now(self.app.conn, self.app.now(), self.app.station.node_id)
-        if not people:
-            box.add_widget(Body(text=red("还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
+        lines = duty_board(self.app.conn, self.app.now(), self.app.station.node_id)
+        current = [line for line in lines if line.now]
+        if not lines:
+            box.add_widget(Body(text=red("今天还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
             return
-        for entry in people:
-            state = "在岗" if entry["present"] else red("未签到")
+        if not current:
+            upcoming = next_start(lines)
+            box.add_widget(Body(text="现在不在值班时间。" + (
+                f"下一班：{esc(upcoming.entry['cadre_name'])} {upcoming.label}。"
+                if upcoming else "今天的班已经结束。")))
+            return
+        for line in current:
+            entry = line.entry
+            state = red(esc(line.label)) if line.urgent else esc(line.label)
             box.add_widget(Body(text=f"{esc(entry['cadre_name'])}　{entry['role']} · "
                                      f"{entry['shift']}　{state}"))
 
