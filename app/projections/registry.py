@@ -25,7 +25,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           petitions.create_tables,
                                                           risk.create_tables,
                                                           opinions.create_tables,
-                                                          petitions.add_receipt_and_holder]
+                                                          petitions.add_receipt_and_holder,
+                                                          basic.visit_links]
 
 
 def install(conn: sqlite3.Connection) -> None:
