@@ -74,8 +74,11 @@ class Desk(CaseWork):
             checked = check_id_number(form.id_number, today=self.today())
             if not checked.ok:
                 problems.append(checked.message)
-        if self.rules.catalog.matter(form.matter_code) is None:
+        catalog = self.rules.catalog
+        if catalog.matter(form.matter_code) is None:
             problems.append("请从事项目录里选择要办的事项。")
+        elif not catalog.offered_at(form.matter_code, self.station.node_id):
+            problems.append("这个事项已经停办，或者是别的村的本村事项，请重新选择。")
         if not form.summary.strip():
             problems.append("请简要写明群众要办的事或反映的问题。")
         if form.mode and form.mode not in MODES:

@@ -55,7 +55,7 @@ class IntakeScreen(Page):
         ids.error.text = ""
         self.matter = None
         groups: OrderedDict[str, list] = OrderedDict()
-        for matter in self.app.rules.catalog.active_matters():
+        for matter in self.app.rules.catalog.active_matters(self.app.station.node_id):
             groups.setdefault(matter["category"], []).append(matter)
         self._groups = groups
         ids.category.options = list(groups)
