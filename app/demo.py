@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from app.accounts import Cadre, add_cadre, list_cadres
+from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
 from app.demo_law import seed_law
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
@@ -184,8 +184,9 @@ def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today:
             hub.close()
         station.enroll(hub_url, code)
     have = {c.name: c for c in list_cadres(station.store)}
-    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN)
-              for name, post in spec.cadres]
+    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN,
+                                          roles=settings_role(spec, index))
+              for index, (name, post) in enumerate(spec.cadres)]
     clock = DemoClock(today)
     return Place(spec, station, clock, Desk(station, today=clock), cadres)
 
@@ -195,6 +196,11 @@ def _open_demo_station(data: Path) -> Station:
     holders = Keyring.of(data).holders()
     return unlock_station(data, PIN, int(time.time() * 1000),
                           cadre=holders[0].id if holders else None)
+
+
+def settings_role(spec: PlaceSpec, index: int) -> tuple[str, ...]:
+    """The town center's director (张敏, 便民服务中心主任) may change the town's settings."""
+    return (SETTINGS_ROLE,) if spec is TOWN and index == 0 else ()
 
 
 def _cases(world: World) -> list[Case]:

@@ -64,7 +64,7 @@ def holidays(ui) -> None:
 
 def _town(tmp_path: Path) -> Path:
     return make_station(tmp_path / "town", name="新集镇便民服务中心", kind="town",
-                        short_code="XJ000", cadres=(("赵红梅", "便民服务中心主任"),))
+                        short_code="XJ000", cadres=(("赵红梅", "便民服务中心主任", ("settings",)),))
 
 
 def test_town_sets_time_limit_and_2027_holidays(tmp_path: Path) -> None:
