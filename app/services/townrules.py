@@ -26,7 +26,7 @@ from sync.store import NewEvent
 _NAMESPACE = uuid.UUID("6f1d7a52-5e0c-4b8e-9a43-2f0b5d3c9e10")
 
 
-def _require_town(station: Station, officer: Cadre) -> None:
+def require_settings(station: Station, officer: Cadre) -> None:
     """Only a town or county station, and on it only a cadre with the settings role (e.g.
     the 中心主任; app.accounts), changes the town's rules (issue #8 §3)."""
     if station.level not in ("town", "county"):
@@ -54,7 +54,7 @@ def _append(station: Station, officer: Cadre, event_type: str, record: str,
 def set_time_limit(station: Station, officer: Cadre, code: str, days: int, reason: str
                    ) -> dict[str, Any]:
     """Change a matter's promised time limit (working days)."""
-    _require_town(station, officer)
+    require_settings(station, officer)
     matter = load_rules(station.store.conn).catalog.matter(code)
     if matter is None:
         raise ServiceError("事项目录里没有这个事项，请重新选择。")
@@ -69,7 +69,7 @@ def set_time_limit(station: Station, officer: Cadre, code: str, days: int, reaso
 
 
 def retire_matter(station: Station, officer: Cadre, code: str, reason: str) -> dict[str, Any]:
-    _require_town(station, officer)
+    require_settings(station, officer)
     if load_rules(station.store.conn).catalog.matter(code) is None:
         raise ServiceError("事项目录里没有这个事项，请重新选择。")
     if not reason.strip():
@@ -81,7 +81,7 @@ def retire_matter(station: Station, officer: Cadre, code: str, reason: str) -> d
 def set_holidays(station: Station, officer: Cadre, year: int, holidays: list[date],
                  workdays: list[date], note: str) -> dict[str, Any]:
     """Enter the State Council's holiday arrangement for `year` (放假 and 调休上班 dates)."""
-    _require_town(station, officer)
+    require_settings(station, officer)
     wrong = [d for d in [*holidays, *workdays] if d.year != year]
     if wrong:
         raise ServiceError(f"日期 {wrong[0].isoformat()} 不在 {year} 年，请检查。")
