@@ -35,6 +35,8 @@ from typing import Any
 import httpx
 
 from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
+from app.demo_casework import STATUSES as CASEWORK_STATUSES
+from app.demo_casework import seed_casework
 from app.demo_law import seed_law
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
@@ -417,12 +419,14 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
                 _visits(world, place, now)
         say(f"受理 {len(world.cases)} 件事项，按村、镇、县逐级办理并同步……")
         _run_cases(world)
+        say("修改信息、补齐材料、撤件、催办，来访转办，村里申请本村事项……")
+        extra = seed_casework(world, now)
         say("登记矛盾纠纷、信访事项、风险评估和民意台账，逐级办理并同步……")
         law = seed_law(world)
         summary = {
-            "today": today.isoformat(), "cases": len(world.cases),
-            "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
-                                             for c in world.cases).items())),
+            "today": today.isoformat(), "cases": len(world.cases) + extra,
+            "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
+                                      + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
             "pin": PIN, "law": law}
         home_store = world.villages[0].station.store
