@@ -1,9 +1,13 @@
-"""事项详情: one case — status, 首接责任人, deadline (red when overdue), the timeline of
-steps (who, when, at which level, what), rejected events shown as such, and only the
-actions check_transition allows at this station's level, each with a small form.
+"""事项详情: one case — status, 首接责任人, deadline (red when overdue), the village's own
+words when it was reported up (first, for the town), 催办 so far, the timeline of steps
+(who, when, at which level, what), rejected events shown as such, and only the actions
+check_transition allows at this station's level, each with a small form: the everyday
+ones too (修改信息, 补齐材料, 撤件, 催办; app.services.casework), with 常用语 above the
+text boxes and the 转办 summary started from the village's words.
 
 Which buttons: app.services.actions.allowed_actions (the domain decides). Saving an action:
-Desk.act / escalate / forward, which check again and write one event or nothing."""
+Desk.act / escalate / forward / correct / …, which check again and write one event or
+nothing."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,16 +19,20 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain import case_deadline, mask_id_number, overdue_alerts
-from app.domain.config import rating_payload, satisfaction_choices
+from app.domain.config import quick_phrases, rating_payload, satisfaction_choices
 from app.domain.errors import ConfigError
-from app.domain.service_state import LEVEL_NAMES
+from app.domain.service_state import LEVEL_NAMES, PLAIN_FIELDS, WITHDRAW_KINDS
 from app.services.actions import ACTION_LABELS, allowed_actions
+from app.services.casework import CORRECTABLE, URGE_METHODS
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
+from app.ui.phrases import PhraseRow
 from app.ui.print_dialog import print_paper
 from app.ui.timeline import fill_timeline
-from app.ui.widgets import BigButton, Body, ChoiceRow, Field, Page, Small, esc, red
+from app.ui.widgets import (BigButton, Body, Card, CheckRow, ChoiceRow, Field, Heading, Page,
+                            Small, esc, red)
+from app.ui.style import GREEN_HEX
 
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
 OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
@@ -54,10 +62,30 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "svc.revisited": [("method", "回访方式", "choice:methods", True),
                       ("note", "回访情况", "text", False)],
     "svc.reopened": [("reason", "重新办理的原因（群众不满意的地方）", "long", True)],
+    "svc.materials_supplied": [("materials", "群众这次补交的材料（打勾）", "check:missing", True),
+                               ("note", "说明（选填）", "text", False)],
+    "svc.urged": [("method", "怎么催的", "choice:urge_methods", True),
+                  ("note", "催办内容（催问什么、请什么时候答复）", "long", True)],
+    "svc.withdrawn": [("reason_kind", "撤件原因", "choice:withdraw_kinds", True),
+                      ("reason", "写明理由（要告诉群众）", "long", True)],
+    # 修改信息: the correctable fields, filled with what the case says now (CaseScreen._spec).
+    "svc.updated": [("reason", "修改原因", "long", True)],
 }
+# Which 常用语 (service.quick_phrases) go above which text box.
+PHRASES = {("svc.done_at_once", "result"): "done_at_once", ("svc.closed", "result"): "result",
+           ("svc.closed", "reason"): "refuse", ("svc.escalated", "summary"): "escalate",
+           ("svc.replied", "reply"): "reply", ("svc.returned", "reason"): "return",
+           ("svc.extended", "reason"): "extend", ("svc.fed_back", "note"): "feedback",
+           ("svc.urged", "note"): "urge", ("svc.withdrawn", "reason"): "withdraw",
+           ("svc.updated", "reason"): "correct", ("svc.revisited", "note"): "feedback"}
+# 修改信息 fields shown as a choice instead of a text box.
+CHOICE_FIELDS = {"applicant.sex": "sexes"}
 DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。",
                  "svc.forwarded": "已转办，转办函可以打印。", "svc.replied": "已回复，同步后镇里就能看到。",
-                 "svc.returned": "已退回，同步后下级就能看到。"}
+                 "svc.returned": "已退回，同步后下级就能看到。",
+                 "svc.updated": "已修改，改前改后都记在办理过程里。",
+                 "svc.withdrawn": "已撤件，这件事不再计算办理时限。",
+                 "svc.urged": "已催办，同步后对方就能看到。"}
 
 
 class CaseActionButton(BigButton):
@@ -111,6 +139,8 @@ class CaseScreen(Page):
     def _facts(self, state, deadline) -> None:
         f, box = state.fields, self.ids.facts
         box.clear_widgets()
+        self._village_words(state, box)
+        self._notice(state, box)
         officer = state.first_officer or {}
         where = LEVEL_NAMES.get(state.level or "", "")
         if state.level == "county" and state.letter:
@@ -138,9 +168,14 @@ class CaseScreen(Page):
              ("（暂定）" if deadline and deadline.provisional else "")),
             ("群众诉求", f.get("summary") or ""),
         ]
-        missing = f.get("materials_missing") or []
-        if missing:
-            lines.append(("还缺材料", red("、".join(esc(m) for m in missing))))
+        if state.withdrawal:
+            lines.append(("撤件", f"{state.withdrawal.get('kind', '')}：{state.withdrawal.get('reason', '')}"))
+        if state.urges:
+            last = state.urges[-1]
+            on = str(last.get("on") or "")
+            when = f"{int(on[5:7])}月{int(on[8:10])}日" if len(on) == 10 else ""
+            text = f"已催办 {len(state.urges)} 次，最近 {when}：{esc(last['note'])}"
+            lines.append(("催办", red(text) if state.level == self.app.level else esc(text)))
         if state.reply:
             lines.append(("县直部门答复", state.reply.get("reply", "")))
         if state.result:
@@ -159,14 +194,48 @@ class CaseScreen(Page):
         for alert in alerts:
             box.add_widget(Body(text=red(esc(alert.message))))
 
+    def _village_words(self, state, box) -> None:
+        """What the village wrote when it reported the matter up, at the top: the town
+        reads it first and starts its 转办函 from it (issue #8 §3)."""
+        words = state.escalation
+        if not words:
+            return
+        card = Card(tone="white")
+        village = self._nodes.get(words.get("origin") or "", "") or "村里"
+        who = self._names.get(words.get("author") or "", "") or (words.get("agent") or {}).get(
+            "name", "")
+        on = str(words.get("on") or "")
+        card.add_widget(Heading(text=f"{esc(village)}上报时写的"))
+        card.add_widget(Body(text=esc(words.get("summary", ""))))
+        card.add_widget(Small(text=f"{esc(who)} · {on[5:7].lstrip('0')}月{on[8:].lstrip('0')}日上报"
+                                   if on else esc(who)))
+        box.add_widget(card)
+
+    def _notice(self, state, box) -> None:
+        """The one-time notice (一次性告知单) as it stands: red while materials are missing,
+        green once 补齐材料 has brought them all (issue #8 §3)."""
+        missing = state.missing_materials
+        if missing:
+            card = Card(tone="red")
+            card.add_widget(Heading(text=red(f"一次性告知：还缺 {len(missing)} 份材料")))
+            card.add_widget(Body(text="、".join(esc(m) for m in missing)))
+            if self.app.level == state.accepting_level:
+                card.add_widget(Small(text="群众补齐后，点“补齐材料”勾上送来的材料。"))
+            box.add_widget(card)
+        elif state.materials_complete_on:
+            day = state.materials_complete_on
+            card = Card(tone="green")
+            card.add_widget(Heading(text=f"[color={GREEN_HEX}]一次性告知：材料已齐全[/color]"))
+            card.add_widget(Small(text=f"{day.month}月{day.day}日补齐；告知单可以重新打印。"))
+            box.add_widget(card)
+
     def _actions(self, state) -> None:
         box = self.ids.actions
         box.clear_widgets()
         allowed = allowed_actions(state, self.app.level)
         for kind, label in allowed:
-            button = CaseActionButton(text=label, kind="danger" if kind in ("svc.returned",
-                                                                        "svc.reopened")
-                                  else "primary")
+            button = CaseActionButton(text=label, kind="danger" if kind in (
+                "svc.returned", "svc.reopened", "svc.withdrawn") else "primary")
             button.action = kind
             button.bind(on_release=lambda b: self.open_form(b.action))
             box.add_widget(button)
@@ -199,7 +268,37 @@ class CaseScreen(Page):
             return list(OUTCOMES)
         if key == "ratings":
             return [level["label"] for level in satisfaction_choices(app.rules.config)]
+        if key == "urge_methods":
+            return list(URGE_METHODS)
+        if key == "withdraw_kinds":
+            return list(WITHDRAW_KINDS)
+        if key == "sexes":
+            return ["男", "女"]
         return METHODS
+
+    def _spec(self, kind: str) -> list[tuple[str, str, str, bool]]:
+        """The form of ``kind``; 修改信息 lists the correctable fields first."""
+        if kind != "svc.updated":
+            return FORMS[kind]
+        fields = [(name, PLAIN_FIELDS[name],
+                   f"choice:{CHOICE_FIELDS[name]}" if name in CHOICE_FIELDS else
+                   "long" if name == "summary" else "text",
+                   name in ("applicant.name", "applicant.phone", "summary"))
+                  for name in CORRECTABLE]
+        return fields + FORMS[kind]
+
+    def _default(self, kind: str, key: str) -> str:
+        """What a form's box holds when it opens."""
+        state = self.state
+        if kind == "svc.updated" and key in PLAIN_FIELDS:
+            return str(state.fields.get(key) or "")
+        if kind == "svc.replied" and key == "department" and state.letter:
+            return str(state.letter.get("department", ""))
+        if kind == "svc.forwarded" and key == "summary":
+            return self.app.desk.forward_draft(self.record)
+        if kind == "svc.urged" and key == "method":
+            return "电话"
+        return ""
 
     def open_form(self, kind: str) -> None:
         self.action = kind
@@ -208,20 +307,36 @@ class CaseScreen(Page):
         self._inputs: dict[str, object] = {}
         self.ids.form_title.text = ACTION_LABELS[kind]
         self.ids.form_error.text = ""
-        for key, label, widget, _required in FORMS[kind]:
+        config = self.app.rules.config
+        for key, label, widget, _required in self._spec(kind):
             if widget.startswith("choice:"):
                 box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
                 choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
+                choice.value = self._default(kind, key)
                 choice.bind(value=self._clear_error)
                 box.add_widget(choice)
                 self._inputs[key] = choice
+            elif widget == "check:missing":
+                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
+                rows = []
+                for material in self.state.missing_materials:
+                    row = CheckRow(text=esc(material))
+                    row.material = material
+                    row.bind(active=self._clear_error)
+                    box.add_widget(row)
+                    rows.append(row)
+                self._inputs[key] = rows
             else:
                 field = Field(label=label, multiline=widget == "long",
                               lines=3 if widget == "long" else 1,
-                              hint="2026-12-31" if widget == "date" else "")
-                if kind == "svc.replied" and key == "department" and self.state.letter:
-                    field.text = str(self.state.letter.get("department", ""))
+                              hint="2026-12-31" if widget == "date" else "",
+                              text=self._default(kind, key))
                 field.bind(text=self._clear_error)
+                phrases = quick_phrases(config, PHRASES.get((kind, key), ""))
+                if phrases:
+                    box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
+                    box.add_widget(PhraseRow(phrases=phrases, target=field))
+                    field.label = "（点上面的常用语，或直接写）"
                 box.add_widget(field)
                 self._inputs[key] = field
         Clock.schedule_once(self._scroll_to_form, 0.05)
@@ -237,6 +352,8 @@ class CaseScreen(Page):
         widget = self._inputs.get(key)
         if widget is None:
             return ""
+        if isinstance(widget, list):      # check rows: the ticked ones, one per line
+            return "\n".join(row.material for row in widget if row.active)
         return (widget.value if isinstance(widget, ChoiceRow) else widget.text).strip()
 
     def cancel(self) -> None:
@@ -244,7 +361,7 @@ class CaseScreen(Page):
 
     def submit(self) -> None:
         kind, app = self.action, self.app
-        missing = [label for key, label, _w, required in FORMS[kind]
+        missing = [label for key, label, _w, required in self._spec(kind)
                    if required and not self.value(key)]
         if missing:
             self.ids.form_error.text = "请填写：" + "、".join(missing)
@@ -258,7 +375,12 @@ class CaseScreen(Page):
             self.ids.form_error.text = exc.message
             return
         self.action = ""
-        app.say(DONE_MESSAGES.get(kind, f"已登记“{ACTION_LABELS[kind]}”。"))
+        message = DONE_MESSAGES.get(kind, f"已登记“{ACTION_LABELS[kind]}”。")
+        if kind == "svc.materials_supplied":
+            left = app.desk.case(self.record).missing_materials
+            message = (f"已登记补交的材料，还缺：{'、'.join(left)}。" if left else
+                       "材料已齐全，一次性告知单可以重新打印。")
+        app.say(message)
         app.refresh_status()
         self.refresh()
         self.ids.scroll.scroll_y = 1
@@ -273,6 +395,20 @@ class CaseScreen(Page):
             departments = app.rules.catalog.doc["departments"]
             key = next(k for k, d in departments.items() if d["name"] == v("department"))
             desk.forward(user, record, key, v("summary"))
+            return
+        if kind == "svc.updated":
+            changes = {name: self.value(name) for name in CORRECTABLE}
+            if desk.correct(user, record, changes, v("reason")) is None:
+                raise ServiceError("没有改动任何内容；要改的地方改好后再点“确定”。")
+            return
+        if kind == "svc.materials_supplied":
+            desk.supply_materials(user, record, v("materials").splitlines(), v("note"))
+            return
+        if kind == "svc.withdrawn":
+            desk.withdraw(user, record, v("reason_kind"), v("reason"))
+            return
+        if kind == "svc.urged":
+            desk.urge(user, record, v("note"), v("method") or "电话")
             return
         payload: dict = {}
         if kind == "svc.rated":
@@ -299,7 +435,7 @@ class CaseScreen(Page):
             if v("department"):
                 payload["department"] = v("department")
         else:
-            payload = {key: v(key) for key, *_ in FORMS[kind] if v(key)}
+            payload = {key: v(key) for key, *_ in self._spec(kind) if v(key)}
         desk.act(user, record, kind, payload)
 
     # printing ---------------------------------------------------------------------------------------
