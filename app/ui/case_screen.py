@@ -250,9 +250,11 @@ class CaseScreen(Page):
                 button.bind(on_release=lambda _b: self.print_letter())
                 box.add_widget(button)
         where = LEVEL_NAMES.get(state.level or "", "")
-        self.ids.no_actions.text = "" if allowed else (
-            f"这件事现在由{where}办理，本站没有可做的操作；同步后会看到最新进度。"
-            if state.level and state.level != self.app.level else "这件事已经办完，没有可做的操作。")
+        if state.level and state.level != self.app.level:
+            self.ids.no_actions.text = (f"这件事现在由{where}办理，同步后会看到最新进度。"
+                                        + ("本站还可以做上面这些事。" if allowed else ""))
+        else:
+            self.ids.no_actions.text = "" if allowed else "这件事已经办完，没有可做的操作。"
 
     def _timeline(self, state) -> None:
         fill_timeline(self.ids.timeline, state, self._names, self._nodes, ACTION_LABELS, LEVEL_NAMES)
