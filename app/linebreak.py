@@ -1,7 +1,9 @@
 """Chinese line-breaking rules (行首行尾禁则), for any text layout that breaks lines
 character by character: a line may not begin with closing punctuation (。，、；：？！）」…)
 nor end with opening punctuation (（「《“…) — GB/T 15834-2011 标点符号用法 (附录 A: 标点
-符号的位置和书写形式) and the W3C's Requirements for Chinese Text Layout (clreq §3.1.7).
+符号的位置和书写形式) and the W3C's Requirements for Chinese Text Layout (clreq §3.1.7) —
+and a number or a Latin word (56%, a receipt number, a phone number) is not cut in two
+(clreq: 西文、数字不可断开).
 
 A layout hands in the lines it made; ``first_fix`` says where a hard break moves the first
 offending break back (the last character of the line goes down with the punctuation, as
@@ -42,8 +44,18 @@ def _line_starts(text: str, lines: Sequence[str]) -> list[int] | None:
     return starts
 
 
+def _latin(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "%.-/:")
+
+
 def _bad(text: str, at: int) -> bool:
-    return at < len(text) and (text[at] in CLOSING or (at > 0 and text[at - 1] in OPENING))
+    """A break before ``text[at]`` breaks a rule: closing punctuation would start the line,
+    opening punctuation end the one before, or a number or Latin word (56%, AA001-261122,
+    13812345678) would be cut in two."""
+    if at <= 0 or at >= len(text):
+        return False
+    return (text[at] in CLOSING or text[at - 1] in OPENING
+            or (_latin(text[at - 1]) and _latin(text[at])))
 
 
 def first_fix(text: str, lines: Sequence[tuple[str, bool]]) -> int | None:
@@ -62,6 +74,8 @@ def first_fix(text: str, lines: Sequence[tuple[str, bool]]) -> int | None:
         previous = starts[index - 1]
         while at > previous + 1 and _bad(text, at):
             at -= 1
+        if _bad(text, at) and previous > 0 and text[previous - 1].isspace():
+            return previous     # the whole line goes down, after the space it broke at
         return None if _bad(text, at) else at
     return None
 

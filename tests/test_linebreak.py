@@ -44,7 +44,10 @@ def test_lines_that_do_not_come_from_the_text_are_not_touched():
 
 def test_spaces_the_layout_dropped_are_skipped():
     text = "ABC DEF。GHI"
-    assert first_fix(text, lines("ABC", "DEF", "。GHI")) == text.index("F。")
+    # "F" cannot go down alone (a word is not cut): the whole word goes, after the space.
+    assert first_fix(text, lines("ABC", "DEF", "。GHI")) == text.index("DEF")
+    text = "ABC 天DEF。GHI"
+    assert first_fix(text, lines("ABC", "天DEF", "。GHI")) == text.index("DEF")
 
 
 @pytest.mark.parametrize("source, at, expected", [
@@ -60,3 +63,15 @@ def test_a_break_lands_before_the_right_shown_character(source, at, expected):
 def test_plain_text_reads_escapes_and_drops_only_real_tags():
     assert plain_text("[b]粗[/b]&amp;[color=000000]色[/color]") == "粗&色"
     assert plain_text("[不是标签]") == "[不是标签]"
+
+
+def test_a_number_is_not_cut_in_two():
+    text = "办结 18 件（按时 56%），在办 24 件"
+    got = first_fix(text, lines("办结 18 件（按时 5", "6%），在办 24 件"))
+    assert text[got:].startswith("56%")
+
+
+def test_a_cut_run_goes_down_whole_and_one_longer_than_a_line_is_left():
+    text = "回执AA001261122000169号"
+    assert first_fix(text, lines("回执AA00126", "1122000169号")) == text.index("AA")
+    assert first_fix("AA001261122000169号", lines("AA00126", "1122000169号")) is None

@@ -79,7 +79,8 @@ class HomeScreen(Page):
         card = Card(tone="red" if any(c.overdue for c in inbox.cases) else "white")
         card.add_widget(Heading(text=f"村里上报，等镇里处理：{len(inbox.cases)} 件" if inbox.cases
                                 else "村里上报：没有等镇里处理的事"))
-        for item in inbox.cases[:BOARD_ROWS]:
+        shown = 3 if app.narrow else BOARD_ROWS     # a phone still shows the tiles below
+        for item in inbox.cases[:shown]:
             when = f"{item.sent_on.month}月{item.sent_on.day}日上报" if item.sent_on else "已上报"
             extra = [when, f"等了 {item.waiting_days} 个工作日"]
             if item.urges:
@@ -91,7 +92,7 @@ class HomeScreen(Page):
                 title=f"{esc(item.village)} · {esc(item.applicant)} · {esc(item.matter)}",
                 detail=" · ".join(extra) + f"\n村里写：{esc(words)}", record=item.record,
                 tone="red" if item.overdue or item.urges else "plain"))
-        if len(inbox.cases) > BOARD_ROWS:
+        if len(inbox.cases) > shown:
             more = BigButton(text=f"查看全部 {len(inbox.cases)} 件 →", kind="light")
             more.bind(on_release=lambda _b: app.go("ledger", status="escalated"))
             card.add_widget(more)

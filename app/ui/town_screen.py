@@ -78,13 +78,15 @@ class TownScreen(Page):
             f"受理 {total.accepted} 件，办结 {total.closed} 件（按时 {_rate(total.on_time_rate)}），"
             f"在办 {total.active} 件，{overdue}；满意率 {_rate(total.satisfaction)}（{total.rated} 件已评价）")
         top = max([p.overdue for p in places] + [1])
+        wide = not app.narrow      # a phone's bar row has room for the count only
         self.ids.overdue_chart.show([
             (p.name, p.overdue / top, f"{p.overdue} 件" + (f"，最早 {_day(p.oldest_overdue)}"
-                                                          if p.oldest_overdue else ""))
+                                                          if p.oldest_overdue and wide else ""))
             for p in places])
         self.ids.rate_chart.show([
             (p.name, p.satisfaction or 0.0,
-             f"{_rate(p.satisfaction)}（{p.rated} 件）" if p.rated else "本期未评价")
+             (f"{_rate(p.satisfaction)}（{p.rated} 件）" if wide else _rate(p.satisfaction))
+             if p.rated else "未评价")
             for p in places])
         self._table(self.ids.service_table, places, self._service_line)
         self._table(self.ids.dispute_table, places, self._dispute_line)
