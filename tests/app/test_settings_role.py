@@ -74,3 +74,16 @@ def test_a_tablet_set_up_before_roles_gets_the_column(tmp_path: Path) -> None:
         assert len(list_cadres(station.store)) == 2
     finally:
         station.close()
+
+
+def test_the_first_cadre_of_a_town_tablet_sets_it_up_with_the_role(tmp_path: Path) -> None:
+    town = open_station(make_station(tmp_path / "new-town", "新集镇便民服务中心", "town", "XJ900",
+                                     (("张敏", "便民服务中心主任"), ("赵文博", "科员"))))
+    village = open_station(make_station(tmp_path / "village"))
+    try:
+        assert [(c.name, SETTINGS_ROLE in c.roles) for c in list_cadres(town.store)] == [
+            ("张敏", True), ("赵文博", False)]
+        assert all(not c.roles for c in list_cadres(village.store))
+    finally:
+        town.close()
+        village.close()
