@@ -1,15 +1,19 @@
 """`sanji cadre add|list`: cadres on a station's tablet, set up by whoever installs it.
 
-The settings role (app.accounts: 设置权限, e.g. the 便民服务中心主任) can only be given to
-the first holder here — by the person with the tablet's data directory in hand — and after
-that by a holder in the app (镇里设置 → 设置权限), never through the open 添加干部 form.
+The settings role (app.accounts: 设置权限, e.g. the 便民服务中心主任) is given here by the
+person with the tablet's data directory in hand (the first cadre of a town or county
+tablet holds it anyway), and after that by a holder in the app (镇里设置 → 设置权限), never
+through the open 添加干部 form.
 
-    sanji cadre add --data DIR --name 张敏 --post 便民服务中心主任 --pin 2580 [--role settings]
-    sanji cadre list --data DIR
+    sanji cadre add --data DIR --name 张敏 --post 便民服务中心主任 --pin 2580 [--role settings] [--json]
+    sanji cadre list --data DIR [--json]
+
+A directory that is not an enrolled station is refused and left as it was (app.datadir).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -24,51 +28,62 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--pin", required=True, help="4 到 6 位数字密码")
     add.add_argument("--role", action="append", default=[], choices=["settings"],
                      help="settings：可以修改镇里设置（办理时限、节假日、审批村里申请的事项）")
+    add.add_argument("--json", action="store_true")
     add.set_defaults(run=_add)
     lst = cadre_sub.add_parser("list", help="列出本机的干部和权限")
     lst.add_argument("--data", type=Path, required=True)
+    lst.add_argument("--json", action="store_true")
     lst.set_defaults(run=_list)
 
 
 def _station(data: Path):
+    """The enrolled station of ``data``; app.datadir.DataDirError (the command says what to
+    do, nothing created) for anything else."""
+    from app.datadir import DataDirError, require_station
     from app.station import open_station
-    if not (data / "station.sqlite").exists():
-        print(f"错误：{data} 不是服务站的数据目录（没有 station.sqlite），请先登记本机。",
-              file=sys.stderr)
-        return None
+    require_station(data)
     station = open_station(data)
     if not station.enrolled:
         station.close()
-        print("错误：本机还没有登记：请先运行 sanji enroll。", file=sys.stderr)
-        return None
+        raise DataDirError(f"{data} 还没有登记：请先用 sanji enroll 登记本机。")
     return station
+
+
+def _card(cadre) -> dict:
+    return {"name": cadre.name, "post": cadre.post, "roles": sorted(cadre.roles)}
 
 
 def _add(args: argparse.Namespace) -> int:
     from app.accounts import AccountError, add_cadre
     station = _station(args.data)
-    if station is None:
-        return 2
     try:
         cadre = add_cadre(station.store, args.name, args.post, args.pin, roles=tuple(args.role))
     except AccountError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"ok": False, "error": {"code": "bad_cadre", "message": str(exc)}},
+                             ensure_ascii=False))
         return 2
     finally:
         station.close()
-    print(f"已添加干部 {cadre.name}（{cadre.post}）" + ("，有设置权限" if cadre.roles else ""))
+    if args.json:
+        print(json.dumps({"ok": True, "cadre": _card(cadre)}, ensure_ascii=False))
+    else:
+        print(f"已添加干部 {cadre.name}（{cadre.post}）" + ("，有设置权限" if cadre.roles else ""))
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     from app.accounts import ROLE_NAMES, list_cadres
     station = _station(args.data)
-    if station is None:
-        return 2
     try:
-        for cadre in list_cadres(station.store):
-            roles = "、".join(ROLE_NAMES[r][:4] for r in sorted(cadre.roles))
-            print(f"{cadre.name}  {cadre.post}" + (f"  [{roles}]" if roles else ""))
+        cadres = list_cadres(station.store)
     finally:
         station.close()
+    if args.json:
+        print(json.dumps({"ok": True, "cadres": [_card(c) for c in cadres]}, ensure_ascii=False))
+        return 0
+    for cadre in cadres:
+        roles = "、".join(ROLE_NAMES[r][:4] for r in sorted(cadre.roles))
+        print(f"{cadre.name}  {cadre.post}" + (f"  [{roles}]" if roles else ""))
     return 0

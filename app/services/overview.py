@@ -17,9 +17,6 @@ from pathlib import Path
 from app.domain.periods import Period, period_for
 from app.station import Station
 
-PRINTS = "prints"
-
-
 @dataclass(frozen=True)
 class PlaceFigures:
     origin: str
@@ -151,11 +148,10 @@ def _total(places: list[PlaceFigures]) -> PlaceFigures:
 
 
 def print_report(station: Station, report: TownReport) -> Path:
-    """镇里概况 as a PDF in the station's ``prints/`` folder, for the printer."""
-    from app.docs.overview import town_report_document
+    """镇里概况 as a PDF in the station's ``prints/`` folder, for the printer
+    (app.services.printing.write_paper: a document error becomes a ServiceError)."""
     from app.docs.base import render
-    folder = station.data / PRINTS
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"镇里概况-{report.period.label}-{report.today:%Y%m%d}.pdf"
-    path.write_bytes(render(town_report_document(report)))
-    return path
+    from app.docs.overview import town_report_document
+    from app.services.printing import write_paper
+    return write_paper(station.data, f"镇里概况-{report.period.label}-{report.today:%Y%m%d}.pdf",
+                       lambda: render(town_report_document(report)))

@@ -107,7 +107,7 @@ def set_phone(station: Station, officer: Cadre, key: str, number: str, label: st
               ) -> dict[str, Any]:
     """Enter the real number of phone ``key`` of the catalog (the shipped ones are samples),
     e.g. the town center's or the town 纪委's; printed on every paper that names it."""
-    _require_town(station, officer)
+    require_settings(station, officer)
     phones = load_rules(station.store.conn).catalog.doc["phones"]
     if key not in phones:
         raise ServiceError("没有这个电话，请从列出的电话里选。")
@@ -126,7 +126,7 @@ def set_paper_setting(station: Station, officer: Cadre, key: str, value: str, no
                       ) -> dict[str, Any]:
     """Set one of the papers' settings (``PAPER_SETTINGS``): checked against its schema in
     schemas/config/defaults.json before anything is written."""
-    _require_town(station, officer)
+    require_settings(station, officer)
     if key not in PAPER_SETTINGS:
         raise ServiceError("这一项不能在这里设置。")
     value = value.strip()

@@ -125,17 +125,10 @@ class TownScreen(Page):
         return f"登记 {p.petitions}，答复 {p.answered}，未结 {p.petitions_open}{late}"
 
     def print_report(self) -> None:
-        from app.docs.errors import DocumentError
-        try:
-            path = print_report(self.app.station, self.report)
-        except DocumentError as exc:
-            self.app.say(f"打印文件没有生成：{exc.message}", error=True)
-            return
-        except OSError as exc:
-            self.app.say(f"打印文件没有写进数据目录（{exc.strerror}），请检查平板的存储空间。",
-                         error=True)
-            return
-        self.app.say(f"镇里概况已生成：{path}，请用打印机打印。", seconds=15)
+        """镇里概况 of the period shown, as one A4 page, through the 打印 dialog."""
+        from app.ui.print_dialog import print_paper
+        print_paper(self.app, f"镇里概况（{self.report.period.label}）",
+                    lambda: print_report(self.app.station, self.report))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
