@@ -121,8 +121,10 @@ def index_events_by_kind(conn: sqlite3.Connection) -> None:
 
 
 def visit_links(conn: sqlite3.Connection) -> None:
-    """Migration: what a visit was turned into (visit.converted), as a JSON list."""
-    conn.execute("ALTER TABLE visits ADD COLUMN converted TEXT")
+    """Migration: what a visit was turned into (visit.converted), as a JSON list (skipped
+    where the column is there already)."""
+    if "converted" not in {row[1] for row in conn.execute("PRAGMA table_info(visits)")}:
+        conn.execute("ALTER TABLE visits ADD COLUMN converted TEXT")
 
 
 FOLDS = {"visit": fold_visit, "cadre": fold_cadre, "duty": fold_duty, "config": fold_config}

@@ -1,7 +1,8 @@
 """A month calendar for a year's holiday arrangement (issue #8 §3: holidays entered on a
-calendar, not typed as dates). A tap on a weekday marks it 放假 (red, 休) or back; a tap on
-a Saturday or Sunday marks it 调休上班 (blue, 班) or back (app.domain.holiday_marks). The
-arrows move a month; ``marks`` is what the town will save."""
+calendar, not typed as dates). The statutory holidays are marked (dark red, 节) and do not
+change; a tap on a weekday marks it 放假 (red, 休) or back; a tap on a Saturday or Sunday
+marks it 调休上班 (blue, 班) or back (app.domain.holiday_marks). The arrows move a month;
+``marks`` is what the town will save."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,8 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
-from app.domain.holiday_marks import OFF, WEEKDAY_NAMES, WORK, HolidayMarks, month_grid
+from app.domain.holiday_marks import (OFF, STATUTORY, WEEKDAY_NAMES, WORK, HolidayMarks,
+                                       month_grid)
 
 
 class DayButton(Button):
@@ -53,8 +55,10 @@ class HolidayCalendar(BoxLayout):
                 mark = self.marks.mark(day)
                 label = _label(mark)
                 button = DayButton(day=day, mark=mark, weekend=day.weekday() >= 5,
-                                   text=f"{day.day} [b]{label}[/b]" if label else str(day.day))
-                button.bind(on_release=self._tapped)
+                                   text=f"{day.day} [b]{label}[/b]" if label else str(day.day),
+                                   disabled=mark == STATUTORY)
+                if mark != STATUTORY:
+                    button.bind(on_release=self._tapped)
                 grid.add_widget(button)
 
     def _tapped(self, button: DayButton) -> None:
@@ -62,12 +66,16 @@ class HolidayCalendar(BoxLayout):
 
 
 def _label(mark: str) -> str:
-    return {OFF: "休", WORK: "班"}.get(mark, "")
+    return {OFF: "休", WORK: "班", STATUTORY: "节"}.get(mark, "")
 
 
 def marked_text(marks: HolidayMarks) -> str:
     """The marks month by month, as the notice would list them."""
-    lines = []
+    festivals: dict[str, list] = {}
+    for day, name in sorted(marks.statutory.items()):
+        festivals.setdefault(name, []).append(day)
+    lines = ["法定：" + "；".join(f"{name} " + "、".join(f"{d.month}月{d.day}日" for d in days)
+                                 for name, days in festivals.items())]
     for month, holidays, workdays in marks.by_month():
         parts = []
         if holidays:

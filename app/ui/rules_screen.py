@@ -222,21 +222,19 @@ class RulesScreen(Page):
             ids.holiday_error.text = (f"{marks.year} 年的节假日系统已按国务院通知自带，不用录入；"
                                       f"请录入 {STATUTORY_LAST + 1} 年以后的。")
             return
-        if not marks.holidays:
-            ids.holiday_error.text = "请在日历上点出放假的工作日（点一下变红色“休”）。"
-            return
         if not ids.holiday_note.text.strip():
             ids.holiday_error.text = "请写明依据，例如《国务院办公厅关于2027年部分节假日安排的通知》。"
             return
         from app.services.townrules import set_holidays
         try:
-            set_holidays(app.station, app.user, marks.year, sorted(marks.holidays),
+            set_holidays(app.station, app.user, marks.year, marks.all_holidays(),
                          sorted(marks.workdays), ids.holiday_note.text)
         except ServiceError as exc:
             ids.holiday_error.text = exc.message
             return
-        app.say(f"已保存 {marks.year} 年节假日安排：放假 {len(marks.holidays)} 个工作日，调休上班 "
-                f"{len(marks.workdays)} 天；同步后各村的到期日不再是“暂定”。")
+        app.say(f"已保存 {marks.year} 年节假日安排：法定节假日 {len(marks.statutory)} 天，另放假 "
+                f"{len(marks.holidays)} 个工作日，调休上班 {len(marks.workdays)} 天；同步后各村的"
+                "到期日不再是“暂定”。")
         app.refresh_status()
         self.refresh()
 
