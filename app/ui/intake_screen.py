@@ -257,12 +257,15 @@ class IntakeScreen(Page):
         ids.done_title.text = ("受理并办结。回执编号：" if getattr(self, "finished", False)
                                else "受理成功。回执编号：")
         officer = self.app.user
-        ids.result_text.text = "\n".join([
+        lines = [
             f"申请人：{esc(ids.name.text.strip())}",
             f"事项：{esc(notice.matter['name'])}",
             f"承诺时限：{esc(notice.time_limit_text())}",
             f"首接责任人：{esc(officer.name)}（{esc(officer.post)}）",
-            f"办理方式：{ids.mode.value or suggest_mode(notice.matter['level'], self.app.level)}"])
+            f"办理方式：{ids.mode.value or suggest_mode(notice.matter['level'], self.app.level)}"]
+        if getattr(self, "finished", False) and self.result_field is not None:
+            lines.append(f"办理结果：{esc(self.result_field.text.strip())}（已办结，请告诉群众并登记评价）")
+        ids.result_text.text = "\n".join(lines)
         if notice.missing:
             ids.missing_card.tone = "red"
             ids.missing.text = "一次性告知：请群众补齐以下材料\n" + "\n".join(
