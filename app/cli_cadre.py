@@ -5,10 +5,14 @@ person with the tablet's data directory in hand (the first cadre of a town or co
 tablet holds it anyway), and after that by a holder in the app (镇里设置 → 设置权限), never
 through the open 添加干部 form.
 
-    sanji cadre add --data DIR --name 张敏 --post 便民服务中心主任 --pin 2580 [--role settings] [--json]
-    sanji cadre list --data DIR [--json]
+    sanji cadre add --data DIR --name 张敏 --post 便民服务中心主任 --pin 258046 [--role settings]
+                    [--cadre 已有的干部] [--json]
+    sanji cadre list --data DIR [--cadre 已有的干部] [--json]
 
-A directory that is not an enrolled station is refused and left as it was (app.datadir).
+The station's data is encrypted: a station that has cadres already is opened with one of
+their 密码 (typed at the prompt, or SANJI_PIN for scripts; --cadre says whose), and only a
+cadre who holds the settings role can give it to a new one. A directory that is not an
+enrolled station is refused and left as it was (app.datadir).
 """
 from __future__ import annotations
 
@@ -28,25 +32,35 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--pin", required=True, help="4 到 6 位数字密码")
     add.add_argument("--role", action="append", default=[], choices=["settings"],
                      help="settings：可以修改镇里设置（办理时限、节假日、审批村里申请的事项）")
+    add.add_argument("--cadre", default=None,
+                     help="用哪位已有干部的密码打开本机（本机只有一位干部时可省略）")
     add.add_argument("--json", action="store_true")
     add.set_defaults(run=_add)
     lst = cadre_sub.add_parser("list", help="列出本机的干部和权限")
     lst.add_argument("--data", type=Path, required=True)
+    lst.add_argument("--cadre", default=None,
+                     help="用哪位干部的密码打开本机（本机只有一位干部时可省略）")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(run=_list)
 
 
-def _station(data: Path):
-    """The enrolled station of ``data``; app.datadir.DataDirError (the command says what to
-    do, nothing created) for anything else."""
+def _station(args: argparse.Namespace):
+    """(the enrolled station of ``args.data``, opened with a cadre's 密码 — none before the
+    first cadre —, the id of that cadre or None); app.datadir.DataDirError (the command
+    says what to do, nothing created) for a directory that is no station."""
+    from app.cli import _open_station_for
     from app.datadir import DataDirError, require_station
-    from app.station import open_station
-    require_station(data)
-    station = open_station(data)
+    from app.keyring import Keyring
+    require_station(args.data)
+    keyring = Keyring.of(args.data)
+    holders = keyring.holders() if keyring.exists() and keyring.setup_key() is None else []
+    station = _open_station_for(args)
     if not station.enrolled:
         station.close()
-        raise DataDirError(f"{data} 还没有登记：请先用 sanji enroll 登记本机。")
-    return station
+        raise DataDirError(f"{args.data} 还没有登记：请先用 sanji enroll 登记本机。")
+    opener = next((h.id for h in holders if args.cadre in (h.name, h.id)), None) \
+        if args.cadre else (holders[0].id if len(holders) == 1 else None)
+    return station, opener
 
 
 def _card(cadre) -> dict:
@@ -54,9 +68,13 @@ def _card(cadre) -> dict:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from app.accounts import AccountError, add_cadre
-    station = _station(args.data)
+    from app.accounts import SETTINGS_ROLE, AccountError, add_cadre, cadre_roles
+    station, opener = _station(args)
     try:
+        if args.role and opener is not None and \
+                SETTINGS_ROLE not in cadre_roles(station.store, opener):
+            raise AccountError("只有有设置权限的干部才能给别人开通设置权限：请用这样一位干部的密码"
+                               "打开本机（--cadre 姓名）。")
         cadre = add_cadre(station.store, args.name, args.post, args.pin, roles=tuple(args.role))
     except AccountError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -75,7 +93,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from app.accounts import ROLE_NAMES, list_cadres
-    station = _station(args.data)
+    station, _opener = _station(args)
     try:
         cadres = list_cadres(station.store)
     finally:

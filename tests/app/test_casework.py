@@ -10,20 +10,20 @@ import pytest
 from app.services.desk import Desk, IntakeForm
 from app.services.errors import ServiceError
 from app.services.frontdesk import VisitForm, log_visit, recent_visits, visit
-from app.station import Station, open_station
-from tests.ui.stations import NOW, TODAY, cadre, carry, make_station
+from app.station import Station
+from tests.ui.stations import NOW, TODAY, cadre, carry, make_station, unlocked
 
 
 @pytest.fixture
 def village(tmp_path: Path) -> Iterator[Station]:
-    station = open_station(make_station(tmp_path / "wangwan"))
+    station = unlocked(make_station(tmp_path / "wangwan"))
     yield station
     station.close()
 
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[Station]:
-    station = open_station(make_station(tmp_path / "town", "新集镇便民服务中心", "town",
+    station = unlocked(make_station(tmp_path / "town", "新集镇便民服务中心", "town",
                                         "XJ900", (("张敏", "便民服务中心主任"),)))
     yield station
     station.close()

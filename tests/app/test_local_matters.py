@@ -13,16 +13,16 @@ from app.services.desk import Desk, IntakeForm
 from app.services.errors import ServiceError
 from app.services.local_matters import LocalMatterForm, decide, proposal, proposals, propose
 from app.services.rules import load_rules
-from app.station import Station, open_station
-from tests.ui.stations import TODAY, cadre, carry, make_station
+from app.station import Station
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 
 
 @pytest.fixture
 def places(tmp_path: Path) -> Iterator[tuple[Station, Station, Station]]:
-    wangwan = open_station(make_station(tmp_path / "wangwan"))
-    lizhuang = open_station(make_station(tmp_path / "lizhuang", "李庄村", short_code="XJ002",
+    wangwan = unlocked(make_station(tmp_path / "wangwan"))
+    lizhuang = unlocked(make_station(tmp_path / "lizhuang", "李庄村", short_code="XJ002",
                                          cadres=(("李春花", "代办员"),)))
-    town = open_station(make_station(
+    town = unlocked(make_station(
         tmp_path / "town", "新集镇便民服务中心", "town", "XJ900",
         (("张敏", "便民服务中心主任", (SETTINGS_ROLE,)), ("赵文博", "民政办科员"))))
     yield wangwan, lizhuang, town

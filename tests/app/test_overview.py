@@ -14,17 +14,17 @@ from app.services.desk import Desk, IntakeForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.overview import print_report, town_report
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
-from app.station import Station, open_station
-from tests.ui.stations import NOW, TODAY, cadre, carry, make_station
+from app.station import Station
+from tests.ui.stations import NOW, TODAY, cadre, carry, make_station, unlocked
 
 
 @pytest.fixture
 def town(tmp_path: Path) -> Iterator[Station]:
-    wangwan = open_station(make_station(tmp_path / "wangwan"))
-    lizhuang = open_station(make_station(tmp_path / "lizhuang", "李庄村", short_code="XJ002",
+    wangwan = unlocked(make_station(tmp_path / "wangwan"))
+    lizhuang = unlocked(make_station(tmp_path / "lizhuang", "李庄村", short_code="XJ002",
                                          cadres=(("李春花", "代办员"),)))
-    zhanglou = open_station(make_station(tmp_path / "zhanglou", "张楼村", short_code="XJ003"))
-    center = open_station(make_station(tmp_path / "town", "新集镇便民服务中心", "town",
+    zhanglou = unlocked(make_station(tmp_path / "zhanglou", "张楼村", short_code="XJ003"))
+    center = unlocked(make_station(tmp_path / "town", "新集镇便民服务中心", "town",
                                        "XJ900", (("张敏", "便民服务中心主任"),)))
     me = cadre(wangwan, "李建国")
 
