@@ -17,7 +17,7 @@ from app.services.actions import ACTION_LABELS
 from app.services.casework import CORRECTABLE, URGE_METHODS
 from app.services.directory import station_cadres
 from app.services.errors import ServiceError
-from app.ui.phrases import PhraseRow
+from app.ui.phrases import add_with_phrases
 from app.ui.widgets import CheckRow, ChoiceRow, Field, Small, esc
 
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
@@ -153,12 +153,7 @@ class CaseForms:
                               hint="2026-12-31" if widget == "date" else "",
                               text=self._default(kind, key))
                 field.bind(text=self._clear_error)
-                phrases = quick_phrases(config, PHRASES.get((kind, key), ""))
-                if phrases:
-                    box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                    box.add_widget(PhraseRow(phrases=phrases, target=field))
-                    field.label = "（点上面的常用语，或直接写）"
-                box.add_widget(field)
+                add_with_phrases(box, field, quick_phrases(config, PHRASES.get((kind, key), "")))
                 self._inputs[key] = field
         Clock.schedule_once(self._scroll_to_form, 0.05)
 

@@ -11,6 +11,17 @@ from kivy.uix.button import Button
 from kivy.uix.stacklayout import StackLayout
 
 
+def add_with_phrases(box, field, phrases: list[str]) -> None:
+    """Put ``field`` (a widgets.Field) in ``box``, with its 常用语 above it when there are
+    any; the field keeps its own label first, so the cadre reads what the box is for."""
+    if phrases:
+        from app.ui.widgets import Small
+        box.add_widget(Small(text="常用语", color=(0.11, 0.11, 0.13, 1)))
+        box.add_widget(PhraseRow(phrases=phrases, target=field))
+        field.label = f"{field.label}（点上面的常用语，或直接写）"
+    box.add_widget(field)
+
+
 class PhraseButton(Button):
     phrase = StringProperty("")
 

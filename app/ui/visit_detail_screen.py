@@ -15,7 +15,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from app.domain.config import quick_phrases
 from app.services.errors import ServiceError
 from app.services.frontdesk import CONVERSIONS, amend_visit, visit
-from app.ui.phrases import PhraseRow
+from app.ui.phrases import add_with_phrases
 from app.ui.widgets import BigButton, Body, ChoiceRow, Field, ListRow, Page, Small, esc, red
 
 FIELDS = (("name", "来访人"), ("sex", "性别"), ("age", "年龄"), ("phone", "联系电话"),
@@ -94,11 +94,8 @@ class VisitDetailScreen(Page):
                                lines=2 if key in ("matter", "opinion", "result") else 1)
             box.add_widget(widget)
             self.inputs[key] = widget
-        box.add_widget(Small(text="修改原因（必填）", color=(0.11, 0.11, 0.13, 1)))
-        reason = Field(label="（点上面的常用语，或直接写）", multiline=True, lines=2)
-        box.add_widget(PhraseRow(phrases=quick_phrases(self.app.rules.config, "correct"),
-                                 target=reason))
-        box.add_widget(reason)
+        reason = Field(label="修改原因（必填）", multiline=True, lines=2)
+        add_with_phrases(box, reason, quick_phrases(self.app.rules.config, "correct"))
         self.inputs["reason"] = reason
         for text, kind, handler in (("保存修改", "primary", self.save_edit),
                                     ("取消", "plain", self.refresh)):
