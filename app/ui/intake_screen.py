@@ -25,7 +25,7 @@ from app.domain.config import quick_phrases
 from app.services.desk import MODES, Intake, IntakeForm
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_notice, print_receipt
-from app.ui.phrases import PhraseRow
+from app.ui.phrases import add_with_phrases
 from app.ui.print_dialog import print_paper
 from app.ui.widgets import BigButton, Body, CheckRow, Field, Page, Small, esc, red
 
@@ -184,9 +184,8 @@ class IntakeScreen(Page):
         box.add_widget(Small(text="这个事项当场就能办完：写上办理结果，点“受理并办结”，一步登记完。",
                              color=(0.11, 0.11, 0.13, 1)))
         self.result_field = Field(label="办理结果", multiline=True, lines=2)
-        box.add_widget(PhraseRow(phrases=quick_phrases(self.app.rules.config, "done_at_once"),
-                                 target=self.result_field))
-        box.add_widget(self.result_field)
+        add_with_phrases(box, self.result_field,
+                         quick_phrases(self.app.rules.config, "done_at_once"))
         finish = BigButton(text="受理并办结", font_size="24sp")
         finish.bind(on_release=lambda _b: self.save(finish=True))
         box.add_widget(finish)
