@@ -2,7 +2,7 @@
 1280×800 tablet and a 720×1280 phone: 受理并办结 of a 村级证明 (a 常用语 tapped into the
 result), 补齐材料 turning the one-time notice green, 修改信息 of a phone number kept with what
 it replaced, 撤件 with its reason, 催办 of a case the town is holding, a visit turned into a
-case from its prefilled form, and 使用说明 from the top bar. Each state is swept (every
+case from its prefilled form, and 使用说明 (top bar; status strip on a phone). Each state is swept (every
 visible control takes a tap at its centre; every point goes to what is drawn there).
 
 Screenshots: test-artifacts/casework-<tablet|phone>-<nn>-<step>.png."""
@@ -176,7 +176,11 @@ def visit_becomes_case(ui) -> None:
 
 
 def help_from_the_top_bar(ui, size: str) -> None:
-    ui.tap("使用说明" if size == "tablet" else "说明", within=ui.app.shell.ids.topbar)
+    shell = ui.app.shell.ids        # in the top bar on a tablet, the status strip on a phone
+    if size == "tablet":
+        ui.tap("使用说明", within=shell.topbar)
+    else:
+        ui.tap("说明", within=shell.sync_strip)
     assert current(ui) == "help"
     help_screen = screen(ui.app, "help")
     assert "来访" in plain(help_screen.ids.title.text), help_screen.ids.title.text
