@@ -144,7 +144,7 @@ def urge_the_town(ui) -> None:
     ui.shot("urge-form")
     confirm(ui, case)
     assert len(case.state.urges) == 1
-    assert "催办" in ui.texts(case.ids.facts)
+    assert "已催办 1 次" in ui.texts(case.ids.facts) and "群众来问进度" in ui.texts(case.ids.facts)
     ui.shot("urged", title("case", "actions_title"))
 
 
