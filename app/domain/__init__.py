@@ -20,7 +20,6 @@ Public surface, by module:
     local_matters  a village's own matter proposed and decided (本村事项)
     holiday_marks  a year's holidays as taps on a calendar
     periods     period_for: 本月, 上月, 本季度, 今年 (镇里概况)
-    write_rules who may write each event type added for the cadres' work
 
 Exceptions (errors.py):
     DomainError ── CatalogError, ConfigError, CalendarError, ReceiptError

@@ -36,8 +36,8 @@ who may write it; this table repeats them for reading.
 |   supplied        |   (补齐材料)                                  |                            |
 | svc.urged         | escalated, forwarded (催办)                   | the level that sent it up  |
 
-Who may write each type is declared once, in ``RULES`` below (``levels`` and ``who``);
-Who may write each step (levels, holder rule) is declared in ``app.domain.authority``.
+Who may write each step (levels, holder rule) is declared once, in ``app.domain.authority``;
+``RULES`` below adds the statuses it applies in.
 """
 from __future__ import annotations
 

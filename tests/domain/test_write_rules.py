@@ -1,12 +1,13 @@
-"""Every event type added for the cadres' work declares who may write it, and the
-declaration is what the folds enforce."""
+"""Every event type added for the cadres' work (issue #8 §3) is declared in the one
+declaration of who may write what (app.domain.authority, issue #7): the hubs refuse an
+author of another level, and the folds enforce the same levels."""
 from __future__ import annotations
 
 import pytest
 
 from app.domain import local_matters
 from app.domain.service_transitions import check_transition
-from app.domain.write_rules import WRITE_RULES
+from app.domain.authority import OWN, Author, WRITERS, check_write
 from schemas import load_registry
 from tests.domain.builders import LEVELS, log_at
 
@@ -18,15 +19,14 @@ def test_every_new_event_type_has_a_schema_and_a_declaration():
     registry = load_registry()
     for kind in NEW_TYPES:
         assert registry.knows(kind, 1), kind
-        assert kind in WRITE_RULES, kind
-    assert all(registry.knows(kind, 1) for kind in WRITE_RULES)
+        assert kind in WRITERS, kind
 
 
 @pytest.mark.parametrize("kind, path", [("svc.withdrawn", "accepted"),
                                         ("svc.materials_supplied", "accepted"),
                                         ("svc.urged", "forwarded")])
 def test_a_level_outside_the_declaration_is_refused_by_the_fold(kind, path):
-    declared = WRITE_RULES[kind].levels
+    declared = WRITERS[kind].levels
     log = log_at(path)
     for origin, level in LEVELS.items():
         verdict = check_transition(log.state(), log.event(kind, origin), level)
@@ -42,6 +42,34 @@ def test_proposal_steps_follow_their_declared_levels(level):
     decide = {"type": "catalog.proposal_decided",
               "payload": {"decision": "refused", "reason": "不需要"}}
     allowed = local_matters.check(new, propose, level) is None
-    assert allowed == (level in WRITE_RULES["catalog.matter_proposed"].levels)
+    assert allowed == (level in WRITERS["catalog.matter_proposed"].levels)
     allowed = local_matters.check(pending, decide, level) is None
-    assert allowed == (level in WRITE_RULES["catalog.proposal_decided"].levels)
+    assert allowed == (level in WRITERS["catalog.proposal_decided"].levels)
+
+
+def _author(level: str) -> Author:
+    return Author(id=f"node-{level}", level=level, parent="hub", roles=frozenset(),
+                  short_code="XJ001")
+
+
+@pytest.mark.parametrize("kind, allowed", [
+    ("svc.withdrawn", {"village", "town", "county"}),
+    ("svc.materials_supplied", {"village", "town", "county"}),
+    ("svc.urged", {"village", "town"}),                  # never the county: no one above it
+    ("visit.converted", {"village", "town", "county"}),
+    ("catalog.matter_proposed", {"village"}),
+    ("catalog.proposal_decided", {"town", "county"}),
+])
+def test_a_hub_refuses_an_author_of_another_level(kind, allowed):
+    for level in ("village", "town", "county"):
+        event = {"type": kind, "record": "r", "author": "cadre-1", "payload": {}}
+        verdict = check_write(event, _author(level))
+        assert verdict.ok == (level in allowed), (kind, level, verdict)
+        if not verdict.ok:
+            assert verdict.code == "wrong_level"
+
+
+def test_a_visit_is_turned_into_a_record_only_by_its_own_station():
+    assert WRITERS["visit.converted"].record == OWN
+    unsigned = {"type": "visit.converted", "record": "r", "payload": {}}
+    assert check_write(unsigned, _author("village")).code == "no_author"
