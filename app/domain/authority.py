@@ -87,7 +87,8 @@ WRITERS: dict[str, Writers] = {
     # a village's own matter (issue #8 §3): the village proposes, a town or the county
     # decides (the settings role of the deciding cadre is checked on its tablet: a cadre
     # role is no certified fact, app.accounts)
-    "catalog.matter_proposed": _w("申请本村事项", ("village",), record=CREATE),
+    # (addressed to the village's town hub: its owner, so the town receives it)
+    "catalog.matter_proposed": _w("申请本村事项", ("village",), record=CREATE, moves=True),
     "catalog.proposal_decided": _w("审批本村事项", TOWN_UP, who="anyone"),
     # a station's own registers
     "visit.logged": _w("登记来访", record=CREATE),
@@ -122,7 +123,7 @@ WRITERS: dict[str, Writers] = {
     "svc.updated": _w("修改", who="anyone"),
     # issue #8 §3: 撤件 and 补齐材料 by the level holding the case or the one that accepted
     # it; 催办 only by the level that sent the case up (village → town, town → county)
-    "svc.withdrawn": _w("撤件", who="holder_or_accepting"),
+    "svc.withdrawn": _w("撤件", who="holder_or_accepting", moves=True),  # back to the accepting station
     "svc.materials_supplied": _w("补齐材料", who="holder_or_accepting"),
     "svc.urged": _w("催办", ("village", "town"), who="sender"),
     # 矛盾纠纷 (app.domain.dispute_transitions)
