@@ -86,6 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--backup-keep", type=int, default=7, help="保留最近几份备份")
     hub.add_argument("--check-minutes", type=float, default=60.0,
                      help="每隔几分钟检查一次数据库是否损坏（0：只在启动时检查）")
+    hub.add_argument("--insecure", action="store_true",
+                     help="用不加密的 HTTP（只用于本机开发调试；登录凭证和个人信息会明文传输）")
+    hub.add_argument("--cert", type=Path, default=None,
+                     help="县里提供的证书文件（PEM；默认用服务器自己生成的证书）")
+    hub.add_argument("--cert-key", type=Path, default=None, help="--cert 证书的私钥文件（PEM）")
+    hub.add_argument("--proxy", action="append", default=[],
+                     help="反向代理的 IP 地址：只有它发来的 X-Forwarded-For 才会采信（可写多次）")
+    hub.add_argument("--max-connections", type=int, default=256, help="同时连接数上限")
+    hub.add_argument("--header-timeout", type=float, default=10.0,
+                     help="请求头必须在几秒内收完（防止慢速攻击）")
+    hub.add_argument("--body-timeout", type=float, default=30.0,
+                     help="请求内容的基本时限（秒；另按每 2KB 加 1 秒）")
+    hub.add_argument("--keep-alive", type=int, default=5, help="空闲连接保留几秒")
+    hub.add_argument("--keep-alive-requests", type=int, default=1000,
+                     help="一个连接最多处理几个请求，之后关闭")
     # `sanji up` starts its hubs with its own pid, so they stop if it is killed outright.
     hub.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     hub.set_defaults(run=_hub)
@@ -99,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", action="append", default=[], help="角色，例如 discipline")
     add.add_argument("--json", action="store_true")
     _key_file_option(add)
+    _card_options(add)
     add.set_defaults(run=_node_add)
     lst = node_sub.add_parser("list", help="列出下级节点")
     lst.add_argument("--data", type=Path, required=True)
@@ -117,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--data", type=Path, required=True)
     rep.add_argument("--json", action="store_true")
     _key_file_option(rep)
+    _card_options(rep)
     rep.set_defaults(run=_node_replace)
 
     enroll = sub.add_parser("enroll", help="用登记码把本机（或镇服务器）登记到上级")
@@ -180,6 +197,13 @@ def _key_file_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key-file", type=Path, default=None,
                         help="服务器数据库密钥文件（放在数据目录之外；也可用环境变量 "
                              "SANJI_HUB_KEY_FILE 或 SANJI_HUB_KEY）")
+
+
+def _card_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default="",
+                        help="服务站连接本服务器用的地址，写进二维码（例如 https://192.168.1.10:8732）")
+    parser.add_argument("--qr", type=Path, default=None,
+                        help="登记二维码图片（PNG）存到哪里（默认：当前目录的 登记码-节点编号前8位.png）")
 
 
 def _cadre_option(parser: argparse.ArgumentParser) -> None:
@@ -251,8 +275,27 @@ def _hub(args: argparse.Namespace) -> int:
     care = Care(backup_dir=args.backup_dir, backup_every_s=args.backup_hours * 3600,
                 keep=args.backup_keep, check_every_s=args.check_minutes * 60)
     serve(args.data, args.level, args.port, args.host, args.name, args.interval,
-          extension=extension(), key=key, care=care)
+          extension=extension(), key=key, care=care, listening=_listening(args))
     return 0
+
+
+def _listening(args: argparse.Namespace) -> Any:
+    from sync.hub.limits import Limits, check_proxy
+    from sync.hub.server import Listening
+    if args.insecure and (args.cert or args.cert_key):
+        raise DataDirError("--insecure 和 --cert 不能一起用：要加密就去掉 --insecure。")
+    if min(args.max_connections, args.keep_alive_requests) < 1 or min(
+            args.header_timeout, args.body_timeout, args.keep_alive) <= 0:
+        raise DataDirError("连接数、请求数和时限都要大于 0。")
+    try:
+        proxies = tuple(check_proxy(p) for p in args.proxy)
+    except ValueError as exc:
+        raise DataDirError(str(exc)) from exc
+    return Listening(insecure=args.insecure, cert=args.cert, cert_key=args.cert_key,
+                     limits=Limits(max_connections=args.max_connections, proxies=proxies,
+                                   header_timeout=args.header_timeout,
+                                   body_timeout=args.body_timeout, keep_alive=args.keep_alive,
+                                   max_requests=args.keep_alive_requests))
 
 
 def _hub_init(args: argparse.Namespace) -> int:
@@ -305,16 +348,37 @@ def _node_add(args: argparse.Namespace) -> int:
     hub = _open_existing_hub(args)
     try:
         node_id, code = admin.add_node(hub, args.name, args.kind, tuple(args.role))
+        card = _card(args, hub, node_id, code)
     finally:
         hub.close()
     if args.json:
         _emit({"ok": True, "node_id": node_id, "code": code, "name": args.name.strip(),
                "kind": args.kind, "roles": list(args.role),
-               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000)})
+               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000), **card})
         return 0
     print(f"节点编号 {node_id}")
     print(f"登记码 {code}（只能用一次，7天内有效）")
+    _show_card(card)
     return 0
+
+
+def _card(args: argparse.Namespace, hub: Any, node_id: str, code: str) -> dict[str, Any]:
+    """The enrollment QR code (app.services.enroll_card): PNG written, terminal text."""
+    from app.services.enroll_card import EnrollCard, terminal_qr, write_png
+    from sync.hub.tls import certificate_in_use
+    from sync.tls import fingerprint, short_fingerprint
+    cert = certificate_in_use(hub)
+    card = EnrollCard(code, args.url.strip().rstrip("/"), fingerprint(cert))
+    png = write_png(card, args.qr or Path(f"登记码-{node_id[:8]}.png"))
+    return {"qr_png": str(png), "qr_text": card.text(), "fingerprint": card.fingerprint,
+            "fingerprint_short": short_fingerprint(cert), "qr_terminal": terminal_qr(card)}
+
+
+def _show_card(card: dict[str, Any]) -> None:
+    print(f"服务器证书指纹 {card['fingerprint_short']}（登记时平板会核对）")
+    print("登记二维码（平板在登记页点“从照片读取二维码”，选这张二维码的照片）：")
+    print(card["qr_terminal"], end="")
+    print(f"二维码图片已保存：{card['qr_png']}（含登记码，登记完可删除）")
 
 
 def _node_list(args: argparse.Namespace) -> int:
@@ -359,15 +423,17 @@ def _node_replace(args: argparse.Namespace) -> int:
     hub = _open_existing_hub(args)
     try:
         code = admin.replace_device(hub, args.id)
+        card = _card(args, hub, args.id, code)
     finally:
         hub.close()
     if args.json:
         _emit({"ok": True, "node_id": args.id, "code": code,
-               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000)})
+               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000), **card})
         return 0
     print(f"节点 {args.id} 的旧设备登记已作废。")
     print(f"新设备的登记码 {code}（只能用一次，7天内有效）：新设备登记后第一次同步，"
           "会取回已经同步到服务器的全部记录；旧设备上没有同步的记录无法取回。")
+    _show_card(card)
     return 0
 
 

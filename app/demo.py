@@ -32,8 +32,6 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
 from app.demo_casework import STATUSES as CASEWORK_STATUSES
 from app.demo_casework import seed_casework
@@ -44,13 +42,16 @@ from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, S
                                plan_cases)
 from app.domain import add_working_days, rating_payload
 from app.keyring import Keyring
-from app.local_system import (COUNTY_PORT, TOWN_PORT, _port_free, open_local_hub, prepare,
-                              start_hub)
+from app.local_system import (COUNTY_PORT, TOWN_PORT, _port_free, local_url, open_local_hub,
+                              prepare, start_hub)
 from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
 from app.station import Station, unlock_station
 from sync.db import transaction
+from sync.errors import SyncError
 from sync.hub import admin
+from sync.hub.tls import certificate_in_use
+from sync.tls import peer_certificate
 
 DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
 
@@ -72,11 +73,11 @@ def hubs(root: Path, county_port: int, town_port: int, interval: float = 0.3
         if county_url is None:
             started.append(start_hub(root / "county", "county", county_port, "新县",
                                      interval=interval))
-            county_url = f"http://127.0.0.1:{county_port}"
+            county_url = local_url(county_port)
         if town_url is None:
             started.append(start_hub(root / "town", "town", town_port, "新集镇",
                                      upstream=county_url, interval=interval))
-            town_url = f"http://127.0.0.1:{town_port}"
+            town_url = local_url(town_port)
         yield county_url, town_url
     finally:
         for proc in reversed(started):
@@ -88,17 +89,17 @@ def _hub_url(data: Path, port: int) -> str | None:
     """The URL of this data dir's hub if it is already serving on `port`."""
     if _port_free(port):
         return None
-    url = f"http://127.0.0.1:{port}"
+    url = local_url(port)
     hub = open_local_hub(data)
     try:
-        own = hub.meta.get("hub_id")
+        own = certificate_in_use(hub)
     finally:
         hub.close()
-    try:
-        serving = httpx.get(url + "/v1/info", timeout=2.0).json().get("hub_id")
-    except (httpx.HTTPError, ValueError) as exc:
+    try:   # ours if it shows this hub's certificate (its key is in our database)
+        serving = peer_certificate(url, timeout=2.0)
+    except SyncError as exc:
         raise DemoError(f"端口 {port} 被别的程序占用，请先关闭它。") from exc
-    if serving != own:
+    if serving.strip() != own.strip():
         raise DemoError(f"端口 {port} 上运行的是另一个服务器（不是 {data} 的），请先关闭它。")
     return url
 

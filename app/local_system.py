@@ -50,6 +50,11 @@ def open_local_hub(data: Path, level: str | None = None, name: str | None = None
     return open_hub(data, level, name, key=key)
 
 
+def local_url(port: int) -> str:
+    """A hub of `sanji up` on this machine: HTTPS with its own certificate (issue #11)."""
+    return f"https://127.0.0.1:{port}"
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -118,7 +123,7 @@ def start_hub(data: Path, level: str, port: int, name: str, upstream: str | None
     with open(data.parent / f"{data.name}.log", "ab") as log:   # the child keeps its copy
         proc = subprocess.Popen(cmd, stdout=log, stderr=log)
     try:
-        _wait_until_serving(proc, f"http://127.0.0.1:{port}", name,
+        _wait_until_serving(proc, local_url(port), name,
                             data.parent / f"{data.name}.log")
     except BaseException:         # not serving, or we are being stopped: take it down too
         stop_processes([proc])
@@ -130,7 +135,7 @@ def _wait_until_serving(proc: subprocess.Popen[bytes], url: str, name: str, log:
                         ) -> None:
     for _ in range(300):
         try:
-            httpx.get(url + "/v1/info", timeout=1.0)
+            httpx.get(url + "/v1/info", timeout=1.0, verify=False)   # up yet? (public)
             return
         except httpx.HTTPError:
             if proc.poll() is not None:
@@ -157,12 +162,12 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
         if needs_town:
             procs.append(start_hub(county_dir, "county", county_port, "新县"))
             _, code = admin.add_node(county, "新集镇", "town")
-            with HubClient(f"http://127.0.0.1:{county_port}") as client:
+            with HubClient(local_url(county_port)) as client:
                 enroll_hub(town, client, code)
         if needs_station and station is not None:
             procs.append(start_hub(town_dir, "town", town_port, "新集镇"))
             _, code = admin.add_node(town, "王湾村", "village")
-            station.enroll(f"http://127.0.0.1:{town_port}", code)
+            station.enroll(local_url(town_port), code)
     finally:
         stop_processes(procs)
         county.close()
@@ -199,9 +204,10 @@ def _run_up(root: Path, with_app: bool, county_port: int, town_port: int) -> int
     try:
         procs.append(start_hub(county_dir, "county", county_port, "新县"))
         procs.append(start_hub(town_dir, "town", town_port, "新集镇",
-                               upstream=f"http://127.0.0.1:{county_port}"))
+                               upstream=local_url(county_port)))
         result = _first_sync(station_dir)
-        print(f"县服务器 http://127.0.0.1:{county_port}  镇服务器 http://127.0.0.1:{town_port}")
+        print(f"县服务器 {local_url(county_port)}  镇服务器 {local_url(town_port)}（HTTPS，"
+              "各自的证书在数据目录的 tls/ 里）")
         print(f"村服务站数据 {station_dir}：{result.summary()}", flush=True)
         if with_app and _has_display():
             from app.ui.main import run_app  # Kivy only when a screen is there

@@ -84,12 +84,12 @@ class Station:
         return self.identity().get("hub_url")
 
     # enrollment and sync ------------------------------------------------------------------
-    def enroll(self, hub_url: str, code: str) -> dict[str, Any]:
+    def enroll(self, hub_url: str, code: str, fingerprint: str = "") -> dict[str, Any]:
         from sync.enroll import enroll_station
         client = hub_client(hub_url)
         try:
             client.reach()               # an unreachable hub is said in seconds, code unused
-            ident = enroll_station(self.store, client, code)
+            ident = enroll_station(self.store, client, code, fingerprint=fingerprint)
         finally:
             client.close()
         self.projections.cases.own = {self.node_id: self.level}

@@ -17,9 +17,11 @@ the station's push loop), all 200 nodes at once: 40,000 events in 2,000 requests
 closed loop with 200 requests in flight, so a batch's latency includes its wait in the
 hub's queue.
 
-The whole run is made twice: against a hub whose database is encrypted at rest, as every
-hub's is (SQLCipher, issue #11), and against the same hub on a plain SQLite file
-(bench/plainhub.py), so the cost of encryption is printed beside the plain figures.
+The whole run is made twice: against a hub as it runs in use — HTTPS with its own
+certificate (pinned by the load generator, handshakes before the clock starts) and its
+database encrypted at rest (SQLCipher, issue #11) — and against the same hub over plain
+HTTP on a plain SQLite file (bench/plainhub.py --insecure), so the cost of encryption on
+the wire and at rest is printed beside the plain figures.
 
 The same requests (same bodies and headers, same concurrency) are then sent to a bare
 echo endpoint on the same server stack (bench.echo: Starlette on uvicorn, reading the
@@ -31,13 +33,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import ssl
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import orjson
 
 from bench.data import VisitFaker
@@ -51,6 +53,7 @@ from sync.hub import admin
 from sync.hub.server import open_hub
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, request_message
+from sync.tls import pinned_context
 
 PATH = "/v1/push"
 
@@ -107,7 +110,7 @@ def enroll_villages(hub: HubProcess, n: int, pushes: int, batch: int, seed: int
     hub.start()
     faker = VisitFaker(seed)
     villages = []
-    with httpx.Client(base_url=hub.url) as client:
+    with hub.http(admin_view=False) as client:
         for node_id, code in codes:
             key = SigningKey.generate()
             reply = client.post("/v1/enroll", json={"code": code, "pubkey": key.public_b64})
@@ -139,14 +142,15 @@ def http_request(host: str, push: Push) -> bytes:
             + "\r\n").encode("latin-1") + push.body
 
 
-async def drive(port: int, villages: list[Village], check: bool
-                ) -> tuple[float, list[float]]:
+async def drive(port: int, villages: list[Village], check: bool,
+                tls: ssl.SSLContext | None = None) -> tuple[float, list[float]]:
     """All villages push at once, each its pushes in order on its own kept-alive
     connection (a minimal HTTP/1.1 client over asyncio streams, so the load generator
-    costs little); returns (seconds, latency of each push)."""
+    costs little; over TLS with `tls`, handshakes done before the clock starts);
+    returns (seconds, latency of each push)."""
     latencies: list[float] = []
     host = f"127.0.0.1:{port}"
-    conns = [await asyncio.open_connection("127.0.0.1", port) for _ in villages]
+    conns = [await asyncio.open_connection("127.0.0.1", port, ssl=tls) for _ in villages]
     requests = [[http_request(host, p) for p in v.pushes] for v in villages]
 
     async def village(v: Village, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
@@ -176,9 +180,10 @@ def p95(values: list[float]) -> float:
 
 def measure_hub(args: argparse.Namespace, root: Path, plain: bool, spy: Path | None
                 ) -> dict:
-    """Enroll the villages at a new hub (encrypted store, or a plain one: bench/plainhub.py)
-    and drive their pushes; returns the figures and the villages (for the echo run)."""
-    hub = HubProcess(root / "town", "town", spy=spy, plain=plain)
+    """Enroll the villages at a new hub — as in use (HTTPS, SQLCipher store), or plain
+    (HTTP, plain SQLite file: bench/plainhub.py) — and drive their pushes; returns the
+    figures and the villages (for the echo run)."""
+    hub = HubProcess(root / "town", "town", spy=spy, plain=plain, insecure=plain)
     try:
         hub.init("新集镇")
         started = time.perf_counter()
@@ -189,7 +194,8 @@ def measure_hub(args: argparse.Namespace, root: Path, plain: bool, spy: Path | N
               f"{args.nodes * args.pushes} signed pushes of {args.batch} built in "
               f"{time.perf_counter() - started:.1f} s ({body:.0f} B/event gzip body)")
         cpu = hub.cpu_seconds()
-        seconds, latencies = asyncio.run(drive(hub.port, villages, check=True))
+        tls = pinned_context(hub.cert) if hub.cert else None
+        seconds, latencies = asyncio.run(drive(hub.port, villages, check=True, tls=tls))
         cpu = hub.cpu_seconds() - cpu
         store = hub.open()
         stored = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
@@ -229,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = {}
         for label, plain in (("encrypted", False), ("plain", True)):
-            print(f"--- {label} store")
+            print(f"--- {label}: " + ("HTTP, plain SQLite file" if plain else
+                                      "HTTPS (TLS 1.3, pinned certificate), SQLCipher store"))
             results[label] = measure_hub(args, root / label, plain,
                                          spy if not plain else None)
         villages = results["encrypted"]["villages"]
@@ -242,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
               f"equivalent), p95 {1000 * p95(echo_lat):.0f} ms")
         for label in ("encrypted", "plain"):
             rate, lat = results[label]["rate"], results[label]["p95"]
-            print(f"hub ({label} store): {rate:,.0f} events/s, p95 {1000 * lat:.0f} ms per "
+            print(f"hub ({'HTTPS + SQLCipher' if label == 'encrypted' else 'HTTP + plain file'}): {rate:,.0f} events/s, p95 {1000 * lat:.0f} ms per "
                   f"batch, ratio {rate / echo_rate:.2f} to a bare echo endpoint")
         enc, plain_rate = results["encrypted"]["rate"], results["plain"]["rate"]
-        print(f"encryption at rest: {enc:,.0f} against {plain_rate:,.0f} events/s in the same "
+        print(f"encryption on the wire and at rest: {enc:,.0f} against {plain_rate:,.0f} events/s in the same "
               f"run ({enc / plain_rate:.2f}×); hub CPU {results['encrypted']['cpu_us']:.0f} "
               f"against {results['plain']['cpu_us']:.0f} µs/event")
     finally:

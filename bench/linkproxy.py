@@ -438,6 +438,9 @@ class LinkProxy:
         self._address: Optional[Tuple[str, int]] = None
         self._tasks: set = set()
         self._stopped = False
+        # What the URL says: the proxy passes bytes, so TLS goes through it end to end
+        # ("https" when the target is an HTTPS hub).
+        self.scheme = "http"
 
     # ------------------------------------------------------------------ properties
 
@@ -465,7 +468,7 @@ class LinkProxy:
         host, port = self.address
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     @property
     def running(self) -> bool:

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from app.hubext import extension
-from sync.hub.server import serve
+from sync.hub.server import Listening, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,12 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", default=None)
     parser.add_argument("--interval", type=float, default=60.0)
+    parser.add_argument("--insecure", action="store_true", help="plain HTTP too")
     args = parser.parse_args(argv)
     if args.upstream:
         from bench.procs import set_upstream_url
         set_upstream_url(args.data, args.upstream, None)
     serve(args.data, args.level, args.port, upstream_interval=args.interval,
-          extension=extension(), key=None)
+          extension=extension(), key=None, listening=Listening(insecure=args.insecure))
     return 0
 
 

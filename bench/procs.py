@@ -18,14 +18,17 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import httpx
 
 from sync.db import connect
 from sync.hub import admin
 from sync.hub.dbkey import resolve
+from sync.hub.admin import ADMIN_HEADER, status_token
 from sync.hub.server import HubStore, open_hub
+from sync.hub.tls import certificate_in_use
+from sync.tls import Pin, pinned_context
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,8 +64,8 @@ def spawn_server(cmd: list[str], url: str, log_path: Path, timeout: float = 30.0
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')}")
-        try:
-            httpx.get(url + "/v1/info", timeout=1.0)
+        try:   # is it up? (public info; the certificate is checked by the clients)
+            httpx.get(url + "/v1/info", timeout=1.0, verify=False)
             return proc
         except httpx.HTTPError:
             time.sleep(0.05)
@@ -108,10 +111,52 @@ class HubProcess:
     spy: Path | None = None   # record a py-spy profile (collapsed stacks) here
     extra_args: tuple[str, ...] = ()
     plain: bool = False       # an unencrypted database: the benchmarks' baseline only
+    insecure: bool = False    # plain HTTP (`--insecure`), e.g. the benchmarks' baseline
+
+    RUNNING: ClassVar[dict[str, "HubProcess"]] = {}   # by url, for helpers given a url
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'http' if self.insecure else 'https'}://127.0.0.1:{self.port}"
+
+    @property
+    def cert(self) -> str | None:
+        """The certificate this hub shows (PEM), None over plain HTTP."""
+        if self.insecure:
+            return None
+        written = self.data / "tls" / "cert.pem"      # by its last start (public)
+        if written.is_file() and "--cert" not in self.extra_args:
+            return written.read_text(encoding="ascii")
+        hub = self.open()
+        try:
+            return certificate_in_use(hub)
+        finally:
+            hub.close()
+
+    @property
+    def pin(self) -> Pin | None:
+        cert = self.cert
+        return Pin(cert, self.level) if cert else None
+
+    def http(self, admin_view: bool = True, timeout: float = 30.0) -> httpx.Client:
+        """An httpx client for raw requests to this hub: pinned to its certificate, and
+        (`admin_view`) sending the operator's status token."""
+        headers = {ADMIN_HEADER: status_token(self.key)} if admin_view and self.key else {}
+        verify: Any = pinned_context(self.cert or "") if not self.insecure else True
+        return httpx.Client(base_url=self.url, verify=verify, headers=headers, timeout=timeout)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        with self.http() as client:
+            return client.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        with self.http() as client:
+            return client.post(path, **kwargs)
+
+    def status(self) -> dict[str, Any]:
+        """The hub's full /v1/status (as its operator sees it)."""
+        body: dict[str, Any] = self.get("/v1/status", timeout=10.0).json()
+        return body
 
     @property
     def key_file(self) -> Path:
@@ -142,6 +187,8 @@ class HubProcess:
             cmd = [sys.executable, "-m", "bench.plainhub", "--level", self.level,
                    "--data", str(self.data), "--port", str(self.port),
                    "--interval", str(self.interval)]
+        if self.insecure:
+            cmd.append("--insecure")
         if self.upstream:
             cmd += ["--upstream", self.upstream]
         if self.spy is not None:
@@ -149,6 +196,7 @@ class HubProcess:
         self.data.mkdir(parents=True, exist_ok=True)
         _ = self.key                          # an encrypted hub's key: made on first use
         self.proc = spawn_server(cmd, self.url, self.data.parent / f"{self.data.name}.log")
+        HubProcess.RUNNING[self.url] = self
         return self
 
     @property
@@ -201,7 +249,9 @@ class LinkProcess:
     """`python -m bench.linkproxy --control` in a child process: a byte-counting,
     optionally bandwidth-limited pass-through to `target_port`."""
 
-    def __init__(self, target_port: int, kbps: float | None = None) -> None:
+    def __init__(self, target_port: int, kbps: float | None = None,
+                 scheme: str = "http") -> None:
+        self.scheme = scheme        # bytes pass through: "https" to an HTTPS hub
         cmd = [sys.executable, "-m", "bench.linkproxy", "--listen", "127.0.0.1:0",
                "--target", f"127.0.0.1:{target_port}", "--control"]
         if kbps:
@@ -219,7 +269,7 @@ class LinkProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def command(self, line: str) -> dict[str, Any]:
         assert self.proc.stdin is not None

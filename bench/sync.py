@@ -1,8 +1,10 @@
 """End-to-end sync benchmark: village station → town hub → county hub (issue #2 §6).
 
-Run twice in one go: with the stores encrypted at rest as they are in use (SQLCipher on
-the station and both hubs, issue #11), then with plain SQLite files (bench/plainhub.py),
-and the cost of encryption printed last.
+Run twice in one go: as in use — HTTPS between the nodes (each hub's own certificate,
+pinned by its clients) and the stores encrypted at rest (SQLCipher on the station and
+both hubs), issue #11 — then over plain HTTP with plain SQLite files (bench/plainhub.py
+--insecure), and the cost of encryption printed last. Bytes on the wire are TLS records
+in the first run (handshakes included).
 
     python -m bench.sync [--events 20000] [--interval 1] [--link-kbps K] [--profile DIR]
 
@@ -98,21 +100,22 @@ def measure(args: argparse.Namespace, encrypted: bool) -> dict[str, float]:
     spy = (lambda name: args.profile / f"{name}.txt") if args.profile and encrypted \
         else (lambda name: None)
     root = Path(tempfile.mkdtemp(prefix="sanji-bench-sync-"))
-    label = "encrypted" if encrypted else "plain"
-    print(f"--- {label} stores")
+    print("--- " + ("as in use: HTTPS (pinned certificates) and SQLCipher stores" if encrypted
+                    else "plain: HTTP (--insecure) and plain SQLite files"))
     figures: dict[str, float] = {}
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     county = HubProcess(root / "county", "county", interval=args.interval, spy=spy("county"),
-                        plain=not encrypted)
+                        plain=not encrypted, insecure=not encrypted)
     town = HubProcess(root / "town", "town", interval=args.interval, spy=spy("town"),
-                      plain=not encrypted)
+                      plain=not encrypted, insecure=not encrypted)
+    scheme = "https" if encrypted else "http"
     links: list[LinkProcess] = []
     station: Store | None = None
     try:
         county.init("县")
         county.start()
-        up_link = LinkProcess(county.port)
+        up_link = LinkProcess(county.port, scheme=scheme)
         links.append(up_link)
         town.init("新集镇")
         _, code = county.add_node("新集镇", "town")
@@ -122,7 +125,7 @@ def measure(args: argparse.Namespace, encrypted: bool) -> dict[str, float]:
         hub.close()
         town.upstream = up_link.url
         town.start()
-        down_link = LinkProcess(town.port, kbps=args.link_kbps)
+        down_link = LinkProcess(town.port, kbps=args.link_kbps, scheme=scheme)
         links.append(down_link)
 
         # The station's store as a tablet opens it (app.station.open_station: a random
@@ -191,6 +194,7 @@ def measure(args: argparse.Namespace, encrypted: bool) -> dict[str, float]:
         rate = n / total_s
         figures["rate"] = rate
         per_event = (b1 + b2) / n
+        figures["bytes"] = b1 / n             # the village link (station–town)
         print(f"station pushed {n} in {pushed_s:.2f} s ({n / pushed_s:,.0f}/s, "
               f"{push_client.stats.requests} requests); county then held {at_push_end} "
               f"({100 * at_push_end / n:.0f}%: the relay overlaps the push)")
@@ -247,10 +251,13 @@ def main(argv: list[str] | None = None) -> int:
 
     encrypted = measure(args, encrypted=True)
     plain = measure(args, encrypted=False)
-    print(f"encryption at rest (SQLCipher stores on the station and both hubs): "
-          f"{encrypted['rate']:,.0f} events/s end-to-end against {plain['rate']:,.0f} "
-          f"with plain files in the same run ({encrypted['rate'] / plain['rate']:.2f}×); "
-          f"station append {encrypted['fill']:,.0f}/s against {plain['fill']:,.0f}/s")
+    print(f"encryption on the wire and at rest (HTTPS + SQLCipher stores on the station and "
+          f"both hubs): {encrypted['rate']:,.0f} events/s end-to-end against "
+          f"{plain['rate']:,.0f} over HTTP with plain files in the same run "
+          f"({encrypted['rate'] / plain['rate']:.2f}×); {encrypted['bytes']:.0f} against "
+          f"{plain['bytes']:.0f} bytes/event on the village link "
+          f"({encrypted['bytes'] / plain['bytes']:.2f}×); station append "
+          f"{encrypted['fill']:,.0f}/s against {plain['fill']:,.0f}/s")
     if args.profile:
         print(f"--- station push (cProfile, {args.profile / 'station.prof'})")
         pstats.Stats(str(args.profile / "station.prof")).sort_stats("tottime").print_stats(20)

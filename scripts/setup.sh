@@ -8,6 +8,8 @@
 #                       queue (tests/support/cups.py), so no system CUPS needs to be running
 #   gcc, libssl-dev   - sqlcipher3 (the encrypted databases) compiles its SQLCipher source
 #                       against OpenSSL's libcrypto
+#   libzbar0          - pyzbar reads enrollment QR codes from photos (the tablet gets it
+#                       from python-for-android's libzbar recipe)
 #   xvfb, xdotool     - a real X window for the app, driven by clicks from outside
 #                       (tests/ui/test_real_window.py; xclip puts Chinese words in with Ctrl+V)
 # The GL/EGL libraries Kivy's offscreen SDL driver needs are already on the image.
@@ -15,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 APT_PACKAGES=(libmtdev1 xclip poppler-utils cups printer-driver-cups-pdf gcc libssl-dev xvfb
-              xdotool)
+              xdotool libzbar0)
 # `dpkg -s` alone succeeds for removed-but-not-purged packages, so check the status word too.
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -17,6 +17,8 @@ import httpx
 from sync import jsoncodec, wire
 from sync.errors import Problem, TransportError
 from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message, request_message, verify
+from sync.tls import (NotPinned, Pin, WrongCertificate, certificate_refused, is_https,
+                      pinned_context, unverified_context)
 
 T = TypeVar("T")
 
@@ -27,6 +29,7 @@ class Credentials:
     token: str
     key: SigningKey
     next_counter: Callable[[], int]
+    pin: Pin | None = None     # the hub's certificate, pinned at enrollment (sync.tls)
 
 
 @dataclass
@@ -73,11 +76,28 @@ class HubClient:
     # A round starts by reaching the hub within this many seconds, or gives up at once
     # with what to check (issue #8 §1): a cadre should not wait minutes for "no network".
     contact_timeout: float = 5.0
+    # Over https the hub must show this certificate (sync.tls); without one only public,
+    # credential-free calls are made (enrollment proves the certificate first).
+    pin: Pin | None = None
 
     def __post_init__(self) -> None:
+        if self.pin is None and self.credentials is not None:
+            self.pin = self.credentials.pin
+        verify: Any = True
+        if is_https(self.base_url):
+            if self.pin is None and self.credentials is not None:
+                raise NotPinned(self.base_url)
+            verify = pinned_context(self.pin.cert) if self.pin else unverified_context()
         self.http = httpx.Client(base_url=self.base_url.rstrip("/"), timeout=self.timeout,
-                                 transport=self.transport,
+                                 transport=self.transport, verify=verify,
                                  headers={"user-agent": "sanji/1"})
+
+    def refused(self, exc: httpx.HTTPError, waited: float) -> Exception:
+        """What a failed request raises: the pinned certificate refused (not a passing
+        error: nothing is retried or sent), else a transport problem."""
+        if self.pin is not None and certificate_refused(exc):
+            return WrongCertificate(self.base_url, self.pin.hub_name)
+        return transport_problem(exc, self.base_url, waited)
 
     def close(self) -> None:
         self.http.close()
@@ -90,7 +110,7 @@ class HubClient:
             response = self.http.request("GET", "/v1/info", timeout=self.contact_timeout,
                                          headers={"connection": "close"})
         except httpx.HTTPError as exc:
-            raise transport_problem(exc, self.base_url, self.contact_timeout) from exc
+            raise self.refused(exc, self.contact_timeout) from exc
         self.stats.requests += 1
         _refuse_if_damaged(response.status_code, response.content)
         if response.status_code >= 500:
@@ -117,6 +137,9 @@ class HubClient:
             if compress:
                 all_headers["content-encoding"] = "gzip"
         if self.credentials is not None:
+            if is_https(self.base_url) and self.pin is None:
+                # Credentials given after construction: the link was never pinned.
+                raise NotPinned(self.base_url)
             creds = self.credentials
             counter = creds.next_counter()
             all_headers.update({
@@ -131,7 +154,7 @@ class HubClient:
                                          headers=all_headers)
             data = response.content
         except httpx.HTTPError as exc:
-            raise transport_problem(exc, self.base_url, self.timeout) from exc
+            raise self.refused(exc, self.timeout) from exc
         received = int(time.time() * 1000)
         self.stats.requests += 1
         self.stats.bytes_up += len(content) + _header_bytes(all_headers) + len(path) + 20
@@ -165,6 +188,15 @@ class HubClient:
                                  "没有采用；稍后会自动重试，如果一直这样请告诉镇里管理员。")
         return Reply(parsed if parsed is not None else {}, sent, received,
                      response.status_code, dict(response.headers))
+
+
+def _refuse_if_damaged(status: int, data: bytes) -> None:
+    if status == 503 and b"hub_damaged" in data[:200]:
+        # Not a passing error to retry: the hub refuses until it is restored (issue
+        # #11). Say so, and pass on what the hub says to its operator.
+        detail = jsoncodec.loads(data).get("title", "")
+        raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
+                      f"服务器管理员。服务器的说明：{detail}")
 
 
 def _header_bytes(headers: Any) -> int:

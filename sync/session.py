@@ -16,6 +16,7 @@ from sync.batching import BatchSizer
 from sync.blobfiles import BlobFiles
 from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
+from sync.tls import Pin
 from sync.db import transaction
 from sync.errors import Problem, SyncError, TransportError
 from sync.events import pulled as pulled_events, pulled_certs, to_push
@@ -43,7 +44,13 @@ def credentials_for(store: Store) -> Credentials:
     if not ident.get("token"):
         raise Problem(401, "not_enrolled", "本机还没有登记：请先输入服务器地址和登记码。")
     return Credentials(store.node_id or "", ident["token"], store.signing_key(),
-                       store.next_request_counter)
+                       store.next_request_counter, pin_of(ident))
+
+
+def pin_of(ident: dict[str, Any]) -> Pin | None:
+    """The hub certificate a station pinned at enrollment (sync.tls), if any."""
+    cert = ident.get("hub_cert")
+    return Pin(cert, str((ident.get("hub") or {}).get("name") or "")) if cert else None
 
 
 @dataclass

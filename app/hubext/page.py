@@ -9,11 +9,19 @@ center's and the town 纪委's phones as the town set them). Nothing else, whoev
     POST /status/query             form-encoded; HTML, or JSON with Accept: application/json
 
 No oracle: an unknown receipt and a wrong phone suffix give the same answer, status code
-and body. Rate limits (in memory, per hub process): each client address gets
-`per_ip` queries a minute; each receipt number `per_receipt` failed queries an hour
-(unknown numbers count too, so the limit says nothing about whether a number exists).
-Client addresses are taken from the socket; behind a reverse proxy every query would
-share the proxy's address, so put the limit at the proxy there.
+and body. Limits (in memory, per hub process; issue #11: stop a guesser, never lock the
+citizen out of their own receipt):
+- `per_ip`: each client address, a few queries a minute;
+- `per_client_failures`: each client address, a few failed queries an hour, over all
+  receipts: one address cannot go through the 10,000 four-digit suffixes;
+- `per_receipt`: failed queries of one receipt number from anywhere, an hour (unknown
+  numbers count too, so the limit says nothing about whether a number exists). When it
+  is used up the receipt is being guessed from many addresses; it is not locked (the
+  citizen would be locked out of their own receipt by whoever guesses): each address
+  then gets one query of it per `per_client_receipt` cool-down. The right digits pass on
+  that query; a guesser gets one guess per address per cool-down.
+Client addresses are the socket's, or X-Forwarded-For's from the proxies named with
+`sanji hub --proxy` (sync/hub/limits.py); never a header from anyone else.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ import json
 import logging
 from collections.abc import Sequence
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
@@ -53,6 +61,13 @@ HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosniff",
 class Limits:
     per_ip: TokenBuckets
     per_receipt: TokenBuckets
+    per_client_failures: TokenBuckets = field(
+        default_factory=lambda: TokenBuckets(10, 3600.0))
+    per_client_receipt: TokenBuckets = field(
+        default_factory=lambda: TokenBuckets(1, COOL_DOWN_S))
+
+
+COOL_DOWN_S = 1800.0     # one query of a receipt under guessing, per address
 
 
 def default_limits() -> Limits:
@@ -182,6 +197,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def _client(request: Request) -> str:
+    """The client's address: the socket's, or what a proxy named with --proxy says
+    (uvicorn's proxy-headers middleware rewrote it; sync/hub/limits.py)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -258,17 +275,26 @@ def routes(hub: HubStore, limits: Limits | None = None,
         digits = "".join(fields.get("phone4", "").split())
         if len(digits) != 4 or not digits.isascii() or not digits.isdigit():
             return reply(request, 400, BAD_DIGITS, receipt=receipt, code="bad_phone4")
-        wait = limits.per_receipt.would_wait(receipt)
+        client = _client(request)
+        wait = limits.per_client_failures.would_wait(client)
+        if not wait and limits.per_receipt.would_wait(receipt):
+            # Being guessed from many addresses: one query per address per cool-down.
+            wait = limits.per_client_receipt.take(f"{client} {receipt}")
         if wait:
-            minutes = max(1, round(wait / 60))
-            return reply(request, 429, f"这个回执编号查询失败次数太多，请 {minutes} 分钟后再试，"
-                                       "或到受理的便民服务站查询。", receipt=receipt,
-                         code="rate_limited", extra={"retry-after": str(seconds_text(wait))})
+            return cooling(request, receipt, wait)
         found = lookup(hub.conn, receipt, digits)
         if found is None:
             limits.per_receipt.take(receipt)
+            limits.per_client_failures.take(client)
             return reply(request, 200, NOT_FOUND, receipt=receipt, code="not_found")
         return reply(request, 200, found=found)
+
+    def cooling(request: Request, receipt: str, wait: float) -> Response:
+        minutes = max(1, round(wait / 60))
+        return reply(request, 429, f"查询失败次数太多，为保护群众信息，请 {minutes} 分钟后再试"
+                                   "（回执编号和手机号后四位核对无误再查），或到受理的便民服务站查询。",
+                     receipt=receipt, code="rate_limited",
+                     extra={"retry-after": str(seconds_text(wait))})
 
     return [Route("/status", form, methods=["GET"]),
             Route("/status/query", query, methods=["GET", "POST"])]

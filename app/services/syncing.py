@@ -62,8 +62,17 @@ def sync_round(data: Path, key: bytes, progress: Progress | None = None) -> Roun
 def check_hub_url(text: str) -> str | None:
     """What is wrong with a typed hub address, or None."""
     if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(/.*)?", text.strip()):
-        return "服务器地址要以 http:// 开头，例如 http://192.168.1.10:8732，请照镇里给的地址填写。"
+        return "服务器地址要以 https:// 开头，例如 https://192.168.1.10:8732，请照镇里给的地址填写。"
     return None
+
+
+UNENCRYPTED = "连接未加密"
+
+
+def link_note(hub_url: str | None) -> str:
+    """A hub reached over plain HTTP (`sanji hub --insecure`, development only) is said
+    on screen: tokens and residents' data then cross the network readable."""
+    return UNENCRYPTED if (hub_url or "").startswith("http://") else ""
 
 
 def check_enroll_code(text: str) -> str | None:
@@ -73,15 +82,17 @@ def check_enroll_code(text: str) -> str | None:
     return None
 
 
-def enroll(data: Path, hub_url: str, code: str) -> dict[str, object]:
+def enroll(data: Path, hub_url: str, code: str, fingerprint: str = "") -> dict[str, object]:
     """Enroll the station in ``data`` on its own connection (the app then reopens it).
-    Raises ServiceError with what to do."""
+    `fingerprint`: the hub certificate's, from the enrollment QR code. Raises
+    ServiceError with what to do."""
     problems = [p for p in (check_hub_url(hub_url), check_enroll_code(code)) if p]
     if problems:
         raise ServiceError("；".join(problems), problems)
     station = open_station(data)
     try:
-        return station.enroll(hub_url.strip().rstrip("/"), re.sub(r"[\s\-－]", "", code))
+        return station.enroll(hub_url.strip().rstrip("/"), re.sub(r"[\s\-－]", "", code),
+                              fingerprint)
     except SyncError as exc:
         raise ServiceError(getattr(exc, "message", str(exc))) from exc
     finally:
@@ -126,5 +137,6 @@ def progress_text(stage: str, done: int, total: int) -> str:
     return f"正在下载，已收到 {done} 条"
 
 
-__all__ = ["catch_up", "check_enroll_code", "check_hub_url", "enroll", "progress_text",
+__all__ = ["UNENCRYPTED", "catch_up", "check_enroll_code", "check_hub_url", "enroll",
+           "link_note", "progress_text",
            "status_line", "sync_round"]

@@ -1,4 +1,7 @@
-"""登记: the first screen on a new tablet — the hub address and the one-time code.
+"""登记: the first screen on a new tablet — the hub address and the one-time code, typed
+or read from a photo of the enrollment QR code (`sanji node add` prints it; the photo is
+picked with the Chinese photo picker; a camera shot goes through the same picker's
+camera folder).
 
 Enrollment talks to the network, so it runs in a thread; the screen says what it is doing
 and, if it fails, what to do (the messages come from the sync layer, in Chinese)."""
@@ -19,9 +22,32 @@ log = logging.getLogger(__name__)
 
 
 class EnrollScreen(Page):
+    fingerprint = ""        # the hub certificate's, when the fields came from a QR code
+
     def refresh(self) -> None:
         self.ids.error.text = ""
         self.ids.go.disabled = False
+
+    def pick_qr(self) -> None:
+        from app.ui.photo_picker import PhotoPicker
+        self._picker = PhotoPicker(self.app.data_dir, self.read_qr)
+        self._picker.open(animation=False)
+
+    def read_qr(self, path: str) -> None:
+        from app.services.enroll_card import read_card
+        try:
+            card = read_card(Path(path))
+        except ServiceError as exc:
+            self.ids.error.text = exc.message
+            return
+        if card.hub_url:
+            self.ids.url.text = card.hub_url
+        self.ids.code.text = card.code
+        self.fingerprint = card.fingerprint
+        self.ids.error.text = ""
+        self.check_fields()
+        if not card.hub_url:
+            self.ids.url.error = "二维码里没有服务器地址：请照镇里给的地址填写。"
 
     def check_fields(self) -> bool:
         url, code = self.ids.url, self.ids.code
@@ -35,14 +61,15 @@ class EnrollScreen(Page):
         self.ids.error.text = ""
         self.ids.go.disabled = True
         self.ids.go.text = "正在登记，请稍候…"
-        args = (self.app.data_dir, self.ids.url.text, self.ids.code.text)
+        # A fingerprint read from a QR code names the hub, whatever address is typed after.
+        args = (self.app.data_dir, self.ids.url.text, self.ids.code.text, self.fingerprint)
         self._thread = threading.Thread(target=self._work, args=args, name="sanji-enroll",
                                         daemon=True)
         self._thread.start()
 
-    def _work(self, data: Path, url: str, code: str) -> None:
+    def _work(self, data: Path, url: str, code: str, fingerprint: str) -> None:
         try:
-            identity = enroll(data, url, code)
+            identity = enroll(data, url, code, fingerprint)
         except ServiceError as exc:
             self._done(None, exc.message)
         except Exception:  # shown, not swallowed: the cadre must know it failed

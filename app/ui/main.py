@@ -444,10 +444,11 @@ class SanjiApp(App):
     def refresh_status(self) -> None:
         if self.station is None or self._stopped:
             return
-        from app.services.syncing import status_line
+        from app.services.syncing import link_note, status_line
         from sync.status import sync_status
         status = sync_status(self.station.store)
-        self.sync_text = status_line(status, self.now())
+        note = link_note(self.station.hub_url())
+        self.sync_text = (f"{note} · " if note else "") + status_line(status, self.now())
         if not self.syncing:
             self.sync_error = status.last_error or ""
 

@@ -7,6 +7,8 @@ captured request cannot be replayed (issue #2 §4).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any, Mapping
 
 from sync import log
@@ -16,7 +18,9 @@ from sync.errors import Problem
 from sync.hub.store import HubStore
 from sync.ids import is_uuid, uuid7
 from sync.keys import request_message, unb64, verify
-from sync.nodes import KINDS, Node, new_code, new_token, same_secret, secret_hash
+from sync.hub import pairing
+from sync.nodes import KINDS, Node, new_token, same_secret, secret_hash
+from sync.pairing import normal_code
 
 CODE_VALID_MS = 7 * 24 * 3600 * 1000
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: read aloud and typed without mix-ups
@@ -35,13 +39,15 @@ def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
     roles = tuple(r for r in roles if r != HUB_ROLE)
     if hub.meta.get("level") == "county" and kind == "town":
         roles += (HUB_ROLE,)
-    node_id, code = uuid7(), new_code()
+    node_id = uuid7()
     with transaction(hub.conn):
+        code = pairing.fresh_code(hub)
         hub.conn.execute(
             "INSERT INTO nodes(id, parent, kind, name, roles, direct, code_hash, code_expires,"
             " short_code) VALUES(?,?,?,?,?,1,?,?,?)",
             (node_id, hub.hub_id, kind, name, ",".join(roles), secret_hash(code),
              hub.now_ms() + CODE_VALID_MS, _next_short_code(hub, kind)))
+        pairing.register(hub, node_id, code)
         _bump(hub)
     return node_id, code
 
@@ -99,39 +105,54 @@ def replace_device(hub: HubStore, node_id: str) -> str:
             # it is restored from its backup (sanji restore), not replaced.
             raise Problem(409, "not_a_station", "只能给服务站（平板、电脑）换新设备；"
                           "下级服务器请用备份恢复（sanji restore）。")
-        code = new_code()
+        code = pairing.fresh_code(hub)
         hub.conn.execute("UPDATE nodes SET code_hash=?, code_expires=?, token_hash=NULL,"
                          " enrolled_at=NULL WHERE id=?",
                          (secret_hash(code), hub.now_ms() + CODE_VALID_MS, node_id))
+        pairing.register(hub, node_id, code)
         _bump(hub)
     return code
 
 
-def enroll(hub: HubStore, body: Mapping[str, Any]) -> dict[str, Any]:
+def enroll(hub: HubStore, body: Mapping[str, Any], proven: str | None = None
+           ) -> dict[str, Any]:
+    """Enroll the node whose code `body` carries, or `proven`: the node whose code a
+    SPAKE2 exchange proved the device knows (sync.hub.pairing; stations no longer send
+    the code itself). A code sent as such enrolls a device once: sent again (replayed
+    by whoever saw it on an --insecure link) it is refused, so the node's token stays."""
     code, pubkey, own_id = body.get("code"), body.get("pubkey"), body.get("node_id")
-    if not isinstance(code, str) or not isinstance(pubkey, str):
+    if proven is not None:
+        code = None
+    elif not isinstance(code, str):
+        raise Problem(400, "bad_request", "登记请求缺少登记码或公钥。")
+    if not isinstance(pubkey, str):
         raise Problem(400, "bad_request", "登记请求缺少登记码或公钥。")
     try:
         if len(unb64(pubkey)) != 32:
             raise ValueError
     except ValueError as exc:
         raise Problem(400, "bad_pubkey", "公钥格式不对。") from exc
-    code = code.strip().replace(" ", "")
-    if len(code) == 12 and code.isdigit():
-        code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
     with transaction(hub.conn):
-        row = next((r for r in hub.conn.execute(
-            "SELECT id, code_hash, code_expires, revoked, enrolled_at, pubkey FROM nodes"
-            " WHERE direct=1 AND code_hash=?", (secret_hash(code),))), None)
-        if row is None or not same_secret(code, row[1]) or row[3]:
+        if code is not None:
+            code = normal_code(code)
+            row = next((r for r in hub.conn.execute(
+                "SELECT id, code_hash, code_expires, revoked, enrolled_at, pubkey FROM nodes"
+                " WHERE direct=1 AND code_hash=?", (secret_hash(code),))), None)
+            ok = row is not None and same_secret(code, row[1])
+        else:
+            row = hub.conn.execute(
+                "SELECT id, code_hash, code_expires, revoked, enrolled_at, pubkey FROM nodes"
+                " WHERE direct=1 AND id=?", (proven,)).fetchone()
+            ok = row is not None and row[1] is not None
+        if not ok or row is None or row[3]:
             raise Problem(401, "bad_code", "登记码不对或已经用过：请向镇里管理员要一个新的登记码。")
         if row[2] < hub.now_ms():
             raise Problem(401, "code_expired", "登记码已过期（7天有效）：请向镇里管理员要一个新的。")
-        if row[4] is not None and row[5] != pubkey:
+        if row[4] is not None and (row[5] != pubkey or code is not None):
             # Used already, by another device: a code enrolls one device only.
             raise Problem(401, "bad_code", "登记码不对或已经用过：请向镇里管理员要一个新的登记码。")
-        # The same device asking again (its first reply was lost on a bad link) gets a
-        # fresh token; the one it never received stops working.
+        # The same device asking again by a new exchange (its first reply was lost on a
+        # bad link) gets a fresh token; the one it never received stops working.
         node_id = row[0]
         if own_id not in (None, "", node_id):
             _adopt_own_id(hub, node_id, own_id)
@@ -169,6 +190,21 @@ def _adopt_own_id(hub: HubStore, node_id: str, own_id: object) -> None:
 
 def _bump(hub: HubStore) -> None:
     hub.touch_nodes()
+
+
+ADMIN_HEADER = "x-sanji-admin"
+
+
+def status_token(db_key: bytes) -> str:
+    """The hub operator's token for /v1/status and /v1/info in full: derived from the
+    database key (so whoever holds the key file has it, and nothing is stored)."""
+    return hmac.new(db_key, b"sanji hub status", hashlib.sha256).hexdigest()
+
+
+def is_admin(db_key: bytes | None, headers: Mapping[str, str]) -> bool:
+    given = headers.get(ADMIN_HEADER, "")
+    return bool(db_key) and bool(given) and hmac.compare_digest(
+        given.encode("ascii", "replace"), status_token(db_key or b"").encode("ascii"))
 
 
 def refresh_tree(hub: HubStore, seen: list[str | None]) -> None:

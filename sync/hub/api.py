@@ -21,6 +21,7 @@ from sync.hub.blobs import BlobStore
 from sync.hub.care import Health
 from sync.hub.groupcommit import GroupCommit
 from sync.hub.openapi import OPENAPI
+from sync.hub.pairing import Pairings
 from sync.hub.store import HubStore
 from sync.keys import REPLY_SIGNATURE, reply_message
 
@@ -67,6 +68,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
                ) -> Starlette:
     nodes_seen: list[str | None] = [None]
     pushes = GroupCommit(hub.conn)
+    pairings = Pairings(hub)
     health = health or Health(hub.path.parent)
 
     def guarded(handler: Handler) -> Handler:
@@ -91,13 +93,41 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return admin.authenticate(hub, request.headers, request.method, request.url.path, body)
 
     async def info(request: Request) -> Response:
-        return JSONResponse({**hub.identity(), "hub_time": hub.now_ms(), "api": "v1"})
+        public = {"level": hub.meta.get("level"), "name": hub.meta.get("name"),
+                  "hub_time": hub.now_ms(), "api": "v1"}
+        if not await insider(request):
+            return JSONResponse(public)
+        return JSONResponse({**hub.identity(), **public})
 
-    async def enroll(request: Request) -> Response:
+    async def insider(request: Request) -> bool:
+        """An administrator (sync.hub.admin.status_token) or an enrolled node's signed
+        request: they see the hub's ids, counts and error texts; others do not
+        (issue #11: a public hub tells strangers nothing they could use)."""
+        if admin.is_admin(hub.db_key, request.headers):
+            return True
+        if not request.headers.get("x-sanji-node"):
+            return False
+        try:
+            await authed(request, b"")
+        except Problem:
+            return False
+        return True
+
+    async def enroll_body(request: Request) -> dict[str, Any]:
         body = wire.decode(await read_body(request, 64 * 1024),
                            request.headers.get("content-encoding"), limit=64 * 1024)
         if not isinstance(body, dict):
             raise Problem(400, "bad_request", "登记请求格式不对。")
+        return body
+
+    async def enroll_start(request: Request) -> Response:
+        return JSONResponse(pairings.start(await enroll_body(request),
+                                           tls=request.url.scheme == "https"))
+
+    async def enroll(request: Request) -> Response:
+        body = await enroll_body(request)
+        if "session" in body:         # the SPAKE2 exchange's second step (sync.pairing)
+            return JSONResponse(admin.enroll(hub, body, proven=pairings.finish(body)))
         return JSONResponse(admin.enroll(hub, body))
 
     async def push(request: Request) -> Response:
@@ -185,6 +215,8 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
         return JSONResponse(OPENAPI)
 
     async def status(request: Request) -> Response:
+        if not await insider(request):
+            return JSONResponse(public_status(health, hub))
         try:
             return JSONResponse(hub_status(hub, health))
         except DatabaseError as exc:          # the counts met a damaged page: say so
@@ -195,6 +227,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
 
     routes = [
         Route("/v1/info", guarded(info), methods=["GET"]),
+        Route("/v1/enroll/start", guarded(enroll_start), methods=["POST"]),
         Route("/v1/enroll", guarded(enroll), methods=["POST"]),
         Route("/v1/push", guarded(push), methods=["POST"]),
         Route("/v1/pull", guarded(pull), methods=["POST"]),
@@ -222,10 +255,12 @@ class DamageGate:
         await self.app(scope, receive, send)
 
 
-def damaged_app(health: Health) -> Starlette:
+def damaged_app(health: Health, key: bytes | None = None) -> Starlette:
     """What a hub serves when its database failed the check at start (or does not open):
     /v1/status says so, everything else is refused with how to restore."""
     async def status(request: Request) -> Response:
+        if not admin.is_admin(key, request.headers):
+            return JSONResponse(public_status(health))
         return JSONResponse({"healthy": False, "problems": [health.message()],
                              **health.report()})
 
@@ -234,6 +269,19 @@ def damaged_app(health: Health) -> Starlette:
 
     return Starlette(routes=[Route("/v1/status", status, methods=["GET"]),
                              Route("/{path:path}", refuse, methods=["GET", "HEAD", "POST", "PATCH"])])
+
+
+def public_status(watch: Health, hub: HubStore | None = None) -> dict[str, Any]:
+    """What anyone may know: whether the hub works. No counts, ids or error texts (the
+    operator sees them with the admin token, a node with its signed request)."""
+    healthy = not watch.damaged
+    if healthy and hub is not None:
+        try:
+            healthy = bool(health(hub)["healthy"])
+        except DatabaseError:
+            healthy = False
+    return {"healthy": healthy, "database": "damaged" if watch.damaged else "ok",
+            "api": "v1", "details": "详细状态只给本服务器的管理员和已登记的节点看。"}
 
 
 def hub_status(hub: HubStore, watch: Health | None = None) -> dict[str, Any]:

@@ -33,11 +33,16 @@ OPENAPI: dict[str, Any] = {
              "description": "Offline-first replication between village stations, town and "
                             "county hubs. Bodies may be gzip (Content-Encoding: gzip)."},
     "paths": {
-        "/v1/info": {"get": _op("Hub identity and time", auth=False)},
-        "/v1/enroll": {"post": _op(
-            "Exchange a one-time code for node id, token, hub identity, the node's "
-            "certificate, its hub's chain and the root key (node_id: town hubs only)",
-            auth=False, body="{code, pubkey, node_id?}")},
+        "/v1/info": {"get": _op("Level, name, hub time; to the operator (X-Sanji-Admin) or a "
+                                "node also the hub's identity", auth=False)},
+        "/v1/enroll/start": {"post": _op(
+            "SPAKE2 enrollment, first step (sync/pairing.py): reply session, msg, confirm "
+            "(HMAC under the exchanged key over the hub's certificate fingerprint)",
+            auth=False, body="{hint: the code's first 4 digits, msg: SPAKE2 B message}")},
+        "/v1/enroll": {"post": _op("Enrollment's second step: node id, token, hub identity, the node's "
+                                   "certificate, its hub's chain and the root key (node_id: town hubs only)",
+                                   auth=False, body="{session, proof, pubkey, node_id?} "
+                                                    "(or {code, pubkey} once, from old clients)")},
         "/v1/push": {"post": _op(
             "Push runs of events; reply accepted (origin → accepted_through)",
             body="{runs: [{origin, from_seq, prev, events: [[id,hlc,type,v,record,kind,author,"
@@ -58,7 +63,8 @@ OPENAPI: dict[str, Any] = {
             "get": _op("Download an attachment: only within the caller's scope, else 404 "
                        "blob_missing as for an absent one")},
         "/v1/status": {"get": _op(
-            "Hub counters and relay state: healthy, problems (Chinese), quarantined events "
+            "To anyone: healthy, database. To the operator (X-Sanji-Admin) or a node: "
+            "hub counters and relay state: healthy, problems (Chinese), quarantined events "
             "the hub cannot send on, relay failures in a row and next try, far-future "
             "events by origin; database (ok | damaged), damage, restore, checked_at, "
             "last_backup, last_backup_error", auth=False)},

@@ -13,6 +13,7 @@ from typing import Any
 from sync.blobfiles import BlobFiles
 from sync.blobsync import upload_blob
 from sync.client import Backoff, Credentials, HubClient
+from sync.tls import Pin
 from sync.db import transaction
 from sync.errors import Problem, SyncError
 from sync.events import pulled as pulled_events, pulled_certs, to_push
@@ -34,7 +35,9 @@ class Relay:
         upstream = json.loads(hub.meta.get("upstream") or "{}")
         if not upstream:
             raise Problem(409, "no_upstream", "这个服务器还没有登记到上级。")
-        creds = Credentials(hub.hub_id, upstream["token"], hub.key(), self._next_counter)
+        parent = str((upstream.get("parent") or {}).get("name") or "")
+        creds = Credentials(hub.hub_id, upstream["token"], hub.key(), self._next_counter,
+                            Pin(upstream["cert"], parent) if upstream.get("cert") else None)
         self.client = client or HubClient(upstream["url"], creds)
         if self.client.credentials is None:
             self.client.credentials = creds

@@ -17,8 +17,10 @@ from sync.hlc import system_ms
 from sync.hub.api import create_app, damaged_app
 from sync.hub.blobs import BlobStore
 from sync.hub.care import Care, Caretaker, Health, check_database
+from sync.hub.limits import Limits
 from sync.hub.relay import Relay
 from sync.hub.store import HubStore
+from sync.hub.tls import TLS_DIR, TlsFiles, key_password, server_files
 
 log = logging.getLogger("sanji.hub")
 
@@ -90,10 +92,43 @@ class HubExtension:
     routes: Callable[[HubStore], Sequence[BaseRoute]] = lambda hub: ()
 
 
+@dataclass(frozen=True)
+class Listening:
+    """How a hub listens (issue #11): HTTPS with its own certificate unless `insecure`
+    (plain HTTP, for development only) or the county's (`cert`, `cert_key`); and the
+    limits of sync/hub/limits.py."""
+
+    insecure: bool = False
+    cert: Path | None = None
+    cert_key: Path | None = None
+    limits: Limits = Limits()
+
+    def options(self, data: Path, hub: HubStore | None, key: bytes | None
+                ) -> dict[str, object]:
+        base: dict[str, object] = {"log_level": "warning", "access_log": False,
+                                   **self.limits.uvicorn_options()}
+        if self.insecure:
+            log.warning("serving plain HTTP (--insecure): tokens and personal data cross "
+                        "the network unencrypted; for local development only")
+            return base
+        files = server_files(data, hub, key, self.cert, self.cert_key) if hub is not None \
+            else self._files_without_store(data, key)
+        return {**base, "ssl_certfile": str(files.certfile), "ssl_keyfile": str(files.keyfile),
+                "ssl_keyfile_password": files.password}
+
+    def _files_without_store(self, data: Path, key: bytes | None) -> TlsFiles:
+        """A damaged hub still answers over HTTPS, with the files its last start wrote."""
+        if self.cert is not None and self.cert_key is not None:
+            return TlsFiles(self.cert, self.cert_key)
+        folder = data / TLS_DIR
+        return TlsFiles(folder / "cert.pem", folder / "key.pem",
+                        key_password(key) if key is not None else None)
+
+
 def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
           name: str | None = None, upstream_interval: float = 60.0,
           extension: HubExtension | None = None, *, key: bytes | None,
-          care: Care | None = None) -> None:
+          care: Care | None = None, listening: Listening = Listening()) -> None:
     """Serve the hub in `data` until stopped. Its database is checked first (and then on
     `care`'s schedule, which also makes backups): a damaged one is not served (care.py)."""
     extension = extension or HubExtension()
@@ -109,8 +144,8 @@ def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
     health.checked_at = system_ms()
     if problem is not None or hub is None:
         health.mark_damaged(problem or "数据库打不开")
-        uvicorn.run(damaged_app(health), host=host, port=port, log_level="warning",
-                    access_log=False)
+        uvicorn.run(damaged_app(health, key), host=host, port=port,
+                    **listening.options(data, None, key))  # type: ignore[arg-type]
         return
     extension.install(hub)
     db, blob_dir = hub_paths(data)
@@ -122,13 +157,14 @@ def serve(data: Path, level: str, port: int, host: str = "127.0.0.1",
     app = create_app(hub, BlobStore(hub, hub_blobs(hub, blob_dir)),
                      on_pushed=relay.poke if relay else None,
                      extra_routes=extension.routes(hub), health=health)
+    options = listening.options(data, hub, key)
     caretaker = Caretaker(data, key, health, care or Care()) if key is not None else None
     if relay is not None:
         relay.start()
     if caretaker is not None:
         caretaker.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
     finally:
         if caretaker is not None:
             caretaker.stop()

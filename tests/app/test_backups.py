@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.accounts import add_cadre, sign_in
@@ -169,7 +168,7 @@ def test_a_hub_backs_itself_up_on_schedule_and_keeps_the_newest(tmp_path: Path) 
     try:
         deadline = time.monotonic() + 60
         while True:
-            status = httpx.get(hub.url + "/v1/status", timeout=5).json()
+            status = hub.get("/v1/status", timeout=5).json()
             made = status["last_backup"]
             if made and made["pruned"] >= 1:
                 break
@@ -207,7 +206,7 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
     damage(hub.data / "hub.sqlite")
     try:
         deadline = time.monotonic() + 30
-        while (status := httpx.get(hub.url + "/v1/status", timeout=5).json())["database"] == "ok":
+        while (status := hub.get("/v1/status", timeout=5).json())["database"] == "ok":
             assert time.monotonic() < deadline, "the check never found the damage"
             time.sleep(0.3)
         assert status["database"] == "damaged" and "sanji restore" in status["restore"]
@@ -215,7 +214,7 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
         assert "events" not in status                  # no counts from a damaged file
         refused = station.sync_once()
         assert not refused.ok and "已损坏" in (refused.error or "")
-        answer = httpx.get(hub.url + "/v1/info", timeout=5)
+        answer = hub.get("/v1/info", timeout=5)
         assert answer.status_code == 503 and answer.json()["code"] == "hub_damaged"
         assert "sanji restore" in answer.json()["title"]
     finally:
@@ -224,9 +223,9 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
     # Started again on the damaged file: the check at start refuses it at once.
     hub.start()
     try:
-        status = httpx.get(hub.url + "/v1/status", timeout=5).json()
+        status = hub.get("/v1/status", timeout=5).json()
         assert status["database"] == "damaged" and status["damage"]
-        assert httpx.post(hub.url + "/v1/push", content=b"{}", timeout=5).status_code == 503
+        assert hub.post("/v1/push", content=b"{}", timeout=5).status_code == 503
     finally:
         hub.stop()
         station.close()

@@ -42,7 +42,8 @@ def hub_children(pid: int) -> list[int]:
 
 def answers(port: int) -> bool:
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/v1/status", timeout=2.0).status_code == 200
+        return httpx.get(f"https://127.0.0.1:{port}/v1/status", timeout=2.0,
+                         verify=False).status_code == 200   # up? (public answer)
     except httpx.HTTPError:
         return False
 

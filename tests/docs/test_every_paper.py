@@ -202,4 +202,4 @@ def test_every_receipt_qr_names_the_towns_status_page(papers: Papers) -> None:
     from tests.docs.conftest import decode_qr, render_pages
     for pdf in papers.made["受理回执"][:3]:
         (url,) = decode_qr(render_pages(pdf)[0])
-        assert url.startswith("http://127.0.0.1:") and "/status?receipt=" in url
+        assert url.startswith("https://127.0.0.1:") and "/status?receipt=" in url

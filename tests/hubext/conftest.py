@@ -120,7 +120,9 @@ def town(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Town]:
     clock = [1000.0]     # the rate limiter's clock, moved by the tests
     days = [TODAY]       # the hub's date (已超期), moved by the tests
     ext = extension(page.Limits(TokenBuckets(10, 60.0, clock=lambda: clock[0]),
-                                TokenBuckets(20, 3600.0, clock=lambda: clock[0])),
+                                TokenBuckets(20, 3600.0, clock=lambda: clock[0]),
+                                TokenBuckets(10, 3600.0, clock=lambda: clock[0]),
+                                TokenBuckets(1, page.COOL_DOWN_S, clock=lambda: clock[0])),
                     today=lambda: days[0])
     ext.install(hub)
     asgi = create_app(hub, BlobStore(hub, hub_blobs(hub, tmp_path / "town" / "blobs")),

@@ -31,7 +31,7 @@ def hub_status_row(hub: HubProcess, receipt: str) -> tuple[Any, ...] | None:
 
 def query(hub: HubProcess, receipt: str, digits: str, as_json: bool = True) -> httpx.Response:
     headers = {"accept": "application/json"} if as_json else {}
-    return httpx.post(hub.url + "/status/query", data={"receipt": receipt, "phone4": digits},
+    return hub.post("/status/query", data={"receipt": receipt, "phone4": digits},
                       headers=headers, timeout=10)
 
 
@@ -46,7 +46,7 @@ def test_the_town_hub_page_follows_a_case_up_to_the_county_and_back(
     promised = village.desk.case(taken.record).due.isoformat()
     village.sync()
 
-    form = httpx.get(township.town.url + "/status", timeout=10)
+    form = township.town.get("/status", timeout=10)
     assert form.status_code == 200 and "手机号后四位" in form.text
     page = query(township.town, taken.receipt_no, "5678", as_json=False)
     assert page.status_code == 200 and "已受理" in page.text and promised in page.text

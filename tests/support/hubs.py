@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from bench.procs import ROOT, HubProcess, free_port
 
 __all__ = ["ROOT", "HubProcess", "free_port", "running_hub", "wait_for_relay"]
@@ -29,14 +27,15 @@ def running_hub(data: Path, level: str, name: str) -> Iterator[HubProcess]:
         hub.stop()
 
 
-def wait_for_relay(town_url: str, timeout: float = 60.0) -> None:
+def wait_for_relay(town: "str | HubProcess", timeout: float = 60.0) -> None:
     """Wait until the town hub has finished a whole relay round (push up, then pull
     down) that *started* after this call: then everything its children pushed before
     is at the county and everything the county held before is at the town. Polling its
     status instead of sleeping keeps tests right on a loaded machine."""
+    hub = town if isinstance(town, HubProcess) else HubProcess.RUNNING[town]
+
     def last_success() -> int:
-        body = httpx.get(town_url + "/v1/status", timeout=5.0).json()
-        return int(body.get("last_up_success") or 0)
+        return int(hub.status().get("last_up_success") or 0)
 
     deadline = time.monotonic() + timeout
     mark = last_success()

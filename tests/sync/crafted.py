@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from sync.tls import pinned_context
+
 from sync import log, wire
 from sync.canonical import GENESIS
 from sync.db import connect
@@ -48,13 +50,14 @@ class Sender:
     token: str
     key: SigningKey
     next_counter: Callable[[], int]
+    cert: str | None = None       # the hub certificate the node pinned at enrollment
 
     @classmethod
     def of(cls, store: Store, url: str) -> "Sender":
         ident = store.identity()
         assert store.node_id is not None
         return cls(url, store.node_id, ident["token"], store.signing_key(),
-                   store.next_request_counter)
+                   store.next_request_counter, ident.get("hub_cert"))
 
     def signed(self, method: str, path: str, body: bytes, counter: int | None = None
                ) -> dict[str, str]:
@@ -70,8 +73,9 @@ class Sender:
                        **(headers or {})}
         if gzipped:
             all_headers["content-encoding"] = "gzip"
-        return httpx.request(method, self.url + path, content=body, headers=all_headers,
-                             timeout=timeout)
+        with httpx.Client(verify=pinned_context(self.cert) if self.cert else True) as client:
+            return client.request(method, self.url + path, content=body, headers=all_headers,
+                                  timeout=timeout)
 
     def push(self, runs: Sequence[dict[str, Any]], nodes: Sequence[Any] = ()) -> httpx.Response:
         body: dict[str, Any] = {"runs": list(runs)}

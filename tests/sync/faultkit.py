@@ -68,17 +68,18 @@ class Lab:
     stations: list[Station] = field(default_factory=list)
     proxies: list[FaultProxy] = field(default_factory=list)
 
-    def county(self, name: str = "新县") -> HubProcess:
-        hub = HubProcess(self.root / f"county-{len(self.hubs)}", "county")
+    def county(self, name: str = "新县", insecure: bool = False) -> HubProcess:
+        hub = HubProcess(self.root / f"county-{len(self.hubs)}", "county", insecure=insecure)
         hub.init(name)
         self.hubs.append(hub)
         return hub.start()
 
     def town(self, name: str = "新集镇", county: HubProcess | None = None,
-             upstream: str | None = None) -> HubProcess:
+             upstream: str | None = None, insecure: bool = False) -> HubProcess:
         """A town hub; under `county` (enrolled there, relaying every 0.5 s, through
-        `upstream` if given, e.g. a proxy) or alone."""
-        hub = HubProcess(self.root / f"town-{len(self.hubs)}", "town")
+        `upstream` if given, e.g. a proxy) or alone. `insecure`: plain HTTP, for the
+        fault tests whose faults act on HTTP requests (tests/sync/test_faults_proxy.py)."""
+        hub = HubProcess(self.root / f"town-{len(self.hubs)}", "town", insecure=insecure)
         hub.init(name)
         if county is not None:
             _, code = county.add_node(name, "town")
@@ -101,6 +102,7 @@ class Lab:
 
     def proxy(self, hub: HubProcess, **options: object) -> FaultProxy:
         proxy = FaultProxy(("127.0.0.1", hub.port), **options)  # type: ignore[arg-type]
+        proxy.scheme = "https" if hub.url.startswith("https:") else "http"
         self.proxies.append(proxy)
         proxy.start()
         return proxy

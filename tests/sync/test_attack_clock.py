@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 
 from sync.events import MAX_HLC
 from sync.hlc import DEFAULT_MAX_AHEAD_MS, pack, system_ms, wall_ms_of
@@ -84,7 +83,7 @@ def test_a_forged_far_future_stamp_drags_no_clock_at_restart(lab: Lab) -> None:
         assert flags(hub_db(town), station.store.node_id or "") == [0]
 
     # The town sees the far-future events in its status; the county flags them too.
-    status = httpx.get(town.url + "/v1/status", timeout=10).json()
+    status = town.get("/v1/status", timeout=10).json()
     assert status["far_future"]["by_origin"] == {origin: 2}, status
     assert status["healthy"] is True, status
     wait_for(lambda: flags(hub_db(county), origin) == [1, 1], 30, "county flags them too")
@@ -104,7 +103,7 @@ def test_a_forged_hub_time_is_not_learned(lab: Lab) -> None:
     offset = station.store.clock.offset_ms
     assert abs(offset) < NEAR_MS                      # learned at enrollment
 
-    with ReplyForger(town.url, sign_as=town) as mitm:   # the hub's own wrong clock
+    with ReplyForger(town, sign_as=town) as mitm:   # the hub's own wrong clock
         for forged in (system_ms() + TEN_YEARS_MS, 2**62):
             mitm.rewrite = set_json_field("hub_time", forged)
             before = mitm.rewritten

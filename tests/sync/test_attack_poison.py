@@ -55,7 +55,7 @@ def push_stdlib(sender: Sender, runs: list[dict[str, Any]]) -> httpx.Response:
 
 
 def status(hub: HubProcess) -> dict[str, Any]:
-    reply = httpx.get(hub.url + "/v1/status", timeout=10)
+    reply = hub.get("/v1/status", timeout=10)
     assert reply.status_code == 200, reply.text
     body: dict[str, Any] = reply.json()
     return body
@@ -193,7 +193,7 @@ def test_a_hub_sets_aside_what_it_cannot_send_and_keeps_serving(lab: Lab) -> Non
 
 def test_the_relay_loop_survives_any_exception_backs_off_and_reports_it(lab: Lab) -> None:
     county = lab.county()
-    mitm = ReplyForger(county.url).start()
+    mitm = ReplyForger(county).start()
     try:
         # The county's push replies arrive as a JSON list: no Problem, no TransportError,
         # a TypeError in the relay (before: the thread died of it).
@@ -233,7 +233,7 @@ def test_a_station_sets_aside_a_pull_item_it_cannot_read_and_refuses_a_bad_curso
             data["events"].insert(0, ["短", nested(40)])
         return code, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
-    with ReplyForger(town.url, sign_as=town) as mitm:   # as if the hub sent it
+    with ReplyForger(town, sign_as=town) as mitm:   # as if the hub sent it
         mitm.rewrite = on_path("/v1/pull", garbage_first)
         result = sync_via(reader.store, mitm.url)
         assert result.ok, result.error

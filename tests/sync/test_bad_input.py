@@ -157,7 +157,7 @@ def test_gzip_bomb_is_refused_quickly_with_modest_memory(hub: HubProcess, enroll
     # The unauthenticated route: 16 MB of zeros in 16 KB, and enrollment inflates 64 KB.
     small = gzip_bomb(16)
     assert len(small) < 64 * 1024
-    problem_of(httpx.post(hub.url + "/v1/enroll", content=small,
+    problem_of(hub.post("/v1/enroll", content=small,
                           headers={"content-encoding": "gzip"}, timeout=30), 413, "too_large")
     grown_mb = (memory_kb(hub.proc.pid)["VmHWM"] - peak_before) / 1024
     assert grown_mb < 64, f"hub peak memory grew {grown_mb:.0f} MB on a gzip bomb"
@@ -178,8 +178,8 @@ def test_oversized_body_is_refused_without_buffering_it(hub: HubProcess, enroll:
     huge = bytes(96 * 1024 * 1024)
     peak_before = memory_kb(hub.proc.pid)["VmHWM"]
     problem_of(raw.send("POST", "/v1/push", huge, gzipped=False, timeout=60), 413, "too_large")
-    problem_of(httpx.post(hub.url + "/v1/push", content=huge, timeout=60), 413, "too_large")
-    problem_of(httpx.post(hub.url + "/v1/enroll", content=huge, timeout=60), 413, "too_large")
+    problem_of(hub.post("/v1/push", content=huge, timeout=60), 413, "too_large")
+    problem_of(hub.post("/v1/enroll", content=huge, timeout=60), 413, "too_large")
     grown_mb = (memory_kb(hub.proc.pid)["VmHWM"] - peak_before) / 1024
     assert grown_mb < 48, f"hub peak memory grew {grown_mb:.0f} MB on a 96 MB body"
     assert snapshot(hub.data) == before
@@ -315,7 +315,7 @@ def test_forged_and_foreign_origins_are_refused(hub: HubProcess, enroll: Enroll)
 
 
 def hub_id(hub: HubProcess) -> str:
-    return httpx.get(hub.url + "/v1/info").json()["hub_id"]
+    return hub.get("/v1/info").json()["hub_id"]
 
 
 def test_seq_gap_tells_where_to_restart(hub: HubProcess, enroll: Enroll) -> None:
@@ -424,22 +424,22 @@ def test_unknown_token_and_bad_request_signatures(hub: HubProcess, enroll: Enrol
     real = sender(hub, station)
     before = snapshot(hub.data)
     forged = [
-        (Sender(hub.url, real.node_id, "not-the-token", real.key, real.next_counter),
+        (Sender(hub.url, real.node_id, "not-the-token", real.key, real.next_counter, real.cert),
          401, "bad_token"),
-        (Sender(hub.url, uuid7(), real.token, real.key, real.next_counter), 401, "bad_token"),
-        (Sender(hub.url, real.node_id, real.token, SigningKey.generate(), real.next_counter),
+        (Sender(hub.url, uuid7(), real.token, real.key, real.next_counter, real.cert), 401, "bad_token"),
+        (Sender(hub.url, real.node_id, real.token, SigningKey.generate(), real.next_counter, real.cert),
          401, "bad_signature"),
     ]
     for who, status, code in forged:
         problem_of(who.send("POST", "/v1/push", body), status, code)
         problem_of(who.send("GET", "/v1/heads"), status, code)
-    problem_of(httpx.post(hub.url + "/v1/push", content=body), 401, "no_token")
+    problem_of(hub.post("/v1/push", content=body), 401, "no_token")
     headers = real.signed("POST", "/v1/push", body)
     for name, value in (("x-sanji-counter", "abc"), ("x-sanji-signature", "AAAA")):
-        problem_of(httpx.post(hub.url + "/v1/push", content=body,
+        problem_of(hub.post("/v1/push", content=body,
                               headers={**headers, name: value}), 401, "bad_signature")
     # Signed for another path or other bytes: refused.
-    problem_of(httpx.post(hub.url + "/v1/pull", content=body, headers={
+    problem_of(hub.post("/v1/pull", content=body, headers={
         **real.signed("POST", "/v1/push", body), "content-encoding": "gzip"}), 401,
         "bad_signature")
     assert snapshot(hub.data) == before
@@ -475,15 +475,15 @@ def test_replayed_request_is_refused(hub: HubProcess, enroll: Enroll) -> None:
     body = wire.encode({"runs": [run]})
     headers = {**sender(hub, station).signed("POST", "/v1/push", body),
                "content-encoding": "gzip", "content-type": "application/json"}
-    first = httpx.post(hub.url + "/v1/push", content=body, headers=headers)
+    first = hub.post("/v1/push", content=body, headers=headers)
     assert first.status_code == 200 and first.json()["accepted"] == {origin: 2}
     before = snapshot(hub.data)
-    problem_of(httpx.post(hub.url + "/v1/push", content=body, headers=headers), 409, "replayed")
+    problem_of(hub.post("/v1/push", content=body, headers=headers), 409, "replayed")
     pull = wire.encode({"cursor": None})
     pull_headers = {**sender(hub, station).signed("POST", "/v1/pull", pull),
                     "content-encoding": "gzip"}
-    assert httpx.post(hub.url + "/v1/pull", content=pull, headers=pull_headers).status_code == 200
-    problem_of(httpx.post(hub.url + "/v1/pull", content=pull, headers=pull_headers), 409,
+    assert hub.post("/v1/pull", content=pull, headers=pull_headers).status_code == 200
+    problem_of(hub.post("/v1/pull", content=pull, headers=pull_headers), 409,
                "replayed")
     assert snapshot(hub.data) == before
     station.store.mark_pushed(2)
@@ -507,7 +507,7 @@ def test_bad_pull_cursor_is_refused_without_changing_the_epoch(hub: HubProcess,
 
 
 def hub_epoch(hub: HubProcess) -> str:
-    return httpx.get(hub.url + "/v1/info").json()["epoch"]
+    return hub.get("/v1/info").json()["epoch"]
 
 
 def test_enroll_with_wrong_used_or_expired_code(hub: HubProcess, tmp_path: Path) -> None:
@@ -515,7 +515,7 @@ def test_enroll_with_wrong_used_or_expired_code(hub: HubProcess, tmp_path: Path)
     pubkey = SigningKey.generate().public_b64
 
     def attempt(body: Any, raw: bytes | None = None) -> httpx.Response:
-        return httpx.post(hub.url + "/v1/enroll", content=raw if raw is not None
+        return hub.post("/v1/enroll", content=raw if raw is not None
                           else json.dumps(body), timeout=30)
 
     wrong = "0000-0000-0000" if code != "0000-0000-0000" else "1111-1111-1111"
@@ -590,10 +590,10 @@ def test_blob_refusals(hub: HubProcess, enroll: Enroll) -> None:
 def fake_town(hub: HubProcess, name: str) -> tuple[Sender, SigningKey]:
     node_id, code = hub.add_node(name, "town")
     key = SigningKey.generate()
-    reply = httpx.post(hub.url + "/v1/enroll", json={"code": code, "pubkey": key.public_b64})
+    reply = hub.post("/v1/enroll", json={"code": code, "pubkey": key.public_b64})
     assert reply.status_code == 200, reply.text
     return Sender(hub.url, node_id, reply.json()["token"], key,
-                  itertools.count(1).__next__), key
+                  itertools.count(1).__next__, hub.cert), key
 
 
 def cert(node_id: str, parent: str, parent_key: SigningKey, pubkey: str,

@@ -1,6 +1,13 @@
 """Fault tests over a broken network (issue #2 §5): a lost acknowledgement, and 200+
 sync rounds through a proxy that drops, resets, truncates, delays and duplicates
-connections, with 0 events lost and 0 duplicated at town and county."""
+connections, with 0 events lost and 0 duplicated at town and county.
+
+The hubs here serve plain HTTP (`--insecure`): the proxy's faults act on HTTP requests
+(a request answered but its reply lost, a request delivered twice), which TLS would
+turn into failed handshakes before the hub sees anything. These faults still happen
+behind TLS — between a TLS-terminating reverse proxy (`--proxy`) and the hub, or
+by a client retrying a request whose reply was lost — so the sync protocol itself must
+take them, and that is what these tests check."""
 from __future__ import annotations
 
 import random
@@ -14,7 +21,7 @@ from tests.sync.faultkit import (Lab, Station, assert_gapless, assert_holds_exac
 
 
 def test_lost_acknowledgement_costs_one_harmless_re_push(lab: Lab) -> None:
-    town = lab.town()
+    town = lab.town(insecure=True)
     village = lab.station(town, "王湾村")
     proxy = lab.proxy(town)
     village.store.append_many([visit_event(f"村民{i}") for i in range(50)])
@@ -49,7 +56,7 @@ def test_lost_acknowledgement_costs_one_harmless_re_push(lab: Lab) -> None:
 
 
 def test_lost_acknowledgement_of_a_pull_refetches_without_duplicates(lab: Lab) -> None:
-    town = lab.town()
+    town = lab.town(insecure=True)
     writer = lab.station(town, "新集镇便民服务中心", kind="town")   # sends rules down
     reader = lab.station(town, "李庄村")
     writer.store.append_many([config_event(f"holiday.d{i}", i) for i in range(30)])
@@ -72,9 +79,9 @@ ROUNDS_PER_STATION = 70
 @pytest.mark.slow
 def test_two_hundred_rounds_through_a_faulty_link_lose_and_duplicate_nothing(
         lab: Lab) -> None:
-    county = lab.county()
+    county = lab.county(insecure=True)
     # town → county goes through a faulty link too; the town is restarted onto it.
-    town = lab.town(county=county)
+    town = lab.town(county=county, insecure=True)
     up_link = lab.proxy(county, seed=7, probabilities={k: 0.05 for k in KINDS},
                         delay=0.02, delay_jitter=0.02)
     town.stop()

@@ -102,7 +102,7 @@ def reenroll(station: Station, town: HubProcess, name: str) -> None:
             cert = hub.certify(node_id)
             hub.touch_nodes()
         identity = {**store.identity(), "token": token, "hub": hub.identity(),
-                    "hub_url": town.url}
+                    "hub_url": town.url, "hub_cert": town.cert}
         store.set_identity(node_id, store.signing_key(), identity, hub.root(),
                            [cert.to_json(), *hub.chain()])
     finally:
