@@ -43,6 +43,7 @@ from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.status import sync_status
 from sync.store import NewEvent
+from sync.tls import pinned_context
 from tests.support.township import TODAY, Place, Township
 from tests.sync.crafted import problem_of
 
@@ -76,7 +77,7 @@ def intake(place: Place, phone: str = "13812345678") -> Any:
 
 
 def public_status(town: Township, receipt: str, digits: str) -> dict[str, Any]:
-    reply = httpx.post(town.town.url + "/status/query",
+    reply = town.town.post("/status/query",
                        data={"receipt": receipt, "phone4": digits},
                        headers={"accept": "application/json"}, timeout=10.0)
     return reply.json()
@@ -204,12 +205,12 @@ def test_7_only_a_hub_keeps_its_own_id_when_it_enrolls(town: Township) -> None:
     with town_hub(town) as store:
         claims = [store.hub_id, uuid7(), town["B"].id]
     for claimed in claims:
-        reply = httpx.post(hub.url + "/v1/enroll", json={
+        reply = hub.post("/v1/enroll", json={
             "code": code, "pubkey": key.public_b64, "node_id": claimed}, timeout=10.0)
         problem_of(reply, 403, "node_id_not_allowed")
     assert town.hub_states() == before
     # The code still works, for a station that takes the id it is given.
-    reply = httpx.post(hub.url + "/v1/enroll", json={"code": code, "pubkey": key.public_b64},
+    reply = hub.post("/v1/enroll", json={"code": code, "pubkey": key.public_b64},
                        timeout=10.0)
     assert reply.status_code == 200 and reply.json()["node_id"] not in claims
 
@@ -268,11 +269,13 @@ def test_9_a_receipt_number_belongs_to_the_station_whose_code_it_carries(
 
 # item 11 ------------------------------------------------------------------------------------
 class Injector(httpx.HTTPTransport):
-    """Someone on the LAN between a tablet and its hub: adds an event to every pull
-    reply (the reply's signature is the hub's, over what the hub sent)."""
+    """Someone between a tablet and its hub: adds an event to every pull reply (the
+    reply's signature is the hub's, over what the hub sent). Over HTTPS he would need
+    the hub's TLS key too (tests/sync/test_mitm.py): here he sits inside the tablet's
+    pinned link, so the reply signature is what is tested."""
 
-    def __init__(self, forged: dict[str, Any]) -> None:
-        super().__init__()
+    def __init__(self, forged: dict[str, Any], cert: str | None) -> None:
+        super().__init__(verify=pinned_context(cert) if cert else True)
         self.forged = forged
         self.injected = 0
 
@@ -302,7 +305,7 @@ def test_11_a_station_applies_only_what_its_hub_signed_and_a_certified_origin_ma
     B = town["B"]
     snapshot = Unchanged(town)
     # (a) A reply changed on the way is refused whole, and the round says why.
-    injector = Injector(rule_from_nowhere(uuid7()))
+    injector = Injector(rule_from_nowhere(uuid7()), B.station.identity().get("hub_cert"))
     monkeypatch.setattr(app.station, "hub_client", lambda url, creds=None: HubClient(
         url, creds, transport=injector))
     result = B.station.sync_once()

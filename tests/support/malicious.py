@@ -39,6 +39,7 @@ from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter, request_message
 from sync.state import state_hash
 from sync.store import Store
+from sync.tls import pinned_context
 
 
 @dataclass
@@ -51,6 +52,7 @@ class MaliciousTablet:
     transport: httpx.BaseTransport | None = None
     clock: HybridClock = field(default_factory=HybridClock)
     _counter: int = 0
+    cert: str | None = None      # the hub certificate the stolen identity pinned
 
     @classmethod
     def of(cls, store: Store, url: str, transport: httpx.BaseTransport | None = None
@@ -64,7 +66,7 @@ class MaliciousTablet:
             seq = store.pushed_through()
             return seq, log.hash_at(store.conn, origin, seq) or GENESIS
         return cls(origin, store.identity()["token"], store.signing_key(), url, head,
-                   transport)
+                   transport, cert=store.identity().get("hub_cert"))
 
     # events ----------------------------------------------------------------------------
     def event(self, event_type: str, record: str | None = None, payload: Any = None, *,
@@ -113,7 +115,9 @@ class MaliciousTablet:
                    "x-sanji-signature": self.key.sign(request_message(
                        "POST", path, self.node_id, self._counter, raw))}
         transport = _Borrowed(self.transport) if self.transport is not None else None
-        with httpx.Client(base_url=self.url, transport=transport, timeout=30.0) as http:
+        verify: Any = pinned_context(self.cert) if self.cert else True
+        with httpx.Client(base_url=self.url, transport=transport, timeout=30.0,
+                          verify=verify) as http:
             return http.post(path, content=raw, headers=headers)
 
     def push(self, events: Sequence[dict[str, Any]] = (), certs: Sequence[Any] = (),
