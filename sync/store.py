@@ -31,6 +31,7 @@ from sync.db import Meta, connect, migrate, transaction
 from sync.errors import Problem, StoreError
 from sync.events import check_envelope, check_size, seal
 from sync.hlc import HubTimeRefused, HybridClock, system_ms
+from sync.intake import check_pulled, check_written, sort_pulled
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, next_counter
 from sync.policy import DefaultPolicy, Overlay, Policy, RecordFacts, Where
@@ -263,54 +264,24 @@ class Store:
         transaction; returns how many events were new. A malformed event, or one whose
         origin is not certified or may not write it, is quarantined (kept, shown), never
         applied."""
-        fresh: list[dict[str, Any]] = []
-        batch: dict[str, str] = {}            # id -> hash of this batch's fresh events
-        slots: set[tuple[str, int]] = set()   # their (origin, seq)
         # After a restore (RESYNC), own events that continue our chain come back in.
         resync = bool(self.meta.get(RESYNC))
         own = log.head(self.conn, self.node_id or "")
-        overlay = Overlay(self.record_facts, [e["record"] for e in events
-                                              if isinstance(e.get("record"), str)])
-        where = Where(self.directory, overlay.facts)
+
+        def adopt(event: dict[str, Any]) -> bool:
+            nonlocal own
+            if not resync or (event["seq"], event["prev"]) != (own[0] + 1, own[1]):
+                return False
+            own = (event["seq"], event["hash"])
+            return True
+
         with transaction(self.conn):
             for problem in self.admit_certs(certs):
                 self._quarantine({"cert": problem.extra.get("node")}, problem)
-            for event in events:
-                problem = check_pulled(event, self.registry)
-                if problem is not None:
-                    self._quarantine(event, problem)
-                    continue
-                existing = log.find(self.conn, event["id"])
-                held = existing["hash"] if existing is not None else batch.get(event["id"])
-                if held is not None:
-                    if held != event["hash"]:
-                        self._quarantine(event, Problem(409, "conflict",
-                                                        "同一编号的事件内容不同，已隔离。"))
-                    continue
-                if event["origin"] == self.node_id:
-                    if resync and event["id"] not in batch \
-                            and (event["seq"], event["prev"]) == (own[0] + 1, own[1]):
-                        own = (event["seq"], event["hash"])   # adopted back (RESYNC)
-                        batch[event["id"]] = event["hash"]
-                        fresh.append(event)
-                    continue  # our own, echoed back
-                slot = (event["origin"], event["seq"])
-                if slot in slots or log.hash_at(self.conn, *slot) is not None:
-                    # A second event at a place of a chain already taken: keep it aside
-                    # rather than fail the whole batch on UNIQUE(origin, seq) forever.
-                    self._quarantine(event, Problem(409, "conflict",
-                                                    "同一来源同一序号已有另一条事件，已隔离。"))
-                    continue
-                problem = check_written(event, self.directory, self.policy, where)
-                if problem is not None:
-                    self._quarantine(event, problem)
-                    continue
-                overlay.add(event, self.policy.creates(event["type"]))
-                batch[event["id"]] = event["hash"]
-                slots.add(slot)
-                if not self.clock.observe(event["hlc"]):
-                    event["flags"] = log.FLAG_FAR_FUTURE
-                fresh.append(event)
+            intake = sort_pulled(self, events, lambda origin: origin == self.node_id, adopt)
+            for event, problem in intake.refused:
+                self._quarantine(event, problem)
+            fresh = intake.fresh
             log.insert(self.conn, fresh)
             self._project(fresh)
             self.meta.set("pull_cursor", json.dumps(cursor))
@@ -387,34 +358,3 @@ class Store:
             self.meta.set("req_counter", counter)
         return counter
 
-
-def check_written(event: dict[str, Any], directory: Directory, policy: Policy,
-                  where: Where) -> Problem | None:
-    """May the event's origin have written it? Its certificate must chain to the root,
-    and the policy must allow it (issue #7 items 2, 11)."""
-    author = directory.verified(event["origin"])
-    if author is None:
-        return Problem(403, "unknown_origin", "这条数据的来源没有经过上级认证（可能是伪造的），"
-                                              "已隔离，没有采用；请告诉镇里管理员。",
-                       origin=event["origin"])
-    return policy.may_write(event, author, where)
-
-
-def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:
-    """Check a pulled event: envelope, payload schema, and that its hash matches its
-    content and stated prev (it cannot be checked against a chain: scoped pulls have
-    gaps). Fills payload_json on success."""
-    try:
-        check_envelope(event, registry)
-        if not isinstance(event.get("prev"), str) or not isinstance(event.get("hash"), str):
-            raise Problem(422, "bad_envelope", "缺少链哈希。")
-        sealed = seal(dict(event), event["prev"])
-        if sealed["hash"] != event["hash"]:
-            raise Problem(422, "hash_mismatch", "事件内容与哈希不符，可能被篡改，已隔离。")
-        check_size(sealed)
-        event["payload_json"] = sealed["payload_json"]
-    except Problem as exc:
-        return exc
-    except (TypeError, ValueError) as exc:
-        return Problem(422, "bad_envelope", f"事件无法解析：{exc}")
-    return None
