@@ -16,6 +16,7 @@ import httpx
 
 from sync import jsoncodec, wire
 from sync.errors import Problem, TransportError
+from sync.problems import entry
 from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message, request_message, verify
 
 T = TypeVar("T")
@@ -151,12 +152,10 @@ class HubClient:
                 parsed = data
         if response.status_code >= 400:
             if isinstance(parsed, dict) and "code" in parsed:
-                extra = {k: v for k, v in parsed.items()
-                         if k not in ("code", "title", "status", "type")}
-                raise Problem(response.status_code, str(parsed["code"]),
-                              str(parsed.get("title", "")), **extra)
-            raise Problem(response.status_code, "http_error",
-                          f"服务器拒绝了请求（{response.status_code}）。")
+                raise from_reply(response.status_code, parsed)
+            # Not a hub's problem+json (a proxy's page, say): its status is kept aside.
+            raise Problem(400, "http_error", f"服务器拒绝了请求（{response.status_code}）。",
+                          http_status=response.status_code)
         if signed_by is not None and not verify(
                 signed_by, reply_message(path, self.credentials.node_id if self.credentials
                                          else "", counter, data),
@@ -165,6 +164,18 @@ class HubClient:
                                  "没有采用；稍后会自动重试，如果一直这样请告诉镇里管理员。")
         return Reply(parsed if parsed is not None else {}, sent, received,
                      response.status_code, dict(response.headers))
+
+
+def from_reply(status: int, body: dict[str, Any]) -> Problem:
+    """The hub's problem+json as a Problem whose message is what this client's catalogue
+    says for the code (sync.problems: shown on screen, in the station's words whatever
+    release the hub runs); the hub's own words stay in `detail`."""
+    code = str(body["code"])
+    extra = {k: v for k, v in body.items() if k not in ("code", "title", "status", "type")}
+    known = entry(code)
+    message = known.message if known is not None else str(body.get("title", ""))
+    extra.setdefault("detail", body.get("title", ""))
+    return Problem(status, code, message, **extra)
 
 
 def _header_bytes(headers: Any) -> int:
