@@ -40,15 +40,6 @@ class Cadre:
     post: str
 
 
-def _ensure_table(conn: sqlite3.Connection) -> None:
-    # salt and pin_hash held an older release's scrypt hash of a 4-digit PIN; a cadre
-    # added now has none (the keyring is the only PIN check).
-    conn.execute("CREATE TABLE IF NOT EXISTS local_users(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                 " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
-                 " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
-                 " locked_until INTEGER NOT NULL DEFAULT 0)")
-
-
 def check_pin_shape(pin: str) -> None:
     if not (pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
         raise AccountError(f"密码要 {PIN_MIN} 到 {PIN_MAX} 位数字。")
@@ -83,7 +74,6 @@ def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None =
     if store.node_id is None:
         raise AccountError("本机还没有登记到镇里的服务器：请先登记，再添加干部。")
     keyring = _keyring(store)
-    _ensure_table(store.conn)
     cadre_id = uuid7()
     with transaction(store.conn):
         store.conn.execute("INSERT INTO local_users(id, name, post, salt, pin_hash) "

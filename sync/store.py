@@ -27,12 +27,13 @@ from sync import certs as certificates
 from sync.blobfiles import BlobFiles
 from sync.canonical import GENESIS
 from sync.certs import Directory, Root
-from sync.db import Meta, connect, migrate, transaction
+from sync.db import META_DDL, Meta, connect, transaction
 from sync.errors import Problem, StoreError
 from sync.events import check_envelope, check_size, seal
 from sync.hlc import HubTimeRefused, HybridClock, system_ms
-from sync.intake import check_pulled, check_written, sort_pulled
+from sync.intake import sort_pulled
 from sync.ids import uuid7
+from sync.migrations import Step, migrate
 from sync.keys import SigningKey, head_message, next_counter
 from sync.policy import DefaultPolicy, Overlay, Policy, RecordFacts, Where
 
@@ -47,6 +48,7 @@ RESYNC_FIRST = ("本机的记录还没有从服务器取回（刚换了新设备
 
 
 def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(META_DDL)
     log.create_events_table(conn)
     conn.execute("CREATE TABLE quarantine(id INTEGER PRIMARY KEY, received_at INTEGER,"
                  " code TEXT, message TEXT, raw TEXT)")
@@ -63,7 +65,10 @@ def _v4(conn: sqlite3.Connection) -> None:
     certificates.create_tables(conn)
 
 
-MIGRATIONS = [_v1, _v2, clockfix.repair_station_clock, _v4]
+MIGRATIONS = [Step("events and quarantine", _v1),
+              Step("attachments to upload", _v2),
+              Step("clock repair", clockfix.repair_station_clock),   # issue #7 item 5
+              Step("certificates", _v4)]                             # issue #7
 
 
 @dataclass

@@ -25,7 +25,7 @@ from typing import Any
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import Cert, Directory, Root, issue
-from sync.db import Meta, connect, migrate, transaction
+from sync.db import Meta, connect, transaction
 from sync.errors import Problem
 from sync.events import to_pull
 from sync.hlc import HybridClock, system_ms
@@ -35,6 +35,7 @@ from sync.hub.schema import MIGRATIONS
 from sync.hub.upstream import HubUpstream
 from sync.ids import uuid7
 from sync.keys import SigningKey
+from sync.migrations import migrate
 from sync.nodes import Node, Tree
 from sync.policy import Audience, Policy, RecordFacts, default_policy
 
