@@ -237,7 +237,7 @@ def _hub(args: argparse.Namespace) -> int:
                                                     ensure_ascii=False))
         hub.close()
     if args.parent_pid:
-        from app.local_system import exit_with_parent
+        from app.launch.hubs import exit_with_parent
         exit_with_parent(args.parent_pid)
     from app.hubext import extension  # the public receipt-status page (issue #3 §3)
     from sync.hub.care import Care
@@ -446,7 +446,8 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from app.local_system import COUNTY_PORT, TOWN_PORT, run_up
+    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
+    from app.launch.up import run_up
     return run_up(args.data, with_app=not args.no_app,
                   ports=(args.county_port or COUNTY_PORT, args.town_port or TOWN_PORT))
 
@@ -462,8 +463,8 @@ def _app(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from app.demo import DemoError, describe, run_demo
-    from app.local_system import COUNTY_PORT, TOWN_PORT
+    from app.launch.demo import DemoError, describe, run_demo
+    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
     try:
         today = date.fromisoformat(args.today) if args.today else None
     except ValueError:

@@ -53,7 +53,7 @@ import binascii
 import hashlib
 import os
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -67,9 +67,18 @@ from sync.db import transaction
 from sync.policy import DISCIPLINE_ROLE
 
 if TYPE_CHECKING:
-    from app.station import Station
     from sync.certs import Directory
     from sync.store import Store
+
+
+class Station(Protocol):
+    """What sealing needs of a station (app.station.Station, which calls this module at
+    enrollment: it is not imported here, so the two do not import each other)."""
+
+    @property
+    def store(self) -> "Store": ...
+
+    def hub_id(self) -> str | None: ...
 
 MAGIC = b"SJS"
 VERSION = 1

@@ -12,13 +12,14 @@ the key in clear and `open_station(data)` needs none.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.authority import app_policy
-from app.keyring import Keyring
+from app.keyring import RESTORED, Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
 from sync.blobfiles import BlobFiles, files_key, seal_once
@@ -201,9 +202,7 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
         blobs = BlobFiles(data / "blobs", blob_key)
         seal_once(blobs, store.meta)
         if key is not None:
-            from app.backups import take_up_restore
-            station = Station(data, store, blobs, Projections({}))
-            take_up_restore(station)
+            take_up_restore(store, Keyring.of(data))
     except BaseException:
         store.close()
         raise
@@ -242,6 +241,21 @@ def _open_store(db: Path, keyring: Keyring, key: bytes | None) -> Store:
     if setup is not None and setup != key:
         keyring.end_setup()
     return store
+
+
+def take_up_restore(store: Store, keyring: Keyring) -> bool:
+    """At the first open after a restore (app.backups): block writing until a sync has
+    brought back this station's own records (sync.store.RESYNC); returns whether it was
+    restored."""
+    body = keyring.load()
+    if RESTORED not in body:
+        return False
+    with transaction(store.conn):
+        store.meta.set(RESYNC, json.dumps(body[RESTORED]))
+        store.meta.set("pull_cursor", None)    # read the hub's whole feed again
+    del body[RESTORED]
+    keyring.save(body)
+    return True
 
 
 def unlock_station(data: Path, pin: str, now_ms: int, cadre: str | None = None) -> Station:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from app.accounts import list_cadres, sign_in
-from app.demo import run_demo
-from app.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
+from app.launch.demo import run_demo
+from app.launch.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
                                plan_cases)
 from app.domain import check_id_number, check_phone
-from app.local_system import key_file
+from app.launch.hubs import key_file
 from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import on_duty_now, recent_visits, roster
 from app.services.ledger import LedgerFilter, deadline_board, ledger, town_overview

@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -35,25 +34,22 @@ from typing import Any
 import httpx
 
 from app.accounts import Cadre, add_cadre, list_cadres
-from app.demo_law import seed_law
-from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
+from app.launch.demo_law import seed_law
+from app.launch.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
                                plan_cases)
 from app.domain import add_working_days, rating_payload
 from app.keyring import Keyring
-from app.local_system import (COUNTY_PORT, TOWN_PORT, _port_free, open_local_hub, prepare,
+from app.launch.hubs import (COUNTY_PORT, TOWN_PORT, port_free, open_local_hub, prepare,
                               start_hub)
-from app.services.desk import Desk, IntakeForm
+from app.services.desk import Desk
 from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
+from app.launch.world import Case, DemoClock, DemoError, Place, World
 from app.station import Station, unlock_station
 from sync.db import transaction
 from sync.hub import admin
 
 DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
-
-
-class DemoError(RuntimeError):
-    """The demo could not finish; the message (Chinese) says what to do."""
 
 
 # running the hubs -----------------------------------------------------------------------------
@@ -83,7 +79,7 @@ def hubs(root: Path, county_port: int, town_port: int, interval: float = 0.3
 
 def _hub_url(data: Path, port: int) -> str | None:
     """The URL of this data dir's hub if it is already serving on `port`."""
-    if _port_free(port):
+    if port_free(port):
         return None
     url = f"http://127.0.0.1:{port}"
     hub = open_local_hub(data)
@@ -98,79 +94,6 @@ def _hub_url(data: Path, port: int) -> str | None:
     if serving != own:
         raise DemoError(f"端口 {port} 上运行的是另一个服务器（不是 {data} 的），请先关闭它。")
     return url
-
-
-# places and cases ----------------------------------------------------------------------------
-class DemoClock:
-    """The Desk's `today`, moved to the day each step was taken."""
-
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
-@dataclass
-class Place:
-    spec: PlaceSpec
-    station: Station
-    clock: DemoClock
-    desk: Desk
-    cadres: list[Cadre]
-
-    def sync(self) -> None:
-        result = self.station.sync_once()
-        if not result.ok:
-            raise DemoError(f"{self.spec.name}同步失败：{result.error}")
-
-    def holds(self, event_id: str) -> bool:
-        return self.station.store.conn.execute("SELECT 1 FROM events WHERE id=?",
-                                               (event_id,)).fetchone() is not None
-
-
-@dataclass
-class Case:
-    number: int
-    village: Place
-    script: str
-    accepted_on: date
-    matter: str
-    form: IntakeForm
-    steps: list[tuple[str, str, int]]
-    record: str = ""
-    receipt_no: str = ""
-    last_event: str = ""
-    done: int = 0
-
-    @property
-    def pending(self) -> tuple[str, str, int] | None:
-        return self.steps[self.done] if self.done < len(self.steps) else None
-
-    def rng(self) -> random.Random:
-        """Choices for the next step, the same whatever order the sync rounds take."""
-        return random.Random(f"{SEED}-{self.number}-{self.done}")
-
-
-@dataclass
-class World:
-    root: Path
-    today: date
-    rng: random.Random
-    villages: list[Place] = field(default_factory=list)
-    town: Place | None = None
-    county: Place | None = None
-    cases: list[Case] = field(default_factory=list)
-
-    @property
-    def places(self) -> list[Place]:
-        return [*self.villages, *(p for p in (self.town, self.county) if p is not None)]
-
-    def at(self, level: str, case: Case) -> Place:
-        place = case.village if level == "village" else (
-            self.town if level == "town" else self.county)
-        assert place is not None
-        return place
 
 
 def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date
