@@ -78,8 +78,8 @@ def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
     """Open (or create) the database at `path`, encrypted with `key`. Without a key the
     file is plain SQLite: only for engine tests and tools; the station and the hub always
     pass one (app.station.open_station, sync.hub.server.open_hub)."""
-    conn = _binding.connect(str(path), isolation_level=None, check_same_thread=False,
-                            timeout=30.0)
+    conn: sqlite3.Connection = _binding.connect(str(path), isolation_level=None,
+                                                check_same_thread=False, timeout=30.0)
     # SQLCipher logs a failed HMAC to stderr; a wrong key is reported as WrongKey instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from sync.batching import BatchSizer
@@ -139,7 +140,7 @@ class Replicator:
             started, before = time.monotonic(), self.client.stats.bytes_up
             try:
                 body = out.body()
-                reply = self.backoff.run(lambda: self.client.call("POST", "/v1/push", body))
+                reply = self.backoff.run(partial(self.client.call, "POST", "/v1/push", body))
             except TransportError:
                 self.sizer.failed()
                 raise
@@ -154,7 +155,8 @@ class Replicator:
             self.sizer.succeeded(time.monotonic() - started,
                                  self.client.stats.bytes_up - before)
             self.local.learn_time(reply)
-            accepted = reply.body["accepted"]
+            accepted = acknowledgements(reply.body.get("accepted")
+                                        if isinstance(reply.body, dict) else None)
             self.local.acknowledged(accepted, out.certs)
             short = False
             for run in out.runs:
@@ -169,7 +171,7 @@ class Replicator:
     def _refused(self, exc: Problem, out: Outgoing) -> bool:
         """Record what a refusing reply still accepted, rewind where the parent asked
         (seq_gap); True if the refusal stands (raise it), False to push again."""
-        accepted = dict(exc.extra.get("accepted") or {})
+        accepted = acknowledgements(exc.extra.get("accepted"))
         gaps = seq_gaps(exc)
         starts = {run["origin"]: run["from_seq"] for run in out.runs}
         for origin, expected in gaps.items():
@@ -198,8 +200,8 @@ class Replicator:
             request = {**self.local.pull_request(), "limit": self.sizer.size}
             if have is not None:
                 request["have"] = have
-            reply = self.backoff.run(lambda: self.client.call(
-                "POST", "/v1/pull", request, signed_by=self.parent_key))
+            reply = self.backoff.run(partial(self.client.call, "POST", "/v1/pull", request,
+                                             signed_by=self.parent_key))
             body = reply.body
             self.local.learn_time(reply)
             if isinstance(body, dict) and body.get("reset") and have is None:
@@ -238,10 +240,17 @@ class Replicator:
 def seq_gaps(exc: Problem) -> dict[str, int]:
     """Per origin, the seq the parent expects next, from a refusal's own code or from
     its `problems` (one per refused run)."""
-    found = [p for p in exc.extra.get("problems") or [] if isinstance(p, dict)] \
-        if isinstance(exc.extra.get("problems"), list) else []
+    listed = exc.extra.get("problems")
+    found = [p for p in listed if isinstance(p, dict)] if isinstance(listed, list) else []
     if exc.code == "seq_gap":
         found.append({"code": "seq_gap", **exc.extra})
     return {p["origin"]: p["expected"] for p in found
             if p.get("code") == "seq_gap" and isinstance(p.get("origin"), str)
             and type(p.get("expected")) is int}
+
+
+def acknowledgements(value: object) -> dict[str, int]:
+    """A reply's `accepted` (origin → seq held through), what is well formed of it."""
+    if not isinstance(value, dict):
+        return {}
+    return {o: s for o, s in value.items() if isinstance(o, str) and type(s) is int}

@@ -38,6 +38,8 @@ from sync.keys import SigningKey, head_message, next_counter
 from sync.policy import DefaultPolicy, Overlay, Policy, RecordFacts, Where
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
+# Told, inside the transaction, the ids of nodes whose certificates came in.
+CertifiedHook = Callable[[sqlite3.Connection, Sequence[str]], None]
 # Set on a store restored from a backup (app/backups.py) or enrolled as the new device of
 # a node the hub already holds records of (sync.enroll): its own chain may go on at the
 # hub beyond what it holds, and a new event now would take a seq the hub already has.
@@ -98,7 +100,7 @@ class Store:
         self.directory = Directory(self.conn, self.root)
         # Called, inside the transaction, with the ids of nodes whose certificates came
         # in (their events may read differently now: levels come from certificates).
-        self.certified_hooks: list[Projector] = []
+        self.certified_hooks: list[CertifiedHook] = []
         # Only this node's own history holds the clock up at start-up: `hlc_last` is
         # raised by every own stamp and every stamp adopted within the allowed skew,
         # never by a far-future one (issue #7 item 5: not MAX(hlc) of all events held).
@@ -233,7 +235,7 @@ class Store:
 
     # push side ------------------------------------------------------------------------
     def pushed_through(self) -> int:
-        return int(self.meta.get("pushed_through", "0"))
+        return int(self.meta.get("pushed_through") or 0)
 
     def pending_count(self) -> int:
         origin = self.node_id

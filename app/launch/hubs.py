@@ -135,7 +135,7 @@ def _wait_until_serving(proc: subprocess.Popen[bytes], url: str, name: str, log:
             return
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise SystemExit(f"{name}服务器没有启动，请看日志 {log}")
+                raise SystemExit(f"{name}服务器没有启动，请看日志 {log}") from None
             time.sleep(0.1)
     raise SystemExit(f"{name}服务器启动超时。")
 

@@ -101,9 +101,9 @@ class HubPush(HubParts):
                         and exc.status == 403:
                     raise Refused(exc) from exc
                 problems.append(exc.to_json())
-                origin = run.get("origin") if isinstance(run, dict) else None
-                if isinstance(origin, str) and self.tree.is_within(origin, sender.id):
-                    accepted[origin] = log.head(self.conn, origin)[0]
+                named = run.get("origin") if isinstance(run, dict) else None
+                if isinstance(named, str) and self.tree.is_within(named, sender.id):
+                    accepted[named] = log.head(self.conn, named)[0]
                 continue
             accepted[origin] = through
             fresh.extend(events)

@@ -277,7 +277,8 @@ class HubStore(HubPush, HubUpstream):
             certs_after = 0
         subtree, scope = self.scopes(child)
         certs, certs_through, more_certs = self.directory.since(certs_after)
-        last_fseq, last_id = start, (cursor or {}).get("id", "") if not reset else ""
+        last_fseq = start
+        last_id = cursor.get("id", "") if isinstance(cursor, dict) and not reset else ""
         reply = {"epoch": self.epoch, "reset": reset, "certs": certs,
                  "certs_through": certs_through, "root": self.root().to_json()}
         if more_certs:

@@ -86,7 +86,7 @@ class HubUpstream(HubParts):
                 certs.append(cert.to_json())
         return certs
 
-    def mark_up(self, accepted: dict[str, int], certs: Sequence[dict[str, Any]]) -> None:
+    def mark_up(self, accepted: Mapping[str, int], certs: Sequence[dict[str, Any]]) -> None:
         with transaction(self.conn):
             for origin, seq in accepted.items():
                 self.conn.execute("INSERT INTO up_acked(origin, seq) VALUES(?,?) ON CONFLICT"

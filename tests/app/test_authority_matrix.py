@@ -27,7 +27,6 @@ import pytest
 
 from app.domain.petition_sealed import sealed_payload
 from app.sealing import discipline_keys, ensure_seal_key, open_sealed, seal_for_discipline
-from app.services.desk import IntakeForm
 from app.services.dispute_screenings import ScreeningForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
