@@ -208,6 +208,7 @@ def _refuse_if_damaged(status: int, data: bytes) -> None:
     (issue #11), already at the round's first contact. Say so, and pass on what the hub
     says to its operator."""
     if status == 503 and b"hub_damaged" in data[:200]:
-        detail = jsoncodec.loads(data).get("title", "")
+        said = jsoncodec.loads(data)
+        detail = said.get("detail") or said.get("title", "")
         raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
                       f"服务器管理员。服务器的说明：{detail}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sync.blobfiles import MAX_BLOB
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -33,13 +35,15 @@ CATALOGUE: dict[str, Entry] = {
     "bad_name": Entry(400, "请填写 1 到 40 个字的节点名称（例如村名）。"),
     "bad_pubkey": Entry(400, "本机的公钥格式不对，登记没有完成：请重新安装程序后再登记。"),
     "too_large": Entry(413, "一次发送的数据太多：程序会自动分批，请再同步一次。"),
-    "blob_too_large": Entry(413, "附件太大，没有上传：请拍小一些的照片或分开上传。"),
+    "blob_too_large": Entry(413, f"附件太大（上限 {MAX_BLOB // 1024 // 1024} MB），没有上传："
+                                 "请压缩照片或分页扫描后再上传。"),
     "too_deep": Entry(422, "数据的层次太多，无法处理，已隔离：" + _CALL_TOWN),
     "unservable": Entry(422, "有一条数据无法转发，已隔离，其余照常同步：" + _CALL_TOWN),
     # who is asking
     "no_token": Entry(401, "本机还没有登记到镇里的服务器：请先输入服务器地址和登记码。"),
     "not_enrolled": Entry(401, "本机还没有登记到镇里的服务器：请先输入服务器地址和登记码。"),
-    "bad_token": Entry(401, "本机的登记已失效：请向镇里管理员要一个新的登记码，重新登记本机。"),
+    "bad_token": Entry(401, "本机的登录凭证无效（本机可能已被换下）：请向镇里管理员要一个新的登记码，"
+                           "重新登记本机。"),
     "token_revoked": Entry(401, "本机的登记已被镇里注销：请联系镇里管理员重新登记。"),
     "bad_signature": Entry(401, "请求的签名不对，已拒绝：请再同步一次，一直这样请重新登记本机。"),
     "replayed": Entry(409, "这个请求已经处理过（可能是网络重发），已拒绝：请再同步一次。"),
