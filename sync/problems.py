@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sync.blobfiles import MAX_BLOB
+from sync.limits import MAX_BLOB
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,10 @@ class Replicator:
             self.sizer.succeeded(time.monotonic() - started,
                                  self.client.stats.bytes_up - before)
             self.local.learn_time(reply)
-            accepted = acknowledgements(reply.body.get("accepted")
-                                        if isinstance(reply.body, dict) else None)
+            said = reply.body.get("accepted") if isinstance(reply.body, dict) else None
+            if not isinstance(said, dict):
+                raise Problem(502, "bad_reply", "服务器对推送的回复缺少“已接收”的记录，已忽略：请稍后再同步。")
+            accepted = acknowledgements(said)
             self.local.acknowledged(accepted, out.certs)
             short = False
             for run in out.runs:

@@ -185,7 +185,8 @@ class Relay:
     def _report(self, exc: Exception, delay: float) -> None:
         if isinstance(exc, SyncError):
             log.warning("relay round failed (%d in a row): %s", self.failures, exc)
-            message = str(exc)
+            # A refusal in the catalogue's words (sync.problems), its code for the technician.
+            message = f"{exc.title}（{exc.code}）" if isinstance(exc, Problem) else str(exc)
         else:
             log.exception("relay round failed (%d in a row)", self.failures)
             message = f"转发程序出错（{type(exc).__name__}），已记录，会自动重试。"
