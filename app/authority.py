@@ -55,6 +55,8 @@ POLICY_PROBLEMS = {
     "record_taken": Entry(403, "这条记录已由别的站点建立，不能重新建立，没有保存：请先同步再办理。"),
     "unknown_record": Entry(403, "服务器上没有这条记录，没有保存：请先同步，再在本机看得到的记录上办理。"),
     "not_holder": Entry(403, "这条记录不是本站建立的，也没有转给本站，没有保存：" + _ASK),
+    "not_own_record": Entry(403, "只能给本站登记的干部重设密码：请在该干部所在的服务站办理。"),
+    "not_own_cadre": Entry(403, "证明人必须是本站登记的干部：请由本站另一位干部用自己的密码证明。"),
 }
 register(POLICY_PROBLEMS)
 

@@ -33,7 +33,6 @@ from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.risk import RiskAssessments
 from app.services.rules import load_rules
 from sync import log
-from sync.canonical import GENESIS
 from sync.db import transaction
 from sync.errors import StoreError
 from sync.events import seal

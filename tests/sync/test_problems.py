@@ -26,6 +26,7 @@ DYNAMIC = {
     ("sync/hub/push.py", "_check_events"): "re-raises a checked Problem's own code",
     ("sync/client.py", "from_reply"): "a hub's reply, read through the catalogue",
     ("app/authority.py", "may_write"): "check_write's codes, checked below (403)",
+    ("app/authority.py", "_own"): "its two codes, checked below (403)",
 }
 
 # Helpers whose codes all become 422 problems (sync.events.check_envelope).
@@ -87,6 +88,7 @@ def test_the_write_policy_refuses_with_catalogued_codes() -> None:
     assert codes and all(isinstance(c, str) for c in codes)
     assert {c: CATALOGUE[str(c)].status for c in codes if c in CATALOGUE} == dict.fromkeys(
         codes, 403)
+    assert all(CATALOGUE[c].status == 403 for c in ("not_own_record", "not_own_cadre"))
 
 
 def test_each_message_is_chinese_and_says_what_to_do() -> None:
