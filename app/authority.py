@@ -31,10 +31,14 @@ from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
                                   check_write, in_force)
 from schemas import Registry, load_registry
 from sync import log
-from sync.certs import Cert, Directory, Root
+from sync.certs import HUB_ROLE, Cert, Directory, Root
 from sync.errors import Problem
+from sync.nodes import Node
+from sync.policy import DISCIPLINE_ROLE, Audience, DefaultPolicy, Where, default_policy
 from sync.problems import Entry, register
-from sync.policy import DefaultPolicy, Where, default_policy
+
+# Kinds whose every payload is sealed for the discipline devices (app.sealing)
+SEALED_FOR_DISCIPLINE = frozenset({"discipline_case"})
 
 
 def author_of(cert: Cert) -> Author:
@@ -78,6 +82,19 @@ class AppPolicy(DefaultPolicy):
 
     def creates(self, event_type: str) -> bool:
         return event_type in self._creating
+
+    def may_pull(self, child: Node, subtree: frozenset[str], origin: str, kind: str,
+                 audience: Audience, scope: frozenset[str] | None = None,
+                 lineage: frozenset[str] = frozenset()) -> bool:
+        """sync's default scope, except for the 纪委's cases (issue #13 §2): sealed to
+        the devices that may read them (the case's town, the county, the towns of its
+        办案协作区: app.sealing), they reach every discipline device through the hubs —
+        town hubs included, which hand them on to their discipline devices only — so a
+        neighbouring town's 纪委 in the zone receives them; outside it, it holds
+        ciphertext it cannot open. No other station receives them."""
+        if kind in SEALED_FOR_DISCIPLINE and origin not in subtree:
+            return DISCIPLINE_ROLE in child.roles or HUB_ROLE in child.roles
+        return super().may_pull(child, subtree, origin, kind, audience, scope, lineage)
 
     def _author(self, cert: Cert) -> Author:
         held = self._authors.get(cert.id)

@@ -11,6 +11,7 @@
     sanji up [--data DIR] [--no-app]   a county hub, a town hub and an enrolled station
     sanji demo [--data DIR]            seed a realistic township into that data dir (once)
     sanji app --data DIR               the station app (village, town or county, by enrollment)
+    sanji cadre add|list --data DIR    cadres on a station's tablet (app/cli_cadre.py)
 
 A command given the wrong kind of data directory (a station's for `node add`, a new
 one for `sync`…) says so and leaves it untouched (app/datadir.py). With --json, the
@@ -35,7 +36,6 @@ from app.datadir import DataDirError
 from app.keyring import KeyringError
 from sync.errors import SyncError
 
-PIN_ENV = "SANJI_PIN"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
     demo.add_argument("--today", default=None, help="以哪一天为“今天”生成（YYYY-MM-DD，默认今天）")
     demo.set_defaults(run=_demo)
+
+    from app.cli_cadre import add_commands as cadre_commands
+    cadre_commands(sub)
     return parser
 
 
@@ -188,28 +191,6 @@ def _hub_key(args: argparse.Namespace, create: bool = False) -> bytes:
 
     from sync.hub.dbkey import resolve
     return resolve(args.data, args.key_file, os.environ, create=create)
-
-
-def _pin() -> str:
-    import getpass
-    import os
-    if os.environ.get(PIN_ENV):
-        return os.environ[PIN_ENV]
-    if not sys.stdin.isatty():
-        raise AccountError(f"本机数据已加密，需要干部的密码：请在终端里运行并输入密码（脚本里可设环境变量 {PIN_ENV}）。")
-    return getpass.getpass("干部的登录密码：")
-
-
-def _open_station_for(args: argparse.Namespace) -> Any:
-    """A station opened with a cadre's 密码 (none needed before its first cadre)."""
-    import time
-
-    from app.keyring import Keyring
-    from app.station import open_station, unlock_station
-    keyring = Keyring.of(args.data)
-    if not keyring.exists() or keyring.setup_key() is not None:
-        return open_station(args.data)
-    return unlock_station(args.data, _pin(), int(time.time() * 1000), args.cadre)
 
 
 def _hub(args: argparse.Namespace) -> int:
@@ -388,8 +369,9 @@ def _sync(args: argparse.Namespace) -> int:
     import time
 
     from app.datadir import require_station
+    from app.cli_unlock import open_station_for
     require_station(args.data)        # before opening: opening creates station.sqlite
-    station = _open_station_for(args)
+    station = open_station_for(args)
     try:
         result = station.sync_once()
         station.note_unsynced(int(time.time() * 1000))
@@ -412,7 +394,8 @@ def _backup(args: argparse.Namespace) -> int:
     if kind == "hub":
         info = backup_data_dir(args.data, args.to, hub_key=_hub_key(args))
     else:
-        station = _open_station_for(args)
+        from app.cli_unlock import open_station_for
+        station = open_station_for(args)
         try:
             info = backup_data_dir(args.data, args.to, station=station)
         finally:

@@ -84,6 +84,12 @@ class Station:
     def hub_url(self) -> str | None:
         return self.identity().get("hub_url")
 
+    def hub_connection(self, url: str) -> "HubClient":
+        """A client to ``url`` signed with this station's credentials (through
+        ``hub_client``, which tests replace)."""
+        from sync.session import credentials_for
+        return hub_client(url, credentials_for(self.store))
+
     # enrollment and sync ------------------------------------------------------------------
     def enroll(self, hub_url: str, code: str) -> dict[str, Any]:
         from sync.enroll import enroll_station
@@ -115,6 +121,14 @@ class Station:
                 self.store.meta.set(ANNOUNCE_LATER, None)
         from app.accounts import register_waiting
         register_waiting(self.store)
+        if DISCIPLINE_ROLE in self.identity().get("roles", []) and self.level == "town":
+            # 检举控告 citizens sent through the town's public page (issue #13 §1)
+            from app.sealing import collect_public_reports
+            from sync.errors import SyncError
+            try:
+                collect_public_reports(self)
+            except SyncError:
+                pass          # the hub is unreachable or older: the next round tries again
 
     def announce(self) -> None:
         """Tell every level this station's name, level and receipt code (broadcast)."""
@@ -131,11 +145,11 @@ class Station:
         self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
-        from sync.session import RoundResult, Syncer, credentials_for
+        from sync.session import RoundResult, Syncer
         url = self.hub_url()
         if url is None:
             return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")
-        client = hub_client(url, credentials_for(self.store))
+        client = self.hub_connection(url)
         try:
             result = Syncer(self.store, client, self.blobs).run_round()
         finally:

@@ -52,6 +52,7 @@ from app.domain.service_state import LEVEL_SHORT, LEVELS
 from app.domain.verdict import OK, Verdict, no
 
 CREATE, STEP, SELF, SHARED, OWN = "create", "step", "self", "shared", "own"
+PUBLIC_PAGE_STATION = "000"   # the town hub's public page numbers its receipts as station 000
 DISCIPLINE = "discipline"
 ALL = LEVELS
 TOWN_UP = ("town", "county")
@@ -84,9 +85,17 @@ WRITERS: dict[str, Writers] = {
     "catalog.matter_retired": _w("停办事项", TOWN_UP, record=SHARED),
     "catalog.department_set": _w("设置县直部门", TOWN_UP, record=SHARED),
     "catalog.phone_set": _w("设置咨询电话", TOWN_UP, record=SHARED),
+    # a village's own matter (issue #8 §3): the village proposes, a town or the county
+    # decides (the settings role of the deciding cadre is checked on its tablet: a cadre
+    # role is no certified fact, app.accounts)
+    # (addressed to the village's town hub: its owner, so the town receives it)
+    "catalog.matter_proposed": _w("申请本村事项", ("village",), record=CREATE, moves=True),
+    "catalog.proposal_decided": _w("审批本村事项", TOWN_UP, who="anyone"),
     # a station's own registers
     "visit.logged": _w("登记来访", record=CREATE),
     "visit.amended": _w("修改来访登记", who="anyone"),
+    # a visit turned into a case, dispute or petition: only by the station that logged it
+    "visit.converted": _w("来访转办", record=OWN),
     "cadre.registered": _w("登记干部", record=CREATE),
     # 忘记密码 (app.password_reset): on the station's own tablet, vouched for by one of its
     # own cadres; no other station, and no upper level, sets a cadre's 密码
@@ -96,7 +105,24 @@ WRITERS: dict[str, Writers] = {
     "duty.checked_out": _w("签退", who="anyone"),
     # 检举控告: filed sealed wherever it is received (RULES.md §4)
     "complaint.filed": _w("登记检举控告", record=CREATE),
-    "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level",)),
+    "petition.accusation_sealed": _w("登记检举控告", record=CREATE, checks=("level", "receipt")),
+    # the 纪委's cases (app.domain.supervision.case_flow, issue #13 §2): certified
+    # discipline devices of a town or the county only; payloads sealed (app.sealing)
+    **{kind: _w(action, TOWN_UP, record=CREATE if kind.endswith("opened") else STEP,
+               who="holder_or_above", roles=(DISCIPLINE,))
+       for kind, action in (
+           ("discipline.case_opened", "受理案件线索"), ("discipline.case_disposed", "处置线索"),
+           ("discipline.case_filed", "立案"), ("discipline.case_dismissed", "了结"),
+           ("discipline.case_extended", "延长审查调查"),
+           ("discipline.case_investigated", "登记调查结束"), ("discipline.case_decided", "作出处理"),
+           ("discipline.review_recorded", "登记一案双查"), ("discipline.case_concluded", "结案"),
+           ("discipline.case_replied", "反馈举报人"), ("discipline.case_revisited", "回访"),
+           ("discipline.case_shared", "设置办案协作"))},
+    # 村务监督委员会 (issue #13 §3): the village records its committee and the 民主评议,
+    # the town may record them for it
+    "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
+                                   who="anyone"),
+    "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
     # 便民服务 (app.domain.service_transitions)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
@@ -113,6 +139,11 @@ WRITERS: dict[str, Writers] = {
     "svc.revisited": _w("回访", who="holder_or_above"),
     "svc.reopened": _w("重新办理", who="holder_or_above"),
     "svc.updated": _w("修改", who="anyone"),
+    # issue #8 §3: 撤件 and 补齐材料 by the level holding the case or the one that accepted
+    # it; 催办 only by the level that sent the case up (village → town, town → county)
+    "svc.withdrawn": _w("撤件", who="holder_or_accepting", moves=True),  # back to the accepting station
+    "svc.materials_supplied": _w("补齐材料", who="holder_or_accepting"),
+    "svc.urged": _w("催办", ("village", "town"), who="sender"),
     # 矛盾纠纷 (app.domain.dispute_transitions)
     "dispute.registered": _w("登记", record=CREATE, who="anyone"),
     "dispute.taken": _w("认领", TOWN_UP, who="anyone"),
@@ -207,6 +238,9 @@ def _receipt(payload: Mapping[str, Any], author: Author) -> Verdict:
     if "receipt_no" not in payload:
         return OK   # (a petition registered before receipts; the schemas say when required)
     station = str(payload["receipt_no"])[:5]
+    if "sealed" in payload and author.short_code and DISCIPLINE in author.roles and \
+            station == author.short_code[:2] + PUBLIC_PAGE_STATION:
+        return OK   # a report from the town's public page, collected by its 纪委 (app.hubext.reports)
     if not author.short_code or station != author.short_code:
         return no("receipt_not_yours", f"回执编号 {payload.get('receipt_no')} 不是本站的编号："
                                        f"本站只能用自己的站点编码 {author.short_code or '（未分配）'}"

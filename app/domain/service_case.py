@@ -21,8 +21,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from app.domain.events import Event, claim, first_sight, refuse, replay
 from app.domain.field_edits import apply_field_edits
+from app.domain.idcard import mask_id_number
 from app.domain.service_state import (
-    LEVEL_NAMES, PLAIN_FIELDS, CaseState, Step, iso_date)
+    LEVEL_NAMES, PLAIN_FIELDS, WITHDRAWN, CaseState, Step, iso_date)
 from app.domain.service_transitions import check_transition
 
 
@@ -55,8 +56,8 @@ def apply_event(state: CaseState, event: Event, actor_level: str | None) -> Case
     return replace(state, seen=seen, steps=state.steps + (step,), **changes)
 
 
-# Corrections do not make the actor the holder.
-_NO_CLAIM = frozenset({"svc.updated"})
+# Corrections, 补齐材料 and 催办 do not make the actor the holder.
+_NO_CLAIM = frozenset({"svc.updated", "svc.materials_supplied", "svc.urged", "svc.withdrawn"})
 
 Handler = Callable[[CaseState, Event, Mapping[str, Any], str],
                    tuple[dict[str, Any], str, date | None]]
@@ -96,9 +97,14 @@ def _done_at_once(state, event, p, level):
 def _escalated(state, event, p, level):
     due = iso_date(p.get("due"))
     node = p.get("to_node")
+    # The village's own words stay with the case: the town reads them first and starts
+    # its 转办函 from them (issue #8 §3).
+    words = {"summary": p["summary"], "on": p.get("on"), "author": str(event.get("author", "")),
+             "origin": str(event["origin"]), "agent": dict(p.get("agent") or {})}
     return (dict(status="escalated", level="town", owner_node=node,
                  path=state.path + (("town", node),), step_due=due,
-                 step_leader=p.get("leader")), f"上报镇：{p['summary']}", due)
+                 step_leader=p.get("leader"), escalation=words, urges=()),
+            f"上报镇：{p['summary']}", due)
 
 
 def _assigned(state, event, p, level):
@@ -113,7 +119,7 @@ def _forwarded(state, event, p, level):
     due = iso_date(letter["deadline"])
     return (dict(status="forwarded", level="county", owner_node=None, letter=letter,
                  path=state.path + (("county", None),), step_due=due,
-                 step_leader=p.get("leader")),
+                 step_leader=p.get("leader"), urges=()),
             f"转办{letter['department']}（转办函 {letter['letter_no']}）", due)
 
 
@@ -185,14 +191,61 @@ def _reopened(state, event, p, level):
     return changes, f"重新办理：{p['reason']}", due
 
 
+def _shown(name: str, value: Any) -> str:
+    """A field's value as the timeline shows it: ID numbers masked, lists joined."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if name == "applicant.id_number":
+        return mask_id_number(str(value))
+    return str(value)
+
+
 def _updated(state, event, p, level):
     values, writers, reviews = apply_field_edits(
         state.fields, state.field_writers, p["fields"], p.get("was") or {},
         str(event["id"]), PLAIN_FIELDS)
-    names = "、".join(PLAIN_FIELDS[name] for name in p["fields"])
+    # 修改信息: the timeline keeps what was there before and what it is now, so a
+    # correction never erases what the record said (DESIGN.md "Events, not rows").
+    changed = [f"{PLAIN_FIELDS[name]}由“{_shown(name, state.fields.get(name))}”改为"
+               f"“{_shown(name, value)}”" for name, value in p["fields"].items()]
+    reason = (p.get("reason") or "").strip()
     changes = dict(fields=values, field_writers=writers,
                    review_items=state.review_items + tuple(reviews))
-    return changes, f"更正：{names}", None
+    return changes, "修改信息：" + "；".join(changed) + (f"（原因：{reason}）" if reason else ""), None
+
+
+def _withdrawn(state, event, p, level):
+    withdrawal = {"kind": p["reason_kind"], "reason": p["reason"], "on": p.get("on"),
+                  "level": level}
+    changes = dict(status=WITHDRAWN, withdrawal=withdrawal, closed_on=iso_date(p.get("on")),
+                   **_back_down(state, 1))
+    return changes, f"撤件（{p['reason_kind']}）：{p['reason']}", None
+
+
+def _materials_supplied(state, event, p, level):
+    brought = [str(name) for name in p["materials"]]
+    missing = [m for m in state.missing_materials if m not in brought]
+    present = [str(m) for m in (state.fields.get("materials_present") or [])]
+    present += [m for m in brought if m not in present]
+    event_id = str(event["id"])
+    fields = dict(state.fields, materials_missing=missing, materials_present=present)
+    writers = dict(state.field_writers, materials_missing=event_id, materials_present=event_id)
+    changes: dict[str, Any] = dict(fields=fields, field_writers=writers)
+    if not missing:
+        changes["materials_complete_on"] = iso_date(p.get("on"))
+    what = f"补齐材料：{'、'.join(brought)}" + (
+        "（材料已齐全）" if not missing else f"（还缺：{'、'.join(missing)}）")
+    return changes, what, None
+
+
+def _urged(state, event, p, level):
+    urge = {"on": p.get("on"), "note": p["note"], "level": level,
+            "origin": str(event["origin"]), "method": p.get("method", "")}
+    to = p.get("to") or (LEVEL_NAMES.get(state.level or "", "") if state.status == "escalated"
+                         else (state.letter or {}).get("department", "县直部门"))
+    return dict(urges=state.urges + (urge,)), f"催办{to}：{p['note']}", None
 
 
 _HANDLERS: dict[str, Handler] = {
@@ -211,4 +264,7 @@ _HANDLERS: dict[str, Handler] = {
     "svc.revisited": _revisited,
     "svc.reopened": _reopened,
     "svc.updated": _updated,
+    "svc.withdrawn": _withdrawn,
+    "svc.materials_supplied": _materials_supplied,
+    "svc.urged": _urged,
 }

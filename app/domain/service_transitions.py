@@ -31,6 +31,13 @@ who may write it; this table repeats them for reading.
 | svc.revisited     | rated                                        | accepting level or above   |
 | svc.reopened      | rated, revisited — only if "不满意"           | accepting level or above   |
 | svc.updated       | any but new (corrections of plain fields)    | any level                  |
+| svc.withdrawn     | any active status (撤件, reason required)     | holding or accepting level |
+| svc.materials_    | any active status, materials on the notice   | holding or accepting level |
+|   supplied        |   (补齐材料)                                  |                            |
+| svc.urged         | escalated, forwarded (催办)                   | the level that sent it up  |
+
+Who may write each step (levels, holder rule) is declared once, in ``app.domain.authority``;
+``RULES`` below adds the statuses it applies in.
 """
 from __future__ import annotations
 
@@ -40,7 +47,7 @@ from typing import Any, Mapping
 from app.domain.authority import WRITERS
 from app.domain.service_state import (
     ACTIVE, FINISHED, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, MODES, PLAIN_FIELDS,
-    CaseState, iso_date)
+    WITHDRAW_KINDS, WITHDRAWN, CaseState, iso_date)
 from app.domain.verdict import OK, Verdict, no
 
 EVENT_VERSION = 1
@@ -51,7 +58,9 @@ class Rule:
     action: str  # Chinese verb phrase used in messages
     sources: frozenset[str]
     levels: frozenset[str] = frozenset(LEVELS)  # levels allowed to make it at all
-    who: str = "holder"  # "holder", "holder_or_above" or "anyone"
+    # "holder", "holder_or_above", "holder_or_accepting", "sender" (the level that sent
+    # the case up to its holder) or "anyone"
+    who: str = "holder"
 
 
 def _rule(kind: str, sources: set[str] | frozenset[str]) -> Rule:
@@ -77,7 +86,10 @@ RULES: dict[str, Rule] = {
     "svc.rated": _rule("svc.rated", {"fed_back"}),
     "svc.revisited": _rule("svc.revisited", {"rated"}),
     "svc.reopened": _rule("svc.reopened", {"rated", "revisited"}),
-    "svc.updated": _rule("svc.updated", set(ACTIVE | FINISHED)),
+    "svc.updated": _rule("svc.updated", set(ACTIVE | FINISHED | {WITHDRAWN})),
+    "svc.withdrawn": _rule("svc.withdrawn", ACTIVE),
+    "svc.materials_supplied": _rule("svc.materials_supplied", ACTIVE),
+    "svc.urged": _rule("svc.urged", {"escalated", "forwarded"}),
 }
 EVENT_TYPES = tuple(RULES)
 
@@ -93,6 +105,7 @@ _STATUS_PHRASE = {
     "fed_back": "已办结并反馈群众",
     "rated": "已办结并评价",
     "revisited": "已办结并回访",
+    "withdrawn": "已撤件",
 }
 _REOPEN_HINT = "如群众不满意，请先登记“不满意”后重新办理"
 # Steps done out of order after 办结: say which step comes first.
@@ -164,6 +177,8 @@ def _check_status(state: CaseState, kind: str, rule: Rule) -> Verdict:
     phrase = _STATUS_PHRASE.get(state.status, state.status_name)
     if state.status == "returned" and state.level:
         phrase = f"已退回{LEVEL_NAMES[state.level]}"
+    if state.status == WITHDRAWN:
+        return _no("wrong_status", f"此事项已撤件，不能再{rule.action}；群众要重新办理的，请重新受理")
     if state.status in FINISHED and kind not in {"svc.fed_back", "svc.rated", "svc.revisited"}:
         return _no("wrong_status", f"此事项{phrase}，不能再{rule.action}；{_REOPEN_HINT}")
     return _no("wrong_status", f"此事项{phrase}，不能{rule.action}")
@@ -177,6 +192,13 @@ def _check_level(state: CaseState, kind: str, rule: Rule, actor: str) -> Verdict
         return OK
     if rule.who == "holder_or_above" and LEVEL_RANK[actor] >= LEVEL_RANK[holder]:
         return OK
+    if rule.who == "holder_or_accepting" and actor == state.accepting_level:
+        return OK
+    if rule.who == "sender":
+        if actor == state.sender_level:
+            return OK
+        return _no("wrong_level", f"只有把事项送上去的一级才能催办；此事项目前由"
+                                  f"{LEVEL_NAMES[holder]}办理，{LEVEL_SHORT[actor]}不能催办")
     if actor != holder:
         where = (f"已退回{LEVEL_NAMES[holder]}" if state.status == "returned"
                  else f"目前由{LEVEL_NAMES[holder]}办理")
@@ -307,6 +329,28 @@ def _updated(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
     return OK
 
 
+def _withdrawn(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    if payload.get("reason_kind") not in WITHDRAW_KINDS:
+        return _no("missing_reason", "请选择撤件的原因：" + "、".join(WITHDRAW_KINDS))
+    if not _text(payload, "reason"):
+        return _no("missing_reason", "撤件必须写明理由（例如 群众说已在县里办好，不需要再办）")
+    return OK
+
+
+def _materials_supplied(state: CaseState, payload: Mapping[str, Any]) -> Verdict:
+    names = payload.get("materials")
+    if not isinstance(names, list) or not names:
+        return _no("nothing_supplied", "请勾选群众这次补交的材料")
+    missing = state.missing_materials
+    if not missing:
+        return _no("nothing_missing", "此事项的材料已经齐全，不用再补")
+    extra = [str(name) for name in names if name not in missing]
+    if extra:
+        return _no("not_missing", f"“{extra[0]}”不在一次性告知单的缺少材料里；"
+                                  f"还缺的是：{'、'.join(missing)}")
+    return OK
+
+
 _PAYLOAD_CHECKS = {
     "svc.accepted": _accepted,
     "svc.escalated": _needs("summary", "上报镇必须写明需要镇里解决的问题"),
@@ -320,4 +364,7 @@ _PAYLOAD_CHECKS = {
     "svc.rated": _rated,
     "svc.reopened": _reopened,
     "svc.updated": _updated,
+    "svc.withdrawn": _withdrawn,
+    "svc.materials_supplied": _materials_supplied,
+    "svc.urged": _needs("note", "催办要写明催问的内容（例如 群众来问进度，请尽快答复）", "missing_note"),
 }

@@ -185,16 +185,16 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _fields(request: Request) -> dict[str, str]:
+async def _fields(request: Request, limit: int = MAX_BODY) -> dict[str, str]:
     if request.method == "GET":
         return {k: v for k, v in request.query_params.items()}
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             break
         chunks.append(chunk)
-    raw = b"".join(chunks)[:MAX_BODY].decode("utf-8", errors="replace")
+    raw = b"".join(chunks)[:limit].decode("utf-8", errors="replace")
     if "application/json" in request.headers.get("content-type", ""):
         try:
             body = json.loads(raw)

@@ -215,7 +215,7 @@ def lookup(conn: sqlite3.Connection, receipt_no: str, last4: str) -> PublicStatu
     matches = hmac.compare_digest(stored.encode(), last4.encode())
     if row is None or not matches:
         return None
-    kind = KIND if row[5] == "petition" else "便民服务事项"
+    kind = {"petition": KIND, "complaint": "检举控告（密件）"}.get(row[5], "便民服务事项")
     extra = tuple(tuple(pair) for pair in json.loads(row[6])) if row[6] else ()
     return PublicStatus(receipt_no, row[1], date.fromisoformat(row[2]) if row[2] else None,
                         bool(row[3]), date.fromisoformat(row[4]) if row[4] else None,

@@ -33,21 +33,20 @@ from typing import Any
 
 import httpx
 
-from app.accounts import Cadre, add_cadre, list_cadres
+from app.accounts import Cadre
+from app.launch.demo_casework import STATUSES as CASEWORK_STATUSES
+from app.launch.demo_casework import seed_casework
 from app.launch.demo_law import seed_law
+from app.launch.demo_supervision import seed_supervision
 from app.launch.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
-                               TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
+                               TOWN, TOWN_PHONES, VILLAGES, VISITS, person,
                                plan_cases)
 from app.domain import add_working_days, rating_payload
-from app.keyring import Keyring
 from app.launch.hubs import (COUNTY_PORT, TOWN_PORT, port_free, open_local_hub, prepare,
                               start_hub)
-from app.services.desk import Desk
 from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
-from app.launch.world import Case, DemoClock, DemoError, Place, World
-from app.station import Station, unlock_station
+from app.launch.world import Case, DemoError, Place, World, open_demo_station, open_place
 from sync.db import transaction
-from sync.hub import admin
 
 DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
 
@@ -94,30 +93,6 @@ def _hub_url(data: Path, port: int) -> str | None:
     if serving != own:
         raise DemoError(f"端口 {port} 上运行的是另一个服务器（不是 {data} 的），请先关闭它。")
     return url
-
-
-def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date
-                ) -> Place:
-    station = _open_demo_station(root / spec.folder)
-    if not station.enrolled:
-        hub = open_local_hub(hub_dir)
-        try:
-            _, code = admin.add_node(hub, spec.name, spec.kind)
-        finally:
-            hub.close()
-        station.enroll(hub_url, code)
-    have = {c.name: c for c in list_cadres(station.store)}
-    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN)
-              for name, post in spec.cadres]
-    clock = DemoClock(today)
-    return Place(spec, station, clock, Desk(station, today=clock), cadres)
-
-
-def _open_demo_station(data: Path) -> Station:
-    """A demo station: new (no cadre yet), or unlocked with the demo 密码."""
-    holders = Keyring.of(data).holders()
-    return unlock_station(data, PIN, int(time.time() * 1000),
-                          cadre=holders[0].id if holders else None)
 
 
 def _cases(world: World) -> list[Case]:
@@ -308,7 +283,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
     done = _seeded(root)
     if done is not None:
         return done
-    home = _open_demo_station(root / "station")
+    home = open_demo_station(root / "station")
     try:
         if home.store.meta.get(STARTED):
             raise DemoError("上次生成演示数据没有完成：请删除这个数据目录后重新运行 sanji demo。")
@@ -322,9 +297,9 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
     try:
         say("登记各村服务站、镇便民服务中心和县直部门窗口，添加干部……")
         for spec in VILLAGES:
-            world.villages.append(_open_place(root, spec, root / "town", town_url, today))
-        world.town = _open_place(root, TOWN, root / "town", town_url, today)
-        world.county = _open_place(root, COUNTY, root / "county", county_url, today)
+            world.villages.append(open_place(root, spec, root / "town", town_url, today))
+        world.town = open_place(root, TOWN, root / "town", town_url, today)
+        world.county = open_place(root, COUNTY, root / "county", county_url, today)
         _town_settings(world, town_url)
         world.cases = _cases(world)
         say("排班、签到，登记来访……")
@@ -334,14 +309,18 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
                 _visits(world, place, now)
         say(f"受理 {len(world.cases)} 件事项，按村、镇、县逐级办理并同步……")
         _run_cases(world)
+        say("修改信息、补齐材料、撤件、催办，来访转办，村里申请本村事项……")
+        extra = seed_casework(world, now)
         say("登记矛盾纠纷、信访事项、风险评估和民意台账，逐级办理并同步……")
         law = seed_law(world)
+        say("纪委设备登记，检举控告加密受理，纪委案件逐步办理（一案双查）……")
+        supervision = seed_supervision(world, town_url, county_url)
         summary = {
-            "today": today.isoformat(), "cases": len(world.cases),
-            "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
-                                             for c in world.cases).items())),
+            "today": today.isoformat(), "cases": len(world.cases) + extra,
+            "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
+                                      + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN, "law": law}
+            "pin": PIN, "law": law, "supervision": supervision}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))
@@ -370,7 +349,7 @@ def run_demo(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_P
 def _seeded(root: Path) -> dict[str, Any] | None:
     if not (root / "station").exists():
         return None
-    home = _open_demo_station(root / "station")
+    home = open_demo_station(root / "station")
     try:
         raw = home.store.meta.get(DONE)
     finally:

@@ -4,14 +4,18 @@ and app.launch.demo_law."""
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from app.accounts import Cadre
-from app.launch.demo_township import SEED, PlaceSpec
+from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
+from app.keyring import Keyring
+from app.launch.demo_township import PIN, SEED, TOWN, PlaceSpec
+from app.launch.hubs import open_local_hub
 from app.services.desk import Desk, IntakeForm
-from app.station import Station
+from app.station import Station, unlock_station
+from sync.hub import admin
 
 
 class DemoError(RuntimeError):
@@ -91,3 +95,33 @@ class World:
         return place
 
 
+def open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date,
+                roles: tuple[str, ...] = ()) -> Place:
+    """The demo place of ``spec``: its station opened (enrolled at ``hub_url`` with
+    ``roles`` the first time), its cadres added, a Desk on a clock set to ``today``."""
+    station = open_demo_station(root / spec.folder)
+    if not station.enrolled:
+        hub = open_local_hub(hub_dir)
+        try:
+            _, code = admin.add_node(hub, spec.name, spec.kind, roles)
+        finally:
+            hub.close()
+        station.enroll(hub_url, code)
+    have = {c.name: c for c in list_cadres(station.store)}
+    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN,
+                                          roles=settings_role(spec, index))
+              for index, (name, post) in enumerate(spec.cadres)]
+    clock = DemoClock(today)
+    return Place(spec, station, clock, Desk(station, today=clock), cadres)
+
+
+def open_demo_station(data: Path) -> Station:
+    """A demo station: new (no cadre yet), or unlocked with the demo 密码."""
+    holders = Keyring.of(data).holders()
+    return unlock_station(data, PIN, int(time.time() * 1000),
+                          cadre=holders[0].id if holders else None)
+
+
+def settings_role(spec: PlaceSpec, index: int) -> tuple[str, ...]:
+    """The town center's director (张敏, 便民服务中心主任) may change the town's settings."""
+    return (SETTINGS_ROLE,) if spec is TOWN and index == 0 else ()

@@ -69,6 +69,13 @@ def add_receipt_and_holder(conn: sqlite3.Connection) -> None:
                      "CREATE INDEX petitions_receipt ON petitions(receipt_no)")
 
 
+def add_sealed_receipt(conn: sqlite3.Connection) -> None:
+    """Issue #13: a sealed report's public receipt number (shown with 已密封); rows
+    written before have none (those reports were taken without one)."""
+    run_script(conn, "ALTER TABLE sealed_accusations ADD COLUMN receipt_no TEXT;"
+                     "CREATE INDEX sealed_receipt ON sealed_accusations(receipt_no)")
+
+
 class PetitionFolds:
     def __init__(self, levels: Levels, config: ConfigCache) -> None:
         self.levels = levels
@@ -123,8 +130,10 @@ def fold_sealed(conn: sqlite3.Connection, record: str, events: list[dict[str, An
     if event is None or not check_sealed_payload(event["payload"]).ok:
         return
     seen = visible_summary(event["payload"])
-    conn.execute("INSERT OR REPLACE INTO sealed_accusations VALUES(?,?,?,?)",
-                 (record, seen.get("category"), seen.get("received_on"), seen.get("level")))
+    conn.execute("INSERT OR REPLACE INTO sealed_accusations(record, category, received_on, level,"
+                 " receipt_no) VALUES(?,?,?,?,?)", (record, seen.get("category"),
+                                                   seen.get("received_on"), seen.get("level"),
+                                                   seen.get("receipt_no")))
 
 
 def _iso(value: Any) -> str | None:

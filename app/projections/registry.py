@@ -16,7 +16,6 @@ from sync.migrations import Step, migrate
 Fold = Callable[[sqlite3.Connection, str, list[dict[str, Any]]], None]
 
 
-
 def create_local_users(conn: sqlite3.Connection) -> None:
     """The station's cadres (app.accounts). salt and pin_hash held an older release's
     scrypt hash of a 4-digit PIN; a cadre added now has none (the keyring is the only
@@ -24,7 +23,11 @@ def create_local_users(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS local_users(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
                  " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
                  " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
-                 " locked_until INTEGER NOT NULL DEFAULT 0)")
+                 " locked_until INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '')")
+    # main's releases made the table on demand too, and added the cadres' roles on this
+    # tablet (app.accounts.set_role) to a table made before roles existed.
+    if "roles" not in {row[1] for row in conn.execute("PRAGMA table_info(local_users)")}:
+        conn.execute("ALTER TABLE local_users ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
 
 
 # Each step creates the tables of one concept; new steps are appended, never edited, and
@@ -39,6 +42,8 @@ MIGRATIONS: list[Step] = [Step("visits, cadres, duty, config", basic.create_tabl
                           Step("risk assessments", risk.create_tables),
                           Step("opinions", opinions.create_tables),
                           Step("petition receipts and holders", petitions.add_receipt_and_holder),
+                          Step("sealed report receipts", petitions.add_sealed_receipt),
+                          Step("visit links", basic.visit_links),
                           Step("local users", create_local_users)]
 
 

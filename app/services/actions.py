@@ -27,6 +27,10 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("svc.rated", "评价"),
     ("svc.revisited", "回访"),
     ("svc.reopened", "重新办理"),
+    ("svc.materials_supplied", "补齐材料"),
+    ("svc.urged", "催办"),
+    ("svc.updated", "修改信息"),
+    ("svc.withdrawn", "撤件"),
 )
 ACTION_LABELS = dict(ACTIONS)
 
@@ -48,6 +52,9 @@ _PROBES: dict[str, dict[str, Any]] = {
     "svc.rated": {"level": _PLACEHOLDER, "dissatisfied": False},
     "svc.revisited": {},
     "svc.reopened": {"reason": _PLACEHOLDER},
+    "svc.urged": {"note": _PLACEHOLDER},
+    "svc.updated": {"fields": {"remark": _PLACEHOLDER}},
+    "svc.withdrawn": {"reason_kind": "申请人撤回", "reason": _PLACEHOLDER},
 }
 
 
@@ -55,6 +62,8 @@ def _probe(kind: str, state: CaseState) -> dict[str, Any]:
     if kind == "svc.extended" and state.extension_ceiling is not None:
         # as far as the catalog's 延长时限 allows (none: the ceiling is the promise itself)
         return dict(_PROBES[kind], new_due=state.extension_ceiling.isoformat())
+    if kind == "svc.materials_supplied":   # offered only while something is missing
+        return {"materials": state.missing_materials[:1]}
     return _PROBES[kind]
 
 

@@ -5,7 +5,6 @@ event or raises ServiceError with Chinese messages and writes nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
@@ -13,42 +12,23 @@ from app.accounts import Cadre
 from app.domain import (CaseState, accepted_payload, add_working_days, check_id_number,
                         check_phone, check_transition, fold, one_time_notice)
 from app.domain.intake import Notice
+from app.services.casework import CaseWork
 from app.services.directory import node_names
 from app.services.errors import ServiceError
+from app.services.frontdesk import visit_link
+from app.services.intake_form import Intake, IntakeForm
 from app.services.receipts import next_receipt
 from app.services.rules import Rules, RulesCache
 from app.station import Station
 from sync.db import transaction
+from sync.errors import StoreError
 from sync.ids import uuid7
 from sync.store import NewEvent
 
 MODES = ("即办", "代办", "上报镇")
 
 
-@dataclass
-class IntakeForm:
-    name: str
-    phone: str
-    matter_code: str
-    summary: str
-    sex: str = ""
-    id_number: str = ""
-    group: str = ""
-    address: str = ""
-    materials_present: list[str] = field(default_factory=list)
-    mode: str = ""          # empty: suggested from the matter's handling level
-    remark: str = ""
-
-
-@dataclass(frozen=True)
-class Intake:
-    record: str
-    receipt_no: str
-    notice: Notice
-    event: dict[str, Any]
-
-
-class Desk:
+class Desk(CaseWork):
     def __init__(self, station: Station, today: Callable[[], date] = date.today) -> None:
         self.station = station
         self.store = station.store
@@ -71,15 +51,31 @@ class Desk:
             checked = check_id_number(form.id_number, today=self.today())
             if not checked.ok:
                 problems.append(checked.message)
-        if self.rules.catalog.matter(form.matter_code) is None:
+        catalog = self.rules.catalog
+        if catalog.matter(form.matter_code) is None:
             problems.append("请从事项目录里选择要办的事项。")
+        elif not catalog.offered_at(form.matter_code, self.station.node_id):
+            problems.append("这个事项已经停办，或者是别的村的本村事项，请重新选择。")
         if not form.summary.strip():
             problems.append("请简要写明群众要办的事或反映的问题。")
         if form.mode and form.mode not in MODES:
             problems.append("办理方式只能选 即办、代办 或 上报镇。")
         return problems
 
-    def intake(self, officer: Cadre, form: IntakeForm) -> Intake:
+    def intake(self, officer: Cadre, form: IntakeForm, from_visit: str | None = None
+               ) -> Intake:
+        """受理: one svc.accepted (and, for a visit turned into this case, its link on the
+        visit in the same transaction), or ServiceError and nothing written."""
+        record, receipt_no, notice, accepted = self._accepted_event(officer, form)
+        items = [accepted]
+        if from_visit:
+            items.append(visit_link(self.store, officer, from_visit, "svc_case", record,
+                                    f"回执 {receipt_no}", self.today()))
+        event = self.write(items)[0]
+        return Intake(record, receipt_no, notice, event)
+
+    def _accepted_event(self, officer: Cadre, form: IntakeForm
+                        ) -> tuple[str, str, Notice, NewEvent]:
         problems = self.check_intake(form)
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "；".join(problems), problems)
@@ -103,8 +99,14 @@ class Desk:
         if form.remark.strip():
             payload["remark"] = form.remark.strip()
         record = uuid7()
-        event = self.store.append(NewEvent("svc.accepted", record, payload, officer.id))
-        return Intake(record, receipt_no, notice, event)
+        return record, receipt_no, notice, NewEvent("svc.accepted", record, payload, officer.id)
+
+    def write(self, items: list[NewEvent]) -> list[dict[str, Any]]:
+        """Append ``items`` in one transaction; a payload the schema refuses writes nothing."""
+        try:
+            return self.store.append_many(items)
+        except StoreError as exc:
+            raise ServiceError(f"填写的内容不完整或格式不对：{exc.message}") from exc
 
     def _next_receipt(self, day: date) -> str:
         return next_receipt(self.station, day)
@@ -140,7 +142,7 @@ class Desk:
             return self.station.hub_id()                       # the town hub
         if event_type == "svc.forwarded":
             return ancestors[1] if len(ancestors) > 1 else None  # the county hub
-        if event_type in ("svc.closed", "svc.returned") and state.path:
+        if event_type in ("svc.closed", "svc.returned", "svc.withdrawn") and state.path:
             return state.path[0][1]                            # back to the accepting station
         return None
 

@@ -32,7 +32,7 @@ def _highest_held(station: Station, code: str, day: date) -> int:
     but not the old counter (issue #11): numbering goes on above what it holds."""
     prefix = f"{code}-{day:%y%m%d}-%"
     highest = 0
-    for table in ("cases", "petitions"):
+    for table in ("cases", "petitions", "sealed_accusations"):
         try:
             row = station.store.conn.execute(
                 f"SELECT MAX(CAST(substr(receipt_no, 14, 4) AS INTEGER)) FROM {table}"

@@ -1,7 +1,8 @@
-"""检举控告: filed sealed for the town's discipline role (纪委), never shown to the unit
-or person accused. The content, the accused and the complainant are encrypted on this
-tablet (app.sealing.seal_for_discipline) and written as one confidential event; after
-saving, the form is cleared and this tablet shows only a line with no content or names.
+"""检举控告: filed sealed for the discipline devices (纪委) of the town and the county, never
+shown to the unit or person accused. The content, whom it is about, the evidence photo and
+the complainant are encrypted on this tablet (app.sealing) and written as one confidential
+event; after saving, the form is cleared and this tablet shows only the receipt number,
+the date and 已密封 (issue #13 §1).
 With no 纪委 key on this tablet yet, the screen says so and nothing can be filed."""
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from app.domain.petition_sealed import SUBJECTS
 from app.domain.petition_state import CHANNELS
 from app.services.errors import ServiceError
 from app.ui.widgets import Page, esc
 
 CHANNEL_OPTIONS = list(CHANNELS)
+SUBJECT_OPTIONS = list(SUBJECTS)
 NO_KEY = ("镇纪委的密钥还没有同步到本机，现在不能登记检举控告（内容必须加密后才能保存）。"
           "请点“现在同步”；同步后仍不行，请联系镇纪委。也可以告诉群众直接到镇纪委反映，或拨打12388。")
 
@@ -34,6 +37,7 @@ class AccusationScreen(Page):
     done = BooleanProperty(False)
     can_seal = BooleanProperty(False)
     done_text = StringProperty("")
+    done_receipt = StringProperty("")
 
     def show(self, **_params) -> None:
         self.new()
@@ -54,8 +58,13 @@ class AccusationScreen(Page):
         for key in ("content", "complainant", "phone"):
             ids[key].text = ""
         ids.error.text = ""
+        ids.subject.value = ""
         ids.accused.clear_widgets()
         self.add_accused()
+        from app.ui.photo_picker import PhotoField
+        ids.evidence.clear_widgets()
+        self.photo = PhotoField(app, "证据照片或材料扫描件（选填；保存时加密）")
+        ids.evidence.add_widget(self.photo)
         ids.scroll.scroll_y = 1
 
     def add_accused(self) -> None:
@@ -64,15 +73,20 @@ class AccusationScreen(Page):
 
     def save(self) -> None:
         from app.sealing import seal_for_discipline
+        from app.services.photos import attachment_from_file
         app, ids = self.app, self.ids
         accused = [a for a in (row.accused() for row in reversed(ids.accused.children)) if a]
         name, phone = ids.complainant.text.strip(), ids.phone.text.strip()
         complainant = {k: v for k, v in {"name": name, "phone": phone}.items() if v} or None
+        path = self.photo.path
         try:
+            evidence = [attachment_from_file(path)] if path else []
             filed = app.petitions.file_accusation(
                 app.user, content=ids.content.text.strip(), accused=accused,
                 channel=ids.channel.value, seal=seal_for_discipline,
-                received_at=ids.received_at.text.strip() or None, complainant=complainant)
+                received_at=ids.received_at.text.strip() or None, complainant=complainant,
+                subject=ids.subject.value or None, evidence=evidence,
+                evidence_files=[path] if path else [])
         except ServiceError as exc:
             ids.error.text = exc.message
             return
@@ -80,6 +94,9 @@ class AccusationScreen(Page):
         for key in ("content", "complainant", "phone"):
             ids[key].text = ""
         ids.accused.clear_widgets()
+        ids.subject.value = ""
+        self.photo.path = ""
+        self.done_receipt = f"回执编号：[b]{esc(filed['receipt_no'])}[/b]　{esc(filed['summary']['received_on'])}　已密封"
         self.done_text = esc(filed["line"])
         self.done = True
         app.refresh_status()

@@ -232,21 +232,24 @@ def test_an_accusation_is_written_only_sealed(village: Desk) -> None:
     filed = village.svc.file_accusation(
         village.cadre, content="村会计王某挪用修路款", accused=[{"name": "王某", "unit": "西李村委会"}],
         channel="来访", complainant={"name": "刘桂芳"}, seal=fake_seal)
+    receipt = filed["receipt_no"]
+    assert receipt.startswith(village.station.short_code + "-260302-0001-")
     assert filed["summary"] == {"category": "检举控告", "received_on": "2026-03-02",
-                                "level": "village"}
+                                "level": "village", "receipt_no": receipt}
     conn = village.station.store.conn
     [(kind, payload)] = conn.execute("SELECT kind, payload FROM events WHERE type="
                                      "'petition.accusation_sealed'").fetchall()
     assert kind == "complaint"
-    assert set(json.loads(payload)) == {"sealed", "category", "received_on", "level"}
+    assert set(json.loads(payload)) == {"sealed", "category", "received_on", "level",
+                                        "receipt_no"}
     assert "王某" not in payload and "刘桂芳" not in payload
     plain = base64.b64decode(json.loads(payload)["sealed"])[::-1].decode("utf-8")
     assert "挪用修路款" in plain and "陈接访" in plain    # the content is all in the envelope
     [row] = village.svc.accusations()
-    assert set(row) == {"record", "category", "received_on", "level", "line"}
-    assert row["line"].startswith("检举控告（密件）· 2026-03-02 · 村里收到")
+    assert set(row) == {"record", "category", "received_on", "level", "receipt_no", "line"}
+    assert row["line"].startswith(f"检举控告（密件）· 回执编号 {receipt} · 2026-03-02 · 村里收到 · 已密封")
     assert conn.execute("SELECT * FROM sealed_accusations").fetchall() == [
-        (filed["record"], "检举控告", "2026-03-02", "village")]
+        (filed["record"], "检举控告", "2026-03-02", "village", receipt)]
     assert village.svc.register_list() == []             # never a petition record
     with pytest.raises(ServiceError, match="没有加密"):
         village.svc.file_accusation(village.cadre, content="x", accused=[{"name": "王某"}],

@@ -16,7 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from app import sealing
 from app.domain.petition_sealed import EVENT_TYPE, check_sealed_payload, sealed_payload, \
     sealed_plaintext
-from app.sealing import SealError, open_sealed, open_with, seal_for_discipline, seal_to
+from app import seal_envelope as envelope
+from app.seal_envelope import open_bytes, open_text, seal_bytes, seal_text
+from app.sealing import SealError, open_sealed, seal_for_discipline
 from app.station import Station, open_station
 from sync.ids import uuid7
 from sync.keys import SigningKey
@@ -36,59 +38,99 @@ def accusation() -> bytes:
         received_at="2026-11-27T09:30", complainant={"name": "钱秀兰", "phone": "13912345678"})
 
 
+# accusation() sealed by the release before issue #13 (app/sealing.py v1) to the key
+# X25519PrivateKey.from_private_bytes(bytes(range(1, 33))).
+V1_SEALED = (
+             "U0pTAbbGOAIwOSho8KxlY6RvxUhHPUB3OzfuXLzcbyBVIJtiAaqo//cDtQsic+UQUiZnInpta+8Ag66E"
+             "4eg5boFGMJ2CHKZqSYJq+3y8OMfBc0PFNoCijvtq1UOil91AbzSW01bzaAlFkq99O+GAsqmIESaz5h1R"
+             "fcABwG8fwHz27NaOyB0fhB1M6KIMVRUJZ401hmNkkGmzv6jiN8/yRgUnExXDHNih/Qc/rSihm0b+Ex2i"
+             "HRbMssqDPjUCUtGyjzdYa4FUvnF99eXZQsVtb9qijsAjAvRYZNb2bAxLPp10nJdCXx6/qCk0XYhBwExW"
+             "/n3oNCNnVU+fyT8on0FM6j/xl7j0z+rY2LUI6ZZVldcjE52dNJhO1uD0CbBv6ch7DxAmXH5eRZdfSVOa"
+             "3BH//od8aIRux2ZOE+Nz9UTgUaHd8QFlk6C3ESD8BH94fkKTWqJuAYYpD7hTJqFDY/Cfzef/soufu2Ka"
+             "rqAc0/EZ49etCEsZm3/A5uHmT9LV3ZG6K9Y85Rao594jy4YUQpMYzhYqioKqleDkA4sKbMe/g5NVcZcY"
+             "dJQ+FPiFTM5e/gfocuNOU9Ucxk/ZOw==")
+
+
 def raw_key() -> tuple[X25519PrivateKey, bytes]:
     private = X25519PrivateKey.generate()
     return private, private.public_key().public_bytes_raw()
 
 
-# unit: the envelope ---------------------------------------------------------------------
+# unit: the envelope (HPKE, app/seal_envelope.py) ----------------------------------------
 def test_round_trip_to_every_recipient() -> None:
     (one, one_pub), (two, two_pub) = raw_key(), raw_key()
-    sealed = seal_to(accusation(), [one_pub, two_pub])
-    assert open_with(sealed, one) == accusation()
-    assert open_with(sealed, two) == accusation()
-    assert seal_to(accusation(), [one_pub]) != seal_to(accusation(), [one_pub])  # fresh keys
+    sealed = seal_text(accusation(), [one_pub, two_pub])
+    assert open_text(sealed, [one]) == accusation()
+    assert open_text(sealed, [two]) == accusation()
+    assert base64.b64decode(sealed)[:5] == b"SJS\x02\x02"     # version 2, two recipients
+    assert seal_text(accusation(), [one_pub]) != seal_text(accusation(), [one_pub])  # fresh keys
+
+
+def test_a_report_sealed_the_old_way_still_opens() -> None:
+    """Version 1 (the hand-assembled envelope before issue #13), made by that release's
+    seal_to for the fixed key below; the new code only opens it."""
+    old_key = X25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    assert base64.b64decode(V1_SEALED)[:4] == b"SJS\x01"
+    assert open_text(V1_SEALED, [old_key]) == accusation()
+    assert open_text(V1_SEALED, [raw_key()[0], old_key]) == accusation()   # a retired key
+    with pytest.raises(SealError) as caught:
+        open_text(V1_SEALED, [raw_key()[0]])
+    assert caught.value.code == "not_addressed"
+    bad = bytearray(base64.b64decode(V1_SEALED))
+    bad[-5] ^= 1
+    with pytest.raises(SealError) as caught:
+        open_bytes(bytes(bad), [old_key])
+    assert caught.value.code == "damaged"
 
 
 def test_wrong_key_cannot_open() -> None:
     _, pub = raw_key()
     stranger, _ = raw_key()
     with pytest.raises(SealError) as caught:
-        open_with(seal_to(b"secret", [pub]), stranger)
+        open_text(seal_text(b"secret", [pub]), [stranger])
     assert caught.value.code == "not_addressed"
     assert "打不开" in caught.value.message
 
 
 def test_tampering_anywhere_fails() -> None:
     private, pub = raw_key()
-    raw = bytearray(base64.b64decode(seal_to(accusation(), [pub])))
-    for at in (5, 40, 45, 60, len(raw) - 30, len(raw) - 1):  # header, wrap, body, tag
+    raw = bytearray(seal_bytes(accusation(), [pub]))
+    # key id, HPKE enc, wrapped key, its tag, nonce, body, body tag
+    for at in (6, 15, 40, 70, 90, 95, len(raw) - 30, len(raw) - 1):
         bad = bytearray(raw)
         bad[at] ^= 0x01
         with pytest.raises(SealError) as caught:
-            open_with(base64.b64encode(bytes(bad)).decode(), private)
+            open_bytes(bytes(bad), [private])
         assert caught.value.code in ("damaged", "not_addressed")
     with pytest.raises(SealError) as caught:
-        open_with(base64.b64encode(bytes(raw[:-1])).decode(), private)
+        open_bytes(bytes(raw[:-1]), [private])
     assert caught.value.code == "damaged"
     # A removed recipient entry: the header is authenticated by the body.
     (_, other_pub) = raw_key()
-    two = bytearray(base64.b64decode(seal_to(accusation(), [pub, other_pub])))
-    entry = sealing._KID + sealing._KEY + sealing._TAG
-    kept = sealing.key_id(pub)
-    start = sealing._PREFIX + 1
-    entries = [bytes(two[a:a + entry]) for a in range(start, start + 2 * entry, entry)]
-    mine = next(e for e in entries if e.startswith(kept))
-    stripped = bytes(two[:sealing._PREFIX]) + b"\x01" + mine + bytes(two[start + 2 * entry:])
+    two = seal_bytes(accusation(), [pub, other_pub])
+    start, entry = 5, envelope.ENTRY
+    entries = [two[a:a + entry] for a in range(start, start + 2 * entry, entry)]
+    mine = next(e for e in entries if e.startswith(envelope.key_id(pub)))
+    stripped = two[:4] + b"\x01" + mine + two[start + 2 * entry:]
     with pytest.raises(SealError) as caught:
-        open_with(base64.b64encode(stripped).decode(), private)
+        open_bytes(stripped, [private])
     assert caught.value.code == "damaged"
+    # A wrap moved into another recipient's slot does not open (HPKE info binds the id).
+    (third, third_pub) = raw_key()
+    moved = bytearray(seal_bytes(accusation(), [pub, third_pub]))
+    first, second = moved[start:start + entry], moved[start + entry:start + 2 * entry]
+    moved[start + envelope.KID:start + entry] = second[envelope.KID:]
+    moved[start + entry + envelope.KID:start + 2 * entry] = first[envelope.KID:]
+    for key in (private, third):
+        with pytest.raises(SealError) as caught:
+            open_bytes(bytes(moved), [key])
+        assert caught.value.code == "damaged"
 
 
 def test_no_plaintext_in_the_sealed_string() -> None:
     _, pub = raw_key()
     plaintext = accusation()
-    sealed = seal_to(plaintext, [pub])
+    sealed = seal_text(plaintext, [pub])
     raw = base64.b64decode(sealed)
     for secret in SECRETS:
         assert secret not in sealed
@@ -103,14 +145,14 @@ def test_not_a_sealed_string_or_unknown_version() -> None:
     private, pub = raw_key()
     for junk in ("村主任赵德福", "aGVsbG8gd29ybGQ=", ""):
         with pytest.raises(SealError) as caught:
-            open_with(junk, private)
+            open_text(junk, [private])
         assert caught.value.code == "not_sealed"
-    raw = bytearray(base64.b64decode(seal_to(b"x", [pub])))
-    raw[3] = 2
+    raw = bytearray(seal_bytes(b"x", [pub]))
+    raw[3] = 3
     with pytest.raises(SealError) as caught:
-        open_with(base64.b64encode(bytes(raw)).decode(), private)
+        open_bytes(bytes(raw), [private])
     assert caught.value.code == "unknown_version"
-    assert "v2" in caught.value.message
+    assert "v3" in caught.value.message
 
 
 def _offline_station(root: Path, roles: list[str]) -> Station:

@@ -15,6 +15,7 @@ import pytest
 
 from app.accounts import list_cadres, sign_in
 from app.launch.demo import run_demo
+from app.launch.demo_casework import CASES_BY_VILLAGE, FORWARDED, STATUSES, STATUSES_BY_VILLAGE
 from app.launch.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
                                plan_cases)
 from app.domain import check_id_number, check_phone
@@ -79,13 +80,13 @@ def test_the_layout_is_that_of_sanji_up_plus_the_other_stations(seeded: Seeded) 
 
 def test_the_town_sees_every_village_with_cases_in_every_planned_state(
         seeded: Seeded, hall: Station) -> None:
-    expected = Counter(FINAL_STATUS[script] for _, script, _, _ in PLAN)
+    expected = Counter(FINAL_STATUS[script] for _, script, _, _ in PLAN) + STATUSES
     assert statuses(hall) == expected
     assert seeded.summary["by_status"] == dict(expected)
     assert set(expected) >= {"accepted", "in_progress", "escalated", "forwarded", "replied",
                              "returned", "closed", "fed_back", "rated", "revisited"}
     villages = Counter(v for (v,) in hall.store.conn.execute("SELECT village FROM cases"))
-    assert villages == Counter(VILLAGES[i].name for i, *_ in PLAN)
+    assert villages == Counter(VILLAGES[i].name for i, *_ in PLAN) + CASES_BY_VILLAGE
     assert not hall.store.conn.execute("SELECT SUM(rejected) + SUM(reviews) FROM cases"
                                        ).fetchone()[0]
 
@@ -95,7 +96,8 @@ def test_each_village_holds_its_own_cases_in_the_same_states(seeded: Seeded,
     for index, spec in enumerate(VILLAGES):
         station = seeded.open(spec.folder)
         try:
-            own = Counter(FINAL_STATUS[script] for i, script, _, _ in PLAN if i == index)
+            own = Counter(FINAL_STATUS[script] for i, script, _, _ in PLAN if i == index) \
+                + STATUSES_BY_VILLAGE[spec.name]
             mine = Counter(s for (s,) in station.store.conn.execute(
                 "SELECT status FROM cases WHERE origin=?", (station.node_id,)))
             assert mine == own, spec.name
@@ -144,12 +146,12 @@ def test_the_county_window_holds_what_was_forwarded_to_it(seeded: Seeded) -> Non
     try:
         conn = county.store.conn
         assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.forwarded'"
-                            ).fetchone()[0] == planned("svc.forwarded")
+                            ).fetchone()[0] == planned("svc.forwarded") + FORWARDED
         assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.replied' AND origin=?",
                             (county.node_id,)).fetchone()[0] == planned("svc.replied")
         waiting = conn.execute("SELECT COUNT(*) FROM cases WHERE status='forwarded'"
                                ).fetchone()[0]
-        assert waiting == Counter(FINAL_STATUS[s] for _, s, _, _ in PLAN)["forwarded"]
+        assert waiting == Counter(FINAL_STATUS[s] for _, s, _, _ in PLAN)["forwarded"] + FORWARDED
     finally:
         county.close()
 
@@ -180,7 +182,8 @@ def test_people_are_plausible_and_the_plan_is_deterministic(hall: Station) -> No
     first, second = plan_cases(TODAY, catalog), plan_cases(TODAY, catalog)
     assert first == second
     names = {n for (n,) in hall.store.conn.execute("SELECT applicant FROM cases")}
-    assert names == {p.form.name for p in first}
+    planned = {p.form.name for p in first}
+    assert planned <= names and len(names - planned) <= sum(CASES_BY_VILLAGE.values())
     for planned in first:
         assert check_id_number(planned.form.id_number, today=TODAY).ok
         assert check_phone(planned.form.phone).ok
@@ -213,7 +216,36 @@ def test_a_second_run_adds_nothing(seeded: Seeded, hall: Station) -> None:
     try:
         assert home.store.conn.execute("SELECT COUNT(*) FROM cases WHERE origin=?",
                                        (home.node_id,)).fetchone()[0] == \
-            sum(1 for i, *_ in PLAN if i == 0)
+            sum(1 for i, *_ in PLAN if i == 0) + CASES_BY_VILLAGE["王湾村"]
+    finally:
+        home.close()
+
+
+def test_the_cadres_everyday_work_is_in_the_demo(seeded: Seeded, hall: Station) -> None:
+    """修改信息, 补齐材料, 撤件, 受理并办结, 催办, visits turned into records and villages'
+    own matters, each where a cadre would look for it (issue #8 §3)."""
+    from app.services.local_matters import proposals
+    desk = Desk(hall, today=lambda: TODAY)
+    states = [desk.case(r) for (r,) in hall.store.conn.execute("SELECT record FROM cases")]
+    kinds = Counter(step.event_type for state in states for step in state.steps)
+    assert kinds["svc.updated"] >= 1 and kinds["svc.materials_supplied"] >= 1
+    assert kinds["svc.withdrawn"] == 1 and kinds["svc.urged"] == 2
+    forwarded = next(s for s in states if s.matter_code == "FL-001")
+    assert forwarded.status == "forwarded" and forwarded.urges
+    assert forwarded.letter["summary"].startswith("王桂兰反映：为母亲王玉梅")
+    assert "王湾村意见：" in forwarded.letter["summary"]
+    waiting = next(s for s in states if s.matter_code == "FL-002")
+    assert waiting.status == "escalated" and waiting.escalation["summary"]
+    on_the_spot = next(s for s in states if s.matter_code == "CZ-001")
+    assert [step.event_type for step in on_the_spot.steps][:2] == ["svc.accepted",
+                                                                   "svc.done_at_once"]
+    assert {p.status for p in proposals(hall)} == {"approved", "pending"}
+    home = seeded.open("station")
+    try:
+        assert load_rules(home.store.conn).catalog.offered_at("CL-001", home.node_id)
+        converted = [v for v in recent_visits(home.store.conn, origin=home.node_id)
+                     if v["converted"]]
+        assert {c["kind"] for v in converted for c in v["converted"]} == {"svc_case", "dispute"}
     finally:
         home.close()
 
@@ -326,3 +358,110 @@ def test_no_resident_name_id_number_or_phone_lies_in_clear_on_disk(seeded: Seede
         assert found == []
     finally:
         home.close()
+
+
+def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
+    """Issue #13: the 纪委 devices hold the reports and the cases in every stage; a
+    village tablet holds its reports sealed and cannot open them."""
+    from app.launch.demo_supervision import COUNTY_JIWEI, REPORTS, TOWN_JIWEI
+    from app.sealing import can_open
+    from app.services.discipline import DisciplineDesk
+    assert seeded.summary["supervision"] == {"reports": len(REPORTS), "cases": 3}
+    for spec in (TOWN_JIWEI, COUNTY_JIWEI):
+        station = seeded.open(spec.folder)
+        try:
+            desk = DisciplineDesk(station, today=lambda: TODAY)
+            reports = desk.reports()
+            assert len(reports) == len(REPORTS)
+            assert sum(1 for r in reports if r["case"] is None) == 1
+            states = sorted(c.status for c in desk.cases())
+            assert states == ["closed", "investigating", "replied"]
+            replied = next(c for c in desk.cases() if c.status == "replied")
+            assert {r["kind"] for r in replied.reviews} == {"主体责任", "监督责任"}
+            assert [e["name"] for e in desk.integrity_file()][:1] == ["王某"]
+        finally:
+            station.close()
+    village = seeded.open(VILLAGES[0].folder)
+    try:
+        assert not can_open(village)
+        rows = village.store.conn.execute("SELECT receipt_no FROM sealed_accusations").fetchall()
+        assert len(rows) == 2 and all(r[0] for r in rows)
+    finally:
+        village.close()
+
+
+ASSESSMENT = {"title": "2026年度村级党风政风建设考评", "criteria": [
+    {"code": "办件", "name": "便民服务按期办结", "weight": "30", "kind": "定量", "part": "组织认定",
+     "measure": "service_on_time"},
+    {"code": "调解", "name": "矛盾纠纷调解", "weight": "20", "kind": "定量", "part": "组织认定",
+     "measure": "mediation_success", "method": "扣分", "deduct": "5"},
+    {"code": "廉洁", "name": "廉洁自律", "weight": "25", "kind": "定性", "part": "组织认定"},
+    {"code": "满意", "name": "群众满意", "weight": "25", "kind": "定量", "part": "群众评判",
+     "measure": "service_satisfaction"}]}
+
+
+def test_the_assessment_of_the_seeded_year(hall: Station, tmp_path: Path) -> None:
+    """Issue #13 §4: each quantitative criterion against an independent count of the town
+    station's records, totals and ranking, stars, the .xlsx read back."""
+    from openpyxl import load_workbook
+    from app.domain.supervision.rules import SupervisionRules
+    from app.services.assessment import assess, export_xlsx
+    conn = hall.store.conn
+    rules = SupervisionRules.from_config(load_rules(conn).config)
+    villages = [spec.name for spec in VILLAGES]
+    marks = {v: {"廉洁": [{"assessor": f"评分人{i}", "score": 20 + i} for i in range(5)]}
+             for v in villages}
+    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
+    assert sorted(r.village for r in results) == sorted(villages)
+    for result in results:
+        on_time = conn.execute(
+            "SELECT SUM(closed_on IS NOT NULL AND closed_on<=due), SUM(closed_on>due OR"
+            " (closed_on IS NULL AND due<?)) FROM cases WHERE village=? AND accepted_on LIKE"
+            " '2026-%'", (TODAY.isoformat(), result.village)).fetchone()
+        text = result.score.criteria[0].text
+        good, bad = int(on_time[0] or 0), int(on_time[1] or 0)
+        assert f"按期办结{good}件、超期{bad}件" in text, text
+        failed = conn.execute("SELECT COUNT(*) FROM disputes WHERE village=? AND status='referred'"
+                              " AND received_on LIKE '2026-%'", (result.village,)).fetchone()[0]
+        assert result.score.criteria[1].points == max(0, 20 - 5 * failed)
+        # the trimmed mean of 20..24 without 20 and 24 is 22
+        assert result.score.criteria[2].points == 22
+        assert result.total == str(shown_total(result))
+    ranks = [r.rank for r in results]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    path = export_xlsx(scheme, results, tmp_path / "考核.xlsx", ASSESSMENT["title"], rules)
+    book = load_workbook(path)
+    rows = list(book["考核结果"].iter_rows(min_row=3, values_only=True))
+    assert [(row[0], row[1]) for row in rows] == [(r.rank, r.village) for r in results]
+    assert [row[2] for row in rows] == [float(r.total) for r in results]
+    assert any("按期办结" in (row[4] or "") for row in book["计分说明"].iter_rows(values_only=True))
+
+
+def shown_total(result) -> object:
+    from app.domain.supervision.scoring import shown
+    return shown(result.score.total, 2)
+
+
+def test_the_assessment_paper_reads_back(hall: Station, tmp_path: Path) -> None:
+    import subprocess
+    from app.docs.assessment import assessment_document
+    from app.docs.base import render
+    from app.domain.supervision.rules import SupervisionRules
+    from app.services.assessment import assess
+    conn = hall.store.conn
+    rules = SupervisionRules.from_config(load_rules(conn).config)
+    villages = [spec.name for spec in VILLAGES]
+    marks = {v: {"廉洁": [{"assessor": "镇纪委", "score": 23}]} for v in villages}
+    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
+    pdf = tmp_path / "考核结果.pdf"
+    pdf.write_bytes(render(assessment_document("中共新集镇委员会", ASSESSMENT["title"], scheme,
+                                               results, 2, "2026年11月27日")))
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout.replace(" ", "")
+    assert "得分和名次" in text and "便民服务按期办结" in text
+    for result in results:
+        assert result.village in text and result.total in text
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf),
+                    str(artifacts / "assessment")], check=True)

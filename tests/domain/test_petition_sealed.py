@@ -13,12 +13,14 @@ from app.domain.dispute_links import Person, Prior, find_links
 from app.domain.petition_sealed import (
     EVENT_TYPE, KIND, VISIBLE_FIELDS, check_sealed_payload, display_line, is_sealed_category,
     sealed_payload, sealed_plaintext, visible_summary)
+from app.domain.receipt import format_receipt
 from schemas.registry import PayloadError, build_registry
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "petition" / "petition.accusation_sealed.v1.json"
 ACCUSED = [{"name": "赵会计", "unit": "西李村村委会", "post": "村会计"}]
 COMPLAINANT = {"name": "刘桂芳", "id_number": "41018119700202002X", "phone": "13900000003"}
 CONTENT = "赵会计虚报冒领2025年修路补助款"
+RECEIPT = format_receipt("XJ001", date(2026, 3, 2), 7)
 
 
 def _cipher(plaintext: bytes) -> str:
@@ -43,7 +45,7 @@ def test_payload_carries_ciphertext_and_three_harmless_fields_only():
     assert set(payload) == {"sealed", "category", "received_on", "level"}
     assert visible_summary(payload) == {"category": "检举控告", "received_on": "2026-03-02",
                                         "level": "town"}
-    assert VISIBLE_FIELDS == ("category", "received_on", "level")
+    assert VISIBLE_FIELDS == ("category", "received_on", "level", "receipt_no")
     text = json.dumps(payload, ensure_ascii=False)
     for secret in ("赵会计", "刘桂芳", "西李村", "修路", "41018119700202002X", "来访", "陈接访"):
         assert secret not in text
@@ -51,7 +53,29 @@ def test_payload_carries_ciphertext_and_three_harmless_fields_only():
 
 def test_display_line_names_nobody():
     line = display_line(_payload())
-    assert line == "检举控告（密件）· 2026-03-02 · 镇里收到 — 已转纪检监察机关，内容仅纪委可见"
+    assert line == "检举控告（密件）· 2026-03-02 · 镇里收到 · 已密封 — 已转纪检监察机关，内容仅纪委可见"
+    with_receipt = dict(_payload(), receipt_no=RECEIPT)
+    assert display_line(with_receipt) == (f"检举控告（密件）· 回执编号 {RECEIPT} · 2026-03-02 · 镇里收到"
+                                          " · 已密封 — 已转纪检监察机关，内容仅纪委可见")
+
+
+def test_receipt_and_sealed_evidence_are_the_only_other_fields():
+    """Issue #13: the receipt number (to follow up) and the sealed evidence files (their
+    sealed bytes' hash and size) may stand beside the ciphertext; nothing else."""
+    evidence = [{"sha256": "ab" * 32, "size": 5_000_000}]
+    payload = sealed_payload(_payload()["sealed"], date(2026, 3, 2), "town", RECEIPT, evidence)
+    assert check_sealed_payload(payload).ok
+    build_registry().validate(EVENT_TYPE, 1, payload)
+    assert visible_summary(payload)["receipt_no"] == RECEIPT
+    for bad in ([{"sha256": "ab" * 32, "size": 1, "name": "赵会计的账本.jpg"}],
+                [{"sha256": "赵会计", "size": 1}], [{"sha256": "ab" * 32, "size": -1}], "x"):
+        verdict = check_sealed_payload(dict(payload, attachments=bad))
+        assert (verdict.ok, verdict.code) == (False, "not_sealed"), bad
+    assert check_sealed_payload(dict(payload, receipt_no="赵会计")).code == "bad_receipt"
+    assert check_sealed_payload(dict(payload, receipt_no=RECEIPT[:-1] + "0")).code == "bad_receipt"
+    with pytest.raises(PayloadError):
+        build_registry().validate(EVENT_TYPE, 1, dict(payload, attachments=[
+            {"sha256": "ab" * 32, "size": 1, "name": "账本.jpg"}]))
 
 
 def test_event_type_is_of_the_confidential_complaint_kind():
@@ -65,7 +89,8 @@ def test_any_plain_field_beside_the_ciphertext_is_refused_by_rule_and_schema():
     leaky = dict(_payload(), accused="赵会计")
     verdict = check_sealed_payload(leaky)
     assert (verdict.ok, verdict.code) == (False, "not_sealed")
-    assert verdict.message == "检举控告只能以密封形式保存，除类别、收到日期和层级外不能有其他明文内容（多了：accused）"
+    assert verdict.message == ("检举控告只能以密封形式保存，除类别、收到日期、层级、回执编号和密封的证据附件外"
+                               "不能有其他明文内容（多了：accused）")
     with pytest.raises(PayloadError):
         build_registry().validate(EVENT_TYPE, 1, leaky)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app.hubext.reports import MIGRATIONS as HUBEXT_REPORTS
 from app.hubext.table import MIGRATIONS as HUBEXT
 from app.projections.registry import MIGRATIONS as APP
 from app.accounts import list_cadres
@@ -25,7 +26,8 @@ from tests.support.hubs import HubProcess
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "release-1bb66bd"
 PIN = "258046"
-SCHEMAS = {"station": STATION, "app": APP, "hub": HUB, "hubext": HUBEXT}
+SCHEMAS = {"station": STATION, "app": APP, "hub": HUB, "hubext": HUBEXT,
+           "hubext_reports": HUBEXT_REPORTS}
 
 
 def names(steps: list[Step]) -> list[str]:

@@ -1,0 +1,35 @@
+"""The 百分制 assessment result as a paper (issue #13 §4): the ranking with totals, the two
+parts (组织认定, 群众评判) and stars, then per village how every criterion was scored —
+for the annual assessment and the cadre files. Pure: a Document for app.docs.base.render."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.docs.blocks import Document, Grid, Heading, Text
+from app.domain.supervision.scheme import PARTS, Scheme, show
+from app.domain.supervision.scoring import shown
+
+
+def assessment_document(issuer: str, title: str, scheme: Scheme, results: Sequence,
+                        decimals: int, date_text: str) -> Document:
+    """``results``: app.services.assessment.Result, ranked."""
+    ranking = Grid(header=["名次", "村", "总分", *PARTS, "村党支部书记星级"],
+                   rows=[[str(r.rank), r.village, r.total,
+                          *(str(shown(r.score.parts[p], decimals)) for p in PARTS), r.star_label]
+                         for r in results],
+                   widths=[0.08, 0.17, 0.12, 0.14, 0.14, 0.35])
+    criteria = Grid(header=["指标", "分值", "类别", "计分依据"],
+                    rows=[[c.name, show(c.weight), f"{c.kind}·{c.part}",
+                           c.method if c.kind == "定量" else "评分人打分"] for c in scheme.criteria],
+                    widths=[0.34, 0.12, 0.26, 0.28])
+    blocks = [Text(f"考核时间：{date_text}。百分制量化考核，定性与定量相结合、组织认定与群众评判相结合。"),
+              Heading("一、考核指标"), criteria, Heading("二、得分和名次"), ranking,
+              Heading("三、各村计分说明")]
+    for r in results:
+        blocks.append(Heading(f"{r.village}：{r.total}分（第{r.rank}名）"))
+        blocks.append(Grid(header=["指标", "得分", "怎么算的"],
+                           rows=[[c.criterion.name, str(shown(c.points, decimals)), c.text]
+                                 for c in r.score.criteria], widths=[0.2, 0.1, 0.7]))
+        if r.score.note:
+            blocks.append(Text(r.score.note, small=True))
+    return Document(issuer=issuer, title=title, blocks=blocks, subject="百分制考核结果")
