@@ -6,8 +6,10 @@ PYTHON ?= python3
 setup:
 	bash scripts/setup.sh
 
-# Tests (format/lint/type checks join here once the project picks its tools).
+# Lint and type checks (pyproject.toml [tool.ruff], [tool.mypy]), then the tests.
 check:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 	SDL_VIDEODRIVER=offscreen $(PYTHON) -m pytest -q -p no:cacheprovider
 
 # Rebuild assets/fonts/SanjiSans-Regular.ttf and SanjiSerif-Regular.ttf;

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +48,6 @@ class Cadre:
     name: str
     post: str
     roles: frozenset[str] = frozenset()
-
-
-def _ensure_table(conn: sqlite3.Connection) -> None:
-    # salt and pin_hash held an older release's scrypt hash of a 4-digit PIN; a cadre
-    # added now has none (the keyring is the only PIN check).
-    conn.execute("CREATE TABLE IF NOT EXISTS local_users(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-                 " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
-                 " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
-                 " locked_until INTEGER NOT NULL DEFAULT 0)")
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(local_users)")}
-    if "roles" not in columns:   # tablets set up before roles existed
-        with transaction(conn):
-            conn.execute("ALTER TABLE local_users ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
 
 
 def _roles(text: str | None) -> frozenset[str]:
@@ -106,7 +92,6 @@ def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None =
     if store.node_id is None:
         raise AccountError("本机还没有登记到镇里的服务器：请先登记，再添加干部。")
     keyring = _keyring(store)
-    _ensure_table(store.conn)
     if keyring.setup_key() is not None and store.identity().get("kind") in ("town", "county"):
         roles = tuple({*roles, SETTINGS_ROLE})     # whoever set the tablet up
     cadre_id = uuid7()
@@ -161,7 +146,6 @@ def list_cadres(where: Store | Path) -> list[Cadre]:
     data = where.path.parent if isinstance(where, Store) else Path(where)
     roles: dict[str, frozenset[str]] = {}
     if isinstance(where, Store) and where.db_key is not None:
-        _ensure_table(where.conn)
         roles = {cid: _roles(text) for cid, text in where.conn.execute(
             "SELECT id, roles FROM local_users")}
     return [Cadre(h.id, h.name, h.post, roles.get(h.id, frozenset()))
@@ -171,7 +155,6 @@ def list_cadres(where: Store | Path) -> list[Cadre]:
 def cadre_roles(store: Store, cadre_id: str) -> frozenset[str]:
     """The roles this tablet's (open, encrypted) database gives ``cadre_id`` now — not
     what a Cadre object in memory says."""
-    _ensure_table(store.conn)
     row = store.conn.execute("SELECT roles FROM local_users WHERE id=? AND active=1",
                              (cadre_id,)).fetchone()
     return _roles(row[0]) if row else frozenset()

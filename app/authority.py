@@ -31,11 +31,11 @@ from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
                                   check_write, in_force)
 from schemas import Registry, load_registry
 from sync import log
-from sync.certs import Cert, Directory, Root
+from sync.certs import HUB_ROLE, Cert, Directory, Root
 from sync.errors import Problem
-from sync.certs import HUB_ROLE
 from sync.nodes import Node
 from sync.policy import DISCIPLINE_ROLE, Audience, DefaultPolicy, Where, default_policy
+from sync.problems import Entry, register
 
 # Kinds whose every payload is sealed for the discipline devices (app.sealing)
 SEALED_FOR_DISCIPLINE = frozenset({"discipline_case"})
@@ -43,6 +43,27 @@ SEALED_FOR_DISCIPLINE = frozenset({"discipline_case"})
 
 def author_of(cert: Cert) -> Author:
     return Author(cert.id, cert.kind, cert.parent, frozenset(cert.roles), cert.short_code)
+
+
+# The write policy's refusals, in sync's problem catalogue (one status, one message each):
+# app.domain.authority.check_write's codes and the record checks below.
+_ASK = "如果确实需要办理，请联系镇里管理员。"
+POLICY_PROBLEMS = {
+    "no_writer": Entry(403, "本程序没有规定谁可以写这类数据，没有接收：请把程序升级到最新版本。"),
+    "wrong_level": Entry(403, "本站的级别不能办理这一步，没有保存：请交给有权办理的镇或县里。"),
+    "role_required": Entry(403, "这一步只有指定岗位（如纪委）的登记设备可以办理，没有保存：" + _ASK),
+    "not_self": Entry(403, "站点只能公布自己的信息，没有保存：请只公布本站的信息。"),
+    "owner_not_movable": Entry(403, "这一步不能把记录转给别的站点，没有保存：请用“转交”办理。"),
+    "receipt_not_yours": Entry(403, "回执编号不是本站的编号，没有保存：请用本站的回执编号。"),
+    "not_certified": Entry(403, "记录里写的级别或站点与上级颁发的证书不符，没有保存：" + _ASK),
+    "record_taken": Entry(403, "这条记录已由别的站点建立，不能重新建立，没有保存：请先同步再办理。"),
+    "unknown_record": Entry(403, "服务器上没有这条记录，没有保存：请先同步，再在本机看得到的记录上办理。"),
+    "not_holder": Entry(403, "这条记录不是本站建立的，也没有转给本站，没有保存：" + _ASK),
+    "no_author": Entry(403, "这一步要写明是本站哪位干部办的，没有保存：请登录后再办。"),
+    "not_own_record": Entry(403, "只能给本站登记的干部重设密码：请在该干部所在的服务站办理。"),
+    "not_own_cadre": Entry(403, "证明人必须是本站登记的干部：请由本站另一位干部用自己的密码证明。"),
+}
+register(POLICY_PROBLEMS)
 
 
 @dataclass(frozen=True)

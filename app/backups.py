@@ -12,21 +12,18 @@ a number in its chain that the hub already holds for another.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.keyring import FILE as KEYRING_FILE
-from app.keyring import Keyring
+from app.keyring import RESTORED, Keyring
 from sync.backup import BackupError, read_manifest, unpack, write_backup
-from sync.db import transaction
 from sync.hub.backups import backup_hub, restore_hub
 
 if TYPE_CHECKING:
     from app.station import Station
 
 STATION_DB = "station.sqlite"
-RESTORED = "restored"           # keyring field: set by restore, taken up at the next open
 
 
 def backup_data_dir(data: Path, to: Path, hub_key: bytes | None = None,
@@ -72,25 +69,9 @@ def _check_station(stage: Path, manifest: dict[str, Any]) -> None:
     keyring.save(body)
 
 
-def take_up_restore(station: "Station") -> bool:
-    """At the first open after a restore: block writing until a sync has brought back
-    this station's own records (sync.store.RESYNC); returns whether it was restored."""
-    from sync.store import RESYNC
-    keyring = station.keyring
-    body = keyring.load()
-    if RESTORED not in body:
-        return False
-    with transaction(station.store.conn):
-        station.store.meta.set(RESYNC, json.dumps(body[RESTORED]))
-        station.store.meta.set("pull_cursor", None)    # read the hub's whole feed again
-    del body[RESTORED]
-    keyring.save(body)
-    return True
-
-
 def _when(ms: int) -> str:
     from datetime import datetime
     return f"{datetime.fromtimestamp(ms / 1000):%Y-%m-%d %H:%M}" if ms else "时间不明"
 
 
-__all__ = ["backup_data_dir", "backup_station", "restore_data_dir", "take_up_restore"]
+__all__ = ["backup_data_dir", "backup_station", "restore_data_dir"]

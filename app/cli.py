@@ -36,7 +36,6 @@ from app.datadir import DataDirError
 from app.keyring import KeyringError
 from sync.errors import SyncError
 
-PIN_ENV = "SANJI_PIN"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,28 +217,6 @@ def _hub_key(args: argparse.Namespace, create: bool = False) -> bytes:
     return resolve(args.data, args.key_file, os.environ, create=create)
 
 
-def _pin() -> str:
-    import getpass
-    import os
-    if os.environ.get(PIN_ENV):
-        return os.environ[PIN_ENV]
-    if not sys.stdin.isatty():
-        raise AccountError(f"本机数据已加密，需要干部的密码：请在终端里运行并输入密码（脚本里可设环境变量 {PIN_ENV}）。")
-    return getpass.getpass("干部的登录密码：")
-
-
-def _open_station_for(args: argparse.Namespace) -> Any:
-    """A station opened with a cadre's 密码 (none needed before its first cadre)."""
-    import time
-
-    from app.keyring import Keyring
-    from app.station import open_station, unlock_station
-    keyring = Keyring.of(args.data)
-    if not keyring.exists() or keyring.setup_key() is not None:
-        return open_station(args.data)
-    return unlock_station(args.data, _pin(), int(time.time() * 1000), args.cadre)
-
-
 def _hub(args: argparse.Namespace) -> int:
     from app.datadir import is_station
     if is_station(args.data):
@@ -265,7 +242,7 @@ def _hub(args: argparse.Namespace) -> int:
                                                     ensure_ascii=False))
         hub.close()
     if args.parent_pid:
-        from app.local_system import exit_with_parent
+        from app.launch.hubs import exit_with_parent
         exit_with_parent(args.parent_pid)
     from app.hubext import extension  # the public receipt-status page (issue #3 §3)
     from sync.hub.care import Care
@@ -458,8 +435,9 @@ def _sync(args: argparse.Namespace) -> int:
     import time
 
     from app.datadir import require_station
+    from app.cli_unlock import open_station_for
     require_station(args.data)        # before opening: opening creates station.sqlite
-    station = _open_station_for(args)
+    station = open_station_for(args)
     try:
         result = station.sync_once()
         station.note_unsynced(int(time.time() * 1000))
@@ -482,7 +460,8 @@ def _backup(args: argparse.Namespace) -> int:
     if kind == "hub":
         info = backup_data_dir(args.data, args.to, hub_key=_hub_key(args))
     else:
-        station = _open_station_for(args)
+        from app.cli_unlock import open_station_for
+        station = open_station_for(args)
         try:
             info = backup_data_dir(args.data, args.to, station=station)
         finally:
@@ -516,7 +495,8 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from app.local_system import COUNTY_PORT, TOWN_PORT, run_up
+    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
+    from app.launch.up import run_up
     return run_up(args.data, with_app=not args.no_app,
                   ports=(args.county_port or COUNTY_PORT, args.town_port or TOWN_PORT))
 
@@ -532,8 +512,8 @@ def _app(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from app.demo import DemoError, describe, run_demo
-    from app.local_system import COUNTY_PORT, TOWN_PORT
+    from app.launch.demo import DemoError, describe, run_demo
+    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
     try:
         today = date.fromisoformat(args.today) if args.today else None
     except ValueError:

@@ -48,13 +48,13 @@ def _station(args: argparse.Namespace):
     """(the enrolled station of ``args.data``, opened with a cadre's 密码 — none before the
     first cadre —, the id of that cadre or None); app.datadir.DataDirError (the command
     says what to do, nothing created) for a directory that is no station."""
-    from app.cli import _open_station_for
+    from app.cli_unlock import open_station_for
     from app.datadir import DataDirError, require_station
     from app.keyring import Keyring
     require_station(args.data)
     keyring = Keyring.of(args.data)
     holders = keyring.holders() if keyring.exists() and keyring.setup_key() is None else []
-    station = _open_station_for(args)
+    station = open_station_for(args)
     if not station.enrolled:
         station.close()
         raise DataDirError(f"{args.data} 还没有登记：请先用 sanji enroll 登记本机。")

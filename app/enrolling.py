@@ -25,7 +25,7 @@ LEVEL = {"town": "镇", "county": "县"}
 
 def parent_level(hub_url: str) -> str:
     from app.station import hub_client
-    wrong = Problem(502, "not_a_hub", f"{hub_url} 不是三级联动的镇或县服务器：请核对地址。")
+    wrong = Problem(502, "not_a_hub_server", f"{hub_url} 不是三级联动的镇或县服务器：请核对地址。")
     client = hub_client(hub_url)
     try:
         body = client.call("GET", "/v1/info").body

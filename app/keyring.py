@@ -56,6 +56,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from sync.db import KEY_BYTES
 
 FILE = "station.keys"
+RESTORED = "restored"   # field set by `sanji restore` (app.backups), taken up at the next open
 VERSION = 1
 _AAD = b"sanji station keyring v1|"
 

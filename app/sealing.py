@@ -37,7 +37,7 @@ import binascii
 import json
 import sqlite3
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -49,9 +49,37 @@ from sync.db import transaction
 from sync.policy import DISCIPLINE_ROLE
 
 if TYPE_CHECKING:
-    from app.station import Station
+    from sync.blobfiles import BlobFiles
+    from sync.client import HubClient
     from sync.certs import Directory
     from sync.store import Store
+
+
+class Station(Protocol):
+    """What sealing needs of a station (app.station.Station, which calls this module at
+    enrollment: it is not imported here, so the two do not import each other)."""
+
+    @property
+    def store(self) -> "Store": ...
+
+    @property
+    def blobs(self) -> "BlobFiles": ...
+
+    @property
+    def level(self) -> str: ...
+
+    def identity(self) -> dict[str, Any]: ...
+
+    def hub_id(self) -> str | None: ...
+
+    def ancestors(self) -> list[str]: ...
+
+    def hub_url(self) -> str | None: ...
+
+    def hub_connection(self, url: str) -> "HubClient": ...
+
+    def announce(self) -> None: ...
+
 
 META_KEY = "seal_key_x25519"          # station meta: this device's current private key
 META_RETIRED = "seal_keys_retired"    # station meta: earlier private keys (JSON list)
@@ -198,13 +226,11 @@ def _discipline_privates(station: "Station") -> list[X25519PrivateKey]:
 
 
 def _fetch(station: "Station", sha256: str) -> None:
-    from app.station import hub_client
     from sync.errors import Problem
-    from sync.session import credentials_for
     url = station.hub_url()
     if url is None:
         raise SealError("本机还没有登记，取不到证据附件", "no_hub")
-    client = hub_client(url, credentials_for(station.store))
+    client = station.hub_connection(url)
     try:
         reply = client.call("GET", f"/v1/blobs/{sha256}")
     except Problem as exc:
@@ -233,15 +259,13 @@ def collect_public_reports(station: "Station") -> int:
     many were taken in. A report already taken in (a collect repeated after a failure
     before the push) is not written twice."""
     from app.domain.petition_sealed import EVENT_TYPE, sealed_payload
-    from app.station import hub_client
     from sync.ids import uuid7
-    from sync.session import credentials_for
     from sync.store import NewEvent
     url = station.hub_url()
     if url is None or station.level != "town" or DISCIPLINE_ROLE not in station.identity().get(
             "roles", []):
         return 0
-    client = hub_client(url, credentials_for(station.store))
+    client = station.hub_connection(url)
     try:
         reply = client.call("POST", "/v1/public-reports", {})
     finally:

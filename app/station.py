@@ -12,13 +12,14 @@ the key in clear and `open_station(data)` needs none.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.authority import app_policy
-from app.keyring import Keyring
+from app.keyring import RESTORED, Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
 from sync.blobfiles import BlobFiles, files_key, seal_once
@@ -83,6 +84,12 @@ class Station:
     def hub_url(self) -> str | None:
         return self.identity().get("hub_url")
 
+    def hub_connection(self, url: str) -> "HubClient":
+        """A client to ``url`` signed with this station's credentials (through
+        ``hub_client``, which tests replace)."""
+        from sync.session import credentials_for
+        return hub_client(url, credentials_for(self.store))
+
     # enrollment and sync ------------------------------------------------------------------
     def enroll(self, hub_url: str, code: str, fingerprint: str = "") -> dict[str, Any]:
         from sync.enroll import enroll_station
@@ -138,11 +145,11 @@ class Station:
         self.store.append(NewEvent("node.announced", self.node_id, payload, "system"))
 
     def sync_once(self) -> RoundResult:
-        from sync.session import RoundResult, Syncer, credentials_for
+        from sync.session import RoundResult, Syncer
         url = self.hub_url()
         if url is None:
             return RoundResult(ok=False, error="本机还没有登记：请先输入服务器地址和登记码。")
-        client = hub_client(url, credentials_for(self.store))
+        client = self.hub_connection(url)
         try:
             result = Syncer(self.store, client, self.blobs).run_round()
         finally:
@@ -209,9 +216,7 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
         blobs = BlobFiles(data / "blobs", blob_key)
         seal_once(blobs, store.meta)
         if key is not None:
-            from app.backups import take_up_restore
-            station = Station(data, store, blobs, Projections({}))
-            take_up_restore(station)
+            take_up_restore(store, Keyring.of(data))
     except BaseException:
         store.close()
         raise
@@ -250,6 +255,21 @@ def _open_store(db: Path, keyring: Keyring, key: bytes | None) -> Store:
     if setup is not None and setup != key:
         keyring.end_setup()
     return store
+
+
+def take_up_restore(store: Store, keyring: Keyring) -> bool:
+    """At the first open after a restore (app.backups): block writing until a sync has
+    brought back this station's own records (sync.store.RESYNC); returns whether it was
+    restored."""
+    body = keyring.load()
+    if RESTORED not in body:
+        return False
+    with transaction(store.conn):
+        store.meta.set(RESYNC, json.dumps(body[RESTORED]))
+        store.meta.set("pull_cursor", None)    # read the hub's whole feed again
+    del body[RESTORED]
+    keyring.save(body)
+    return True
 
 
 def unlock_station(data: Path, pin: str, now_ms: int, cadre: str | None = None) -> Station:

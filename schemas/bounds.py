@@ -16,7 +16,7 @@ sync.events refuses a payload longer than MAX_PAYLOAD_CHARS whatever its schema 
 from __future__ import annotations
 
 import json
-import re._parser as sre_parse
+import re._parser as sre_parse  # type: ignore[import-not-found]  # no stubs: CPython internals
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +115,7 @@ def _string_length(node: dict[str, Any], path: str, loose: list[str]) -> int:
         return int(node["maxLength"])
     if "pattern" in node:
         pattern = node["pattern"]
-        widest = sre_parse.parse(pattern).getwidth()[1]
+        widest: int = sre_parse.parse(pattern).getwidth()[1]
         if pattern.startswith("^") and pattern.endswith("$") and widest < sre_parse.MAXREPEAT:
             return widest
     loose.append(f"{path}: 字符串没有 maxLength")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from sync import log
 from sync.canonical import GENESIS
@@ -29,7 +30,7 @@ def audit(conn: sqlite3.Connection, complete_origins: set[str] | None = None,
     station's own, a hub's subtree); others arrived by scoped pull and may have gaps.
     `keys` maps node id → public key (a hub's nodes table) to check stored signatures."""
     findings: list[Finding] = []
-    by_origin: dict[str, list[dict]] = {}
+    by_origin: dict[str, list[dict[str, Any]]] = {}
     for row in conn.execute(log.SELECT + " ORDER BY origin, seq"):
         event = log.row_to_event(row)
         by_origin.setdefault(event["origin"], []).append(event)

@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from sync.limits import MAX_BLOB as MAX_BLOB   # its home before sync.limits
+
 if TYPE_CHECKING:
     from sync.db import Meta
 
-MAX_BLOB = 20 * 1024 * 1024   # a phone photo or a multi-page scan; bigger needs compressing
 # A week without progress: longer than a village's link is usually down (a holiday week
 # included), short enough that abandoned uploads do not fill the hub's disk.
 PARTIAL_TTL_S = 7 * 24 * 3600

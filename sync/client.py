@@ -16,6 +16,7 @@ import httpx
 
 from sync import jsoncodec, wire
 from sync.errors import Problem, TransportError
+from sync.problems import entry
 from sync.keys import REPLY_SIGNATURE, SigningKey, reply_message, request_message, verify
 from sync.tls import (NotPinned, Pin, WrongCertificate, certificate_refused, is_https,
                       pinned_context, unverified_context)
@@ -174,12 +175,10 @@ class HubClient:
                 parsed = data
         if response.status_code >= 400:
             if isinstance(parsed, dict) and "code" in parsed:
-                extra = {k: v for k, v in parsed.items()
-                         if k not in ("code", "title", "status", "type")}
-                raise Problem(response.status_code, str(parsed["code"]),
-                              str(parsed.get("title", "")), **extra)
-            raise Problem(response.status_code, "http_error",
-                          f"服务器拒绝了请求（{response.status_code}）。")
+                raise from_reply(response.status_code, parsed)
+            # Not a hub's problem+json (a proxy's page, say): its status is kept aside.
+            raise Problem(400, "http_error", f"服务器拒绝了请求（{response.status_code}）。",
+                          http_status=response.status_code)
         if signed_by is not None and not verify(
                 signed_by, reply_message(path, self.credentials.node_id if self.credentials
                                          else "", counter, data),
@@ -190,13 +189,16 @@ class HubClient:
                      response.status_code, dict(response.headers))
 
 
-def _refuse_if_damaged(status: int, data: bytes) -> None:
-    if status == 503 and b"hub_damaged" in data[:200]:
-        # Not a passing error to retry: the hub refuses until it is restored (issue
-        # #11). Say so, and pass on what the hub says to its operator.
-        detail = jsoncodec.loads(data).get("title", "")
-        raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
-                      f"服务器管理员。服务器的说明：{detail}")
+def from_reply(status: int, body: dict[str, Any]) -> Problem:
+    """The hub's problem+json as a Problem whose message is what this client's catalogue
+    says for the code (sync.problems: shown on screen, in the station's words whatever
+    release the hub runs); the hub's own words stay in `detail`."""
+    code = str(body["code"])
+    extra = {k: v for k, v in body.items() if k not in ("code", "title", "status", "type")}
+    known = entry(code)
+    message = known.message if known is not None else str(body.get("title", ""))
+    extra.setdefault("detail", body.get("title", ""))
+    return Problem(status, code, message, **extra)
 
 
 def _header_bytes(headers: Any) -> int:
@@ -229,6 +231,7 @@ def _refuse_if_damaged(status: int, data: bytes) -> None:
     (issue #11), already at the round's first contact. Say so, and pass on what the hub
     says to its operator."""
     if status == 503 and b"hub_damaged" in data[:200]:
-        detail = jsoncodec.loads(data).get("title", "")
+        said = jsoncodec.loads(data)
+        detail = said.get("detail") or said.get("title", "")
         raise Problem(503, "hub_damaged", "上级服务器的数据库已损坏，暂停同步，本机的记录都还在：请告诉"
                       f"服务器管理员。服务器的说明：{detail}")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
-Migration = Callable[[sqlite3.Connection], None]
+META_DDL = "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)"
 
 Error = _binding.Error
 DatabaseError = _binding.DatabaseError
@@ -78,8 +78,8 @@ def connect(path: str | Path, key: bytes | None = None) -> sqlite3.Connection:
     """Open (or create) the database at `path`, encrypted with `key`. Without a key the
     file is plain SQLite: only for engine tests and tools; the station and the hub always
     pass one (app.station.open_station, sync.hub.server.open_hub)."""
-    conn = _binding.connect(str(path), isolation_level=None, check_same_thread=False,
-                            timeout=30.0)
+    conn: sqlite3.Connection = _binding.connect(str(path), isolation_level=None,
+                                                check_same_thread=False, timeout=30.0)
     # SQLCipher logs a failed HMAC to stderr; a wrong key is reported as WrongKey instead.
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key is not None:
@@ -220,30 +220,11 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def migrate(conn: sqlite3.Connection, steps: Sequence[Migration], name: str = "main") -> int:
-    """Apply the migrations this file has not seen yet, one transaction per step."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version("
-                 "name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-    row = conn.execute("SELECT version FROM schema_version WHERE name=?", (name,)).fetchone()
-    current = row[0] if row else 0
-    if current > len(steps):
-        raise RuntimeError(f"database schema {name} v{current} is newer than this program "
-                           f"(v{len(steps)}): 请升级程序后再打开这个数据文件。")
-    for number in range(current, len(steps)):
-        with transaction(conn):
-            steps[number](conn)
-            conn.execute("INSERT INTO schema_version(name, version) VALUES(?, ?) "
-                         "ON CONFLICT(name) DO UPDATE SET version=excluded.version",
-                         (name, number + 1))
-    return len(steps)
-
-
 class Meta:
     """A small key/value table for clocks, cursors and identities."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        conn.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        self.conn = conn     # the table is made by the file's first migration (META_DDL)
 
     def get(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

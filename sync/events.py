@@ -120,7 +120,7 @@ def pulled(body: object) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     the hub could not take back (it is stored and sent on the next pull), is refused."""
     events = body.get("events", []) if isinstance(body, dict) else None
     cursor = body.get("cursor") if isinstance(body, dict) else None
-    if not isinstance(events, list) or not _is_cursor(cursor):
+    if not isinstance(events, list) or not isinstance(cursor, dict) or not _is_cursor(cursor):
         raise Problem(502, "bad_reply", "服务器的回复缺少数据或游标，已忽略：请稍后再同步，一直这样请告诉镇里。")
     return [from_pull(item) for item in events], cursor
 

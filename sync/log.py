@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sync.canonical import GENESIS
 from sync.db import run_script
@@ -70,6 +71,7 @@ def loads(text: str) -> Any:
 
 
 def _has_float(value: Any) -> bool:
+    items: Iterable[Any]
     if type(value) is dict:
         items = value.values()
     elif type(value) is list:

@@ -27,15 +27,19 @@ from sync import certs as certificates
 from sync.blobfiles import BlobFiles
 from sync.canonical import GENESIS
 from sync.certs import Directory, Root
-from sync.db import Meta, connect, migrate, transaction
+from sync.db import META_DDL, Meta, connect, transaction
 from sync.errors import Problem, StoreError
 from sync.events import check_envelope, check_size, seal
 from sync.hlc import HubTimeRefused, HybridClock, system_ms
+from sync.intake import sort_pulled
 from sync.ids import uuid7
+from sync.migrations import Step, migrate
 from sync.keys import SigningKey, head_message, next_counter
 from sync.policy import DefaultPolicy, Overlay, Policy, RecordFacts, Where
 
 Projector = Callable[[sqlite3.Connection, Sequence[dict[str, Any]]], None]
+# Told, inside the transaction, the ids of nodes whose certificates came in.
+CertifiedHook = Callable[[sqlite3.Connection, Sequence[str]], None]
 # Set on a store restored from a backup (app/backups.py) or enrolled as the new device of
 # a node the hub already holds records of (sync.enroll): its own chain may go on at the
 # hub beyond what it holds, and a new event now would take a seq the hub already has.
@@ -46,6 +50,7 @@ RESYNC_FIRST = ("本机的记录还没有从服务器取回（刚换了新设备
 
 
 def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(META_DDL)
     log.create_events_table(conn)
     conn.execute("CREATE TABLE quarantine(id INTEGER PRIMARY KEY, received_at INTEGER,"
                  " code TEXT, message TEXT, raw TEXT)")
@@ -62,7 +67,10 @@ def _v4(conn: sqlite3.Connection) -> None:
     certificates.create_tables(conn)
 
 
-MIGRATIONS = [_v1, _v2, clockfix.repair_station_clock, _v4]
+MIGRATIONS = [Step("events and quarantine", _v1),
+              Step("attachments to upload", _v2),
+              Step("clock repair", clockfix.repair_station_clock),   # issue #7 item 5
+              Step("certificates", _v4)]                             # issue #7
 
 
 @dataclass
@@ -92,7 +100,7 @@ class Store:
         self.directory = Directory(self.conn, self.root)
         # Called, inside the transaction, with the ids of nodes whose certificates came
         # in (their events may read differently now: levels come from certificates).
-        self.certified_hooks: list[Projector] = []
+        self.certified_hooks: list[CertifiedHook] = []
         # Only this node's own history holds the clock up at start-up: `hlc_last` is
         # raised by every own stamp and every stamp adopted within the allowed skew,
         # never by a far-future one (issue #7 item 5: not MAX(hlc) of all events held).
@@ -227,7 +235,7 @@ class Store:
 
     # push side ------------------------------------------------------------------------
     def pushed_through(self) -> int:
-        return int(self.meta.get("pushed_through", "0"))
+        return int(self.meta.get("pushed_through") or 0)
 
     def pending_count(self) -> int:
         origin = self.node_id
@@ -263,54 +271,24 @@ class Store:
         transaction; returns how many events were new. A malformed event, or one whose
         origin is not certified or may not write it, is quarantined (kept, shown), never
         applied."""
-        fresh: list[dict[str, Any]] = []
-        batch: dict[str, str] = {}            # id -> hash of this batch's fresh events
-        slots: set[tuple[str, int]] = set()   # their (origin, seq)
         # After a restore (RESYNC), own events that continue our chain come back in.
         resync = bool(self.meta.get(RESYNC))
         own = log.head(self.conn, self.node_id or "")
-        overlay = Overlay(self.record_facts, [e["record"] for e in events
-                                              if isinstance(e.get("record"), str)])
-        where = Where(self.directory, overlay.facts)
+
+        def adopt(event: dict[str, Any]) -> bool:
+            nonlocal own
+            if not resync or (event["seq"], event["prev"]) != (own[0] + 1, own[1]):
+                return False
+            own = (event["seq"], event["hash"])
+            return True
+
         with transaction(self.conn):
             for problem in self.admit_certs(certs):
                 self._quarantine({"cert": problem.extra.get("node")}, problem)
-            for event in events:
-                problem = check_pulled(event, self.registry)
-                if problem is not None:
-                    self._quarantine(event, problem)
-                    continue
-                existing = log.find(self.conn, event["id"])
-                held = existing["hash"] if existing is not None else batch.get(event["id"])
-                if held is not None:
-                    if held != event["hash"]:
-                        self._quarantine(event, Problem(409, "conflict",
-                                                        "同一编号的事件内容不同，已隔离。"))
-                    continue
-                if event["origin"] == self.node_id:
-                    if resync and event["id"] not in batch \
-                            and (event["seq"], event["prev"]) == (own[0] + 1, own[1]):
-                        own = (event["seq"], event["hash"])   # adopted back (RESYNC)
-                        batch[event["id"]] = event["hash"]
-                        fresh.append(event)
-                    continue  # our own, echoed back
-                slot = (event["origin"], event["seq"])
-                if slot in slots or log.hash_at(self.conn, *slot) is not None:
-                    # A second event at a place of a chain already taken: keep it aside
-                    # rather than fail the whole batch on UNIQUE(origin, seq) forever.
-                    self._quarantine(event, Problem(409, "conflict",
-                                                    "同一来源同一序号已有另一条事件，已隔离。"))
-                    continue
-                problem = check_written(event, self.directory, self.policy, where)
-                if problem is not None:
-                    self._quarantine(event, problem)
-                    continue
-                overlay.add(event, self.policy.creates(event["type"]))
-                batch[event["id"]] = event["hash"]
-                slots.add(slot)
-                if not self.clock.observe(event["hlc"]):
-                    event["flags"] = log.FLAG_FAR_FUTURE
-                fresh.append(event)
+            intake = sort_pulled(self, events, lambda origin: origin == self.node_id, adopt)
+            for event, problem in intake.refused:
+                self._quarantine(event, problem)
+            fresh = intake.fresh
             log.insert(self.conn, fresh)
             self._project(fresh)
             self.meta.set("pull_cursor", json.dumps(cursor))
@@ -387,34 +365,3 @@ class Store:
             self.meta.set("req_counter", counter)
         return counter
 
-
-def check_written(event: dict[str, Any], directory: Directory, policy: Policy,
-                  where: Where) -> Problem | None:
-    """May the event's origin have written it? Its certificate must chain to the root,
-    and the policy must allow it (issue #7 items 2, 11)."""
-    author = directory.verified(event["origin"])
-    if author is None:
-        return Problem(403, "unknown_origin", "这条数据的来源没有经过上级认证（可能是伪造的），"
-                                              "已隔离，没有采用；请告诉镇里管理员。",
-                       origin=event["origin"])
-    return policy.may_write(event, author, where)
-
-
-def check_pulled(event: dict[str, Any], registry: Registry) -> Problem | None:
-    """Check a pulled event: envelope, payload schema, and that its hash matches its
-    content and stated prev (it cannot be checked against a chain: scoped pulls have
-    gaps). Fills payload_json on success."""
-    try:
-        check_envelope(event, registry)
-        if not isinstance(event.get("prev"), str) or not isinstance(event.get("hash"), str):
-            raise Problem(422, "bad_envelope", "缺少链哈希。")
-        sealed = seal(dict(event), event["prev"])
-        if sealed["hash"] != event["hash"]:
-            raise Problem(422, "hash_mismatch", "事件内容与哈希不符，可能被篡改，已隔离。")
-        check_size(sealed)
-        event["payload_json"] = sealed["payload_json"]
-    except Problem as exc:
-        return exc
-    except (TypeError, ValueError) as exc:
-        return Problem(422, "bad_envelope", f"事件无法解析：{exc}")
-    return None

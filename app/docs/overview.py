@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from app.docs.blocks import Document, Grid, Heading, Space, Text
 
 if TYPE_CHECKING:
-    from app.services.overview import PlaceFigures, TownReport
+    from app.services.overview_figures import PlaceFigures, TownReport
 
 
 def _rate(value: float | None) -> str:

@@ -96,7 +96,7 @@ def check_catalog(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
         problem = _phone_problem(key, phone)
         if problem:
             raise CatalogError(problem, code="phone")
-    for key, department in doc["departments"].items():
+    for department in doc["departments"].values():
         if department["phone"] not in doc["phones"]:
             raise CatalogError(f"部门“{department['name']}”的电话“{department['phone']}”不在电话表中",
                                code="reference")

@@ -43,11 +43,12 @@ from app.hubext.page import HEADERS, _client, _fields, _page
 from app.hubext.ratelimit import TokenBuckets, seconds_text
 from app.seal_envelope import KEY, SealError, seal_text, unb64
 from sync import log
-from sync.db import migrate, run_script, transaction
+from sync.db import run_script, transaction
 from sync.errors import Problem
 from sync.hub import admin
 from sync.hub.store import HubStore
 from sync.ids import uuid7
+from sync.migrations import Step, migrate
 from sync.policy import DISCIPLINE_ROLE
 
 logger = logging.getLogger("sanji.hub")
@@ -60,8 +61,16 @@ CREATE TABLE public_reports(id TEXT PRIMARY KEY, receipt_no TEXT NOT NULL UNIQUE
 """
 
 
+def _create_inbox(conn: sqlite3.Connection) -> None:
+    run_script(conn, DDL)
+
+
+# Named steps, appended never edited (sync.migrations)
+MIGRATIONS = [Step("public reports inbox", _create_inbox)]
+
+
 def install(hub: HubStore) -> None:
-    migrate(hub.conn, [lambda conn: run_script(conn, DDL)], "hubext_reports")
+    migrate(hub.conn, MIGRATIONS, "hubext_reports")
     hub.projectors.append(_arrived)
 
 

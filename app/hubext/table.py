@@ -43,7 +43,8 @@ from app.hubext.status import PublicStatus, phone_last4, public_status
 from app.services.rules import load_rules
 from sync import log
 from sync.certs import Directory
-from sync.db import migrate, run_script, transaction
+from sync.db import run_script, transaction
+from sync.migrations import Step, migrate
 from sync.hub.store import HubStore
 
 DDL = """
@@ -79,11 +80,13 @@ def _v3(conn: sqlite3.Connection) -> None:
     _rebuild_later(conn)
 
 
-MIGRATIONS = [_v1, _v2, _v3]
+MIGRATIONS = [Step("public status", _v1),
+              Step("public status of petitions", _v2),
+              Step("levels from certificates", _v3)]   # issue #7
 
 
 def install(hub: HubStore) -> "StatusProjector":
-    """Create the tables if needed (idempotent: versioned by sync.db.migrate), put the
+    """Create the tables if needed (idempotent: sync.migrations), put the
     app's policy of who may write what on this HubStore connection and hook the
     projector onto it."""
     migrate(hub.conn, MIGRATIONS, "hubext")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from app.domain import opinion_ledger
@@ -41,7 +42,8 @@ class OpinionFolds:
         origin = next((s.origin for s in state.steps if s.event_type == "opinion.collected"),
                       str(events[0]["origin"]))
         answer = state.answer or {}
-        iso = (lambda d: d.isoformat() if d else None)
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
         conn.execute(
             "INSERT OR REPLACE INTO opinions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (record, state.ledger_no, state.status, state.status_name, state.level, origin,

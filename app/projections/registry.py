@@ -11,23 +11,40 @@ from app.projections import basic, cases, disputes, links, opinions, petitions, 
 from app.projections.rules_cache import ConfigCache
 from sync import log
 from sync.certs import Directory
-from sync.db import migrate
+from sync.migrations import Step, migrate
 
 Fold = Callable[[sqlite3.Connection, str, list[dict[str, Any]]], None]
 
-# Each step creates the tables of one concept; new steps are appended, never edited.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
-                                                          cases.create_tables,
-                                                          cases.fts_rowid_is_case_rowid,
-                                                          basic.index_events_by_kind,
-                                                          links.create_tables,
-                                                          disputes.create_tables,
-                                                          petitions.create_tables,
-                                                          risk.create_tables,
-                                                          opinions.create_tables,
-                                                          petitions.add_receipt_and_holder,
-                                                          petitions.add_sealed_receipt,
-                                                          basic.visit_links]
+
+def create_local_users(conn: sqlite3.Connection) -> None:
+    """The station's cadres (app.accounts). salt and pin_hash held an older release's
+    scrypt hash of a 4-digit PIN; a cadre added now has none (the keyring is the only
+    PIN check). Made by app.accounts itself, outside any migration, before."""
+    conn.execute("CREATE TABLE IF NOT EXISTS local_users(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+                 " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
+                 " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
+                 " locked_until INTEGER NOT NULL DEFAULT 0, roles TEXT NOT NULL DEFAULT '')")
+    # main's releases made the table on demand too, and added the cadres' roles on this
+    # tablet (app.accounts.set_role) to a table made before roles existed.
+    if "roles" not in {row[1] for row in conn.execute("PRAGMA table_info(local_users)")}:
+        conn.execute("ALTER TABLE local_users ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
+
+
+# Each step creates the tables of one concept; new steps are appended, never edited, and
+# each has a name of its own for ever (sync.migrations).
+MIGRATIONS: list[Step] = [Step("visits, cadres, duty, config", basic.create_tables),
+                          Step("service cases", cases.create_tables),
+                          Step("case search rowids", cases.fts_rowid_is_case_rowid),
+                          Step("events by kind", basic.index_events_by_kind),
+                          Step("prior records", links.create_tables),
+                          Step("disputes", disputes.create_tables),
+                          Step("petitions", petitions.create_tables),
+                          Step("risk assessments", risk.create_tables),
+                          Step("opinions", opinions.create_tables),
+                          Step("petition receipts and holders", petitions.add_receipt_and_holder),
+                          Step("sealed report receipts", petitions.add_sealed_receipt),
+                          Step("visit links", basic.visit_links),
+                          Step("local users", create_local_users)]
 
 
 def install(conn: sqlite3.Connection) -> None:

@@ -10,7 +10,8 @@ transaction) or raises ServiceError in Chinese and writes nothing; the domain's
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone, check_transition
@@ -18,8 +19,43 @@ from app.domain.service_case import apply_event
 from app.domain.service_state import LEVEL_RANK, PLAIN_FIELDS, WITHDRAW_KINDS, CaseState
 from app.services.errors import ServiceError
 
+from app.services.intake_form import Intake, IntakeForm
+from app.services.rules import Rules
+from app.station import Station
+from sync.store import NewEvent, Store
+
 if TYPE_CHECKING:
-    from app.services.desk import Desk, Intake, IntakeForm
+    from datetime import date
+
+    from app.domain.intake import Notice
+
+
+class Desk(Protocol):
+    """What the mixin uses of app.services.desk.Desk (which mixes it in, so it is not
+    imported here: the two would import each other)."""
+
+    station: Station
+    store: Store
+    today: Callable[[], date]
+
+    @property
+    def rules(self) -> Rules: ...
+
+    def write(self, items: list[NewEvent]) -> list[dict[str, Any]]: ...
+
+    def case(self, record: str) -> CaseState: ...
+
+    def act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any]
+            ) -> dict[str, Any]: ...
+
+    def _accepted_event(self, officer: Cadre, form: IntakeForm
+                        ) -> tuple[str, str, Notice, NewEvent]: ...
+
+    def _village_name(self, state: CaseState) -> str: ...
+
+    def correction_problems(self, changes: dict[str, str]) -> list[str]: ...
+
+    def finishes_on_the_spot(self, matter_code: str) -> bool: ...
 
 URGE_METHODS = ("电话", "书面", "当面", "系统提醒")
 # Fields a cadre may correct on the 修改信息 form, in the order shown.
@@ -136,7 +172,6 @@ class CaseWork:
                           from_visit: str | None = None) -> Intake:
         """受理并办结: svc.accepted and svc.done_at_once in one transaction, for a 当场办结
         matter with every material brought; the receipt says it was finished."""
-        from app.services.desk import Intake
         from app.services.frontdesk import visit_link
         if not self.finishes_on_the_spot(form.matter_code):
             raise ServiceError("这个事项不能当场办结（承诺时限不是“当场办结”，或要由上级办理），"

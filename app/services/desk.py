@@ -5,7 +5,6 @@ event or raises ServiceError with Chinese messages and writes nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
@@ -17,6 +16,7 @@ from app.services.casework import CaseWork
 from app.services.directory import node_names
 from app.services.errors import ServiceError
 from app.services.frontdesk import visit_link
+from app.services.intake_form import Intake, IntakeForm
 from app.services.receipts import next_receipt
 from app.services.rules import Rules, RulesCache
 from app.station import Station
@@ -26,29 +26,6 @@ from sync.ids import uuid7
 from sync.store import NewEvent
 
 MODES = ("即办", "代办", "上报镇")
-
-
-@dataclass
-class IntakeForm:
-    name: str
-    phone: str
-    matter_code: str
-    summary: str
-    sex: str = ""
-    id_number: str = ""
-    group: str = ""
-    address: str = ""
-    materials_present: list[str] = field(default_factory=list)
-    mode: str = ""          # empty: suggested from the matter's handling level
-    remark: str = ""
-
-
-@dataclass(frozen=True)
-class Intake:
-    record: str
-    receipt_no: str
-    notice: Notice
-    event: dict[str, Any]
 
 
 class Desk(CaseWork):

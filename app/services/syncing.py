@@ -51,7 +51,7 @@ def sync_round(data: Path, key: bytes, progress: Progress | None = None) -> Roun
         if result.ok:
             station.after_round()
         return result
-    except Exception as exc:  # a bug must not kill the background thread silently
+    except Exception:  # a bug must not kill the background thread silently
         log.exception("sync round failed")
         return RoundResult(ok=False, error="同步时程序出错了：请稍后再点“同步”；仍不行请联系"
                                            "镇里管理员（详细原因已记在程序日志里）。")

@@ -13,7 +13,7 @@ from kivy.lang import Builder
 from app.services.errors import ServiceError
 from app.services.printing import LETTER_CODE, STATUS_URL, paper_settings_missing
 from app.services.rules import load_rules
-from app.ui.widgets import Body, Field, Page, esc, red
+from app.ui.widgets import Field, Page, esc, red
 
 
 class PaperSettingsScreen(Page):

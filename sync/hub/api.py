@@ -71,23 +71,6 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
     pairings = Pairings(hub)
     health = health or Health(hub.path.parent)
 
-    def guarded(handler: Handler) -> Handler:
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Problem as exc:
-                return problem_response(exc)
-            except DatabaseError as exc:
-                if type(exc) is not DatabaseError:   # locked, constraint…: not damage
-                    log.exception("database error in %s", request.url.path)
-                    return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
-                health.mark_damaged(f"读写数据库时出错：{exc}")   # malformed, not a database
-                return damaged_response(health)
-            except Exception:  # the hub keeps serving whatever one request did
-                log.exception("unhandled error in %s", request.url.path)
-                return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
-        return run
-
     async def authed(request: Request, body: bytes) -> Any:
         admin.refresh_tree(hub, nodes_seen)
         return admin.authenticate(hub, request.headers, request.method, request.url.path, body)
@@ -226,18 +209,41 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
             raise
 
     routes = [
-        Route("/v1/info", guarded(info), methods=["GET"]),
-        Route("/v1/enroll/start", guarded(enroll_start), methods=["POST"]),
-        Route("/v1/enroll", guarded(enroll), methods=["POST"]),
-        Route("/v1/push", guarded(push), methods=["POST"]),
-        Route("/v1/pull", guarded(pull), methods=["POST"]),
-        Route("/v1/heads", guarded(heads), methods=["GET"]),
-        Route("/v1/blobs/{sha}", guarded(blob), methods=["HEAD", "PATCH", "GET"]),
-        Route("/v1/openapi.json", guarded(openapi), methods=["GET"]),
-        Route("/v1/status", guarded(status), methods=["GET"]),
+        Route("/v1/info", info, methods=["GET"]),
+        Route("/v1/enroll/start", enroll_start, methods=["POST"]),
+        Route("/v1/enroll", enroll, methods=["POST"]),
+        Route("/v1/push", push, methods=["POST"]),
+        Route("/v1/pull", pull, methods=["POST"]),
+        Route("/v1/heads", heads, methods=["GET"]),
+        Route("/v1/blobs/{sha}", blob, methods=["HEAD", "PATCH", "GET"]),
+        Route("/v1/openapi.json", openapi, methods=["GET"]),
+        Route("/v1/status", status, methods=["GET"]),
     ]
     return Starlette(routes=[*routes, *extra_routes],
-                     middleware=[Middleware(DamageGate, health=health)])
+                     middleware=[Middleware(DamageGate, health=health)],
+                     exception_handlers=problem_handlers(health))
+
+
+def problem_handlers(health: Health) -> dict[Any, Callable[[Request, Exception], Any]]:
+    """Every refusal as problem+json with its catalogued status (sync.problems); a
+    database that turns out damaged marks the hub so (every route then answers 503,
+    DamageGate); anything else is logged and answered 500 — the hub keeps serving
+    whatever one request did."""
+    async def problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return problem_response(exc)
+
+    async def database(request: Request, exc: Exception) -> Response:
+        if type(exc) is not DatabaseError:      # locked, constraint…: not damage
+            return await internal(request, exc)
+        health.mark_damaged(f"读写数据库时出错：{exc}")   # malformed, not a database
+        return damaged_response(health)
+
+    async def internal(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error in %s", request.url.path, exc_info=exc)
+        return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试。"))
+
+    return {Problem: problem, DatabaseError: database, Exception: internal}
 
 
 class DamageGate:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_AUTH = [{"node": []}]
+_AUTH: list[dict[str, list[str]]] = [{"node": []}]
 _PROBLEM = {"description": "problem+json with a stable `code` and a Chinese `title`",
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 

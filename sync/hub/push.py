@@ -74,7 +74,8 @@ class HubPush(HubParts):
     def _log_problems(self, sender: Node, problems: list[dict[str, Any]]) -> None:
         for problem in problems:
             self.conn.execute("INSERT INTO problems(at, node, code, message) VALUES(?,?,?,?)",
-                              (self.now_ms(), sender.id, problem["code"], problem["title"]))
+                              (self.now_ms(), sender.id, problem["code"],
+                               problem.get("detail") or problem["title"]))
 
     def _accept(self, sender: Node, runs: list[Any], certs: list[Any]) -> dict[str, Any]:
         accepted: dict[str, int] = {}
@@ -100,9 +101,9 @@ class HubPush(HubParts):
                         and exc.status == 403:
                     raise Refused(exc) from exc
                 problems.append(exc.to_json())
-                origin = run.get("origin") if isinstance(run, dict) else None
-                if isinstance(origin, str) and self.tree.is_within(origin, sender.id):
-                    accepted[origin] = log.head(self.conn, origin)[0]
+                named = run.get("origin") if isinstance(run, dict) else None
+                if isinstance(named, str) and self.tree.is_within(named, sender.id):
+                    accepted[named] = log.head(self.conn, named)[0]
                 continue
             accepted[origin] = through
             fresh.extend(events)
@@ -129,7 +130,7 @@ class HubPush(HubParts):
                           f"节点证书不合规则：只有镇、县服务器可以颁发证书，且下级的级别不能高于上级"
                           f"（{cert.kind} 不能由 {issuer.kind} 颁发）。", node=cert.id)
         if not verify(issuer.pubkey, cert.message(), cert.sig):
-            raise Problem(403, "bad_cert", "节点证书签名不对。", node=cert.id)
+            raise Problem(422, "bad_cert", "节点证书签名不对。", node=cert.id)
         known = self.tree.get(cert.id)
         if known is not None and known.direct:
             return []  # enrolled here directly: our own record wins
@@ -198,7 +199,7 @@ class HubPush(HubParts):
         signer = self.tree.get(signer_id) if isinstance(signer_id, str) else None
         last_seq = from_seq + len(items) - 1
         if head.get("seq") != last_seq or head.get("hash") != chain:
-            raise Problem(422, "chain_broken", "数据链的末端与签名不符（可能被篡改），这一段没有保存。",
+            raise Problem(409, "chain_broken", "数据链的末端与签名不符（可能被篡改），这一段没有保存。",
                           origin=origin, seq=from_seq)
         if signer is None or not signer.pubkey or not (
                 signer_id == origin or origin in self.tree.subtree(signer_id)
@@ -206,7 +207,7 @@ class HubPush(HubParts):
                 or not self.tree.is_within(signer_id, sender.id) \
                 or not verify(signer.pubkey, head_message(origin, last_seq, chain),
                               str(head.get("sig", ""))):
-            raise Problem(403, "bad_signature", "数据签名验证失败，这一段没有保存。",
+            raise Problem(403, "bad_run_signature", "数据签名验证失败，这一段没有保存。",
                           origin=origin, seq=from_seq)
         keep, stopped = self._check_events(sender, author, events, held_seq)
         log.insert(self.conn, keep)

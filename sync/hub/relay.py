@@ -1,28 +1,93 @@
 """A town hub's link to its county: push its subtree's events up (origin signatures
-kept), upload attachments, pull down what the county's scope policy grants the town.
-Runs on a schedule and on demand (after a child's push), in its own thread with its
-own SQLite connection."""
+kept), upload attachments, pull down what the county's scope policy grants the town —
+the protocol of sync.replicate, over the hub's upstream side (sync.hub.upstream). Runs
+on a schedule and on demand (after a child's push), in its own thread with its own
+SQLite connection."""
 from __future__ import annotations
 
 import json
 import logging
 import threading
-import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sync import log as events_log
+from sync.batching import BatchSizer
 from sync.blobfiles import BlobFiles
-from sync.blobsync import upload_blob
-from sync.client import Backoff, Credentials, HubClient
-from sync.tls import Pin
+from sync.client import Backoff, Credentials, HubClient, Reply
 from sync.db import transaction
 from sync.errors import Problem, SyncError
-from sync.events import pulled as pulled_events, pulled_certs, to_push
 from sync.hub import quarantine
 from sync.hub.store import HubStore
 from sync.keys import next_counter
+from sync.replicate import Outgoing, Replicator
+from sync.tls import Pin
 
 log = logging.getLogger("sanji.relay")
 MAX_BACKOFF = 600.0     # seconds between relay rounds at most while they keep failing
+
+
+@dataclass
+class HubEnd:
+    """A hub's upstream side as the local end of sync.replicate."""
+
+    hub: HubStore
+
+    def outgoing(self, limit: int) -> Outgoing | None:
+        certs = self.hub.up_certs()
+        runs = self.hub.up_runs(limit)
+        return Outgoing(runs, certs) if runs or certs else None
+
+    def acknowledged(self, accepted: Mapping[str, int], certs: Sequence[dict[str, Any]]
+                     ) -> None:
+        self.hub.mark_up(accepted, certs)
+
+    def set_aside(self, out: Outgoing) -> bool:
+        """A stored event cannot be encoded: set it aside (its origin's run now stops
+        before it) and send the rest, rather than fail every round."""
+        if not quarantine.set_aside(self.hub.conn, [e["id"] for r in out.runs
+                                                    for e in r["events"]]):
+            return False
+        log.warning("quarantined unservable events before relaying")
+        return True
+
+    def blobs_to_send(self) -> list[str]:
+        """Complete attachments the parent may take: it holds an event referencing them
+        (it refuses unreferenced blobs)."""
+        return [sha for (sha,) in self.hub.conn.execute(
+            "SELECT b.sha256 FROM blobs b WHERE b.complete=1 AND b.sent_up=0 AND EXISTS("
+            " SELECT 1 FROM blob_refs r JOIN events e ON e.rseq=r.rseq"
+            " LEFT JOIN up_acked u ON u.origin=e.origin"
+            " WHERE r.sha256=b.sha256 AND e.seq<=COALESCE(u.seq, 0))")]
+
+    def blob_sent(self, sha: str) -> None:
+        with transaction(self.hub.conn):
+            self.hub.conn.execute("UPDATE blobs SET sent_up=1 WHERE sha256=?", (sha,))
+
+    def pull_request(self) -> dict[str, Any]:
+        return {"cursor": self.hub.up_cursor(), "certs_after": self.hub.up_certs_after()}
+
+    def restart_pull(self) -> None:
+        with transaction(self.hub.conn):
+            self.hub.meta.set("up_cursor", None)
+            self.hub.meta.set("up_certs_after", 0)
+
+    def held_heads(self) -> dict[str, int]:
+        return events_log.heads(self.hub.conn)
+
+    def apply(self, body: dict[str, Any], events: list[dict[str, Any]],
+              cursor: dict[str, Any], certs: list[Any], certs_through: int | None) -> int:
+        return self.hub.apply_pulled(events, cursor, certs, certs_through, body.get("root"))
+
+    def pull_finished(self) -> None:
+        pass
+
+    def rewind(self, heads: Mapping[str, int]) -> bool:
+        return self.hub.rewind_up(heads)
+
+    def learn_time(self, reply: Reply) -> None:
+        pass      # a hub keeps its own clock: its parent's time is not adopted
 
 
 class Relay:
@@ -42,6 +107,10 @@ class Relay:
         if self.client.credentials is None:
             self.client.credentials = creds
         self.backoff = Backoff(attempts=4, cap=10.0)
+        # Replies must be signed by the parent this hub enrolled with (issue #7).
+        self.replicator = Replicator(HubEnd(hub), self.client, upstream["parent"]["pubkey"],
+                                     BatchSizer(size=batch, low=batch, high=batch),
+                                     self.backoff, blobs, pending=hub.pending_up)
         self.failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -58,103 +127,19 @@ class Relay:
     def run_round(self) -> dict[str, int]:
         self.hub.tree.reload()
         self.hub.directory.forget()   # the API's connection may have stored certificates
-        try:
-            pushed = self.push_all()
-        except Problem as exc:
-            if "accepted" not in exc.extra:
-                raise  # refused as a whole (token, size): a pull would be refused too
-            # Some runs were refused (the parent recorded why; the error is shown), but
-            # the parent's answers must still come down to every other village.
-            self.pull_all()
-            raise
-        self.upload_blobs()
-        pulled = self.pull_all()
+        counts = self.replicator.round()
         with transaction(self.hub.conn):
-            self.hub.meta.set("up_last_success", int(time.time() * 1000))
+            self.hub.meta.set("up_last_success", self.hub.now_ms())
             self.hub.meta.set("up_last_error", None)
             self.hub.meta.set("up_failures", 0)
             self.hub.meta.set("up_next_try", None)
-        return {"pushed": pushed, "pulled": pulled}
+        return {"pushed": counts.pushed, "pulled": counts.pulled}
 
     def push_all(self) -> int:
-        pushed = 0
-        for _ in range(100_000):
-            certs = self.hub.up_certs()
-            runs = self.hub.up_runs(self.batch)
-            if not runs and not certs:
-                return pushed
-            body = {"nodes": certs, "runs": [{**r, "events": [to_push(e) for e in r["events"]]}
-                                             for r in runs]}
-            try:
-                reply = self.backoff.run(lambda: self.client.call("POST", "/v1/push", body))
-                accepted = reply.body["accepted"]
-            except (TypeError, ValueError):   # what jsoncodec.dumps cannot write: TypeError
-                # A stored event cannot be encoded: set it aside (its origin's run now
-                # stops before it) and send the rest, rather than fail every round.
-                if not quarantine.set_aside(self.hub.conn, [e["id"] for r in runs
-                                                            for e in r["events"]]):
-                    raise
-                log.warning("quarantined unservable events before relaying")
-                continue
-            except Problem as exc:
-                accepted = exc.extra.get("accepted") or {}
-                gaps = {p.get("origin"): p.get("expected") for p in exc.extra.get("problems", [])
-                        if p.get("code") == "seq_gap"}
-                if not gaps and exc.code == "seq_gap":
-                    gaps = {exc.extra.get("origin"): exc.extra.get("expected")}
-                for origin, expected in gaps.items():
-                    if isinstance(origin, str) and isinstance(expected, int):
-                        accepted[origin] = expected - 1   # parent restored: rewind
-                # Certificates count as delivered only if the parent processed the push.
-                self.hub.mark_up(accepted, certs if "accepted" in exc.extra else [])
-                if gaps:
-                    continue
-                raise
-            self.hub.mark_up(accepted, certs)
-            pushed += sum(len(r["events"]) for r in runs)
-        return pushed
-
-    def upload_blobs(self) -> int:
-        """Send complete attachments up once the parent holds an event referencing them
-        (it refuses unreferenced blobs)."""
-        if self.blobs is None:
-            return 0
-        rows = self.hub.conn.execute(
-            "SELECT b.sha256 FROM blobs b WHERE b.complete=1 AND b.sent_up=0 AND EXISTS("
-            " SELECT 1 FROM blob_refs r JOIN events e ON e.rseq=r.rseq"
-            " LEFT JOIN up_acked u ON u.origin=e.origin"
-            " WHERE r.sha256=b.sha256 AND e.seq<=COALESCE(u.seq, 0))").fetchall()
-        for (sha,) in rows:
-            upload_blob(self.client, self.backoff, sha, self.blobs.read(sha))
-            with transaction(self.hub.conn):
-                self.hub.conn.execute("UPDATE blobs SET sent_up=1 WHERE sha256=?", (sha,))
-        return len(rows)
+        return self.replicator.push_all()
 
     def pull_all(self) -> int:
-        pulled, have = 0, None
-        parent_key = json.loads(self.hub.meta.get("upstream") or "{}")["parent"]["pubkey"]
-        for _ in range(100_000):
-            request: dict[str, Any] = {"cursor": self.hub.up_cursor(), "limit": self.batch,
-                                       "certs_after": self.hub.up_certs_after()}
-            if have is not None:
-                request["have"] = have
-            # The reply must be signed by the parent this hub enrolled with (issue #7).
-            body = self.backoff.run(lambda: self.client.call(
-                "POST", "/v1/pull", request, signed_by=parent_key)).body
-            if isinstance(body, dict) and body.get("reset") and have is None:
-                have = {o: s for o, s in self.hub.conn.execute(
-                    "SELECT origin, MAX(seq) FROM events GROUP BY origin")}
-                with transaction(self.hub.conn):
-                    self.hub.meta.set("up_cursor", None)
-                    self.hub.meta.set("up_certs_after", 0)
-                continue
-            events, cursor = pulled_events(body)
-            certs, certs_through = pulled_certs(body)
-            pulled += self.hub.apply_pulled(events, cursor, certs, certs_through,
-                                            body.get("root"))
-            if not body.get("more"):
-                return pulled
-        return pulled
+        return self.replicator.pull_all()
 
     # background ---------------------------------------------------------------------------
     def poke(self) -> None:
@@ -203,11 +188,12 @@ class Relay:
     def _report(self, exc: Exception, delay: float) -> None:
         if isinstance(exc, SyncError):
             log.warning("relay round failed (%d in a row): %s", self.failures, exc)
-            message = str(exc)
+            # A refusal in the catalogue's words (sync.problems), its code for the technician.
+            message = f"{exc.title}（{exc.code}）" if isinstance(exc, Problem) else str(exc)
         else:
             log.exception("relay round failed (%d in a row)", self.failures)
             message = f"转发程序出错（{type(exc).__name__}），已记录，会自动重试。"
-        now = int(time.time() * 1000)
+        now = self.hub.now_ms()
         try:
             with transaction(self.hub.conn):
                 self.hub.meta.set("up_last_error", json.dumps(

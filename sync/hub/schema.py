@@ -4,13 +4,15 @@ from __future__ import annotations
 import sqlite3
 
 from sync import certs, log
-from sync.db import run_script
+from sync.db import META_DDL, run_script
 from sync.hub import quarantine
 from sync.keys import SigningKey
+from sync.migrations import Step
 from sync.nodes import NODES_DDL
 
 
 def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(META_DDL)
     log.create_events_table(conn)
     run_script(conn, NODES_DDL + """
     CREATE TABLE sigs(origin TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,
@@ -86,7 +88,8 @@ def _v5(conn: sqlite3.Connection) -> None:
                       ",".join(cert.roles), cert.short_code, cert.sig, cseq))
 
 
-MIGRATIONS = [_v1, _v2,
-              quarantine.migrate,   # v3: events a hub cannot send on (issue #7 item 6)
-              _v4,                  # v4: who sent each attachment (issue #7 item 10)
-              _v5]                  # v5: certificates (issue #7)
+MIGRATIONS = [Step("events, nodes, records, feed, attachments", _v1),
+              Step("short codes", _v2),
+              Step("quarantine", quarantine.migrate),    # issue #7 item 6
+              Step("attachment holders", _v4),           # issue #7 item 10
+              Step("certificates", _v5)]                 # issue #7

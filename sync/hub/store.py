@@ -25,7 +25,7 @@ from typing import Any
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import Cert, Directory, Root, issue
-from sync.db import Meta, connect, migrate, transaction
+from sync.db import Meta, connect, transaction
 from sync.errors import Problem
 from sync.events import to_pull
 from sync.hlc import HybridClock, system_ms
@@ -35,6 +35,7 @@ from sync.hub.schema import MIGRATIONS
 from sync.hub.upstream import HubUpstream
 from sync.ids import uuid7
 from sync.keys import SigningKey
+from sync.migrations import migrate
 from sync.nodes import Node, Tree
 from sync.policy import Audience, Policy, RecordFacts, default_policy
 
@@ -276,7 +277,8 @@ class HubStore(HubPush, HubUpstream):
             certs_after = 0
         subtree, scope = self.scopes(child)
         certs, certs_through, more_certs = self.directory.since(certs_after)
-        last_fseq, last_id = start, (cursor or {}).get("id", "") if not reset else ""
+        last_fseq = start
+        last_id = cursor.get("id", "") if isinstance(cursor, dict) and not reset else ""
         reply = {"epoch": self.epoch, "reset": reset, "certs": certs,
                  "certs_through": certs_through, "root": self.root().to_json()}
         if more_certs:

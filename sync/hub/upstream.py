@@ -15,7 +15,7 @@ directory, policy, identity, clock and record index).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync import log
@@ -25,8 +25,7 @@ from sync.errors import Problem
 from sync.hub import quarantine
 from sync.hub.parts import HubParts
 from sync.keys import head_message
-from sync.policy import Overlay, Where
-from sync.store import check_pulled, check_written
+from sync.intake import sort_pulled
 
 MAX_RUN = 5000          # events in one pushed run (what a hub accepts, and sends up)
 
@@ -87,13 +86,25 @@ class HubUpstream(HubParts):
                 certs.append(cert.to_json())
         return certs
 
-    def mark_up(self, accepted: dict[str, int], certs: Sequence[dict[str, Any]]) -> None:
+    def mark_up(self, accepted: Mapping[str, int], certs: Sequence[dict[str, Any]]) -> None:
         with transaction(self.conn):
             for origin, seq in accepted.items():
                 self.conn.execute("INSERT INTO up_acked(origin, seq) VALUES(?,?) ON CONFLICT"
                                   "(origin) DO UPDATE SET seq=excluded.seq", (origin, seq))
             self.conn.executemany("UPDATE nodes SET sent_up=1 WHERE id=?",
                                   [(c["id"],) for c in certs])
+
+    def rewind_up(self, heads: Mapping[str, int]) -> bool:
+        """The parent, restored from a backup, holds these heads of our subtree's chains:
+        where it acknowledged more, send again from what it holds. True if any moved."""
+        subtree = self.tree.subtree(self.hub_id)
+        back = [(heads.get(origin, 0), origin) for origin, seq in self.conn.execute(
+            "SELECT origin, seq FROM up_acked") if origin in subtree
+                and heads.get(origin, 0) < seq]
+        if back:
+            with transaction(self.conn):
+                self.conn.executemany("UPDATE up_acked SET seq=? WHERE origin=?", back)
+        return bool(back)
 
     def pending_up(self) -> int:
         acked = dict(self.conn.execute("SELECT origin, seq FROM up_acked"))
@@ -106,12 +117,7 @@ class HubUpstream(HubParts):
                      certs: Sequence[object] = (), certs_through: int | None = None,
                      root: object = None) -> int:
         """Keep the certificates, then the events, of one (signature-checked) reply."""
-        fresh = []
         subtree = self.tree.subtree(self.hub_id)
-        taken: set[object] = set()   # ids and (origin, seq) of this batch's fresh events
-        overlay = Overlay(self.record_facts, [e["record"] for e in events
-                                              if isinstance(e.get("record"), str)])
-        where = Where(self.directory, overlay.facts)
         with transaction(self.conn):
             problems = self._adopt_root(root)
             changed, refused = self.directory.admit(certs)
@@ -119,27 +125,9 @@ class HubUpstream(HubParts):
             if changed:
                 self.touch_nodes()
                 self._certified(changed)
-            for event in events:
-                problem = check_pulled(event, self.registry)
-                if problem is None:
-                    if event["origin"] in subtree or event["id"] in taken or log.find(
-                            self.conn, event["id"]):
-                        continue
-                    slot = (event["origin"], event["seq"])
-                    if slot in taken or log.hash_at(self.conn, *slot) is not None:
-                        # Another event at a place of a chain already taken: set it aside
-                        # rather than fail every relay round on UNIQUE(origin, seq).
-                        problem = Problem(409, "conflict", "上级发来的事件与已有事件序号冲突，已跳过。")
-                    else:
-                        problem = check_written(event, self.directory, self.policy, where)
-                if problem is not None:
-                    problems.append(problem)
-                    continue
-                taken.update((event["id"], slot))
-                overlay.add(event, self.policy.creates(event["type"]))
-                if not self.clock.observe(event["hlc"]):
-                    event["flags"] = log.FLAG_FAR_FUTURE
-                fresh.append(event)
+            intake = sort_pulled(self, events, subtree.__contains__)
+            problems += [problem for _, problem in intake.refused]
+            fresh = intake.fresh
             for problem in problems:
                 self.conn.execute("INSERT INTO problems(at, node, code, message) "
                                   "VALUES(?,?,?,?)", (self.now_ms(), "upstream",

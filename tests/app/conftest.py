@@ -14,7 +14,6 @@ from app.services.desk import Desk
 from app.station import Station, open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
-from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess
 from tests.support.papers import set_town_papers
 from tests.support.township import Township as RolesTownship, build

@@ -27,14 +27,12 @@ import pytest
 
 from app.domain.petition_sealed import sealed_payload
 from app.sealing import discipline_keys, ensure_seal_key, open_sealed, seal_for_discipline
-from app.services.desk import IntakeForm
 from app.services.dispute_screenings import ScreeningForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.risk import RiskAssessments
 from app.services.rules import load_rules
 from sync import log
-from sync.canonical import GENESIS
 from sync.db import transaction
 from sync.errors import StoreError
 from sync.events import seal

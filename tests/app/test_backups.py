@@ -16,6 +16,7 @@ from app.accounts import add_cadre, sign_in
 from app.services.frontdesk import VisitForm, log_visit
 from app.station import Station, open_station
 from sync.db import connect
+from sync.problems import CATALOGUE
 from tests.app.test_cli import sanji
 from tests.support.hubs import HubProcess, running_hub
 
@@ -216,7 +217,9 @@ def test_a_damaged_hub_refuses_to_serve_and_says_how_to_restore(tmp_path: Path) 
         assert not refused.ok and "已损坏" in (refused.error or "")
         answer = hub.get("/v1/info", timeout=5)
         assert answer.status_code == 503 and answer.json()["code"] == "hub_damaged"
-        assert "sanji restore" in answer.json()["title"]
+        # The catalogue's message as title, the hub's own account (how to restore) as detail.
+        assert answer.json()["title"] == CATALOGUE["hub_damaged"].message
+        assert "sanji restore" in answer.json()["detail"]
     finally:
         hub.stop()
     assert "服务器数据库已损坏" in hub.log_text()

@@ -32,7 +32,6 @@ from app.services.petitions import PetitionForm, PetitionerForm, Petitions
 from app.station import Station, open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub
-from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess, wait_for_relay
 
 TODAY = date(2026, 11, 27)

@@ -27,7 +27,7 @@ from sync.audit import audit_hub
 from sync.errors import Problem
 from tests.app.conftest import TODAY, Place, Township
 from tests.app.test_cli import sanji
-from tests.support.hubs import HubProcess, wait_for_relay
+from tests.support.hubs import wait_for_relay
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,6 @@ from app.keyring import FIRST_WAIT_MS, FREE_TRIES, MAX_WAIT_MS, Keyring, delay_m
 from app.sealing import META_KEY, ensure_seal_key
 from app.station import Station, StationLocked, open_station
 from sync.db import WrongKey, connect
-from sync.enroll import enroll_station
 from sync.ids import uuid7
 from sync.keys import SigningKey
 

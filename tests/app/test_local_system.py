@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.local_system import prepare
+from app.launch.hubs import prepare
 from tests.support.hubs import ROOT, free_port
 
 pytestmark = pytest.mark.slow

@@ -61,7 +61,7 @@ def test_a_paper_printed_twice_comes_out_of_the_queue_as_that_paper(
     assert printed_as_sent(paper, written, tmp_path) < 1.5         # ... and that page came out
     # CUPS's accounting: this job, 2 impressions (1 page × 2 copies), under its title.
     line = cups.page_log(job.job_id)
-    assert f" total 2 " in line and "受理回执 XJ003-261127-0001-5" in line, line
+    assert " total 2 " in line and "受理回执 XJ003-261127-0001-5" in line, line
 
 
 def test_a_stopped_printer_is_shown_as_such_and_refuses_with_a_chinese_message(

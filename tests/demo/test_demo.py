@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from app.accounts import list_cadres, sign_in
-from app.demo import run_demo
-from app.demo_casework import CASES_BY_VILLAGE, FORWARDED, STATUSES, STATUSES_BY_VILLAGE
-from app.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
+from app.launch.demo import run_demo
+from app.launch.demo_casework import CASES_BY_VILLAGE, FORWARDED, STATUSES, STATUSES_BY_VILLAGE
+from app.launch.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
                                plan_cases)
 from app.domain import check_id_number, check_phone
-from app.local_system import key_file
+from app.launch.hubs import key_file
 from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import on_duty_now, recent_visits, roster
 from app.services.ledger import LedgerFilter, deadline_board, ledger, town_overview
@@ -363,7 +363,7 @@ def test_no_resident_name_id_number_or_phone_lies_in_clear_on_disk(seeded: Seede
 def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
     """Issue #13: the 纪委 devices hold the reports and the cases in every stage; a
     village tablet holds its reports sealed and cannot open them."""
-    from app.demo_supervision import COUNTY_JIWEI, REPORTS, TOWN_JIWEI
+    from app.launch.demo_supervision import COUNTY_JIWEI, REPORTS, TOWN_JIWEI
     from app.sealing import can_open
     from app.services.discipline import DisciplineDesk
     assert seeded.summary["supervision"] == {"reports": len(REPORTS), "cases": 3}

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from app.accounts import list_cadres
-from app.demo import run_demo
-from app.demo_township import LETTER_CODE, PIN, TOWN, TOWN_PHONES, VILLAGES
+from app.launch.demo import run_demo
+from app.launch.demo_township import LETTER_CODE, PIN, TOWN, TOWN_PHONES, VILLAGES
 from app.docs import placeholders, repeated_phrases
 from app.services import printing
 from app.services.desk import Desk

@@ -11,7 +11,6 @@ import pytest
 from app.station import Station, open_station
 from sync.client import HubClient
 from sync.enroll import enroll_hub, enroll_station
-from sync.hub.server import open_hub
 from tests.support.hubs import HubProcess
 from tests.sync.faultkit import Lab
 

@@ -26,6 +26,7 @@ from sync.events import seal, to_push
 from sync.ids import uuid7
 from sync.keys import SigningKey, head_message, request_message
 from sync.store import Store
+from sync.problems import CATALOGUE
 from tests.support.keys import key_beside
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -97,6 +98,8 @@ def problem_of(response: httpx.Response, status: int, code: str) -> dict[str, An
     assert body["status"] == status, body
     assert body["type"] == f"urn:sanji:problem:{code}", body
     assert isinstance(body["title"], str) and HAN.search(body["title"]), body
+    # One status and one message per code (sync.problems), whatever the raise site said.
+    assert (status, body["title"]) == (CATALOGUE[code].status, CATALOGUE[code].message), body
     return body
 
 

@@ -26,6 +26,7 @@ from sync import log, state
 from sync.db import transaction
 from sync.events import seal
 from sync.hub.server import open_hub
+from sync.problems import CATALOGUE
 from tests.support.hubs import HubProcess, wait_for_relay
 from tests.support.keys import key_beside
 from tests.support.mitm import ReplyForger, on_path
@@ -195,8 +196,8 @@ def test_the_relay_loop_survives_any_exception_backs_off_and_reports_it(lab: Lab
     county = lab.county()
     mitm = ReplyForger(county).start()
     try:
-        # The county's push replies arrive as a JSON list: no Problem, no TransportError,
-        # a TypeError in the relay (before: the thread died of it).
+        # The county's push replies arrive as a JSON list (before: a TypeError in the
+        # relay, and the thread died of it; now the reply is refused as unusable).
         mitm.rewrite = on_path("/v1/push", lambda path, code, body: (200, b"[]"))
         town = lab.town(county=county, upstream=mitm.url)
         honest = lab.station(town, "王湾村")
@@ -207,7 +208,8 @@ def test_the_relay_loop_survives_any_exception_backs_off_and_reports_it(lab: Lab
                  "the relay failed twice in a row and is still running")
         body = status(town)
         assert body["healthy"] is False, body
-        assert "TypeError" in json.loads(body["last_up_error"])["message"], body
+        assert json.loads(body["last_up_error"])["message"] == \
+            f"{CATALOGUE['bad_reply'].message}（bad_reply）", body
         assert body["relay"]["next_try_at"], body
         assert any("向上级同步" in p for p in body["problems"]), body
 

@@ -349,12 +349,12 @@ def test_broken_chains_are_refused_whole(hub: HubProcess, enroll: Enroll) -> Non
     assert body["accepted"] == {origin: 2}
     # 2. A signed head whose hash is not the recomputed chain (a tampered event inside).
     problem_of(raw.push([run_of(origin, 3, run["prev"], events, key, head_hash="e" * 64)]),
-               422, "chain_broken")
+               409, "chain_broken")
     tampered = json.loads(json.dumps(run))
     tampered["events"][0][-1]["matter"] = "改过的内容"
-    problem_of(raw.push([tampered]), 422, "chain_broken")
+    problem_of(raw.push([tampered]), 409, "chain_broken")
     # 3. A head that claims a different length than the run carries.
-    problem_of(raw.push([run_of(origin, 3, run["prev"], events, key, head_seq=9)]), 422,
+    problem_of(raw.push([run_of(origin, 3, run["prev"], events, key, head_seq=9)]), 409,
                "chain_broken")
     assert snapshot(hub.data) == before
     still_serves(hub, station)
@@ -371,7 +371,7 @@ def test_bad_head_signature_is_refused(hub: HubProcess, enroll: Enroll) -> None:
     for head in (other["head"], {**run["head"], "sig": "AAAA"}, {**run["head"], "sig": 7},
                  {k: v for k, v in run["head"].items() if k != "sig"},
                  {**run["head"], "signer": hub_id(hub)}):
-        body = problem_of(raw.push([{**run, "head": head}]), 403, "bad_signature")
+        body = problem_of(raw.push([{**run, "head": head}]), 403, "bad_run_signature")
         assert body["accepted"] == {origin: 0}
     assert snapshot(hub.data) == before
     still_serves(hub, station)

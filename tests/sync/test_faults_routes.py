@@ -13,7 +13,7 @@ from sync.nodes import new_token, secret_hash
 from sync.state import state_hash
 from sync.store import NewEvent
 from tests.support.hubs import HubProcess
-from tests.sync.faultkit import (DbFile, Lab, Station, assert_holds_exactly, audit, chain,
+from tests.sync.faultkit import (Lab, Station, assert_holds_exactly, audit, chain,
                                  config_event, count, hub_db, ids, query, station_db,
                                  sync_until_clean, sync_via, visit, visit_event, wait_for)
 

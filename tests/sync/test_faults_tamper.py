@@ -5,7 +5,6 @@ does not match its hash. Real hub processes on 127.0.0.1, SQLite edited while st
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sync.canonical import GENESIS
 from sync.events import seal

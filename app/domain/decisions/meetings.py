@@ -112,7 +112,8 @@ class MeetingResult:
 
     def explain(self, names: Mapping[str, str] | None = None) -> str:
         """The result as a cadre reads it on the screen and in the minutes."""
-        label = (lambda i: (names or {}).get(i, i))
+        def label(i: str) -> str:
+            return (names or {}).get(i, i)
         lines = [
             f"{self.body}：应到{len(self.expected)}人，实到{len(self.present)}人"
             f"（其中电话、视频参加{len(self.remote)}人），出席比例{ratio_text(len(self.present), len(self.expected))}",

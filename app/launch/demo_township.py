@@ -1,4 +1,4 @@
-"""The demo township's people, places and stories (data for app.demo; pure, no I/O).
+"""The demo township's people, places and stories (data for app.launch.demo; pure, no I/O).
 
 新集镇 under 新县 (area code 411523, 河南省信阳市新县): four villages, the town's 便民服务中心
 and a county window. Matters come from the catalog (schemas/catalog/matters.json) by

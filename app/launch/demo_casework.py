@@ -6,7 +6,7 @@ urged at the town; a 宅基地 application whose phone was corrected (修改信�
 application withdrawn (撤件); a neighbours' quarrel registered as a dispute from a visit; a
 village's own matter the town approved and another waiting in the town's inbox.
 
-Kept apart from app.demo so the other demo additions merge cleanly; every step goes
+Kept apart from app.launch.demo so the other demo additions merge cleanly; every step goes
 through the same services the screens call, at the level that may take it, on the day it
 was taken, after it has synced there.
 """
@@ -17,16 +17,13 @@ import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import TYPE_CHECKING
 
-from app.demo_township import VILLAGES, person
+from app.launch.demo_township import VILLAGES, person
+from app.launch.world import DemoError, Place, World
 from app.domain import rating_payload
 from app.services.desk import IntakeForm
 from app.services.frontdesk import VisitForm, log_visit
 from app.services.local_matters import LocalMatterForm, decide, propose
-
-if TYPE_CHECKING:
-    from app.demo import Place, World
 
 SEED = 20261208
 # What the work below leaves, by village and status (the demo summary and its tests add
@@ -60,7 +57,6 @@ PENDING_MATTER = LocalMatterForm(
 
 def _carry(world: World, event_id: str, *places: Place, timeout: float = 60.0) -> None:
     """Sync until each of ``places`` holds ``event_id`` (through the town hub's relay)."""
-    from app.demo import DemoError
     deadline = time.monotonic() + timeout
     for place in places:
         while not place.holds(event_id):

@@ -26,38 +26,30 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
-from app.demo_casework import STATUSES as CASEWORK_STATUSES
-from app.demo_casework import seed_casework
-from app.demo_law import seed_law
-from app.demo_supervision import seed_supervision
-from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
-                               TOWN, TOWN_PHONES, VILLAGES, VISITS, PlaceSpec, person,
+from app.accounts import Cadre
+from app.launch.demo_casework import STATUSES as CASEWORK_STATUSES
+from app.launch.demo_casework import seed_casework
+from app.launch.demo_law import seed_law
+from app.launch.demo_supervision import seed_supervision
+from app.launch.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
+                               TOWN, TOWN_PHONES, VILLAGES, VISITS, person,
                                plan_cases)
 from app.domain import add_working_days, rating_payload
-from app.keyring import Keyring
-from app.local_system import (COUNTY_PORT, TOWN_PORT, _port_free, local_url, open_local_hub,
+from app.launch.hubs import (COUNTY_PORT, TOWN_PORT, local_url, open_local_hub, port_free,
                               prepare, start_hub)
-from app.services.desk import Desk, IntakeForm
 from app.services.frontdesk import VisitForm, check_in, check_out, log_visit, schedule_duty
-from app.station import Station, unlock_station
+from app.launch.world import Case, DemoError, Place, World, open_demo_station, open_place
 from sync.db import transaction
 from sync.errors import SyncError
-from sync.hub import admin
 from sync.hub.tls import certificate_in_use
 from sync.tls import peer_certificate
 
 DONE, STARTED = "demo_seeded", "demo_started"     # station meta keys (idempotence)
-
-
-class DemoError(RuntimeError):
-    """The demo could not finish; the message (Chinese) says what to do."""
 
 
 # running the hubs -----------------------------------------------------------------------------
@@ -87,7 +79,7 @@ def hubs(root: Path, county_port: int, town_port: int, interval: float = 0.3
 
 def _hub_url(data: Path, port: int) -> str | None:
     """The URL of this data dir's hub if it is already serving on `port`."""
-    if _port_free(port):
+    if port_free(port):
         return None
     url = local_url(port)
     hub = open_local_hub(data)
@@ -102,109 +94,6 @@ def _hub_url(data: Path, port: int) -> str | None:
     if serving.strip() != own.strip():
         raise DemoError(f"端口 {port} 上运行的是另一个服务器（不是 {data} 的），请先关闭它。")
     return url
-
-
-# places and cases ----------------------------------------------------------------------------
-class DemoClock:
-    """The Desk's `today`, moved to the day each step was taken."""
-
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> date:
-        return self.day
-
-
-@dataclass
-class Place:
-    spec: PlaceSpec
-    station: Station
-    clock: DemoClock
-    desk: Desk
-    cadres: list[Cadre]
-
-    def sync(self) -> None:
-        result = self.station.sync_once()
-        if not result.ok:
-            raise DemoError(f"{self.spec.name}同步失败：{result.error}")
-
-    def holds(self, event_id: str) -> bool:
-        return self.station.store.conn.execute("SELECT 1 FROM events WHERE id=?",
-                                               (event_id,)).fetchone() is not None
-
-
-@dataclass
-class Case:
-    number: int
-    village: Place
-    script: str
-    accepted_on: date
-    matter: str
-    form: IntakeForm
-    steps: list[tuple[str, str, int]]
-    record: str = ""
-    receipt_no: str = ""
-    last_event: str = ""
-    done: int = 0
-
-    @property
-    def pending(self) -> tuple[str, str, int] | None:
-        return self.steps[self.done] if self.done < len(self.steps) else None
-
-    def rng(self) -> random.Random:
-        """Choices for the next step, the same whatever order the sync rounds take."""
-        return random.Random(f"{SEED}-{self.number}-{self.done}")
-
-
-@dataclass
-class World:
-    root: Path
-    today: date
-    rng: random.Random
-    villages: list[Place] = field(default_factory=list)
-    town: Place | None = None
-    county: Place | None = None
-    cases: list[Case] = field(default_factory=list)
-
-    @property
-    def places(self) -> list[Place]:
-        return [*self.villages, *(p for p in (self.town, self.county) if p is not None)]
-
-    def at(self, level: str, case: Case) -> Place:
-        place = case.village if level == "village" else (
-            self.town if level == "town" else self.county)
-        assert place is not None
-        return place
-
-
-def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today: date,
-                roles: tuple[str, ...] = ()) -> Place:
-    station = _open_demo_station(root / spec.folder)
-    if not station.enrolled:
-        hub = open_local_hub(hub_dir)
-        try:
-            _, code = admin.add_node(hub, spec.name, spec.kind, roles)
-        finally:
-            hub.close()
-        station.enroll(hub_url, code)
-    have = {c.name: c for c in list_cadres(station.store)}
-    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN,
-                                          roles=settings_role(spec, index))
-              for index, (name, post) in enumerate(spec.cadres)]
-    clock = DemoClock(today)
-    return Place(spec, station, clock, Desk(station, today=clock), cadres)
-
-
-def _open_demo_station(data: Path) -> Station:
-    """A demo station: new (no cadre yet), or unlocked with the demo 密码."""
-    holders = Keyring.of(data).holders()
-    return unlock_station(data, PIN, int(time.time() * 1000),
-                          cadre=holders[0].id if holders else None)
-
-
-def settings_role(spec: PlaceSpec, index: int) -> tuple[str, ...]:
-    """The town center's director (张敏, 便民服务中心主任) may change the town's settings."""
-    return (SETTINGS_ROLE,) if spec is TOWN and index == 0 else ()
 
 
 def _cases(world: World) -> list[Case]:
@@ -395,7 +284,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
     done = _seeded(root)
     if done is not None:
         return done
-    home = _open_demo_station(root / "station")
+    home = open_demo_station(root / "station")
     try:
         if home.store.meta.get(STARTED):
             raise DemoError("上次生成演示数据没有完成：请删除这个数据目录后重新运行 sanji demo。")
@@ -409,9 +298,9 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
     try:
         say("登记各村服务站、镇便民服务中心和县直部门窗口，添加干部……")
         for spec in VILLAGES:
-            world.villages.append(_open_place(root, spec, root / "town", town_url, today))
-        world.town = _open_place(root, TOWN, root / "town", town_url, today)
-        world.county = _open_place(root, COUNTY, root / "county", county_url, today)
+            world.villages.append(open_place(root, spec, root / "town", town_url, today))
+        world.town = open_place(root, TOWN, root / "town", town_url, today)
+        world.county = open_place(root, COUNTY, root / "county", county_url, today)
         _town_settings(world, town_url)
         world.cases = _cases(world)
         say("排班、签到，登记来访……")
@@ -461,7 +350,7 @@ def run_demo(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_P
 def _seeded(root: Path) -> dict[str, Any] | None:
     if not (root / "station").exists():
         return None
-    home = _open_demo_station(root / "station")
+    home = open_demo_station(root / "station")
     try:
         raw = home.store.meta.get(DONE)
     finally:

@@ -3,9 +3,9 @@ screen of 矛盾纠纷, 信访, 风险评估 and 双联三解 has realistic cont
 
 Each story is a list of steps, each taken at the level that may take it (a village
 调解室 or station, the town center, the county window) on its own day (the place's demo
-clock), once the record's previous step has synced there — the same way app.demo runs
+clock), once the record's previous step has synced there — the same way app.launch.demo runs
 the service cases, so the logs are what real use would have written.  Kept apart from
-app.demo so the two grow without stepping on each other; app.demo calls ``seed_law``.
+app.launch.demo so the two grow without stepping on each other; app.launch.demo calls ``seed_law``.
 """
 from __future__ import annotations
 
@@ -14,16 +14,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.demo_township import VILLAGES
+from app.launch.demo_township import VILLAGES
+from app.launch.world import DemoError, Place, World
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.opinions import OpinionForm, Opinions
 from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.risk import RiskAssessments
 
-if TYPE_CHECKING:   # app.demo imports this module
-    from app.demo import Place, World
 
 V, T, C = "village", "town", "county"
 
@@ -380,7 +379,6 @@ def seed_law(world: "World", timeout: float = 180.0) -> dict[str, int]:
                 place.sync()
         if not moved:
             if time.monotonic() > deadline:
-                from app.demo import DemoError
                 raise DemoError("演示纠纷、信访数据在各级之间同步超时：请检查镇、县服务器是否在运行。")
             time.sleep(0.3)
     return dict(Counter(s.kind for s in stories))

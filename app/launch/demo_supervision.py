@@ -1,7 +1,7 @@
 """The demo township's conduct supervision (issue #13): the town's and the county's 纪委
 devices, 检举控告 taken at village stations (sealed there), and the town 纪委's cases in
 every stage — one closed after 一案双查, one under investigation, one dismissed with its
-reason, one report still waiting to be taken in. Kept apart from app.demo (which calls
+reason, one report still waiting to be taken in. Kept apart from app.launch.demo (which calls
 ``seed_supervision``) so the two grow without stepping on each other.
 
 Everything is written the way real use writes it: the reports through the petition
@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.demo_township import PlaceSpec
+from app.launch.demo_township import PlaceSpec
+from app.launch.world import Place, World, open_place
 from app.sealing import seal_for_discipline
 from app.services.discipline import DisciplineDesk
 from app.services.petitions import Petitions
 
-if TYPE_CHECKING:   # app.demo imports this module
-    from app.demo import Place, World
 
 TOWN_JIWEI = PlaceSpec("新集镇纪委", "town", "stations/town-jiwei",
                        (("周正", "镇纪委书记"), ("吴清", "镇纪委委员")))
@@ -45,8 +44,7 @@ def _day(world: World, days_ago: int) -> date:
 
 
 def _enroll(world: World, spec: PlaceSpec, hub: str, url: str) -> Place:
-    from app.demo import _open_place
-    return _open_place(world.root, spec, world.root / hub, url, world.today, ("discipline",))
+    return open_place(world.root, spec, world.root / hub, url, world.today, ("discipline",))
 
 
 def _sync(places: list[Place], rounds: int = 2) -> None:
