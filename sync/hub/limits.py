@@ -104,8 +104,11 @@ class GuardedH11Protocol(H11Protocol):
             # This reply is the connection's last: uvicorn closes after it and, seeing
             # the close in the request's headers, says so in the reply's.
             self.cycle.keep_alive = False
-            if (b"connection", b"close") not in self.cycle.scope["headers"]:
-                self.cycle.scope["headers"].append((b"connection", b"close"))
+            headers = self.cycle.scope["headers"]
+            if (b"connection", b"close") not in headers:
+                # uvicorn builds the scope's headers as a list (h11_impl), typed Iterable.
+                assert isinstance(headers, list)
+                headers.append((b"connection", b"close"))
 
     def _follow(self) -> None:
         """Move the deadline along with the request's state."""

@@ -132,13 +132,13 @@ def test_a_real_hub_answers_from_the_catalogue(hub: HubProcess) -> None:
     node_id, _ = hub.add_node("李庄村", "village")
     from sync.client import Credentials
     creds = Credentials(node_id, "not-the-token", SigningKey.generate(), lambda: 1)
-    with HubClient(hub.url, creds) as client:
+    with HubClient(hub.url, creds, pin=hub.pin) as client:
         with pytest.raises(Problem) as refused:
             client.call("POST", "/v1/pull", {"cursor": None})
     assert refused.value.code == "bad_token"
     assert (refused.value.status, refused.value.message) == (
         401, CATALOGUE["bad_token"].message)
-    with HubClient(hub.url) as client:
+    with HubClient(hub.url, pin=hub.pin) as client:
         with pytest.raises(Problem) as refused:
             client.call("POST", "/v1/enroll", {"code": "0000-0000-0000"})
     assert refused.value.code in ("bad_code", "bad_request")
