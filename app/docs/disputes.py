@@ -41,7 +41,7 @@ from app.domain.idcard import birth_date_of, mask_id_number, sex_of
 from app.domain.mediation_agreement import agreement_problems, effective_on
 from app.domain.mediation_clocks import confirmation_due
 from app.domain.phone import mask_phone
-from app.domain.service_state import iso_date
+from app.domain.workflow import iso_date
 from app.domain.workdays import WorkCalendar
 
 EFFECT_RULE = ("本协议自各方当事人签名（盖章或按指印）、人民调解员签名并加盖人民调解委员会印章之日起生效"

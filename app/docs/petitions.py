@@ -35,7 +35,7 @@ from app.domain.petition_clocks import hearing_days, petition_period_end
 from app.domain.petition_levels import upper_level
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import LEVEL_NAMES, Hearing, PetitionState
-from app.domain.service_state import iso_date
+from app.domain.workflow import iso_date
 from app.domain.workdays import WorkCalendar
 
 CHANNEL_PHRASE = {"来信": "来信", "来访": "来访", "电话": "电话", "网上": "网上信访"}

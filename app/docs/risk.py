@@ -38,7 +38,7 @@ from app.docs.service import cn_date
 from app.domain.risk_assessment import Assessment, report_sections
 from app.domain.risk_grading import (
     CRITERIA, DIMENSIONS, GRADES, RiskRules, proceed_gate, suggest_grade, tally)
-from app.domain.service_state import iso_date
+from app.domain.workflow import iso_date
 
 OPINION_HEADER = ("日期", "方式", "参与人数", "支持", "反对", "强烈反对", "主要意见")
 # mm of the 170 mm line: every header and "12月31日" on one line, the opinions the rest

@@ -48,8 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from app.domain.service_state import LEVEL_SHORT, LEVELS
-from app.domain.verdict import OK, Verdict, no
+from app.domain.workflow.basics import LEVEL_SHORT, LEVELS, OK, Verdict, no
 
 CREATE, STEP, SELF, SHARED, OWN = "create", "step", "self", "shared", "own"
 PUBLIC_PAGE_STATION = "000"   # the town hub's public page numbers its receipts as station 000

@@ -25,7 +25,7 @@ from app.domain.dispute_state import (
     ACTIVE, DISPUTE_TYPES, LEVEL_NAMES, RISK_LEVELS, DisputeState, iso_date)
 from app.domain.mediation_clocks import (
     confirmation_reminder, mediation_clock, mediation_due, revisits_due, risk_alert)
-from app.domain.service_transitions import OK, Verdict
+from app.domain.workflow import OK, Verdict
 from app.domain.workdays import WorkCalendar
 
 SCREENING_SOURCE = "[practice] 矛盾纠纷定期排查（RULES.md §2 排查台账）"

@@ -3,8 +3,8 @@
 RULES.md §2: intake at any hour (全天候); 首问负责制 (the officer who first receives the
 matter stays named on it); mediation in the village 调解室, the town 矛盾调处化解中心 and the
 county 调处中心, linked in one workflow (人民调解, 行政调解, 司法调解); 调解登记, 调解笔录 and
-the agreement are kept in the file.  ``dispute_case.fold`` produces the state,
-``dispute_transitions.check_transition`` reads it.  Treat the mappings as read-only.
+the agreement are kept in the file.  ``dispute_case.DISPUTE`` declares how its
+steps read and change the state.  Treat the mappings as read-only.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from app.domain.dispute_referrals import ROUTES
 from app.domain.events import Rejected
-from app.domain.service_state import LEVEL_RANK, LEVELS, Step, iso_date
+from app.domain.workflow import LEVEL_RANK, LEVELS, Step, iso_date
 
 DISPUTE_TYPES = ("婚姻家庭", "邻里关系", "住宅房屋", "土地", "劳资", "损害赔偿", "其他")
 RISK_LEVELS = ("低", "中", "高")  # 激化风险

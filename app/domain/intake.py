@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from app.domain.catalog import Catalog
-from app.domain.service_state import LEVEL_RANK
+from app.domain.workflow import LEVEL_RANK
 from app.domain.workdays import DueDate, WorkCalendar, add_working_days
 
 

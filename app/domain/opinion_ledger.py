@@ -30,16 +30,14 @@ hook that module plugs into (``app.services.opinions.Opinions.decision_proposals
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from app.domain.authority import WRITERS
-from app.domain.events import Event, Rejected, first_sight, refuse, replay
-from app.domain.service_state import LEVEL_RANK, LEVEL_SHORT, Step, iso_date
-from app.domain.service_transitions import OK, Verdict, envelope_problem
+from app.domain.events import Event, Rejected
+from app.domain.workflow import (
+    LEVEL_SHORT, OK, Act, Effect, Flow, Step, Transition, Verdict, iso_date, no, text)
 
-EVENT_VERSION = 1
 VISITS = ("入户走访", "座谈会", "电话联系", "集中接访", "其他")
 CATEGORIES = ("民生诉求", "矛盾纠纷", "信访诉求", "村务决策建议", "政策咨询", "其他")
 # How a matter goes on (交办转办), and the record kind it becomes.
@@ -58,6 +56,7 @@ class OpinionState:
     record: str
     status: str = "new"
     level: str | None = None          # the collecting level (holds the item)
+    path: tuple[tuple[str, str | None], ...] = ()  # not used: the item stays where collected
     ledger_no: str = ""
     cadre: Mapping[str, Any] | None = None
     visit: Mapping[str, Any] | None = None
@@ -90,149 +89,149 @@ class OpinionState:
         return self.status == "routed" and self.route == "decision" and self.target is None
 
 
-def _no(code: str, message: str) -> Verdict:
-    return Verdict(False, code, message)
+Rule = Transition[OpinionState]
 
 
-def _text(data: Any, key: str) -> str:
-    value = data.get(key) if isinstance(data, Mapping) else None
-    return value.strip() if isinstance(value, str) else ""
+def _wrong_status(state: OpinionState, step: Rule) -> Verdict:
+    if state.status == "new":
+        return no("not_collected", "这条民意还没有登记，请先登记")
+    if step.kind == "opinion.collected":
+        return no("duplicate", "这条民意已经登记，不能重复登记")
+    if state.status == "answered":
+        return no("answered", "这条民意已经反馈群众，台账已办结")
+    return no("wrong_order", "请先梳理民情（定类别和办理方式），再交办转办或反馈")
 
 
-_SOURCES = {"opinion.collected": {"new"}, "opinion.sorted": {"collected", "sorted"},
-            "opinion.routed": {"sorted", "routed"}, "opinion.answered": {"sorted", "routed"}}
-EVENT_TYPES = tuple(_SOURCES)
-_ACTION = {kind: WRITERS[kind].action for kind in _SOURCES}   # who writes: authority
+def _not_holder(state: OpinionState, step: Rule, act: Act) -> Verdict:
+    return no("wrong_level", f"这条民意由{LEVEL_SHORT[str(state.level)]}收集，"
+                             f"{LEVEL_SHORT[act.level]}不能{step.action}")
 
 
-def check_transition(state: OpinionState, event: Mapping[str, Any], actor_level: str | None
-                     ) -> Verdict:
-    """May ``actor_level`` record ``event`` on the 台账 item in ``state``?  Never raises."""
-    problem = envelope_problem(event, actor_level, _SOURCES, "民意台账")
-    if problem is not None:
-        return problem
-    kind, payload = event["type"], event["payload"]
-    if state.status not in _SOURCES[kind]:
-        if state.status == "new":
-            return _no("not_collected", "这条民意还没有登记，请先登记")
-        if kind == "opinion.collected":
-            return _no("duplicate", "这条民意已经登记，不能重复登记")
-        if state.status == "answered":
-            return _no("answered", "这条民意已经反馈群众，台账已办结")
-        return _no("wrong_order", "请先梳理民情（定类别和办理方式），再交办转办或反馈")
-    if kind == "opinion.routed" and state.status == "routed" and not state.awaiting_decision:
-        return _no("routed", f"这条民意已经{ROUTES.get(state.route or '', '交办')}，不能再交办")
-    if kind == "opinion.answered" and state.status == "sorted" and state.route != "answer":
-        return _no("not_routed", f"梳理时定的是“{ROUTES.get(state.route or '', '')}”，请先交办转办，"
-                                 "办理有了结果再反馈群众")
-    if kind == "opinion.answered" and state.awaiting_decision:
-        return _no("awaiting_decision", "这条民意已提交村务决策，请等决策有了结果再反馈群众")
-    if (state.level is not None and kind != "opinion.collected"
-            and LEVEL_RANK[actor_level] < LEVEL_RANK[state.level]):
-        return _no("wrong_level", f"这条民意由{LEVEL_SHORT[state.level]}收集，"
-                                  f"{LEVEL_SHORT[actor_level]}不能{_ACTION[kind]}")
-    if kind != "opinion.collected" and iso_date(payload.get("on")) is None:
-        return _no("bad_date", "日期不对，请重新选择")
-    return _PAYLOAD_CHECKS[kind](state, payload)
+def _dated(state: OpinionState, step: Rule, p: Mapping[str, Any], act: Act) -> Verdict:
+    return OK if iso_date(p.get("on")) is not None else no("bad_date", "日期不对，请重新选择")
 
 
-def _collected(state: OpinionState, p: Mapping[str, Any]) -> Verdict:
+def _routable(state: OpinionState, act: Act) -> Verdict:
+    if state.status == "routed" and not state.awaiting_decision:
+        return no("routed", f"这条民意已经{ROUTES.get(state.route or '', '交办')}，不能再交办")
+    return OK
+
+
+def _answerable(state: OpinionState, act: Act) -> Verdict:
+    if state.status == "sorted" and state.route != "answer":
+        return no("not_routed", f"梳理时定的是“{ROUTES.get(state.route or '', '')}”，请先交办转办，"
+                                "办理有了结果再反馈群众")
+    if state.awaiting_decision:
+        return no("awaiting_decision", "这条民意已提交村务决策，请等决策有了结果再反馈群众")
+    return OK
+
+
+def _check_collected(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
     if iso_date(p.get("on")) is None:
-        return _no("bad_date", "请填写听到的日期")
-    if not _text(p.get("cadre") or {}, "name"):
-        return _no("missing_cadre", "请填写联系群众的干部")
+        return no("bad_date", "请填写听到的日期")
+    if not text(p.get("cadre") or {}, "name"):
+        return no("missing_cadre", "请填写联系群众的干部")
     if (p.get("visit") or {}).get("how") not in VISITS:
-        return _no("bad_visit", "请选择怎么听到的：" + "、".join(VISITS))
+        return no("bad_visit", "请选择怎么听到的：" + "、".join(VISITS))
     people = p.get("people")
-    if not isinstance(people, list) or not people or not all(_text(x, "name") for x in people):
-        return _no("missing_people", "请填写反映情况的群众姓名")
-    if not _text(p, "content"):
-        return _no("missing_content", "请写下群众反映的情况和诉求")
-    if not _text(p, "ledger_no"):
-        return _no("missing_no", "台账编号缺失，请重新保存")
+    if not isinstance(people, list) or not people or not all(text(x, "name") for x in people):
+        return no("missing_people", "请填写反映情况的群众姓名")
+    if not text(p, "content"):
+        return no("missing_content", "请写下群众反映的情况和诉求")
+    if not text(p, "ledger_no"):
+        return no("missing_no", "台账编号缺失，请重新保存")
     return OK
 
 
-def _sorted(state: OpinionState, p: Mapping[str, Any]) -> Verdict:
+def _check_sorted(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
     if p.get("category") not in CATEGORIES:
-        return _no("bad_category", "请选择类别：" + "、".join(CATEGORIES))
+        return no("bad_category", "请选择类别：" + "、".join(CATEGORIES))
     if p.get("route") not in ROUTES:
-        return _no("bad_route", "请选择怎么办：" + "、".join(ROUTES.values()))
+        return no("bad_route", "请选择怎么办：" + "、".join(ROUTES.values()))
     return OK
 
 
-def _routed(state: OpinionState, p: Mapping[str, Any]) -> Verdict:
+def _check_routed(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
     route = state.route if state.awaiting_decision else p.get("route", state.route)
     if route not in ROUTES or route == "answer":
-        return _no("bad_route", "请选择转为便民服务事项、矛盾纠纷、信访事项或村务决策建议")
+        return no("bad_route", "请选择转为便民服务事项、矛盾纠纷、信访事项或村务决策建议")
     if p.get("target_kind") != TARGET_KINDS[route]:
-        return _no("bad_target", f"{ROUTES[route]}须关联对应的记录")
-    if route != "decision" and not _text(p, "target"):
-        return _no("missing_target", f"{ROUTES[route]}须先登记好那件记录，再交办")
-    if state.awaiting_decision and not _text(p, "target"):
-        return _no("missing_target", "已提交村务决策，再次交办须关联决策记录")
+        return no("bad_target", f"{ROUTES[route]}须关联对应的记录")
+    if route != "decision" and not text(p, "target"):
+        return no("missing_target", f"{ROUTES[route]}须先登记好那件记录，再交办")
+    if state.awaiting_decision and not text(p, "target"):
+        return no("missing_target", "已提交村务决策，再次交办须关联决策记录")
     if iso_date(p.get("due")) is None:
-        return _no("bad_date", "请填写向群众反馈结果的期限")
+        return no("bad_date", "请填写向群众反馈结果的期限")
     return OK
 
 
-def _answered(state: OpinionState, p: Mapping[str, Any]) -> Verdict:
-    if not _text(p, "answer"):
-        return _no("missing_answer", "请写下向群众反馈的内容")
+def _check_answered(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "answer"):
+        return no("missing_answer", "请写下向群众反馈的内容")
     if p.get("method") not in ANSWER_METHODS:
-        return _no("bad_method", "请选择反馈方式：" + "、".join(ANSWER_METHODS))
-    if not _text(p.get("by") or {}, "name"):
-        return _no("missing_by", "请填写反馈人")
-    if p.get("dissatisfied") and not _text(p, "reason"):
-        return _no("missing_reason", "群众不满意的，请写明原因")
+        return no("bad_method", "请选择反馈方式：" + "、".join(ANSWER_METHODS))
+    if not text(p.get("by") or {}, "name"):
+        return no("missing_by", "请填写反馈人")
+    if p.get("dissatisfied") and not text(p, "reason"):
+        return no("missing_reason", "群众不满意的，请写明原因")
     return OK
 
 
-_PAYLOAD_CHECKS = {"opinion.collected": _collected, "opinion.sorted": _sorted,
-                   "opinion.routed": _routed, "opinion.answered": _answered}
+def _collected(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    return Effect(dict(status="collected", level=act.level, ledger_no=p["ledger_no"],
+                       cadre=dict(p["cadre"]), visit=dict(p["visit"]),
+                       village=p.get("village", ""), people=tuple(dict(x) for x in p["people"]),
+                       content=p["content"], collected_on=iso_date(p["on"])),
+                  f"{p['cadre']['name']}{p['visit']['how']}时听到：{p['content'][:40]}")
 
 
-def fold(events: Iterable[Event], levels: Mapping[str, str]) -> OpinionState:
-    """Replay one 台账 item (sorted, deduplicated, each step checked at its place)."""
-    return replay(events, lambda record: OpinionState(record=record),
-                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"]))))
+def _sorted(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    return Effect(dict(status="sorted", category=p["category"], route=p["route"],
+                       note=p.get("note", "")), f"梳理：{p['category']}，{ROUTES[p['route']]}")
 
 
-def apply_event(state: OpinionState, event: Event, actor_level: str | None) -> OpinionState:
-    seen = first_sight(state, event)
-    if seen is None:
-        return state
-    verdict = check_transition(state, event, actor_level)
-    if not verdict.ok:
-        return refuse(state, event, seen, verdict.code, verdict.message)
-    p = event["payload"]
-    kind = str(event["type"])
-    if kind == "opinion.collected":
-        changes: dict[str, Any] = dict(
-            status="collected", level=actor_level, ledger_no=p["ledger_no"],
-            cadre=dict(p["cadre"]), visit=dict(p["visit"]), village=p.get("village", ""),
-            people=tuple(dict(x) for x in p["people"]), content=p["content"],
-            collected_on=iso_date(p["on"]))
-        what = f"{p['cadre']['name']}{p['visit']['how']}时听到：{p['content'][:40]}"
-    elif kind == "opinion.sorted":
-        changes = dict(status="sorted", category=p["category"], route=p["route"],
-                       note=p.get("note", ""))
-        what = f"梳理：{p['category']}，{ROUTES[p['route']]}"
-    elif kind == "opinion.routed":
-        route = state.route if state.awaiting_decision else p.get("route", state.route)
-        changes = dict(status="routed", route=route, target_kind=p["target_kind"],
+def _routed(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    route = state.route if state.awaiting_decision else p.get("route", state.route)
+    return Effect(dict(status="routed", route=route, target_kind=p["target_kind"],
                        target=p.get("target") or None, unit=p.get("unit", ""),
-                       routed_on=iso_date(p["on"]), due=iso_date(p["due"]))
-        what = f"{ROUTES[route]}" + (f"（{p['unit']}）" if p.get("unit") else "")
-    else:
-        answer = {"answer": p["answer"], "method": p["method"], "by": dict(p["by"]),
-                  "level": p.get("level", ""), "dissatisfied": bool(p.get("dissatisfied")),
-                  "reason": p.get("reason", "")}
-        changes = dict(status="answered", answer=answer, answered_on=iso_date(p["on"]))
-        what = f"{p['method']}反馈群众：{p['answer'][:40]}"
-    step = Step(str(event["id"]), kind, str(event.get("author", "")), str(event["origin"]),
-                int(event["hlc"]), p.get("on"), str(actor_level), what)
-    return replace(state, seen=seen, steps=state.steps + (step,), **changes)
+                       routed_on=iso_date(p["on"]), due=iso_date(p["due"])),
+                  f"{ROUTES[route]}" + (f"（{p['unit']}）" if p.get("unit") else ""))
+
+
+def _answered(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    answer = {"answer": p["answer"], "method": p["method"], "by": dict(p["by"]),
+              "level": p.get("level", ""), "dissatisfied": bool(p.get("dissatisfied")),
+              "reason": p.get("reason", "")}
+    return Effect(dict(status="answered", answer=answer, answered_on=iso_date(p["on"])),
+                  f"{p['method']}反馈群众：{p['answer'][:40]}")
+
+
+def _step(kind: str, sources: set[str], label: str, apply: Any, check: Any,
+          **rules: Any) -> Rule:
+    return Transition(kind, frozenset(sources), label, apply, check=check, claims=False,
+                      **rules)
+
+
+# The table of this workflow.  Who may make each step is app.domain.authority.WRITERS
+# (the collecting level or above); the order is the order of the buttons.
+OPINION: Flow[OpinionState] = Flow(
+    name="民意台账", new=lambda record: OpinionState(record=record),
+    wrong_status=_wrong_status, not_holder=_not_holder, common=_dated,
+    steps=(
+        _step("opinion.collected", {"new"}, "", _collected, _check_collected),
+        _step("opinion.sorted", {"collected", "sorted"}, "梳理民情", _sorted, _check_sorted),
+        # an item sorted as 直接答复 is answered, not routed (though a form may reroute it)
+        _step("opinion.routed", {"sorted", "routed"}, "交办转办", _routed, _check_routed,
+              ready=_routable,
+              offer=lambda state: state.route != "answer" or state.awaiting_decision),
+        _step("opinion.answered", {"sorted", "routed"}, "反馈结果", _answered,
+              _check_answered, ready=_answerable),
+    ))
+EVENT_TYPES = OPINION.kinds
+check_transition = OPINION.check
+apply_event = OPINION.apply
+fold = OPINION.fold
 
 
 def feedback_due(routed_on: date, days: int) -> date:

@@ -33,7 +33,7 @@ from typing import Any, Mapping, Sequence
 
 from app.domain.petition_state import CHANNELS, LEVELS, SEALED_CATEGORY, iso_date
 from app.domain.receipt import ReceiptError, parse_receipt
-from app.domain.service_transitions import OK, Verdict
+from app.domain.workflow import OK, Verdict
 
 EVENT_TYPE = "petition.accusation_sealed"
 KIND = "complaint"

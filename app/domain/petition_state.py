@@ -28,8 +28,10 @@ from typing import Any, Mapping
 
 from app.domain.dispute_state import received_date
 from app.domain.events import Rejected
-from app.domain.service_state import LEVEL_RANK, LEVELS, Step, iso_date
+from app.domain.workflow import LEVEL_RANK, LEVELS, Step, iso_date
 
+AFTER_REGISTRATION = frozenset({"registered", "accepted", "answered", "appealed", "reviewed",
+                                "terminated"})
 CHANNELS = ("来信", "来访", "电话", "网上")
 CATEGORIES = ("建议意见", "检举控告", "申诉求决")
 SEALED_CATEGORY = "检举控告"
@@ -104,6 +106,7 @@ class PetitionState:
     status: str = "new"
     level: str | None = None  # the 信访 organ's level holding it (town or county)
     owner_node: str | None = None
+    path: tuple[tuple[str, str | None], ...] = ()  # not used: a petition is held by a level
     received_level: str | None = None  # where it was received (a village station too)
     receipt_no: str | None = None  # public receipt (可查询、可跟踪)
     assigned: Mapping[str, Any] | None = None  # 交办 by the county: {on, to, level, ...}

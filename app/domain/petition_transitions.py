@@ -1,7 +1,8 @@
-"""Which petition step may be recorded, by which level, from which status.
+"""The rules of the petition workflow (declared in ``petition_case.PETITION``): how a refused
+step is worded, the rules on the state alone, and the payload checks.
 
-RULES.md §2 信访工作条例 and 逐级反映、分级解决; issue #4 §2.  The one place that decides,
-used by the UI before writing and by ``petition_case.fold`` while replaying (DESIGN.md
+RULES.md §2 信访工作条例 and 逐级反映、分级解决; issue #4 §2.  ``PETITION.check`` is the one
+place that decides, used by the services before writing and by the fold while replaying (DESIGN.md
 "Conflicts": a step that could not be made is kept and shown as rejected).
 
 Limits that are configurable (group-visit cap, extension length and count) are checked
@@ -42,65 +43,17 @@ by the town for it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Mapping
 
-from app.domain.authority import WRITERS
 from app.domain.petition_clocks import request_window_end
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
     CHANNELS, CONSEQUENCES, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, NEXT_STAGE,
     OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, SUGGESTION,
-    SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, iso_date, received_date)
-from app.domain.service_transitions import OK, Verdict, envelope_problem
+    SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)
+from app.domain.workflow import OK, Act, Transition, Verdict, iso_date, no, text, texts
 
-EVENT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Rule:
-    action: str
-    sources: frozenset[str]
-    levels: frozenset[str] = frozenset(LEVELS)
-    who: str = "holder"  # "holder", "holder_or_above", "upper" (holder + 1), "anyone"
-
-
-def _rule(kind: str, sources: set[str]) -> Rule:
-    """The step's statuses; its action, levels and holder rule are the declaration of
-    who may write it (app.domain.authority)."""
-    writers = WRITERS[kind]
-    return Rule(writers.action, frozenset(sources), writers.levels, writers.who)
-
-
-AFTER_REGISTRATION = {"registered", "accepted", "answered", "appealed", "reviewed",
-                      "terminated"}
-ORGANS = ("town", "county")  # 信访 organs in this system (a 村委会 is not one, Art 2)
-
-RULES: dict[str, Rule] = {
-    "petition.registered": _rule("petition.registered", {"new"}),
-    "petition.assigned": _rule("petition.assigned", {"registered"}),
-    "petition.accepted": _rule("petition.accepted", {"registered"}),
-    "petition.refused": _rule("petition.refused", {"registered"}),
-    "petition.transferred": _rule("petition.transferred", {"registered"}),
-    "petition.extended": _rule("petition.extended", {"accepted"}),
-    "petition.hearing_started": _rule("petition.hearing_started", {"accepted"}),
-    "petition.hearing_held": _rule("petition.hearing_held", {"accepted"}),
-    "petition.answered": _rule("petition.answered", {"accepted"}),
-    "petition.appealed": _rule("petition.appealed", {"answered"}),
-    "petition.referred_up": _rule("petition.referred_up", {"answered"}),
-    "petition.reviewed": _rule("petition.reviewed", {"appealed"}),
-    "petition.terminated": _rule("petition.terminated", {"answered", "reviewed"}),
-    "petition.termination_heard": _rule("petition.termination_heard",
-                                        {"answered", "terminated"}),
-    "petition.follow_up_assigned": _rule("petition.follow_up_assigned", {"terminated"}),
-    "petition.followed_up": _rule("petition.followed_up", {"terminated"}),
-    "petition.leader_assigned": _rule("petition.leader_assigned", AFTER_REGISTRATION),
-    "petition.leader_received": _rule("petition.leader_received", AFTER_REGISTRATION),
-    "petition.rated": _rule("petition.rated", {"answered", "appealed", "reviewed",
-                                               "terminated"}),
-}
-EVENT_TYPES = tuple(RULES)
 
 _STATUS_PHRASE = {
     "registered": "已登记、还没有决定是否受理",
@@ -114,95 +67,122 @@ _STATUS_PHRASE = {
 }
 
 
-def _no(code: str, message: str) -> Verdict:
-    return Verdict(False, code, message)
+Step = Transition[PetitionState]
 
 
-def _text(data: Any, key: str) -> str:
-    value = data.get(key) if isinstance(data, Mapping) else None
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _names(values: Any) -> list[str]:
-    return [v.strip() for v in values or [] if isinstance(v, str) and v.strip()]
-
-
-def check_transition(state: PetitionState, event: Mapping[str, Any], actor_level: str | None,
-                     rules: PetitionRules = PetitionRules()) -> Verdict:
-    """May ``actor_level`` apply ``event`` to the petition in ``state``?  Never raises."""
-    problem = envelope_problem(event, actor_level, RULES, "信访办理")
-    if problem is not None:
-        return problem
-    kind, payload = event["type"], event["payload"]
-    rule = RULES[kind]
-    for check in (_check_status, _check_level, _check_payload):
-        verdict = check(state, kind, rule, actor_level, payload, rules)
-        if not verdict.ok:
-            return verdict
-    return OK
-
-
-def _check_status(state, kind, rule, actor, payload, rules) -> Verdict:
-    if state.status in rule.sources:
-        return OK
+def wrong_status(state: PetitionState, step: Step) -> Verdict:
+    kind = step.kind
     if state.status == "new":
-        return _no("not_registered", "这件信访事项还没有登记，请先登记")
+        return no("not_registered", "这件信访事项还没有登记，请先登记")
     if kind == "petition.registered":
-        return _no("duplicate", "这件信访事项已经登记，不能重复登记")
+        return no("duplicate", "这件信访事项已经登记，不能重复登记")
     if kind == "petition.appealed" and state.status in ("appealed", "reviewed"):
         stage = state.appeals[-1].get("stage", "复查") if state.appeals else "复查"
-        return _no("in_handling", f"信访人已对这一答复请求{stage}，同一事项不再重复受理")
+        return no("in_handling", f"信访人已对这一答复请求{stage}，同一事项不再重复受理")
     if kind == "petition.appealed" and state.status == "terminated":
-        return _no("closed", "这件信访事项已依法终结，同一事实和理由不再受理")
+        return no("closed", "这件信访事项已依法终结，同一事实和理由不再受理")
     if kind in ("petition.extended", "petition.answered", "petition.hearing_held",
                 "petition.hearing_started") and state.status == "registered":
-        return _no("not_accepted", "请先决定是否受理并书面告知信访人")
+        return no("not_accepted", "请先决定是否受理并书面告知信访人")
     phrase = _STATUS_PHRASE.get(state.status, state.status_name)
-    return _no("wrong_status", f"这件信访事项{phrase}，不能{rule.action}")
+    return no("wrong_status", f"这件信访事项{phrase}，不能{step.action}")
 
 
-def _check_level(state, kind, rule, actor, payload, rules) -> Verdict:
-    if actor not in rule.levels:
-        allowed = "、".join(LEVEL_SHORT[level] for level in LEVELS if level in rule.levels)
-        return _no("wrong_level", f"只有{allowed}可以{rule.action}，{LEVEL_SHORT[actor]}不能")
-    holder = state.level
-    if rule.who == "anyone" or holder is None:
-        return OK
-    if kind == "petition.reviewed" and state.appeal_outside:
-        if actor != holder:
-            return _no("wrong_level", f"上级（{state.appeals[-1].get('to', '')}）的复查、复核结论"
-                                      f"由{LEVEL_NAMES[holder]}登记，{LEVEL_SHORT[actor]}不能登记")
-        return OK
-    if rule.who == "upper":
-        if LEVEL_RANK[actor] != LEVEL_RANK[holder] + 1:
-            if holder == LEVELS[-1]:
-                return _no("wrong_level", "县级答复的复查、复核由市级机关办理：请在县里的原答复上"
-                                          "登记“向上级请求复查/复核”，写明转往何处")
-            upper = LEVELS[LEVEL_RANK[holder] + 1]
-            return _no("wrong_level", f"对{LEVEL_NAMES[holder]}答复的复查、复核由上一级"
-                                      f"（{LEVEL_NAMES[upper]}）办理，{LEVEL_SHORT[actor]}不能{rule.action}")
-        return OK
-    if rule.who == "holder_or_above" and LEVEL_RANK[actor] >= LEVEL_RANK[holder]:
-        return OK
+def who(state: PetitionState) -> str:
+    """A 复查/复核 concluded outside the system (the city) is recorded by the holder."""
+    return "holder" if state.appeal_outside else "upper"
+
+
+def not_holder(state: PetitionState, step: Step, act: Act) -> Verdict:
+    holder, actor = str(state.level), act.level
+    if step.kind == "petition.reviewed" and state.appeal_outside:
+        return no("wrong_level", f"上级（{state.appeals[-1].get('to', '')}）的复查、复核结论"
+                                 f"由{LEVEL_NAMES[holder]}登记，{LEVEL_SHORT[actor]}不能登记")
+    if step.writers.who == "upper":
+        if holder == LEVELS[-1]:
+            return no("wrong_level", "县级答复的复查、复核由市级机关办理：请在县里的原答复上"
+                                     "登记“向上级请求复查/复核”，写明转往何处")
+        upper = LEVELS[LEVEL_RANK[holder] + 1]
+        return no("wrong_level", f"对{LEVEL_NAMES[holder]}答复的复查、复核由上一级"
+                                 f"（{LEVEL_NAMES[upper]}）办理，{LEVEL_SHORT[actor]}不能{step.action}")
     if actor == "village":
-        return _no("not_an_organ", f"村委会不是信访工作机构（信访工作条例第二条），村里登记的信访事项由"
-                                   f"{LEVEL_NAMES[holder]}{rule.action}；村里可以帮助群众、登记跟进情况")
-    if actor != holder:
-        return _no("wrong_level", f"这件信访事项由{LEVEL_NAMES[holder]}办理，"
-                                  f"{LEVEL_SHORT[actor]}不能{rule.action}")
+        return no("not_an_organ", f"村委会不是信访工作机构（信访工作条例第二条），村里登记的信访事项由"
+                                  f"{LEVEL_NAMES[holder]}{step.action}；村里可以帮助群众、登记跟进情况")
+    return no("wrong_level", f"这件信访事项由{LEVEL_NAMES[holder]}办理，"
+                             f"{LEVEL_SHORT[actor]}不能{step.action}")
+
+
+def dated(state: PetitionState, step: Step, payload: Mapping[str, Any], act: Act) -> Verdict:
+    """Every step after registration carries its date, not before the petition came in."""
+    on = iso_date(payload.get("on"))
+    if on is None:
+        return no("bad_date", "日期不对，请重新选择")
+    if state.received_on is not None and on < state.received_on:
+        return no("bad_date", f"日期不能早于收到信访事项的日期 {state.received_on.isoformat()}")
     return OK
 
 
-def _check_payload(state, kind, rule, actor, payload, rules) -> Verdict:
-    check = _PAYLOAD_CHECKS.get(kind)
-    verdict = check(state, payload, actor, rules) if check else OK
-    if verdict.ok and kind != "petition.registered":
-        on = iso_date(payload.get("on"))
-        if on is None:
-            return _no("bad_date", "日期不对，请重新选择")
-        if state.received_on is not None and on < state.received_on:
-            return _no("bad_date", f"日期不能早于收到信访事项的日期 {state.received_on.isoformat()}")
-    return verdict
+# rules on the state alone (part of the gate: no button when they fail) ----------------------
+def extendable(state: PetitionState, act: Act) -> Verdict:
+    rules: PetitionRules = act.rules
+    if state.stage != "处理":
+        return no("no_extension", f"{state.stage}意见应在收到请求之日起"
+                                  f"{rules.answer_days(state.stage)}日内提出，不能延期"
+                                  "（信访工作条例第三十五、三十六条）")
+    if state.category == SUGGESTION:
+        return no("no_extension", "建议意见类事项没有法定办理期限，不用延期（信访工作条例第三十一条）")
+    if len(state.extensions) >= rules.extension_max_count:
+        times = "一次" if rules.extension_max_count == 1 else f"{rules.extension_max_count}次"
+        return no("extended_once", f"办理期限按规定只能延长{times}，已经延长过；"
+                                   "请在延长后的期限内办结")
+    if state.extension_days >= rules.extension_max_days:
+        return _too_long(state, rules)
+    return OK
+
+
+def _too_long(state: PetitionState, rules: PetitionRules) -> Verdict:
+    cap, used = rules.extension_max_days, state.extension_days
+    already = f"已经延长{used}日，" if used else ""
+    return no("too_long", f"延长期限合计不得超过{cap}日（信访工作条例第三十四条），"
+                          f"{already}这次最多还能延长{max(0, cap - used)}日")
+
+
+def no_open_hearing(state: PetitionState, act: Act) -> Verdict:
+    if state.open_hearing is not None:
+        return no("hearing_open", "已有一次听证还没有结束，请先登记该听证结果")
+    return OK
+
+
+def hearing_over(state: PetitionState, act: Act) -> Verdict:
+    if state.open_hearing is not None:
+        return no("hearing_open", "听证还没有结束，请先登记听证结果，再出具意见")
+    return OK
+
+
+def appealable(state: PetitionState, act: Act) -> Verdict:
+    if state.category == SUGGESTION:
+        return no("not_appealable", "建议意见类事项的答复不适用复查、复核（信访工作条例第三十一、三十五条）")
+    if NEXT_STAGE.get(state.stage) is None:
+        return no("closed", "对复核意见不服、仍以同一事实和理由提出的，不再受理（信访工作条例第三十六条）")
+    return OK
+
+
+def terminable(state: PetitionState, act: Act) -> Verdict:
+    if state.category == SUGGESTION:
+        return no("bad_basis", "建议意见类事项答复后即办结，不适用依法终结")
+    if state.status == "reviewed" and _reviewed_stage(state) != "复核":
+        return no("wrong_status", "这一答复已由上一级复查，请在上一级的复查记录上办理")
+    return OK
+
+
+def not_rated(state: PetitionState, act: Act) -> Verdict:
+    if state.rating is not None:
+        return no("already_rated", f"信访人已评价为“{state.rating.get('level', '')}”，不能重复评价")
+    return OK
+
+
+def _reviewed_stage(state: PetitionState) -> str:
+    return str((state.review or {}).get("stage", "")) if state.status == "reviewed" else ""
 
 
 def check_group(group: Any, channel: Any, rules: PetitionRules = PetitionRules()) -> Verdict:
@@ -212,179 +192,157 @@ def check_group(group: Any, channel: Any, rules: PetitionRules = PetitionRules()
     if group is None:
         return OK
     if not isinstance(group, Mapping) or not isinstance(group.get("size"), int):
-        return _no("bad_group", "请填写来访人数")
+        return no("bad_group", "请填写来访人数")
     if channel != "来访":
         return OK
     cap = rules.group_visit_max_representatives
-    representatives = _names(group.get("representatives"))
+    representatives = texts(group.get("representatives"))
     if group["size"] > 1 and not representatives:
-        return _no("missing_representatives",
+        return no("missing_representatives",
                    f"多人来访反映共同事项，应推选代表（不超过{cap}人），请登记代表姓名")
     if len(representatives) > cap:
-        return _no("too_many_representatives",
+        return no("too_many_representatives",
                    f"多人走访反映共同事项，代表人数不得超过{cap}人（信访工作条例第十八条），"
                    f"现有{len(representatives)}人；请群众推选{cap}名以内的代表，其余人员请在场外等候")
     return OK
 
 
-def _registered(state, p, actor, rules) -> Verdict:
+def check_registered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    rules: PetitionRules = act.rules
     category = p.get("category")
     if category == SEALED_CATEGORY:
-        return _no("sealed_category", "检举控告类事项不能按普通信访登记：请用“检举控告”登记，"
+        return no("sealed_category", "检举控告类事项不能按普通信访登记：请用“检举控告”登记，"
                                       "内容密封后转纪检监察机关（信访工作条例，RULES.md §2、§4）")
     if category not in OPEN_CATEGORIES:
-        return _no("bad_category", "请选择信访类别：建议意见、检举控告或申诉求决")
+        return no("bad_category", "请选择信访类别：建议意见、检举控告或申诉求决")
     if p.get("channel") not in CHANNELS:
-        return _no("bad_channel", "请选择信访形式：来信、来访、电话或网上")
+        return no("bad_channel", "请选择信访形式：来信、来访、电话或网上")
     petitioners = p.get("petitioners")
     if not isinstance(petitioners, list) or not petitioners or not all(
-            _text(x, "name") for x in petitioners):
-        return _no("missing_petitioner", "请填写信访人姓名")
-    if not _text(p, "summary"):
-        return _no("missing_summary", "请填写信访事项的主要内容")
-    if not _text(p.get("first_officer") or {}, "name"):
-        return _no("missing_officer", "请填写首问负责人（第一个接待的工作人员）")
+            text(x, "name") for x in petitioners):
+        return no("missing_petitioner", "请填写信访人姓名")
+    if not text(p, "summary"):
+        return no("missing_summary", "请填写信访事项的主要内容")
+    if not text(p.get("first_officer") or {}, "name"):
+        return no("missing_officer", "请填写首问负责人（第一个接待的工作人员）")
     if received_date(p.get("received_at")) is None:
-        return _no("bad_date", "收到日期不对，请重新选择")
+        return no("bad_date", "收到日期不对，请重新选择")
     stage = p.get("stage", "处理")
     if stage not in STAGES:
-        return _no("bad_stage", "请选择：初次信访、请求复查或请求复核")
+        return no("bad_stage", "请选择：初次信访、请求复查或请求复核")
     if stage != "处理":
         appeal = p.get("appeal_of")
-        if not isinstance(appeal, Mapping) or not _text(appeal, "record"):
-            return _no("missing_appeal", f"请求{stage}的，请选择被请求{stage}的原答复")
+        if not isinstance(appeal, Mapping) or not text(appeal, "record"):
+            return no("missing_appeal", f"请求{stage}的，请选择被请求{stage}的原答复")
         if NEXT_STAGE.get(str(appeal.get("stage"))) != stage:
-            return _no("bad_stage", f"对{appeal.get('stage')}意见不能请求{stage}")
+            return no("bad_stage", f"对{appeal.get('stage')}意见不能请求{stage}")
     return check_group(p.get("group"), p.get("channel"), rules)
 
 
-def _accepted(state, p, actor, rules) -> Verdict:
+def check_accepted(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     if iso_date(p.get("notice_on")) is None:
-        return _no("missing_notice", "受理须书面告知信访人，请填写告知日期")
-    if state.proposal and not _text(p, "override_reason"):
+        return no("missing_notice", "受理须书面告知信访人，请填写告知日期")
+    if state.proposal and not text(p, "override_reason"):
         label = state.proposal.get("label", "")
-        return _no("override_needs_reason", f"系统提示本事项可能不予受理（{label}）；"
+        return no("override_needs_reason", f"系统提示本事项可能不予受理（{label}）；"
                                             "如仍要受理，请写明受理理由，理由将记录在案")
     return OK
 
 
-def _refused(state, p, actor, rules) -> Verdict:
-    if not _text(p, "ground"):
-        return _no("missing_ground", "请选择不予受理的理由")
-    if not _text(p, "reason"):
-        return _no("missing_reason", "请写明不予受理的具体理由")
-    if not _text(p, "where_to_go"):
-        return _no("missing_where", "不予受理须告知信访人向哪里反映，请填写")
+def check_refused(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "ground"):
+        return no("missing_ground", "请选择不予受理的理由")
+    if not text(p, "reason"):
+        return no("missing_reason", "请写明不予受理的具体理由")
+    if not text(p, "where_to_go"):
+        return no("missing_where", "不予受理须告知信访人向哪里反映，请填写")
     if iso_date(p.get("notice_on")) is None:
-        return _no("missing_notice", "不予受理须书面告知信访人，请填写告知日期")
+        return no("missing_notice", "不予受理须书面告知信访人，请填写告知日期")
     return OK
 
 
-def _transferred(state, p, actor, rules) -> Verdict:
-    if not _text(p, "to"):
-        return _no("missing_to", "请填写转送的机关或单位")
+def check_transferred(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "to"):
+        return no("missing_to", "请填写转送的机关或单位")
     if iso_date(p.get("notice_on")) is None:
-        return _no("missing_notice", "转送须告知信访人转送去向，请填写告知日期")
+        return no("missing_notice", "转送须告知信访人转送去向，请填写告知日期")
     return OK
 
 
-def _extended(state, p, actor, rules) -> Verdict:
-    if state.stage != "处理":
-        return _no("no_extension", f"{state.stage}意见应在收到请求之日起"
-                                   f"{rules.answer_days(state.stage)}日内提出，不能延期"
-                                   "（信访工作条例第三十五、三十六条）")
-    if state.category == SUGGESTION:
-        return _no("no_extension", "建议意见类事项没有法定办理期限，不用延期（信访工作条例第三十一条）")
-    if len(state.extensions) >= rules.extension_max_count:
-        times = "一次" if rules.extension_max_count == 1 else f"{rules.extension_max_count}次"
-        return _no("extended_once", f"办理期限按规定只能延长{times}，已经延长过；"
-                                    "请在延长后的期限内办结")
+def check_extended(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    rules: PetitionRules = act.rules
     days = p.get("days")
     cap, used = rules.extension_max_days, state.extension_days
     if not isinstance(days, int) or days < 1:
-        return _no("bad_days", "请填写延长的天数")
+        return no("bad_days", "请填写延长的天数")
     if used + days > cap:
-        already = f"已经延长{used}日，" if used else ""
-        return _no("too_long", f"延长期限合计不得超过{cap}日（信访工作条例第三十四条），"
-                               f"{already}这次最多还能延长{max(0, cap - used)}日")
-    if not _text(p.get("approver") or {}, "name"):
-        return _no("missing_approver", "延期须经本机关负责人批准，请填写批准人")
-    if not _text(p, "reason"):
-        return _no("missing_reason", "请写明延期理由")
+        return _too_long(state, rules)
+    if not text(p.get("approver") or {}, "name"):
+        return no("missing_approver", "延期须经本机关负责人批准，请填写批准人")
+    if not text(p, "reason"):
+        return no("missing_reason", "请写明延期理由")
     if iso_date(p.get("told_on")) is None:
-        return _no("missing_notice", "延期须告知信访人延期理由，请填写告知日期")
+        return no("missing_notice", "延期须告知信访人延期理由，请填写告知日期")
     return OK
 
 
-def _hearing_started(state, p, actor, rules) -> Verdict:
-    if state.open_hearing is not None:
-        return _no("hearing_open", "已有一次听证还没有结束，请先登记该听证结果")
-    return OK
-
-
-def _hearing_held(state, p, actor, rules) -> Verdict:
+def check_hearing_held(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     start, end = iso_date(p.get("from")), iso_date(p.get("to"))
     if start is None or end is None:
-        return _no("bad_date", "请填写听证开始和结束日期")
+        return no("bad_date", "请填写听证开始和结束日期")
     if end < start:
-        return _no("bad_date", "听证结束日期不能早于开始日期")
-    if not _names(p.get("panel")):
-        return _no("missing_panel", "请填写听证员")
-    if not _text(p, "conclusion"):
-        return _no("missing_conclusion", "请填写听证结论")
+        return no("bad_date", "听证结束日期不能早于开始日期")
+    if not texts(p.get("panel")):
+        return no("missing_panel", "请填写听证员")
+    if not text(p, "conclusion"):
+        return no("missing_conclusion", "请填写听证结论")
     return OK
 
 
-def _answered(state, p, actor, rules) -> Verdict:
-    if state.open_hearing is not None:
-        return _no("hearing_open", "听证还没有结束，请先登记听证结果，再出具意见")
-    if not _text(p, "opinion"):
-        return _no("missing_opinion", f"请填写{state.stage}意见")
+def check_answered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "opinion"):
+        return no("missing_opinion", f"请填写{state.stage}意见")
     results = SUGGESTION_RESULTS if state.category == SUGGESTION else RESULTS
     if p.get("result") not in results:
-        return _no("bad_result", "请选择处理结果：" + "、".join(results))
+        return no("bad_result", "请选择处理结果：" + "、".join(results))
     delivered = iso_date(p.get("delivered_on"))
     if delivered is None:
-        return _no("missing_delivery", "请填写书面答复送达信访人的日期（复查、复核请求期限从这天起算）")
+        return no("missing_delivery", "请填写书面答复送达信访人的日期（复查、复核请求期限从这天起算）")
     on = iso_date(p.get("on"))
     if on is not None and delivered < on:
-        return _no("bad_date", "送达日期不能早于出具意见的日期")
+        return no("bad_date", "送达日期不能早于出具意见的日期")
     return OK
 
 
-def _appealed(state, p, actor, rules) -> Verdict:
-    if state.category == SUGGESTION:
-        return _no("not_appealable", "建议意见类事项的答复不适用复查、复核（信访工作条例第三十一、三十五条）")
+def check_appealed(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     wanted = NEXT_STAGE.get(state.stage)
-    if wanted is None:
-        return _no("closed", "对复核意见不服、仍以同一事实和理由提出的，不再受理（信访工作条例第三十六条）")
     if p.get("stage") != wanted:
-        return _no("bad_stage", f"对{state.stage}意见只能请求{wanted}")
-    if not _text(p, "appeal_record"):
-        return _no("missing_appeal", f"请关联登记{wanted}请求的信访记录")
+        return no("bad_stage", f"对{state.stage}意见只能请求{wanted}")
+    if not text(p, "appeal_record"):
+        return no("missing_appeal", f"请关联登记{wanted}请求的信访记录")
     return OK
 
 
-def _referred_up(state, p, actor, rules) -> Verdict:
+def check_referred_up(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     """A 复查 of a county answer, or a 复核 of the county's 复查, lies with the city (Art
     35, 36: 原办理机关的上一级), outside this system: record the request and where it went."""
-    verdict = _appealed(state, {**p, "appeal_record": "outside"}, actor, rules)
+    verdict = check_appealed(state, {**p, "appeal_record": "outside"}, act)
     if not verdict.ok:
         return verdict
-    if not _text(p, "to"):
-        return _no("missing_to", "请填写请求转往（或告知信访人去）的上级机关")
+    if not text(p, "to"):
+        return no("missing_to", "请填写请求转往（或告知信访人去）的上级机关")
     if iso_date(p.get("requested_on")) is None:
-        return _no("bad_date", "请填写信访人提出请求的日期")
+        return no("bad_date", "请填写信访人提出请求的日期")
     return OK
 
 
-def _reviewed(state, p, actor, rules) -> Verdict:
-    if state.appeal_outside and not _text(p, "by"):
-        return _no("missing_by", "请填写作出复查、复核结论的上级机关")
+def check_reviewed(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if state.appeal_outside and not text(p, "by"):
+        return no("missing_by", "请填写作出复查、复核结论的上级机关")
     if p.get("result") not in REVIEW_RESULTS:
-        return _no("bad_result", "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS))
-    if not _text(p, "opinion"):
-        return _no("missing_opinion", "请填写复查/复核意见")
+        return no("bad_result", "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS))
+    if not text(p, "opinion"):
+        return no("missing_opinion", "请填写复查/复核意见")
     return OK
 
 
@@ -392,7 +350,8 @@ _BASIS_STAGE = {"复核意见已送达": "复核", "逾期未请求复查": "处
 _LAPSED = frozenset({"逾期未请求复查", "逾期未请求复核"})
 
 
-def _window_over(state, p, basis, rules) -> Verdict:
+def _window_over(state: PetitionState, p: Mapping[str, Any], basis: str,
+                 rules: PetitionRules) -> Verdict:
     """逾期未请求复查/复核 only once the petitioner's 30 days (信访工作条例 Art 35, 36) have
     ended — judged at its latest possible end while the year's holiday notice is not
     entered (a provisional date never refuses anyone, issue #10)."""
@@ -400,119 +359,93 @@ def _window_over(state, p, basis, rules) -> Verdict:
     end = (request_window_end(state.delivered_on, state.stage, rules.calendar, rules)
            if state.delivered_on is not None else None)
     if end is None or on is None:
-        return _no("window_open", f"没有书面答复送达日期，无法判断信访人是否{basis[:3]}，"
+        return no("window_open", f"没有书面答复送达日期，无法判断信访人是否{basis[:3]}，"
                                   "不能以此终结")
     if on <= end.latest:
         asked = "复查" if state.stage == "处理" else "复核"
         favour = f"（{end.favour_note()}）" if end.favour_note() else ""
-        return _no("window_open", f"信访人请求{asked}的期限到{end.latest.isoformat()}才届满{favour}，"
+        return no("window_open", f"信访人请求{asked}的期限到{end.latest.isoformat()}才届满{favour}，"
                                   f"期满前不能以“{basis}”依法终结（信访工作条例第三十五、三十六条）；"
                                   f"请在{(end.latest + timedelta(days=1)).isoformat()}以后再登记")
     return OK
 
 
-def _terminated(state, p, actor, rules) -> Verdict:
+def check_terminated(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    rules: PetitionRules = act.rules
     basis = p.get("basis")
     if basis not in TERMINATION_BASES:
-        return _no("bad_basis", "请选择终结依据：" + "、".join(TERMINATION_BASES))
-    if state.category == SUGGESTION:
-        return _no("bad_basis", "建议意见类事项答复后即办结，不适用依法终结")
-    reviewed = str((state.review or {}).get("stage", "")) if state.status == "reviewed" else ""
-    if state.status == "reviewed" and not (reviewed == "复核" and basis == "复核意见已送达"):
-        return _no("wrong_status", "这一答复已由上一级复查，请在上一级的复查记录上办理")
+        return no("bad_basis", "请选择终结依据：" + "、".join(TERMINATION_BASES))
+    reviewed = _reviewed_stage(state)
+    if state.status == "reviewed" and basis != "复核意见已送达":
+        return no("wrong_status", "这一答复已由上一级复查，请在上一级的复查记录上办理")
     wanted = _BASIS_STAGE.get(basis)
     if wanted and wanted != state.stage and not (wanted == reviewed == "复核"):
-        return _no("bad_basis", f"这件信访事项是{state.stage}阶段的答复，终结依据不能选“{basis}”")
+        return no("bad_basis", f"这件信访事项是{state.stage}阶段的答复，终结依据不能选“{basis}”")
     if basis in _LAPSED:
         verdict = _window_over(state, p, basis, rules)
         if not verdict.ok:
             return verdict
-    if basis == "其他依法终结情形" and not _text(p, "note"):
-        return _no("missing_reason", "请写明依法终结的具体情形")
-    if not _text(p.get("follow_up") or {}, "name"):
-        return _no("missing_follow_up", "依法终结的信访事项须明确跟进责任人（有人管、管得住），请填写")
+    if basis == "其他依法终结情形" and not text(p, "note"):
+        return no("missing_reason", "请写明依法终结的具体情形")
+    if not text(p.get("follow_up") or {}, "name"):
+        return no("missing_follow_up", "依法终结的信访事项须明确跟进责任人（有人管、管得住），请填写")
     return OK
 
 
-def _termination_heard(state, p, actor, rules) -> Verdict:
-    if not _names(p.get("panel")):
-        return _no("missing_panel", "请填写听证员")
-    if not _names(p.get("participants")):
-        return _no("missing_participants", "请填写参加听证的人员")
-    if not _text(p, "conclusion"):
-        return _no("missing_conclusion", "请填写听证结论")
+def check_termination_heard(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not texts(p.get("panel")):
+        return no("missing_panel", "请填写听证员")
+    if not texts(p.get("participants")):
+        return no("missing_participants", "请填写参加听证的人员")
+    if not text(p, "conclusion"):
+        return no("missing_conclusion", "请填写听证结论")
     consequence = p.get("consequence")
     if consequence not in CONSEQUENCES:
-        return _no("bad_consequence", "请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）")
-    if consequence == "问责" and not _text(p, "accountable_unit"):
-        return _no("missing_unit", "请填写被问责的办理单位（案结事不了的责任单位）")
+        return no("bad_consequence", "请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）")
+    if consequence == "问责" and not text(p, "accountable_unit"):
+        return no("missing_unit", "请填写被问责的办理单位（案结事不了的责任单位）")
     return OK
 
 
-def _follow_up_assigned(state, p, actor, rules) -> Verdict:
-    if not _text(p.get("person") or {}, "name"):
-        return _no("missing_follow_up", "请填写跟进责任人")
+def check_follow_up_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p.get("person") or {}, "name"):
+        return no("missing_follow_up", "请填写跟进责任人")
     return OK
 
 
-def _followed_up(state, p, actor, rules) -> Verdict:
-    if not _text(p.get("by") or {}, "name") or not _text(p, "note"):
-        return _no("missing_note", "请填写跟进人和跟进情况")
+def check_followed_up(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p.get("by") or {}, "name") or not text(p, "note"):
+        return no("missing_note", "请填写跟进人和跟进情况")
     return OK
 
 
-def _assigned(state, p, actor, rules) -> Verdict:
-    if not _text(p, "to"):
-        return _no("missing_to", "请选择交办给哪个镇")
+def check_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "to"):
+        return no("missing_to", "请选择交办给哪个镇")
     if iso_date(p.get("notice_on")) is None:
-        return _no("missing_notice", "交办须告知信访人由哪里办理，请填写告知日期")
+        return no("missing_notice", "交办须告知信访人由哪里办理，请填写告知日期")
     return OK
 
 
-def _leader_assigned(state, p, actor, rules) -> Verdict:
-    if not _text(p.get("leader") or {}, "name"):
-        return _no("missing_leader", "请填写包案领导姓名")
-    if not _text(p.get("leader") or {}, "post"):
-        return _no("missing_leader", "请填写包案领导的职务")
+def check_leader_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p.get("leader") or {}, "name"):
+        return no("missing_leader", "请填写包案领导姓名")
+    if not text(p.get("leader") or {}, "post"):
+        return no("missing_leader", "请填写包案领导的职务")
     return OK
 
 
-def _leader_received(state, p, actor, rules) -> Verdict:
-    if not _text(p.get("leader") or {}, "name"):
-        return _no("missing_leader", "请填写接访领导姓名")
-    if not _text(p, "note"):
-        return _no("missing_note", "请填写接访情况（群众反映了什么、领导怎么答复）")
+def check_leader_received(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p.get("leader") or {}, "name"):
+        return no("missing_leader", "请填写接访领导姓名")
+    if not text(p, "note"):
+        return no("missing_note", "请填写接访情况（群众反映了什么、领导怎么答复）")
     return OK
 
 
-def _rated(state, p, actor, rules) -> Verdict:
-    if state.rating is not None:
-        return _no("already_rated", f"信访人已评价为“{state.rating.get('level', '')}”，不能重复评价")
-    if not _text(p, "level"):
-        return _no("missing_level", "请选择信访人的评价：满意、基本满意或不满意")
-    if p.get("dissatisfied") and not _text(p, "reason"):
-        return _no("missing_reason", "评价为“不满意”时必须填写原因")
+def check_rated(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "level"):
+        return no("missing_level", "请选择信访人的评价：满意、基本满意或不满意")
+    if p.get("dissatisfied") and not text(p, "reason"):
+        return no("missing_reason", "评价为“不满意”时必须填写原因")
     return OK
-
-
-_PAYLOAD_CHECKS = {
-    "petition.registered": _registered,
-    "petition.assigned": _assigned,
-    "petition.referred_up": _referred_up,
-    "petition.leader_assigned": _leader_assigned,
-    "petition.leader_received": _leader_received,
-    "petition.rated": _rated,
-    "petition.accepted": _accepted,
-    "petition.refused": _refused,
-    "petition.transferred": _transferred,
-    "petition.extended": _extended,
-    "petition.hearing_started": _hearing_started,
-    "petition.hearing_held": _hearing_held,
-    "petition.answered": _answered,
-    "petition.appealed": _appealed,
-    "petition.reviewed": _reviewed,
-    "petition.terminated": _terminated,
-    "petition.termination_heard": _termination_heard,
-    "petition.follow_up_assigned": _follow_up_assigned,
-    "petition.followed_up": _followed_up,
-}

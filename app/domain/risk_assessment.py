@@ -1,4 +1,5 @@
-"""社会稳定风险评估 as a reusable workflow: ``fold(events, levels, rules) -> Assessment``.
+"""社会稳定风险评估 as a reusable workflow, declared: ``RISK_ASSESSMENT`` (its steps, from which
+statuses, with which rules and effects) and its replay ``fold(events, levels, rules) -> Assessment``.
 
 RULES.md §2 (应评尽评; 发改投资〔2012〕2492号; local steps): plan → hear opinions (公示,
 问卷, 走访, 座谈, 听证) → analyse legality, reasonableness, feasibility, controllability →
@@ -23,19 +24,17 @@ is checked on replay against the rules in force on this node.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from app.domain.authority import WRITERS
-from app.domain.events import Event, Rejected, first_sight, refuse, replay
+from app.domain.events import Event, Rejected
 from app.domain.risk_grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
     suggest_grade, tally)
-from app.domain.service_state import LEVEL_RANK, Step, iso_date
-from app.domain.service_transitions import OK, Verdict, envelope_problem
+from app.domain.workflow import (
+    OK, Act, Effect, Flow, Step, Transition, Verdict, iso_date, no, text, texts)
 
-EVENT_VERSION = 1
 METHODS = ("公示", "问卷", "走访", "座谈", "听证")
 STATUS_NAMES = {
     "new": "未立项", "planned": "已制定评估方案", "gathering": "正在征求意见",
@@ -43,16 +42,6 @@ STATUS_NAMES = {
     "implement": "决定实施", "deferred": "决定暂缓实施", "rejected": "决定不实施",
 }
 _DECISION_STATUS = {"实施": "implement", "暂缓实施": "deferred", "不实施": "rejected"}
-_SOURCES = {
-    "risk.planned": {"new"},
-    "risk.opinions_gathered": {"planned", "gathering", "analysed", "graded", "deferred"},
-    "risk.analysed": {"gathering", "analysed", "graded"},
-    "risk.graded": {"analysed", "graded"},
-    "risk.reported": {"graded"},
-    "risk.decided": {"reported"},
-}
-EVENT_TYPES = tuple(_SOURCES)
-_ACTIONS = {kind: WRITERS[kind].action for kind in _SOURCES}   # who writes: authority
 _ORDER_HINT = {
     "risk.opinions_gathered": "请先制定评估方案",
     "risk.analysed": "请先征求群众意见（公示、问卷、走访、座谈或听证），再分析论证",
@@ -67,6 +56,7 @@ class Assessment:
     record: str
     status: str = "new"
     level: str | None = None
+    path: tuple[tuple[str, str | None], ...] = ()  # not used: an assessment stays where planned
     matter: str = ""
     subject: Mapping[str, Any] | None = None  # the matter assessed: {kind, record}
     plan: Mapping[str, Any] | None = None
@@ -88,150 +78,107 @@ class Assessment:
         return STATUS_NAMES.get(self.status, self.status)
 
 
-def _no(code: str, message: str) -> Verdict:
-    return Verdict(False, code, message)
+Rule = Transition[Assessment]
 
 
-def _text(data: Any, key: str) -> str:
-    value = data.get(key) if isinstance(data, Mapping) else None
-    return value.strip() if isinstance(value, str) else ""
+def _wrong_status(state: Assessment, step: Rule) -> Verdict:
+    if state.status == "new":
+        return no("not_planned", "请先制定评估方案")
+    if step.kind == "risk.planned":
+        return no("duplicate", "这项评估已经立项，不能重复制定方案")
+    if state.status in ("implement", "rejected") or (
+            state.status == "deferred" and step.kind != "risk.opinions_gathered"):
+        then = "暂缓实施的可重新征求意见后再评估" if state.status == "deferred" else "不能再更改"
+        return no("decided", f"这项评估已{state.status_name}；{then}")
+    return no("wrong_order", _ORDER_HINT[step.kind])
 
 
-def _names(values: Any) -> list[str]:
-    return [v.strip() for v in values or [] if isinstance(v, str) and v.strip()]
+def _not_holder(state: Assessment, step: Rule, act: Act) -> Verdict:
+    return no("wrong_level", f"这项评估由上级组织，下级不能{step.action}")
 
 
-def check_transition(state: Assessment, event: Mapping[str, Any], actor_level: str | None,
-                     rules: RiskRules = RiskRules()) -> Verdict:
-    """May ``actor_level`` record ``event`` on the assessment in ``state``?  Never raises."""
-    problem = envelope_problem(event, actor_level, _SOURCES, "风险评估")
-    if problem is not None:
-        return problem
-    kind, payload = event["type"], event["payload"]
-    if state.status not in _SOURCES[kind]:
-        if state.status == "new":
-            return _no("not_planned", "请先制定评估方案")
-        if kind == "risk.planned":
-            return _no("duplicate", "这项评估已经立项，不能重复制定方案")
-        if state.status in ("implement", "rejected") or (
-                state.status == "deferred" and kind != "risk.opinions_gathered"):
-            then = ("暂缓实施的可重新征求意见后再评估" if state.status == "deferred"
-                    else "不能再更改")
-            return _no("decided", f"这项评估已{state.status_name}；{then}")
-        return _no("wrong_order", _ORDER_HINT[kind])
-    if state.level is not None and LEVEL_RANK[actor_level] < LEVEL_RANK[state.level]:
-        return _no("wrong_level", f"这项评估由上级组织，下级不能{_ACTIONS[kind]}")
-    if kind != "risk.planned" and iso_date(payload.get("on")) is None:
-        return _no("bad_date", "日期不对，请重新选择")
-    return _PAYLOAD_CHECKS[kind](state, payload, rules)
+def _dated(state: Assessment, step: Rule, p: Mapping[str, Any], act: Act) -> Verdict:
+    return OK if iso_date(p.get("on")) is not None else no("bad_date", "日期不对，请重新选择")
 
 
-def _planned(state, p, rules) -> Verdict:
-    if not _text(p, "matter"):
-        return _no("missing_matter", "请填写评估事项（拟作出的重大决策或实施的项目）")
-    if not _text(p, "responsible_unit"):
-        return _no("missing_unit", "请填写评估责任主体")
-    if not _names(p.get("assessors")):
-        return _no("missing_assessors", "请填写评估小组成员")
-    if not _text(p, "plan"):
-        return _no("missing_plan", "请填写评估方案（评估内容、方法、步骤、时间安排）")
+def _check_planned(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "matter"):
+        return no("missing_matter", "请填写评估事项（拟作出的重大决策或实施的项目）")
+    if not text(p, "responsible_unit"):
+        return no("missing_unit", "请填写评估责任主体")
+    if not texts(p.get("assessors")):
+        return no("missing_assessors", "请填写评估小组成员")
+    if not text(p, "plan"):
+        return no("missing_plan", "请填写评估方案（评估内容、方法、步骤、时间安排）")
     if iso_date(p.get("on")) is None:
-        return _no("bad_date", "日期不对，请重新选择")
+        return no("bad_date", "日期不对，请重新选择")
     return OK
 
 
-def _opinions(state, p, rules) -> Verdict:
+def _check_opinions(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
     if p.get("method") not in METHODS:
-        return _no("bad_method", "请选择征求意见方式：" + "、".join(METHODS))
+        return no("bad_method", "请选择征求意见方式：" + "、".join(METHODS))
     counts = [p.get(key, 0) for key in ("participants", "objecting", "strongly_objecting")]
     if not all(isinstance(c, int) and c >= 0 for c in counts):
-        return _no("bad_counts", "参与人数、反对人数、强烈反对人数应为不小于0的整数")
+        return no("bad_counts", "参与人数、反对人数、强烈反对人数应为不小于0的整数")
     participants, objecting, strong = counts
     if objecting > participants or strong > objecting:
-        return _no("bad_counts", "反对人数不能多于参与人数，强烈反对人数不能多于反对人数")
-    if not _text(p, "summary"):
-        return _no("missing_summary", "请填写群众意见的主要内容")
+        return no("bad_counts", "反对人数不能多于参与人数，强烈反对人数不能多于反对人数")
+    if not text(p, "summary"):
+        return no("missing_summary", "请填写群众意见的主要内容")
     return OK
 
 
-def _analysed(state, p, rules) -> Verdict:
+def _check_analysed(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
     missing = [label for key, label in DIMENSIONS.items()
                if not isinstance(p.get(key), Mapping) or p[key].get("finding") not in FINDINGS
-               or not _text(p[key], "note")]
+               or not text(p[key], "note")]
     if missing:
-        return _no("incomplete_analysis",
+        return no("incomplete_analysis",
                    f"请对{'、'.join(missing)}作出判断（符合/基本符合/不符合）并写明理由")
     return OK
 
 
-def _graded(state, p, rules) -> Verdict:
+def _check_graded(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
     grade = p.get("grade")
     if grade not in GRADES:
-        return _no("bad_grade", "请确定风险等级：高、中或低")
-    if not _text(p, "reasons"):
-        return _no("missing_reasons", f"请写明定为{grade}风险的依据（{CRITERIA[grade]}）")
-    suggested = suggest_grade(tally(state.opinions), rules)
-    if GRADE_RANK[grade] < GRADE_RANK[suggested.grade] and not _text(p, "below_suggestion_reason"):
-        return _no("below_suggestion", f"按征求意见情况建议定为{suggested.grade}风险（{suggested.reason}）；"
+        return no("bad_grade", "请确定风险等级：高、中或低")
+    if not text(p, "reasons"):
+        return no("missing_reasons", f"请写明定为{grade}风险的依据（{CRITERIA[grade]}）")
+    suggested = suggest_grade(tally(state.opinions), act.rules)
+    if GRADE_RANK[grade] < GRADE_RANK[suggested.grade] and not text(p, "below_suggestion_reason"):
+        return no("below_suggestion", f"按征求意见情况建议定为{suggested.grade}风险（{suggested.reason}）；"
                                        f"定为{grade}风险须写明理由")
     return OK
 
 
-def _reported(state, p, rules) -> Verdict:
-    if not _text(p, "report_no") or not _text(p, "conclusion"):
-        return _no("missing_report", "请填写评估报告编号和评估结论")
+def _check_reported(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not text(p, "report_no") or not text(p, "conclusion"):
+        return no("missing_report", "请填写评估报告编号和评估结论")
     return OK
 
 
-def _decided(state, p, rules) -> Verdict:
+def _check_decided(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
     decision = p.get("decision")
     if decision not in DECISIONS:
-        return _no("bad_decision", "请选择决策结果：实施、暂缓实施或不实施")
+        return no("bad_decision", "请选择决策结果：实施、暂缓实施或不实施")
     meeting = p.get("meeting")
-    if not isinstance(meeting, Mapping) or not _text(meeting, "name") or not _names(
+    if not isinstance(meeting, Mapping) or not text(meeting, "name") or not texts(
             meeting.get("attendees")) or iso_date(meeting.get("on")) is None:
-        return _no("missing_meeting", "须经集体讨论决定：请填写会议名称、日期和参会人员")
-    attendees = set(_names(meeting.get("attendees")))
+        return no("missing_meeting", "须经集体讨论决定：请填写会议名称、日期和参会人员")
+    attendees = set(texts(meeting.get("attendees")))
+    rules: RiskRules = act.rules
     if len(attendees) < rules.decision_min_attendees:
-        return _no("not_collective", f"集体讨论决定至少要有{rules.decision_min_attendees}人参加，"
+        return no("not_collective", f"集体讨论决定至少要有{rules.decision_min_attendees}人参加，"
                                      f"现在只登记了{len(attendees)}人（{'、'.join(sorted(attendees))}）；"
                                      "请把参会人员都写上，或召开会议集体讨论后再登记")
     if decision == "实施":
         gate = proceed_gate(state.grade, state.measures, state.analysis, rules)
         if not gate.allowed:
-            return _no("gate", gate.message)
-    if not _text(p, "reason"):
-        return _no("missing_reason", "请写明决策理由")
+            return no("gate", gate.message)
+    if not text(p, "reason"):
+        return no("missing_reason", "请写明决策理由")
     return OK
-
-
-_PAYLOAD_CHECKS = {
-    "risk.planned": _planned, "risk.opinions_gathered": _opinions, "risk.analysed": _analysed,
-    "risk.graded": _graded, "risk.reported": _reported, "risk.decided": _decided,
-}
-
-
-def fold(events: Iterable[Event], levels: Mapping[str, str],
-         rules: RiskRules = RiskRules()) -> Assessment:
-    """Replay one assessment (sorted, deduplicated, each step checked at its place)."""
-    return replay(events, lambda record: Assessment(record=record),
-                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"])), rules))
-
-
-def apply_event(state: Assessment, event: Event, actor_level: str | None,
-                rules: RiskRules = RiskRules()) -> Assessment:
-    seen = first_sight(state, event)
-    if seen is None:
-        return state
-    event_id = str(event["id"])
-    verdict = check_transition(state, event, actor_level, rules)
-    if not verdict.ok:
-        return refuse(state, event, seen, verdict.code, verdict.message)
-    p = event["payload"]
-    changes, what = _apply(state, str(event["type"]), p, str(actor_level))
-    step = Step(event_id, str(event["type"]), str(event.get("author", "")), str(event["origin"]),
-                int(event["hlc"]), p.get("on"), str(actor_level), what)
-    return replace(state, seen=seen, steps=state.steps + (step,), **changes)
 
 
 def _apply(state: Assessment, kind: str, p: Mapping[str, Any], level: str,
@@ -265,6 +212,42 @@ def _apply(state: Assessment, kind: str, p: Mapping[str, Any], level: str,
     decision = p["decision"]
     return (dict(status=_DECISION_STATUS[decision], decision=dict(p)),
             f"{p['meeting']['name']}集体讨论决定：{decision}")
+
+
+def _effect(state: Assessment, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    changes, what = _apply(state, str(event["type"]), p, act.level)
+    return Effect(changes, what)
+
+
+def _step(kind: str, sources: set[str], check: Any) -> Rule:
+    return Transition(kind, frozenset(sources), _LABELS.get(kind, ""), _effect, check=check,
+                      claims=False)
+
+
+_LABELS = {"risk.opinions_gathered": "征求意见", "risk.analysed": "分析论证",
+           "risk.graded": "确定风险等级", "risk.reported": "形成评估报告",
+           "risk.decided": "集体决策"}
+
+# The table of this workflow (the one in the docstring).  Who may make each step is
+# app.domain.authority.WRITERS (holder or above).  集体决策 is offered whenever a report
+# exists: 暂缓实施 and 不实施 are always open to the meeting; ``risk_grading.proceed_gate``
+# says whether 实施 is.
+RISK_ASSESSMENT: Flow[Assessment] = Flow(
+    name="风险评估", new=lambda record: Assessment(record=record),
+    wrong_status=_wrong_status, not_holder=_not_holder, common=_dated, rules=RiskRules(),
+    steps=(
+        _step("risk.planned", {"new"}, _check_planned),
+        _step("risk.opinions_gathered",
+              {"planned", "gathering", "analysed", "graded", "deferred"}, _check_opinions),
+        _step("risk.analysed", {"gathering", "analysed", "graded"}, _check_analysed),
+        _step("risk.graded", {"analysed", "graded"}, _check_graded),
+        _step("risk.reported", {"graded"}, _check_reported),
+        _step("risk.decided", {"reported"}, _check_decided),
+    ))
+EVENT_TYPES = RISK_ASSESSMENT.kinds
+check_transition = RISK_ASSESSMENT.check
+apply_event = RISK_ASSESSMENT.apply
+fold = RISK_ASSESSMENT.fold
 
 
 def report_sections(state: Assessment) -> list[tuple[str, str]]:

@@ -1,8 +1,9 @@
-"""Replay of a service-desk case: ``fold(events, levels) -> CaseState``.
+"""The service-desk workflow, declared: ``SERVICE_CASE`` (its steps, from which statuses,
+with which rules and effects) and its replay ``fold(events, levels) -> CaseState``.
 
 DESIGN.md "Events, not rows" and "Conflicts": the case is rebuilt by replaying its events in
 the total order (hlc, origin, seq); every workflow event is checked against the state at
-its place in that order (``check_transition``) and, if the holder could not have made it,
+its place in that order (``SERVICE_CASE.check``) and, if the holder could not have made it,
 kept as ``Rejected`` with a Chinese reason instead of being applied or dropped.  Plain
 fields follow ``field_edits`` (last writer wins, concurrent edits raise review items).
 
@@ -15,54 +16,21 @@ every node that holds the same set of events shows the same case.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Mapping
 
-from app.domain.events import Event, claim, first_sight, refuse, replay
+from app.domain.events import Event
 from app.domain.field_edits import apply_field_edits
-from app.domain.service_state import (
-    LEVEL_NAMES, PLAIN_FIELDS, CaseState, Step, iso_date)
-from app.domain.service_transitions import check_transition
+from app.domain.service_state import ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, CaseState
+from app.domain.service_transitions import (
+    check_accepted, check_assigned, check_closed, check_extended, check_forwarded,
+    check_rated, check_updated, dissatisfied, needs, not_holder, room_to_extend,
+    something_below, wrong_level, wrong_status)
+from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
+
+P = Mapping[str, Any]
 
 
-def fold(events: Iterable[Event], levels: Mapping[str, str]) -> CaseState:
-    """Replay the events of one case.  ``levels`` maps origin node id -> its level.
-
-    An event from an origin missing in ``levels`` is rejected (its level is unknown).
-    Raises ValueError if the events belong to different records or there are none.
-    """
-    return replay(events, lambda record: CaseState(record=record),
-                  lambda state, event: apply_event(state, event, levels.get(str(event["origin"]))))
-
-
-def apply_event(state: CaseState, event: Event, actor_level: str | None) -> CaseState:
-    """Apply one event, in order, to ``state``; an invalid one is recorded as rejected."""
-    seen = first_sight(state, event)
-    if seen is None:
-        return state
-    event_id = str(event["id"])
-    verdict = check_transition(state, event, actor_level)
-    if not verdict.ok:
-        return refuse(state, event, seen, verdict.code, verdict.message)
-    payload = event["payload"]
-    state = claim(state, event, actor_level, _NO_CLAIM)
-    changes, what, due = _HANDLERS[event["type"]](state, event, payload, actor_level)
-    step = Step(event_id, str(event["type"]), str(event.get("author", "")),
-                str(event["origin"]), int(event["hlc"]),
-                payload.get("on") or payload.get("accepted_on"),
-                str(actor_level), what, due)
-    return replace(state, seen=seen, steps=state.steps + (step,), **changes)
-
-
-# Corrections do not make the actor the holder.
-_NO_CLAIM = frozenset({"svc.updated"})
-
-Handler = Callable[[CaseState, Event, Mapping[str, Any], str],
-                   tuple[dict[str, Any], str, date | None]]
-
-
-def _accepted(state, event, p, level):
+def _accepted(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     applicant = p.get("applicant") or {}
     fields = {f"applicant.{key}": value for key, value in applicant.items()}
     for key in ("summary", "remark", "materials_present", "materials_missing", "notice_no"):
@@ -71,8 +39,8 @@ def _accepted(state, event, p, level):
     accepted_on, limit = iso_date(p["accepted_on"]), p.get("time_limit_working_days")
     due = iso_date(p["promised_due"])
     changes = dict(
-        status="accepted", level=level, owner_node=str(event["origin"]),
-        path=((level, str(event["origin"])),), first_officer=dict(p["first_officer"]),
+        status="accepted", level=act.level, owner_node=str(event["origin"]),
+        path=((act.level, str(event["origin"])),), first_officer=dict(p["first_officer"]),
         receipt_no=p.get("receipt_no"), matter_code=p.get("matter_code"),
         matter_name=p.get("matter_name"), mode=p["mode"], accepted_on=accepted_on,
         time_limit=limit, due=due, due_provisional=bool(p.get("due_provisional")),
@@ -81,40 +49,40 @@ def _accepted(state, event, p, level):
         extended_limit=p.get("extended_time_limit_working_days"),
         fields=fields, field_writers={name: str(event["id"]) for name in fields})
     title = p.get("matter_name") or p.get("summary") or ""
-    return changes, f"受理：{title}（{p['mode']}）", due
+    return Effect(changes, f"受理：{title}（{p['mode']}）", due)
 
 
-def _started(state, event, p, level):
-    return dict(status="in_progress"), "开始办理", None
+def _started(state: CaseState, event: Event, p: P, act: Act) -> Effect:
+    return Effect(dict(status="in_progress"), "开始办理", None)
 
 
-def _done_at_once(state, event, p, level):
-    return (dict(status="closed", outcome="resolved", result=p["result"],
-                 closed_on=iso_date(p.get("on"))), f"即办办结：{p['result']}", None)
+def _done_at_once(state: CaseState, event: Event, p: P, act: Act) -> Effect:
+    return Effect(dict(status="closed", outcome="resolved", result=p["result"],
+                  closed_on=iso_date(p.get("on"))), f"即办办结：{p['result']}", None)
 
 
-def _escalated(state, event, p, level):
+def _escalated(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     due = iso_date(p.get("due"))
     node = p.get("to_node")
-    return (dict(status="escalated", level="town", owner_node=node,
-                 path=state.path + (("town", node),), step_due=due,
-                 step_leader=p.get("leader")), f"上报镇：{p['summary']}", due)
+    return Effect(dict(status="escalated", level="town", owner_node=node,
+                  path=state.path + (("town", node),), step_due=due,
+                  step_leader=p.get("leader")), f"上报镇：{p['summary']}", due)
 
 
-def _assigned(state, event, p, level):
+def _assigned(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     due = iso_date(p.get("due"))
     name = p["assignee"]["name"]
-    return (dict(status="in_progress", assignee=dict(p["assignee"]), step_due=due,
-                 step_leader=p.get("leader")), f"交办给{name}", due)
+    return Effect(dict(status="in_progress", assignee=dict(p["assignee"]), step_due=due,
+                  step_leader=p.get("leader")), f"交办给{name}", due)
 
 
-def _forwarded(state, event, p, level):
+def _forwarded(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     letter = dict(p["letter"])
     due = iso_date(letter["deadline"])
-    return (dict(status="forwarded", level="county", owner_node=None, letter=letter,
-                 path=state.path + (("county", None),), step_due=due,
-                 step_leader=p.get("leader")),
-            f"转办{letter['department']}（转办函 {letter['letter_no']}）", due)
+    return Effect(dict(status="forwarded", level="county", owner_node=None, letter=letter,
+                  path=state.path + (("county", None),), step_due=due,
+                  step_leader=p.get("leader")),
+                  f"转办{letter['department']}（转办函 {letter['letter_no']}）", due)
 
 
 def _back_down(state: CaseState, keep: int) -> dict[str, Any]:
@@ -124,34 +92,34 @@ def _back_down(state: CaseState, keep: int) -> dict[str, Any]:
                 step_leader=None)
 
 
-def _replied(state, event, p, level):
+def _replied(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     department = p.get("department") or (state.letter or {}).get("department", "县直部门")
     changes = dict(status="replied", reply=dict(p), **_back_down(state, len(state.path) - 1))
-    return changes, f"{department}回复：{p['reply']}", None
+    return Effect(changes, f"{department}回复：{p['reply']}", None)
 
 
-def _returned(state, event, p, level):
+def _returned(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     changes = dict(status="returned", **_back_down(state, len(state.path) - 1))
-    return changes, f"退回{LEVEL_NAMES[changes['level']]}：{p['reason']}", None
+    return Effect(changes, f"退回{LEVEL_NAMES[changes['level']]}：{p['reason']}", None)
 
 
-def _extended(state, event, p, level):
+def _extended(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     new_due = iso_date(p["new_due"])
     changes = dict(due=new_due, due_provisional=bool(p.get("due_provisional")), due_rule=None)
-    return changes, f"延期至{new_due.isoformat()}：{p['reason']}", new_due
+    return Effect(changes, f"延期至{new_due.isoformat()}：{p['reason']}", new_due)
 
 
-def _closed(state, event, p, level):
+def _closed(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     refused = p.get("outcome") == "refused"
     changes = dict(status="closed", outcome="refused" if refused else "resolved",
                    result=p["result"], closed_on=iso_date(p.get("on")), **_back_down(state, 1))
     what = f"不予办理：{p['reason']}" if refused else f"办结：{p['result']}"
-    return changes, what, None
+    return Effect(changes, what, None)
 
 
-def _fed_back(state, event, p, level):
+def _fed_back(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     method = p.get("method")
-    return dict(status="fed_back"), "反馈群众" + (f"（{method}）" if method else ""), None
+    return Effect(dict(status="fed_back"), "反馈群众" + (f"（{method}）" if method else ""), None)
 
 
 def _rating(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,22 +127,22 @@ def _rating(p: Mapping[str, Any]) -> dict[str, Any]:
             "reason": p.get("reason", "")}
 
 
-def _rated(state, event, p, level):
+def _rated(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     rating = _rating(p)
     what = f"群众评价：{rating['level']}" + (f"（{rating['reason']}）" if rating["reason"] else "")
-    return dict(status="rated", rating=rating), what, None
+    return Effect(dict(status="rated", rating=rating), what, None)
 
 
-def _revisited(state, event, p, level):
+def _revisited(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     # A revisit that records the citizen's opinion again replaces the earlier rating:
     # what counts for reopening is what the citizen says last.
     changes: dict[str, Any] = dict(status="revisited")
     if p.get("level"):
         changes["rating"] = _rating(p)
-    return changes, "回访" + (f"：{p['note']}" if p.get("note") else ""), None
+    return Effect(changes, "回访" + (f"：{p['note']}" if p.get("note") else ""), None)
 
 
-def _reopened(state, event, p, level):
+def _reopened(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     changes = dict(status="in_progress", round=state.round + 1, rating=None, outcome=None,
                    result=None, closed_on=None, **_back_down(state, 1))
     due = iso_date(p.get("promised_due"))
@@ -182,33 +150,63 @@ def _reopened(state, event, p, level):
         on, limit = iso_date(p.get("on")), p.get("time_limit_working_days")
         changes.update(due=due, due_provisional=bool(p.get("due_provisional")),
                        due_rule=(on, limit) if on and isinstance(limit, int) else None)
-    return changes, f"重新办理：{p['reason']}", due
+    return Effect(changes, f"重新办理：{p['reason']}", due)
 
 
-def _updated(state, event, p, level):
+def _updated(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     values, writers, reviews = apply_field_edits(
         state.fields, state.field_writers, p["fields"], p.get("was") or {},
         str(event["id"]), PLAIN_FIELDS)
     names = "、".join(PLAIN_FIELDS[name] for name in p["fields"])
     changes = dict(fields=values, field_writers=writers,
                    review_items=state.review_items + tuple(reviews))
-    return changes, f"更正：{names}", None
+    return Effect(changes, f"更正：{names}", None)
 
 
-_HANDLERS: dict[str, Handler] = {
-    "svc.accepted": _accepted,
-    "svc.started": _started,
-    "svc.done_at_once": _done_at_once,
-    "svc.escalated": _escalated,
-    "svc.assigned": _assigned,
-    "svc.forwarded": _forwarded,
-    "svc.replied": _replied,
-    "svc.returned": _returned,
-    "svc.extended": _extended,
-    "svc.closed": _closed,
-    "svc.fed_back": _fed_back,
-    "svc.rated": _rated,
-    "svc.revisited": _revisited,
-    "svc.reopened": _reopened,
-    "svc.updated": _updated,
-}
+def _on(payload: P) -> str | None:
+    return payload.get("on") or payload.get("accepted_on")
+
+
+def _step(kind: str, sources: set[str] | frozenset[str], label: str, apply: Any,
+          **rules: Any) -> Transition[CaseState]:
+    return Transition(kind, frozenset(sources), label, apply, **rules)
+
+
+_HANDLING = {"escalated", "in_progress", "replied", "returned"}
+
+# The table of this workflow (RULES.md §1).  Who may make each step (levels, holder rule)
+# is app.domain.authority.WRITERS; the order is the order of the buttons.
+SERVICE_CASE: Flow[CaseState] = Flow(
+    name="办理", record_word="办理记录", new=lambda record: CaseState(record=record),
+    wrong_status=wrong_status, wrong_level=wrong_level, not_holder=not_holder, on=_on,
+    steps=(
+        _step("svc.accepted", {"new"}, "", _accepted, check=check_accepted),
+        _step("svc.started", {"accepted", "escalated", "returned"}, "开始办理", _started),
+        _step("svc.done_at_once", {"accepted"}, "即办办结", _done_at_once,
+              check=needs("result", "请填写办理结果", "missing_result")),
+        _step("svc.escalated", {"accepted", "in_progress", "returned"}, "上报镇", _escalated,
+              check=needs("summary", "上报镇必须写明需要镇里解决的问题")),
+        _step("svc.assigned", _HANDLING, "交办", _assigned, check=check_assigned),
+        _step("svc.forwarded", _HANDLING, "转办县直部门", _forwarded, check=check_forwarded),
+        _step("svc.replied", {"forwarded"}, "回复", _replied,
+              check=needs("reply", "请填写县直部门的答复内容", "missing_reply")),
+        _step("svc.returned", _HANDLING | {"forwarded"}, "退回", _returned,
+              ready=something_below,
+              check=needs("reason", "退回必须写明理由，方便下级补正后重新办理")),
+        _step("svc.extended", ACTIVE, "延期", _extended, ready=room_to_extend,
+              check=check_extended),
+        _step("svc.closed", _HANDLING, "办结", _closed, check=check_closed),
+        _step("svc.fed_back", {"closed"}, "反馈群众", _fed_back),
+        _step("svc.rated", {"fed_back"}, "评价", _rated, check=check_rated),
+        _step("svc.revisited", {"rated"}, "回访", _revisited),
+        _step("svc.reopened", {"rated", "revisited"}, "重新办理", _reopened, ready=dissatisfied,
+              check=needs("reason", "重新办理必须写明原因（群众不满意的地方）")),
+        # corrections of plain fields do not make the actor the holder
+        _step("svc.updated", ACTIVE | FINISHED, "", _updated, check=check_updated,
+              claims=False),
+    ))
+
+EVENT_TYPES = SERVICE_CASE.kinds
+check_transition = SERVICE_CASE.check
+apply_event = SERVICE_CASE.apply
+fold = SERVICE_CASE.fold

@@ -2,8 +2,8 @@
 
 RULES.md §1: 统一受理、集中办理、分级负责、限时办结; 首接责任制 (the first officer stays named
 on the case at every level until it is closed); 全程代理制 (each hand-over is a step with
-who/when/what).  The state is an immutable value: ``service_case.fold`` produces it,
-``service_transitions.check_transition`` reads it.
+who/when/what).  The state is an immutable value: ``service_case.SERVICE_CASE`` declares how
+its steps read and change it.
 """
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from typing import Any, Mapping
 
 from app.domain.events import Rejected
 from app.domain.field_edits import ReviewItem
+from app.domain.workflow import Step
 
-LEVELS = ("village", "town", "county")
-LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 # Who holds the case, as the window staff say it.
 LEVEL_NAMES = {"village": "村便民服务站", "town": "镇便民服务中心", "county": "县直部门"}
-LEVEL_SHORT = {"village": "村里", "town": "镇里", "county": "县直部门"}
 
 STATUS_NAMES = {
     "new": "未受理",
@@ -54,29 +52,6 @@ PLAIN_FIELDS = {
     "materials_missing": "缺少材料",
     "notice_no": "一次性告知单编号",
 }
-
-
-def iso_date(value: Any) -> date | None:
-    """A payload date ("2026-02-14") as ``date``; None if absent or malformed."""
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of the case's timeline: who did what, when, at which level."""
-
-    event_id: str
-    event_type: str
-    author: str
-    origin: str
-    hlc: int
-    on: str | None  # business date the act was done (payload "on"), ISO
-    level: str
-    what: str  # Chinese, for the timeline
-    due: date | None = None  # what this step promised, if anything
 
 
 @dataclass(frozen=True)

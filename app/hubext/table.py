@@ -37,7 +37,7 @@ from typing import Any
 from app.authority import admissible, app_policy
 from app.domain import fold, petition_case
 from app.domain.petition_rules import PetitionRules
-from app.domain.service_state import iso_date
+from app.domain.workflow import iso_date
 from app.hubext.petition_status import KIND, petition_phone_last4, public_petition_status
 from app.hubext.status import PublicStatus, phone_last4, public_status
 from app.services.rules import load_rules

@@ -47,7 +47,7 @@ class PetitionUpper:
         if report_by:
             payload["report_by"] = as_date(report_by).isoformat()
         state = self.petition(record)
-        return self.step(officer, record, state, "petition.assigned", payload, self._check,
+        return self.step(officer, record, state, "petition.assigned", payload,
                          owner=target["hub"])
 
     def refer_up(self, officer: Cadre, record: str, *, stage: str, requested_on: date | str,

@@ -1,8 +1,8 @@
 """事项详情: one case — status, 首接责任人, deadline (red when overdue), the timeline of
 steps (who, when, at which level, what), rejected events shown as such, and only the
-actions check_transition allows at this station's level, each with a small form.
+actions the declaration allows at this station's level, each with a small form.
 
-Which buttons: app.services.actions.allowed_actions (the domain decides). Saving an action:
+Which buttons: Desk.actions (the gate of the case's declaration decides). Saving an action:
 Desk.act / escalate / forward, which check again and write one event or nothing."""
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from kivy.properties import BooleanProperty, StringProperty
 from app.domain import case_deadline, mask_id_number, overdue_alerts
 from app.domain.config import rating_payload, satisfaction_choices
 from app.domain.errors import ConfigError
+from app.domain.service_case import SERVICE_CASE
 from app.domain.service_state import LEVEL_NAMES
-from app.services.actions import ACTION_LABELS, allowed_actions
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
@@ -26,6 +26,7 @@ from app.ui.print_dialog import print_paper
 from app.ui.timeline import fill_timeline
 from app.ui.widgets import BigButton, Body, ChoiceRow, Field, Page, Small, esc, red
 
+ACTION_LABELS = SERVICE_CASE.labels
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
 OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
 
@@ -162,7 +163,7 @@ class CaseScreen(Page):
     def _actions(self, state) -> None:
         box = self.ids.actions
         box.clear_widgets()
-        allowed = allowed_actions(state, self.app.level)
+        allowed = self.app.desk.actions(state)
         for kind, label in allowed:
             button = CaseActionButton(text=label, kind="danger" if kind in ("svc.returned",
                                                                         "svc.reopened")

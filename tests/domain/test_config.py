@@ -10,7 +10,7 @@ import schemas.config
 from app.domain.config import (
     check_defaults, merge_config, overrides_from_events, rating_payload, satisfaction_choices)
 from app.domain.errors import ConfigError
-from app.domain.service_transitions import check_transition
+from app.domain.service_case import check_transition
 from app.domain.workdays import add_working_days, calendar_from_town_list
 from tests.domain.builders import log_at
 

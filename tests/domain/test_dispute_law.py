@@ -12,7 +12,7 @@ from app.domain.dispute_levels import check_dispute_intake
 from app.domain.dispute_links import Person, Prior, find_links
 from app.domain.dispute_referrals import BY_TYPE, referral_routes
 from app.domain.dispute_state import DisputeState
-from app.domain.dispute_transitions import check_transition
+from app.domain.dispute_case import check_transition
 from app.domain.mediation_agreement import agreement_problems
 from app.domain.mediation_clocks import confirmation_reminder, confirmation_warning
 from app.domain.workdays import WorkCalendar

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.dispute_transitions import EVENT_TYPES, check_transition
+from app.domain.dispute_case import EVENT_TYPES, check_transition
 from tests.domain.test_dispute_builders import LEVELS, OFFICER, TOWN_LEADER, dispute_log, parties
 
 

@@ -9,7 +9,7 @@ import schemas.catalog
 from app.domain.catalog import Catalog
 from app.domain.intake import accepted_payload, one_time_notice, suggest_mode
 from app.domain.service_state import CaseState
-from app.domain.service_transitions import check_transition
+from app.domain.service_case import check_transition
 from app.domain.workdays import WorkCalendar
 
 CATALOG = Catalog(schemas.catalog.load_matters())

@@ -10,7 +10,7 @@ from app.domain.petition_intake import PetitionIntakeError, registered_payload
 from app.domain.petition_levels import (
     AnswerRef, answer_ref, assignment_hint, check_appeal, new_petition_proposal, refusal_grounds)
 from app.domain.petition_state import PetitionState
-from app.domain.petition_transitions import check_transition
+from app.domain.petition_case import check_transition
 from app.domain.workdays import WorkCalendar, calendar_from_town_list
 from schemas.registry import build_registry
 from tests.domain.calendars import COMPLETE_2027

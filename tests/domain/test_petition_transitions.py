@@ -13,7 +13,8 @@ import pytest
 from app.domain.petition_clocks import request_window
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import PetitionState
-from app.domain.petition_transitions import EVENT_TYPES, check_group, check_transition
+from app.domain.petition_case import EVENT_TYPES, check_transition
+from app.domain.petition_transitions import check_group
 from app.domain.workdays import WorkCalendar
 from tests.domain.test_dispute_builders import LEVELS, petition_log
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import schemas.catalog
 from app.domain.catalog import Catalog
 from app.domain.intake import accepted_payload
-from app.domain.service_transitions import check_transition
+from app.domain.service_case import check_transition
 from app.domain.workdays import WorkCalendar, add_working_days
 from schemas.registry import build_registry
 from tests.domain.builders import Log

@@ -8,7 +8,7 @@ import fastjsonschema
 import pytest
 
 from app.domain.service_state import PLAIN_FIELDS
-from app.domain.service_transitions import EVENT_TYPES
+from app.domain.service_case import EVENT_TYPES
 from app.domain.receipt import parse_receipt
 from tests.domain.builders import DISSATISFIED, payload_for
 
