@@ -35,7 +35,8 @@ from app.domain.dispute_state import (
     DisputeState, party_from, received_date)
 from app.domain.dispute_referrals import referral_refusal, referral_routes
 from app.domain.mediation_agreement import agreement_problems
-from app.domain.workflow import OK, Act, Transition, Verdict, iso_date, no, text
+from app.domain.workflow import (
+    OK, Act, Transition, Verdict, business_date, iso_date, no, text)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -87,12 +88,7 @@ def dated(state: DisputeState, step: Step, payload: Mapping[str, Any], act: Act)
     dispute was registered."""
     if "on" not in payload:
         return OK
-    on = iso_date(payload.get("on"))
-    if on is None:
-        return no("bad_date", "日期不对，请重新选择")
-    if state.received_on is not None and on < state.received_on:
-        return no("bad_date", f"日期不能早于纠纷登记日期 {state.received_on.isoformat()}")
-    return OK
+    return business_date(payload, state.received_on, "纠纷登记日期")
 
 
 def not_taken(state: DisputeState, act: Act) -> Verdict:

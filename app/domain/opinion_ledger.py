@@ -36,7 +36,8 @@ from typing import Any, Mapping
 
 from app.domain.events import Event, Rejected
 from app.domain.workflow import (
-    LEVEL_SHORT, OK, Act, Effect, Flow, Step, Transition, Verdict, iso_date, no, text)
+    LEVEL_SHORT, OK, Act, Effect, Flow, Step, Transition, Verdict, business_date, iso_date, no,
+    text)
 
 VISITS = ("入户走访", "座谈会", "电话联系", "集中接访", "其他")
 CATEGORIES = ("民生诉求", "矛盾纠纷", "信访诉求", "村务决策建议", "政策咨询", "其他")
@@ -108,7 +109,7 @@ def _not_holder(state: OpinionState, step: Rule, act: Act) -> Verdict:
 
 
 def _dated(state: OpinionState, step: Rule, p: Mapping[str, Any], act: Act) -> Verdict:
-    return OK if iso_date(p.get("on")) is not None else no("bad_date", "日期不对，请重新选择")
+    return business_date(p)
 
 
 def _routable(state: OpinionState, act: Act) -> Verdict:

@@ -52,7 +52,8 @@ from app.domain.petition_state import (
     CHANNELS, CONSEQUENCES, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, NEXT_STAGE,
     OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, SUGGESTION,
     SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)
-from app.domain.workflow import OK, Act, Transition, Verdict, iso_date, no, text, texts
+from app.domain.workflow import (
+    OK, Act, Transition, Verdict, business_date, iso_date, no, text, texts)
 
 
 _STATUS_PHRASE = {
@@ -114,12 +115,7 @@ def not_holder(state: PetitionState, step: Step, act: Act) -> Verdict:
 
 def dated(state: PetitionState, step: Step, payload: Mapping[str, Any], act: Act) -> Verdict:
     """Every step after registration carries its date, not before the petition came in."""
-    on = iso_date(payload.get("on"))
-    if on is None:
-        return no("bad_date", "日期不对，请重新选择")
-    if state.received_on is not None and on < state.received_on:
-        return no("bad_date", f"日期不能早于收到信访事项的日期 {state.received_on.isoformat()}")
-    return OK
+    return business_date(payload, state.received_on, "收到信访事项的日期")
 
 
 # rules on the state alone (part of the gate: no button when they fail) ----------------------

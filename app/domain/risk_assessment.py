@@ -33,7 +33,8 @@ from app.domain.risk_grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
     suggest_grade, tally)
 from app.domain.workflow import (
-    OK, Act, Effect, Flow, Step, Transition, Verdict, iso_date, no, text, texts)
+    OK, Act, Effect, Flow, Step, Transition, Verdict, business_date, iso_date, no, text,
+    texts)
 
 METHODS = ("公示", "问卷", "走访", "座谈", "听证")
 STATUS_NAMES = {
@@ -98,7 +99,7 @@ def _not_holder(state: Assessment, step: Rule, act: Act) -> Verdict:
 
 
 def _dated(state: Assessment, step: Rule, p: Mapping[str, Any], act: Act) -> Verdict:
-    return OK if iso_date(p.get("on")) is not None else no("bad_date", "日期不对，请重新选择")
+    return business_date(p)
 
 
 def _check_planned(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:

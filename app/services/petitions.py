@@ -73,7 +73,7 @@ from app.domain.petition_levels import (
     refusal_grounds)
 from app.domain.petition_rules import PetitionRules
 from app.domain.petition_state import (
-    CATEGORIES, CHANNELS, NEXT_STAGE, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
+    CATEGORIES, CHANNELS, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
     SUGGESTION, SUGGESTION_RESULTS, PetitionState)
 from app.projections import links as link_index
 from app.services.errors import ServiceError

@@ -43,6 +43,17 @@ def iso_date(value: Any) -> date | None:
         return None
 
 
+def business_date(payload: Any, since: date | None = None, since_what: str = "") -> Verdict:
+    """A step's date (payload "on") is a date, and not before ``since`` (the day the
+    record came in, called ``since_what`` in the message)."""
+    on = iso_date(payload.get("on"))
+    if on is None:
+        return no("bad_date", "日期不对，请重新选择")
+    if since is not None and on < since:
+        return no("bad_date", f"日期不能早于{since_what} {since.isoformat()}")
+    return OK
+
+
 def text(data: Any, key: str) -> str:
     """``data[key]`` stripped, if ``data`` is a mapping and the value a string; else ""."""
     value = data.get(key) if isinstance(data, dict) or hasattr(data, "get") else None
