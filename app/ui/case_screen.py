@@ -2,29 +2,28 @@
 steps (who, when, at which level, what), rejected events shown as such, and only the
 actions the declaration allows at this station's level, each with a small form.
 
-Which buttons: Desk.actions (the gate of the case's declaration decides). Saving an action:
-Desk.act / escalate / forward, which check again and write one event or nothing."""
+Which buttons: Desk.actions (the gate of the case's declaration decides); the form and
+saving are the shared action panel (app.ui.action_panel). Saving an action: Desk.act /
+escalate / forward, which check again and write one event or nothing."""
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain import case_deadline, mask_id_number, overdue_alerts
 from app.domain.config import rating_payload, satisfaction_choices
-from app.domain.errors import ConfigError
 from app.domain.service_case import SERVICE_CASE
 from app.domain.service_state import LEVEL_NAMES
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
+from app.ui.action_panel import ActionPanel
 from app.ui.print_dialog import print_paper
 from app.ui.timeline import fill_timeline
-from app.ui.widgets import BigButton, Body, ChoiceRow, Field, Page, Small, esc, red
+from app.ui.widgets import BigButton, Body, Page, esc, red
 
 ACTION_LABELS = SERVICE_CASE.labels
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
@@ -65,7 +64,8 @@ class CaseActionButton(BigButton):
     """An action on the case: three to a row on a tablet, two on a phone."""
 
 
-class CaseScreen(Page):
+class CaseScreen(ActionPanel, Page):
+    FORMS, LABELS, DONE = FORMS, ACTION_LABELS, DONE_MESSAGES
     record = StringProperty("")
     action = StringProperty("")
     can_print = BooleanProperty(False)
@@ -164,13 +164,9 @@ class CaseScreen(Page):
         box = self.ids.actions
         box.clear_widgets()
         allowed = self.app.desk.actions(state)
-        for kind, label in allowed:
-            button = CaseActionButton(text=label, kind="danger" if kind in ("svc.returned",
-                                                                        "svc.reopened")
-                                  else "primary")
-            button.action = kind
-            button.bind(on_release=lambda b: self.open_form(b.action))
-            box.add_widget(button)
+        self.add_action_buttons([kind for kind, _ in allowed], CaseActionButton,
+                                lambda kind: "danger" if kind in ("svc.returned", "svc.reopened")
+                                else "primary")
         if self.can_print and state.receipt_no:
             for text, handler in (("打印受理回执", self.print_receipt),
                                   ("打印告知单", self.print_notice)):
@@ -202,67 +198,10 @@ class CaseScreen(Page):
             return [level["label"] for level in satisfaction_choices(app.rules.config)]
         return METHODS
 
-    def open_form(self, kind: str) -> None:
-        self.action = kind
-        box = self.ids.form_fields
-        box.clear_widgets()
-        self._inputs: dict[str, object] = {}
-        self.ids.form_title.text = ACTION_LABELS[kind]
-        self.ids.form_error.text = ""
-        for key, label, widget, _required in FORMS[kind]:
-            if widget.startswith("choice:"):
-                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
-                choice.bind(value=self._clear_error)
-                box.add_widget(choice)
-                self._inputs[key] = choice
-            else:
-                field = Field(label=label, multiline=widget == "long",
-                              lines=3 if widget == "long" else 1,
-                              hint="2026-12-31" if widget == "date" else "")
-                if kind == "svc.replied" and key == "department" and self.state.letter:
-                    field.text = str(self.state.letter.get("department", ""))
-                field.bind(text=self._clear_error)
-                box.add_widget(field)
-                self._inputs[key] = field
-        Clock.schedule_once(self._scroll_to_form, 0.05)
-
-    def _scroll_to_form(self, _dt) -> None:
-        if self.action:   # on a phone the form is below the case's facts: bring it up
-            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
-
-    def _clear_error(self, *_):
-        self.ids.form_error.text = ""
-
-    def value(self, key: str) -> str:
-        widget = self._inputs.get(key)
-        if widget is None:
-            return ""
-        return (widget.value if isinstance(widget, ChoiceRow) else widget.text).strip()
-
-    def cancel(self) -> None:
-        self.action = ""
-
-    def submit(self) -> None:
-        kind, app = self.action, self.app
-        missing = [label for key, label, _w, required in FORMS[kind]
-                   if required and not self.value(key)]
-        if missing:
-            self.ids.form_error.text = "请填写：" + "、".join(missing)
-            return
-        try:
-            self._apply(kind)
-        except ServiceError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        except ConfigError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        self.action = ""
-        app.say(DONE_MESSAGES.get(kind, f"已登记“{ACTION_LABELS[kind]}”。"))
-        app.refresh_status()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
+    def _default(self, key: str) -> str:
+        if self.action == "svc.replied" and key == "department" and self.state.letter:
+            return str(self.state.letter.get("department", ""))
+        return ""
 
     def _apply(self, kind: str) -> None:
         app, desk, record, v = self.app, self.app.desk, self.record, self.value
@@ -300,7 +239,7 @@ class CaseScreen(Page):
             if v("department"):
                 payload["department"] = v("department")
         else:
-            payload = {key: v(key) for key, *_ in FORMS[kind] if v(key)}
+            payload = {key: v(key) for key, *_ in self.FORMS[kind] if v(key)}
         desk.act(user, record, kind, payload)
 
     # printing ---------------------------------------------------------------------------------------
