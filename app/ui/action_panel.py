@@ -30,6 +30,14 @@ class ActionPanel:
     ids: Any
     app: Any
     action: str
+    record: str
+
+    def show(self, record: str = "", **_params: Any) -> None:
+        if record:
+            self.record = record
+        self.action = ""
+        self.refresh()  # type: ignore[attr-defined]  # the screen's
+        self.ids.scroll.scroll_y = 1
 
     # the buttons ------------------------------------------------------------------------
     def add_action_buttons(self, kinds: Iterable[str], button: Callable[..., Any],

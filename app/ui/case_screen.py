@@ -70,13 +70,9 @@ class CaseScreen(ActionPanel, Page):
     action = StringProperty("")
     can_print = BooleanProperty(False)
 
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
+    def show(self, record: str = "", **params) -> None:
         self.can_print = docs_available()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
+        super().show(record, **params)
 
     # reading ----------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -104,13 +104,6 @@ class DisputeScreen(ActionPanel, Page):
     action = StringProperty("")
     can_print = BooleanProperty(False)
 
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
-
     # reading ------------------------------------------------------------------------------
     def refresh(self) -> None:
         app = self.app

@@ -120,13 +120,6 @@ class PetitionScreen(ActionPanel, Page):
     record = StringProperty("")
     action = StringProperty("")
 
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
-
     def refresh(self) -> None:
         app = self.app
         try:

@@ -92,16 +92,28 @@ def _generic_level(step: Transition[Any], act: Act, short: Mapping[str, str]) ->
     return no("wrong_level", f"只有{allowed}可以{step.action}，{short[act.level]}不能")
 
 
-def holds(who: str, holder: str | None, actor: str) -> bool:
-    """The holder rules of ``authority.Writers.who``: may ``actor`` act on a record held by
-    ``holder``?  Levels, not nodes: any node of the holding level that can see the record
-    (the sync scope decides that) acts for that level."""
+def holds(who: str, state: RecordState, actor: str) -> bool:
+    """The holder rules of ``authority.Writers.who``: may ``actor`` act on ``state``?
+    Levels, not nodes: any node of the holding level that can see the record (the sync
+    scope decides that) acts for that level.
+
+    holder               the level holding it
+    holder_or_above      that level or one above it
+    upper                the level just above the holder (复查, 复核)
+    holder_or_accepting  the holder, or the level that took the record in (``path[0]``)
+    sender               the level that sent it up to its holder (``path[-2]``)
+    anyone               every level that can see it"""
+    holder = state.level
     if who == "anyone" or holder is None:
         return True
     if who == "holder_or_above":
         return LEVEL_RANK[actor] >= LEVEL_RANK[holder]
     if who == "upper":
         return LEVEL_RANK[actor] == LEVEL_RANK[holder] + 1
+    if who == "holder_or_accepting":
+        return actor == holder or bool(state.path) and actor == state.path[0][0]
+    if who == "sender":
+        return len(state.path) >= 2 and actor == state.path[-2][0]
     return actor == holder
 
 
@@ -164,7 +176,7 @@ class Flow(Generic[S]):
             return (_first(self.wrong_level, state, step, act)
                     or _generic_level(step, act, self.level_short))
         who = step.who(state) if step.who else step.writers.who
-        if not holds(who, state.level, level):
+        if not holds(who, state, level):
             refusal = _first(self.not_holder, state, step, act)
             return refusal or no("wrong_level", f"此{self.record_word}由上一级办理，"
                                                 f"{self.level_short[level]}不能{step.action}")
