@@ -459,7 +459,7 @@ def _seeded(root: Path) -> dict[str, Any] | None:
 
 
 def describe(summary: dict[str, Any]) -> str:
-    from app.domain.service_state import STATUS_NAMES
+    from app.domain.service.state import STATUS_NAMES
     head = "演示数据已经生成过，没有重复添加。" if summary.get("again") else "演示数据已生成。"
     lines = [f"{head}（{summary['today']}）共 {summary['cases']} 件便民服务事项："]
     lines += [f"  {STATUS_NAMES.get(k, k)}：{v} 件" for k, v in summary["by_status"].items()]

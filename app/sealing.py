@@ -232,7 +232,7 @@ def collect_public_reports(station: "Station") -> int:
     given; the next push hands them to the hub, which then drops its copy. Returns how
     many were taken in. A report already taken in (a collect repeated after a failure
     before the push) is not written twice."""
-    from app.domain.petition_sealed import EVENT_TYPE, sealed_payload
+    from app.domain.petition.sealed import EVENT_TYPE, sealed_payload
     from app.station import hub_client
     from sync.ids import uuid7
     from sync.session import credentials_for

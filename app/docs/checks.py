@@ -20,7 +20,7 @@ from app.docs.blocks import (
     Slip, Space, Text, Together)
 
 # Words that stand in for a value nobody filled in.  "（电话还没有设置）" is what the catalog
-# says of a sample phone (app.domain.catalog.Catalog.phone_text).
+# says of a sample phone (app.domain.service.catalog.Catalog.phone_text).
 PLACEHOLDER_PATTERNS = (
     r"待镇里配置", r"待配置", r"还没有设置", r"未设置", r"待填写", r"待补充",
     r"x{3,}", r"X{3,}", r"\bNone\b", r"\bnull\b", r"\bundefined\b", r"TODO", r"[{}]",

@@ -114,7 +114,7 @@ WRITERS: dict[str, Writers] = {
     "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
                                    who="anyone"),
     "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
-    # 便民服务 (app.domain.service_transitions)
+    # 便民服务 (app.domain.service.checks)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
     "svc.done_at_once": _w("按即办办结"),
@@ -130,7 +130,7 @@ WRITERS: dict[str, Writers] = {
     "svc.revisited": _w("回访", who="holder_or_above"),
     "svc.reopened": _w("重新办理", who="holder_or_above"),
     "svc.updated": _w("修改", who="anyone"),
-    # 矛盾纠纷 (app.domain.dispute_transitions)
+    # 矛盾纠纷 (app.domain.dispute.checks)
     "dispute.registered": _w("登记", record=CREATE, who="anyone"),
     "dispute.taken": _w("认领", TOWN_UP, who="anyone"),
     "dispute.risk_changed": _w("调整激化风险", who="holder_or_above"),
@@ -143,7 +143,7 @@ WRITERS: dict[str, Writers] = {
     "dispute.confirmation": _w("登记司法确认", who="holder_or_above"),
     "dispute.revisited": _w("回访", who="holder_or_above"),
     "dispute.screened": _w("登记矛盾纠纷排查", record=CREATE),
-    # 信访 (app.domain.petition_transitions)
+    # 信访 (app.domain.petition.checks)
     "petition.registered": _w("登记", record=CREATE, who="anyone", checks=("receipt",)),
     "petition.assigned": _w("交办镇里", ("county",), moves=True),
     "petition.accepted": _w("受理"),
@@ -164,12 +164,12 @@ WRITERS: dict[str, Writers] = {
     "petition.leader_assigned": _w("指定包案领导", TOWN_UP, who="holder_or_above"),
     "petition.leader_received": _w("登记领导接访", TOWN_UP, who="holder_or_above"),
     "petition.rated": _w("登记评价", who="anyone"),
-    # 双联三解的民意台账 (app.domain.opinion_ledger): the collecting level or above
+    # 双联三解的民意台账 (app.domain.opinion.flow): the collecting level or above
     "opinion.collected": _w("登记民意", record=CREATE, who="anyone"),
     "opinion.sorted": _w("梳理民情", who="holder_or_above"),
     "opinion.routed": _w("交办转办", who="holder_or_above"),
     "opinion.answered": _w("反馈结果", who="holder_or_above"),
-    # 社会稳定风险评估 (app.domain.risk_assessment)
+    # 社会稳定风险评估 (app.domain.risk.flow)
     "risk.planned": _w("制定评估方案", record=CREATE, who="anyone"),
     "risk.opinions_gathered": _w("登记征求意见", who="holder_or_above"),
     "risk.analysed": _w("登记分析论证", who="holder_or_above"),

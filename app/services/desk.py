@@ -1,7 +1,7 @@
 """Service desk (便民服务): intake with one-time notice, and every case transition.
 
 A workflow service like the others (app.services.workflow): its declaration is
-``app.domain.service_case.SERVICE_CASE``.  Screens call these; each call validates
+``app.domain.service.flow.SERVICE_CASE``.  Screens call these; each call validates
 everything first and either writes exactly one event or raises ServiceError with Chinese
 messages and writes nothing.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from app.accounts import Cadre
 from app.domain import (SERVICE_CASE, CaseState, accepted_payload, add_working_days,
                         check_id_number, check_phone, one_time_notice)
-from app.domain.intake import Notice
+from app.domain.service.intake import Notice
 from app.services.directory import node_names
 from app.services.errors import ServiceError
 from app.services.receipts import next_receipt

@@ -2,10 +2,10 @@
 town 矛盾调处化解中心 and the county, 司法确认 and 回访, screenings and the 排查台账.
 
 Screens call ``Disputes``; every write checks the step with
-``app.domain.dispute_case.DISPUTE`` (the declaration) for this station's level against the
+``app.domain.dispute.flow.DISPUTE`` (the declaration) for this station's level against the
 dispute's state here and now, then writes exactly one event, or raises ServiceError
 (Chinese, says what to do) and writes nothing.  Every clock and threshold comes from the
-rules in force (``dispute.*`` config, app.domain.dispute_rules).
+rules in force (``dispute.*`` config, app.domain.dispute.rules).
 
 Who sees what (sync/policy.py): a dispute flows to the subtree of the station that
 registered it and of its current owner; town-level stations see their whole town.  So a
@@ -50,22 +50,22 @@ from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
-from app.domain import dispute_case
-from app.domain.dispute_links import Link, Person, find_links, is_first_time, link_payload
-from app.domain.dispute_levels import check_dispute_intake
-from app.domain.dispute_referrals import HINTS as REFERRAL_HINTS
-from app.domain.dispute_referrals import referral_routes
-from app.domain.dispute_rules import DisputeRules
-from app.domain.mediation_clocks import confirmation_warning
-from app.domain.dispute_state import (
+from app.domain.dispute import flow as dispute_case
+from app.domain.dispute.agreement import agreement_problems
+from app.domain.dispute.clocks import confirmation_warning
+from app.domain.dispute.levels import check_dispute_intake
+from app.domain.dispute.links import Link, Person, find_links, is_first_time, link_payload
+from app.domain.dispute.referrals import HINTS as REFERRAL_HINTS
+from app.domain.dispute.referrals import referral_routes
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import (
     CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
     PARTY_ROLES, PERFORMANCE, RISK_LEVELS, SOURCES, DisputeState)
-from app.domain.mediation_agreement import agreement_problems
 from app.projections import links as link_index
+from app.services.directory import towns
 from app.services.dispute_boards import DisputeBoards, DisputeFilter, Reminder
 from app.services.dispute_screenings import (
     DisputeScreenings, ScreeningFinding, ScreeningForm)
-from app.services.directory import towns
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, named, names, person
 from sync.ids import uuid7

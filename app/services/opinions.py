@@ -1,4 +1,4 @@
-"""民意台账 (双联三解, app.domain.opinion_ledger): record what was heard on a 联系 visit,
+"""民意台账 (双联三解, app.domain.opinion.flow): record what was heard on a 联系 visit,
 sort it, turn it into a service case, a dispute, a petition or a village-decision
 proposal, and answer the people back.
 
@@ -29,8 +29,9 @@ from datetime import date, datetime
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain import check_phone, opinion_ledger
-from app.domain.opinion_ledger import (
+from app.domain import check_phone
+from app.domain.opinion import flow as opinion_ledger
+from app.domain.opinion.flow import (
     ROUTES, TARGET_KINDS, VISITS, OpinionState, feedback_due, overdue)
 from app.services.desk import Desk, IntakeForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm

@@ -17,7 +17,7 @@ from typing import Any
 from app.accounts import Cadre
 from app.domain.config import rating_payload
 from app.domain.errors import ConfigError
-from app.domain.petition_state import REVIEW_RESULTS, UPPER_OUTSIDE
+from app.domain.petition.state import REVIEW_RESULTS, UPPER_OUTSIDE
 from app.services.directory import towns
 from app.services.errors import ServiceError
 from app.services.workflow import as_date, named

@@ -4,7 +4,7 @@ the answer they contest; 依法终结 with its hearing and follow-up; days-left 
 检举控告, which is only ever written sealed.
 
 Screens call ``Petitions``; every write is checked by
-``app.domain.petition_case.PETITION`` (the declaration) with the rules in force here
+``app.domain.petition.flow.PETITION`` (the declaration) with the rules in force here
 (``petition.*`` config: 信访工作条例 clocks, extension cap, five representatives), then
 written, or refused with a Chinese ServiceError and nothing written.
 
@@ -62,17 +62,17 @@ from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
-from app.domain import petition_case
-from app.domain.dispute_links import Link, Person, find_links, is_first_time
-from app.domain.dispute_periods import ClockStatus
+from app.domain.dispute.links import Link, Person, find_links, is_first_time
+from app.domain.dispute.periods import ClockStatus
 from app.domain.errors import DomainError
-from app.domain.petition_clocks import clocks
-from app.domain.petition_intake import registered_payload
-from app.domain.petition_levels import (
+from app.domain.petition import flow as petition_case
+from app.domain.petition.clocks import clocks
+from app.domain.petition.intake import registered_payload
+from app.domain.petition.levels import (
     AppealCheck, Proposal, answer_ref, assignment_hint, check_appeal, new_petition_proposal,
     refusal_grounds)
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import (
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import (
     CATEGORIES, CHANNELS, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
     SUGGESTION, SUGGESTION_RESULTS, PetitionState)
 from app.projections import links as link_index

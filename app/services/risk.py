@@ -2,7 +2,7 @@
 问卷, 走访, 座谈, 听证) → analysis of legality, reasonableness, feasibility and
 controllability → grade 高/中/低 → report → collective decision 实施 / 暂缓实施 / 不实施.
 
-Every step is checked by ``app.domain.risk_assessment.RISK_ASSESSMENT`` with the rules in
+Every step is checked by ``app.domain.risk.flow.RISK_ASSESSMENT`` with the rules in
 force (``risk.*`` config; risk_grading): steps in order, grading below the suggestion
 needs reasons, and the gate — 高 and 中 may not proceed, 低 only with control measures,
 nothing found illegal or infeasible goes to a decision.  Another workflow (village
@@ -32,9 +32,9 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain.risk_assessment import (
+from app.domain.risk.flow import (
     DECISIONS, METHODS, RISK_ASSESSMENT, Assessment, report_sections)
-from app.domain.risk_grading import (
+from app.domain.risk.grading import (
     DIMENSIONS, FINDINGS, GRADES, Gate, RiskRules, Suggestion, proceed_gate, suggest_grade,
     tally)
 from app.search_text import match_query

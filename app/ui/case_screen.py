@@ -15,8 +15,8 @@ from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain import case_deadline, mask_id_number, overdue_alerts
 from app.domain.config import rating_payload, satisfaction_choices
-from app.domain.service_case import SERVICE_CASE
-from app.domain.service_state import LEVEL_NAMES
+from app.domain.service.flow import SERVICE_CASE
+from app.domain.service.state import LEVEL_NAMES
 from app.services.directory import cadre_names, node_names, station_cadres
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt

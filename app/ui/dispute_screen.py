@@ -19,16 +19,16 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from app.domain.dispute_ledger import ledger_row
-from app.domain.dispute_state import (
+from app.domain.dispute.agreement import is_oral
+from app.domain.dispute.ledger import ledger_row
+from app.domain.dispute.state import (
     CONFIRMATION_STATUSES, LEVEL_NAMES, PERFORMANCE, RISK_LEVELS)
-from app.domain.mediation_agreement import is_oral
 from app.services.directory import cadre_names, node_names
 from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
 from app.services.errors import ServiceError
 from app.services.photos import attachment_from_file
-from app.services.workflow import Attachment
 from app.services.printing import print_agreement
+from app.services.workflow import Attachment
 from app.ui import style
 from app.ui.action_panel import ActionPanel
 from app.ui.print_dialog import print_paper

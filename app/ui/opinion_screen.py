@@ -15,8 +15,8 @@ from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from app.domain.config import satisfaction_choices
-from app.domain.dispute_state import DISPUTE_TYPES, RISK_LEVELS
-from app.domain.opinion_ledger import ANSWER_METHODS, CATEGORIES, ROUTES, VISITS
+from app.domain.dispute.state import DISPUTE_TYPES, RISK_LEVELS
+from app.domain.opinion.flow import ANSWER_METHODS, CATEGORIES, ROUTES, VISITS
 from app.services.errors import ServiceError
 from app.services.opinions import ACTION_LABELS, OpinionForm, Opinions
 from app.ui import style

@@ -13,7 +13,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from app.domain.config import satisfaction_choices
-from app.domain.petition_state import (
+from app.domain.petition.state import (
     CONSEQUENCES, LEVEL_NAMES, NEXT_STAGE, RESULTS, REVIEW_RESULTS, SUGGESTION, SUGGESTION_RESULTS,
     TERMINATION_BASES, UPPER_OUTSIDE)
 from app.services.directory import cadre_names, node_names

@@ -9,8 +9,8 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from app.domain.risk_assessment import METHODS
-from app.domain.risk_grading import DECISIONS, DIMENSIONS, FINDINGS, GRADES
+from app.domain.risk.flow import METHODS
+from app.domain.risk.grading import DECISIONS, DIMENSIONS, FINDINGS, GRADES
 from app.services.errors import ServiceError
 from app.ui import style
 from app.ui.forms import Form

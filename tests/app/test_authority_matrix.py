@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.petition_sealed import sealed_payload
+from app.domain.petition.sealed import sealed_payload
 from app.sealing import discipline_keys, ensure_seal_key, open_sealed, seal_for_discipline
 from app.services.desk import IntakeForm
 from app.services.dispute_screenings import ScreeningForm

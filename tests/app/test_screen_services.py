@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts import add_cadre
-from app.domain.service_case import SERVICE_CASE
+from app.domain.service.flow import SERVICE_CASE
 from app.services.desk import Desk, IntakeForm
 from app.services.syncing import catch_up, status_line, sync_round
 from app.station import Station, open_station

@@ -10,7 +10,9 @@ from typing import Any, Callable
 
 import pytest
 
-from app.domain import dispute_case, petition_case, risk_assessment
+from app.domain.dispute import flow as dispute_case
+from app.domain.petition import flow as petition_case
+from app.domain.risk import flow as risk_assessment
 from schemas.registry import build_registry
 
 LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "c1": "county",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.service_state import CaseState
-from app.domain.service_case import EVENT_TYPES, check_transition
+from app.domain.service.flow import EVENT_TYPES, check_transition
+from app.domain.service.state import CaseState
 from tests.domain.builders import DISSATISFIED, LEVELS, PERSON, Log, log_at, payload_for
 
 # (start path, event type, acting origin, extra payload, status after, holding level after)

@@ -35,7 +35,7 @@ from typing import Any, Mapping
 
 from app.domain.config import Config
 from app.domain.errors import CalendarError
-from app.domain.workdays import WorkCalendar, calendar_from_town_list
+from app.domain.shared.workdays import WorkCalendar, calendar_from_town_list
 
 DEFAULT_GROUNDS: tuple[Mapping[str, str], ...] = (
     {"code": "skip_level", "label": "越级反映，下级尚未处理",

@@ -8,7 +8,7 @@ make-up working days (调休) count.  Sources of truth, per date, first match wi
 2. the ``chinesecalendar`` package (State Council notices, 2004–2026 in 1.11.0; it raises
    NotImplementedError for other years, which is how "not covered" is detected, so a newer
    package extends coverage without a code change);
-3. the statutory holidays of 全国年节及纪念日放假办法 Art 2 (``statutory_holidays``): off
+3. the statutory holidays of 全国年节及纪念日放假办法 Art 2 (``shared.statutory_holidays``): off
    for certain in any year, notice or not;
 4. Monday–Friday.  Such a date is *final* if the town has entered a *complete* list for
    its year, and *provisional* otherwise: the State Council's notice may still give a
@@ -21,7 +21,7 @@ provisional (issue #10).  A list that calls a statutory holiday a working day is
 So the town list overrides the package date by date where both exist.  A date computed
 through a provisional day is never passed off as final: ``DueDate.provisional`` is set
 and ``note`` says so.  For a period a *citizen* must keep, ``might_rest`` tells which
-provisional working days a notice could still give off (``statutory_holidays.possible_bridge``),
+provisional working days a notice could still give off (``shared.statutory_holidays.possible_bridge``),
 so a window's latest possible end can be judged in the citizen's favour (dispute_periods).
 
 Counting rule (our choice, the usual practice of 服务承诺 notices): the day of acceptance
@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Mapping
 import chinese_calendar
 
 from app.domain.errors import CalendarError
-from app.domain.statutory_holidays import festival_of, possible_bridge, statutory_holidays
+from app.domain.shared.statutory_holidays import festival_of, possible_bridge, statutory_holidays
 
 _ONE_DAY = timedelta(days=1)
 # A promise longer than this is a data error, not a plan (longest catalog limit is 60).

@@ -21,7 +21,7 @@ take depends on its type:
 * 邻里关系, 损害赔偿, 其他: lawsuit, arbitration with an agreement, 行政调解, 司法调解.
 
 Every type may also be sent up one level (上报 the town or county 调处中心, the seed's
-分级调处); ``ESCALATION_BY_LEVEL`` in dispute_state says which.
+分级调处); ``ESCALATION_BY_LEVEL`` in dispute.state says which.
 """
 from __future__ import annotations
 

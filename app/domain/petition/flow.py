@@ -1,7 +1,7 @@
 """The petition workflow, declared: ``PETITION`` (its steps, from which statuses, with which
 rules and effects) and its replay ``fold(events, levels, rules) -> PetitionState``.
 
-Like ``service_case.fold`` (DESIGN.md "Events, not rows", "Conflicts"): sorted by
+Like ``service.flow.fold`` (DESIGN.md "Events, not rows", "Conflicts"): sorted by
 (hlc, origin, seq), repeated ids ignored, each event checked by ``PETITION.check``
 at its place; a refused one is kept as ``Rejected`` with its Chinese reason.
 
@@ -16,17 +16,17 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from app.domain.events import Event
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import (
-    AFTER_REGISTRATION, LEVEL_NAMES, LEVEL_SHORT, Hearing, PetitionState, holder_level, petitioner_from,
-    received_date)
-from app.domain.petition_transitions import (
+from app.domain.petition.checks import (
     appealable, check_accepted, check_answered, check_appealed, check_assigned,
     check_extended, check_follow_up_assigned, check_followed_up, check_hearing_held,
     check_leader_assigned, check_leader_received, check_rated, check_referred_up,
     check_refused, check_registered, check_reviewed, check_terminated,
     check_termination_heard, check_transferred, dated, extendable, hearing_over,
     no_open_hearing, not_holder, not_rated, terminable, who, wrong_status)
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import (
+    AFTER_REGISTRATION, LEVEL_NAMES, LEVEL_SHORT, Hearing, PetitionState, holder_level, petitioner_from,
+    received_date)
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
 
 P = Mapping[str, Any]

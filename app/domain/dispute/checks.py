@@ -1,4 +1,4 @@
-"""The rules of the dispute/mediation workflow (declared in ``dispute_case.DISPUTE``): how a
+"""The rules of the dispute/mediation workflow (declared in ``dispute.flow.DISPUTE``): how a
 refused step is worded, the rules on the state alone, and the payload checks.
 
 RULES.md §2 and issue #4 §1.  DESIGN.md "Conflicts": a step the holder could not make is
@@ -6,7 +6,7 @@ kept in the log and shown as rejected; ``DISPUTE.check`` is the one place that d
 used by the services before writing and by the fold while replaying.
 Checks that need today's date or the town's config (is the month over? is this risk
 level one that alerts?) are not made here: replay must not depend on when or where it
-runs.  They are in ``mediation_clocks`` and ``dispute_ledger``.
+runs.  They are in ``dispute.clocks`` and ``dispute.ledger``.
 
 | event type            | from status                      | who                            |
 |-----------------------|----------------------------------|--------------------------------|
@@ -29,12 +29,12 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from app.domain.dispute_state import (
+from app.domain.dispute.agreement import agreement_problems
+from app.domain.dispute.referrals import referral_refusal, referral_routes
+from app.domain.dispute.state import (
     ACTIVE, CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL,
     LEVEL_NAMES, LEVEL_SHORT, PARTY_ROLES, PERFORMANCE, REFERRALS, RISK_LEVELS, SOURCES,
     DisputeState, party_from, received_date)
-from app.domain.dispute_referrals import referral_refusal, referral_routes
-from app.domain.mediation_agreement import agreement_problems
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text)
 

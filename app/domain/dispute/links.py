@@ -175,7 +175,7 @@ def link_payload(links: Iterable[Link]) -> list[dict[str, str]]:
 
 
 def prior_of_dispute(state: Any) -> Prior:
-    """The linker's view of a dispute projection (``dispute_state.DisputeState``).
+    """The linker's view of a dispute projection (``dispute.state.DisputeState``).
 
     A registered dispute counts as handled by the level holding it now (the 调解室 or 调处
     中心 that took it up, after any 上报 or 交办): that is the result an upper level
@@ -192,7 +192,7 @@ _HANDLED = frozenset({"accepted", "answered", "appealed", "reviewed", "terminate
 
 
 def prior_of_petition(state: Any) -> Prior:
-    """The linker's view of a petition projection (``petition_state.PetitionState``)."""
+    """The linker's view of a petition projection (``petition.state.PetitionState``)."""
     people = tuple(Person(p.name, p.id_number, p.village) for p in state.petitioners)
     return Prior(state.record, "petition", state.received_on or date.min, people, state.summary,
                  state.village, state.level or "", state.status, state.status in _HANDLED)

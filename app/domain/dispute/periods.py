@@ -17,7 +17,7 @@ Chinese law are calendar days and calendar months:
 Law that means working days says "工作日" (e.g. 行政许可法 Art 82); none of the §2 rules
 does, so nothing here counts working days.  Rolling over uses the calendar, so a date
 that rests on a year without a holiday list is flagged provisional like the service
-desk's (``workdays.DueDate``).
+desk's (``shared.workdays.DueDate``).
 
 Nothing here reads a clock: ``today`` is always passed in.
 """
@@ -27,7 +27,7 @@ import calendar as _calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.domain.workdays import DueDate, WorkCalendar, provisional_note
+from app.domain.shared.workdays import DueDate, WorkCalendar, provisional_note
 
 ON_TIME, DUE_SOON, OVERDUE, PAUSED = "on_time", "due_soon", "overdue", "paused"
 DONE_ON_TIME, DONE_LATE = "done_on_time", "done_late"

@@ -27,12 +27,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
-from app.domain.dispute_periods import (
+from app.domain.dispute.periods import (
     OVERDUE, CitizenEnd, ClockStatus, citizen_period_end, clock_status, inclusive_days,
     period_end)
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import LEVEL_NAMES, SUGGESTION, PetitionState
-from app.domain.workdays import DueDate, WorkCalendar
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import LEVEL_NAMES, SUGGESTION, PetitionState
+from app.domain.shared.workdays import DueDate, WorkCalendar
 
 SOURCES = {
     "受理告知": "信访工作条例第二十二、二十三条：15日内决定是否受理并书面告知",

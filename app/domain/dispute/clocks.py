@@ -1,6 +1,6 @@
 """Clocks and alerts of a dispute, against a ``today`` passed in.
 
-Which days each rule counts, and why (see ``dispute_periods``):
+Which days each rule counts, and why (see ``dispute.periods``):
 
 * Mediation limit — **one calendar month** from the day the holding level received the
   dispute (人民调解工作若干规定 2002 Art 33 "一般在一个月内调结"; ``dispute.mediation_limit_months``),
@@ -25,12 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from app.domain.dispute_periods import (
+from app.domain.dispute.agreement import is_oral, performance_dues, terms_due_on
+from app.domain.dispute.periods import (
     CitizenEnd, ClockStatus, citizen_period_end, clock_status, period_end)
-from app.domain.dispute_rules import DisputeRules
-from app.domain.dispute_state import ACTIVE, LEVEL_NAMES, DisputeState, iso_date
-from app.domain.mediation_agreement import is_oral, performance_dues, terms_due_on
-from app.domain.workdays import DueDate, WorkCalendar
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import ACTIVE, LEVEL_NAMES, DisputeState, iso_date
+from app.domain.shared.workdays import DueDate, WorkCalendar
 
 MEDIATION_SOURCE = "人民调解工作若干规定（2002）第三十三条：一般在一个月内调结"
 CONFIRMATION_SOURCE = "人民调解法第三十三条：自调解协议生效之日起三十日内共同申请司法确认"

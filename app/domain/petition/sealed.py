@@ -31,8 +31,8 @@ import re
 from datetime import date
 from typing import Any, Mapping, Sequence
 
-from app.domain.petition_state import CHANNELS, LEVELS, SEALED_CATEGORY, iso_date
-from app.domain.receipt import ReceiptError, parse_receipt
+from app.domain.petition.state import CHANNELS, LEVELS, SEALED_CATEGORY, iso_date
+from app.domain.shared.receipt import ReceiptError, parse_receipt
 from app.domain.workflow import OK, Verdict
 
 EVENT_TYPE = "petition.accusation_sealed"

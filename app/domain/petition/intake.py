@@ -1,9 +1,9 @@
 """Intake of a petition at the window: the ``petition.registered`` payload.
 
 RULES.md §2: intake at any hour; 初信初访 flagged and given priority, repeats linked to the
-earlier ones (``dispute_links``); 逐级反映 proposals (``petition_levels``); group visits
+earlier ones (``dispute.links``); 逐级反映 proposals (``petition.levels``); group visits
 send at most five representatives (信访工作条例 Art 18, ``petition.group_visit_max_representatives``);
-检举控告 is sealed and routed to discipline instead (``petition_sealed``).
+检举控告 is sealed and routed to discipline instead (``petition.sealed``).
 
 ``registered_payload`` raises ``PetitionIntakeError`` with a Chinese message for input the
 window must correct before anything is written.
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from app.domain.dispute_links import Link, is_first_time, link_payload
+from app.domain.dispute.links import Link, is_first_time, link_payload
 from app.domain.errors import DomainError
-from app.domain.petition_levels import AppealCheck, Proposal
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import SEALED_CATEGORY
-from app.domain.petition_transitions import check_group
+from app.domain.petition.checks import check_group
+from app.domain.petition.levels import AppealCheck, Proposal
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import SEALED_CATEGORY
 
 
 class PetitionIntakeError(DomainError):

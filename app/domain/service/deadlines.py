@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.service_state import ACTIVE, LEVEL_NAMES, CaseState
-from app.domain.workdays import (
+from app.domain.service.state import ACTIVE, LEVEL_NAMES, CaseState
+from app.domain.shared.workdays import (
     DueDate, WorkCalendar, add_working_days, provisional_note, working_days_between)
 
 ON_TIME, DUE_SOON, OVERDUE = "on_time", "due_soon", "overdue"

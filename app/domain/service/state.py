@@ -2,7 +2,7 @@
 
 RULES.md §1: 统一受理、集中办理、分级负责、限时办结; 首接责任制 (the first officer stays named
 on the case at every level until it is closed); 全程代理制 (each hand-over is a step with
-who/when/what).  The state is an immutable value: ``service_case.SERVICE_CASE`` declares how
+who/when/what).  The state is an immutable value: ``service.flow.SERVICE_CASE`` declares how
 its steps read and change it.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from app.domain.events import Rejected
-from app.domain.field_edits import ReviewItem
+from app.domain.shared.field_edits import ReviewItem
 from app.domain.workflow import Step
 
 # Who holds the case, as the window staff say it.

@@ -13,7 +13,7 @@ holds all of that; the town keeps it current by edit events (kind "config", sync
 
 Each applied edit raises the matter's ``version`` and the ``catalog_version``; an edit that
 would make the catalog invalid is kept as rejected with a Chinese reason.  Field edits
-follow ``field_edits`` (last writer wins, a concurrent overwrite raises a review item);
+follow ``shared.field_edits`` (last writer wins, a concurrent overwrite raises a review item);
 phones and departments are replaced whole, last writer wins.  A retired matter stays in
 the catalog (old cases still name it) but is no longer offered at intake.
 """
@@ -25,9 +25,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from app.domain.errors import CatalogError
 from app.domain.events import Event, Rejected, order_key, rejected
-from app.domain.field_edits import ReviewItem, apply_field_edits
-from app.domain.phone import check_phone
 from app.domain.schema_check import schema_problem
+from app.domain.shared.field_edits import ReviewItem, apply_field_edits
+from app.domain.shared.phone import check_phone
 
 # Keys an edit may not change through "fields": identity and lifecycle have own events.
 _FIXED = {"code", "version", "retired", "retired_reason"}

@@ -1,4 +1,4 @@
-"""The rules of the petition workflow (declared in ``petition_case.PETITION``): how a refused
+"""The rules of the petition workflow (declared in ``petition.flow.PETITION``): how a refused
 step is worded, the rules on the state alone, and the payload checks.
 
 RULES.md §2 信访工作条例 and 逐级反映、分级解决; issue #4 §2.  ``PETITION.check`` is the one
@@ -9,7 +9,7 @@ Limits that are configurable (group-visit cap, extension length and count) are c
 against the ``PetitionRules`` passed in — the rules in force on this node; they are
 statutory numbers, so a town changes them only when the law changes.  Checks that need
 today's date (is the request window still open?) or other records (did a lower level
-handle this?) are made at intake by ``petition_levels`` and their outcome is stored in
+handle this?) are made at intake by ``petition.levels`` and their outcome is stored in
 the registration (``proposal``, ``appeal_of``); replay then checks that the officer's
 decision is consistent with what was proposed (an override needs a reason).
 
@@ -46,9 +46,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Mapping
 
-from app.domain.petition_clocks import request_window_end
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import (
+from app.domain.petition.clocks import request_window_end
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import (
     CHANNELS, CONSEQUENCES, LEVEL_NAMES, LEVEL_RANK, LEVEL_SHORT, LEVELS, NEXT_STAGE,
     OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY, STAGES, SUGGESTION,
     SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)

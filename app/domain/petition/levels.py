@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from app.domain.dispute_links import Link
-from app.domain.petition_clocks import request_window_end
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import (
+from app.domain.dispute.links import Link
+from app.domain.petition.clocks import request_window_end
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import (
     LEVEL_NAMES, LEVEL_RANK, LEVELS, NEXT_STAGE, OPEN, SUGGESTION, UPPER_OUTSIDE, PetitionState)
-from app.domain.workdays import DueDate, WorkCalendar
+from app.domain.shared.workdays import DueDate, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def new_petition_proposal(actor_level: str, channel: str, links: Iterable[Link],
                           rules: PetitionRules = PetitionRules()) -> Proposal | None:
     """Proposal for a first petition (not a 复查/复核 request) arriving at ``actor_level``.
 
-    ``links`` come from ``dispute_links.find_links`` over earlier disputes and petitions.
+    ``links`` come from ``dispute.links.find_links`` over earlier disputes and petitions.
     Only a pending same matter is proposed 不予受理 here: no in-system visit is 越级 (see
     the module docstring), so ``skip_level`` stays a ground the officer may choose (a
     visit that skipped levels outside the system), never an automatic proposal.

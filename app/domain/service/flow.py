@@ -5,7 +5,7 @@ DESIGN.md "Events, not rows" and "Conflicts": the case is rebuilt by replaying i
 the total order (hlc, origin, seq); every workflow event is checked against the state at
 its place in that order (``SERVICE_CASE.check``) and, if the holder could not have made it,
 kept as ``Rejected`` with a Chinese reason instead of being applied or dropped.  Plain
-fields follow ``field_edits`` (last writer wins, concurrent edits raise review items).
+fields follow ``shared.field_edits`` (last writer wins, concurrent edits raise review items).
 
 RULES.md §1: the 首接责任人 recorded at acceptance is never replaced (首接责任制); each
 hand-over is a ``Step`` with who/when/what (全程代理制); after 办结 the case goes back to
@@ -19,12 +19,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from app.domain.events import Event
-from app.domain.field_edits import apply_field_edits
-from app.domain.service_state import ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, CaseState
-from app.domain.service_transitions import (
+from app.domain.service.checks import (
     check_accepted, check_assigned, check_closed, check_extended, check_forwarded,
     check_rated, check_updated, dissatisfied, needs, not_holder, room_to_extend,
     something_below, wrong_level, wrong_status)
+from app.domain.service.state import ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, CaseState
+from app.domain.shared.field_edits import apply_field_edits
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
 
 P = Mapping[str, Any]

@@ -3,7 +3,7 @@
 RULES.md §2: intake at any hour (全天候); 首问负责制 (the officer who first receives the
 matter stays named on it); mediation in the village 调解室, the town 矛盾调处化解中心 and the
 county 调处中心, linked in one workflow (人民调解, 行政调解, 司法调解); 调解登记, 调解笔录 and
-the agreement are kept in the file.  ``dispute_case.DISPUTE`` declares how its
+the agreement are kept in the file.  ``dispute.flow.DISPUTE`` declares how its
 steps read and change the state.  Treat the mappings as read-only.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from app.domain.dispute_referrals import ROUTES
+from app.domain.dispute.referrals import ROUTES
 from app.domain.events import Rejected
 from app.domain.workflow import LEVEL_RANK, LEVELS, Step, iso_date
 

@@ -18,7 +18,7 @@ the city's conclusion, once known, with ``petition.reviewed``.  Each record has 
 ever joins the system).
 
 检举控告 never becomes a petition record: it is sealed and routed to discipline
-(``petition_sealed``).  Treat the mappings as read-only.
+(``petition.sealed``).  Treat the mappings as read-only.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
-from app.domain.dispute_state import received_date
+from app.domain.dispute.state import received_date
 from app.domain.events import Rejected
 from app.domain.workflow import LEVEL_RANK, LEVELS, Step, iso_date
 

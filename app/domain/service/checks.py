@@ -1,4 +1,4 @@
-"""The rules of the service-desk workflow (declared in ``service_case.SERVICE_CASE``):
+"""The rules of the service-desk workflow (declared in ``service.flow.SERVICE_CASE``):
 how a refused step is worded, the rules on the state alone, and the payload checks.
 
 RULES.md §1: what the village can solve it solves (即办); beyond its powers it is reported
@@ -12,7 +12,7 @@ services before writing an event and by the fold while replaying.
 Levels, not individual nodes, are checked: any node of the holding level that can see
 the case (the sync scope policy decides that) may act for that level. The levels and
 the holder rule of each step are declared once, in app.domain.authority.WRITERS, with
-who may write it; the statuses below are ``service_case.SERVICE_CASE``, the data.
+who may write it; the statuses below are ``service.flow.SERVICE_CASE``, the data.
 
 | event type        | from status                                  | who may make it            |
 |-------------------|----------------------------------------------|----------------------------|
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from app.domain.service_state import (
+from app.domain.service.state import (
     FINISHED, LEVEL_NAMES, MODES, PLAIN_FIELDS, CaseState)
 from app.domain.workflow import (
     LEVEL_SHORT, OK, Act, Transition, Verdict, iso_date, no, text)

@@ -10,7 +10,7 @@ Steps go in that order; new opinions after the analysis send the assessment back
 "gathering" (the analysis must see them), a new analysis clears the grade; after
 暂缓实施 the assessment may be reopened by gathering opinions again (after control
 measures have been carried out), and re-graded on the new round's opinions (the
-earlier rounds stay in ``earlier_rounds`` for the file).  The decision gate (``risk_grading``)
+earlier rounds stay in ``earlier_rounds`` for the file).  The decision gate (``risk.grading``)
 is checked on replay against the rules in force on this node.
 
 | event type              | from status                                   | who            |
@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from app.domain.events import Event, Rejected
-from app.domain.risk_grading import (
+from app.domain.risk.grading import (
     CRITERIA, DECISIONS, DIMENSIONS, FINDINGS, GRADE_RANK, GRADES, RiskRules, proceed_gate,
     suggest_grade, tally)
 from app.domain.workflow import (
@@ -231,7 +231,7 @@ _LABELS = {"risk.opinions_gathered": "征求意见", "risk.analysed": "分析论
 
 # The table of this workflow (the one in the docstring).  Who may make each step is
 # app.domain.authority.WRITERS (holder or above).  集体决策 is offered whenever a report
-# exists: 暂缓实施 and 不实施 are always open to the meeting; ``risk_grading.proceed_gate``
+# exists: 暂缓实施 and 不实施 are always open to the meeting; ``risk.grading.proceed_gate``
 # says whether 实施 is.
 RISK_ASSESSMENT: Flow[Assessment] = Flow(
     name="风险评估", new=lambda record: Assessment(record=record),

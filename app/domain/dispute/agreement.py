@@ -32,7 +32,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
-from app.domain.dispute_state import CONSENTING_ROLES, Party, iso_date
+from app.domain.dispute.state import CONSENTING_ROLES, Party, iso_date
 
 # Art 29 (一): required per party; labels for messages.
 PARTY_REQUIRED = {"name": "姓名", "role": "身份（申请人/被申请人等）", "address": "住址"}

@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from app.domain.dispute_links import Link
-from app.domain.dispute_state import FINISHED, LEVEL_NAMES, LEVEL_RANK, LEVELS
+from app.domain.dispute.links import Link
+from app.domain.dispute.state import FINISHED, LEVEL_NAMES, LEVEL_RANK, LEVELS
 
 # Sources that are not a party going over the lower level's head.
 NOT_BROUGHT = frozenset({"排查发现", "上级交办", "信访转来", "民意台账"})

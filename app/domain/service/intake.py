@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from app.domain.catalog import Catalog
+from app.domain.service.catalog import Catalog
+from app.domain.shared.workdays import DueDate, WorkCalendar, add_working_days
 from app.domain.workflow import LEVEL_RANK
-from app.domain.workdays import DueDate, WorkCalendar, add_working_days
 
 
 def suggest_mode(matter_level: str | None, actor_level: str) -> str:

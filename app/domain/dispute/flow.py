@@ -1,7 +1,7 @@
 """The dispute/mediation workflow, declared: ``DISPUTE`` (its steps, from which statuses,
 with which rules and effects) and its replay ``fold(events, levels) -> DisputeState``.
 
-Like ``service_case.fold`` (DESIGN.md "Events, not rows" and "Conflicts"): events are
+Like ``service.flow.fold`` (DESIGN.md "Events, not rows" and "Conflicts"): events are
 replayed in the total order (hlc, origin, seq), each checked by ``DISPUTE.check``
 against the state at its place; a refused one is kept as ``Rejected`` with a Chinese
 reason.  Deterministic: the input is sorted here and repeated event ids are ignored.
@@ -10,21 +10,21 @@ RULES.md §2: the 首问负责人 named at registration is never replaced; escal
 dispute from the village 调解室 to the town 矛盾调处化解中心 and on to the county, and the
 one-month mediation limit (人民调解工作若干规定 2002 Art 33) starts again at the level
 that now holds it, on the day it was sent there; an extension only replaces the limit
-when both sides' consent is recorded (checked in ``dispute_transitions``).
+when both sides' consent is recorded (checked in ``dispute.checks``).
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from app.domain.dispute_state import (
-    ACTIVE, ESCALATION_BY_LEVEL, LEVEL_NAMES, LEVELS, REFERRAL_METHOD, DisputeState, Session,
-    party_from, received_date)
-from app.domain.dispute_transitions import (
+from app.domain.dispute.agreement import effective_on
+from app.domain.dispute.checks import (
     check_agreed, check_assigned, check_confirmation, check_escalated, check_extended,
     check_failed, check_registered, check_revisited, check_risk_changed, check_session,
     check_taken, dated, not_holder, not_taken, wrong_level, wrong_status)
+from app.domain.dispute.state import (
+    ACTIVE, ESCALATION_BY_LEVEL, LEVEL_NAMES, LEVELS, REFERRAL_METHOD, DisputeState, Session,
+    party_from, received_date)
 from app.domain.events import Event
-from app.domain.mediation_agreement import effective_on
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
 
 P = Mapping[str, Any]

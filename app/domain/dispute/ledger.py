@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
-from app.domain.dispute_periods import OVERDUE, ClockStatus, clock_status
-from app.domain.dispute_rules import DisputeRules
-from app.domain.dispute_state import (
-    ACTIVE, DISPUTE_TYPES, LEVEL_NAMES, RISK_LEVELS, DisputeState, iso_date)
-from app.domain.mediation_clocks import (
+from app.domain.dispute.clocks import (
     confirmation_reminder, mediation_clock, mediation_due, revisits_due, risk_alert)
+from app.domain.dispute.periods import OVERDUE, ClockStatus, clock_status
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import (
+    ACTIVE, DISPUTE_TYPES, LEVEL_NAMES, RISK_LEVELS, DisputeState, iso_date)
+from app.domain.shared.workdays import WorkCalendar
 from app.domain.workflow import OK, Verdict
-from app.domain.workdays import WorkCalendar
 
 SCREENING_SOURCE = "[practice] 矛盾纠纷定期排查（RULES.md §2 排查台账）"
 
