@@ -11,6 +11,14 @@ Forgotten 密码: another cadre of the station, signed in (so holding the key), 
 one for the colleague (`reset_pin`). Nobody else can: the town never has the key. If no
 cadre of the station remembers a 密码, the station is enrolled again from the town and
 its synced records come back down (README "Lost every 密码").
+
+Roles on this device: ``settings`` (设置权限, e.g. the 便民服务中心主任) may change the
+town's rules — time limits, the holiday calendar, papers and phones, a village's own
+matter (issue #8 §3). A cadre account exists only on its tablet, so no hub can vouch for
+it: the role is kept in the station's encrypted database, given to the first cadre of a
+town or county tablet (who set it up, right after enrollment with the hub's one-time
+code) or at set-up (``sanji cadre add --role settings``), and after that only by a cadre
+who holds it — never to anyone else through the open 添加干部 form.
 """
 from __future__ import annotations
 
@@ -27,6 +35,8 @@ from sync.store import RESYNC, NewEvent, Store
 
 PIN_MIN, PIN_MAX = 6, 12
 WAITING = "cadres_to_register"
+SETTINGS_ROLE = "settings"
+ROLE_NAMES = {SETTINGS_ROLE: "设置权限（改办理时限、节假日，审批村里申请的事项）"}
 
 
 class AccountError(ValueError):
@@ -38,6 +48,7 @@ class Cadre:
     id: str
     name: str
     post: str
+    roles: frozenset[str] = frozenset()
 
 
 def _ensure_table(conn: sqlite3.Connection) -> None:
@@ -47,6 +58,14 @@ def _ensure_table(conn: sqlite3.Connection) -> None:
                  " post TEXT NOT NULL, salt BLOB NOT NULL, pin_hash BLOB NOT NULL,"
                  " active INTEGER NOT NULL DEFAULT 1, failures INTEGER NOT NULL DEFAULT 0,"
                  " locked_until INTEGER NOT NULL DEFAULT 0)")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(local_users)")}
+    if "roles" not in columns:   # tablets set up before roles existed
+        with transaction(conn):
+            conn.execute("ALTER TABLE local_users ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
+
+
+def _roles(text: str | None) -> frozenset[str]:
+    return frozenset(r for r in (text or "").split(",") if r)
 
 
 def check_pin_shape(pin: str) -> None:
@@ -71,23 +90,30 @@ def _check_person(name: str, post: str) -> tuple[str, str]:
     return name, post
 
 
-def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None = None) -> Cadre:
+def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None = None,
+              roles: tuple[str, ...] = ()) -> Cadre:
     """A new cadre of this station, who opens it with `pin`. The store must be open (its
     key in hand: the first cadre on a new tablet, or a signed-in colleague adding one).
     The first cadre ends the setup state: the database is re-encrypted under a fresh key
     that only PINs wrap (app/keyring.py)."""
     name, post = _check_person(name, post)
     check_pin_shape(pin)
+    unknown = [r for r in roles if r not in ROLE_NAMES]
+    if unknown:
+        raise AccountError(f"没有“{unknown[0]}”这个权限。")
     if store.db_key is None:
         raise AccountError("本机数据没有解锁，不能添加干部：请先登录。")
     if store.node_id is None:
         raise AccountError("本机还没有登记到镇里的服务器：请先登记，再添加干部。")
     keyring = _keyring(store)
     _ensure_table(store.conn)
+    if keyring.setup_key() is not None and store.identity().get("kind") in ("town", "county"):
+        roles = tuple({*roles, SETTINGS_ROLE})     # whoever set the tablet up
     cadre_id = uuid7()
     with transaction(store.conn):
-        store.conn.execute("INSERT INTO local_users(id, name, post, salt, pin_hash) "
-                           "VALUES(?,?,?,x'',x'')", (cadre_id, name, post))
+        store.conn.execute("INSERT INTO local_users(id, name, post, salt, pin_hash, roles) "
+                           "VALUES(?,?,?,x'',x'',?)", (cadre_id, name, post,
+                                                       ",".join(sorted(set(roles)))))
     if keyring.setup_key() is not None:
         _end_setup(store, keyring, Cadre(cadre_id, name, post), pin)
     else:
@@ -103,7 +129,7 @@ def add_cadre(store: Store, name: str, post: str, pin: str, author: str | None =
                                                          author or cadre_id]]))
     else:
         store.append(registered)
-    return Cadre(cadre_id, name, post)
+    return Cadre(cadre_id, name, post, frozenset(roles))
 
 
 def register_waiting(store: Store) -> int:
@@ -130,9 +156,47 @@ def _end_setup(store: Store, keyring: Keyring, cadre: Cadre, pin: str) -> None:
 
 
 def list_cadres(where: Store | Path) -> list[Cadre]:
-    """Who can sign in here: read from the keyring, so before any unlock."""
+    """Who can sign in here: read from the keyring, so before any unlock; with an open
+    store, each with their roles on this tablet."""
     data = where.path.parent if isinstance(where, Store) else Path(where)
-    return [Cadre(h.id, h.name, h.post) for h in Keyring.of(data).holders()]
+    roles: dict[str, frozenset[str]] = {}
+    if isinstance(where, Store) and where.db_key is not None:
+        _ensure_table(where.conn)
+        roles = {cid: _roles(text) for cid, text in where.conn.execute(
+            "SELECT id, roles FROM local_users")}
+    return [Cadre(h.id, h.name, h.post, roles.get(h.id, frozenset()))
+            for h in Keyring.of(data).holders()]
+
+
+def cadre_roles(store: Store, cadre_id: str) -> frozenset[str]:
+    """The roles this tablet's (open, encrypted) database gives ``cadre_id`` now — not
+    what a Cadre object in memory says."""
+    _ensure_table(store.conn)
+    row = store.conn.execute("SELECT roles FROM local_users WHERE id=? AND active=1",
+                             (cadre_id,)).fetchone()
+    return _roles(row[0]) if row else frozenset()
+
+
+def set_role(store: Store, by: Cadre, cadre_id: str, role: str, granted: bool) -> Cadre:
+    """Give or take ``role``; only a cadre who holds it may, and the last holder keeps it
+    (else nobody on this tablet could ever change the settings again)."""
+    if role not in ROLE_NAMES:
+        raise AccountError(f"没有“{role}”这个权限。")
+    if role not in cadre_roles(store, by.id):
+        raise AccountError("只有已经有这个权限的干部才能给别人开通或取消。")
+    cadres = list_cadres(store)
+    target = next((c for c in cadres if c.id == cadre_id), None)
+    if target is None:
+        raise AccountError("没有这位干部，请在名单里重新选择。")
+    holders = [c for c in cadres if role in c.roles]
+    if not granted and holders == [target]:
+        raise AccountError(f"{target.name}是本机唯一有{ROLE_NAMES[role][:4]}的干部，不能取消；"
+                           "请先给另一位干部开通。")
+    roles = set(target.roles) | {role} if granted else set(target.roles) - {role}
+    with transaction(store.conn):
+        store.conn.execute("UPDATE local_users SET roles=? WHERE id=?",
+                           (",".join(sorted(roles)), cadre_id))
+    return Cadre(target.id, target.name, target.post, frozenset(roles))
 
 
 def sign_in(data: Path, cadre_id: str, pin: str, now_ms: int) -> tuple[Cadre, bytes]:
@@ -163,5 +227,6 @@ def reset_pin(store: Store, cadre_id: str, new_pin: str) -> Cadre:
     return Cadre(holder.id, holder.name, holder.post)
 
 
-__all__ = ["AccountError", "Cadre", "PIN_MAX", "PIN_MIN", "add_cadre", "check_pin_shape",
-           "list_cadres", "reset_pin", "sign_in"]
+__all__ = ["AccountError", "Cadre", "PIN_MAX", "PIN_MIN", "ROLE_NAMES", "SETTINGS_ROLE",
+           "add_cadre", "cadre_roles", "check_pin_shape", "list_cadres", "reset_pin", "set_role",
+           "sign_in"]

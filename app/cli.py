@@ -11,6 +11,7 @@
     sanji up [--data DIR] [--no-app]   a county hub, a town hub and an enrolled station
     sanji demo [--data DIR]            seed a realistic township into that data dir (once)
     sanji app --data DIR               the station app (village, town or county, by enrollment)
+    sanji cadre add|list --data DIR    cadres on a station's tablet (app/cli_cadre.py)
 
 A command given the wrong kind of data directory (a station's for `node add`, a new
 one for `sync`…) says so and leaves it untouched (app/datadir.py). With --json, the
@@ -169,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
     demo.add_argument("--today", default=None, help="以哪一天为“今天”生成（YYYY-MM-DD，默认今天）")
     demo.set_defaults(run=_demo)
+
+    from app.cli_cadre import add_commands as cadre_commands
+    cadre_commands(sub)
     return parser
 
 

@@ -34,7 +34,9 @@ from typing import Any
 
 import httpx
 
-from app.accounts import Cadre, add_cadre, list_cadres
+from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
+from app.demo_casework import STATUSES as CASEWORK_STATUSES
+from app.demo_casework import seed_casework
 from app.demo_law import seed_law
 from app.demo_supervision import seed_supervision
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
@@ -185,8 +187,9 @@ def _open_place(root: Path, spec: PlaceSpec, hub_dir: Path, hub_url: str, today:
             hub.close()
         station.enroll(hub_url, code)
     have = {c.name: c for c in list_cadres(station.store)}
-    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN)
-              for name, post in spec.cadres]
+    cadres = [have.get(name) or add_cadre(station.store, name, post, PIN,
+                                          roles=settings_role(spec, index))
+              for index, (name, post) in enumerate(spec.cadres)]
     clock = DemoClock(today)
     return Place(spec, station, clock, Desk(station, today=clock), cadres)
 
@@ -196,6 +199,11 @@ def _open_demo_station(data: Path) -> Station:
     holders = Keyring.of(data).holders()
     return unlock_station(data, PIN, int(time.time() * 1000),
                           cadre=holders[0].id if holders else None)
+
+
+def settings_role(spec: PlaceSpec, index: int) -> tuple[str, ...]:
+    """The town center's director (张敏, 便民服务中心主任) may change the town's settings."""
+    return (SETTINGS_ROLE,) if spec is TOWN and index == 0 else ()
 
 
 def _cases(world: World) -> list[Case]:
@@ -412,14 +420,16 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
                 _visits(world, place, now)
         say(f"受理 {len(world.cases)} 件事项，按村、镇、县逐级办理并同步……")
         _run_cases(world)
+        say("修改信息、补齐材料、撤件、催办，来访转办，村里申请本村事项……")
+        extra = seed_casework(world, now)
         say("登记矛盾纠纷、信访事项、风险评估和民意台账，逐级办理并同步……")
         law = seed_law(world)
         say("纪委设备登记，检举控告加密受理，纪委案件逐步办理（一案双查）……")
         supervision = seed_supervision(world, town_url, county_url)
         summary = {
-            "today": today.isoformat(), "cases": len(world.cases),
-            "by_status": dict(sorted(Counter(FINAL_STATUS[c.script]
-                                             for c in world.cases).items())),
+            "today": today.isoformat(), "cases": len(world.cases) + extra,
+            "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
+                                      + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
             "pin": PIN, "law": law, "supervision": supervision}
         home_store = world.villages[0].station.store

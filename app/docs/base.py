@@ -82,6 +82,8 @@ def register_font() -> str:
     """Register the bundled CJK font with reportlab once; return its name."""
     with _font_lock:
         _forbid_line_start_punctuation()
+        from app.docs.linebreak import install
+        install()
         if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
             if not FONT_PATH.is_file():
                 raise DocumentError(f"找不到中文字体文件 {FONT_PATH}，请重新安装程序", code="font")

@@ -84,9 +84,17 @@ WRITERS: dict[str, Writers] = {
     "catalog.matter_retired": _w("停办事项", TOWN_UP, record=SHARED),
     "catalog.department_set": _w("设置县直部门", TOWN_UP, record=SHARED),
     "catalog.phone_set": _w("设置咨询电话", TOWN_UP, record=SHARED),
+    # a village's own matter (issue #8 §3): the village proposes, a town or the county
+    # decides (the settings role of the deciding cadre is checked on its tablet: a cadre
+    # role is no certified fact, app.accounts)
+    # (addressed to the village's town hub: its owner, so the town receives it)
+    "catalog.matter_proposed": _w("申请本村事项", ("village",), record=CREATE, moves=True),
+    "catalog.proposal_decided": _w("审批本村事项", TOWN_UP, who="anyone"),
     # a station's own registers
     "visit.logged": _w("登记来访", record=CREATE),
     "visit.amended": _w("修改来访登记", who="anyone"),
+    # a visit turned into a case, dispute or petition: only by the station that logged it
+    "visit.converted": _w("来访转办", record=OWN),
     "cadre.registered": _w("登记干部", record=CREATE),
     # 忘记密码 (app.password_reset): on the station's own tablet, vouched for by one of its
     # own cadres; no other station, and no upper level, sets a cadre's 密码
@@ -130,6 +138,11 @@ WRITERS: dict[str, Writers] = {
     "svc.revisited": _w("回访", who="holder_or_above"),
     "svc.reopened": _w("重新办理", who="holder_or_above"),
     "svc.updated": _w("修改", who="anyone"),
+    # issue #8 §3: 撤件 and 补齐材料 by the level holding the case or the one that accepted
+    # it; 催办 only by the level that sent the case up (village → town, town → county)
+    "svc.withdrawn": _w("撤件", who="holder_or_accepting", moves=True),  # back to the accepting station
+    "svc.materials_supplied": _w("补齐材料", who="holder_or_accepting"),
+    "svc.urged": _w("催办", ("village", "town"), who="sender"),
     # 矛盾纠纷 (app.domain.dispute.checks)
     "dispute.registered": _w("登记", record=CREATE, who="anyone"),
     "dispute.taken": _w("认领", TOWN_UP, who="anyone"),

@@ -187,3 +187,9 @@ def rating_payload(config: Config, label: str, reason: str = "", on: str | None 
                 payload["on"] = on
             return payload
     raise ConfigError(f"“{label}”不是可选的评价，请从列出的评价中选择", code="rating")
+
+
+def quick_phrases(config: Config, purpose: str) -> list[str]:
+    """常用语 offered above a text box for ``purpose`` (result, reply, urge …); the town may
+    replace the lists (``service.quick_phrases``). Empty for a purpose without any."""
+    return [str(p) for p in (config.value("service.quick_phrases") or {}).get(purpose, [])]

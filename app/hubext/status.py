@@ -63,6 +63,8 @@ class PublicStatus:
 
 
 def public_status_name(state: CaseState) -> str:
+    if state.status == "withdrawn":
+        return "已撤件（申请已撤回或登记有误，详情请向受理站点了解）"
     if state.status in FINISHED:
         return "已办结（不予办理，理由请向受理站点了解）" if state.outcome == "refused" else "已办结"
     if state.status == "in_progress" and state.round > 1:

@@ -31,14 +31,22 @@ def create_tables(conn: sqlite3.Connection) -> None:
 
 def fold_visit(conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]) -> None:
     """Last writer wins per field; an amendment made without seeing an earlier concurrent
-    one (its `base` is not the event before it) is listed in `conflicts` for review."""
+    one (its `base` is not the event before it) is listed in `conflicts` for review.
+    `converted`: what the visit became (a case, dispute or petition), from the station
+    that logged it (visit.converted; others' are ignored: only the visit's own station
+    turns it into a record)."""
     row: dict[str, Any] = {}
     conflicts = []
+    converted: list[dict[str, Any]] = []
     seen: set[str] = set()
     first = None
     for event in events:
         payload = event["payload"]
-        if event["type"] == "visit.logged":
+        if event["type"] == "visit.converted":
+            if first is not None and event["origin"] == first["origin"]:
+                converted.append({"kind": payload["to_kind"], "record": payload["to_record"],
+                                  "label": payload.get("label", ""), "on": payload["on"]})
+        elif event["type"] == "visit.logged":
             first = first or event
             row.update({k: payload.get(k) for k in VISIT_FIELDS})
         elif event["type"] == "visit.amended":
@@ -52,13 +60,15 @@ def fold_visit(conn: sqlite3.Connection, record: str, events: list[dict[str, Any
                                       "event": event["id"]})
                 row[name] = value
         seen.add(event["id"])
-    anchor = first or events[0]
+    if first is None:
+        return  # an amendment or link that arrived before its visit: wait for it
     conn.execute(
         "INSERT OR REPLACE INTO visits(record, " + ", ".join(VISIT_FIELDS) +
-        ", origin, author, hlc, conflicts) VALUES(?," + ",".join("?" * len(VISIT_FIELDS)) +
-        ",?,?,?,?)", (record, *[row.get(k) for k in VISIT_FIELDS], anchor["origin"],
-                      anchor["author"], events[-1]["hlc"],
-                      json.dumps(conflicts, ensure_ascii=False) if conflicts else None))
+        ", origin, author, hlc, conflicts, converted) VALUES(?," +
+        ",".join("?" * len(VISIT_FIELDS)) + ",?,?,?,?,?)",
+        (record, *[row.get(k) for k in VISIT_FIELDS], first["origin"], first["author"],
+         events[-1]["hlc"], json.dumps(conflicts, ensure_ascii=False) if conflicts else None,
+         json.dumps(converted, ensure_ascii=False) if converted else None))
 
 
 def fold_cadre(conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]) -> None:
@@ -108,6 +118,13 @@ def index_events_by_kind(conn: sqlite3.Connection) -> None:
     (app.services.rules.RulesCache, read on every intake and every screen); without an
     index that was a scan of the whole event log (88 ms at 100,000 cases)."""
     conn.execute("CREATE INDEX IF NOT EXISTS events_kind ON events(kind, rseq)")
+
+
+def visit_links(conn: sqlite3.Connection) -> None:
+    """Migration: what a visit was turned into (visit.converted), as a JSON list (skipped
+    where the column is there already)."""
+    if "converted" not in {row[1] for row in conn.execute("PRAGMA table_info(visits)")}:
+        conn.execute("ALTER TABLE visits ADD COLUMN converted TEXT")
 
 
 FOLDS = {"visit": fold_visit, "cadre": fold_cadre, "duty": fold_duty, "config": fold_config}

@@ -26,7 +26,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [basic.create_tables,
                                                           risk.create_tables,
                                                           opinions.create_tables,
                                                           petitions.add_receipt_and_holder,
-                                                          petitions.add_sealed_receipt]
+                                                          petitions.add_sealed_receipt,
+                                                          basic.visit_links]
 
 
 def install(conn: sqlite3.Connection) -> None:

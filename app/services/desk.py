@@ -15,8 +15,10 @@ from app.accounts import Cadre
 from app.domain import (SERVICE_CASE, CaseState, accepted_payload, add_working_days,
                         check_id_number, check_phone, one_time_notice)
 from app.domain.service.intake import Notice
+from app.services.casework import CaseWork
 from app.services.directory import node_names
 from app.services.errors import ServiceError
+from app.services.frontdesk import visit_link
 from app.services.receipts import next_receipt
 from app.services.workflow import Workflow, person
 from sync.ids import uuid7
@@ -48,7 +50,7 @@ class Intake:
     event: dict[str, Any]
 
 
-class Desk(Workflow):
+class Desk(CaseWork, Workflow):
     kind_name = "事项"
     flow = SERVICE_CASE
 
@@ -64,15 +66,31 @@ class Desk(Workflow):
             checked = check_id_number(form.id_number, today=self.today())
             if not checked.ok:
                 problems.append(checked.message)
-        if self.rules.catalog.matter(form.matter_code) is None:
+        catalog = self.rules.catalog
+        if catalog.matter(form.matter_code) is None:
             problems.append("请从事项目录里选择要办的事项。")
+        elif not catalog.offered_at(form.matter_code, self.station.node_id):
+            problems.append("这个事项已经停办，或者是别的村的本村事项，请重新选择。")
         if not form.summary.strip():
             problems.append("请简要写明群众要办的事或反映的问题。")
         if form.mode and form.mode not in MODES:
             problems.append("办理方式只能选 即办、代办 或 上报镇。")
         return problems
 
-    def intake(self, officer: Cadre, form: IntakeForm) -> Intake:
+    def intake(self, officer: Cadre, form: IntakeForm, from_visit: str | None = None
+               ) -> Intake:
+        """受理: one svc.accepted (and, for a visit turned into this case, its link on the
+        visit in the same transaction), or ServiceError and nothing written."""
+        record, receipt_no, notice, accepted = self._accepted_event(officer, form)
+        items = [accepted]
+        if from_visit:
+            items.append(visit_link(self.store, officer, from_visit, "svc_case", record,
+                                    f"回执 {receipt_no}", self.today()))
+        event = self.write(items)[0]
+        return Intake(record, receipt_no, notice, event)
+
+    def _accepted_event(self, officer: Cadre, form: IntakeForm
+                        ) -> tuple[str, str, Notice, NewEvent]:
         problems = self.check_intake(form)
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "；".join(problems), problems)
@@ -96,8 +114,7 @@ class Desk(Workflow):
         if form.remark.strip():
             payload["remark"] = form.remark.strip()
         record = uuid7()
-        event = self.store.append(NewEvent("svc.accepted", record, payload, officer.id))
-        return Intake(record, receipt_no, notice, event)
+        return record, receipt_no, notice, NewEvent("svc.accepted", record, payload, officer.id)
 
     def _next_receipt(self, day: date) -> str:
         return next_receipt(self.station, day)
@@ -118,7 +135,7 @@ class Desk(Workflow):
         """Who holds the record after this step, for the sync scope (sync/policy.py)."""
         if event_type in ("svc.escalated", "svc.forwarded"):
             return self.upper_hub()        # the town hub; from a town, the county hub
-        if event_type in ("svc.closed", "svc.returned") and state.path:
+        if event_type in ("svc.closed", "svc.returned", "svc.withdrawn") and state.path:
             return state.path[0][1]        # back to the accepting station
         return None
 

@@ -190,11 +190,14 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
         return problems
 
     def register(self, officer: Cadre, form: DisputeForm, keep_links: Sequence[str] | None = None,
-                 first_time: bool | None = None, override_reason: str = "") -> DisputeIntake:
+                 first_time: bool | None = None, override_reason: str = "",
+                 from_visit: str | None = None) -> DisputeIntake:
         """Register a dispute; 首问负责人 is the signed-in cadre.  ``keep_links``: records of
         the suggested links the officer kept (None: all); ``first_time``: the officer's
         override of the 初信初访 flag (None: as the links say); ``override_reason``: why
-        an upper 调处中心 takes a dispute no lower one handled (分级调处, kept on record)."""
+        an upper 调处中心 takes a dispute no lower one handled (分级调处, kept on record);
+        ``from_visit``: the 来访登记 this dispute was registered from (linked in the same
+        transaction)."""
         problems = self.check_intake(form)
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
@@ -224,7 +227,10 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
         if found.review_of:
             payload["review_of"] = dict(found.review_of)
         record = uuid7()
-        event = self.step(officer, record, DisputeState(record), "dispute.registered", payload)
+        event = self.step(officer, record, DisputeState(record), "dispute.registered", payload,
+                          also=self.from_visit(
+                              officer, from_visit, "dispute", record,
+                              f"纠纷 {payload['ledger_no']}"))
         alert = form.risk in self.dispute_rules.alert_risk_levels
         return DisputeIntake(record, payload["ledger_no"], tuple(kept), flag, alert, event)
 

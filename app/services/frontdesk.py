@@ -6,13 +6,15 @@ matter and officer are required, the rest is optional.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_phone
+from app.domain.duty import DutyLine, duty_lines
 from app.services.errors import ServiceError
 from sync.db import database
 from sync.ids import uuid7
@@ -33,7 +35,7 @@ class VisitForm:
     place: str = "便民服务站"
 
 
-def log_visit(store: Store, officer: Cadre, form: VisitForm, now: datetime) -> str:
+def _visit_problems(form: VisitForm) -> list[str]:
     problems = []
     if not form.name.strip():
         problems.append("请填写来访人姓名。")
@@ -41,16 +43,18 @@ def log_visit(store: Store, officer: Cadre, form: VisitForm, now: datetime) -> s
         problems.append("请填写来访事由。")
     if form.phone.strip() and not check_phone(form.phone).ok:
         problems.append(check_phone(form.phone).message)
-    age = None
-    if form.age.strip():
-        if not form.age.strip().isdigit() or not 0 < int(form.age) < 130:
-            problems.append("年龄请填数字，例如 63。")
-        else:
-            age = int(form.age)
+    if form.age.strip() and (not form.age.strip().isdigit() or not 0 < int(form.age) < 130):
+        problems.append("年龄请填数字，例如 63。")
     if form.sex and form.sex not in ("男", "女"):
         problems.append("性别请选 男 或 女。")
+    return problems
+
+
+def log_visit(store: Store, officer: Cadre, form: VisitForm, now: datetime) -> str:
+    problems = _visit_problems(form)
     if problems:
         raise ServiceError("；".join(problems), problems)
+    age = int(form.age.strip()) if form.age.strip() else None
     payload: dict[str, Any] = {
         "name": form.name.strip(), "matter": form.matter.strip(),
         "visited_at": now.strftime("%Y-%m-%d %H:%M"), "place": form.place,
@@ -69,9 +73,74 @@ def recent_visits(conn: sqlite3.Connection, limit: int = 50, origin: str | None 
     """Newest visits first; `origin` keeps one station's own register (a town center
     also receives its villages' visits)."""
     where = "WHERE origin = :origin " if origin else ""
-    return list(database(conn).query(
-        "SELECT record, name, matter, visited_at, officer, result, phone, address FROM visits "
-        f"{where}ORDER BY visited_at DESC LIMIT :limit", {"origin": origin, "limit": limit}))
+    rows = database(conn).query(
+        "SELECT record, name, matter, visited_at, officer, result, phone, address, converted"
+        f" FROM visits {where}ORDER BY visited_at DESC LIMIT :limit",
+        {"origin": origin, "limit": limit})
+    return [dict(row, converted=json.loads(row["converted"] or "[]")) for row in rows]
+
+
+# What a visit can become without retyping (issue #8 §3), and how each is named.
+CONVERSIONS = {"svc_case": "便民服务事项", "dispute": "矛盾纠纷", "petition": "信访事项"}
+
+
+def visit(conn: sqlite3.Connection, record: str) -> dict[str, Any]:
+    """One visit with every field and what it has become (``converted``)."""
+    rows = list(database(conn).query("SELECT * FROM visits WHERE record = :record",
+                                     {"record": record}))
+    if not rows:
+        raise ServiceError("找不到这条来访记录，请刷新后再试。")
+    row = dict(rows[0])
+    row["converted"] = json.loads(row.get("converted") or "[]")
+    return row
+
+
+def visit_link(store: Store, officer: Cadre, record: str, kind: str, to_record: str,
+               label: str, on: date) -> NewEvent:
+    """The visit.converted event that says visit ``record`` became ``to_record``; the caller
+    writes it in the same transaction as the new record's first event. Only the station
+    that logged the visit may link it, and each kind only once."""
+    if kind not in CONVERSIONS:
+        raise ServiceError("来访只能转为便民服务事项、矛盾纠纷或信访事项。")
+    row = visit(store.conn, record)
+    if row["origin"] != store.node_id:
+        raise ServiceError("这条来访是别的站点登记的，请由登记的站点转办。")
+    done = next((c for c in row["converted"] if c["kind"] == kind), None)
+    if done is not None:
+        raise ServiceError(f"这次来访已经转为{CONVERSIONS[kind]}（{done['label']}），"
+                           "不用重复登记；请在台账里打开那一件。")
+    return NewEvent("visit.converted", record, {"on": on.isoformat(), "to_kind": kind,
+                                                "to_record": to_record,
+                                                "label": label[:80]}, officer.id)
+
+
+def amend_visit(store: Store, officer: Cadre, record: str, changes: dict[str, str],
+                reason: str, now: datetime) -> str | None:
+    """修改信息 on a visit: the changed fields only (visit.amended, ``base`` the last event
+    the cadre saw); None if nothing changed."""
+    row = visit(store.conn, record)
+    form = VisitForm(**{key: str(changes.get(key, row.get(key) or "") or "")
+                        for key in ("name", "matter", "sex", "age", "phone", "address",
+                                    "opinion", "result", "remark")})
+    problems = _visit_problems(form)
+    if not reason.strip():
+        problems.append("请写明修改原因，例如 登记时电话写错。")
+    if problems:
+        raise ServiceError("；".join(problems), problems)
+    fields: dict[str, Any] = {}
+    for key, value in changes.items():
+        value = value.strip()
+        new: Any = (int(value) if key == "age" and value else
+                    check_phone(value).number if key == "phone" and value else value or None)
+        if new != row.get(key) and not (new is None and row.get(key) in (None, "")):
+            fields[key] = new
+    if not fields:
+        return None
+    base = store.conn.execute("SELECT id FROM events WHERE record=? ORDER BY hlc DESC, origin"
+                              " DESC, seq DESC LIMIT 1", (record,)).fetchone()[0]
+    event = store.append(NewEvent("visit.amended", record, {
+        "fields": fields, "base": base, "reason": reason.strip()[:500]}, officer.id))
+    return str(event["id"])
 
 
 # duty ------------------------------------------------------------------------------------
@@ -127,11 +196,20 @@ def roster(conn: sqlite3.Connection, day: date, origin: str | None = None
         " ORDER BY role DESC, shift", {"day": day.isoformat(), "origin": origin}))
 
 
+def duty_board(conn: sqlite3.Connection, now: datetime, origin: str | None = None
+               ) -> list[DutyLine]:
+    """Today's roster and last night's still-running night shift, each with what it is at
+    ``now`` (app.domain.duty): the 带班坐班 screen lists them all, the home screen's
+    现在值班 card those on duty now, in the same words."""
+    yesterday = now.date() - timedelta(days=1)
+    entries = roster(conn, yesterday, origin) + roster(conn, now.date(), origin)
+    return duty_lines(entries, now)
+
+
 def on_duty_now(conn: sqlite3.Connection, now: datetime, origin: str | None = None
                 ) -> list[dict[str, Any]]:
-    """Who is at the window now: today's roster for the current shift, with whether they
-    have checked in (a scheduled cadre not checked in is shown as 未到岗)."""
-    from app.domain.duty import shift_covers
-    return [dict(entry, present=bool(entry["checked_in_at"] and not entry["checked_out_at"]))
-            for entry in roster(conn, now.date(), origin)
-            if shift_covers(entry["shift"], now.time())]
+    """Who is at the window now, or should be (a scheduled cadre not checked in is shown
+    as 未签到): roster rows with ``present``, ``state`` and ``label`` added."""
+    return [dict(line.entry, present=line.present, state=line.state, label=line.label,
+                 urgent=line.urgent)
+            for line in duty_board(conn, now, origin) if line.now]

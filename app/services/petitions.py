@@ -214,9 +214,11 @@ class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccu
                                assignment_hint(self.level, found))
 
     def register(self, officer: Cadre, form: PetitionForm, first_time: bool | None = None,
-                 keep_links: Sequence[str] | None = None) -> PetitionIntake:
+                 keep_links: Sequence[str] | None = None, from_visit: str | None = None
+                 ) -> PetitionIntake:
         """Register a petition (首问负责人: the signed-in cadre).  A 复查/复核 request
-        that this level may take is also marked on the contested answer."""
+        that this level may take is also marked on the contested answer. ``from_visit``:
+        the 来访登记 it was registered from (linked in the same transaction)."""
         problems = self.check_intake(form)
         if problems:
             raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
@@ -247,6 +249,8 @@ class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccu
         payload["receipt_no"] = next_receipt(self.station, self.today())
         record = uuid7()
         also = self._appeal_marks(officer, record, payload) if form.appeal_of else []
+        also += self.from_visit(officer, from_visit, "petition", record,
+                                f"信访 {payload['received_at'][:10]} 登记")
         event = self.step(officer, record, PetitionState(record), "petition.registered",
                           payload, also=also)
         return PetitionIntake(record, preview, event, payload["receipt_no"])

@@ -148,6 +148,8 @@ def set_rule(station: Station, officer: Cadre, key: str, value: Any, note: str
     its legal bound.  ``note``: the 依据 (a meeting minute, a county notice), required."""
     if station.level not in ("town", "county"):
         raise ServiceError("规则数值由镇里统一设置，村里不能修改；如有疑问请告诉镇里。")
+    from app.services.townrules import require_settings
+    require_settings(station, officer)     # only a cadre with the settings role (中心主任)
     row = next((r for r in settings(station) if r.key == key), None)
     if row is None or row.kind == "fixed":
         raise ServiceError("这一项不能在这里修改。")

@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.accounts import Cadre
+from app.accounts import SETTINGS_ROLE, Cadre, cadre_roles, list_cadres
 from app.domain import merge_config
 from app.domain.shared.phone import check_phone
 from app.services.errors import ServiceError
@@ -26,9 +26,21 @@ from sync.store import NewEvent
 _NAMESPACE = uuid.UUID("6f1d7a52-5e0c-4b8e-9a43-2f0b5d3c9e10")
 
 
-def _require_town(station: Station) -> None:
+def require_settings(station: Station, officer: Cadre) -> None:
+    """Only a town or county station, and on it only a cadre with the settings role (e.g.
+    the 中心主任; app.accounts), changes the town's rules (issue #8 §3)."""
     if station.level not in ("town", "county"):
         raise ServiceError("事项目录和节假日安排由镇里统一设置，村里不能修改；如有错误请告诉镇便民服务中心。")
+    if SETTINGS_ROLE not in cadre_roles(station.store, officer.id):
+        raise ServiceError("只有有设置权限的干部（例如 便民服务中心主任）才能修改镇里设置；"
+                           + settings_holders_hint(station))
+
+
+def settings_holders_hint(station: Station) -> str:
+    """Who on this tablet can change the settings, as a sentence."""
+    holders = [c.name for c in list_cadres(station.store) if SETTINGS_ROLE in c.roles]
+    return (f"请找{'、'.join(holders)}修改。" if holders
+            else "本机还没有这样的干部，请联系镇里设置权限。")
 
 
 def _append(station: Station, officer: Cadre, event_type: str, record: str,
@@ -42,7 +54,7 @@ def _append(station: Station, officer: Cadre, event_type: str, record: str,
 def set_time_limit(station: Station, officer: Cadre, code: str, days: int, reason: str
                    ) -> dict[str, Any]:
     """Change a matter's promised time limit (working days)."""
-    _require_town(station)
+    require_settings(station, officer)
     matter = load_rules(station.store.conn).catalog.matter(code)
     if matter is None:
         raise ServiceError("事项目录里没有这个事项，请重新选择。")
@@ -57,7 +69,7 @@ def set_time_limit(station: Station, officer: Cadre, code: str, days: int, reaso
 
 
 def retire_matter(station: Station, officer: Cadre, code: str, reason: str) -> dict[str, Any]:
-    _require_town(station)
+    require_settings(station, officer)
     if load_rules(station.store.conn).catalog.matter(code) is None:
         raise ServiceError("事项目录里没有这个事项，请重新选择。")
     if not reason.strip():
@@ -69,7 +81,7 @@ def retire_matter(station: Station, officer: Cadre, code: str, reason: str) -> d
 def set_holidays(station: Station, officer: Cadre, year: int, holidays: list[date],
                  workdays: list[date], note: str) -> dict[str, Any]:
     """Enter the State Council's holiday arrangement for `year` (放假 and 调休上班 dates)."""
-    _require_town(station)
+    require_settings(station, officer)
     wrong = [d for d in [*holidays, *workdays] if d.year != year]
     if wrong:
         raise ServiceError(f"日期 {wrong[0].isoformat()} 不在 {year} 年，请检查。")
@@ -95,7 +107,7 @@ def set_phone(station: Station, officer: Cadre, key: str, number: str, label: st
               ) -> dict[str, Any]:
     """Enter the real number of phone ``key`` of the catalog (the shipped ones are samples),
     e.g. the town center's or the town 纪委's; printed on every paper that names it."""
-    _require_town(station)
+    require_settings(station, officer)
     phones = load_rules(station.store.conn).catalog.doc["phones"]
     if key not in phones:
         raise ServiceError("没有这个电话，请从列出的电话里选。")
@@ -114,7 +126,7 @@ def set_paper_setting(station: Station, officer: Cadre, key: str, value: str, no
                       ) -> dict[str, Any]:
     """Set one of the papers' settings (``PAPER_SETTINGS``): checked against its schema in
     schemas/config/defaults.json before anything is written."""
-    _require_town(station)
+    require_settings(station, officer)
     if key not in PAPER_SETTINGS:
         raise ServiceError("这一项不能在这里设置。")
     value = value.strip()

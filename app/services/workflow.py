@@ -149,6 +149,15 @@ class Workflow:
                 raise ServiceError("受理时间格式不对，请按 2026-03-10 21:40 填写。") from exc
         return at.strftime("%Y-%m-%dT%H:%M")
 
+    def from_visit(self, officer: Cadre, visit: str | None, kind: str, record: str,
+                   label: str) -> list[NewEvent]:
+        """The link written with a record registered from a 来访登记 (issue #8 §3: turn a
+        visit into a dispute or petition without retyping); empty without a visit."""
+        if not visit:
+            return []
+        from app.services.frontdesk import visit_link
+        return [visit_link(self.store, officer, visit, kind, record, label, self.today())]
+
     # scope handoff --------------------------------------------------------------------
     def upper_hub(self) -> str | None:
         """The hub one level above this station's own: the town hub for a village

@@ -54,10 +54,19 @@ class ActionPanel:
         self.action = kind
         self.ids.form_title.text = self.form_title(kind)
         self.ids.form_error.text = ""
-        self._form = Form(self.ids.form_fields, self.FORMS[kind], self._options, self._default,
-                          self._clear_error, app=self.app, custom=self.custom_inputs(),
-                          long_lines=self.long_lines)
+        self._form = Form(self.ids.form_fields, self.form_spec(kind), self._options,
+                          self._default, self._clear_error, app=self.app,
+                          custom=self.custom_inputs(), long_lines=self.long_lines,
+                          phrases=self.phrases)
         Clock.schedule_once(self._scroll_to_form, 0.05)
+
+    def form_spec(self, kind: str) -> Spec:
+        """The form of ``kind`` (a screen may build one from the record, e.g. 修改信息)."""
+        return self.FORMS[kind]
+
+    def phrases(self, key: str) -> list[str]:
+        """常用语 above the text box ``key`` of the open form (none by default)."""
+        return []
 
     def form_title(self, kind: str) -> str:
         return self.LABELS[kind]

@@ -1,71 +1,38 @@
-"""事项详情: one case — status, 首接责任人, deadline (red when overdue), the timeline of
-steps (who, when, at which level, what), rejected events shown as such, and only the
-actions the declaration allows at this station's level, each with a small form.
+"""事项详情: one case — status, 首接责任人, deadline (red when overdue), the village's own
+words when it was reported up (first, for the town), 催办 so far, the timeline of steps
+(who, when, at which level, what), rejected events shown as such, and only the actions the
+declaration allows at this station's level, each with a small form: the everyday ones too
+(修改信息, 补齐材料, 撤件, 催办; app.services.casework), with 常用语 above the text boxes and
+the 转办 summary started from the village's words.
 
-Which buttons: Desk.actions (the gate of the case's declaration decides); the form and
-saving are the shared action panel (app.ui.action_panel). Saving an action: Desk.act /
-escalate / forward, which check again and write one event or nothing."""
+Which buttons: Desk.actions (the gate of the case's declaration decides); the forms are
+app.ui.case_forms on the shared action panel (app.ui.action_panel). Saving an action:
+Desk.act / escalate / forward / correct / …, which check again and write one event or
+nothing."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain import case_deadline, mask_id_number, overdue_alerts
-from app.domain.config import rating_payload, satisfaction_choices
-from app.domain.service.flow import SERVICE_CASE
 from app.domain.service.state import LEVEL_NAMES
-from app.services.directory import cadre_names, node_names, station_cadres
+from app.services.directory import cadre_names, node_names
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
-from app.ui.action_panel import ActionPanel
+from app.ui.case_forms import ACTION_LABELS, CaseForms
 from app.ui.print_dialog import print_paper
+from app.ui.style import GREEN_HEX
 from app.ui.timeline import fill_timeline
-from app.ui.widgets import BigButton, Body, Page, esc, red
-
-ACTION_LABELS = SERVICE_CASE.labels
-METHODS = ["当面", "电话", "短信", "上门", "其他"]
-OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
-
-# The small form behind each action: (key, label, kind, required); kind is "text",
-# "long" (several lines), "choice:<options key>" or "date".
-FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
-    "svc.started": [("note", "说明（选填）", "text", False)],
-    "svc.done_at_once": [("result", "办理结果", "long", True)],
-    "svc.escalated": [("summary", "需要镇里解决的问题", "long", True)],
-    "svc.assigned": [("assignee", "交给谁办（承办人）", "choice:cadres", True),
-                     ("note", "交办意见（选填）", "text", False)],
-    "svc.forwarded": [("department", "转给哪个县直部门", "choice:departments", True),
-                      ("summary", "反映事项摘要（写进转办函）", "long", True)],
-    "svc.replied": [("reply", "答复内容", "long", True),
-                    ("department", "答复部门", "text", False)],
-    "svc.returned": [("reason", "退回理由（下级据此补正）", "long", True)],
-    "svc.extended": [("new_due", "延期到（年-月-日）", "date", True),
-                     ("reason", "延期理由（要告知群众）", "long", True)],
-    "svc.closed": [("outcome", "办理结论", "choice:outcomes", True),
-                   ("result", "办理结果", "long", True),
-                   ("reason", "不予办理的理由（选“不予办理”时必填）", "text", False)],
-    "svc.fed_back": [("method", "怎么告诉群众的", "choice:methods", True),
-                     ("note", "说明（选填）", "text", False)],
-    "svc.rated": [("level", "群众评价", "choice:ratings", True),
-                  ("reason", "不满意的原因（选“不满意”时必填）", "text", False)],
-    "svc.revisited": [("method", "回访方式", "choice:methods", True),
-                      ("note", "回访情况", "text", False)],
-    "svc.reopened": [("reason", "重新办理的原因（群众不满意的地方）", "long", True)],
-}
-DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。",
-                 "svc.forwarded": "已转办，转办函可以打印。", "svc.replied": "已回复，同步后镇里就能看到。",
-                 "svc.returned": "已退回，同步后下级就能看到。"}
+from app.ui.widgets import BigButton, Body, Card, Heading, Page, Small, esc, red
 
 
 class CaseActionButton(BigButton):
     """An action on the case: three to a row on a tablet, two on a phone."""
 
 
-class CaseScreen(ActionPanel, Page):
-    FORMS, LABELS, DONE = FORMS, ACTION_LABELS, DONE_MESSAGES
+class CaseScreen(CaseForms, Page):
     record = StringProperty("")
     action = StringProperty("")
     can_print = BooleanProperty(False)
@@ -108,6 +75,8 @@ class CaseScreen(ActionPanel, Page):
     def _facts(self, state, deadline) -> None:
         f, box = state.fields, self.ids.facts
         box.clear_widgets()
+        self._village_words(state, box)
+        self._notice(state, box)
         officer = state.first_officer or {}
         where = LEVEL_NAMES.get(state.level or "", "")
         if state.level == "county" and state.letter:
@@ -135,9 +104,14 @@ class CaseScreen(ActionPanel, Page):
              ("（暂定）" if deadline and deadline.provisional else "")),
             ("群众诉求", f.get("summary") or ""),
         ]
-        missing = f.get("materials_missing") or []
-        if missing:
-            lines.append(("还缺材料", red("、".join(esc(m) for m in missing))))
+        if state.withdrawal:
+            lines.append(("撤件", f"{state.withdrawal.get('kind', '')}：{state.withdrawal.get('reason', '')}"))
+        if state.urges:
+            last = state.urges[-1]
+            on = str(last.get("on") or "")
+            when = f"{int(on[5:7])}月{int(on[8:10])}日" if len(on) == 10 else ""
+            text = f"已催办 {len(state.urges)} 次，最近 {when}：{esc(last['note'])}"
+            lines.append(("催办", red(text) if state.level == self.app.level else esc(text)))
         if state.reply:
             lines.append(("县直部门答复", state.reply.get("reply", "")))
         if state.result:
@@ -156,12 +130,48 @@ class CaseScreen(ActionPanel, Page):
         for alert in alerts:
             box.add_widget(Body(text=red(esc(alert.message))))
 
+    def _village_words(self, state, box) -> None:
+        """What the village wrote when it reported the matter up, at the top: the town
+        reads it first and starts its 转办函 from it (issue #8 §3)."""
+        words = state.escalation
+        if not words:
+            return
+        card = Card(tone="white")
+        village = self._nodes.get(words.get("origin") or "", "") or "村里"
+        who = self._names.get(words.get("author") or "", "") or (words.get("agent") or {}).get(
+            "name", "")
+        on = str(words.get("on") or "")
+        card.add_widget(Heading(text=f"{esc(village)}上报时写的"))
+        card.add_widget(Body(text=esc(words.get("summary", ""))))
+        card.add_widget(Small(text=f"{esc(who)} · {on[5:7].lstrip('0')}月{on[8:].lstrip('0')}日上报"
+                                   if on else esc(who)))
+        box.add_widget(card)
+
+    def _notice(self, state, box) -> None:
+        """The one-time notice (一次性告知单) as it stands: red while materials are missing,
+        green once 补齐材料 has brought them all (issue #8 §3)."""
+        missing = state.missing_materials
+        if missing:
+            card = Card(tone="red")
+            card.add_widget(Heading(text=red(f"一次性告知：还缺 {len(missing)} 份材料")))
+            card.add_widget(Body(text="、".join(esc(m) for m in missing)))
+            if self.app.level == state.accepting_level:
+                card.add_widget(Small(text="群众补齐后，点“补齐材料”勾上送来的材料。"))
+            box.add_widget(card)
+        elif state.materials_complete_on:
+            day = state.materials_complete_on
+            card = Card(tone="green")
+            card.add_widget(Heading(text=f"[color={GREEN_HEX}]一次性告知：材料已齐全[/color]"))
+            card.add_widget(Small(text=f"{day.month}月{day.day}日补齐；告知单可以重新打印。"))
+            box.add_widget(card)
+
     def _actions(self, state) -> None:
         box = self.ids.actions
         box.clear_widgets()
         allowed = self.app.desk.actions(state)
         self.add_action_buttons([kind for kind, _ in allowed], CaseActionButton,
-                                lambda kind: "danger" if kind in ("svc.returned", "svc.reopened")
+                                lambda kind: "danger" if kind in (
+                                    "svc.returned", "svc.reopened", "svc.withdrawn")
                                 else "primary")
         if self.can_print and state.receipt_no:
             for text, handler in (("打印受理回执", self.print_receipt),
@@ -174,69 +184,14 @@ class CaseScreen(ActionPanel, Page):
                 button.bind(on_release=lambda _b: self.print_letter())
                 box.add_widget(button)
         where = LEVEL_NAMES.get(state.level or "", "")
-        self.ids.no_actions.text = "" if allowed else (
-            f"这件事现在由{where}办理，本站没有可做的操作；同步后会看到最新进度。"
-            if state.level and state.level != self.app.level else "这件事已经办完，没有可做的操作。")
+        if state.level and state.level != self.app.level:
+            self.ids.no_actions.text = (f"这件事现在由{where}办理，同步后会看到最新进度。"
+                                        + ("本站还可以做上面这些事。" if allowed else ""))
+        else:
+            self.ids.no_actions.text = "" if allowed else "这件事已经办完，没有可做的操作。"
 
     def _timeline(self, state) -> None:
         fill_timeline(self.ids.timeline, state, self._names, self._nodes, ACTION_LABELS, LEVEL_NAMES)
-
-    # acting ---------------------------------------------------------------------------------------
-    def _options(self, key: str) -> list[str]:
-        app = self.app
-        if key == "cadres":
-            return [c["name"] for c in station_cadres(app.conn, app.station.node_id)]
-        if key == "departments":
-            return [d["name"] for d in app.rules.catalog.doc["departments"].values()]
-        if key == "outcomes":
-            return list(OUTCOMES)
-        if key == "ratings":
-            return [level["label"] for level in satisfaction_choices(app.rules.config)]
-        return METHODS
-
-    def _default(self, key: str) -> str:
-        if self.action == "svc.replied" and key == "department" and self.state.letter:
-            return str(self.state.letter.get("department", ""))
-        return ""
-
-    def _apply(self, kind: str) -> None:
-        app, desk, record, v = self.app, self.app.desk, self.record, self.value
-        user = app.user
-        if kind == "svc.escalated":
-            desk.escalate(user, record, v("summary"))
-            return
-        if kind == "svc.forwarded":
-            departments = app.rules.catalog.doc["departments"]
-            key = next(k for k, d in departments.items() if d["name"] == v("department"))
-            desk.forward(user, record, key, v("summary"))
-            return
-        payload: dict = {}
-        if kind == "svc.rated":
-            payload = rating_payload(app.rules.config, v("level"), v("reason"))
-        elif kind == "svc.assigned":
-            chosen = next((c for c in station_cadres(app.conn, app.station.node_id)
-                           if c["name"] == v("assignee")), {"name": v("assignee")})
-            payload = {"assignee": chosen}
-            if v("note"):
-                payload["note"] = v("note")
-        elif kind == "svc.closed":
-            payload = {"outcome": OUTCOMES[v("outcome")], "result": v("result")}
-            if v("reason"):
-                payload["reason"] = v("reason")
-        elif kind == "svc.extended":
-            try:
-                date.fromisoformat(v("new_due"))
-            except ValueError as exc:
-                raise ServiceError("延期日期请写成 2026-12-31 这样（年-月-日）。") from exc
-            payload = {"new_due": v("new_due"), "reason": v("reason")}
-        elif kind == "svc.replied":
-            payload = {"reply": v("reply"), "replier": {"id": user.id, "name": user.name,
-                                                        "post": user.post}}
-            if v("department"):
-                payload["department"] = v("department")
-        else:
-            payload = {key: v(key) for key, *_ in self.FORMS[kind] if v(key)}
-        desk.act(user, record, kind, payload)
 
     # printing ---------------------------------------------------------------------------------------
     def print_receipt(self) -> None:

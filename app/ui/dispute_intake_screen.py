@@ -65,9 +65,32 @@ class DisputeIntakeScreen(Page):
     town_level = BooleanProperty(False)
     first_time_text = StringProperty("")
     result = None
+    from_visit = ""     # the 来访登记 this dispute is registered from (issue #8 §3)
 
-    def show(self, **_params) -> None:
+    def show(self, from_visit: str = "", **_params) -> None:
         self.new()
+        self.from_visit = ""
+        if from_visit:
+            self.fill_from_visit(from_visit)
+
+    def fill_from_visit(self, record: str) -> None:
+        """The visitor as 申请人, the visit's matter as the summary, its time as received."""
+        from app.services.frontdesk import visit
+        from app.services.visit_conversions import dispute_form
+        try:
+            form = dispute_form(visit(self.app.conn, record))
+        except ServiceError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        self.from_visit = record
+        ids = self.ids
+        ids.summary.text = form.summary
+        ids.received_at.text = str(form.received_at or ids.received_at.text)
+        first = self.rows()[0].ids
+        party = form.parties[0]
+        first.name.text, first.phone.text, first.address.text = (party.name, party.phone,
+                                                                 party.address)
+        ids.officer.text += "\n从来访登记转来：请补上另一方当事人，选纠纷类型和激化风险。"
 
     # the form ---------------------------------------------------------------------------
     def new(self) -> None:
@@ -204,7 +227,8 @@ class DisputeIntakeScreen(Page):
         try:
             self.result = self.app.disputes.register(
                 self.app.user, self.form(), keep_links=self.kept_links(),
-                override_reason=self.override.text if getattr(self, "override", None) else "")
+                override_reason=self.override.text if getattr(self, "override", None) else "",
+                from_visit=self.from_visit or None)
         except ServiceError as exc:
             problems = exc.problems or [exc.message]
             ids.error.text = "还不能保存：\n" + "\n".join(f"· {esc(p)}" for p in problems)

@@ -13,7 +13,9 @@ from kivy.uix.boxlayout import BoxLayout
 
 from app.accounts import list_cadres
 from app.services.errors import ServiceError
-from app.services.frontdesk import ROLES, SHIFTS, check_in, check_out, roster, schedule_duty
+from app.domain.duty import DutyLine
+from app.services.frontdesk import (ROLES, SHIFTS, check_in, check_out, duty_board,
+                                      schedule_duty)
 from app.ui.widgets import BigButton, Body, Page, esc, red
 
 
@@ -33,27 +35,25 @@ class DutyScreen(Page):
         self.ids.who.options = [c.name for c in cadres]
         if app.user and not self.ids.who.value:
             self.ids.who.value = app.user.name
-        today = app.today()
-        self.ids.roster_title.text = f"今天（{today.month}月{today.day}日）的值班"
+        now = app.now()
+        self.ids.roster_title.text = f"今天（{now.month}月{now.day}日）的值班"
         box = self.ids.roster
         box.clear_widgets()
-        entries = roster(app.conn, today, app.station.node_id)
-        if not entries:
+        lines = duty_board(app.conn, now, app.station.node_id)
+        if not lines:
             box.add_widget(Body(text=red("今天还没有排班。请在下面排班，窗口不能无人值守。")))
-        for entry in entries:
-            box.add_widget(self._row(entry))
+        for line in lines:
+            box.add_widget(self._row(line))
 
-    def _row(self, entry: dict) -> BoxLayout:
-        app = self.app
+    def _row(self, line: DutyLine) -> BoxLayout:
+        """One roster entry, in the words of the home screen's 现在值班 card."""
+        app, entry = self.app, line.entry
         row = BoxLayout(size_hint_y=None, spacing=dp(12))
-        if entry["checked_out_at"]:
-            state = f"已签退 {entry['checked_out_at'][-5:]}"
-        elif entry["checked_in_at"]:
-            state = f"在岗（{entry['checked_in_at'][-5:]} 签到）"
-        else:
-            state = red("未签到")
+        state = red(esc(line.label)) if line.urgent else esc(line.label)
+        when = "" if entry["date"] == app.now().date().isoformat() else "（昨晚）"
+        badge = "　[b]现在值班[/b]" if line.now else ""
         label = Body(text=f"[b]{esc(entry['cadre_name'])}[/b]　{entry['role']} · "
-                          f"{entry['shift']}\n{state}", pos_hint={"center_y": 0.5})
+                          f"{entry['shift']}{when}{badge}\n{state}", pos_hint={"center_y": 0.5})
         row.add_widget(label)
 
         def fit(*_):

@@ -18,8 +18,11 @@ DEFAULT_FONT_NAME = "Roboto"  # the name Kivy widgets use when font_name is not 
 def register_cjk_font() -> Path:
     """Register FONT_PATH as Kivy's default font (all styles) and return its path.
 
-    Call before building widgets; calling it again is harmless.
+    Call before building widgets; calling it again is harmless. Chinese line-breaking
+    rules come with the font (app.ui.linebreak).
     """
+    from app.ui.linebreak import install
+    install()
     if not FONT_PATH.is_file():
         raise FileNotFoundError(f"CJK font missing: {FONT_PATH} (rebuild with: make font)")
     path = str(FONT_PATH)

@@ -6,7 +6,8 @@ A spec item is (key, label, kind, required); kind: "text", "long", "date", "int"
 "choice:<name>", "list:<name>" (long options, one per line), "photo" (a photo or scan
 from the camera or the Chinese picker, app.ui.photo_picker; needs ``app``), or a kind of
 the screen's own given in ``custom`` (a builder that adds its widgets to the box and
-returns what ``inputs[key]`` should hold)."""
+returns what ``inputs[key]`` should hold: a widget, or anything with a ``text``).
+``phrases(key)``, if given, lists the 常用语 shown above a text box (app.ui.phrases)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
 from app.ui import style
+from app.ui.phrases import add_with_phrases
 from app.ui.widgets import ChoiceRow, Field, Small
 
 Spec = Sequence[tuple[str, str, str, bool]]
@@ -63,7 +65,8 @@ class Form:
     def __init__(self, box, spec: Spec, options: Callable[[str], list[str]],
                  default: Callable[[str], str], on_change: Callable[..., None],
                  app: Any = None, custom: Mapping[str, Builder_] | None = None,
-                 long_lines: int = 3) -> None:
+                 long_lines: int = 3,
+                 phrases: Callable[[str], list[str]] | None = None) -> None:
         self.spec = list(spec)
         self.inputs: dict[str, object] = {}
         box.clear_widgets()
@@ -89,6 +92,10 @@ class Form:
                                input_filter="int" if kind == "int" else None,
                                text=default(key))
                 widget.bind(text=on_change)
+                if phrases:
+                    add_with_phrases(box, widget, phrases(key))
+                    self.inputs[key] = widget
+                    continue
             box.add_widget(widget)
             self.inputs[key] = widget
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
-from app.services.frontdesk import on_duty_now
+from app.domain.duty import next_start
+from app.services.frontdesk import duty_board
 from app.services.ledger import LedgerFilter, deadline_board, ledger
 from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, TileButton, esc, red
 
@@ -28,6 +29,7 @@ class HomeScreen(Page):
         self.ids.hello.text = f"{esc(app.user.name)}，您好" if app.user else "您好"
         self.ids.today.text = f"{today.year}年{today.month}月{today.day}日 星期{WEEKDAYS[today.weekday()]}"
         self._level_tiles()
+        self._village_inbox()
         self._duty()
         self._board()
         self._dispute_alerts()
@@ -36,7 +38,7 @@ class HomeScreen(Page):
         if app.level in ("town", "county"):
             self._inbox()
         if app.level == "town":
-            town = BigButton(text="镇里概况（各村超期、满意率）")
+            town = BigButton(text="镇里概况（各村办事、纠纷、信访，可打印）")
             town.bind(on_release=lambda _b: app.go("town"))
             self.ids.extra.add_widget(town)
 
@@ -69,15 +71,63 @@ class HomeScreen(Page):
         tiles.add_widget(settings)
         self.settings_tile = settings
 
+    def _village_inbox(self) -> None:
+        """The town's inbox first (issue #8 §3): what the villages sent up and wait for,
+        oldest first, with the village's own words; disputes reported up; villages' own
+        matters waiting for approval."""
+        box = self.ids.inbox
+        box.clear_widgets()
+        app = self.app
+        if app.level != "town":
+            return
+        from app.services.inbox import town_inbox
+        inbox = town_inbox(app.desk, app.today())
+        card = Card(tone="red" if any(c.overdue for c in inbox.cases) else "white")
+        card.add_widget(Heading(text=f"村里上报，等镇里处理：{len(inbox.cases)} 件" if inbox.cases
+                                else "村里上报：没有等镇里处理的事"))
+        shown = 3 if app.narrow else BOARD_ROWS     # a phone still shows the tiles below
+        for item in inbox.cases[:shown]:
+            when = f"{item.sent_on.month}月{item.sent_on.day}日上报" if item.sent_on else "已上报"
+            extra = [when, f"等了 {item.waiting_days} 个工作日"]
+            if item.urges:
+                extra.append(red(f"村里催办 {item.urges} 次"))
+            if item.overdue:
+                extra.append(red("已过答复期限"))
+            words = item.words if len(item.words) <= 40 else item.words[:40] + "…"
+            card.add_widget(ListRow(
+                title=f"{esc(item.village)} · {esc(item.applicant)} · {esc(item.matter)}",
+                detail=" · ".join(extra) + f"\n村里写：{esc(words)}", record=item.record,
+                tone="red" if item.overdue or item.urges else "plain"))
+        if len(inbox.cases) > shown:
+            more = BigButton(text=f"查看全部 {len(inbox.cases)} 件 →", kind="light")
+            more.bind(on_release=lambda _b: app.go("ledger", status="escalated"))
+            card.add_widget(more)
+        for count, text, target in ((inbox.disputes, "矛盾纠纷上报到镇里", "disputes"),
+                                    (inbox.proposals, "村里申请的本村事项待审批", "local_matter")):
+            if count:
+                button = BigButton(text=f"{text}：{count} 件 →", kind="primary")
+                button.bind(on_release=lambda _b, t=target: app.go(t))
+                card.add_widget(button)
+        box.add_widget(card)
+
     def _duty(self) -> None:
+        """现在值班: the lines of the 带班坐班 screen that are on duty now, in its words."""
         box = self.ids.duty
         box.clear_widgets()
-        people = on_duty_now(self.app.conn, self.app.now(), self.app.station.node_id)
-        if not people:
-            box.add_widget(Body(text=red("还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
+        lines = duty_board(self.app.conn, self.app.now(), self.app.station.node_id)
+        current = [line for line in lines if line.now]
+        if not lines:
+            box.add_widget(Body(text=red("今天还没有排班：窗口不能无人值守，请到“带班坐班”排班。")))
             return
-        for entry in people:
-            state = "在岗" if entry["present"] else red("未签到")
+        if not current:
+            upcoming = next_start(lines)
+            box.add_widget(Body(text="现在不在值班时间。" + (
+                f"下一班：{esc(upcoming.entry['cadre_name'])} {upcoming.label}。"
+                if upcoming else "今天的班已经结束。")))
+            return
+        for line in current:
+            entry = line.entry
+            state = red(esc(line.label)) if line.urgent else esc(line.label)
             box.add_widget(Body(text=f"{esc(entry['cadre_name'])}　{entry['role']} · "
                                      f"{entry['shift']}　{state}"))
 
@@ -175,9 +225,8 @@ class HomeScreen(Page):
         def count(status: str) -> int:
             return len(ledger(conn, LedgerFilter(status=status, limit=5000), today))
 
-        if level == "town":
-            lines = [("escalated", "村里上报、等镇里处理"), ("replied", "县直部门已回复、待镇里办结"),
-                     ("returned", "已退回")]
+        if level == "town":    # 村里上报 is the inbox at the top (_village_inbox)
+            lines = [("replied", "县直部门已回复、待镇里办结"), ("returned", "已退回")]
         else:
             lines = [("forwarded", "镇里转办、等县直部门回复")]
         for status, label in lines:

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 LEVEL_TITLES = {"village": "村便民服务站", "town": "镇便民服务中心", "county": "县直部门窗口"}
 # Screens that need nobody signed in; all others send you to sign-in first.
-OPEN_SCREENS = ("enroll", "signin")
+OPEN_SCREENS = ("enroll", "signin", "help")
 # Every screen: name → (module, class). Only the first one shown (enroll or sign-in) is
 # built at start; each other one is imported and built the first time it is opened, so
 # the tablet shows its first frame without loading screens nobody has asked for yet.
@@ -77,6 +77,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "screening": ("app.ui.screening_screen", "ScreeningScreen"),
     "risks": ("app.ui.risk_screen", "RiskListScreen"),
     "risk": ("app.ui.risk_screen", "RiskScreen"),
+    "visit": ("app.ui.visit_detail_screen", "VisitDetailScreen"),
+    "local_matter": ("app.ui.local_matter_screen", "LocalMatterScreen"),
+    "help": ("app.ui.help_screen", "HelpScreen"),
 }
 
 
@@ -313,17 +316,25 @@ class SanjiApp(App):
 
     def back(self) -> None:
         target = self._history.pop() if self._history else "home"
-        if target == self.shell.screens.current or target in OPEN_SCREENS:
+        if self.user is None:       # 使用说明 read before signing in: back to sign-in
+            target = "signin" if self.enrolled else "enroll"
+        elif target == self.shell.screens.current or target in OPEN_SCREENS:
             target = "home"
         screen = self.screen_named(target)
         if hasattr(screen, "refresh"):
             screen.refresh()
         self.shell.screens.current = target
-        self.show_home_button = target != "home"
+        self.show_home_button = self.user is not None and target != "home"
 
     @property
     def screen(self):
         return self.shell.screens.current_screen
+
+    def help(self) -> None:
+        """使用说明 of the task on screen (app.help_topics)."""
+        current = self.shell.screens.current
+        if current != "help":
+            self.go("help", topic=current)
 
     # people ------------------------------------------------------------------------------
     def unlocked(self, cadre: Cadre, key: bytes) -> None:

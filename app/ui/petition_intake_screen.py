@@ -57,9 +57,32 @@ class PetitionIntakeScreen(Page):
     appeal_of = StringProperty("")
     first_time_text = StringProperty("")
     result = None
+    from_visit = ""     # the 来访登记 this petition is registered from (issue #8 §3)
 
-    def show(self, **_params) -> None:
+    def show(self, from_visit: str = "", **_params) -> None:
         self.new()
+        self.from_visit = ""
+        if from_visit:
+            self.fill_from_visit(from_visit)
+
+    def fill_from_visit(self, record: str) -> None:
+        """The visitor as petitioner, the visit's matter as the summary, 来访 as channel."""
+        from app.services.frontdesk import visit
+        from app.services.visit_conversions import petition_form
+        try:
+            form = petition_form(visit(self.app.conn, record))
+        except ServiceError as exc:
+            self.app.say(exc.message, error=True)
+            return
+        self.from_visit = record
+        ids = self.ids
+        ids.channel.value = form.channel
+        ids.summary.text, ids.request.text = form.summary, form.request
+        ids.received_at.text = str(form.received_at or ids.received_at.text)
+        first = self.rows()[0].ids
+        person = form.petitioners[0]
+        first.name.text, first.phone.text, first.address.text = (person.name, person.phone,
+                                                                 person.address)
 
     def new(self) -> None:
         app, ids = self.app, self.ids
@@ -225,7 +248,8 @@ class PetitionIntakeScreen(Page):
             return
         try:
             self.result = self.app.petitions.register(self.app.user, self.form(),
-                                                      keep_links=kept(ids.links))
+                                                      keep_links=kept(ids.links),
+                                                      from_visit=self.from_visit or None)
         except ServiceError as exc:
             problems = exc.problems or [exc.message]
             ids.error.text = "还不能保存：\n" + "\n".join(f"· {esc(p)}" for p in problems)

@@ -1,43 +1,30 @@
 """镇里设置 (town and county only): the matter catalog by category — each matter's time
-limit in working days, changed with a required 依据, or 停办 — and the holiday list of a
-year the calendar library does not cover (放假 and 调休上班 dates, one per line). The
-changes are config events that sync down to every village (app.services.townrules)."""
+limit in working days, changed with a required 依据, or 停办 — the holiday arrangement of a
+year the calendar library does not cover, entered by tapping days on a calendar (放假 and
+调休上班), who on this tablet holds the settings role (设置权限), and the way to the
+villages' own matters waiting for approval. The changes are config events that sync down
+to every village (app.services.townrules).
+
+Only a cadre with the settings role (e.g. the 中心主任) changes anything here (issue #8 §3);
+the others read it, and are told whom to ask. Only the open tab is in the widget tree, and
+the editor's fields only while a cadre who may is editing (Folds)."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
+from app.accounts import ROLE_NAMES, SETTINGS_ROLE, AccountError, cadre_roles, list_cadres, set_role
+from app.domain.holiday_marks import HolidayMarks, marks_from_lists
 from app.services.errors import ServiceError
 from app.services.rules import load_rules
-from app.ui.widgets import Body, Card, Heading, ListRow, Page, esc, red
+from app.services.townrules import settings_holders_hint
+from app.ui.holiday_calendar import HolidayCalendar, marked_text  # noqa: F401  (kv)
+from app.ui.widgets import BigButton, Body, Card, Heading, ListRow, Page, esc, red
 
 STATUTORY_LAST = 2026          # chinesecalendar covers 2004–2026
-
-
-def parse_dates(text: str, year: int, what: str) -> list[date]:
-    """One date per line (2027-01-01; 2027/1/1 and 2027.1.1 also read); blank lines skipped.
-    Raises ValueError with a Chinese message naming the line that is wrong."""
-    days = []
-    for number, line in enumerate(text.splitlines(), 1):
-        raw = line.strip().replace("／", "/").replace("－", "-")
-        if not raw:
-            continue
-        parts = raw.replace("/", "-").replace(".", "-").replace("年", "-").replace(
-            "月", "-").replace("日", "").split("-")
-        try:
-            y, m, d = (int(p) for p in parts)
-            day = date(y, m, d)
-        except (ValueError, TypeError):
-            raise ValueError(f"{what}第 {number} 行“{raw}”不是日期，请按 {year}-10-01 的格式"
-                             f"每行写一个日期。") from None
-        if day.year != year:
-            raise ValueError(f"{what}第 {number} 行 {day.isoformat()} 不在 {year} 年，请检查。")
-        days.append(day)
-    return days
 
 
 class MatterRow(ListRow):
@@ -45,9 +32,10 @@ class MatterRow(ListRow):
 
 
 class RulesScreen(Page):
-    mode = OptionProperty("matters", options=["matters", "holidays"])
+    mode = OptionProperty("matters", options=["matters", "holidays", "roles"])
     code = StringProperty("")          # the matter being edited ('' = none picked)
     year = StringProperty("")
+    can_edit = BooleanProperty(False)  # the signed-in cadre holds the settings role
 
     def show(self, mode: str = "matters", **_params) -> None:
         self.mode = mode
@@ -65,18 +53,25 @@ class RulesScreen(Page):
     def rules(self):
         return load_rules(self.app.conn)
 
-    # the matter catalog -------------------------------------------------------------------
     def refresh(self) -> None:
-        if self.app.level not in ("town", "county"):
+        app = self.app
+        if app.level not in ("town", "county"):
             self.ids.matters.clear_widgets()
             self.ids.matters.add_widget(Body(text=red("事项目录和节假日安排由镇里统一设置，"
                                                       "村里不能修改。")))
+            self.mode = "matters"
             return
+        self.can_edit = SETTINGS_ROLE in cadre_roles(app.station.store, app.user.id)
+        self.ids.who_can.text = "" if self.can_edit else red(
+            "您可以查看，不能修改：只有有设置权限的干部（例如 便民服务中心主任）才能修改镇里设置；"
+            + settings_holders_hint(app.station))
         rules = self.rules()
         self._catalog(rules)
         self._fill_editor(rules)
         self._years(rules)
+        self._roles()
 
+    # the matter catalog -------------------------------------------------------------------
     def _catalog(self, rules) -> None:
         box = self.ids.matters
         box.clear_widgets()
@@ -89,9 +84,12 @@ class RulesScreen(Page):
             for matter in matters:
                 days = matter["time_limit_working_days"]
                 limit = "当场办结" if days == 0 else f"办理时限 {days} 个工作日"
+                where = f" · {esc(matter['proposed_by'])}本村事项" if matter.get("proposed_by") else ""
+                hint = " · 点这里修改或停办" if self.can_edit else ""
                 row = MatterRow(title=esc(matter["name"]), code=matter["code"], target="",
-                                detail=f"{limit} · {esc(matter['code'])} · 点这里修改或停办")
-                row.bind(on_release=lambda r: self.pick(r.code))
+                                detail=f"{limit} · {esc(matter['code'])}{where}{hint}")
+                if self.can_edit:
+                    row.bind(on_release=lambda r: self.pick(r.code))
                 card.add_widget(row)
             box.add_widget(card)
 
@@ -110,7 +108,8 @@ class RulesScreen(Page):
         if matter is None or matter.get("retired"):
             self.code = ""
             ids.editor_title.text = "修改办理时限"
-            ids.editor_note.text = "请在下面的事项目录里点一个事项，再来这里修改时限或停办。"
+            ids.editor_note.text = ("请在下面的事项目录里点一个事项，再来这里修改时限或停办。"
+                                    if self.can_edit else "下面是全镇的事项目录和办理时限。")
             return
         ids.editor_title.text = esc(matter["name"])
         ids.editor_note.text = (f"{esc(matter['category'])} · {esc(matter['code'])} · 现在的时限："
@@ -164,7 +163,11 @@ class RulesScreen(Page):
         ids.reason.text = ""
         self.refresh()
 
-    # the holiday list ---------------------------------------------------------------------
+    def cancel_edit(self) -> None:
+        self.code = ""
+        self.refresh()
+
+    # the holiday calendar -----------------------------------------------------------------
     def _years(self, rules) -> None:
         town = rules.config.town_holidays()
         listed = sorted(int(y) for y in town)
@@ -185,50 +188,87 @@ class RulesScreen(Page):
 
     def pick_year(self, text: str) -> None:
         self.year = text.strip()
-        entry = self.rules().config.town_holidays().get(int(self.year)) \
-            if self.year.isdigit() else None
+        if not self.year.isdigit():
+            return
+        year = int(self.year)
+        entry = self.rules().config.town_holidays().get(year) or {}
+        from datetime import date as _date
+        marks = marks_from_lists(year, [_date.fromisoformat(d) for d in entry.get("holidays", [])],
+                                 [_date.fromisoformat(d) for d in entry.get("workdays", [])])
+        calendar = self.ids.calendar
+        calendar.month = 1
+        calendar.marks = marks
+        self.ids.holiday_note.text = ""
+        self.ids.holiday_error.text = ""
+
+    def on_marks(self, marks: HolidayMarks | None) -> None:
+        """The calendar changed: say what is marked, month by month."""
         ids = self.ids
-        ids.holidays.text = "\n".join((entry or {}).get("holidays", []))
-        ids.workdays.text = "\n".join((entry or {}).get("workdays", []))
         ids.holiday_error.text = ""
+        if marks is None:
+            ids.marked.text = ""
+            return
+        listed = marked_text(marks)
+        ids.marked.text = marks.summary() + ("\n" + listed if listed else "")
 
     def save_holidays(self) -> None:
         ids, app = self.ids, self.app
         ids.holiday_error.text = ""
-        if not (self.year.isdigit() and len(self.year) == 4):
+        marks = ids.calendar.marks
+        if marks is None:
             ids.holiday_error.text = "请先选择年份。"
             return
-        year = int(self.year)
-        if year <= STATUTORY_LAST:
-            ids.holiday_error.text = (f"{year} 年的节假日系统已按国务院通知自带，不用录入；"
+        if marks.year <= STATUTORY_LAST:
+            ids.holiday_error.text = (f"{marks.year} 年的节假日系统已按国务院通知自带，不用录入；"
                                       f"请录入 {STATUTORY_LAST + 1} 年以后的。")
-            return
-        try:
-            holidays = parse_dates(ids.holidays.text, year, "放假日期")
-            workdays = parse_dates(ids.workdays.text, year, "调休上班日期")
-        except ValueError as exc:
-            ids.holiday_error.text = str(exc)
-            return
-        if not holidays:
-            ids.holiday_error.text = "请至少录入一个放假日期（每行一个，如 2027-01-01）。"
             return
         if not ids.holiday_note.text.strip():
             ids.holiday_error.text = "请写明依据，例如《国务院办公厅关于2027年部分节假日安排的通知》。"
             return
         from app.services.townrules import set_holidays
         try:
-            set_holidays(app.station, app.user, year, holidays, workdays, ids.holiday_note.text)
+            set_holidays(app.station, app.user, marks.year, marks.all_holidays(),
+                         sorted(marks.workdays), ids.holiday_note.text)
         except ServiceError as exc:
             ids.holiday_error.text = exc.message
             return
-        app.say(f"已保存 {year} 年节假日安排：放假 {len(set(holidays))} 天，调休上班 "
-                f"{len(set(workdays))} 天；同步后各村的到期日不再是“暂定”。")
+        app.say(f"已保存 {marks.year} 年节假日安排：法定节假日 {len(marks.statutory)} 天，另放假 "
+                f"{len(marks.holidays)} 个工作日，调休上班 {len(marks.workdays)} 天；同步后各村的"
+                "到期日不再是“暂定”。")
         app.refresh_status()
         self.refresh()
 
     def year_options(self) -> list[str]:
         start = STATUTORY_LAST + 1
         return [str(y) for y in range(start, max(start, self.app.today().year + 1) + 3)]
+
+    # who may change the settings ------------------------------------------------------------
+    def _roles(self) -> None:
+        box = self.ids.roles
+        box.clear_widgets()
+        app = self.app
+        for cadre in list_cadres(app.station.store):
+            holds = SETTINGS_ROLE in cadre.roles
+            row = Card(tone="white", orientation="horizontal", spacing="12dp")
+            row.add_widget(Body(text=f"[b]{esc(cadre.name)}[/b]（{esc(cadre.post)}）\n"
+                                     + ("有" if holds else "没有") + ROLE_NAMES[SETTINGS_ROLE][:4]))
+            if self.can_edit:
+                button = BigButton(text="取消权限" if holds else "开通权限",
+                                   kind="plain" if holds else "primary",
+                                   size_hint_x=None, width="150dp")
+                button.bind(on_release=lambda _b, c=cadre, h=holds: self.toggle_role(c, not h))
+                row.add_widget(button)
+            box.add_widget(row)
+
+    def toggle_role(self, cadre, grant: bool) -> None:
+        app = self.app
+        try:
+            set_role(app.station.store, app.user, cadre.id, SETTINGS_ROLE, grant)
+        except AccountError as exc:
+            app.say(str(exc), error=True)
+            return
+        app.say(f"已给{cadre.name}开通设置权限。" if grant else f"已取消{cadre.name}的设置权限。")
+        self.refresh()
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,5 +1,6 @@
 """来访登记: the visit register, fast — name and matter, everything else folded away.
-Saving clears the form and puts the cursor back on the name, ready for the next visitor."""
+Saving clears the form and puts the cursor back on the name, ready for the next visitor.
+A visit in the list opens its detail, where it becomes a case, a dispute or a petition."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 
 from app.services.errors import ServiceError
-from app.services.frontdesk import VisitForm, log_visit, recent_visits
+from app.services.frontdesk import CONVERSIONS, VisitForm, log_visit, recent_visits
 from app.ui.widgets import Body, ListRow, Page, esc
 
 OPTIONAL = ("age", "phone", "address", "opinion", "result", "remark")
@@ -31,9 +32,12 @@ class VisitScreen(Page):
             box.add_widget(Body(text="还没有来访记录。"))
         for visit in visits:
             result = f" · {esc(visit['result'])}" if visit.get("result") else ""
+            became = "、".join(f"已转{CONVERSIONS[c['kind']]}" for c in visit["converted"])
             box.add_widget(ListRow(title=f"{esc(visit['name'])} · {esc(visit['matter'])}",
                                    detail=f"{visit['visited_at']} · 接待 {esc(visit['officer'])}"
-                                          f"{result}", target=""))
+                                          f"{result}" + (f" · {became}" if became else
+                                                         " · 点开可转办"),
+                                   record=visit["record"], target="visit"))
 
     def clear(self) -> None:
         for key in ("name", "matter", *OPTIONAL):

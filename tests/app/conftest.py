@@ -40,11 +40,14 @@ class Township:
     town: HubProcess
     places: dict[str, Place] = field(default_factory=dict)
 
-    def station(self, hub: HubProcess, name: str, kind: str, cadre: tuple[str, str]) -> Place:
+    def station(self, hub: HubProcess, name: str, kind: str, cadre: tuple[str, str],
+                roles: tuple[str, ...] = ()) -> Place:
+        """An enrolled station with one cadre; ``roles``: that cadre's roles on the tablet
+        (app.accounts, e.g. "settings" for the 中心主任)."""
         _, code = hub.add_node(name, kind)
         station = open_station(self.root / f"st-{name}")
         station.enroll(hub.url, code)
-        person = add_cadre(station.store, cadre[0], cadre[1], "258046")
+        person = add_cadre(station.store, cadre[0], cadre[1], "258046", roles=roles)
         if kind == "town":   # the town sets up its papers first (镇里设置 → 文书和电话)
             set_town_papers(station, person, f"{hub.url}/status")
         place = Place(station, Desk(station, today=lambda: TODAY), person)

@@ -46,13 +46,15 @@ def test_a_fresh_village_case_offers_start_settle_and_escalate_only(village: Sta
                                            matter_code="SB-001", summary="参保登记"))
     state = desk.case(intake.record)
     # SB-001 has no 延长时限 in the catalog: no 延期 (issue #10 item 10)
-    assert _labels(state, "village") == ["开始办理", "即办办结", "上报镇"]
+    assert _labels(state, "village") == ["开始办理", "即办办结", "上报镇", "补齐材料", "修改信息",
+                                         "撤件"]
     low = desk.case(desk.intake(cadre, IntakeForm(name="王秀英", phone="13812345678",
                                                   matter_code="JZ-001", summary="申请低保")).record)
     assert "延期" in _labels(low, "village")          # 低保: 25 working days, 40 in special cases
     desk.escalate(cadre, intake.record, "报镇里协调")
     escalated = desk.case(intake.record)
-    assert _labels(escalated, "village") == []          # the town holds it now
+    # The town holds it now: the village can only complete, ask after, correct or withdraw.
+    assert _labels(escalated, "village") == ["补齐材料", "催办", "修改信息", "撤件"]
     assert "转办县直部门" in _labels(escalated, "town")
     assert "退回" in _labels(escalated, "town")
     assert "上报镇" not in _labels(escalated, "town")
@@ -65,7 +67,7 @@ def test_reopening_is_offered_only_after_a_dissatisfied_rating(village: Station)
                                            matter_code="SB-005", summary="打印证明")).record
     desk.act(cadre, record, "svc.done_at_once", {"result": "已打印"})
     desk.act(cadre, record, "svc.fed_back", {"method": "当面"})
-    assert _labels(desk.case(record), "village") == ["评价"]
+    assert _labels(desk.case(record), "village") == ["评价", "修改信息"]
     desk.act(cadre, record, "svc.rated", {"level": "满意", "dissatisfied": False})
     assert "重新办理" not in _labels(desk.case(record), "village")
 

@@ -27,7 +27,8 @@ def test_village_cannot_change_the_towns_rules(township: Township) -> None:
 
 def test_time_limit_and_holidays_sync_down_and_change_the_promise(township: Township) -> None:
     village = township.station(township.town, "王湾村", "village", ("李建国", "村委委员"))
-    town = township.station(township.town, "新集镇便民服务中心", "town", ("张敏", "中心主任"))
+    town = township.station(township.town, "新集镇便民服务中心", "town", ("张敏", "中心主任"),
+                            roles=("settings",))
     late_in_2026 = date(2026, 12, 28)
     village.desk.today = lambda: late_in_2026
     before = village.desk.rules.catalog.matter("JZ-001")["time_limit_working_days"]

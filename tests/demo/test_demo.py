@@ -15,6 +15,7 @@ import pytest
 
 from app.accounts import list_cadres, sign_in
 from app.demo import run_demo
+from app.demo_casework import CASES_BY_VILLAGE, FORWARDED, STATUSES, STATUSES_BY_VILLAGE
 from app.demo_township import (COUNTY, FINAL_STATUS, PIN, PLAN, SCRIPTS, TOWN, VILLAGES,
                                plan_cases)
 from app.domain import check_id_number, check_phone
@@ -79,13 +80,13 @@ def test_the_layout_is_that_of_sanji_up_plus_the_other_stations(seeded: Seeded) 
 
 def test_the_town_sees_every_village_with_cases_in_every_planned_state(
         seeded: Seeded, hall: Station) -> None:
-    expected = Counter(FINAL_STATUS[script] for _, script, _, _ in PLAN)
+    expected = Counter(FINAL_STATUS[script] for _, script, _, _ in PLAN) + STATUSES
     assert statuses(hall) == expected
     assert seeded.summary["by_status"] == dict(expected)
     assert set(expected) >= {"accepted", "in_progress", "escalated", "forwarded", "replied",
                              "returned", "closed", "fed_back", "rated", "revisited"}
     villages = Counter(v for (v,) in hall.store.conn.execute("SELECT village FROM cases"))
-    assert villages == Counter(VILLAGES[i].name for i, *_ in PLAN)
+    assert villages == Counter(VILLAGES[i].name for i, *_ in PLAN) + CASES_BY_VILLAGE
     assert not hall.store.conn.execute("SELECT SUM(rejected) + SUM(reviews) FROM cases"
                                        ).fetchone()[0]
 
@@ -95,7 +96,8 @@ def test_each_village_holds_its_own_cases_in_the_same_states(seeded: Seeded,
     for index, spec in enumerate(VILLAGES):
         station = seeded.open(spec.folder)
         try:
-            own = Counter(FINAL_STATUS[script] for i, script, _, _ in PLAN if i == index)
+            own = Counter(FINAL_STATUS[script] for i, script, _, _ in PLAN if i == index) \
+                + STATUSES_BY_VILLAGE[spec.name]
             mine = Counter(s for (s,) in station.store.conn.execute(
                 "SELECT status FROM cases WHERE origin=?", (station.node_id,)))
             assert mine == own, spec.name
@@ -144,12 +146,12 @@ def test_the_county_window_holds_what_was_forwarded_to_it(seeded: Seeded) -> Non
     try:
         conn = county.store.conn
         assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.forwarded'"
-                            ).fetchone()[0] == planned("svc.forwarded")
+                            ).fetchone()[0] == planned("svc.forwarded") + FORWARDED
         assert conn.execute("SELECT COUNT(*) FROM events WHERE type='svc.replied' AND origin=?",
                             (county.node_id,)).fetchone()[0] == planned("svc.replied")
         waiting = conn.execute("SELECT COUNT(*) FROM cases WHERE status='forwarded'"
                                ).fetchone()[0]
-        assert waiting == Counter(FINAL_STATUS[s] for _, s, _, _ in PLAN)["forwarded"]
+        assert waiting == Counter(FINAL_STATUS[s] for _, s, _, _ in PLAN)["forwarded"] + FORWARDED
     finally:
         county.close()
 
@@ -180,7 +182,8 @@ def test_people_are_plausible_and_the_plan_is_deterministic(hall: Station) -> No
     first, second = plan_cases(TODAY, catalog), plan_cases(TODAY, catalog)
     assert first == second
     names = {n for (n,) in hall.store.conn.execute("SELECT applicant FROM cases")}
-    assert names == {p.form.name for p in first}
+    planned = {p.form.name for p in first}
+    assert planned <= names and len(names - planned) <= sum(CASES_BY_VILLAGE.values())
     for planned in first:
         assert check_id_number(planned.form.id_number, today=TODAY).ok
         assert check_phone(planned.form.phone).ok
@@ -213,7 +216,36 @@ def test_a_second_run_adds_nothing(seeded: Seeded, hall: Station) -> None:
     try:
         assert home.store.conn.execute("SELECT COUNT(*) FROM cases WHERE origin=?",
                                        (home.node_id,)).fetchone()[0] == \
-            sum(1 for i, *_ in PLAN if i == 0)
+            sum(1 for i, *_ in PLAN if i == 0) + CASES_BY_VILLAGE["王湾村"]
+    finally:
+        home.close()
+
+
+def test_the_cadres_everyday_work_is_in_the_demo(seeded: Seeded, hall: Station) -> None:
+    """修改信息, 补齐材料, 撤件, 受理并办结, 催办, visits turned into records and villages'
+    own matters, each where a cadre would look for it (issue #8 §3)."""
+    from app.services.local_matters import proposals
+    desk = Desk(hall, today=lambda: TODAY)
+    states = [desk.case(r) for (r,) in hall.store.conn.execute("SELECT record FROM cases")]
+    kinds = Counter(step.event_type for state in states for step in state.steps)
+    assert kinds["svc.updated"] >= 1 and kinds["svc.materials_supplied"] >= 1
+    assert kinds["svc.withdrawn"] == 1 and kinds["svc.urged"] == 2
+    forwarded = next(s for s in states if s.matter_code == "FL-001")
+    assert forwarded.status == "forwarded" and forwarded.urges
+    assert forwarded.letter["summary"].startswith("王桂兰反映：为母亲王玉梅")
+    assert "王湾村意见：" in forwarded.letter["summary"]
+    waiting = next(s for s in states if s.matter_code == "FL-002")
+    assert waiting.status == "escalated" and waiting.escalation["summary"]
+    on_the_spot = next(s for s in states if s.matter_code == "CZ-001")
+    assert [step.event_type for step in on_the_spot.steps][:2] == ["svc.accepted",
+                                                                   "svc.done_at_once"]
+    assert {p.status for p in proposals(hall)} == {"approved", "pending"}
+    home = seeded.open("station")
+    try:
+        assert load_rules(home.store.conn).catalog.offered_at("CL-001", home.node_id)
+        converted = [v for v in recent_visits(home.store.conn, origin=home.node_id)
+                     if v["converted"]]
+        assert {c["kind"] for v in converted for c in v["converted"]} == {"svc_case", "dispute"}
     finally:
         home.close()
 

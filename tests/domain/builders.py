@@ -57,6 +57,9 @@ def payload_for(kind: str, **extra: Any) -> dict[str, Any]:
         "svc.reopened": dict(on, reason="群众认为保障金额算错"),
         "svc.updated": dict(on, fields={"applicant.phone": "13987654321"},
                             was={"applicant.phone": "13812345678"}),
+        "svc.withdrawn": dict(on, reason_kind="申请人撤回", reason="群众已在县里办好，不需要再办"),
+        "svc.materials_supplied": dict(on, materials=["家庭经济状况核对授权书"]),
+        "svc.urged": dict(on, note="群众来问进度，请尽快办理", method="电话"),
     }
     payload = base[kind]
     payload.update(extra)
@@ -117,6 +120,7 @@ PATHS["rated_satisfied"] = PATHS["fed_back"] + [("svc.rated", "v1", {})]
 PATHS["rated_dissatisfied"] = PATHS["fed_back"] + [("svc.rated", "v1", DISSATISFIED)]
 PATHS["revisited"] = PATHS["rated_satisfied"] + [("svc.revisited", "t1", {})]
 PATHS["reopened"] = PATHS["rated_dissatisfied"] + [("svc.reopened", "v1", {})]
+PATHS["withdrawn"] = PATHS["accepted"] + [("svc.withdrawn", "v1", {})]
 
 
 def log_at(path: str) -> Log:

@@ -65,7 +65,10 @@ def test_only_steps_that_move_a_record_may_hand_it_on() -> None:
     moving = {t for t, w in WRITERS.items() if w.moves}
     assert moving == {"svc.escalated", "svc.forwarded", "svc.returned", "svc.closed",
                       "dispute.failed", "dispute.escalated", "dispute.assigned",
-                      "petition.assigned"}
+                      "petition.assigned",
+                      # issue #8 §3: a withdrawn case goes back to the accepting station; a
+                      # village's own matter is addressed to its town hub
+                      "svc.withdrawn", "catalog.matter_proposed"}
 
 
 @pytest.mark.parametrize("event_type", ["svc.accepted", "petition.registered"])

@@ -12,7 +12,8 @@ from app.domain.shared.phone import check_phone
 
 DOC = schemas.catalog.load_matters()
 SCHEMA = schemas.catalog.matters_schema()
-CATEGORIES = {"党员组织关系接转", "劳动就业", "社会保险", "社会救助", "计划生育", "合作医疗"}
+CATEGORIES = {"党员组织关系接转", "劳动就业", "社会保险", "社会救助", "社会福利", "卫生健康",
+              "城乡居民医保", "退役军人服务", "农业农村", "村级证明"}
 
 
 def test_shipped_catalog_is_valid():
@@ -167,3 +168,43 @@ def test_catalog_file_of_wrong_shape_is_refused():
     with pytest.raises(CatalogError) as info:
         check_catalog(doc, SCHEMA)
     assert info.value.message.startswith("事项目录格式不对")
+
+
+def test_outdated_category_names_are_gone_and_old_edits_read_as_the_new_ones():
+    assert not {"计划生育", "合作医疗"} & {m["category"] for m in DOC["matters"]}
+    old = dict(copy.deepcopy(Catalog(DOC).matter("SB-005")), code="JS-009", name="旧目录事项",
+                        category="计划生育")
+    catalog = apply_catalog_edits(DOC, [_edit(1, "catalog.matter_added", {"matter": old})], SCHEMA)
+    assert catalog.rejected == ()
+    assert catalog.matter("JS-009")["category"] == "卫生健康"
+
+
+@pytest.mark.parametrize("code, level, days, cites", [
+    ("FL-001", "county", 20, "老年人权益保障法》第三十三条"),
+    ("FL-002", "county", 20, "国发〔2015〕52号"),
+    ("TY-001", "county", 20, "《军人抚恤优待条例》（2024年修订"),
+    ("NY-001", "county", 20, "财农〔2016〕26号"),
+    ("NY-002", "town", 20, "土地管理法》第六十二条"),
+    ("CZ-001", "village", 0, "厅字〔2022〕28号"),
+])
+def test_the_common_village_matters_are_in_the_catalog_with_their_sources(code, level, days, cites):
+    matter = Catalog(DOC).matter(code)
+    assert (matter["level"], matter["time_limit_working_days"]) == (level, days)
+    assert any(cites in basis for basis in matter["legal_basis"])
+    # A number that is local practice says so beside it.
+    assert matter["time_limit_source"].startswith("[local]")
+
+
+def test_homestead_areas_follow_the_henan_rules():
+    conditions = " ".join(Catalog(DOC).matter("NY-002")["conditions"])
+    assert all(area in conditions for area in ("134平方米", "167平方米", "200平方米"))
+
+
+def test_a_villages_own_matter_is_offered_there_only():
+    own = dict(copy.deepcopy(Catalog(DOC).matter("CZ-001")), code="CL-001",
+                        name="本村公益岗位报名", only_for=["wangwan"], proposed_by="王湾村")
+    catalog = apply_catalog_edits(DOC, [_edit(1, "catalog.matter_added", {"matter": own})], SCHEMA)
+    assert catalog.offered_at("CL-001", "wangwan")
+    assert not catalog.offered_at("CL-001", "lizhuang")
+    assert "CL-001" not in {m["code"] for m in catalog.active_matters("lizhuang")}
+    assert catalog.next_code("CL") == "CL-002"

@@ -124,3 +124,15 @@ def test_satisfaction_levels_must_keep_a_dissatisfied_option():
     config = merge_config(DEFAULTS, {"service.satisfaction_levels": {
         "value": [{"label": "满意", "dissatisfied": False}, {"label": "一般", "dissatisfied": False}]}})
     assert [key for key, _ in config.rejected] == ["service.satisfaction_levels"]
+
+
+def test_quick_phrases_are_offered_per_purpose_and_the_town_may_replace_them():
+    from app.domain.config import quick_phrases
+    config = merge_config(DEFAULTS, {})
+    assert "群众来问进度，请尽快办理" in quick_phrases(config, "urge")
+    assert quick_phrases(config, "no_such_purpose") == []
+    ours = merge_config(DEFAULTS, {"service.quick_phrases": {
+        "value": {"urge": ["请本周内答复"]}, "source": "镇便民服务中心2026年工作规范"}})
+    assert quick_phrases(ours, "urge") == ["请本周内答复"]
+    too_long = merge_config(DEFAULTS, {"service.quick_phrases": {"value": {"urge": ["长" * 61]}}})
+    assert too_long.rejected and quick_phrases(too_long, "urge") == quick_phrases(config, "urge")

@@ -25,6 +25,7 @@ EXPECTED = {
     "rated_dissatisfied": "已办结",
     "revisited": "已办结",
     "reopened": "办理中（重新办理）",
+    "withdrawn": "已撤件（申请已撤回或登记有误，详情请向受理站点了解）",
 }
 
 

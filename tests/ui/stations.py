@@ -39,7 +39,7 @@ def other_town(hub_id: str = "hub-liuhe-town", name: str = "柳河镇"
 
 def make_station(path: Path, name: str = "王湾村", kind: str = "village",
                  short_code: str = "XJ001",
-                 cadres: tuple[tuple[str, str], ...] = (("李建国", "村委委员"),),
+                 cadres: tuple[tuple, ...] = (("李建国", "村委委员"),),
                  roles: tuple[str, ...] = (), papers: bool = True,
                  town: tuple[str, SigningKey, dict[str, object]] | None = None) -> Path:
     """A station folder as enrollment leaves it, announced, with cadres (密码 258046);
@@ -62,7 +62,9 @@ def make_station(path: Path, name: str = "王湾村", kind: str = "village",
     station = open_station(path)
     try:
         station.announce()
-        people = [add_cadre(station.store, cadre_name, post, PIN) for cadre_name, post in cadres]
+        people = [add_cadre(station.store, cadre_name, post, PIN,
+                            roles=tuple(more[0]) if more else ())
+                  for cadre_name, post, *more in cadres]   # (name, post) or (name, post, roles)
         if kind == "town" and people and papers:   # the town's papers (镇里设置 → 文书和电话)
             set_town_papers(station, people[0], "https://xinji.example.gov.cn/status")
     finally:

@@ -1,6 +1,7 @@
 """镇里设置 in the station app, by touch: at the town center a cadre changes a matter's time
-limit (the 依据 is required), and enters the 2027 holiday list (a wrong line is said in
-Chinese first); on a phone too; a village tablet has no 镇里设置 tile.
+limit (the 依据 is required), and marks the 2027 holidays on the calendar (the statutory
+days are marked already; saving without a 依据 is refused first); on a phone too; a village
+tablet has no 镇里设置 tile.
 
 Screenshots: test-artifacts/town-rules-<nn>-<screen>.png."""
 from __future__ import annotations
@@ -9,11 +10,10 @@ from datetime import date
 from pathlib import Path
 
 from app.services.rules import load_rules
-from tests.domain.calendars import HOLIDAYS_2027
 from tests.ui.flows import current, sign_in, station_app, title
 from tests.ui.screens import screen
 from tests.ui.stations import make_station
-from tests.ui.touch import touch_app
+from tests.ui.touch import plain, touch_app
 
 
 def open_rules(ui) -> None:
@@ -39,32 +39,50 @@ def time_limit(ui) -> None:
     ui.shot("time-limit", title("rules"))
 
 
+def day_button(rules, day: date):
+    """The calendar's button for ``day`` (read from the tree only to aim the finger)."""
+    from app.ui.holiday_calendar import DayButton
+    return next(b for b in rules.ids.calendar.ids.days.children
+                if isinstance(b, DayButton) and b.day == day)
+
+
 def holidays(ui) -> None:
     rules = screen(ui.app, "rules")
     ui.tap("节假日安排")
     assert rules.year == "2027"
     assert "2027年" in rules.ids.uncovered.text and "暂定" in rules.ids.uncovered.text
-    ui.fill("放假日期", "2027-01-01\n2027-02-06\n2027-2-30\n")
-    ui.fill("调休上班日期", "2027-02-14")
-    ui.fill("依据", "《国务院办公厅关于2027年部分节假日安排的通知》")
-    ui.tap("保存 2027 年节假日安排")
-    assert "第 3 行" in rules.ids.holiday_error.text.replace("\xa0", " "), \
-        rules.ids.holiday_error.text
+    calendar = rules.ids.calendar
+    assert calendar.title == "2027年1月"
+    new_year = day_button(rules, date(2027, 1, 1))          # 元旦: statutory, marked, fixed
+    assert (new_year.mark, new_year.disabled) == ("法定节假日", True)
+    ui.tap("下月 ›", within=calendar)
+    assert calendar.title == "2027年2月"
+    for day in (9, 10, 11):                                 # weekdays after 春节: 放假
+        ui.tap(day_button(rules, date(2027, 2, day)))
+    ui.tap(day_button(rules, date(2027, 2, 20)))            # a Saturday worked: 调休上班
+    assert day_button(rules, date(2027, 2, 20)).mark == "调休上班"
+    marked = plain(rules.ids.marked.text)
+    assert "2月：放假 9日、10日、11日；调休上班 20日" in marked, marked
+    assert "春节 2月5日、2月6日、2月7日、2月8日" in marked, marked
+    ui.tap("保存 2027 年节假日安排")                        # no 依据 yet: refused
+    assert "依据" in rules.ids.holiday_error.text
     ui.shot("holidays-wrong", title("rules"))
-    ui.fill("放假日期", "\n".join(HOLIDAYS_2027))     # the whole notice: the year is final
+    ui.fill("第三步：写明依据", "《国务院办公厅关于2027年部分节假日安排的通知》")
     ui.tap("保存 2027 年节假日安排")
     assert not rules.ids.holiday_error.text, rules.ids.holiday_error.text
-    assert "2027 年" in ui.app.message.replace("\xa0", " ")
-    calendar = load_rules(ui.app.conn).calendar
-    assert calendar.source(2027) == "town"
-    assert calendar.classify(date(2027, 2, 14)) == (True, False)
+    assert "2027 年" in plain(ui.app.message)
+    saved = load_rules(ui.app.conn).calendar
+    assert saved.source(2027) == "town" and saved.missing_holidays(2027) == []
+    assert saved.classify(date(2027, 2, 20)) == (True, False)
+    assert saved.classify(date(2027, 2, 10)) == (False, False)
+    assert saved.classify(date(2027, 3, 10)) == (True, False)    # final, not 暂定
     assert "2027年" in rules.ids.covered.text and "2027年" not in rules.ids.uncovered.text
     ui.shot("holidays-saved", title("rules"))
 
 
 def _town(tmp_path: Path) -> Path:
     return make_station(tmp_path / "town", name="新集镇便民服务中心", kind="town",
-                        short_code="XJ000", cadres=(("赵红梅", "便民服务中心主任"),))
+                        short_code="XJ000", cadres=(("赵红梅", "便民服务中心主任", ("settings",)),))
 
 
 def test_town_sets_time_limit_and_2027_holidays(tmp_path: Path) -> None:

@@ -41,6 +41,14 @@ MATTER_FIELD_LABELS = {
 }
 CATALOG_EVENTS = ("catalog.matter_added", "catalog.matter_changed", "catalog.matter_retired",
                   "catalog.phone_set", "catalog.department_set")
+# Category names no longer in use, as they read now (issue #8 §3): 计划生育 work is done by
+# the 卫生健康 offices since the 2018 reform; the 新型农村合作医疗 was merged into 城乡居民
+# 基本医疗保险 (国发〔2016〕3号). Old edit events keep their words; the catalog shows the new.
+CATEGORY_RENAMED = {"计划生育": "卫生健康", "合作医疗": "城乡居民医保"}
+
+
+def current_category(name: str) -> str:
+    return CATEGORY_RENAMED.get(name, name)
 
 
 def _definition(schema: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -119,9 +127,22 @@ class Catalog:
         """The matter with ``code``, retired or not (old cases still refer to it)."""
         return next((m for m in self.doc["matters"] if m["code"] == code), None)
 
-    def active_matters(self) -> list[Mapping[str, Any]]:
-        """Matters offered at intake, in catalog order."""
-        return [m for m in self.doc["matters"] if not m.get("retired")]
+    def active_matters(self, node: str | None = None) -> list[Mapping[str, Any]]:
+        """Matters offered at intake, in catalog order; with ``node``, only those offered
+        at that station (a village's own matter, ``only_for``, is offered there alone)."""
+        return [m for m in self.doc["matters"] if not m.get("retired")
+                and (node is None or not m.get("only_for") or node in m["only_for"])]
+
+    def offered_at(self, code: str, node: str) -> bool:
+        """Whether a station may take matter ``code`` in today (not retired, not another
+        village's own matter)."""
+        return any(m["code"] == code for m in self.active_matters(node))
+
+    def next_code(self, prefix: str) -> str:
+        """The first free code ``prefix-NNN`` (a village's own matter gets one when the
+        town approves it)."""
+        used = {m["code"] for m in self.doc["matters"]}
+        return next(f"{prefix}-{n:03d}" for n in range(1, 1000) if f"{prefix}-{n:03d}" not in used)
 
     def phone_configured(self, key: str) -> bool:
         """Whether the town has set phone ``key``'s real number (the shipped ones are samples)."""
@@ -184,6 +205,8 @@ def _added(doc, payload, event_id, writers, schema) -> _Outcome:
     if _find(doc, matter.get("code")) is not None:
         return f"事项编码“{matter.get('code')}”已存在；要修改该事项，请用“修改事项”"
     matter.update(version=1, retired=False)
+    if isinstance(matter.get("category"), str):
+        matter["category"] = current_category(matter["category"])
     problem = matter_problem(matter, doc, schema)
     if problem:
         return problem
@@ -203,6 +226,8 @@ def _changed(doc, payload, event_id, writers, schema) -> _Outcome:
         old, writers.get(old["code"], {}), fields, payload.get("was") or {}, event_id,
         MATTER_FIELD_LABELS)
     values["version"] = old.get("version", 1) + 1
+    if isinstance(values.get("category"), str):
+        values["category"] = current_category(values["category"])
     problem = matter_problem(values, doc, schema)
     if problem:
         return problem

@@ -32,13 +32,17 @@ who may write it; the statuses below are ``service.flow.SERVICE_CASE``, the data
 | svc.revisited     | rated                                        | accepting level or above   |
 | svc.reopened      | rated, revisited — only if "不满意"           | accepting level or above   |
 | svc.updated       | any but new (corrections of plain fields)    | any level                  |
+| svc.withdrawn     | any active status (撤件, reason required)     | holding or accepting level |
+| svc.materials_    | any active status, while materials are       | holding or accepting level |
+|   supplied        |   missing on the notice (补齐材料)            |                            |
+| svc.urged         | escalated, forwarded (催办)                   | the level that sent it up  |
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from app.domain.service.state import (
-    FINISHED, LEVEL_NAMES, MODES, PLAIN_FIELDS, CaseState)
+    FINISHED, LEVEL_NAMES, MODES, PLAIN_FIELDS, WITHDRAW_KINDS, WITHDRAWN, CaseState)
 from app.domain.workflow import (
     LEVEL_SHORT, OK, Act, Transition, Verdict, iso_date, no, text)
 
@@ -54,6 +58,7 @@ _STATUS_PHRASE = {
     "fed_back": "已办结并反馈群众",
     "rated": "已办结并评价",
     "revisited": "已办结并回访",
+    "withdrawn": "已撤件",
 }
 _REOPEN_HINT = "如群众不满意，请先登记“不满意”后重新办理"
 # Steps done out of order after 办结: say which step comes first.
@@ -81,6 +86,8 @@ def wrong_status(state: CaseState, step: Step) -> Verdict:
     phrase = _STATUS_PHRASE.get(state.status, state.status_name)
     if state.status == "returned" and state.level:
         phrase = f"已退回{LEVEL_NAMES[state.level]}"
+    if state.status == WITHDRAWN:
+        return no("wrong_status", f"此事项已撤件，不能再{step.action}；群众要重新办理的，请重新受理")
     if state.status in FINISHED and kind not in {"svc.fed_back", "svc.rated", "svc.revisited"}:
         return no("wrong_status", f"此事项{phrase}，不能再{step.action}；{_REOPEN_HINT}")
     return no("wrong_status", f"此事项{phrase}，不能{step.action}")
@@ -98,6 +105,9 @@ def wrong_level(state: CaseState, step: Step, act: Act) -> Verdict | None:
 
 def not_holder(state: CaseState, step: Step, act: Act) -> Verdict:
     holder = str(state.level)
+    if step.kind == "svc.urged":   # who = sender (issue #8 §3 催办)
+        return no("wrong_level", f"只有把事项送上去的一级才能催办；此事项目前由"
+                                 f"{LEVEL_NAMES[holder]}办理，{LEVEL_SHORT[act.level]}不能催办")
     where = (f"已退回{LEVEL_NAMES[holder]}" if state.status == "returned"
              else f"目前由{LEVEL_NAMES[holder]}办理")
     return no("wrong_level", f"此事项{where}，{LEVEL_SHORT[act.level]}不能{step.action}")
@@ -138,6 +148,11 @@ def dissatisfied(state: CaseState, act: Act) -> Verdict:
         return no("not_dissatisfied", f"群众评价为“{level}”，不能重新办理；"
                                       "只有评价“不满意”的事项才能重新办理")
     return OK
+
+
+def something_missing(state: CaseState, act: Act) -> Verdict:
+    """补齐材料 is offered only while the one-time notice lists missing materials."""
+    return OK if state.missing_materials else no("nothing_missing", "此事项的材料已经齐全，不用再补")
 
 
 # payload checks ------------------------------------------------------------------------
@@ -227,6 +242,27 @@ def check_updated(state: CaseState, payload: Mapping[str, Any], act: Act) -> Ver
     return OK
 
 
+def check_withdrawn(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
+    if payload.get("reason_kind") not in WITHDRAW_KINDS:
+        return no("missing_reason", "请选择撤件的原因：" + "、".join(WITHDRAW_KINDS))
+    if not text(payload, "reason"):
+        return no("missing_reason", "撤件必须写明理由（例如 群众说已在县里办好，不需要再办）")
+    return OK
+
+
+def check_materials_supplied(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
+    names = payload.get("materials")
+    if not isinstance(names, list) or not names:
+        return no("nothing_supplied", "请勾选群众这次补交的材料")
+    missing = state.missing_materials
+    extra = [str(name) for name in names if name not in missing]
+    if extra:
+        return no("not_missing", f"“{extra[0]}”不在一次性告知单的缺少材料里；"
+                                 f"还缺的是：{'、'.join(missing)}")
+    return OK
+
+
 __all__ = ["check_accepted", "check_assigned", "check_closed", "check_extended",
-           "check_forwarded", "check_rated", "check_updated", "dissatisfied", "needs",
-           "not_holder", "room_to_extend", "something_below", "wrong_level", "wrong_status"]
+           "check_forwarded", "check_materials_supplied", "check_rated", "check_updated",
+           "check_withdrawn", "dissatisfied", "needs", "not_holder", "room_to_extend",
+           "something_below", "something_missing", "wrong_level", "wrong_status"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.service.state import ACTIVE, LEVEL_NAMES, CaseState
+from app.domain.service.state import ACTIVE, LEVEL_NAMES, WITHDRAWN, CaseState
 from app.domain.shared.workdays import (
     DueDate, WorkCalendar, add_working_days, provisional_note, working_days_between)
 
@@ -90,8 +90,8 @@ def case_deadline(state: CaseState, today: date, calendar: WorkCalendar,
         return None
     if state.status in ACTIVE:
         return deadline_status(due, today, calendar, due_soon_days)
-    if state.closed_on is None:
-        return None
+    if state.closed_on is None or state.status == WITHDRAWN:
+        return None     # 撤件: nothing was promised any more
     late = working_days_between(due.date, state.closed_on, calendar).days
     if state.closed_on > due.date:
         label = f"超期{late}个工作日办结" if late else "超过承诺日期办结"

@@ -21,10 +21,13 @@ from typing import Any, Mapping
 from app.domain.events import Event
 from app.domain.service.checks import (
     check_accepted, check_assigned, check_closed, check_extended, check_forwarded,
-    check_rated, check_updated, dissatisfied, needs, not_holder, room_to_extend,
-    something_below, wrong_level, wrong_status)
-from app.domain.service.state import ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, CaseState
+    check_materials_supplied, check_rated, check_updated, check_withdrawn, dissatisfied,
+    needs, not_holder, room_to_extend, something_below, something_missing, wrong_level,
+    wrong_status)
+from app.domain.service.state import (
+    ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, WITHDRAWN, CaseState)
 from app.domain.shared.field_edits import apply_field_edits
+from app.domain.shared.idcard import mask_id_number
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
 
 P = Mapping[str, Any]
@@ -64,9 +67,14 @@ def _done_at_once(state: CaseState, event: Event, p: P, act: Act) -> Effect:
 def _escalated(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     due = iso_date(p.get("due"))
     node = p.get("to_node")
+    # The village's own words stay with the case: the town reads them first and starts
+    # its 转办函 from them (issue #8 §3).
+    words = {"summary": p["summary"], "on": p.get("on"), "author": str(event.get("author", "")),
+             "origin": str(event["origin"]), "agent": dict(p.get("agent") or {})}
     return Effect(dict(status="escalated", level="town", owner_node=node,
                   path=state.path + (("town", node),), step_due=due,
-                  step_leader=p.get("leader")), f"上报镇：{p['summary']}", due)
+                  step_leader=p.get("leader"), escalation=words, urges=()),
+                  f"上报镇：{p['summary']}", due)
 
 
 def _assigned(state: CaseState, event: Event, p: P, act: Act) -> Effect:
@@ -81,7 +89,7 @@ def _forwarded(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     due = iso_date(letter["deadline"])
     return Effect(dict(status="forwarded", level="county", owner_node=None, letter=letter,
                   path=state.path + (("county", None),), step_due=due,
-                  step_leader=p.get("leader")),
+                  step_leader=p.get("leader"), urges=()),
                   f"转办{letter['department']}（转办函 {letter['letter_no']}）", due)
 
 
@@ -153,14 +161,62 @@ def _reopened(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     return Effect(changes, f"重新办理：{p['reason']}", due)
 
 
+def _shown(name: str, value: Any) -> str:
+    """A field's value as the timeline shows it: ID numbers masked, lists joined."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if name == "applicant.id_number":
+        return mask_id_number(str(value))
+    return str(value)
+
+
 def _updated(state: CaseState, event: Event, p: P, act: Act) -> Effect:
     values, writers, reviews = apply_field_edits(
         state.fields, state.field_writers, p["fields"], p.get("was") or {},
         str(event["id"]), PLAIN_FIELDS)
-    names = "、".join(PLAIN_FIELDS[name] for name in p["fields"])
+    # 修改信息: the timeline keeps what was there before and what it is now, so a
+    # correction never erases what the record said (DESIGN.md "Events, not rows").
+    changed = [f"{PLAIN_FIELDS[name]}由“{_shown(name, state.fields.get(name))}”改为"
+               f"“{_shown(name, value)}”" for name, value in p["fields"].items()]
+    reason = (p.get("reason") or "").strip()
     changes = dict(fields=values, field_writers=writers,
                    review_items=state.review_items + tuple(reviews))
-    return Effect(changes, f"更正：{names}", None)
+    return Effect(changes, "修改信息：" + "；".join(changed) + (f"（原因：{reason}）" if reason else ""),
+                  None)
+
+
+def _withdrawn(state: CaseState, event: Event, p: P, act: Act) -> Effect:
+    withdrawal = {"kind": p["reason_kind"], "reason": p["reason"], "on": p.get("on"),
+                  "level": act.level}
+    changes = dict(status=WITHDRAWN, withdrawal=withdrawal, closed_on=iso_date(p.get("on")),
+                   **_back_down(state, 1))
+    return Effect(changes, f"撤件（{p['reason_kind']}）：{p['reason']}", None)
+
+
+def _materials_supplied(state: CaseState, event: Event, p: P, act: Act) -> Effect:
+    brought = [str(name) for name in p["materials"]]
+    missing = [m for m in state.missing_materials if m not in brought]
+    present = [str(m) for m in (state.fields.get("materials_present") or [])]
+    present += [m for m in brought if m not in present]
+    event_id = str(event["id"])
+    fields = dict(state.fields, materials_missing=missing, materials_present=present)
+    writers = dict(state.field_writers, materials_missing=event_id, materials_present=event_id)
+    changes: dict[str, Any] = dict(fields=fields, field_writers=writers)
+    if not missing:
+        changes["materials_complete_on"] = iso_date(p.get("on"))
+    what = f"补齐材料：{'、'.join(brought)}" + (
+        "（材料已齐全）" if not missing else f"（还缺：{'、'.join(missing)}）")
+    return Effect(changes, what, None)
+
+
+def _urged(state: CaseState, event: Event, p: P, act: Act) -> Effect:
+    urge = {"on": p.get("on"), "note": p["note"], "level": act.level,
+            "origin": str(event["origin"]), "method": p.get("method", "")}
+    to = p.get("to") or (LEVEL_NAMES.get(state.level or "", "") if state.status == "escalated"
+                         else (state.letter or {}).get("department", "县直部门"))
+    return Effect(dict(urges=state.urges + (urge,)), f"催办{to}：{p['note']}", None)
 
 
 def _on(payload: P) -> str | None:
@@ -201,8 +257,15 @@ SERVICE_CASE: Flow[CaseState] = Flow(
         _step("svc.revisited", {"rated"}, "回访", _revisited),
         _step("svc.reopened", {"rated", "revisited"}, "重新办理", _reopened, ready=dissatisfied,
               check=needs("reason", "重新办理必须写明原因（群众不满意的地方）")),
-        # corrections of plain fields do not make the actor the holder
-        _step("svc.updated", ACTIVE | FINISHED, "", _updated, check=check_updated,
+        # issue #8 §3.  Corrections, 补齐材料, 催办 and 撤件 do not make the actor the holder.
+        _step("svc.materials_supplied", ACTIVE, "补齐材料", _materials_supplied,
+              ready=something_missing, check=check_materials_supplied, claims=False),
+        _step("svc.urged", {"escalated", "forwarded"}, "催办", _urged,
+              check=needs("note", "催办要写明催问的内容（例如 群众来问进度，请尽快答复）",
+                          "missing_note"), claims=False),
+        _step("svc.updated", ACTIVE | FINISHED | {WITHDRAWN}, "修改信息", _updated,
+              check=check_updated, claims=False),
+        _step("svc.withdrawn", ACTIVE, "撤件", _withdrawn, check=check_withdrawn,
               claims=False),
     ))
 

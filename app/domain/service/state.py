@@ -30,11 +30,16 @@ STATUS_NAMES = {
     "fed_back": "已反馈群众，待评价",
     "rated": "已评价",
     "revisited": "已回访",
+    "withdrawn": "已撤件",
 }
 # Statuses in which the matter is still being handled (the promised time limit runs).
 ACTIVE = frozenset({"accepted", "in_progress", "escalated", "forwarded", "replied", "returned"})
 # Statuses after 办结: the answer exists; only feedback, rating, revisit, reopening remain.
 FINISHED = frozenset({"closed", "fed_back", "rated", "revisited"})
+# 撤件: the application was withdrawn (or entered by mistake); nothing more is done on it.
+WITHDRAWN = "withdrawn"
+# How a withdrawal is recorded (svc.withdrawn "reason_kind").
+WITHDRAW_KINDS = ("申请人撤回", "登记有误", "重复登记")
 
 MODES = ("即办", "代办", "上报镇")
 
@@ -85,6 +90,10 @@ class CaseState:
     closed_on: date | None = None
     rating: Mapping[str, Any] | None = None
     round: int = 1  # 1 + number of reopenings
+    escalation: Mapping[str, Any] | None = None  # the village's words when it reported up
+    urges: tuple[Mapping[str, Any], ...] = ()  # 催办 after escalating or forwarding
+    withdrawal: Mapping[str, Any] | None = None  # 撤件: kind, reason, on
+    materials_complete_on: date | None = None  # 补齐材料: the day nothing was missing any more
     fields: Mapping[str, Any] = field(default_factory=dict)
     field_writers: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
@@ -103,6 +112,16 @@ class CaseState:
     @property
     def accepting_node(self) -> str | None:
         return self.path[0][1] if self.path else None
+
+    @property
+    def missing_materials(self) -> list[str]:
+        """Materials still missing from the one-time notice (一次性告知单)."""
+        return [str(m) for m in (self.fields.get("materials_missing") or [])]
+
+    @property
+    def sender_level(self) -> str | None:
+        """The level that sent the case to its holder (上报 or 转办), if it was sent up."""
+        return self.path[-2][0] if len(self.path) >= 2 else None
 
     @property
     def dissatisfied(self) -> bool:
