@@ -1,7 +1,7 @@
 """A year's holiday arrangement entered on a calendar (issue #8 §3: holidays entered by
 tapping days, not typed as dates).
 
-The statutory holidays of the year (全国年节及纪念日放假办法 Art 2, app.domain.statutory_holidays)
+The statutory holidays of the year (全国年节及纪念日放假办法 Art 2, app.domain.shared.statutory_holidays)
 are off whatever the notice says: they are marked from the start and cannot be changed.
 The State Council's notice adds the rest: weekdays given off next to a festival (放假) and
 weekend days worked instead (调休上班). So each other day has one switch: a tap on a
