@@ -189,6 +189,17 @@ WRITERS: dict[str, Writers] = {
     "risk.graded": _w("确定风险等级", who="holder_or_above"),
     "risk.reported": _w("登记评估报告", who="holder_or_above"),
     "risk.decided": _w("登记集体决策", who="holder_or_above"),
+    # 村级民主决策 (issue #12; app.domain.decisions.workflow): the village keeps the matter
+    # and its rosters; only its own town reviews the filing (决策前论证备案, RULES.md §3) —
+    # a village can never mark its own filing accepted
+    "decision.matter_opened": _w("立项（村级重大事项）", ("village",), record=CREATE),
+    "decision.filing_submitted": _w("报镇党委备案", ("village",)),
+    "decision.filing_reviewed": _w("审核决策前论证备案", ("town",), who="upper"),
+    "decision.step_recorded": _w("登记四议两公开的办理", ("village",)),
+    "decision.stepped_back": _w("退回上一步", ("village",)),
+    "decision.roster_changed": _w("维护村级花名册", ("village",), record=CREATE),
+    "decision.authorised": _w("登记村民会议授权", ("village",), record=CREATE),
+    "decision.published": _w("登记村务公开", ("village",), record=CREATE),
 }
 
 
