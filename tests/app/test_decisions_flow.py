@@ -135,7 +135,7 @@ def test_a_village_files_the_town_asks_for_more_then_accepts_and_the_matter_is_d
                                   "scope": "本次审议"}])
     view = village.view(record)
     review = view.state.status("review")
-    assert review.status == "已通过", review
+    assert review.status == "已通过", review.reasons
     assert "委托" in review.explanation and "不计入" in review.explanation
     # 村民代表会议 needs the 村民会议's authorisation for an Art 24 matter
     members = reps + [secretary]

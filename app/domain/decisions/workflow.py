@@ -258,7 +258,7 @@ def _apply(m: Matter, event: Mapping[str, Any], levels: Mapping[str, str],
     record = _record(event)
     if kind == "decision.stepped_back" or context_at is None:
         return replace(m, records=m.records + (record,))
-    context = context_at(m, hlc)
+    context = context_at(replace(m, records=m.records + (record,)), hlc)  # its plan_sent too
     contexts = {**m.contexts, record["id"]: context}
     trial = procedure(replace(m, contexts=contexts, records=m.records + (record,)), context)
     outcome = next((h for h in reversed(trial.history) if h.record == record["id"]), None)
