@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator
 
 from app.docs.blocks import (
-    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures,
-    Slip, Space, Text, Together)
+    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Photo, Seal,
+    Signatures, Slip, Space, Text, Together)
 
 # Words that stand in for a value nobody filled in.  "（电话还没有设置）" is what the catalog
 # says of a sample phone (app.domain.service.catalog.Catalog.phone_text).
@@ -98,6 +98,8 @@ def _texts(block: Block) -> Iterator[tuple[str, str]]:
     elif isinstance(block, (Slip, Together)):
         for inner in block.blocks:
             yield from _texts(inner)
+    elif isinstance(block, Photo):
+        yield "照片说明", block.caption
     elif not isinstance(block, Space):
         raise TypeError(f"not a document block: {block!r}")
 

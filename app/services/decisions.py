@@ -41,6 +41,7 @@ from app.domain.risk_grading import RiskRules
 from app.projections.decisions import parents
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, person
+from sync.blobfiles import BlobError
 from sync.hlc import pack
 from sync.ids import uuid7
 from sync.store import NewEvent
@@ -352,6 +353,23 @@ class VillageDecisions(Workflow):
                                             self.risk_rules, None)
         return MatterView(matter, procedure(matter, latest, self.today()), latest, assessment,
                           register.names() if register else {})
+
+    def file_pdf(self, record: str) -> bytes:
+        """The whole 一事一档 as one PDF (app.docs.decisions), photos included."""
+        from app.docs.decisions import matter_file
+        view = self.view(record)
+        photos = {}
+        for item in view.matter.records:
+            for attachment in item.get("attachments") or ():
+                try:
+                    photos[attachment["sha256"]] = self.station.blobs.read(attachment["sha256"])
+                except (OSError, BlobError):
+                    continue   # not synced here yet: the file says so
+        row = self.conn.execute("SELECT name FROM nodes_dir WHERE id=?",
+                                (view.matter.village,)).fetchone()
+        name = row[0] if row and row[0] else (self.station.name if view.matter.village ==
+                                              self.station.node_id else "")
+        return matter_file(view, name or "", photos)
 
     def preview(self, record: str, body: str, attendance: Iterable[Mapping[str, Any]],
                 proxies: Iterable[Mapping[str, str]] = (), basis: str = meetings.ADULTS,

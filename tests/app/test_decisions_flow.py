@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
+import io
+import subprocess
+
+from PIL import Image, ImageDraw
+
 from app.services.decisions import VillageDecisions
+from app.services.workflow import Attachment
 from app.services.errors import ServiceError
 from app.services.risk import RiskAssessments
 from tests.support.township import Township, build
@@ -56,6 +62,18 @@ def low_risk(town: Township, record: str) -> str:
     risk.grade(cadre, rec, grade="低", reasons="群众支持", measures=["专人负责答复"])
     risk.report(cadre, rec, conclusion="低风险，可以实施")
     return rec
+
+
+def signed_sheet() -> bytes:
+    """A photo of a signed attendance sheet (drawn here: lines of 'signatures')."""
+    image = Image.new("RGB", (600, 400), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 400, 40):
+        draw.line((20, y, 580, y), fill="black", width=2)
+        draw.line((60, y - 25, 200, y - 10), fill="blue", width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def meeting_fields(day: date, **more) -> dict:
@@ -132,7 +150,8 @@ def test_a_village_files_the_town_asks_for_more_then_accepts_and_the_matter_is_d
                                        minutes="审议通过"),
                         body="党员大会", attendance=attendance, plan_sent=sent,
                         proxies=[{"principal": all_party[7], "holder": "党员1",
-                                  "scope": "本次审议"}])
+                                  "scope": "本次审议"}],
+                        attachments=[Attachment(signed_sheet(), "image/png", "签名页")])
     view = village.view(record)
     review = view.state.status("review")
     assert review.status == "已通过", review.reasons
@@ -163,6 +182,29 @@ def test_a_village_files_the_town_asks_for_more_then_accepts_and_the_matter_is_d
     rows = {m["record"]: m for m in center.matters()}
     assert rows[record]["current"] == "implement"
     assert rows[record]["village_name"] == "王湾村"
+    # the town holds the whole file, photo included, and prints it as one PDF
+    pdf = center.file_pdf(record)
+    text = pdf_text(pdf, town.root)
+    for expected in ("村级重大事项决策档案", "修建三组到五组的村组道路", "镇党委：补正",
+                     "请补充道路占用耕地的协商记录", "镇党委：同意", "党员大会审议——已通过",
+                     "村民代表会议或村民会议决议——未通过", "授权", "附件1：签名页",
+                     "委托，不计入", "决议公开——已通过", "低"):
+        assert expected in text, expected
+    artifacts = Path("test-artifacts")
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "decision-file.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(artifacts / "decision-file.pdf"),
+                    str(artifacts / "decision-file")], check=True)
+    pages = sorted(artifacts.glob("decision-file-*.png"))
+    assert len(pages) >= 3
+
+
+def pdf_text(pdf: bytes, where: Path) -> str:
+    path = where / "file.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return "".join(out.split())
 
 
 def test_a_stolen_village_tablet_cannot_accept_its_own_filing(town: Township) -> None:
