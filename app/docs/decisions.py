@@ -31,7 +31,7 @@ FIELD_LABELS = {
     "participants": "参加人员", "opinions": "意见汇总", "place": "地点", "form": "会议形式",
     "signatures": "签名", "outcome": "会议结果", "minutes": "会议记录", "motion": "表决事项",
     "period_start": "公开开始", "period_end": "公开结束", "supervision_opinions": "监督意见",
-    "done_on": "完成日期", "notes": "实施情况", "approvals": "审批", "announced_on": "通知日期",
+    "township_attendees": "镇里参会人员", "done_on": "完成日期", "notes": "实施情况", "approvals": "审批", "announced_on": "通知日期",
 }
 
 
@@ -39,7 +39,7 @@ def _v(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = "、".join(_v(v) for v in value)
     if isinstance(value, Mapping):
-        value = "".join(str(value.get(k) or "") for k in ("name", "post"))
+        value = str(value.get("name") or "") + (f"（{value['post']}）" if value.get("post") else "")
     text = str(value).strip() if value not in (None, "") else ""
     return text or "未填写"
 
