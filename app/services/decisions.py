@@ -187,7 +187,9 @@ class VillageDecisions(Workflow):
     def _matter(self, record: str, extra: Sequence[dict[str, Any]] = ()
                 ) -> tuple[Matter, VillageRegister | None, dict[str, list[dict[str, Any]]]]:
         events = self.station.projections.events(self.conn, record) if record else []
-        events = [*events, *extra]
+        last = max((int(e["hlc"]) for e in events), default=0)
+        # a would-be event goes after everything held (the app's "today" may be set back)
+        events = [*events, *({**e, "hlc": max(int(e["hlc"]), last + 1)} for e in extra)]
         if not events:
             raise ServiceError("找不到这件事：可能还没有同步到本机，请先同步。")
         folds = self.station.projections.decisions
