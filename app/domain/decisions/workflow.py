@@ -31,9 +31,9 @@ from app.domain.decisions.judging import Context, RecordJudge
 from app.domain.decisions.matters import ART24_ITEMS, KNOWN
 from app.domain.decisions.procedure import (
     REFUSED, Judgement, ProcedureState, StepDef, load_steps, procedure_state)
-from app.domain.events import Rejected, first_sight, order_key, refuse
+from app.domain.events import Rejected, order_key, rejected
 from app.domain.decisions.errors import DecisionError
-from app.domain.verdict import OK, Verdict, no
+from app.domain.workflow import OK, Verdict, no
 
 NEW, DRAFT = "new", "draft"
 FILED, AMEND, REFUSED_FILING, ACCEPTED = (filings.SUBMITTED, filings.AMEND, filings.REFUSED,
@@ -235,11 +235,19 @@ def fold(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
     return state
 
 
+def refuse(m: Matter, event: Mapping[str, Any], seen: frozenset[str], code: str,
+           message: str) -> Matter:
+    """Kept at its place, shown as rejected, never applied."""
+    return replace(m, seen=seen, rejected=m.rejected + (rejected(event, code, message),))
+
+
 def _apply(m: Matter, event: Mapping[str, Any], levels: Mapping[str, str],
            parents: Mapping[str, str], context_at: ContextAt | None) -> Matter:
-    seen = first_sight(m, event)
-    if seen is None:
-        return m
+    if str(event["record"]) != m.record:
+        raise ValueError(f"event {event['id']} is for record {event['record']}, not {m.record}")
+    if str(event["id"]) in m.seen:
+        return m      # an event that arrived by two routes counts once
+    seen = m.seen | {str(event["id"])}
     origin = str(event["origin"])
     verdict = check_transition(m, event, origin, levels, parents)
     if not verdict.ok:
