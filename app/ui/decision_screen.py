@@ -1,9 +1,11 @@
 """村务决策 (issue #12): the matters of the village (or, at the town, of every village, with
 the filings waiting for review first), 新建事项, and one matter: where it stands in
 四议两公开, why it cannot go on (the 决策前论证备案 gate, in words that say what to do),
-the filing form (village) or the review (town: 同意 / 补正 / 不同意 with reasons), and the
-whole file printed as one PDF.  Meetings are recorded through the service (the meeting
-form with attendance ticking is listed as unfinished in notes/decisions.md)."""
+and the one form that moves it on: the town's review (同意 / 补正 / 不同意 with reasons);
+at the village the record of the step now open (a meeting with its attendance ticked
+person by person — 到场, 电话, 视频 or 缺席 — and each vote, the quorum and the vote
+counted live against the roster; a 公开; the 实施), or, while the gate is closed, the
+filing with the town.  The whole file prints as one PDF."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +16,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from app.domain.decisions.matters import ART24_ITEMS, KNOWN
 from app.domain.decisions.procedure import FAILED, PASSED
 from app.services.errors import ServiceError
+from app.ui.decision_steps import OPTION_LISTS, AttendanceSheet, step_spec
 from app.ui.forms import Form
 from app.ui.widgets import BigButton, Body, ListRow, Page, Small, esc, red
 
@@ -32,7 +35,7 @@ FILING = [("legality", "合法性论证（必填）", "long", True),
 REVIEW = [("result", "审核意见", "choice:results", True),
           ("text", "要补充的材料或不同意的理由（同意可不填）", "long", False)]
 OPTIONS = {"sources": ["党员群众建议", "村干部提议", "上级安排"], "kinds": KINDS,
-           "yesno": ["需要", "不需要"], "results": ["同意", "补正", "不同意"]}
+           "yesno": ["需要", "不需要"], "results": ["同意", "补正", "不同意"], **OPTION_LISTS}
 
 
 def _service(app):
@@ -137,20 +140,40 @@ class DecisionScreen(Page):
             steps.add_widget(Body(text=text))
             if status.explanation:
                 steps.add_widget(Small(text=esc(status.explanation)))
-        self._open_form(m.status)
+        self._open_form(m.status, view)
 
-    def _open_form(self, status: str) -> None:
+    def _open_form(self, status: str, view) -> None:
         ids, level = self.ids, self.app.station.level
         ids.form_error.text = ""
         ids.form_buttons.clear_widgets()
         spec, title, action = [], "下一步", ""
-        if level == "village" and status in ("draft", "补正", "不同意"):
+        self.mode, self.sheet, self.step_code = "", None, ""
+        current = view.state.current
+        if level == "village" and current and not view.state.blocked:
+            step = view.step(current)
+            spec, title, action = step_spec(step, first=current == view.matter.steps[0].code), \
+                f"登记：{step.label}", "保存这一步"
+            self.mode, self.step_code = "step", current
+        elif level == "village" and status in ("draft", "补正", "不同意"):
             spec, title, action = FILING, "报镇党委备案（决策前论证备案）", "报镇党委备案"
+            self.mode = "filing"
         elif level == "town" and status == "已报备":
             spec, title, action = REVIEW, "审核备案", "保存审核意见"
+            self.mode = "review"
         ids.form_title.text = title
-        self._form = Form(ids.form_box, spec, lambda n: OPTIONS.get(n, []),
-                          lambda k: "", lambda *_a: None)
+        today = self.app.today().isoformat()
+        ids.form_box.clear_widgets()
+        from kivy.uix.boxlayout import BoxLayout
+        inner = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8)
+        inner.bind(minimum_height=inner.setter("height"))
+        ids.form_box.add_widget(inner)
+        self._form = Form(inner, spec, lambda n: OPTIONS.get(n, []),
+                          lambda k: today if k in ("date", "period_start", "done_on") else "",
+                          lambda *_a: self._update_sheet(), app=self.app)
+        if self.mode == "step" and view.step(current).kind == "vote":
+            self.sheet = AttendanceSheet(_service(self.app), self.record, view.step(current),
+                                         self._form)
+            ids.form_box.add_widget(self.sheet)
         if not spec:
             ids.form_box.add_widget(Body(text="镇里审核备案后，村里按步骤召开会议、登记表决。"
                                          if level == "village" else "这件事没有待审核的备案。"))
@@ -167,6 +190,9 @@ class DecisionScreen(Page):
             return
         v = form.value
         try:
+            if self.mode == "step":
+                self._save_step()
+                return
             if app.station.level == "town":
                 text = v("text")
                 svc.review_filing(app.user, self.record, result=v("result"),
@@ -181,6 +207,32 @@ class DecisionScreen(Page):
         except ServiceError as exc:
             ids.form_error.text = exc.message
             return
+        app.refresh_status()
+        self.refresh()
+
+    def _update_sheet(self) -> None:
+        if self.sheet is not None:
+            self.sheet.refresh_people()
+
+    def _save_step(self) -> None:
+        from app.services.photos import attachment_from_file
+        from app.ui.decision_steps import step_fields
+        svc, app, form = _service(self.app), self.app, self._form
+        fields, extra = step_fields(form)
+        photos = [attachment_from_file(form.value("photo"))] if form.value("photo") else []
+        if self.sheet is not None:
+            extra.update(self.sheet.payload())
+        day = extra.pop("plan_day", "")
+        if day:   # the plan reached every party member that day (送达回执 in the file)
+            from app.domain.decisions.roster import party_voters
+            people = svc.view(self.record).context.people
+            extra["plan_sent"] = {p.id: day for p in party_voters(people)}
+        svc.record_step(app.user, self.record, self.step_code, fields, attachments=photos,
+                        **extra)
+        state = svc.view(self.record).state
+        label = next(s.label for s in state.steps if s.code == self.step_code)
+        outcome = next((h for h in reversed(state.history) if h.step == self.step_code), None)
+        app.say(f"已保存：{label}——{outcome.status if outcome else '已登记'}。")
         app.refresh_status()
         self.refresh()
 
