@@ -37,6 +37,7 @@ import httpx
 from app.accounts import SETTINGS_ROLE, Cadre, add_cadre, list_cadres
 from app.demo_casework import STATUSES as CASEWORK_STATUSES
 from app.demo_casework import seed_casework
+from app.demo_decisions import seed_decisions
 from app.demo_law import seed_law
 from app.demo_supervision import seed_supervision
 from app.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
@@ -426,12 +427,14 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         law = seed_law(world)
         say("纪委设备登记，检举控告加密受理，纪委案件逐步办理（一案双查）……")
         supervision = seed_supervision(world, town_url, county_url)
+        say("登记村务决策事项（四议两公开），报镇备案、审核并同步……")
+        decisions = seed_decisions(world)
         summary = {
             "today": today.isoformat(), "cases": len(world.cases) + extra,
             "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
                                       + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN, "law": law, "supervision": supervision}
+            "pin": PIN, "law": law, "supervision": supervision, "decisions": decisions}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))

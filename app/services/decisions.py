@@ -399,6 +399,23 @@ class VillageDecisions(Workflow):
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
+    def by_village(self, rows: Sequence[Mapping[str, Any]] | None = None
+                   ) -> dict[str, dict[str, Any]]:
+        """The town's chart: per village, matters by the step they are at (待审核,
+        受阻, 已办结 counted too) and how many 村务公开 are overdue."""
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.matters() if rows is None else rows:
+            entry = out.setdefault(row["village"], {
+                "name": row.get("village_name") or "（未知村）", "steps": {}, "blocked": 0,
+                "overdue": 0})
+            label = ("待镇审核" if row["status"] == "已报备" else
+                     row["current_label"] or "已办结")
+            entry["steps"][label] = entry["steps"].get(label, 0) + 1
+            entry["blocked"] += int(bool(row["blocked"] or row["trouble"]))
+        for village, entry in out.items():
+            entry["overdue"] = sum(1 for due in self.publicity(village) if due.overdue)
+        return out
+
     def inbox(self) -> list[dict[str, Any]]:
         """The town's filings waiting for review, oldest first."""
         return sorted((m for m in self.matters() if m["status"] == "已报备"),

@@ -73,6 +73,8 @@ class DecisionListScreen(Page):
             box.add_widget(Small(text=f"待审核的备案 {len(waiting)} 件"))
         if not rows:
             box.add_widget(Body(text="还没有事项。" + ("在左边新建一件。" if self.village else "")))
+        if not self.village:
+            self._chart(svc, rows)
         for row in waiting + [m for m in rows if m not in waiting]:
             where = f"{esc(row['village_name'])} · " if not self.village else ""
             step = row["current_label"] or "已办结"
@@ -81,6 +83,22 @@ class DecisionListScreen(Page):
                 title=esc(row["title"] or ""), record=row["record"], target="decision",
                 tone="red" if problem else "plain",
                 detail=f"{where}{esc(row['status_name'])} · 下一步：{esc(step)}"))
+
+    def _chart(self, svc, rows) -> None:
+        """The town's view: each village's matters by step, blocked ones and overdue
+        村务公开 (Art 30) counted."""
+        chart = self.ids.chart
+        chart.clear_widgets()
+        for village, summary in svc.by_village(rows).items():
+            steps = " · ".join(f"{esc(label)}{n}件" for label, n in summary["steps"].items())
+            text = f"[b]{esc(summary['name'])}[/b]：{steps}"
+            if summary["blocked"]:
+                text += " · " + red(f"受阻{summary['blocked']}件")
+            if summary["overdue"]:
+                text += " · " + red(f"村务公开逾期{summary['overdue']}项")
+            chart.add_widget(Body(text=text))
+        if not rows:
+            chart.add_widget(Body(text="各村还没有报来事项。"))
 
     def create(self) -> None:
         form, ids, app = self._form, self.ids, self.app
@@ -224,9 +242,8 @@ class DecisionScreen(Page):
             extra.update(self.sheet.payload())
         day = extra.pop("plan_day", "")
         if day:   # the plan reached every party member that day (送达回执 in the file)
-            from app.domain.decisions.roster import party_voters
             people = svc.view(self.record).context.people
-            extra["plan_sent"] = {p.id: day for p in party_voters(people)}
+            extra["plan_sent"] = {p.id: day for p in people if p.party}
         svc.record_step(app.user, self.record, self.step_code, fields, attachments=photos,
                         **extra)
         state = svc.view(self.record).state
