@@ -123,6 +123,11 @@ class VillageDecisions(Workflow):
         for entry in entries:
             doc = {k: v for k, v in entry.items() if v not in (None, "")}
             doc.setdefault("id", uuid7())
+            if doc.get("birth_date"):
+                try:
+                    doc["birth_date"] = self._day(doc["birth_date"])
+                except ServiceError as exc:
+                    raise ServiceError(f"“{doc.get('name') or '（无名）'}”的出生{exc.message}") from exc
             try:
                 check_entry(doc)
             except DecisionError as exc:

@@ -82,6 +82,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "help": ("app.ui.help_screen", "HelpScreen"),
     "decisions": ("app.ui.decision_screen", "DecisionListScreen"),
     "decision": ("app.ui.decision_screen", "DecisionScreen"),
+    "roster": ("app.ui.roster_screen", "RosterScreen"),
 }
 
 

@@ -161,3 +161,33 @@ def test_the_town_agrees_and_the_village_records_the_party_meeting(tmp_path: Pat
         assert "党员大会审议——已通过" in ui.app.message, ui.app.message
         assert matter.ids.form_title.text == "登记：村民代表会议或村民会议决议"
         ui.shot("passed", title("decision"))
+
+
+def test_the_roster_shows_its_composition_and_takes_an_authorisation(tmp_path: Path) -> None:
+    village = make_station(tmp_path / "village", cadres=(("李建国", "村党支部书记"),))
+    with touch_app(station_app(village), "phone", name="decisions-roster") as ui:
+        sign_in(ui, "李建国")
+        ui.tap("村务决策")
+        ui.tap("花名册和村民会议授权")
+        roster = screen(ui.app, "roster")
+        assert "花名册还是空的" in ui.texts(roster.ids.people)
+        fill_form(ui, roster._person, name="王秀英", sex="女", birth_date="1975-04-02",
+                  household="王秀英户", party="正式党员", roles="村民代表")
+        ui.tap("保存到花名册")
+        assert not roster.ids.person_error.text, roster.ids.person_error.text
+        fill_form(ui, roster._person, name="李大山", sex="男", birth_date="1970-13-40",
+                  household="李大山户", roles="村委会成员")
+        ui.tap("保存到花名册")
+        assert "日期" in roster.ids.person_error.text and "李大山" in roster.ids.person_error.text
+        fill_form(ui, roster._person, birth_date="1970-12-04")
+        ui.tap("保存到花名册")
+        assert not roster.ids.person_error.text, roster.ids.person_error.text
+        assert "党员1人" in roster.ids.counts.text and "2户" in roster.ids.counts.text
+        # one 村民代表 and one 村委会 member without a woman: the 4/5 check and Art 6 speak
+        assert "不足五分之四以上" in roster.ids.warnings.text, roster.ids.warnings.text
+        assert "妇女成员" in roster.ids.warnings.text
+        ui.shot("roster", title("roster"))
+        fill_form(ui, roster._grant, scope="公益事业", record="2026年1月10日村民会议决定")
+        ui.tap("保存授权")
+        assert not roster.ids.grant_error.text, roster.ids.grant_error.text
+        assert "授权已保存" in ui.app.message
