@@ -95,7 +95,13 @@ def _assessment(view: Any) -> list[Block]:
                    pairs_per_row=2)]
 
 
+SHEET_ROWS = 120     # a larger meeting prints its attendance grouped, not a row a person
+
+
 def _attendance(record: Mapping[str, Any], names: Mapping[str, str]) -> list[Block]:
+    lines = list(record.get("attendance") or ())
+    if len(lines) > SHEET_ROWS:
+        return _grouped(lines, names)
     rows = []
     for i, line in enumerate(record.get("attendance") or (), 1):
         mode = line.get("mode") or "到场"
@@ -103,6 +109,20 @@ def _attendance(record: Mapping[str, Any], names: Mapping[str, str]) -> list[Blo
         held = f"（委托{line['holder']}）" if line.get("holder") else ""
         rows.append([str(i), names.get(line["person"], line["person"]) + held, mode, vote])
     return [Grid(ATTENDANCE_HEADER, rows, ATTENDANCE_WIDTHS)] if rows else []
+
+
+def _grouped(lines: list[Mapping[str, Any]], names: Mapping[str, str]) -> list[Block]:
+    """The attendance of a large meeting (a 村民会议) by how each attended and voted, every
+    name listed: the same facts as the sheet, on a few pages instead of a hundred."""
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        mode = line.get("mode") or "到场"
+        vote = line.get("vote") or ("委托，不计入" if mode == "委托" else "未表决")
+        held = f"（委托{line['holder']}）" if line.get("holder") else ""
+        groups.setdefault(f"{mode}·{vote}", []).append(
+            names.get(line["person"], line["person"]) + held)
+    return [Text(f"{key}（{len(people)}人）：" + "、".join(people), small=True)
+            for key, people in groups.items()]
 
 
 def _records(view: Any, photos: Mapping[str, bytes]) -> list[Block]:

@@ -51,6 +51,9 @@ class DecisionFolds:
         self.levels = levels
         self.config = config
         self.events = events
+        # village -> (the register's event count and last stamp, its fold): the roster's
+        # people are built once per change, not at every view (bench.decisions)
+        self._registers: dict[str, tuple[tuple[int, int], VillageRegister]] = {}
 
     def rules(self, conn: sqlite3.Connection) -> tuple[DecisionRules, RiskRules]:
         config = self.config.get(conn)
@@ -59,8 +62,19 @@ class DecisionFolds:
     def register(self, conn: sqlite3.Connection, village: str) -> VillageRegister | None:
         row = conn.execute("SELECT record FROM village_registers WHERE village=? ORDER BY hlc"
                            " LIMIT 1", (village,)).fetchone()
-        events = self.events(conn, row[0]) if row else []
-        return fold_register(events) if events else None
+        if row is None:
+            return None
+        key = tuple(conn.execute("SELECT COUNT(*), COALESCE(MAX(hlc), 0) FROM events"
+                                 " WHERE record=?", (row[0],)).fetchone())
+        held = self._registers.get(village)
+        if held is not None and held[0] == key:
+            return held[1]
+        events = self.events(conn, row[0])
+        if not events:
+            return None
+        register = fold_register(events)
+        self._registers[village] = (key, register)   # type: ignore[assignment]
+        return register
 
     def matter(self, conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]
                ) -> tuple[Matter, VillageRegister | None, dict[str, list[dict[str, Any]]]]:

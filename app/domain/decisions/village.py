@@ -33,6 +33,10 @@ class VillageRegister:
     record: str
     village: str = ""                                    # the origin that keeps it
     history: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
+    _people: dict[int, Person] = field(default_factory=dict, repr=False)   # id(entry) -> Person
+    _stamps: list[int] = field(default_factory=list, repr=False)   # roster changes, in order
+    _rosters: dict[tuple[int, str | None], tuple[Person, ...]] = field(default_factory=dict,
+                                                                       repr=False)
     authorisations: list[dict[str, Any]] = field(default_factory=list)
     publications: list[dict[str, Any]] = field(default_factory=list)
 
@@ -42,6 +46,8 @@ class VillageRegister:
         for versions in self.history.values():
             if hlc is None:
                 value = versions[-1][1]
+            elif len(versions) == 1:          # most people: entered once
+                value = versions[0][1] if versions[0][0] <= hlc else None
             else:
                 at = bisect_right([h for h, _ in versions], hlc)
                 value = versions[at - 1][1] if at else None
@@ -52,17 +58,28 @@ class VillageRegister:
     def people(self, hlc: int | None = None, matter: str | None = None) -> tuple[Person, ...]:
         """``roster.Person``s at ``hlc``; someone admitted for another matter is left out,
         and an admitted in-flow member or enterprise representative attends as a guest
-        (not counted: the rules count 正式 members only, and the guest is not a 村民)."""
+        (not counted: the rules count 正式 members only, and the guest is not a 村民).
+        The same roster version (no change between two stamps) is built once."""
+        version = len(self._stamps) if hlc is None else bisect_right(self._stamps, hlc)
+        held = self._rosters.get((version, matter))
+        if held is None:
+            held = self._rosters[(version, matter)] = self._build(hlc, matter)
+        return held
+
+    def _build(self, hlc: int | None, matter: str | None) -> tuple[Person, ...]:
         out = []
         for entry in self.entries(hlc):
             admitted = entry.get("admitted_for")
             if admitted and admitted != matter:
                 continue
-            doc = {k: v for k, v in entry.items() if k not in EXTRA}
-            if admitted:
-                doc.update(villager=False, collective_member=False, party=None,
-                           representative=False, committee_member=False)
-            out.append(Person.from_dict(doc))
+            person = self._people.get(id(entry))
+            if person is None:   # built once per roster version (a 3,000-adult 村民会议)
+                doc = {k: v for k, v in entry.items() if k not in EXTRA}
+                if admitted:
+                    doc.update(villager=False, collective_member=False, party=None,
+                               representative=False, committee_member=False)
+                person = self._people[id(entry)] = Person.from_dict(doc)
+            out.append(person)
         return tuple(out)
 
     def names(self) -> dict[str, str]:
@@ -88,6 +105,7 @@ def fold_register(events: Iterable[Mapping[str, Any]]) -> VillageRegister:
         seen.add(str(event["id"]))
         payload, hlc = event["payload"], int(event["hlc"])
         if event["type"] == "decision.roster_changed":
+            register._stamps.append(hlc)
             for person in payload.get("people") or ():
                 register.history.setdefault(str(person["id"]), []).append((hlc, dict(person)))
             for gone in payload.get("removed") or ():

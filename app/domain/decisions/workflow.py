@@ -66,6 +66,11 @@ class Matter:
     seen: frozenset[str] = frozenset()
     steps: tuple[StepDef, ...] = ()
     last_hlc: int = 0
+    # judgements already made, by (record, step, merged steps, day for a 公开): a record's
+    # verdict depends only on its own context, so replaying the matter never re-counts a
+    # meeting (a 村民会议 of 3,000 adults) it has counted
+    judged: dict[tuple[Any, ...], Judgement] = field(default_factory=dict, compare=False,
+                                                     repr=False)
 
     @property
     def status_name(self) -> str:
@@ -95,9 +100,11 @@ class _PerRecord:
     """procedure.Judge judging each record in its own context (``contexts``)."""
 
     def __init__(self, contexts: Mapping[str, Context], first: str, latest: Context,
-                 today: date | None = None) -> None:
+                 today: date | None = None,
+                 judged: dict[tuple[Any, ...], Judgement] | None = None) -> None:
         self.contexts, self.first, self.today = contexts, first, today
         self.latest = replace(latest, today=today) if today else latest
+        self.judged = {} if judged is None else judged
 
     def _judge(self, record: Mapping[str, Any]) -> RecordJudge:
         context = self.contexts.get(str(record.get("id")), self.latest)
@@ -106,7 +113,14 @@ class _PerRecord:
 
     def judge(self, step: StepDef, record: Mapping[str, Any], covered: tuple[StepDef, ...]
               ) -> Judgement:
-        return self._judge(record).judge(step, record, covered)
+        rid = str(record.get("id"))
+        judge = self._judge(record)
+        dated = any(s.kind == "publicity" for s in covered)
+        key = (rid, tuple(s.code for s in covered), judge.c.today if dated else None,
+               judge.c.gate.allowed)
+        if key not in self.judged:
+            self.judged[key] = judge.judge(step, record, covered)
+        return self.judged[key]
 
     def blocked(self, step: StepDef) -> str:
         return RecordJudge(self.latest, self.first).blocked(step)
@@ -115,7 +129,7 @@ class _PerRecord:
 def procedure(matter: Matter, latest: Context, today: date | None = None) -> ProcedureState:
     """Where the matter stands: each record in its own context, the open step's
     ``blocked`` under ``latest`` (today's roster, filing and risk gate)."""
-    judge = _PerRecord(matter.contexts, matter.steps[0].code, latest, today)
+    judge = _PerRecord(matter.contexts, matter.steps[0].code, latest, today, matter.judged)
     return procedure_state(matter.steps, matter.records, judge)
 
 
