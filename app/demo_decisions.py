@@ -53,7 +53,7 @@ def _meeting(day: date, content: str, **more: Any) -> dict[str, Any]:
 
 
 class _Run:
-    def __init__(self, world: "World", village: "Place") -> None:
+    def __init__(self, world: World, village: Place) -> None:
         self.world, self.village, self.town = world, village, world.town
         self.svc = VillageDecisions(village.station, today=village.clock)
         assert self.town is not None
@@ -97,6 +97,21 @@ class _Run:
             options=more.get("options", ["方案一"]))
         self.to_town()
 
+    def vote(self, record: str, days_ago: int, step: str, content: str, body: str,
+             attendance: list[dict[str, Any]], minutes: str, **more: Any) -> date:
+        day = self.day(days_ago)
+        self.svc.record_step(self.officer, record, step, _meeting(
+            day, content, township_attendees=[{"name": "周志刚", "post": "包村干部"}],
+            minutes=minutes), body=body, attendance=attendance, **more)
+        return day
+
+    def publicise(self, record: str, days_ago: int, step: str, content: str, place: str,
+                  opinions: str = "无") -> None:
+        day = self.day(days_ago)
+        self.svc.record_step(self.officer, record, step, {
+            "date": day, "content": content, "place": place, "period_start": day,
+            "period_end": day + timedelta(days=7), "supervision_opinions": opinions})
+
     def review(self, record: str, days_ago: int, result: str, text: str = "") -> None:
         self.day(days_ago)
         assert self.town is not None
@@ -111,7 +126,7 @@ def _votes(ids: list[str], n: int, remote: int = 0) -> list[dict[str, Any]]:
             for i, p in enumerate(ids[:n])]
 
 
-def _village_story(world: "World", village: "Place", prefix: str, busy: bool) -> int:
+def _village_story(world: World, village: Place, prefix: str, busy: bool) -> int:
     run = _Run(world, village)
     run.day(200)
     ids = run.svc.set_people(run.officer, _roster(prefix))
@@ -153,60 +168,37 @@ def _village_story(world: "World", village: "Place", prefix: str, busy: bool) ->
     run.propose(road, 58)
     run.file(road, 55, options=["太阳能路灯", "市电路灯"])
     run.review(road, 52, "同意")
-    day = run.day(45)
-    sent = {p: (day - timedelta(days=5)).isoformat() for p in plan_to}
-    attendees = [{"name": "周志刚", "post": "包村干部"}]
-    run.svc.record_step(run.officer, road, "review", _meeting(
-        day, "审议安装路灯方案", township_attendees=attendees, minutes="审议通过"),
-        body="党员大会", attendance=_votes(party, 17, remote=2), plan_sent=sent,
-        proxies=[{"principal": party[18], "holder": "王志强", "scope": "本次审议"}])
-    day = run.day(40)
-    run.svc.record_step(run.officer, road, "resolve", _meeting(
-        day, "表决安装路灯方案", township_attendees=attendees, minutes="到会人数不足"),
-        body="村民代表会议", attendance=_votes(reps, 10))
-    day = run.day(37)
-    run.svc.record_step(run.officer, road, "resolve", _meeting(
-        day, "再次表决安装路灯方案", township_attendees=attendees, minutes="表决通过"),
-        body="村民代表会议", attendance=_votes(reps, 15))
-    day = run.day(36)
-    run.svc.record_step(run.officer, road, "publish_resolution", {
-        "date": day, "content": "决议：安装太阳能路灯60盏", "place": "村务公开栏、村民微信群",
-        "period_start": day, "period_end": day + timedelta(days=7),
-        "supervision_opinions": "无"})
+    sent = {p: (world.today - timedelta(days=50)).isoformat() for p in plan_to}
+    run.vote(road, 45, "review", "审议安装路灯方案", "党员大会", _votes(party, 17, remote=2),
+             "审议通过", plan_sent=sent,
+             proxies=[{"principal": party[18], "holder": "王志强", "scope": "本次审议"}])
+    run.vote(road, 40, "resolve", "表决安装路灯方案", "村民代表会议", _votes(reps, 10),
+             "到会人数不足")
+    run.vote(road, 37, "resolve", "再次表决安装路灯方案", "村民代表会议", _votes(reps, 15),
+             "表决通过")
+    run.publicise(road, 36, "publish_resolution", "决议：安装太阳能路灯60盏", "村务公开栏、村民微信群")
     # finished: both 公开 done
     well = run.open(150, "新打机井两眼", ["公益事业"], secretary, money_yuan="64000")
     run.propose(well, 148)
     run.file(well, 145)
     run.review(well, 143, "同意")
-    day = run.day(135)
-    run.svc.record_step(run.officer, well, "review", _meeting(
-        day, "审议打井方案", township_attendees=attendees, minutes="审议通过"),
-        body="党员大会", attendance=_votes(party, 18),
-        plan_sent={p: (day - timedelta(days=4)).isoformat() for p in plan_to})
-    day = run.day(130)
-    run.svc.record_step(run.officer, well, "resolve", _meeting(
-        day, "表决打井方案", township_attendees=attendees, minutes="表决通过"),
-        body="村民代表会议", attendance=_votes(reps, 14))
-    day = run.day(128)
-    run.svc.record_step(run.officer, well, "publish_resolution", {
-        "date": day, "content": "决议：新打机井两眼", "place": "村务公开栏",
-        "period_start": day, "period_end": day + timedelta(days=7),
-        "supervision_opinions": "群众建议井址靠近二组，已采纳"})
+    sent = {p: (world.today - timedelta(days=139)).isoformat() for p in plan_to}
+    run.vote(well, 135, "review", "审议打井方案", "党员大会", _votes(party, 18), "审议通过",
+             plan_sent=sent)
+    run.vote(well, 130, "resolve", "表决打井方案", "村民代表会议", _votes(reps, 14), "表决通过")
+    run.publicise(well, 128, "publish_resolution", "决议：新打机井两眼", "村务公开栏",
+                  "群众建议井址靠近二组，已采纳")
     day = run.day(100)
     run.svc.record_step(run.officer, well, "implement", {
         "date": day, "content": "施工完成", "done_on": day, "notes": "两眼机井已完工验收"})
-    day = run.day(95)
-    run.svc.record_step(run.officer, well, "publish_result", {
-        "date": day, "content": "实施结果：两眼机井完工，决算63500元", "place": "村务公开栏",
-        "period_start": day, "period_end": day + timedelta(days=7),
-        "supervision_opinions": "无"})
+    run.publicise(well, 95, "publish_result", "实施结果：两眼机井完工，决算63500元", "村务公开栏")
     run.svc.publish(run.officer, category="重大事项", title="新打机井决议", place="村务公开栏",
                     event=well, on=world.today - timedelta(days=128))
     run.to_town()
     return count + 4
 
 
-def seed_decisions(world: "World") -> dict[str, int]:
+def seed_decisions(world: World) -> dict[str, int]:
     """Seed the matters; returns how many matters each village has."""
     out = {}
     for place, prefix, busy in ((world.villages[0], "王", True), (world.villages[1], "李", False)):

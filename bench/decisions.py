@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import schemas.config
@@ -42,7 +42,7 @@ _seq = iter(range(1, 10**9))
 
 def _ev(kind: str, payload: dict[str, Any], record: str, origin: str = VILLAGE) -> dict[str, Any]:
     n = next(_seq)
-    ms = int(datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp() * 1000) + n * 60_000
+    ms = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp() * 1000) + n * 60_000
     return {"id": f"e{n}", "origin": origin, "seq": n, "hlc": ms << 16, "type": kind, "v": 1,
             "record": record, "author": "u", "payload": payload}
 

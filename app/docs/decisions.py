@@ -17,7 +17,17 @@ from typing import Any
 
 from app.docs.base import render
 from app.docs.blocks import (
-    Block, Document, Field, Fields, Grid, Heading, NumberedList, Photo, Signatures, Text)
+    Block,
+    Document,
+    Field,
+    Fields,
+    Grid,
+    Heading,
+    NumberedList,
+    Photo,
+    Signatures,
+    Text,
+)
 from app.domain.decisions.matters import ART24_ITEMS
 
 ATTENDANCE_HEADER = ("序号", "姓名", "参加方式", "表决意见")

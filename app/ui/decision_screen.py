@@ -18,7 +18,16 @@ from app.domain.decisions.procedure import FAILED, PASSED
 from app.services.errors import ServiceError
 from app.ui.decision_steps import OPTION_LISTS, AttendanceSheet, step_spec
 from app.ui.forms import Form
-from app.ui.widgets import BigButton, Body, ListRow, Page, Small, esc, red
+from app.ui.widgets import (
+    BigButton,
+    Body,
+    ListRow,
+    Page,
+    Small,
+    esc,
+    red,
+    station_service,
+)
 
 KINDS = [*ART24_ITEMS, *sorted(KNOWN - set(ART24_ITEMS))]
 NEW = [("title", "事项名称（必填）", "text", True),
@@ -39,12 +48,8 @@ OPTIONS = {"sources": ["党员群众建议", "村干部提议", "上级安排"],
 
 
 def _service(app):
-    svc = getattr(app, "_decision_service", None)
-    if svc is None or svc.station is not app.station:
-        from app.services.decisions import VillageDecisions
-        svc = VillageDecisions(app.station, today=app.today, now=app.now)
-        app._decision_service = svc
-    return svc
+    from app.services.decisions import VillageDecisions
+    return station_service(app, "_decision_service", VillageDecisions)
 
 
 class DecisionListScreen(Page):
@@ -89,7 +94,7 @@ class DecisionListScreen(Page):
         村务公开 (Art 30) counted."""
         chart = self.ids.chart
         chart.clear_widgets()
-        for village, summary in svc.by_village(rows).items():
+        for summary in svc.by_village(rows).values():
             steps = " · ".join(f"{esc(label)}{n}件" for label, n in summary["steps"].items())
             text = f"[b]{esc(summary['name'])}[/b]：{steps}"
             if summary["blocked"]:

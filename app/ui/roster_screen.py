@@ -80,12 +80,28 @@ class RosterScreen(Page):
         if not entries:
             box.add_widget(Body(text="花名册还是空的。"))
 
-    def add_person(self) -> None:
-        form, ids = self._person, self.ids
+    def _save(self, form, error, write, said: str) -> None:
+        """Check the form's required fields, write, say so and show the page again; what
+        goes wrong is said on ``error`` (under the form's button)."""
         missing = form.missing()
         if missing:
-            ids.person_error.text = "请填写：" + "、".join(missing)
+            error.text = "请填写：" + "、".join(missing)
             return
+        try:
+            write()
+        except ServiceError as exc:
+            error.text = exc.message
+            return
+        self.app.say(said)
+        self.show()
+
+    def add_person(self) -> None:
+        form = self._person
+        self._save(form, self.ids.person_error, lambda: _service(self.app).set_people(
+            self.app.user, [self._entry()]), f"已登记：{form.value('name')}。")
+
+    def _entry(self) -> dict:
+        form = self._person
         role = form.value("roles")
         entry = {"name": form.value("name"), "female": form.value("sex") == "女",
                  "birth_date": form.value("birth_date"), "household": form.value("household"),
@@ -93,30 +109,15 @@ class RosterScreen(Page):
                  "party": {"正式党员": "正式", "预备党员": "预备"}.get(form.value("party")),
                  "representative": "村民代表" in role, "committee_member": "村委会" in role,
                  "away": form.value("away") == "是"}
-        try:
-            _service(self.app).set_people(self.app.user, [entry])
-        except ServiceError as exc:
-            ids.person_error.text = exc.message
-            return
-        self.app.say(f"已登记：{entry['name']}。")
-        self.show()
+        return entry
 
     def add_grant(self) -> None:
-        form, ids = self._grant, self.ids
-        missing = form.missing()
-        if missing:
-            ids.grant_error.text = "请填写：" + "、".join(missing)
-            return
+        form = self._grant
         scope = form.value("scope")
-        try:
-            _service(self.app).authorise(self.app.user, scope=["all" if scope == "全部" else scope],
-                                         since=form.value("since"), until=form.value("until") or None,
-                                         record=form.value("record"))
-        except ServiceError as exc:
-            ids.grant_error.text = exc.message
-            return
-        self.app.say("授权已保存。")
-        self.show()
+        self._save(form, self.ids.grant_error, lambda: _service(self.app).authorise(
+            self.app.user, scope=["all" if scope == "全部" else scope],
+            since=form.value("since"), until=form.value("until") or None,
+            record=form.value("record")), "授权已保存。")
 
 
 def _tags(tags: list[str]) -> str:

@@ -5,34 +5,22 @@ own filing (forged 同意 refused at the first hub and ignored by every fold), r
 another village's filing, or skip the gate."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
-import io
-import subprocess
-
 from PIL import Image, ImageDraw
 
 from app.services.decisions import VillageDecisions
-from app.services.workflow import Attachment
 from app.services.errors import ServiceError
 from app.services.risk import RiskAssessments
-from tests.support.township import Township, build
+from app.services.workflow import Attachment
+from tests.support.township import Township  # the `town` fixture: tests/app/conftest.py
 
 TODAY = date.today()     # the fold dates records by their clock stamps (today, here)
 FINE = ("符合", "依法依规")
-
-
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Township]:
-    world = build(tmp_path_factory.mktemp("decisions"))
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def _svc(town: Township, role: str) -> VillageDecisions:

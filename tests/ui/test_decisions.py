@@ -22,14 +22,13 @@ from tests.ui.screens import screen
 from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
 from tests.ui.touch import touch_app
 
-MEETING = dict(place="村委会会议室", form_="现场会议", participants="支委三人",
-               signatures="见签名页照片", outcome="通过")
+MEETING = {"place": "村委会会议室", "form_": "现场会议", "participants": "支委三人",
+           "signatures": "见签名页照片", "outcome": "通过"}
 
 
 def fill(ui, form, **values: str) -> None:
     """fill_form for forms with a field named ``form`` (会议形式): keys with a trailing _
     lose it."""
-    fill_form(ui, form, **{})
     for key, value in values.items():
         widget = form.inputs[key.rstrip("_")]
         if hasattr(widget, "value"):

@@ -17,8 +17,9 @@ representative admitted for that matter only — 列席, listed, not counted) an
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from app.domain.decisions.errors import DecisionError
 from app.domain.decisions.roster import Person

@@ -21,18 +21,24 @@ date), so its verdict does not move when the roster changes later (notes/rules.m
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from app.domain.decisions import filing as filings
+from app.domain.decisions.errors import DecisionError
 from app.domain.decisions.judging import Context, RecordJudge
 from app.domain.decisions.matters import ART24_ITEMS, KNOWN
 from app.domain.decisions.procedure import (
-    REFUSED, Judgement, ProcedureState, StepDef, load_steps, procedure_state)
+    REFUSED,
+    Judgement,
+    ProcedureState,
+    StepDef,
+    load_steps,
+    procedure_state,
+)
 from app.domain.events import Rejected, order_key, rejected
-from app.domain.decisions.errors import DecisionError
 from app.domain.workflow import OK, Verdict, no
 
 NEW, DRAFT = "new", "draft"
@@ -47,7 +53,7 @@ CHINA = timezone(timedelta(hours=8))
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[str]
-    check: Callable[["Matter", Mapping[str, Any]], Verdict]
+    check: Callable[[Matter, Mapping[str, Any]], Verdict]
     village: bool = True        # written by the village holding the matter (else its town)
 
 
@@ -341,6 +347,20 @@ def gate_of(m: Matter, assessment: Mapping[str, Any] | None, risk_rules: Any
                                assessment=assessment, rules=risk_rules)
 
 
-__all__ = ["ACCEPTED", "AMEND", "DECLARATION", "EVENT_TYPES", "FILED", "Matter",
-           "REFUSED_FILING", "Transition", "attendance_of", "check_transition", "day_of",
-           "fold", "gate_of", "plan_sent", "procedure"]
+__all__ = [
+    "ACCEPTED",
+    "AMEND",
+    "DECLARATION",
+    "EVENT_TYPES",
+    "FILED",
+    "REFUSED_FILING",
+    "Matter",
+    "Transition",
+    "attendance_of",
+    "check_transition",
+    "day_of",
+    "fold",
+    "gate_of",
+    "plan_sent",
+    "procedure",
+]

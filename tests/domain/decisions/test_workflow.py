@@ -5,16 +5,16 @@ assessment of another matter), a failed step recorded (never quietly passed), pr
 not counted, and a verdict that does not move when the roster changes afterwards."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from itertools import count
 
+from app.domain.config import merge_config
 from app.domain.decisions import contexts
 from app.domain.decisions.procedure import FAILED, PASSED, load_steps
 from app.domain.decisions.village import fold_register
 from app.domain.decisions.workflow import fold, procedure
 from app.domain.risk_grading import RiskRules
 from schemas.config import load_defaults
-from app.domain.config import merge_config
 from tests.domain.decisions.support import RULES
 
 CONFIG = merge_config(load_defaults(), {})
@@ -31,8 +31,8 @@ STEPS = [{"code": s["code"], "label": s["label"], "kind": s["kind"],
 
 
 def hlc_on(day: date) -> int:
-    from datetime import datetime, timezone
-    ms = int(datetime(day.year, day.month, day.day, 4, tzinfo=timezone.utc).timestamp() * 1000)
+    from datetime import datetime
+    ms = int(datetime(day.year, day.month, day.day, 4, tzinfo=UTC).timestamp() * 1000)
     return (ms << 16) + next(_clock)
 
 
@@ -163,13 +163,13 @@ def _risk(record: str, subject: str, grade: str, measures=("专人答复",)) -> 
 
 def test_the_risk_gate_blocks_high_and_medium_and_an_assessment_of_another_matter() -> None:
     base = [opened(needs_assessment=True), step("propose", merged=["discuss"])]
-    matter, state = folded(base + [filed("r-high"), reviewed("同意")],
+    _, state = folded(base + [filed("r-high"), reviewed("同意")],
                            risk={"r-high": _risk("r-high", MATTER, "高")})
     assert "风险等级为高" in state.blocked, state.blocked
-    matter, state = folded(base + [filed("r-other"), reviewed("同意")],
+    _matter, state = folded(base + [filed("r-other"), reviewed("同意")],
                            risk={"r-other": _risk("r-other", "another-matter", "低")})
     assert "还没有评估" in state.blocked
-    matter, state = folded(base + [filed("r-low"), reviewed("同意")],
+    _, state = folded(base + [filed("r-low"), reviewed("同意")],
                            risk={"r-low": _risk("r-low", MATTER, "低")})
     assert state.blocked == ""
 
@@ -180,14 +180,14 @@ def test_a_failed_vote_is_recorded_and_proxies_are_not_counted() -> None:
               # 5 present + 1 proxy of 9: short of 2/3 (6) since the proxy does not count
               step("review", body="党员大会", attendance=votes([f"p{i}" for i in range(5)]),
                    proxies=[{"principal": "p5", "holder": "党员0"}], plan_sent=PLAN)]
-    matter, state = folded(events, roster)
+    _matter, state = folded(events, roster)
     review = state.status("review")
     assert review.status == FAILED and state.current == "review"
     assert "不计入" in review.explanation
     # a new meeting can follow the failed one
     events.append(step("review", body="党员大会", attendance=votes([f"p{i}" for i in range(6)]),
                        plan_sent=PLAN))
-    matter, state = folded(events, roster)
+    _, state = folded(events, roster)
     assert state.status("review").status == PASSED and state.current == "resolve"
 
 
@@ -198,7 +198,7 @@ def test_an_art24_matter_before_an_unauthorised_representatives_meeting_fails() 
               step("review", body="党员大会", attendance=votes([f"p{i}" for i in range(9)]),
                    plan_sent=PLAN),
               step("resolve", body="村民代表会议", attendance=votes([f"r{i}" for i in range(10)]))]
-    matter, state = folded(events, roster)
+    _, state = folded(events, roster)
     resolve = state.status("resolve")
     assert resolve.status == FAILED and "授权" in "".join(resolve.reasons)
 
