@@ -30,7 +30,7 @@ from app.domain.decisions import contexts, meetings
 from app.domain.decisions.rules import DecisionRules
 from app.domain.decisions.village import fold_register
 from app.domain.decisions.workflow import fold, procedure
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 
 CONFIG = merge_config(schemas.config.load_defaults(), {})
 RULES, RISK = DecisionRules.from_config(CONFIG), RiskRules.from_config(CONFIG)

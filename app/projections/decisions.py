@@ -18,7 +18,7 @@ from app.domain.decisions.procedure import FAILED, INCOMPLETE
 from app.domain.decisions.rules import DecisionRules
 from app.domain.decisions.village import VillageRegister, fold_register
 from app.domain.decisions.workflow import NEW, Matter, fold, procedure
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 from app.projections.rules_cache import ConfigCache
 from sync.db import run_script
 

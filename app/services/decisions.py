@@ -37,7 +37,7 @@ from app.domain.decisions.publicity import Due, publicity_schedule
 from app.domain.decisions.rules import DecisionRules
 from app.domain.decisions.village import VillageRegister, check_entry
 from app.domain.decisions.workflow import NEW, Matter, fold, procedure
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 from app.projections.decisions import parents
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, person

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from app.domain import risk_assessment
+from app.domain.risk import flow as risk_assessment
 from app.domain.decisions.judging import Context
 from app.domain.decisions.rules import DecisionRules
 from app.domain.decisions.village import VillageRegister
 from app.domain.decisions.workflow import ContextAt, Matter, day_of, gate_of, plan_sent
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 
 KIND = "village_matter"
 

@@ -13,7 +13,7 @@ from app.domain.decisions import contexts
 from app.domain.decisions.procedure import FAILED, PASSED, load_steps
 from app.domain.decisions.village import fold_register
 from app.domain.decisions.workflow import fold, procedure
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 from schemas.config import load_defaults
 from tests.domain.decisions.support import RULES
 
