@@ -258,7 +258,7 @@ def collect_public_reports(station: "Station") -> int:
     given; the next push hands them to the hub, which then drops its copy. Returns how
     many were taken in. A report already taken in (a collect repeated after a failure
     before the push) is not written twice."""
-    from app.domain.petition_sealed import EVENT_TYPE, sealed_payload
+    from app.domain.petition.sealed import EVENT_TYPE, sealed_payload
     from sync.ids import uuid7
     from sync.store import NewEvent
     url = station.hub_url()

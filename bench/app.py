@@ -131,7 +131,7 @@ class CaseFaker:
 
     def __init__(self, rules: Any, seed: int = 3) -> None:
         from app.domain import accepted_payload
-        from app.domain.idcard import check_digit
+        from app.domain.shared.idcard import check_digit
         self.check_digit = check_digit
         self.rules = rules
         self.accepted_payload = accepted_payload

@@ -32,7 +32,7 @@ from app.domain.decisions.meetings import VILLAGERS, Attendance, tally
 from app.domain.decisions.procedure import procedure_state, steps_for
 from app.domain.decisions.roster import Person, is_adult
 from app.domain.decisions.rules import DecisionRules
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 from app.domain.supervision.rules import SupervisionRules
 from app.domain.supervision.scheme import check_scheme
 from app.domain.supervision.scoring import rank, score_unit

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 from app.domain.decisions.thresholds import STRICTNESS  # noqa: E402  (the phrase order)
 COPIED = ("app", "sync", "schemas", "tests", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("__pycache__", "test-artifacts", "*.pyc", "*.ttf", "*.ttc")
-RULE_FILES = {"dispute.": "app/domain/dispute_rules.py", "petition.": "app/domain/petition_rules.py",
-              "risk.": "app/domain/risk_grading.py"}
+RULE_FILES = {"dispute.": "app/domain/dispute/rules.py", "petition.": "app/domain/petition/rules.py",
+              "risk.": "app/domain/risk/grading.py"}
 
 
 def mutations(entry: dict[str, Any]) -> list[tuple[str, Any]]:

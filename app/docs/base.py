@@ -37,8 +37,8 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from app.assets import FONT_PATH
 from app.docs.blocks import (
-    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures, Slip,
-    Space, Text, Together)
+    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Photo, Seal, Signatures,
+    Slip, Space, Text, Together)
 from app.docs.checks import unfilled
 from app.docs.errors import DocumentError, UnfilledError
 from app.docs.flowables import AtFoot, CutLine, DateBlank, QRCode, RuledLines, StrongText
@@ -354,6 +354,20 @@ def _slip(block: Slip) -> Flowable:
     return AtFoot(content)
 
 
+def _photo(block: Photo) -> Flowable:
+    """The photo scaled into the line width and ``max_mm``, its caption under it; a file
+    that is not a picture prints as a line saying so (the record keeps the file)."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+    try:
+        width, height = ImageReader(io.BytesIO(block.data)).getSize()
+    except Exception:  # noqa: BLE001 — reportlab raises several kinds for a bad image
+        return _para(f"（{block.caption}：附件不是图片，请查看电子档案）")
+    scale = min(FRAME_WIDTH / width, block.max_mm * mm / height)
+    image = Image(io.BytesIO(block.data), width * scale, height * scale)
+    return KeepTogether([image, _para(block.caption, "small")])
+
+
 def _flowables(block: Block) -> list[Flowable]:
     if isinstance(block, Heading):
         return [_heading(block)]
@@ -377,6 +391,8 @@ def _flowables(block: Block) -> list[Flowable]:
         return [_slip(block)]
     if isinstance(block, Together):
         return [KeepTogether(_unwrapped(_story(block.blocks)))]
+    if isinstance(block, Photo):
+        return [_photo(block)]
     raise TypeError(f"not a document block: {block!r}")
 
 

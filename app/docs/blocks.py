@@ -129,8 +129,18 @@ class QR:
     caption: str = ""
 
 
+@dataclass(frozen=True)
+class Photo:
+    """A photo kept with a record (a signed attendance sheet, a notice on the board),
+    scaled to the line width and at most ``max_mm`` high, with its caption below."""
+
+    data: bytes
+    caption: str
+    max_mm: float = 110
+
+
 Block = Union[Heading, Text, Fields, Grid, NumberedList, Blank, Signatures, Seal, Space, Slip,
-              Together]
+              Together, Photo]
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterator
 
 from app.docs.blocks import (
-    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures,
-    Slip, Space, Text, Together)
+    Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Photo, Seal,
+    Signatures, Slip, Space, Text, Together)
 
 # Words that stand in for a value nobody filled in.  "（电话还没有设置）" is what the catalog
-# says of a sample phone (app.domain.catalog.Catalog.phone_text).
+# says of a sample phone (app.domain.service.catalog.Catalog.phone_text).
 PLACEHOLDER_PATTERNS = (
     r"待镇里配置", r"待配置", r"还没有设置", r"未设置", r"待填写", r"待补充",
     r"x{3,}", r"X{3,}", r"\bNone\b", r"\bnull\b", r"\bundefined\b", r"TODO", r"[{}]",
@@ -98,6 +98,8 @@ def _texts(block: Block) -> Iterator[tuple[str, str]]:
     elif isinstance(block, (Slip, Together)):
         for inner in block.blocks:
             yield from _texts(inner)
+    elif isinstance(block, Photo):
+        yield "照片说明", block.caption
     elif not isinstance(block, Space):
         raise TypeError(f"not a document block: {block!r}")
 

@@ -12,7 +12,7 @@ What the page states, in the order of Art 29:
 then the agreement number (title block), the effective date and what makes it effective
 (Art 29 ¶2: parties sign, seal or fingerprint, the mediator signs, the committee seals),
 its binding force (Art 31), the 司法确认 note with the last day to apply (Art 33; the
-day from ``mediation_clocks.confirmation_due``), the signature lines (one per party by
+day from ``dispute.clocks.confirmation_due``), the signature lines (one per party by
 name, the mediator) and the committee seal.
 
 The agreement is the ``dispute.agreed`` payload's mapping as stored (``state.agreement``).
@@ -35,14 +35,14 @@ from app.docs.blocks import (
     Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Text)
 from app.docs.errors import NotReadyError
 from app.docs.service import cn_date
-from app.domain.dispute_rules import DisputeRules
-from app.domain.dispute_state import DisputeState, Party
-from app.domain.idcard import birth_date_of, mask_id_number, sex_of
-from app.domain.mediation_agreement import agreement_problems, effective_on
-from app.domain.mediation_clocks import confirmation_due
-from app.domain.phone import mask_phone
-from app.domain.service_state import iso_date
-from app.domain.workdays import WorkCalendar
+from app.domain.dispute.agreement import agreement_problems, effective_on
+from app.domain.dispute.clocks import confirmation_due
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import DisputeState, Party
+from app.domain.shared.idcard import birth_date_of, mask_id_number, sex_of
+from app.domain.shared.phone import mask_phone
+from app.domain.shared.workdays import WorkCalendar
+from app.domain.workflow import iso_date
 
 EFFECT_RULE = ("本协议自各方当事人签名（盖章或按指印）、人民调解员签名并加盖人民调解委员会印章之日起生效"
                "（《中华人民共和国人民调解法》第二十九条）。")

@@ -11,12 +11,12 @@
 
 RULES.md §2.  Every period is printed from ``PetitionRules`` (the rules in force on the
 node; statutory defaults) and the town's ``WorkCalendar``, with the same functions as the
-clocks on screen (``petition_clocks.petition_period_end``), so paper and screen agree.
+clocks on screen (``petition.clocks.petition_period_end``), so paper and screen agree.
 
 Personal information (RULES.md §5): a notice goes to the petitioner, a hearing record
 into the file; neither needs an ID number or phone, so neither prints one — petitioners
 are named, with their village.  检举控告 never reaches these functions (it is sealed, not a
-petition record, ``petition_sealed``).
+petition record, ``petition.sealed``).
 
 Each notice has a tear-off 送达回执 at the foot: the date the petitioner was told in writing
 is what the 15-day acceptance clock is checked against.
@@ -31,12 +31,12 @@ from app.docs.blocks import (
     Block, Document, Field, Fields, Heading, Seal, Signatures, Slip, Text)
 from app.docs.errors import NotReadyError
 from app.docs.service import cn_date
-from app.domain.petition_clocks import hearing_days, petition_period_end
-from app.domain.petition_levels import upper_level
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import LEVEL_NAMES, Hearing, PetitionState
-from app.domain.service_state import iso_date
-from app.domain.workdays import WorkCalendar
+from app.domain.petition.clocks import hearing_days, petition_period_end
+from app.domain.petition.levels import upper_level
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import LEVEL_NAMES, Hearing, PetitionState
+from app.domain.shared.workdays import WorkCalendar
+from app.domain.workflow import iso_date
 
 CHANNEL_PHRASE = {"来信": "来信", "来访": "来访", "电话": "电话", "网上": "网上信访"}
 STAGE_REQUEST = {"处理": "信访事项", "复查": "复查请求", "复核": "复核请求"}

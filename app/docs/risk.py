@@ -21,7 +21,7 @@ What the report shows, in the workflow's order:
        ``proceed_gate`` and the configured ``RiskRules``).
 
 The text of the plan, the assessors and the conclusion is the one the screen shows
-(``risk_assessment.report_sections``).  Printable once the report is recorded
+(``risk.flow.report_sections``).  Printable once the report is recorded
 (``risk.reported``); a reassessment gathering new opinions clears the report until the
 next one.
 """
@@ -35,10 +35,10 @@ from app.docs.blocks import (
     Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Text)
 from app.docs.errors import NotReadyError
 from app.docs.service import cn_date
-from app.domain.risk_assessment import Assessment, report_sections
-from app.domain.risk_grading import (
+from app.domain.risk.flow import Assessment, report_sections
+from app.domain.risk.grading import (
     CRITERIA, DIMENSIONS, GRADES, RiskRules, proceed_gate, suggest_grade, tally)
-from app.domain.service_state import iso_date
+from app.domain.workflow import iso_date
 
 OPINION_HEADER = ("日期", "方式", "参与人数", "支持", "反对", "强烈反对", "主要意见")
 # mm of the 170 mm line: every header and "12月31日" on one line, the opinions the rest

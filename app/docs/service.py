@@ -23,11 +23,11 @@ from app.docs.blocks import (
     QR, Blank, Block, Document, Field, Fields, Grid, Heading, Seal, Signatures, Text, Together)
 from app.docs.errors import NotReadyError, UnfilledError
 from app.docs.official import OfficialLetter, render_letter
-from app.domain.catalog import Catalog
-from app.domain.idcard import mask_id_number
-from app.domain.intake import Notice
-from app.domain.phone import mask_phone
-from app.domain.service_state import CaseState
+from app.domain.service.catalog import Catalog
+from app.domain.service.intake import Notice
+from app.domain.service.state import CaseState
+from app.domain.shared.idcard import mask_id_number
+from app.domain.shared.phone import mask_phone
 
 PROVISIONAL = "（暂定：所跨年份的节假日安排尚未由镇里录入，录入后按实际工作日重新计算）"
 MODE_TEXT = {

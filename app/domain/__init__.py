@@ -12,7 +12,8 @@ Public surface, by module:
     config      merge_config, overrides_from_events, Config, rating_payload
     catalog     check_catalog, apply_catalog_edits, Catalog
     intake      one_time_notice, accepted_payload, suggest_mode
-    service_*   fold, apply_event, check_transition, CaseState, Verdict, EVENT_TYPES
+    service_*   SERVICE_CASE (fold, apply_event, check_transition), CaseState, EVENT_TYPES
+    workflow    the engine: Flow, Transition, Verdict, Step (app.domain.workflow)
     deadlines   deadline_status, case_deadline, effective_due, overdue_alerts
     receipt     format_receipt, parse_receipt, Receipt
     field_edits apply_field_edits, ReviewItem (plain fields: last writer wins + review)
@@ -24,27 +25,27 @@ Public surface, by module:
 Exceptions (errors.py):
     DomainError ── CatalogError, ConfigError, CalendarError, ReceiptError
 """
-from app.domain.catalog import Catalog, apply_catalog_edits, check_catalog
 from app.domain.config import Config, merge_config, overrides_from_events, rating_payload
-from app.domain.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
 from app.domain.errors import CalendarError, CatalogError, ConfigError, DomainError, ReceiptError
 from app.domain.events import Rejected, order_key
-from app.domain.field_edits import ReviewItem, apply_field_edits
-from app.domain.idcard import birth_date_of, check_id_number, mask_id_number, sex_of
-from app.domain.intake import accepted_payload, one_time_notice, suggest_mode
-from app.domain.phone import check_phone, mask_phone
-from app.domain.receipt import Receipt, format_receipt, parse_receipt
-from app.domain.service_case import apply_event, fold
-from app.domain.service_state import CaseState, Step
-from app.domain.service_transitions import EVENT_TYPES, Verdict, check_transition
-from app.domain.workdays import (
+from app.domain.service.catalog import Catalog, apply_catalog_edits, check_catalog
+from app.domain.service.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
+from app.domain.service.flow import EVENT_TYPES, SERVICE_CASE, apply_event, check_transition, fold
+from app.domain.service.intake import accepted_payload, one_time_notice, suggest_mode
+from app.domain.service.state import CaseState
+from app.domain.shared.field_edits import ReviewItem, apply_field_edits
+from app.domain.shared.idcard import birth_date_of, check_id_number, mask_id_number, sex_of
+from app.domain.shared.phone import check_phone, mask_phone
+from app.domain.shared.receipt import Receipt, format_receipt, parse_receipt
+from app.domain.shared.workdays import (
     DayCount, DueDate, WorkCalendar, add_working_days, calendar_from_town_list, is_working_day,
     working_days_between)
+from app.domain.workflow import Step, Verdict
 
 __all__ = [
     "CalendarError", "CaseState", "Catalog", "CatalogError", "Config", "ConfigError",
     "DayCount", "DomainError", "DueDate", "EVENT_TYPES", "Receipt", "ReceiptError", "Rejected",
-    "ReviewItem", "Step", "Verdict", "WorkCalendar", "accepted_payload", "add_working_days",
+    "ReviewItem", "SERVICE_CASE", "Step", "Verdict", "WorkCalendar", "accepted_payload", "add_working_days",
     "apply_catalog_edits", "apply_event", "apply_field_edits", "birth_date_of",
     "calendar_from_town_list", "case_deadline", "check_catalog", "check_id_number",
     "check_phone", "check_transition", "deadline_status", "effective_due", "fold",

@@ -48,8 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from app.domain.service_state import LEVEL_SHORT, LEVELS
-from app.domain.verdict import OK, Verdict, no
+from app.domain.workflow.basics import LEVEL_SHORT, LEVELS, OK, Verdict, no
 
 CREATE, STEP, SELF, SHARED, OWN = "create", "step", "self", "shared", "own"
 PUBLIC_PAGE_STATION = "000"   # the town hub's public page numbers its receipts as station 000
@@ -123,7 +122,7 @@ WRITERS: dict[str, Writers] = {
     "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
                                    who="anyone"),
     "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
-    # 便民服务 (app.domain.service_transitions)
+    # 便民服务 (app.domain.service.checks)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
     "svc.done_at_once": _w("按即办办结"),
@@ -144,7 +143,7 @@ WRITERS: dict[str, Writers] = {
     "svc.withdrawn": _w("撤件", who="holder_or_accepting", moves=True),  # back to the accepting station
     "svc.materials_supplied": _w("补齐材料", who="holder_or_accepting"),
     "svc.urged": _w("催办", ("village", "town"), who="sender"),
-    # 矛盾纠纷 (app.domain.dispute_transitions)
+    # 矛盾纠纷 (app.domain.dispute.checks)
     "dispute.registered": _w("登记", record=CREATE, who="anyone"),
     "dispute.taken": _w("认领", TOWN_UP, who="anyone"),
     "dispute.risk_changed": _w("调整激化风险", who="holder_or_above"),
@@ -157,7 +156,7 @@ WRITERS: dict[str, Writers] = {
     "dispute.confirmation": _w("登记司法确认", who="holder_or_above"),
     "dispute.revisited": _w("回访", who="holder_or_above"),
     "dispute.screened": _w("登记矛盾纠纷排查", record=CREATE),
-    # 信访 (app.domain.petition_transitions)
+    # 信访 (app.domain.petition.checks)
     "petition.registered": _w("登记", record=CREATE, who="anyone", checks=("receipt",)),
     "petition.assigned": _w("交办镇里", ("county",), moves=True),
     "petition.accepted": _w("受理"),
@@ -178,18 +177,29 @@ WRITERS: dict[str, Writers] = {
     "petition.leader_assigned": _w("指定包案领导", TOWN_UP, who="holder_or_above"),
     "petition.leader_received": _w("登记领导接访", TOWN_UP, who="holder_or_above"),
     "petition.rated": _w("登记评价", who="anyone"),
-    # 双联三解的民意台账 (app.domain.opinion_ledger): the collecting level or above
+    # 双联三解的民意台账 (app.domain.opinion.flow): the collecting level or above
     "opinion.collected": _w("登记民意", record=CREATE, who="anyone"),
     "opinion.sorted": _w("梳理民情", who="holder_or_above"),
     "opinion.routed": _w("交办转办", who="holder_or_above"),
     "opinion.answered": _w("反馈结果", who="holder_or_above"),
-    # 社会稳定风险评估 (app.domain.risk_assessment)
+    # 社会稳定风险评估 (app.domain.risk.flow)
     "risk.planned": _w("制定评估方案", record=CREATE, who="anyone"),
     "risk.opinions_gathered": _w("登记征求意见", who="holder_or_above"),
     "risk.analysed": _w("登记分析论证", who="holder_or_above"),
     "risk.graded": _w("确定风险等级", who="holder_or_above"),
     "risk.reported": _w("登记评估报告", who="holder_or_above"),
     "risk.decided": _w("登记集体决策", who="holder_or_above"),
+    # 村级民主决策 (issue #12; app.domain.decisions.workflow): the village keeps the matter
+    # and its rosters; only its own town reviews the filing (决策前论证备案, RULES.md §3) —
+    # a village can never mark its own filing accepted
+    "decision.matter_opened": _w("立项（村级重大事项）", ("village",), record=CREATE),
+    "decision.filing_submitted": _w("报镇党委备案", ("village",)),
+    "decision.filing_reviewed": _w("审核决策前论证备案", ("town",), who="upper"),
+    "decision.step_recorded": _w("登记四议两公开的办理", ("village",)),
+    "decision.stepped_back": _w("退回上一步", ("village",)),
+    "decision.roster_changed": _w("维护村级花名册", ("village",), record=CREATE),
+    "decision.authorised": _w("登记村民会议授权", ("village",), record=CREATE),
+    "decision.published": _w("登记村务公开", ("village",), record=CREATE),
 }
 
 

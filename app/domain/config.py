@@ -78,7 +78,7 @@ class Config:
         return out
 
     def town_holidays(self) -> dict[int, Any]:
-        """The town holiday list, ready for ``workdays.calendar_from_town_list``."""
+        """The town holiday list, ready for ``shared.workdays.calendar_from_town_list``."""
         return self.by_template("calendar.holidays.{year}")
 
 

@@ -1,13 +1,13 @@
 """A year's holiday arrangement entered on a calendar (issue #8 §3: holidays entered by
 tapping days, not typed as dates).
 
-The statutory holidays of the year (全国年节及纪念日放假办法 Art 2, app.domain.statutory_holidays)
+The statutory holidays of the year (全国年节及纪念日放假办法 Art 2, app.domain.shared.statutory_holidays)
 are off whatever the notice says: they are marked from the start and cannot be changed.
 The State Council's notice adds the rest: weekdays given off next to a festival (放假) and
 weekend days worked instead (调休上班). So each other day has one switch: a tap on a
 weekday marks it 放假 or back to 上班, a tap on a Saturday or Sunday marks it 调休上班 or
 back to 休息. What is saved holds every statutory day, so the town's list is complete and
-the year final (app.domain.workdays). Pure: the screen keeps the marks and shows
+the year final (app.domain.shared.workdays). Pure: the screen keeps the marks and shows
 ``month_grid``.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from app.domain.statutory_holidays import statutory_holidays
+from app.domain.shared.statutory_holidays import statutory_holidays
 
 OFF, WORK, STATUTORY = "放假", "调休上班", "法定节假日"
 WEEKDAY_NAMES = "一二三四五六日"

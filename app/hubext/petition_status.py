@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.petition_clocks import acceptance_due, handling_due, request_window_end
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import LEVEL_NAMES, NEXT_STAGE, UPPER_OUTSIDE, PetitionState
-from app.domain.petition_levels import upper_level
+from app.domain.petition.clocks import acceptance_due, handling_due, request_window_end
+from app.domain.petition.levels import upper_level
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import LEVEL_NAMES, NEXT_STAGE, UPPER_OUTSIDE, PetitionState
 from app.hubext.status import PublicStatus
 
 KIND = "信访事项"
@@ -66,7 +66,7 @@ def petition_phone_last4(state: PetitionState) -> str | None:
     """Last four digits of the first petitioner's phone (the one asked at intake)."""
     phone = str(state.petitioners[0].phone if state.petitioners else "")
     parts = phone.split("-")
-    if len(parts) == 3:          # a landline stored as code-local-extension (app.domain.phone)
+    if len(parts) == 3:          # a landline stored as code-local-extension (app.domain.shared.phone)
         parts = parts[:2]
     digits = "".join(ch for ch in "".join(parts) if ch.isdigit())
     return digits[-4:] if len(digits) >= 4 else None

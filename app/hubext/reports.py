@@ -37,8 +37,8 @@ from starlette.routing import BaseRoute, Route
 
 from app.domain import format_receipt
 from app.domain.authority import PUBLIC_PAGE_STATION
-from app.domain.petition_sealed import EVENT_TYPE, SUBJECTS, sealed_plaintext
-from app.domain.phone import check_phone
+from app.domain.petition.sealed import EVENT_TYPE, SUBJECTS, sealed_plaintext
+from app.domain.shared.phone import check_phone
 from app.hubext.page import HEADERS, _client, _fields, _page
 from app.hubext.ratelimit import TokenBuckets, seconds_text
 from app.seal_envelope import KEY, SealError, seal_text, unb64

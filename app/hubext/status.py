@@ -15,7 +15,7 @@ from typing import Any
 
 from app.domain import CaseState
 
-# The window staff's status names (app.domain.service_state.STATUS_NAMES) speak of who
+# The window staff's status names (app.domain.service.state.STATUS_NAMES) speak of who
 # must act next ("待镇里处理"); a citizen wants to know whether it is still being handled
 # and where. Everything after 办结 reads 已办结 to the public.
 _ACTIVE_NAMES = {

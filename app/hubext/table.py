@@ -35,9 +35,10 @@ from datetime import date
 from typing import Any
 
 from app.authority import admissible, app_policy
-from app.domain import fold, petition_case
-from app.domain.petition_rules import PetitionRules
-from app.domain.service_state import iso_date
+from app.domain import fold
+from app.domain.petition import flow as petition_case
+from app.domain.petition.rules import PetitionRules
+from app.domain.workflow import iso_date
 from app.hubext.petition_status import KIND, petition_phone_last4, public_petition_status
 from app.hubext.status import PublicStatus, phone_last4, public_status
 from app.services.rules import load_rules

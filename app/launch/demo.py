@@ -34,6 +34,7 @@ from typing import Any
 from app.accounts import Cadre
 from app.launch.demo_casework import STATUSES as CASEWORK_STATUSES
 from app.launch.demo_casework import seed_casework
+from app.launch.demo_decisions import seed_decisions
 from app.launch.demo_law import seed_law
 from app.launch.demo_supervision import seed_supervision
 from app.launch.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
@@ -316,12 +317,14 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         law = seed_law(world)
         say("纪委设备登记，检举控告加密受理，纪委案件逐步办理（一案双查）……")
         supervision = seed_supervision(world, town_url, county_url)
+        say("登记村务决策事项（四议两公开），报镇备案、审核并同步……")
+        decisions = seed_decisions(world)
         summary = {
             "today": today.isoformat(), "cases": len(world.cases) + extra,
             "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
                                       + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN, "law": law, "supervision": supervision}
+            "pin": PIN, "law": law, "supervision": supervision, "decisions": decisions}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))
@@ -359,7 +362,7 @@ def _seeded(root: Path) -> dict[str, Any] | None:
 
 
 def describe(summary: dict[str, Any]) -> str:
-    from app.domain.service_state import STATUS_NAMES
+    from app.domain.service.state import STATUS_NAMES
     head = "演示数据已经生成过，没有重复添加。" if summary.get("again") else "演示数据已生成。"
     lines = [f"{head}（{summary['today']}）共 {summary['cases']} 件便民服务事项："]
     lines += [f"  {STATUS_NAMES.get(k, k)}：{v} 件" for k, v in summary["by_status"].items()]

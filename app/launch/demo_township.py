@@ -3,7 +3,7 @@
 新集镇 under 新县 (area code 411523, 河南省信阳市新县): four villages, the town's 便民服务中心
 and a county window. Matters come from the catalog (schemas/catalog/matters.json) by
 handling level; each case follows a script of steps, each taken by the level that may
-take it (app.domain.service_transitions), a number of days after its intake. `PLAN`
+take it (app.domain.service.checks), a number of days after its intake. `PLAN`
 puts old cases in active states on purpose, so some are overdue.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.domain import Catalog
-from app.domain.idcard import check_digit
+from app.domain.shared.idcard import check_digit
 from app.services.desk import IntakeForm
 
 PIN = "258046"          # every demo cadre's 密码 (≥ 6 digits: app/accounts.py)

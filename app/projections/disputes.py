@@ -1,9 +1,9 @@
 """Disputes (矛盾纠纷) and screenings (排查): the 排查台账 table, folded by
-``app.domain.dispute_case.fold``, with a bigram full-text index (textrows).
+``app.domain.dispute.flow.fold``, with a bigram full-text index (textrows).
 
 One ``disputes`` row per dispute holds the 排查台账 columns of RULES.md §2 that do not
 depend on today's date (编号, 纠纷类型, 当事人, 简要情况, 激化风险, 责任单位/责任人, 包案领导,
-化解方式, 进展情况; taken from ``dispute_ledger.ledger_row``) and the facts the boards
+化解方式, 进展情况; taken from ``dispute.ledger.ledger_row``) and the facts the boards
 filter and sort by: status, holding level and node, village and origin, 首问负责人,
 whether a high-risk alert was taken, the mediation start and deadline, the agreement's
 effective date and the next performance deadline (回访), the 司法确认 status.  Labels that
@@ -20,14 +20,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.domain import dispute_case
-from app.domain.dispute_ledger import check_screening, ledger_row
-from app.domain.dispute_links import prior_of_dispute
-from app.domain.dispute_rules import DisputeRules
-from app.domain.dispute_state import ACTIVE, DisputeState
-from app.domain.mediation_agreement import performance_dues
-from app.domain.mediation_clocks import mediation_due
-from app.domain.workdays import WorkCalendar
+from app.domain.dispute import flow as dispute_case
+from app.domain.dispute.agreement import performance_dues
+from app.domain.dispute.clocks import mediation_due
+from app.domain.dispute.ledger import check_screening, ledger_row
+from app.domain.dispute.links import prior_of_dispute
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import ACTIVE, DisputeState
+from app.domain.shared.workdays import WorkCalendar
 from app.projections import links, textrows
 from app.projections.rules_cache import ConfigCache
 from app.search_text import index_text

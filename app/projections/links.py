@@ -1,4 +1,4 @@
-"""The intake linker's index: every dispute and petition as a ``dispute_links.Prior``.
+"""The intake linker's index: every dispute and petition as a ``dispute.links.Prior``.
 
 Issue #4 §1–2, RULES.md §2: repeat matters are linked to earlier ones of the same person
 (ID number, or name + village) or the same matter, and shown at intake; 初信初访 is
@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from app.domain.dispute_links import Person, Prior, normalise_id, normalise_name
+from app.domain.dispute.links import Person, Prior, normalise_id, normalise_name
 from sync.db import run_script
 
 DDL = """

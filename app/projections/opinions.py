@@ -1,5 +1,5 @@
 """民意台账 (双联三解): one row per item heard on a 联系 visit, folded by
-``app.domain.opinion_ledger.fold``: its number, who heard it where, what kind of matter it
+``app.domain.opinion.flow.fold``: its number, who heard it where, what kind of matter it
 is, where it went (the record it became) and whether the people have heard back.  The
 row's ``due`` is the day the people should hear back by; lateness is judged by the
 service against today."""
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.domain import opinion_ledger
+from app.domain.opinion import flow as opinion_ledger
 from sync.db import run_script
 
 DDL = """

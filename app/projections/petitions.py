@@ -1,7 +1,7 @@
 """Petitions (信访事项) and sealed accusations (检举控告), folded for the registers and
 boards, with a bigram full-text index over petitioners and content (textrows).
 
-``petitions``: one row per petition, by ``app.domain.petition_case.fold`` with the
+``petitions``: one row per petition, by ``app.domain.petition.flow.fold`` with the
 rules in force here (petition_rules): channel, category, stage, level and holder,
 status, the dates every clock starts from (received, decided and told, accepted,
 answered and delivered; extension days), the link to a contested answer, the latest
@@ -12,7 +12,7 @@ clock.
 
 ``sealed_accusations``: a 检举控告 is a ``petition.accusation_sealed`` event of the
 confidential kind ``complaint`` (petition_sealed).  The row keeps nothing but what
-``petition_sealed.visible_summary`` allows (category, date received, level) and the record
+``petition.sealed.visible_summary`` allows (category, date received, level) and the record
 id; the ciphertext stays in the event log for the discipline role.  A payload that
 fails ``check_sealed_payload`` is not shown at all.
 """
@@ -22,12 +22,12 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from app.domain import petition_case
-from app.domain.dispute_links import prior_of_petition
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_sealed import EVENT_TYPE as SEALED_TYPE
-from app.domain.petition_sealed import check_sealed_payload, visible_summary
-from app.domain.petition_state import OPEN, PetitionState
+from app.domain.dispute.links import prior_of_petition
+from app.domain.petition import flow as petition_case
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.sealed import EVENT_TYPE as SEALED_TYPE
+from app.domain.petition.sealed import check_sealed_payload, visible_summary
+from app.domain.petition.state import OPEN, PetitionState
 from app.projections import links, textrows
 from app.projections.rules_cache import ConfigCache
 from app.search_text import index_text

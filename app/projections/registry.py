@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.authority import admissible
-from app.projections import basic, cases, disputes, links, opinions, petitions, risk
+from app.projections import (basic, cases, decisions, disputes, links, opinions, petitions,
+                             risk)
 from app.projections.rules_cache import ConfigCache
 from sync import log
 from sync.certs import Directory
@@ -44,7 +45,8 @@ MIGRATIONS: list[Step] = [Step("visits, cadres, duty, config", basic.create_tabl
                           Step("petition receipts and holders", petitions.add_receipt_and_holder),
                           Step("sealed report receipts", petitions.add_sealed_receipt),
                           Step("visit links", basic.visit_links),
-                          Step("local users", create_local_users)]
+                          Step("local users", create_local_users),
+                          Step("village decisions", decisions.create_tables)]
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -65,12 +67,28 @@ class Projections:
         self.petitions = petitions.PetitionFolds(self.cases.levels, config)
         self.risk = risk.RiskFolds(self.cases.levels, config)
         self.opinions = opinions.OpinionFolds(self.cases.levels)
+        self.decisions = decisions.DecisionFolds(self.cases.levels, config, self.events)
         self.folds.update({"dispute": self.disputes.fold_dispute,
                            "dispute_screening": disputes.fold_screening,
                            "petition": self.petitions.fold_petition,
                            "complaint": petitions.fold_sealed,
-                           "risk_assessment": self.risk.fold_assessment,
+                           "risk_assessment": self.fold_assessment,
+                           "village_matter": self.decisions.fold_matter,
+                           "village_roster": self.fold_register,
                            "opinion": self.opinions.fold_opinion})
+
+    def fold_assessment(self, conn: sqlite3.Connection, record: str,
+                        events: list[dict[str, Any]]) -> None:
+        """A risk assessment, then the village matters it gates (issue #12 §2)."""
+        self.risk.fold_assessment(conn, record, events)
+        self.decisions.assessment_changed(conn, record, lambda r: self.refold(conn, r))
+
+    def fold_register(self, conn: sqlite3.Connection, record: str,
+                      events: list[dict[str, Any]]) -> None:
+        self.decisions.fold_register(conn, record, events, lambda r: self.refold(conn, r))
+
+    def refold(self, conn: sqlite3.Connection, record: str) -> None:
+        self.fold_records(conn, {record: "village_matter"})
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""社会稳定风险评估: one row per assessment, folded by ``app.domain.risk_assessment.fold``
+"""社会稳定风险评估: one row per assessment, folded by ``app.domain.risk.flow.fold``
 with the decision gate in force here (risk_grading), and a bigram index over the matter
 (textrows).
 
@@ -13,8 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from app.domain import risk_assessment
-from app.domain.risk_grading import RiskRules, tally
+from app.domain.risk import flow as risk_assessment
+from app.domain.risk.grading import RiskRules, tally
 from app.projections import textrows
 from app.projections.rules_cache import ConfigCache
 from app.search_text import index_text

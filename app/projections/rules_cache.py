@@ -2,7 +2,7 @@
 
 The petition and risk-assessment folds check configurable statutory numbers (extension
 cap, group-visit representatives, the decision gate) against the rules this node knows
-(app.domain.petition_rules, risk_grading).  Folds run inside the store's write
+(app.domain.petition.rules, risk_grading).  Folds run inside the store's write
 transaction for every touched record, so the merged config is rebuilt only when the
 small ``config`` projection table or the certificates changed (basic.fold_config keeps
 one row per key with the hlc of its last writer), never by scanning the event log per

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.accounts import Cadre
-from app.domain import check_id_number, check_phone, check_transition
-from app.domain.service_case import apply_event
-from app.domain.service_state import LEVEL_RANK, PLAIN_FIELDS, WITHDRAW_KINDS, CaseState
+from app.domain import check_id_number, check_phone
+from app.domain.service.flow import SERVICE_CASE
+from app.domain.service.state import PLAIN_FIELDS, WITHDRAW_KINDS, CaseState
+from app.domain.workflow import LEVEL_RANK
 from app.services.errors import ServiceError
 
 from app.services.intake_form import Intake, IntakeForm
@@ -187,10 +188,10 @@ class CaseWork:
                                "群众补齐后再办。", [f"还缺材料：{names}。"])
         done = replace(accepted, type="svc.done_at_once",
                        payload={"on": self.today().isoformat(), "result": result.strip()})
-        state = apply_event(CaseState(record=record), _probe(accepted, self.station.node_id),
-                            self.station.level)
-        verdict = check_transition(state, _probe(done, self.station.node_id),
-                                   self.station.level)
+        state = SERVICE_CASE.apply(CaseState(record=record),
+                                   _probe(accepted, self.station.node_id), self.station.level)
+        verdict = SERVICE_CASE.check(state, _probe(done, self.station.node_id),
+                                     self.station.level)
         if not verdict.ok:
             raise ServiceError(verdict.message)
         items = [accepted, done]

@@ -1,43 +1,35 @@
 """Service desk (便民服务): intake with one-time notice, and every case transition.
 
-Screens call these; each call validates everything first and either writes exactly one
-event or raises ServiceError with Chinese messages and writes nothing.
+A workflow service like the others (app.services.workflow): its declaration is
+``app.domain.service.flow.SERVICE_CASE``.  Screens call these; each call validates
+everything first and either writes exactly one event or raises ServiceError with Chinese
+messages and writes nothing.
 """
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from app.accounts import Cadre
-from app.domain import (CaseState, accepted_payload, add_working_days, check_id_number,
-                        check_phone, check_transition, fold, one_time_notice)
-from app.domain.intake import Notice
+from app.domain import (SERVICE_CASE, CaseState, accepted_payload, add_working_days,
+                        check_id_number, check_phone, one_time_notice)
+from app.domain.service.intake import Notice
 from app.services.casework import CaseWork
 from app.services.directory import node_names
 from app.services.errors import ServiceError
 from app.services.frontdesk import visit_link
 from app.services.intake_form import Intake, IntakeForm
 from app.services.receipts import next_receipt
-from app.services.rules import Rules, RulesCache
-from app.station import Station
-from sync.db import transaction
-from sync.errors import StoreError
+from app.services.workflow import Workflow, person
 from sync.ids import uuid7
 from sync.store import NewEvent
 
 MODES = ("即办", "代办", "上报镇")
 
 
-class Desk(CaseWork):
-    def __init__(self, station: Station, today: Callable[[], date] = date.today) -> None:
-        self.station = station
-        self.store = station.store
-        self.today = today
-        self.rules_cache = RulesCache(self.store.conn)
-
-    @property
-    def rules(self) -> Rules:
-        return self.rules_cache.get()
+class Desk(CaseWork, Workflow):
+    kind_name = "事项"
+    flow = SERVICE_CASE
 
     # intake -----------------------------------------------------------------------------
     def check_intake(self, form: IntakeForm) -> list[str]:
@@ -90,7 +82,7 @@ class Desk(CaseWork):
         payload = accepted_payload(
             receipt_no=receipt_no, accepted_on=today, applicant=applicant,
             summary=form.summary.strip(), actor_level=self.station.level,
-            first_officer={"id": officer.id, "name": officer.name, "post": officer.post},
+            first_officer=person(officer),
             calendar=rules.calendar, catalog=rules.catalog, code=form.matter_code,
             present=form.materials_present,
             notice_no=receipt_no.replace("-", "")[:-2] + "G" if notice.missing else None)
@@ -101,49 +93,27 @@ class Desk(CaseWork):
         record = uuid7()
         return record, receipt_no, notice, NewEvent("svc.accepted", record, payload, officer.id)
 
-    def write(self, items: list[NewEvent]) -> list[dict[str, Any]]:
-        """Append ``items`` in one transaction; a payload the schema refuses writes nothing."""
-        try:
-            return self.store.append_many(items)
-        except StoreError as exc:
-            raise ServiceError(f"填写的内容不完整或格式不对：{exc.message}") from exc
-
     def _next_receipt(self, day: date) -> str:
         return next_receipt(self.station, day)
 
     # the case ---------------------------------------------------------------------------
     def case(self, record: str) -> CaseState:
-        events = self.station.projections.events(self.store.conn, record)
-        if not events:
-            raise ServiceError("找不到这件事项：可能还没有同步到本机，请先同步。")
-        return fold(events, self.station.projections.cases.levels(self.store.conn))
+        return self.state(record)
 
     def act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any]
             ) -> dict[str, Any]:
         """Make one transition if the rules allow it here and now."""
         state = self.case(record)
         payload = {"on": self.today().isoformat(), **payload}
-        probe = {"id": "probe", "type": event_type, "v": 1, "payload": payload,
-                 "record": record, "origin": self.station.node_id, "author": officer.id}
-        verdict = check_transition(state, probe, self.station.level)
-        if not verdict.ok:
-            raise ServiceError(verdict.message)
-        try:
-            return self.store.append(NewEvent(event_type, record, payload, officer.id,
-                                              owner=self._owner_after(event_type, state)))
-        except Exception as exc:  # a payload the schema refuses: say so, write nothing
-            message = getattr(exc, "message", str(exc))
-            raise ServiceError(f"填写的内容不完整或格式不对：{message}") from exc
+        return self.step(officer, record, state, event_type, payload,
+                         owner=self._owner_after(event_type, state))
 
     def _owner_after(self, event_type: str, state: CaseState) -> str | None:
         """Who holds the record after this step, for the sync scope (sync/policy.py)."""
-        ancestors = self.station.ancestors()
-        if event_type == "svc.escalated":
-            return self.station.hub_id()                       # the town hub
-        if event_type == "svc.forwarded":
-            return ancestors[1] if len(ancestors) > 1 else None  # the county hub
+        if event_type in ("svc.escalated", "svc.forwarded"):
+            return self.upper_hub()        # the town hub; from a town, the county hub
         if event_type in ("svc.closed", "svc.returned", "svc.withdrawn") and state.path:
-            return state.path[0][1]                            # back to the accepting station
+            return state.path[0][1]        # back to the accepting station
         return None
 
     # conveniences for the common steps -------------------------------------------------------
@@ -154,7 +124,7 @@ class Desk(CaseWork):
         return self.act(officer, record, "svc.escalated", {
             "summary": summary, "to_node": self.station.hub_id() or "town",
             "due": due.date.isoformat(),
-            "agent": {"id": officer.id, "name": officer.name, "post": officer.post}})
+            "agent": person(officer)})
 
     def forward(self, officer: Cadre, record: str, department_key: str, summary: str
                 ) -> dict[str, Any]:
@@ -173,7 +143,7 @@ class Desk(CaseWork):
         year = self.today().year
         # GB/T 9704 §7.2.4: 发文机关代字〔年份〕顺序号, e.g. 新集便民转〔2026〕12号
         letter = {
-            "letter_no": f"{code}〔{year}〕{self._next_counter('letter')}号",
+            "letter_no": f"{code}〔{year}〕{self.next_number('letter')}号",
             "source": self._source(state),
             "citizen": applicant.get("name", "群众"), "summary": summary,
             "department": department.get("name", department_key),
@@ -181,8 +151,7 @@ class Desk(CaseWork):
             "report_back": f"书面回复{self.station.name}",
             "receipt_slip": "转办函回执：已收到此件，将按期办理并回复。"}
         return self.act(officer, record, "svc.forwarded", {
-            "letter": letter, "leader": {"id": officer.id, "name": officer.name,
-                                         "post": officer.post}})
+            "letter": letter, "leader": person(officer)})
 
     def _source(self, state: CaseState) -> str:
         """Where the matter came from (事项来源): the station that accepted it — a village's
@@ -194,10 +163,3 @@ class Desk(CaseWork):
         if state.accepting_level == "village":
             return f"{name}便民服务站受理，代办上报{self.station.name}"
         return f"{name}受理"
-
-    def _next_counter(self, name: str) -> int:
-        key = f"counter:{name}:{self.today():%Y}"
-        with transaction(self.store.conn):
-            value = int(self.store.meta.get(key, "0") or 0) + 1
-            self.store.meta.set(key, value)
-        return value

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from app.accounts import Cadre
 from app.authority import author_of
 from app.domain.authority import check_write
-from app.domain.petition_sealed import EVENT_TYPE as REPORT_TYPE
+from app.domain.petition.sealed import EVENT_TYPE as REPORT_TYPE
 from app.domain.supervision import case_flow as flow
 from app.domain.supervision.case_flow import CaseState, Doc
 from app.domain.supervision.cases import case_clocks

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.domain import dispute_case
-from app.domain.dispute_ledger import LEDGER_COLUMNS, LedgerRow, ledger_row, town_board
-from app.domain.dispute_periods import ClockStatus
-from app.domain.dispute_state import DisputeState
-from app.domain.mediation_clocks import (
+from app.domain.dispute import flow as dispute_case
+from app.domain.dispute.clocks import (
     RiskAlert, confirmation_reminder, revisits_due, risk_alert)
+from app.domain.dispute.ledger import LEDGER_COLUMNS, LedgerRow, ledger_row, town_board
+from app.domain.dispute.periods import ClockStatus
+from app.domain.dispute.state import DisputeState
 from app.search_text import match_query
 from app.services.errors import ServiceError
 

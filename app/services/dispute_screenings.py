@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain.dispute_ledger import (
+from app.domain.dispute.ledger import (
     Screening, ScreeningDue, check_screening, screening_schedule, screenings_from)
 from app.services.errors import ServiceError
 from app.services.workflow import names

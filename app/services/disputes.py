@@ -2,10 +2,10 @@
 town 矛盾调处化解中心 and the county, 司法确认 and 回访, screenings and the 排查台账.
 
 Screens call ``Disputes``; every write checks the step with
-``app.domain.dispute_transitions.check_transition`` for this station's level against the
+``app.domain.dispute.flow.DISPUTE`` (the declaration) for this station's level against the
 dispute's state here and now, then writes exactly one event, or raises ServiceError
 (Chinese, says what to do) and writes nothing.  Every clock and threshold comes from the
-rules in force (``dispute.*`` config, app.domain.dispute_rules).
+rules in force (``dispute.*`` config, app.domain.dispute.rules).
 
 Who sees what (sync/policy.py): a dispute flows to the subtree of the station that
 registered it and of its current owner; town-level stations see their whole town.  So a
@@ -45,46 +45,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
-from app.domain import dispute_case
-from app.domain.dispute_links import Link, Person, find_links, is_first_time, link_payload
-from app.domain.dispute_levels import check_dispute_intake
-from app.domain.dispute_referrals import HINTS as REFERRAL_HINTS
-from app.domain.dispute_referrals import referral_routes
-from app.domain.dispute_rules import DisputeRules
-from app.domain.mediation_clocks import confirmation_warning
-from app.domain.dispute_state import (
+from app.domain.dispute import flow as dispute_case
+from app.domain.dispute.agreement import agreement_problems
+from app.domain.dispute.clocks import confirmation_warning
+from app.domain.dispute.levels import check_dispute_intake
+from app.domain.dispute.links import Link, Person, find_links, is_first_time, link_payload
+from app.domain.dispute.referrals import HINTS as REFERRAL_HINTS
+from app.domain.dispute.referrals import referral_routes
+from app.domain.dispute.rules import DisputeRules
+from app.domain.dispute.state import (
     CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
     PARTY_ROLES, PERFORMANCE, RISK_LEVELS, SOURCES, DisputeState)
-from app.domain.dispute_transitions import check_transition
-from app.domain.mediation_agreement import agreement_problems
 from app.projections import links as link_index
+from app.services.directory import towns
 from app.services.dispute_boards import DisputeBoards, DisputeFilter, Reminder
 from app.services.dispute_screenings import (
     DisputeScreenings, ScreeningFinding, ScreeningForm)
-from app.services.directory import towns
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, named, names, person
 from sync.ids import uuid7
 
-# (event type, button label), in the order a dispute moves through them.
-ACTIONS: tuple[tuple[str, str], ...] = (
-    ("dispute.taken", "认领包案"),
-    ("dispute.session", "登记调解"),
-    ("dispute.agreed", "调解成功"),
-    ("dispute.failed", "调解不成"),
-    ("dispute.extended", "延长调解期限"),
-    ("dispute.escalated", "上报"),
-    ("dispute.assigned", "交办镇里"),
-    ("dispute.risk_changed", "调整激化风险"),
-    ("dispute.confirmation", "司法确认"),
-    ("dispute.revisited", "回访"),
-)
-ACTION_LABELS = dict(ACTIONS)
+ACTION_LABELS = dispute_case.DISPUTE.labels
 CONSENT_HOW = ("签字", "口头", "书面")
 REVISIT_METHODS = ("上门", "电话", "其他")
 
@@ -138,6 +124,7 @@ class DisputeIntake:
 
 class Disputes(DisputeBoards, DisputeScreenings, Workflow):
     kind_name = "纠纷"
+    flow = dispute_case.DISPUTE
 
     @property
     def dispute_rules(self) -> DisputeRules:
@@ -241,7 +228,7 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             payload["review_of"] = dict(found.review_of)
         record = uuid7()
         event = self.step(officer, record, DisputeState(record), "dispute.registered", payload,
-                          check_transition, also=self.from_visit(
+                          also=self.from_visit(
                               officer, from_visit, "dispute", record,
                               f"纠纷 {payload['ledger_no']}"))
         alert = form.risk in self.dispute_rules.alert_risk_levels
@@ -249,22 +236,12 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
 
     # one dispute ------------------------------------------------------------------------
     def dispute(self, record: str) -> DisputeState:
-        return dispute_case.fold(self.events(record), self.levels())
-
-    def actions(self, state: DisputeState) -> list[tuple[str, str]]:
-        """The steps this station may take on ``state`` now (for the buttons); each form
-        is checked again with the real values when it is saved."""
-        out = []
-        for kind, label in ACTIONS:
-            probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
-            if check_transition(state, probe, self.level).ok:
-                out.append((kind, label))
-        return out
+        return self.state(record)
 
     def _act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any],
              owner: str | None = None) -> dict[str, Any]:
         state = self.dispute(record)
-        return self.step(officer, record, state, event_type, payload, check_transition, owner)
+        return self.step(officer, record, state, event_type, payload, owner)
 
     def take(self, officer: Cadre, record: str, note: str = "",
              on: date | str | None = None) -> dict[str, Any]:
@@ -294,7 +271,7 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             payload["place"] = place.strip()
         state = self.dispute(record)
         probe = {"type": "dispute.session", "v": 1, "payload": payload}
-        verdict = check_transition(state, probe, self.level)
+        verdict = self._check(state, probe)
         if not verdict.ok:
             raise ServiceError(verdict.message)  # before storing any file
         if attachments:
@@ -307,7 +284,7 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
                     ref["name"] = item.name.strip()[:200]
                 refs.append(ref)
             payload["attachments"] = refs
-        return self.step(officer, record, state, "dispute.session", payload, check_transition)
+        return self.step(officer, record, state, "dispute.session", payload)
 
     def attachment(self, ref: Mapping[str, Any]) -> bytes:
         """The bytes of an attachment held on this tablet."""
@@ -489,40 +466,6 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
         return self._act(officer, record, "dispute.revisited", payload)
 
 
-def _probe(kind: str, state: DisputeState, today: date) -> dict[str, Any]:
-    """A payload valid in every field for ``kind`` on ``state``, so that the check judges
-    status and level (and the rules that do not depend on the form, e.g. 已认领)."""
-    x = "·"
-    on = max(today, state.received_on or today).isoformat()
-    sides = [p for p in state.parties if p.role in CONSENTING_ROLES]
-    far = (max(today, state.extended_to or today, state.mediation_start or today)
-           + timedelta(days=400)).isoformat()
-    probes: dict[str, dict[str, Any]] = {
-        "dispute.taken": {"on": on, "by": {"name": x}},
-        "dispute.risk_changed": {"on": on, "reason": x,
-                                 "risk": next(r for r in RISK_LEVELS if r != state.risk)},
-        "dispute.session": {"on": on, "mediators": [x], "record_text": x},
-        "dispute.extended": {"on": on, "new_due": far, "reason": x,
-                             "consents": [{"name": p.name, "how": "签字"} for p in sides]},
-        "dispute.agreed": {"on": on, "agreement": {
-            "no": x, "parties": [{"name": p.name, "role": p.role, "address": x} for p in sides]
-            + [{"name": x + str(i), "role": "当事人", "address": x} for i in range(2 - len(sides))],
-            "facts": x, "disputed_points": x, "responsibilities": x,
-            "terms": [{"content": x, "how": x, "due": far}],
-            "signatures": {"parties": [p.name for p in sides] + [x + str(i) for i in
-                                                                 range(2 - len(sides))],
-                           "mediator": x, "seal": True},
-            "effective_on": on}},
-        "dispute.failed": {"on": on, "reason": x,
-                           "referral": {"to": referral_routes(state.dispute_type)[0]}},
-        "dispute.escalated": {"on": on, "reason": x},
-        "dispute.assigned": {"on": on, "to": x, "reason": x},
-        "dispute.confirmation": {"on": on, "status": "不申请"},
-        "dispute.revisited": {"on": on, "by": {"name": x}, "performance": "部分履行"},
-    }
-    return probes[kind]
-
-
-__all__ = ["ACTIONS", "ACTION_LABELS", "CONSENT_HOW", "DisputeFilter", "DisputeForm",
+__all__ = ["ACTION_LABELS", "CONSENT_HOW", "DisputeFilter", "DisputeForm",
            "DisputeIntake", "Disputes", "IntakeLinks", "PartyForm", "REVISIT_METHODS",
            "Reminder", "ScreeningFinding", "ScreeningForm"]

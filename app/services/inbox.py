@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.service_state import iso_date
-from app.domain.workdays import working_days_between
+from app.domain.workflow import iso_date
+from app.domain.shared.workdays import working_days_between
 from app.services.desk import Desk
 from app.services.local_matters import proposals
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain.intake import Notice
+from app.domain.service.intake import Notice
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""民意台账 (双联三解, app.domain.opinion_ledger): record what was heard on a 联系 visit,
+"""民意台账 (双联三解, app.domain.opinion.flow): record what was heard on a 联系 visit,
 sort it, turn it into a service case, a dispute, a petition or a village-decision
 proposal, and answer the people back.
 
@@ -29,10 +29,10 @@ from datetime import date, datetime
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain import check_phone, opinion_ledger
-from app.domain.opinion_ledger import (
-    ANSWER_METHODS, CATEGORIES, ROUTES, TARGET_KINDS, VISITS, OpinionState, check_transition,
-    feedback_due, overdue)
+from app.domain import check_phone
+from app.domain.opinion import flow as opinion_ledger
+from app.domain.opinion.flow import (
+    ROUTES, TARGET_KINDS, VISITS, OpinionState, feedback_due, overdue)
 from app.services.desk import Desk, IntakeForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm
 from app.services.errors import ServiceError
@@ -40,8 +40,7 @@ from app.services.petitions import PetitionerForm, PetitionForm, Petitions
 from app.services.workflow import Workflow, as_date, person
 from sync.ids import uuid7
 
-ACTIONS = (("opinion.sorted", "梳理民情"), ("opinion.routed", "交办转办"),
-           ("opinion.answered", "反馈结果"))
+ACTION_LABELS = opinion_ledger.OPINION.labels
 # What each kind of record's status reads like in the 台账 (from the projections).
 _TARGET_TABLES = {"svc_case": ("cases", "status_name"), "dispute": ("disputes", "status_name"),
                   "petition": ("petitions", "status_name")}
@@ -59,9 +58,7 @@ class OpinionForm:
 
 class Opinions(Workflow):
     kind_name = "民意"
-
-    def _check(self, state: Any, event: Mapping[str, Any], level: str | None):
-        return check_transition(state, event, level)
+    flow = opinion_ledger.OPINION
 
     # 收集民意、建立台账 ------------------------------------------------------------------
     def collect(self, officer: Cadre, form: OpinionForm) -> dict[str, Any]:
@@ -100,25 +97,10 @@ class Opinions(Workflow):
         if village:
             payload["village"] = village
         record = uuid7()
-        return self.step(officer, record, OpinionState(record), "opinion.collected", payload,
-                         self._check)
+        return self.step(officer, record, OpinionState(record), "opinion.collected", payload)
 
     def item(self, record: str) -> OpinionState:
-        return opinion_ledger.fold(self.events(record), self.levels())
-
-    def actions(self, state: OpinionState) -> list[tuple[str, str]]:
-        on = self.today().isoformat()
-        probes = {
-            "opinion.sorted": {"on": on, "category": CATEGORIES[0], "route": "answer"},
-            "opinion.routed": {"on": on, "route": state.route or "case", "due": on,
-                               "target_kind": TARGET_KINDS.get(state.route or "case", "svc_case"),
-                               "target": "·"},
-            "opinion.answered": {"on": on, "answer": "·", "method": ANSWER_METHODS[0],
-                                 "by": {"name": "·"}},
-        }
-        return [(kind, label) for kind, label in ACTIONS
-                if check_transition(state, {"type": kind, "v": 1, "payload": probes[kind]},
-                                    self.level).ok]
+        return self.state(record)
 
     # 梳理民情 ------------------------------------------------------------------------------
     def sort(self, officer: Cadre, record: str, *, category: str, route: str, note: str = "",
@@ -126,8 +108,7 @@ class Opinions(Workflow):
         payload: dict[str, Any] = {"on": self.on(on), "category": category, "route": route}
         if note.strip():
             payload["note"] = note.strip()
-        return self.step(officer, record, self.item(record), "opinion.sorted", payload,
-                         self._check)
+        return self.step(officer, record, self.item(record), "opinion.sorted", payload)
 
     # 交办转办 ------------------------------------------------------------------------------
     def _routed_payload(self, route: str, target: str | None, unit: str,
@@ -150,13 +131,12 @@ class Opinions(Workflow):
             raise ServiceError(f"梳理时定的是“{ROUTES.get(state.route or '', '未定')}”；"
                                "要改办理方式，请先重新梳理")
         probe = self._routed_payload(route, "probe" if route != "decision" else None, unit, on)
-        verdict = check_transition(state, {"type": "opinion.routed", "v": 1, "payload": probe},
-                                   self.level)
+        verdict = self._check(state, {"type": "opinion.routed", "v": 1, "payload": probe})
         if not verdict.ok:
             raise ServiceError(verdict.message)
         target = make_target(state) if make_target else None
         self.step(officer, record, self.item(record), "opinion.routed",
-                  self._routed_payload(route, target, unit, on), self._check)
+                  self._routed_payload(route, target, unit, on))
         return target
 
     def _first(self, state: OpinionState) -> Mapping[str, Any]:
@@ -215,7 +195,7 @@ class Opinions(Workflow):
         if not state.awaiting_decision:
             raise ServiceError("这条民意没有在等待村务决策。")
         payload = self._routed_payload("decision", decision_record, state.unit, on)
-        return self.step(officer, record, state, "opinion.routed", payload, self._check)
+        return self.step(officer, record, state, "opinion.routed", payload)
 
     # 反馈结果 ------------------------------------------------------------------------------
     def answer(self, officer: Cadre, record: str, *, method: str, answer: str,
@@ -232,8 +212,7 @@ class Opinions(Workflow):
             payload["dissatisfied"] = bool(dissatisfied)
         if reason.strip():
             payload["reason"] = reason.strip()
-        return self.step(officer, record, self.item(record), "opinion.answered", payload,
-                         self._check)
+        return self.step(officer, record, self.item(record), "opinion.answered", payload)
 
     # the 台账 ------------------------------------------------------------------------------
     def ledger(self, status: str = "", text: str = "") -> list[dict[str, Any]]:
@@ -276,4 +255,4 @@ class Opinions(Workflow):
         return overdue(state, self.today())
 
 
-__all__ = ["ACTIONS", "OpinionForm", "Opinions"]
+__all__ = ["ACTION_LABELS", "OpinionForm", "Opinions"]

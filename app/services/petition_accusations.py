@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain.petition_sealed import (
+from app.domain.petition.sealed import (
     EVENT_TYPE as SEALED_TYPE, display_line, sealed_payload, sealed_plaintext)
 from app.services.errors import ServiceError
 from app.services.photos import PHOTOS

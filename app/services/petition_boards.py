@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.domain import petition_case
-from app.domain.petition_clocks import BoardRow, board, request_window
-from app.domain.petition_state import NEXT_STAGE
+from app.domain.petition import flow as petition_case
+from app.domain.petition.clocks import BoardRow, board, request_window
+from app.domain.petition.state import NEXT_STAGE
 from app.search_text import match_query
 from app.services.errors import ServiceError
 

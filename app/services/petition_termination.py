@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain.petition_state import CONSEQUENCES, TERMINATION_BASES
+from app.domain.petition.state import CONSEQUENCES, TERMINATION_BASES
 from app.services.errors import ServiceError
 from app.services.workflow import named, names, person
 

@@ -17,7 +17,7 @@ from typing import Any
 from app.accounts import Cadre
 from app.domain.config import rating_payload
 from app.domain.errors import ConfigError
-from app.domain.petition_state import REVIEW_RESULTS, UPPER_OUTSIDE
+from app.domain.petition.state import REVIEW_RESULTS, UPPER_OUTSIDE
 from app.services.directory import towns
 from app.services.errors import ServiceError
 from app.services.workflow import as_date, named
@@ -47,7 +47,7 @@ class PetitionUpper:
         if report_by:
             payload["report_by"] = as_date(report_by).isoformat()
         state = self.petition(record)
-        return self.step(officer, record, state, "petition.assigned", payload, self._check,
+        return self.step(officer, record, state, "petition.assigned", payload,
                          owner=target["hub"])
 
     def refer_up(self, officer: Cadre, record: str, *, stage: str, requested_on: date | str,

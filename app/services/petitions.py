@@ -4,7 +4,7 @@ the answer they contest; 依法终结 with its hearing and follow-up; days-left 
 检举控告, which is only ever written sealed.
 
 Screens call ``Petitions``; every write is checked by
-``app.domain.petition_transitions.check_transition`` with the rules in force here
+``app.domain.petition.flow.PETITION`` (the declaration) with the rules in force here
 (``petition.*`` config: 信访工作条例 clocks, extension cap, five representatives), then
 written, or refused with a Chinese ServiceError and nothing written.
 
@@ -62,20 +62,19 @@ from typing import Any
 
 from app.accounts import Cadre
 from app.domain import check_id_number, check_phone
-from app.domain import petition_case
-from app.domain.dispute_links import Link, Person, find_links, is_first_time
-from app.domain.dispute_periods import ClockStatus
+from app.domain.dispute.links import Link, Person, find_links, is_first_time
+from app.domain.dispute.periods import ClockStatus
 from app.domain.errors import DomainError
-from app.domain.petition_clocks import clocks
-from app.domain.petition_intake import registered_payload
-from app.domain.petition_levels import (
+from app.domain.petition import flow as petition_case
+from app.domain.petition.clocks import clocks
+from app.domain.petition.intake import registered_payload
+from app.domain.petition.levels import (
     AppealCheck, Proposal, answer_ref, assignment_hint, check_appeal, new_petition_proposal,
     refusal_grounds)
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import (
-    CATEGORIES, CHANNELS, NEXT_STAGE, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import (
+    CATEGORIES, CHANNELS, OPEN_CATEGORIES, RESULTS, REVIEW_RESULTS, SEALED_CATEGORY,
     SUGGESTION, SUGGESTION_RESULTS, PetitionState)
-from app.domain.petition_transitions import check_transition
 from app.projections import links as link_index
 from app.services.errors import ServiceError
 from app.services.petition_accusations import PetitionAccusations, Sealer
@@ -87,26 +86,7 @@ from app.services.workflow import Workflow, as_date, named, names, person
 from sync.ids import uuid7
 from sync.store import NewEvent
 
-ACTIONS: tuple[tuple[str, str], ...] = (
-    ("petition.assigned", "交办镇里"),
-    ("petition.accepted", "受理"),
-    ("petition.refused", "不予受理"),
-    ("petition.transferred", "转送"),
-    ("petition.extended", "延期"),
-    ("petition.hearing_started", "开始听证"),
-    ("petition.hearing_held", "登记听证"),
-    ("petition.answered", "答复"),
-    ("petition.terminated", "依法终结"),
-    ("petition.termination_heard", "终结听证"),
-    ("petition.follow_up_assigned", "更换跟进责任人"),
-    ("petition.followed_up", "登记跟进"),
-    ("petition.referred_up", "登记向上级请求复查/复核"),
-    ("petition.reviewed", "登记上级结论"),
-    ("petition.leader_assigned", "领导包案"),
-    ("petition.leader_received", "领导接访"),
-    ("petition.rated", "登记评价"),
-)
-ACTION_LABELS = dict(ACTIONS)
+ACTION_LABELS = petition_case.PETITION.labels
 
 
 @dataclass
@@ -162,19 +142,20 @@ class PetitionIntake:
 class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccusations,
                 Workflow):
     kind_name = "信访事项"
+    flow = petition_case.PETITION
 
     @property
     def petition_rules(self) -> PetitionRules:
         return PetitionRules.from_config(self.rules.config)
+
+    def flow_rules(self) -> PetitionRules:
+        return self.petition_rules
 
     def _village(self, village: str) -> str:
         village = village.strip()
         if not village and self.level == "village":
             return self.station.name
         return village
-
-    def _check(self, state: Any, event: Mapping[str, Any], level: str | None):
-        return check_transition(state, event, level, self.petition_rules)
 
     # intake ---------------------------------------------------------------------------
     def check_intake(self, form: PetitionForm) -> list[str]:
@@ -271,7 +252,7 @@ class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccu
         also += self.from_visit(officer, from_visit, "petition", record,
                                 f"信访 {payload['received_at'][:10]} 登记")
         event = self.step(officer, record, PetitionState(record), "petition.registered",
-                          payload, self._check, also=also)
+                          payload, also=also)
         return PetitionIntake(record, preview, event, payload["receipt_no"])
 
     def _refer_request(self, officer: Cadre, form: PetitionForm, preview: PetitionPreview
@@ -300,28 +281,18 @@ class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccu
 
     # one petition ---------------------------------------------------------------------
     def petition(self, record: str) -> PetitionState:
-        return petition_case.fold(self.events(record), self.levels(), self.petition_rules)
+        return self.state(record)
 
     def clocks(self, record: str) -> list[ClockStatus]:
         """Every clock that applies now (受理告知, 办理/复查/复核, the petitioner's window)."""
         return clocks(self.petition(record), self.today(), self.rules.calendar,
                       self.petition_rules)
 
-    def actions(self, state: PetitionState) -> list[tuple[str, str]]:
-        out = []
-        for kind, label in ACTIONS:
-            if kind == "petition.reviewed" and not state.appeal_outside:
-                continue  # in the system the reviewing level marks it with its answer
-            probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
-            if self._check(state, probe, self.level).ok:
-                out.append((kind, label))
-        return out
-
     def _act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any],
              state: PetitionState | None = None, also: Sequence[NewEvent] = ()
              ) -> dict[str, Any]:
         state = state or self.petition(record)
-        return self.step(officer, record, state, event_type, payload, self._check, also=also)
+        return self.step(officer, record, state, event_type, payload, also=also)
 
     def _notice_no(self, word: str) -> str:
         number = self.next_number("petition_" + word)
@@ -451,41 +422,5 @@ class Petitions(PetitionUpper, PetitionTermination, PetitionBoards, PetitionAccu
         return [NewEvent("petition.reviewed", prior_record, mark, officer.id)]
 
 
-def _probe(kind: str, state: PetitionState, today: date) -> dict[str, Any]:
-    """A payload valid in its fields for ``kind``, so the check judges status and level
-    and the rules that do not depend on the form (once-only extension, open hearing)."""
-    x = "·"
-    on = max(today, state.received_on or today).isoformat()
-    who = {"name": x}
-    probes: dict[str, dict[str, Any]] = {
-        "petition.assigned": {"on": on, "to": x, "notice_on": on},
-        "petition.referred_up": {"on": on, "stage": NEXT_STAGE.get(state.stage, "复查"), "to": x,
-                                 "requested_on": on},
-        "petition.reviewed": {"on": on, "stage": "复查", "result": REVIEW_RESULTS[0],
-                              "opinion": x, "by": x},
-        "petition.leader_assigned": {"on": on, "leader": {"name": x, "post": x}},
-        "petition.leader_received": {"on": on, "leader": who, "note": x},
-        "petition.rated": {"on": on, "level": x, "dissatisfied": False},
-        "petition.accepted": {"on": on, "notice_on": on, "override_reason": x},
-        "petition.refused": {"on": on, "ground": "skip_level", "reason": x, "where_to_go": x,
-                             "notice_on": on},
-        "petition.transferred": {"on": on, "to": x, "notice_on": on},
-        "petition.extended": {"on": on, "days": 1, "approver": who, "reason": x, "told_on": on},
-        "petition.hearing_started": {"on": on},
-        "petition.hearing_held": {"on": on, "from": on, "to": on, "panel": [x],
-                                  "conclusion": x},
-        "petition.answered": {"on": on, "opinion": x, "delivered_on": on,
-                              "result": (SUGGESTION_RESULTS if state.category == SUGGESTION
-                                         else RESULTS)[0]},
-        "petition.terminated": {"on": on, "basis": "其他依法终结情形", "note": x,
-                                "follow_up": who},
-        "petition.termination_heard": {"on": on, "panel": [x], "participants": [x],
-                                       "conclusion": x, "consequence": "依法处理"},
-        "petition.follow_up_assigned": {"on": on, "person": who},
-        "petition.followed_up": {"on": on, "by": who, "note": x},
-    }
-    return probes[kind]
-
-
-__all__ = ["ACTIONS", "ACTION_LABELS", "PetitionFilter", "PetitionForm", "PetitionIntake",
+__all__ = ["ACTION_LABELS", "PetitionFilter", "PetitionForm", "PetitionIntake",
            "PetitionPreview", "PetitionerForm", "Petitions", "Sealer"]

@@ -241,7 +241,13 @@ def print_risk_report(assessments: Any, record: str) -> Path:
                        lambda: _docs("risk").risk_report(state, rules=assessments.risk_rules))
 
 
+def print_decision_file(decisions: Any, record: str) -> Path:
+    """The 一事一档 of a village matter (app.services.decisions.VillageDecisions)."""
+    return write_paper(decisions.station.data, f"一事一档-{record[-8:]}.pdf",
+                       lambda: decisions.file_pdf(record))
+
+
 __all__ = ["PRINTS", "clear_prints", "docs_available", "paper_settings_missing",
-           "print_agreement", "print_letter", "print_notice", "print_petition_notice",
+           "print_agreement", "print_decision_file", "print_letter", "print_notice", "print_petition_notice",
            "print_receipt", "print_risk_report", "refuse_unset", "safe_name", "station_title",
            "write_paper"]

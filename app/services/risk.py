@@ -2,7 +2,7 @@
 问卷, 走访, 座谈, 听证) → analysis of legality, reasonableness, feasibility and
 controllability → grade 高/中/低 → report → collective decision 实施 / 暂缓实施 / 不实施.
 
-Every step is checked by ``app.domain.risk_assessment.check_transition`` with the rules in
+Every step is checked by ``app.domain.risk.flow.RISK_ASSESSMENT`` with the rules in
 force (``risk.*`` config; risk_grading): steps in order, grading below the suggestion
 needs reasons, and the gate — 高 and 中 may not proceed, 低 only with control measures,
 nothing found illegal or infeasible goes to a decision.  Another workflow (village
@@ -32,10 +32,9 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain import risk_assessment
-from app.domain.risk_assessment import (
-    DECISIONS, METHODS, Assessment, check_transition, report_sections)
-from app.domain.risk_grading import (
+from app.domain.risk.flow import (
+    DECISIONS, METHODS, RISK_ASSESSMENT, Assessment, report_sections)
+from app.domain.risk.grading import (
     DIMENSIONS, FINDINGS, GRADES, Gate, RiskRules, Suggestion, proceed_gate, suggest_grade,
     tally)
 from app.search_text import match_query
@@ -43,45 +42,28 @@ from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, names
 from sync.ids import uuid7
 
-ACTIONS: tuple[tuple[str, str], ...] = (
-    ("risk.opinions_gathered", "征求意见"),
-    ("risk.analysed", "分析论证"),
-    ("risk.graded", "确定风险等级"),
-    ("risk.reported", "形成评估报告"),
-    ("risk.decided", "集体决策"),
-)
-ACTION_LABELS = dict(ACTIONS)
+ACTION_LABELS = RISK_ASSESSMENT.labels
 
 Finding = tuple[str, str] | Mapping[str, str]
 
 
 class RiskAssessments(Workflow):
     kind_name = "风险评估"
+    flow = RISK_ASSESSMENT
 
     @property
     def risk_rules(self) -> RiskRules:
         return RiskRules.from_config(self.rules.config)
 
-    def _check(self, state: Any, event: Mapping[str, Any], level: str | None):
-        return check_transition(state, event, level, self.risk_rules)
+    def flow_rules(self) -> RiskRules:
+        return self.risk_rules
 
     def assessment(self, record: str) -> Assessment:
-        return risk_assessment.fold(self.events(record), self.levels(), self.risk_rules)
+        return self.state(record)
 
     def _act(self, officer: Cadre, record: str, event_type: str, payload: dict[str, Any]
              ) -> dict[str, Any]:
-        return self.step(officer, record, self.assessment(record), event_type, payload,
-                         self._check)
-
-    def actions(self, state: Assessment) -> list[tuple[str, str]]:
-        """Steps that may be recorded now; 集体决策 is offered whenever a report exists
-        (暂缓实施 and 不实施 are always open to the meeting; ``gate`` says if 实施 is)."""
-        out = []
-        for kind, label in ACTIONS:
-            probe = {"type": kind, "v": 1, "payload": _probe(kind, state, self.today())}
-            if self._check(state, probe, self.level).ok:
-                out.append((kind, label))
-        return out
+        return self.step(officer, record, self.assessment(record), event_type, payload)
 
     # the steps --------------------------------------------------------------------------
     def plan(self, officer: Cadre, *, matter: str, responsible_unit: str,
@@ -94,7 +76,7 @@ class RiskAssessments(Workflow):
         if subject:
             payload["subject"] = {"kind": str(subject["kind"]), "record": str(subject["record"])}
         record = uuid7()
-        self.step(officer, record, Assessment(record), "risk.planned", payload, self._check)
+        self.step(officer, record, Assessment(record), "risk.planned", payload)
         return record
 
     def gather_opinions(self, officer: Cadre, record: str, *, method: str, participants: int,
@@ -120,7 +102,7 @@ class RiskAssessments(Workflow):
                 {**self.store.add_blob(self.station.blobs, a.data), "mime": a.mime,
                  **({"name": a.name.strip()[:200]} if a.name.strip() else {})}
                 for a in attachments]
-        return self.step(officer, record, state, "risk.opinions_gathered", payload, self._check)
+        return self.step(officer, record, state, "risk.opinions_gathered", payload)
 
     def analyse(self, officer: Cadre, record: str, *, legality: Finding,
                 reasonableness: Finding, feasibility: Finding, controllability: Finding,
@@ -163,8 +145,7 @@ class RiskAssessments(Workflow):
         number = report_no.strip() or \
             f"{self.prefix()}稳评〔{self.today():%Y}〕{self.next_number('risk_report')}号"
         return self.step(officer, record, state, "risk.reported", {
-            "on": self.on(on), "report_no": number[:40], "conclusion": conclusion.strip()},
-            self._check)
+            "on": self.on(on), "report_no": number[:40], "conclusion": conclusion.strip()})
 
     def gate(self, record: str) -> Gate:
         """May the collective decision be 实施 (with the reason when not)?"""
@@ -215,23 +196,4 @@ class RiskAssessments(Workflow):
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-def _probe(kind: str, state: Assessment, today: date) -> dict[str, Any]:
-    x = "·"
-    on = today.isoformat()
-    fine = {"finding": "符合", "note": x}
-    if kind == "risk.decided":
-        # 暂缓实施 is always allowed once there is a report: it tells whether a decision
-        # can be recorded at all; ``gate`` says whether 实施 is among the choices.
-        return {"on": on, "decision": "暂缓实施", "reason": x,
-                "meeting": {"name": x, "on": on,
-                            "attendees": [f"{x}{i}" for i in range(50)]}}  # any quorum
-    return {
-        "risk.opinions_gathered": {"on": on, "method": METHODS[0], "participants": 0,
-                                   "summary": x},
-        "risk.analysed": {"on": on, **{key: fine for key in DIMENSIONS}},
-        "risk.graded": {"on": on, "grade": "高", "reasons": x},
-        "risk.reported": {"on": on, "report_no": x, "conclusion": x},
-    }[kind]
-
-
-__all__ = ["ACTIONS", "ACTION_LABELS", "RiskAssessments"]
+__all__ = ["ACTION_LABELS", "RiskAssessments"]

@@ -12,11 +12,11 @@ from typing import Any
 
 from app.accounts import SETTINGS_ROLE, Cadre, cadre_roles, list_cadres
 from app.domain import merge_config
-from app.domain.phone import check_phone
+from app.domain.shared.phone import check_phone
 from app.services.errors import ServiceError
 from app.services.rules import load_rules
-from schemas.config import load_defaults
 from app.station import Station
+from schemas.config import load_defaults
 from sync.errors import StoreError
 from sync.ids import uuid7
 from sync.store import NewEvent

@@ -1,6 +1,8 @@
-"""What the dispute, petition and risk-assessment services share: one step = one check by
-the domain's ``check_transition`` against the record's state here and now, then one
-write (or ServiceError in Chinese and nothing written), as Desk.act does for cases.
+"""What the record services share (service desk, disputes, petitions, risk assessments,
+the 民意台账): each is a ``Workflow`` with its domain declaration (``flow``, an
+``app.domain.workflow.Flow``).  One step = one check by ``flow.check`` against the
+record's state here and now, then one write (or ServiceError in Chinese and nothing
+written); the buttons a screen shows are ``actions(state)``, the steps whose gate is open.
 
 Also: who the signed-in cadre is in a payload, today's date and time (passed in, never
 read from a global), per-station numbering of documents, and the scope handoff
@@ -15,14 +17,12 @@ from datetime import date, datetime
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain.service_transitions import Verdict
+from app.domain.workflow import Flow, Verdict
 from app.services.errors import ServiceError
 from app.services.rules import Rules, RulesCache
 from app.station import Station
 from sync.db import transaction
 from sync.store import NewEvent
-
-Check = Callable[[Any, Mapping[str, Any], str | None], Verdict]
 
 
 def person(cadre: Cadre) -> dict[str, str]:
@@ -64,6 +64,7 @@ class Workflow:
     """Base of the record services.  ``today``/``now`` are the station's clock."""
 
     kind_name = "记录"  # for messages: 纠纷, 信访事项, 评估
+    flow: Flow[Any]     # the workflow's declaration (app.domain)
 
     def __init__(self, station: Station, today: Callable[[], date] = date.today,
                  now: Callable[[], datetime] | None = None) -> None:
@@ -85,6 +86,24 @@ class Workflow:
     def levels(self) -> dict[str, str]:
         return self.station.projections.cases.levels(self.conn)
 
+    def flow_rules(self) -> Any:
+        """The workflow's rules in force here (None: the declaration's defaults)."""
+        return None
+
+    def state(self, record: str) -> Any:
+        """The record as its events here make it (fold)."""
+        return self.flow.fold(self.events(record), self.levels(), self.flow_rules())
+
+    def actions(self, state: Any) -> list[tuple[str, str]]:
+        """The (event type, label) of the steps this station may take on ``state`` now:
+        the gate (status, level, holder, the state's own rules) decides; each form is
+        checked with its real values when it is saved."""
+        return self.flow.buttons(state, self.level, self.flow_rules())
+
+    def _check(self, state: Any, event: Mapping[str, Any], level: str | None = None
+               ) -> Verdict:
+        return self.flow.check(state, event, level or self.level, self.flow_rules())
+
     def events(self, record: str) -> list[dict[str, Any]]:
         events = self.station.projections.events(self.conn, record)
         if not events:
@@ -100,13 +119,13 @@ class Workflow:
             raise ServiceError(f"填写的内容不完整或格式不对：{message}") from exc
 
     def step(self, officer: Cadre, record: str, state: Any, event_type: str,
-             payload: dict[str, Any], check: Check, owner: str | None = None,
+             payload: dict[str, Any], owner: str | None = None,
              also: Sequence[NewEvent] = ()) -> dict[str, Any]:
         """Check ``event_type`` on ``state`` for this station's level, then write it
         (with ``also``, in the same transaction)."""
         probe = {"id": "probe", "type": event_type, "v": 1, "payload": payload,
                  "record": record, "origin": self.station.node_id, "author": officer.id}
-        verdict = check(state, probe, self.level)
+        verdict = self._check(state, probe)
         if not verdict.ok:
             raise ServiceError(verdict.message)
         return self.write([NewEvent(event_type, record, payload, officer.id, owner=owner),

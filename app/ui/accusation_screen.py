@@ -12,8 +12,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from app.domain.petition_sealed import SUBJECTS
-from app.domain.petition_state import CHANNELS
+from app.domain.petition.sealed import SUBJECTS
+from app.domain.petition.state import CHANNELS
 from app.services.errors import ServiceError
 from app.ui.widgets import Page, esc
 

@@ -1,24 +1,27 @@
-"""The small forms behind a case's action buttons (a mixin of CaseScreen): one spec per
-action (FORMS; 修改信息 lists the correctable fields filled with what the case says now),
-常用语 above the text boxes (PHRASES, service.quick_phrases), the 转办 summary started from
-the village's words, and saving through the Desk — which checks again and writes one
-event or nothing (app.services.desk, app.services.casework)."""
+"""The small forms behind a case's action buttons (CaseScreen's part of the shared action
+panel, app.ui.action_panel): one spec per action (FORMS; 修改信息 lists the correctable
+fields filled with what the case says now), 常用语 above the text boxes (PHRASES,
+service.quick_phrases), the 转办 summary started from the village's words, and saving
+through the Desk — which checks again and writes one event or nothing (app.services.desk,
+app.services.casework)."""
 from __future__ import annotations
 
 from datetime import date
 
-from kivy.clock import Clock
-from kivy.metrics import dp
+from typing import Any
 
 from app.domain.config import quick_phrases, rating_payload, satisfaction_choices
-from app.domain.errors import ConfigError
-from app.domain.service_state import PLAIN_FIELDS, WITHDRAW_KINDS
-from app.services.actions import ACTION_LABELS
+from app.domain.service.flow import SERVICE_CASE
+from app.domain.service.state import PLAIN_FIELDS, WITHDRAW_KINDS
 from app.services.casework import CORRECTABLE, URGE_METHODS
 from app.services.directory import station_cadres
 from app.services.errors import ServiceError
-from app.ui.phrases import add_with_phrases
-from app.ui.widgets import CheckRow, ChoiceRow, Field, Small, esc
+from app.ui import style
+from app.ui.action_panel import ActionPanel
+from app.ui.forms import Builder_, Spec
+from app.ui.widgets import CheckRow, Small, esc
+
+ACTION_LABELS = SERVICE_CASE.labels
 
 METHODS = ["当面", "电话", "短信", "上门", "其他"]
 OUTCOMES = {"已解决，办结": "resolved", "不予办理（写明理由）": "refused"}
@@ -75,9 +78,22 @@ DONE_MESSAGES = {"svc.escalated": "已上报镇，同步后镇里就能看到。
 
 
 
-class CaseForms:
-    """Mixed into CaseScreen: needs ``app``, ``state``, ``record``, ``ids``, ``action``
-    and ``refresh``."""
+class _Ticked:
+    """The 补齐材料 check rows: ``text`` is the ticked materials, one per line."""
+
+    def __init__(self, rows: list[CheckRow]) -> None:
+        self.rows = rows
+
+    @property
+    def text(self) -> str:
+        return "\n".join(row.material for row in self.rows if row.active)
+
+
+class CaseForms(ActionPanel):
+    """CaseScreen's forms on the action panel: needs ``app``, ``state``, ``record``,
+    ``ids``, ``action`` and ``refresh``."""
+    FORMS, LABELS, DONE = FORMS, ACTION_LABELS, DONE_MESSAGES
+    state: Any
 
     def _options(self, key: str) -> list[str]:
         app = self.app
@@ -97,7 +113,7 @@ class CaseForms:
             return ["男", "女"]
         return METHODS
 
-    def _spec(self, kind: str) -> list[tuple[str, str, str, bool]]:
+    def form_spec(self, kind: str) -> Spec:
         """The form of ``kind``; 修改信息 lists the correctable fields first."""
         if kind != "svc.updated":
             return FORMS[kind]
@@ -108,9 +124,26 @@ class CaseForms:
                   for name in CORRECTABLE]
         return fields + FORMS[kind]
 
-    def _default(self, kind: str, key: str) -> str:
+    def phrases(self, key: str) -> list[str]:
+        return quick_phrases(self.app.rules.config, PHRASES.get((self.action, key), ""))
+
+    def custom_inputs(self) -> dict[str, Builder_]:
+        return {"check:missing": self._missing_rows}
+
+    def _missing_rows(self, box: Any, label: str, on_change: Any) -> _Ticked:
+        box.add_widget(Small(text=label, color=style.TEXT))
+        rows = []
+        for material in self.state.missing_materials:
+            row = CheckRow(text=esc(material))
+            row.material = material
+            row.bind(active=on_change)
+            box.add_widget(row)
+            rows.append(row)
+        return _Ticked(rows)
+
+    def _default(self, key: str) -> str:
         """What a form's box holds when it opens."""
-        state = self.state
+        kind, state = self.action, self.state
         if kind == "svc.updated" and key in PLAIN_FIELDS:
             return str(state.fields.get(key) or "")
         if kind == "svc.replied" and key == "department" and state.letter:
@@ -121,85 +154,13 @@ class CaseForms:
             return "电话"
         return ""
 
-    def open_form(self, kind: str) -> None:
-        self.action = kind
-        box = self.ids.form_fields
-        box.clear_widgets()
-        self._inputs: dict[str, object] = {}
-        self.ids.form_title.text = ACTION_LABELS[kind]
-        self.ids.form_error.text = ""
-        config = self.app.rules.config
-        for key, label, widget, _required in self._spec(kind):
-            if widget.startswith("choice:"):
-                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
-                choice.value = self._default(kind, key)
-                choice.bind(value=self._clear_error)
-                box.add_widget(choice)
-                self._inputs[key] = choice
-            elif widget == "check:missing":
-                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                rows = []
-                for material in self.state.missing_materials:
-                    row = CheckRow(text=esc(material))
-                    row.material = material
-                    row.bind(active=self._clear_error)
-                    box.add_widget(row)
-                    rows.append(row)
-                self._inputs[key] = rows
-            else:
-                field = Field(label=label, multiline=widget == "long",
-                              lines=3 if widget == "long" else 1,
-                              hint="2026-12-31" if widget == "date" else "",
-                              text=self._default(kind, key))
-                field.bind(text=self._clear_error)
-                add_with_phrases(box, field, quick_phrases(config, PHRASES.get((kind, key), "")))
-                self._inputs[key] = field
-        Clock.schedule_once(self._scroll_to_form, 0.05)
-
-    def _scroll_to_form(self, _dt) -> None:
-        if self.action:   # on a phone the form is below the case's facts: bring it up
-            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
-
-    def _clear_error(self, *_):
-        self.ids.form_error.text = ""
-
-    def value(self, key: str) -> str:
-        widget = self._inputs.get(key)
-        if widget is None:
-            return ""
-        if isinstance(widget, list):      # check rows: the ticked ones, one per line
-            return "\n".join(row.material for row in widget if row.active)
-        return (widget.value if isinstance(widget, ChoiceRow) else widget.text).strip()
-
-    def cancel(self) -> None:
-        self.action = ""
-
-    def submit(self) -> None:
-        kind, app = self.action, self.app
-        missing = [label for key, label, _w, required in self._spec(kind)
-                   if required and not self.value(key)]
-        if missing:
-            self.ids.form_error.text = "请填写：" + "、".join(missing)
+    def after_save(self, kind: str) -> None:
+        if kind != "svc.materials_supplied":
+            super().after_save(kind)
             return
-        try:
-            self._apply(kind)
-        except ServiceError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        except ConfigError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        self.action = ""
-        message = DONE_MESSAGES.get(kind, f"已登记“{ACTION_LABELS[kind]}”。")
-        if kind == "svc.materials_supplied":
-            left = app.desk.case(self.record).missing_materials
-            message = (f"已登记补交的材料，还缺：{'、'.join(left)}。" if left else
-                       "材料已齐全，一次性告知单可以重新打印。")
-        app.say(message)
-        app.refresh_status()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
+        left = self.app.desk.case(self.record).missing_materials
+        self.app.say(f"已登记补交的材料，还缺：{'、'.join(left)}。" if left else
+                     "材料已齐全，一次性告知单可以重新打印。")
 
     def _apply(self, kind: str) -> None:
         app, desk, record, v = self.app, self.app.desk, self.record, self.value
@@ -251,5 +212,5 @@ class CaseForms:
             if v("department"):
                 payload["department"] = v("department")
         else:
-            payload = {key: v(key) for key, *_ in self._spec(kind) if v(key)}
+            payload = {key: v(key) for key, *_ in self.form_spec(kind) if v(key)}
         desk.act(user, record, kind, payload)

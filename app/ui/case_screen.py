@@ -1,11 +1,12 @@
 """事项详情: one case — status, 首接责任人, deadline (red when overdue), the village's own
 words when it was reported up (first, for the town), 催办 so far, the timeline of steps
-(who, when, at which level, what), rejected events shown as such, and only the actions
-check_transition allows at this station's level, each with a small form: the everyday
-ones too (修改信息, 补齐材料, 撤件, 催办; app.services.casework), with 常用语 above the
-text boxes and the 转办 summary started from the village's words.
+(who, when, at which level, what), rejected events shown as such, and only the actions the
+declaration allows at this station's level, each with a small form: the everyday ones too
+(修改信息, 补齐材料, 撤件, 催办; app.services.casework), with 常用语 above the text boxes and
+the 转办 summary started from the village's words.
 
-Which buttons: app.services.actions.allowed_actions (the domain decides). Saving an action:
+Which buttons: Desk.actions (the gate of the case's declaration decides); the forms are
+app.ui.case_forms on the shared action panel (app.ui.action_panel). Saving an action:
 Desk.act / escalate / forward / correct / …, which check again and write one event or
 nothing."""
 from __future__ import annotations
@@ -16,12 +17,11 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain import case_deadline, mask_id_number, overdue_alerts
-from app.domain.service_state import LEVEL_NAMES
-from app.services.actions import ACTION_LABELS, allowed_actions
+from app.domain.service.state import LEVEL_NAMES
 from app.services.directory import cadre_names, node_names
 from app.services.errors import ServiceError
 from app.services.printing import docs_available, print_letter, print_notice, print_receipt
-from app.ui.case_forms import CaseForms
+from app.ui.case_forms import ACTION_LABELS, CaseForms
 from app.ui.print_dialog import print_paper
 from app.ui.style import GREEN_HEX
 from app.ui.timeline import fill_timeline
@@ -37,13 +37,9 @@ class CaseScreen(CaseForms, Page):
     action = StringProperty("")
     can_print = BooleanProperty(False)
 
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
+    def show(self, record: str = "", **params) -> None:
         self.can_print = docs_available()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
+        super().show(record, **params)
 
     # reading ----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -172,13 +168,11 @@ class CaseScreen(CaseForms, Page):
     def _actions(self, state) -> None:
         box = self.ids.actions
         box.clear_widgets()
-        allowed = allowed_actions(state, self.app.level)
-        for kind, label in allowed:
-            button = CaseActionButton(text=label, kind="danger" if kind in (
-                "svc.returned", "svc.reopened", "svc.withdrawn") else "primary")
-            button.action = kind
-            button.bind(on_release=lambda b: self.open_form(b.action))
-            box.add_widget(button)
+        allowed = self.app.desk.actions(state)
+        self.add_action_buttons([kind for kind, _ in allowed], CaseActionButton,
+                                lambda kind: "danger" if kind in (
+                                    "svc.returned", "svc.reopened", "svc.withdrawn")
+                                else "primary")
         if self.can_print and state.receipt_no:
             for text, handler in (("打印受理回执", self.print_receipt),
                                   ("打印告知单", self.print_notice)):

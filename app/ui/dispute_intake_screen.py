@@ -14,8 +14,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 
 from app.domain import check_id_number, check_phone
-from app.domain.dispute_links import is_first_time
-from app.domain.dispute_state import DISPUTE_TYPES, METHODS, PARTY_ROLES, RISK_LEVELS, SOURCES
+from app.domain.dispute.links import is_first_time
+from app.domain.dispute.state import DISPUTE_TYPES, METHODS, PARTY_ROLES, RISK_LEVELS, SOURCES
 from app.services.disputes import DisputeForm, PartyForm
 from app.services.errors import ServiceError
 from app.ui.links import kept, show_links

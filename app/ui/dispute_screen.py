@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.lang import Builder
 from kivy.metrics import dp
@@ -20,26 +19,27 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from app.domain.dispute_ledger import ledger_row
-from app.domain.dispute_state import (
+from app.domain.dispute.agreement import is_oral
+from app.domain.dispute.ledger import ledger_row
+from app.domain.dispute.state import (
     CONFIRMATION_STATUSES, LEVEL_NAMES, PERFORMANCE, RISK_LEVELS)
-from app.domain.mediation_agreement import is_oral
 from app.services.directory import cadre_names, node_names
 from app.services.disputes import ACTION_LABELS, CONSENT_HOW, REVISIT_METHODS  # noqa: F401 (kv)
 from app.services.errors import ServiceError
 from app.services.photos import attachment_from_file
-from app.services.workflow import Attachment
 from app.services.printing import print_agreement
+from app.services.workflow import Attachment
+from app.ui import style
+from app.ui.action_panel import ActionPanel
 from app.ui.print_dialog import print_paper
-from app.ui.photo_picker import PhotoField
 from app.ui.timeline import fill_timeline
-from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, Page, Small, esc, red
+from app.ui.widgets import BigButton, Body, Card, Page, Small, esc, red
 
 ORAL = "oral_agreement"   # 调解成功 without paper (人民调解法 Art 28, 30)
 LABELS = {**ACTION_LABELS, ORAL: "口头协议"}
-# The form behind each step: (key, label, kind, required); kind is "text", "long",
-# "date", "choice:<options>", "file" (a photo or scan: camera or the Chinese picker,
-# app.ui.photo_picker) or "consents" (one row per side).
+# The form behind each step (app.ui.forms.Form): (key, label, kind, required); kind is
+# "text", "long", "date", "choice:<options>", "photo" (a photo or scan: camera or the
+# Chinese picker) or "consents" (this screen's own: one row per side).
 FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "dispute.taken": [("note", "认领说明（选填，例如由谁具体跟进）", "text", False)],
     "dispute.session": [("on", "调解日期（年-月-日）", "date", True),
@@ -48,15 +48,16 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
                         ("place", "调解地点", "text", False),
                         ("record_text", "调解笔录（双方说了什么、调解员怎么调、结果如何）",
                          "long", True),
-                        ("file", "签字笔录的照片或扫描件（选填）", "file", False)],
+                        ("file", "签字笔录的照片或扫描件（选填）", "photo", False)],
     "dispute.failed": [("reason", "调解不成的原因", "long", True),
                        ("referral", "引导到哪里解决", "choice:referrals", True),
                        ("unit", "具体单位（选填，例如县人民法院）", "text", False),
                        ("note", "说明（选填）", "text", False)],
     "dispute.extended": [("new_due", "延长到（年-月-日）", "date", True),
                          ("reason", "延长的理由", "long", True),
+                         # checked on save: each side must have chosen how it agreed
                          ("consents", "双方当事人都同意延长（每一方选同意的方式）", "consents",
-                          True)],
+                          False)],
     "dispute.escalated": [("reason", "为什么要上报（超出本级能力、涉及多村等）", "long", True),
                           ("leader", "包案领导（选填）", "text", False)],
     "dispute.risk_changed": [("risk", "激化风险调整为", "choice:risks", True),
@@ -96,17 +97,12 @@ class ConsentRow(BoxLayout):
     name = StringProperty("")
 
 
-class DisputeScreen(Page):
+class DisputeScreen(ActionPanel, Page):
+    FORMS, LABELS, DONE = FORMS, LABELS, DONE
+    long_lines = 4
     record = StringProperty("")
     action = StringProperty("")
     can_print = BooleanProperty(False)
-
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
 
     # reading ------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -196,12 +192,8 @@ class DisputeScreen(Page):
             at = [kind for kind, _ in allowed].index("dispute.agreed")
             allowed.insert(at + 1, (ORAL, LABELS[ORAL]))
         allowed.sort(key=lambda item: item[0] in SECONDARY)
-        for kind, label in allowed:
-            button = DisputeActionButton(text=label, kind="plain" if kind in SECONDARY
-                                         else "primary")
-            button.action = kind
-            button.bind(on_release=lambda b: self.open_form(b.action))
-            box.add_widget(button)
+        self.add_action_buttons([kind for kind, _ in allowed], DisputeActionButton,
+                                lambda kind: "plain" if kind in SECONDARY else "primary")
         if state.agreement and not is_oral(state.agreement):
             button = DisputeActionButton(text="打印协议书", kind="plain")
             button.bind(on_release=lambda _b: self.print_agreement())
@@ -275,7 +267,7 @@ class DisputeScreen(Page):
             return list(PERFORMANCE)
         return list(REVISIT_METHODS)
 
-    def _default(self, kind: str, key: str) -> str:
+    def _default(self, key: str) -> str:
         app = self.app
         if key in ("on", "effective_on"):
             return app.today().isoformat()
@@ -292,86 +284,33 @@ class DisputeScreen(Page):
         if kind == "dispute.agreed":
             self.app.go("agreement", record=self.record)
             return
-        self.action = kind
-        box = self.ids.form_fields
-        box.clear_widgets()
-        self._inputs: dict[str, object] = {}
-        self.ids.form_title.text = LABELS[kind] + (
-            "（包案领导：您本人）" if kind == "dispute.taken" else "")
-        self.ids.form_error.text = ""
         self.ids.form_ok.text = "认领" if kind == "dispute.taken" else "保存"
-        for key, label, widget, _required in FORMS[kind]:
-            if widget.startswith("choice:"):
-                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                choice = ChoiceRow(options=self._options(widget.split(":", 1)[1]))
-                choice.bind(value=self._clear_error)
-                box.add_widget(choice)
-                self._inputs[key] = choice
-            elif widget == "consents":
-                box.add_widget(Small(text=label, color=(0.11, 0.11, 0.13, 1)))
-                rows = []
-                for name in self.state.consenting_parties:
-                    row = ConsentRow(name=name)
-                    row.ids.how.bind(value=self._clear_error)
-                    box.add_widget(row)
-                    rows.append(row)
-                self._inputs[key] = rows
-            elif widget == "file":
-                photo = PhotoField(self.app, label)
-                box.add_widget(photo)
-                self._inputs[key] = photo
-            else:
-                field = Field(label=label, multiline=widget == "long",
-                              lines=4 if widget == "long" else 1,
-                              hint="2026-12-31" if widget == "date" else "",
-                              text=self._default(kind, key))
-                field.bind(text=self._clear_error)
-                box.add_widget(field)
-                self._inputs[key] = field
-        Clock.schedule_once(self._scroll_to_form, 0.05)
+        super().open_form(kind)
 
-    def _scroll_to_form(self, _dt) -> None:
-        if self.action:
-            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
+    def form_title(self, kind: str) -> str:
+        return LABELS[kind] + ("（包案领导：您本人）" if kind == "dispute.taken" else "")
 
-    def _clear_error(self, *_):
-        self.ids.form_error.text = ""
+    def custom_inputs(self):
+        return {"consents": self._consents}
 
-    def value(self, key: str) -> str:
-        widget = self._inputs.get(key)
-        if widget is None or isinstance(widget, list):
-            return ""
-        if isinstance(widget, ChoiceRow):
-            return widget.value.strip()
-        if isinstance(widget, PhotoField):
-            return widget.path.strip()
-        return widget.text.strip()
+    def _consents(self, box, label: str, on_change) -> list[ConsentRow]:
+        """One row per side: its name and how it agreed (签字, 口头, 书面)."""
+        box.add_widget(Small(text=label, color=style.TEXT))
+        rows = []
+        for name in self.state.consenting_parties:
+            row = ConsentRow(name=name)
+            row.ids.how.bind(value=on_change)
+            box.add_widget(row)
+            rows.append(row)
+        return rows
 
-    def cancel(self) -> None:
-        self.action = ""
-
-    def submit(self) -> None:
-        kind = self.action
-        missing = [label for key, label, widget, required in FORMS[kind]
-                   if required and widget != "consents" and not self.value(key)]
-        if missing:
-            self.ids.form_error.text = "请填写：" + "、".join(missing)
-            return
-        try:
-            self._apply(kind)
-        except ServiceError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        self.action = ""
+    def after_save(self, kind: str) -> None:
         warning = (self.app.disputes.confirmation_warning(self.record)
                    if kind == "dispute.confirmation" else None)
         if warning:
             self.app.say("已登记司法确认情况。" + warning, error=True, seconds=15)
         else:
-            self.app.say(DONE.get(kind, f"已登记“{LABELS[kind]}”。"))
-        self.app.refresh_status()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
+            super().after_save(kind)
 
     def _attachments(self) -> list[Attachment]:
         path = self.value("file")

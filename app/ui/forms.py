@@ -3,11 +3,14 @@
 list of full-width buttons), dates prefilled with today.
 
 A spec item is (key, label, kind, required); kind: "text", "long", "date", "int",
-"choice:<name>", "list:<name>" (long options, one per line) or "photo" (a photo or scan
-from the camera or the Chinese picker, app.ui.photo_picker; needs ``app``)."""
+"choice:<name>", "list:<name>" (long options, one per line), "photo" (a photo or scan
+from the camera or the Chinese picker, app.ui.photo_picker; needs ``app``), or a kind of
+the screen's own given in ``custom`` (a builder that adds its widgets to the box and
+returns what ``inputs[key]`` should hold: a widget, or anything with a ``text``).
+``phrases(key)``, if given, lists the 常用语 shown above a text box (app.ui.phrases)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
 from app.ui import style
+from app.ui.phrases import add_with_phrases
 from app.ui.widgets import ChoiceRow, Field, Small
 
 Spec = Sequence[tuple[str, str, str, bool]]
+# A screen's own kind of input: (box, label, on_change) -> what inputs[key] holds
+Builder_ = Callable[[Any, str, Callable[..., None]], object]
 
 
 class ListChoiceButton(ToggleButton):
@@ -58,11 +64,16 @@ class Form:
 
     def __init__(self, box, spec: Spec, options: Callable[[str], list[str]],
                  default: Callable[[str], str], on_change: Callable[..., None],
-                 app: Any = None) -> None:
+                 app: Any = None, custom: Mapping[str, Builder_] | None = None,
+                 long_lines: int = 3,
+                 phrases: Callable[[str], list[str]] | None = None) -> None:
         self.spec = list(spec)
         self.inputs: dict[str, object] = {}
         box.clear_widgets()
         for key, label, kind, _required in self.spec:
+            if custom and kind in custom:
+                self.inputs[key] = custom[kind](box, label, on_change)
+                continue
             if kind == "photo":
                 from app.ui.photo_picker import PhotoField
                 widget = PhotoField(app, label)
@@ -76,11 +87,15 @@ class Form:
                 widget.bind(value=on_change)
             else:
                 widget = Field(label=label, multiline=kind == "long",
-                               lines=3 if kind == "long" else 1,
+                               lines=long_lines if kind == "long" else 1,
                                hint="2026-12-31" if kind == "date" else "",
                                input_filter="int" if kind == "int" else None,
                                text=default(key))
                 widget.bind(text=on_change)
+                if phrases:
+                    add_with_phrases(box, widget, phrases(key))
+                    self.inputs[key] = widget
+                    continue
             box.add_widget(widget)
             self.inputs[key] = widget
 

@@ -13,7 +13,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from app.domain import deadline_status
-from app.domain.service_state import STATUS_NAMES
+from app.domain.service.state import STATUS_NAMES
 from app.services.errors import ServiceError
 from app.services.ledger import LedgerFilter, export_xlsx, is_overdue, ledger
 from app.ui.widgets import Page, esc, red

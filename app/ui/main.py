@@ -80,6 +80,9 @@ SCREENS: dict[str, tuple[str, str]] = {
     "visit": ("app.ui.visit_detail_screen", "VisitDetailScreen"),
     "local_matter": ("app.ui.local_matter_screen", "LocalMatterScreen"),
     "help": ("app.ui.help_screen", "HelpScreen"),
+    "decisions": ("app.ui.decision_screen", "DecisionListScreen"),
+    "decision": ("app.ui.decision_screen", "DecisionScreen"),
+    "roster": ("app.ui.roster_screen", "RosterScreen"),
 }
 
 

@@ -15,15 +15,15 @@ from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from app.domain.config import satisfaction_choices
-from app.domain.dispute_state import DISPUTE_TYPES, RISK_LEVELS
-from app.domain.opinion_ledger import ANSWER_METHODS, CATEGORIES, ROUTES, VISITS
+from app.domain.dispute.state import DISPUTE_TYPES, RISK_LEVELS
+from app.domain.opinion.flow import ANSWER_METHODS, CATEGORIES, ROUTES, VISITS
 from app.services.errors import ServiceError
-from app.services.opinions import ACTIONS, OpinionForm, Opinions
+from app.services.opinions import ACTION_LABELS, OpinionForm, Opinions
 from app.ui import style
 from app.ui.forms import Form
 from app.ui.widgets import BigButton, Body, Card, ErrorText, Heading, ListRow, Page, Small, esc, red
 
-LABELS = dict(ACTIONS)
+LABELS = ACTION_LABELS
 NEW = "new"
 FORMS = {
     NEW: [("name", "反映情况的群众姓名", "text", True), ("phone", "联系电话（选填）", "text", False),

@@ -14,8 +14,8 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 
 from app.domain import check_id_number, check_phone
-from app.domain.dispute_links import is_first_time
-from app.domain.petition_state import CHANNELS, OPEN_CATEGORIES
+from app.domain.dispute.links import is_first_time
+from app.domain.petition.state import CHANNELS, OPEN_CATEGORIES
 from app.services.errors import ServiceError
 from app.services.petitions import PetitionerForm, PetitionForm
 from app.ui.links import kept, show_links

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import StringProperty
 
 from app.domain.config import satisfaction_choices
-from app.domain.petition_state import (
+from app.domain.petition.state import (
     CONSEQUENCES, LEVEL_NAMES, NEXT_STAGE, RESULTS, REVIEW_RESULTS, SUGGESTION, SUGGESTION_RESULTS,
     TERMINATION_BASES, UPPER_OUTSIDE)
 from app.services.directory import cadre_names, node_names
 from app.services.errors import ServiceError
 from app.services.petition_upper import RATING_HOW
 from app.services.petitions import ACTION_LABELS
-from app.ui.forms import Form
 from app.services.printing import print_petition_notice
+from app.ui.action_panel import ActionPanel
 from app.ui.print_dialog import print_paper
 from app.ui.widgets import BigButton, Body, Card, Page, Small, esc, red
 
@@ -117,16 +115,10 @@ class PetitionActionButton(BigButton):
     pass
 
 
-class PetitionScreen(Page):
+class PetitionScreen(ActionPanel, Page):
+    FORMS, LABELS, DONE = FORMS, LABELS, DONE
     record = StringProperty("")
     action = StringProperty("")
-
-    def show(self, record: str = "", **_params) -> None:
-        if record:
-            self.record = record
-        self.action = ""
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
 
     def refresh(self) -> None:
         app = self.app
@@ -214,12 +206,8 @@ class PetitionScreen(Page):
         kinds = [kind for kind, _ in allowed]
         if state.proposal and "petition.refused" in kinds:
             kinds.insert(0, CONFIRM)
-        for kind in kinds:
-            button = PetitionActionButton(text=LABELS[kind], kind="danger" if kind in (
-                CONFIRM, "petition.refused") else "primary")
-            button.action = kind
-            button.bind(on_release=lambda b: self.open_form(b.action))
-            box.add_widget(button)
+        self.add_action_buttons(kinds, PetitionActionButton, lambda kind: "danger" if kind in (
+            CONFIRM, "petition.refused") else "primary")
         decision = (state.decision or {}).get("kind")
         if decision in ("accepted", "refused"):
             text = "打印受理告知书" if decision == "accepted" else "打印不予受理告知书"
@@ -272,43 +260,8 @@ class PetitionScreen(Page):
             return str(self.state.proposal.get("label", ""))
         return ""
 
-    def open_form(self, kind: str) -> None:
-        self.action = kind
-        self.ids.form_title.text = LABELS[kind]
-        self.ids.form_error.text = ""
-        self._form = Form(self.ids.form_fields, FORMS[kind], self._options, self._default,
-                         self._clear_error)
-        Clock.schedule_once(self._scroll_to_form, 0.05)
-
-    def _scroll_to_form(self, _dt) -> None:
-        if self.action:
-            self.ids.scroll.scroll_to(self.ids.form_slot, padding=dp(16), animate=False)
-
-    def _clear_error(self, *_):
-        self.ids.form_error.text = ""
-
-    def cancel(self) -> None:
-        self.action = ""
-
-    def submit(self) -> None:
-        kind = self.action
-        missing = self._form.missing()
-        if missing:
-            self.ids.form_error.text = "请填写：" + "、".join(missing)
-            return
-        try:
-            self._apply(kind)
-        except ServiceError as exc:
-            self.ids.form_error.text = exc.message
-            return
-        self.action = ""
-        self.app.say(DONE.get(kind, f"已登记“{LABELS[kind]}”。"))
-        self.app.refresh_status()
-        self.refresh()
-        self.ids.scroll.scroll_y = 1
-
     def _apply(self, kind: str) -> None:
-        svc, user, record, v = self.app.petitions, self.app.user, self.record, self._form.value
+        svc, user, record, v = self.app.petitions, self.app.user, self.record, self.value
         if kind == "petition.accepted":
             svc.accept(user, record, override_reason=v("override_reason"),
                        handler=v("handler") or None)

@@ -9,12 +9,12 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from app.domain.risk_assessment import METHODS
-from app.domain.risk_grading import DECISIONS, DIMENSIONS, FINDINGS, GRADES
+from app.domain.risk.flow import METHODS
+from app.domain.risk.grading import DECISIONS, DIMENSIONS, FINDINGS, GRADES
 from app.services.errors import ServiceError
 from app.ui import style
 from app.ui.forms import Form
-from app.ui.widgets import Body, ChoiceButton, Heading, ListRow, Page, Small, esc, red
+from app.ui.widgets import Body, ChoiceButton, Heading, ListRow, Page, Small, esc, red, station_service
 
 STEPS = (("plan", "评估方案"), ("risk.opinions_gathered", "征求意见"),
          ("risk.analysed", "分析论证"), ("risk.graded", "确定风险等级"),
@@ -54,12 +54,8 @@ OPTIONS = {"methods": list(METHODS), "findings": list(FINDINGS), "grades": list(
 
 
 def _service(app):
-    svc = getattr(app, "_risk_service", None)
-    if svc is None or svc.station is not app.station:
-        from app.services.risk import RiskAssessments
-        svc = RiskAssessments(app.station, today=app.today, now=app.now)
-        app._risk_service = svc
-    return svc
+    from app.services.risk import RiskAssessments
+    return station_service(app, "_risk_service", RiskAssessments)
 
 
 class RiskListScreen(Page):

@@ -9,7 +9,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from app.domain.dispute_state import DISPUTE_TYPES, RISK_LEVELS
+from app.domain.dispute.state import DISPUTE_TYPES, RISK_LEVELS
 from app.services.errors import ServiceError
 from app.ui.widgets import Body, ListRow, Page, esc, red
 

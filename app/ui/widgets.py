@@ -364,3 +364,13 @@ class Page(Screen):
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+def station_service(app, name: str, make):
+    """The app's one ``make(station, today=, now=)`` service for the open station, kept on
+    the app as ``name`` and made again when another station is opened."""
+    svc = getattr(app, name, None)
+    if svc is None or svc.station is not app.station:
+        svc = make(app.station, today=app.today, now=app.now)
+        setattr(app, name, svc)
+    return svc

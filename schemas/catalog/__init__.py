@@ -5,7 +5,7 @@
                                 definitions/matter also checks catalog edit events
 
 Catalog edit events (events/catalog.*.v1.json, kind "config") are applied by
-``app.domain.catalog``.  Each call returns a fresh copy, so a caller may change it.
+``app.domain.service.catalog``.  Each call returns a fresh copy, so a caller may change it.
 """
 from __future__ import annotations
 

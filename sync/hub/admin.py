@@ -54,7 +54,7 @@ def add_node(hub: HubStore, name: str, kind: str, roles: tuple[str, ...] = ()
 
 def _next_short_code(hub: HubStore, kind: str) -> str:
     """A town hub under a county gets two letters; a station gets the hub's two letters
-    and a 3-digit number (receipt numbers: app.domain.receipt)."""
+    and a 3-digit number (receipt numbers: app.domain.shared.receipt)."""
     used = {r[0] for r in hub.conn.execute("SELECT short_code FROM nodes WHERE direct=1"
                                            " AND short_code IS NOT NULL")}
     if hub.meta.get("level") == "county" and kind == "town":

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.petition_sealed import sealed_payload
+from app.domain.petition.sealed import sealed_payload
 from app.sealing import discipline_keys, ensure_seal_key, open_sealed, seal_for_discipline
 from app.services.dispute_screenings import ScreeningForm
 from app.services.disputes import DisputeForm, Disputes, PartyForm
@@ -119,7 +119,24 @@ SPECS = [
     Spec("petition", "petition.registered", ROLES, lambda p, s: (
         uuid7(), {**s.petition, "receipt_no": _receipt(p, 2)}, None)),
     Spec("risk_assessment", "risk.planned", ROLES, lambda p, s: (uuid7(), s.risk, None)),
+    # 村级民主决策 (issue #12): a village opens its matters and keeps its roster
+    Spec("village_matter", "decision.matter_opened", VILLAGES, lambda p, s: (
+        uuid7(), _matter(), None)),
+    Spec("village_roster", "decision.roster_changed", VILLAGES, lambda p, s: (
+        uuid7(), {"on": TODAY.isoformat(), "people": [{"id": uuid7(), "name": "王秀英"}],
+                  "officer": {"name": p.cadre.name}}, None)),
 ]
+
+
+def _matter() -> dict[str, Any]:
+    from app.domain.decisions.rules import DecisionRules
+    from app.domain.config import merge_config
+    from schemas.config import load_defaults
+    rules = DecisionRules.from_config(merge_config(load_defaults(), {}))
+    return {"on": TODAY.isoformat(), "title": "修建村组道路", "motion_source": "党员群众建议",
+            "reason": "出行难", "kinds": ["公益事业"], "needs_assessment": True,
+            "procedure": rules.procedure, "steps": rules.procedures[rules.procedure],
+            "officer": {"name": "王"}}
 
 
 def samples(town: Township) -> Samples:
@@ -225,7 +242,9 @@ RECORD_TABLES = {"visit": ("visits", "record"), "cadre": ("cadres", "id"),
                  "duty": ("duty", "record"), "svc_case": ("cases", "record"),
                  "dispute": ("disputes", "record"), "petition": ("petitions", "record"),
                  "dispute_screening": ("screenings", "record"),
-                 "risk_assessment": ("risk_assessments", "record")}
+                 "risk_assessment": ("risk_assessments", "record"),
+                 "village_matter": ("village_matters", "record"),
+                 "village_roster": ("village_registers", "record")}
 
 
 def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -> bool:

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from app.accounts import add_cadre
-from app.domain.deadlines import overdue_alerts
-from app.domain.workdays import WorkCalendar
+from app.domain.service.deadlines import overdue_alerts
+from app.domain.shared.workdays import WorkCalendar
 from app.services.desk import Desk, IntakeForm
 from tests.app.test_screen_services import _station
 from tests.support.papers import set_town_papers

@@ -1,5 +1,5 @@
 """Kivy-free helpers the screens call: which action buttons to show (decided by
-check_transition), and the sync round that runs off the UI thread."""
+the gate of the case's declaration), and the sync round that runs off the UI thread."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts import add_cadre
-from app.services.actions import allowed_actions
+from app.domain.service.flow import SERVICE_CASE
 from app.services.desk import Desk, IntakeForm
 from app.services.syncing import catch_up, status_line, sync_round
 from app.station import Station, open_station
@@ -36,7 +36,7 @@ def village(tmp_path: Path):
 
 
 def _labels(state, level: str) -> list[str]:
-    return [label for _, label in allowed_actions(state, level)]
+    return [label for _, label in SERVICE_CASE.buttons(state, level)]
 
 
 def test_a_fresh_village_case_offers_start_settle_and_escalate_only(village: Station) -> None:

@@ -14,9 +14,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from app import sealing
-from app.domain.petition_sealed import EVENT_TYPE, check_sealed_payload, sealed_payload, \
-    sealed_plaintext
 from app import seal_envelope as envelope
+from app.domain.petition.sealed import EVENT_TYPE, check_sealed_payload, sealed_payload, \
+    sealed_plaintext
 from app.seal_envelope import open_bytes, open_text, seal_bytes, seal_text
 from app.sealing import SealError, open_sealed, seal_for_discipline
 from app.station import Station, open_station

@@ -465,3 +465,29 @@ def test_the_assessment_paper_reads_back(hall: Station, tmp_path: Path) -> None:
     artifacts.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf),
                     str(artifacts / "assessment")], check=True)
+
+
+# village decisions (issue #12) ----------------------------------------------------------------
+def test_village_decisions_stand_at_every_step_and_the_town_sees_them(seeded: Seeded,
+                                                                      hall: Station) -> None:
+    from app.services.decisions import VillageDecisions
+    assert seeded.summary["decisions"] == {"王湾村": 5, "李庄村": 3}
+    town = VillageDecisions(hall, today=lambda: TODAY)
+    rows = town.matters()
+    assert {r["status"] for r in rows} == {"draft", "已报备", "补正", "不同意", "同意"}
+    assert {r["current"] for r in rows} >= {"propose", "review", "implement", None}
+    assert [r["title"] for r in town.inbox()] == ["村东坑塘承包给本村养殖户"]
+    # the failed 代表会议 is in the file, then the one that passed
+    road = next(r["record"] for r in rows if r["title"] == "村组道路安装路灯")
+    history = [h.status for h in town.view(road).state.history if h.step == "resolve"]
+    assert history == ["未通过", "已通过"]
+    chart = town.by_village()
+    assert {entry["name"] for entry in chart.values()} == {"王湾村", "李庄村"}
+    assert any(entry["overdue"] for entry in chart.values())      # a quarter not published
+    village = seeded.open(VILLAGES[0].folder)
+    try:
+        mine = VillageDecisions(village, today=lambda: TODAY)
+        assert not any(w.code == "women_share" for w in mine.roster_warnings())
+        assert len(mine.roster()) == 69
+    finally:
+        village.close()

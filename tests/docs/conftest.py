@@ -28,8 +28,8 @@ import schemas.config
 from app.domain import (
     Catalog, CaseState, WorkCalendar, accepted_payload, add_working_days, apply_catalog_edits,
     fold, format_receipt, merge_config, one_time_notice)
-from app.domain.idcard import check_digit
-from app.domain.intake import Notice
+from app.domain.service.intake import Notice
+from app.domain.shared.idcard import check_digit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "docs"

@@ -18,9 +18,9 @@ import pytest
 
 from app.docs import NotReadyError
 from app.docs.petitions import handling_hearing_record, hearing_record
-from app.domain.petition_clocks import handling_due
-from app.domain.petition_intake import registered_payload
-from app.domain.petition_levels import AnswerRef, check_appeal
+from app.domain.petition.clocks import handling_due
+from app.domain.petition.intake import registered_payload
+from app.domain.petition.levels import AnswerRef, check_appeal
 from tests.docs.conftest import a4_pages, ink_box_mm
 from tests.docs.test_petition_notices_pdf import (
     CALENDAR, COUNTY, FOOTER, LAND, LIU, Log, group_visit_log, land_answered,

@@ -19,9 +19,9 @@ from pypdf import PdfReader
 
 from app.docs import NotReadyError
 from app.docs.disputes import mediation_agreement
-from app.domain.dispute_case import fold
-from app.domain.dispute_state import DisputeState
-from app.domain.idcard import check_digit
+from app.domain.dispute.flow import fold
+from app.domain.dispute.state import DisputeState
+from app.domain.shared.idcard import check_digit
 from schemas.registry import build_registry
 from tests.docs.conftest import a4_pages, flat, ink_box_mm
 

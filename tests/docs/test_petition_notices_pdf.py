@@ -28,12 +28,12 @@ from pypdf import PdfReader
 
 from app.docs import NotReadyError
 from app.docs.petitions import acceptance_notice, refusal_notice, review_right
-from app.domain.idcard import check_digit
-from app.domain.petition_case import fold
-from app.domain.petition_intake import registered_payload
-from app.domain.petition_levels import AnswerRef, answer_ref, check_appeal, new_petition_proposal
-from app.domain.petition_state import PetitionState
-from app.domain.workdays import WorkCalendar
+from app.domain.petition.flow import fold
+from app.domain.petition.intake import registered_payload
+from app.domain.petition.levels import AnswerRef, answer_ref, check_appeal, new_petition_proposal
+from app.domain.petition.state import PetitionState
+from app.domain.shared.idcard import check_digit
+from app.domain.shared.workdays import WorkCalendar
 from schemas.registry import build_registry
 from tests.docs.conftest import a4_pages, flat, ink_box_mm
 

@@ -16,8 +16,8 @@ import pytest
 
 from app.docs import NotReadyError
 from app.docs.risk import risk_report
-from app.domain.risk_assessment import Assessment, fold
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.flow import Assessment, fold
+from app.domain.risk.grading import RiskRules
 from schemas.registry import build_registry
 from tests.docs.conftest import a4_pages, flat, ink_box_mm
 from tests.docs.test_petition_notices_pdf import reads

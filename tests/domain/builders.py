@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from app.domain.service_case import fold
-from app.domain.service_state import CaseState
+from app.domain.service.flow import fold
+from app.domain.service.state import CaseState
 
 # Two tablets in one village, two nodes in the town, one county department.
 LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "c1": "county"}

@@ -6,9 +6,9 @@ import copy
 import pytest
 
 import schemas.catalog
-from app.domain.catalog import Catalog, apply_catalog_edits, check_catalog
 from app.domain.errors import CatalogError
-from app.domain.phone import check_phone
+from app.domain.service.catalog import Catalog, apply_catalog_edits, check_catalog
+from app.domain.shared.phone import check_phone
 
 DOC = schemas.catalog.load_matters()
 SCHEMA = schemas.catalog.matters_schema()

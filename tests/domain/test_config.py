@@ -10,8 +10,8 @@ import schemas.config
 from app.domain.config import (
     check_defaults, merge_config, overrides_from_events, rating_payload, satisfaction_choices)
 from app.domain.errors import ConfigError
-from app.domain.service_transitions import check_transition
-from app.domain.workdays import add_working_days, calendar_from_town_list
+from app.domain.service.flow import check_transition
+from app.domain.shared.workdays import add_working_days, calendar_from_town_list
 from tests.domain.builders import log_at
 
 DEFAULTS = schemas.config.load_defaults()

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from app.domain.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
-from app.domain.workdays import WorkCalendar, add_working_days, calendar_from_town_list
+from app.domain.service.deadlines import case_deadline, deadline_status, effective_due, overdue_alerts
+from app.domain.shared.workdays import WorkCalendar, add_working_days, calendar_from_town_list
 from tests.domain.builders import accepted_p, log_at, Log
 from tests.domain.calendars import COMPLETE_2027
 

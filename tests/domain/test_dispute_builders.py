@@ -10,7 +10,9 @@ from typing import Any, Callable
 
 import pytest
 
-from app.domain import dispute_case, petition_case, risk_assessment
+from app.domain.dispute import flow as dispute_case
+from app.domain.petition import flow as petition_case
+from app.domain.risk import flow as risk_assessment
 from schemas.registry import build_registry
 
 LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "c1": "county",
@@ -233,8 +235,8 @@ RISK_TYPES = [t for t, _ in REGISTRY.schemas if t.startswith("risk.")]
 
 
 def test_every_event_type_has_a_schema_with_the_right_kind():
-    assert set(DISPUTE_TYPES) == set(dispute_case._HANDLERS)
-    assert set(PETITION_TYPES) == set(petition_case._HANDLERS)
+    assert set(DISPUTE_TYPES) == set(dispute_case.EVENT_TYPES)
+    assert set(PETITION_TYPES) == set(petition_case.EVENT_TYPES)
     assert set(RISK_TYPES) == set(risk_assessment.EVENT_TYPES)
     for types, kind in ((DISPUTE_TYPES, "dispute"), (PETITION_TYPES, "petition"),
                         (RISK_TYPES, "risk_assessment")):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import schemas.config
 from app.domain.config import merge_config
-from app.domain.dispute_rules import DisputeRules
-from app.domain.petition_rules import PetitionRules
-from app.domain.risk_grading import RiskRules
+from app.domain.dispute.rules import DisputeRules
+from app.domain.petition.rules import PetitionRules
+from app.domain.risk.grading import RiskRules
 
 DEFAULTS = schemas.config.load_defaults()
 DOMAIN = Path(__file__).resolve().parents[2] / "app" / "domain"
@@ -24,8 +24,9 @@ def test_rules_read_from_the_shipped_config_equal_the_built_in_defaults():
 def test_every_key_has_a_source_and_is_cited_in_the_code_that_uses_it():
     keys = [k for k in DEFAULTS["values"] if k.startswith(PREFIXES)]
     assert len(keys) == 29
-    code = "".join(p.read_text(encoding="utf-8") for p in DOMAIN.glob("*.py")
-                   if p.name.startswith(("dispute", "mediation", "petition", "risk", "opinion")))
+    code = "".join(p.read_text(encoding="utf-8")
+                   for package in ("dispute", "petition", "risk", "opinion")
+                   for p in (DOMAIN / package).glob("*.py"))
     for key in keys:
         entry = DEFAULTS["values"][key]
         assert entry["source"].startswith(("[law] ", "[seed] ", "[local] ", "[practice] ",

@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 
-from app.domain.dispute_levels import check_dispute_intake
-from app.domain.dispute_links import Person, Prior, find_links
-from app.domain.dispute_referrals import BY_TYPE, referral_routes
-from app.domain.dispute_state import DisputeState
-from app.domain.dispute_transitions import check_transition
-from app.domain.mediation_agreement import agreement_problems
-from app.domain.mediation_clocks import confirmation_reminder, confirmation_warning
-from app.domain.workdays import WorkCalendar
+from app.domain.dispute.agreement import agreement_problems
+from app.domain.dispute.clocks import confirmation_reminder, confirmation_warning
+from app.domain.dispute.flow import check_transition
+from app.domain.dispute.levels import check_dispute_intake
+from app.domain.dispute.links import Person, Prior, find_links
+from app.domain.dispute.referrals import BY_TYPE, referral_routes
+from app.domain.dispute.state import DisputeState
+from app.domain.shared.workdays import WorkCalendar
 from tests.domain.test_dispute_builders import LEVELS, agreement, dispute_log
 
 CAL = WorkCalendar()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.dispute_ledger import (
+from app.domain.dispute.ledger import (
     LEDGER_COLUMNS, check_screening, ledger_row, screening_schedule, screenings_from, town_board)
-from app.domain.dispute_rules import DisputeRules
-from app.domain.workdays import WorkCalendar
+from app.domain.dispute.rules import DisputeRules
+from app.domain.shared.workdays import WorkCalendar
 from schemas.registry import build_registry
 from tests.domain.test_dispute_builders import TOWN_LEADER, dispute_log
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.dispute_links import (
+from app.domain.dispute.links import (
     Person, Prior, find_links, is_first_time, link_payload, match_person, similarity)
-from app.domain.dispute_rules import DisputeRules
+from app.domain.dispute.rules import DisputeRules
 
 ZHANG = Person("张大山", "410181198001011234", "东王村")
 WANG = Person("王小河", "", "东王村")
@@ -103,7 +103,7 @@ def test_link_payload_keeps_the_reasons():
 
 
 def test_priors_from_projections_link_a_petition_to_an_earlier_dispute():
-    from app.domain.dispute_links import prior_of_dispute, prior_of_petition
+    from app.domain.dispute.links import prior_of_dispute, prior_of_petition
     from tests.domain.test_dispute_builders import dispute_log, petition_log
     dispute = dispute_log()
     dispute.add("dispute.registered")

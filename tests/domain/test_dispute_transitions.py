@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.dispute_transitions import EVENT_TYPES, check_transition
+from app.domain.dispute.flow import EVENT_TYPES, check_transition
 from tests.domain.test_dispute_builders import LEVELS, OFFICER, TOWN_LEADER, dispute_log, parties
 
 
@@ -145,7 +145,7 @@ def test_registration_needs_both_sides_a_type_and_a_risk():
 
 
 def _blank():
-    from app.domain.dispute_state import DisputeState
+    from app.domain.dispute.state import DisputeState
     return DisputeState(record="dsp-1")
 
 
@@ -230,7 +230,7 @@ def test_concurrent_takes_keep_the_first_and_show_the_second_as_rejected():
 
 def test_replay_is_order_independent_and_ignores_duplicates():
     log = _log(("dispute.taken", "t1", {}), SESSION, ("dispute.agreed", "v1", {}))
-    from app.domain.dispute_case import fold
+    from app.domain.dispute.flow import fold
     forward = fold(log.events, LEVELS)
     backward = fold(list(reversed(log.events)) + log.events[:2], LEVELS)
     assert forward == backward

@@ -1,7 +1,7 @@
 """Last writer wins; an overwrite of a value the author never saw raises a review item."""
 from __future__ import annotations
 
-from app.domain.field_edits import apply_field_edits
+from app.domain.shared.field_edits import apply_field_edits
 
 
 def test_edit_of_the_value_seen_applies_without_review():

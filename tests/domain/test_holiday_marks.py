@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.domain.holiday_marks import HolidayMarks, marks_from_lists, month_grid
-from app.domain.workdays import calendar_from_town_list, is_working_day
+from app.domain.shared.workdays import calendar_from_town_list, is_working_day
 
 
 def test_a_weekday_toggles_between_work_and_off_a_weekend_day_between_rest_and_work():

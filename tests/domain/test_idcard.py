@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.idcard import (
+from app.domain.shared.idcard import (
     birth_date_of, check_id_number, mask_id_number, normalize_id_number, sex_of)
 
 # The two examples printed in GB 11643-1999 itself.

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 import schemas.catalog
-from app.domain.catalog import Catalog
-from app.domain.intake import accepted_payload, one_time_notice, suggest_mode
-from app.domain.service_state import CaseState
-from app.domain.service_transitions import check_transition
-from app.domain.workdays import WorkCalendar
+from app.domain.service.catalog import Catalog
+from app.domain.service.flow import check_transition
+from app.domain.service.intake import accepted_payload, one_time_notice, suggest_mode
+from app.domain.service.state import CaseState
+from app.domain.shared.workdays import WorkCalendar
 
 CATALOG = Catalog(schemas.catalog.load_matters())
 CAL = WorkCalendar()

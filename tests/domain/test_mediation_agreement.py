@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.dispute_state import Party
-from app.domain.mediation_agreement import (
+from app.domain.dispute.agreement import (
     agreement_problems, effective_on, performance_dues, terms_due_on)
+from app.domain.dispute.state import Party
 from tests.domain.test_dispute_builders import agreement
 
 SIDES = (Party("张大山", "申请人"), Party("王小河", "被申请人"), Party("村民组长", "第三人"))

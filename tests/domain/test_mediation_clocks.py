@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from app.domain.dispute_periods import add_days, add_months, period_end, roll_over
-from app.domain.dispute_rules import DisputeRules
-from app.domain.mediation_clocks import (
+from app.domain.dispute.clocks import (
     confirmation_due, confirmation_reminder, mediation_clock, mediation_due, revisits_due,
     risk_alert)
-from app.domain.workdays import WorkCalendar, calendar_from_town_list
+from app.domain.dispute.periods import add_days, add_months, period_end, roll_over
+from app.domain.dispute.rules import DisputeRules
+from app.domain.shared.workdays import WorkCalendar, calendar_from_town_list
 from tests.domain.calendars import COMPLETE_2027
 from tests.domain.test_dispute_builders import agreement, dispute_log
 

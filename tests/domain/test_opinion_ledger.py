@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from app.domain import opinion_ledger
-from app.domain.opinion_ledger import EVENT_TYPES, check_transition
+from app.domain.opinion import flow as opinion_ledger
+from app.domain.opinion.flow import EVENT_TYPES, check_transition
 from schemas.registry import build_registry
 from tests.domain.test_dispute_builders import Log
 

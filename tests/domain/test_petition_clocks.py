@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.petition_clocks import (
+from app.domain.petition.clocks import (
     acceptance_clock, acceptance_due, board, clocks, handling_clock, handling_due, hearing_days,
     request_window)
-from app.domain.petition_rules import PetitionRules
-from app.domain.workdays import WorkCalendar
+from app.domain.petition.rules import PetitionRules
+from app.domain.shared.workdays import WorkCalendar
 from tests.domain.test_dispute_builders import petition_log
 
 CAL = WorkCalendar()

@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 
-from app.domain.dispute_links import Person, Prior, find_links
-from app.domain.petition_intake import PetitionIntakeError, registered_payload
-from app.domain.petition_levels import (
+from app.domain.dispute.links import Person, Prior, find_links
+from app.domain.petition.flow import check_transition
+from app.domain.petition.intake import PetitionIntakeError, registered_payload
+from app.domain.petition.levels import (
     AnswerRef, answer_ref, assignment_hint, check_appeal, new_petition_proposal, refusal_grounds)
-from app.domain.petition_state import PetitionState
-from app.domain.petition_transitions import check_transition
-from app.domain.workdays import WorkCalendar, calendar_from_town_list
+from app.domain.petition.state import PetitionState
+from app.domain.shared.workdays import WorkCalendar, calendar_from_town_list
 from schemas.registry import build_registry
 from tests.domain.calendars import COMPLETE_2027
 from tests.domain.test_dispute_builders import petition_log, petitioner

@@ -9,11 +9,11 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from app.domain.dispute_links import Person, Prior, find_links
-from app.domain.petition_sealed import (
+from app.domain.dispute.links import Person, Prior, find_links
+from app.domain.petition.sealed import (
     EVENT_TYPE, KIND, VISIBLE_FIELDS, check_sealed_payload, display_line, is_sealed_category,
     sealed_payload, sealed_plaintext, visible_summary)
-from app.domain.receipt import format_receipt
+from app.domain.shared.receipt import format_receipt
 from schemas.registry import PayloadError, build_registry
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "petition" / "petition.accusation_sealed.v1.json"

@@ -10,11 +10,12 @@ from datetime import date
 
 import pytest
 
-from app.domain.petition_clocks import request_window
-from app.domain.petition_rules import PetitionRules
-from app.domain.petition_state import PetitionState
-from app.domain.petition_transitions import EVENT_TYPES, check_group, check_transition
-from app.domain.workdays import WorkCalendar
+from app.domain.petition.checks import check_group
+from app.domain.petition.clocks import request_window
+from app.domain.petition.flow import EVENT_TYPES, check_transition
+from app.domain.petition.rules import PetitionRules
+from app.domain.petition.state import PetitionState
+from app.domain.shared.workdays import WorkCalendar
 from tests.domain.test_dispute_builders import LEVELS, petition_log
 
 ACCEPT = ("petition.accepted", "t1", {})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.phone import check_phone, mask_phone
+from app.domain.shared.phone import check_phone, mask_phone
 
 
 @pytest.mark.parametrize("text, kind, number", [
@@ -46,7 +46,7 @@ def test_wrong_numbers_say_what_to_fix(text, message):
 
 def test_the_example_the_messages_give_is_itself_a_valid_number():
     # Issue #10 item 12: the old example 0376-1234567 was refused by this very check.
-    from app.domain.phone import EXAMPLE
+    from app.domain.shared.phone import EXAMPLE
     assert check_phone(EXAMPLE).ok and check_phone(EXAMPLE).kind == "landline"
 
 

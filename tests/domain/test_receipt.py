@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import ReceiptError
-from app.domain.receipt import (
+from app.domain.shared.receipt import (
     STATION_LETTERS, format_receipt, normalize_receipt, parse_receipt)
 
 stations = st.builds(lambda a, b, n: f"{a}{b}{n:03d}", st.sampled_from(STATION_LETTERS),

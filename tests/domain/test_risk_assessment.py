@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.risk_assessment import EVENT_TYPES, check_transition, report_sections
-from app.domain.risk_grading import RiskRules, Tally, proceed_gate, suggest_grade
+from app.domain.risk.flow import EVENT_TYPES, check_transition, report_sections
+from app.domain.risk.grading import RiskRules, Tally, proceed_gate, suggest_grade
 from tests.domain.test_dispute_builders import LEVELS, risk_log
 
 FULL = ["risk.planned", "risk.opinions_gathered", "risk.analysed", "risk.graded", "risk.reported"]
@@ -43,7 +43,7 @@ def test_steps_must_come_in_order(done, kind, message):
     event = log.event(kind, "v1")
     state = log.state() if done else None
     if state is None:
-        from app.domain.risk_assessment import Assessment
+        from app.domain.risk.flow import Assessment
         state = Assessment("risk-1")
     assert check_transition(state, event, "village").message == message
 

@@ -6,8 +6,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.service_case import apply_event, fold
-from app.domain.service_state import CaseState
+from app.domain.service.flow import apply_event, fold
+from app.domain.service.state import CaseState
 from tests.domain.builders import LEVELS, log_at
 
 

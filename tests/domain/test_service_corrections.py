@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.deadlines import case_deadline, overdue_alerts
-from app.domain.service_transitions import check_transition
-from app.domain.workdays import WorkCalendar
+from app.domain.service.deadlines import case_deadline, overdue_alerts
+from app.domain.service.flow import check_transition
+from app.domain.shared.workdays import WorkCalendar
 from app.hubext.status import public_status
 from tests.domain.builders import LEVELS, log_at
 

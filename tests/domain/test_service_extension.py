@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import schemas.catalog
-from app.domain.catalog import Catalog
-from app.domain.intake import accepted_payload
-from app.domain.service_transitions import check_transition
-from app.domain.workdays import WorkCalendar, add_working_days
+from app.domain.service.catalog import Catalog
+from app.domain.service.flow import check_transition
+from app.domain.service.intake import accepted_payload
+from app.domain.shared.workdays import WorkCalendar, add_working_days
 from schemas.registry import build_registry
 from tests.domain.builders import Log
 

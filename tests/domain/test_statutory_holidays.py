@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from app.domain.statutory_holidays import (
+from app.domain.shared.statutory_holidays import (
     BRIDGE_REACH, festival_of, possible_bridge, statutory_holidays)
-from app.domain.workdays import WorkCalendar
+from app.domain.shared.workdays import WorkCalendar
 
 NOTICE_YEARS = range(2010, 2027)
 

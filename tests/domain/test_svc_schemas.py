@@ -7,9 +7,9 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from app.domain.service_state import PLAIN_FIELDS
-from app.domain.service_transitions import EVENT_TYPES
-from app.domain.receipt import parse_receipt
+from app.domain.service.flow import EVENT_TYPES
+from app.domain.service.state import PLAIN_FIELDS
+from app.domain.shared.receipt import parse_receipt
 from tests.domain.builders import DISSATISFIED, payload_for
 
 SVC_DIR = Path(__file__).resolve().parents[2] / "schemas" / "svc"

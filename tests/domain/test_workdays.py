@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from app.domain.errors import CalendarError
-from app.domain.workdays import (
+from app.domain.shared.workdays import (
     WorkCalendar, add_working_days, calendar_from_town_list, is_working_day,
     working_days_between)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain import local_matters
-from app.domain.service_transitions import check_transition
+from app.domain.service.flow import check_transition
 from app.domain.authority import OWN, Author, WRITERS, check_write
 from schemas import load_registry
 from tests.domain.builders import LEVELS, log_at

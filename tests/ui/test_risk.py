@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.domain.risk_grading import DIMENSIONS
+from app.domain.risk.grading import DIMENSIONS
 from app.ui.risk_screen import STEPS
 from tests.ui.flows import current, fill_form, keep_without_printing, sign_in, station_app, title
 from tests.ui.screens import screen

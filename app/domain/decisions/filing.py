@@ -9,7 +9,7 @@ consulted, several options where the matter is complex, a 社会稳定风险评�
 ``filing_gate`` answers, for the state of the filing and of the linked risk assessment,
 whether the matter may be put to a meeting now; when not, it says exactly why and what to
 do (issue #12 §2).  The risk part reuses the risk workflow's own gate
-(``risk_grading.proceed_gate``: 高 and 中 may not proceed, 低 needs control measures,
+(``risk.grading.proceed_gate``: 高 and 中 may not proceed, 低 needs control measures,
 illegal or infeasible findings block) so the two can never disagree.  A matter that needs
 an assessment (应评尽评) cannot pass without one.
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from app.domain.risk_assessment import STATUS_NAMES
-from app.domain.risk_grading import RiskRules, proceed_gate
+from app.domain.risk.flow import STATUS_NAMES
+from app.domain.risk.grading import RiskRules, proceed_gate
 
 SEED = "新集镇意见“建立决策前论证备案制度”（RULES.md §3）"
 RISK_SOURCE = "RULES.md §2 社会稳定风险评估（应评尽评；发改投资〔2012〕2492号）"
@@ -69,7 +69,7 @@ def filing_gate(status: str | None, *, asked: str = "", reasons: str = "",
                 needs_assessment: bool = True, assessment: Mapping[str, Any] | None = None,
                 rules: RiskRules) -> Gate:
     """May the matter go to a meeting?  ``assessment``: the linked risk assessment's
-    ``status``, ``grade``, ``measures``, ``analysis`` (as ``risk_assessment.Assessment``)."""
+    ``status``, ``grade``, ``measures``, ``analysis`` (as ``risk.flow.Assessment``)."""
     if status not in STATUSES:
         return Gate(False, f"备案状态“{status}”不认识", "请升级程序后再看", SEED)
     if status is None:

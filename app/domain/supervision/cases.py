@@ -23,10 +23,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from app.domain.dispute_periods import ClockStatus, add_days, clock_status
+from app.domain.dispute.periods import ClockStatus, add_days, clock_status
+from app.domain.shared.workdays import WorkCalendar, add_working_days
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.rules import SupervisionRules
-from app.domain.workdays import WorkCalendar, add_working_days
 
 RULES_2020 = "纪检监察机关处理检举控告工作规则（2020年）"
 DISPOSALS = ("谈话函询", "初步核实", "暂存待查", "予以了结")

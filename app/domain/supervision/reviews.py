@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping
 
-from app.domain.dispute_periods import add_months
+from app.domain.dispute.periods import add_months
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.rules import SupervisionRules
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.domain.decisions.filing import filing_gate, filing_missing
-from app.domain.risk_grading import RiskRules, proceed_gate
+from app.domain.risk.grading import RiskRules, proceed_gate
 from tests.domain.decisions.support import CONFIG
 
 RISK = RiskRules.from_config(CONFIG)

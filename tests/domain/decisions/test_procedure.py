@@ -10,7 +10,7 @@ from app.domain.decisions.errors import DecisionError
 from app.domain.decisions.filing import filing_gate
 from app.domain.decisions.judging import Context, RecordJudge
 from app.domain.decisions.procedure import load_steps, procedure_state, steps_for
-from app.domain.risk_grading import RiskRules
+from app.domain.risk.grading import RiskRules
 from tests.domain.decisions.support import CONFIG, RULES, party, representatives, villagers
 from tests.domain.decisions.test_filing import LOW
 

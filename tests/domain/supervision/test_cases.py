@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
+from app.domain.shared.workdays import WorkCalendar
 from app.domain.supervision.cases import case_clocks, check_case, current_step
 from app.domain.supervision.double_check import close_gate
 from app.domain.supervision.errors import SupervisionError
-from app.domain.workdays import WorkCalendar
 from tests.domain.supervision.support import RULES
 
 CALENDAR = WorkCalendar()

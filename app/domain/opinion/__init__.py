@@ -1,0 +1,1 @@
+"""The 民意台账 workflow (双联三解): its declaration (``flow``)."""

@@ -1,0 +1,2 @@
+"""The service-desk workflow (便民服务, RULES.md §1): its declaration (``flow``), state,
+checks, intake with the one-time notice, deadlines, the matter catalog."""
