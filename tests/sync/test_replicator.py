@@ -90,7 +90,7 @@ def hub_side(lab: Lab) -> Side:
     def push() -> int:
         store = town.open()
         try:
-            with HubClient(county.url) as client:
+            with HubClient(county.url, pin=county.pin) as client:   # as pinned upstream
                 relay = Relay(store, client=client)
                 relay.backoff.sleep = lambda _: None
                 return relay.push_all()
