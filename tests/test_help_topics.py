@@ -9,7 +9,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 def test_every_screen_has_its_own_help():
-    from app.ui.main import SCREENS
+    from app.ui.screens import SCREENS
     missing = [name for name in SCREENS
                if topic_for(name) is TOPICS["home"] and name not in ("home", "help")]
     assert missing == []

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
-from kivy.clock import Clock, mainthread
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.metrics import Metrics, dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -32,61 +32,23 @@ from app.device_prefs import LARGE_TEXT_SCALE, DevicePrefs, load_prefs, save_pre
 from app.services.desk import Desk
 from app.station import LEVEL_NAMES, Station, open_station
 from app.ui import style
+from app.ui.app_people import PeopleMixin
+from app.ui.app_sync import SyncMixin
 from app.ui.fonts import register_cjk_font
+from app.ui.screens import OPEN_SCREENS, SCREENS
 
 if TYPE_CHECKING:   # imported where used: kept off the cold-start path (httpx, openpyxl)
     from app.services.disputes import Disputes
     from app.services.petitions import Petitions
     from app.services.printers import PrintService
     from app.services.rules import Rules
-    from sync.session import RoundResult
 
 log = logging.getLogger(__name__)
 
 LEVEL_TITLES = {"village": "村便民服务站", "town": "镇便民服务中心", "county": "县直部门窗口"}
-# Screens that need nobody signed in; all others send you to sign-in first.
-OPEN_SCREENS = ("enroll", "signin", "help")
-# Every screen: name → (module, class). Only the first one shown (enroll or sign-in) is
-# built at start; each other one is imported and built the first time it is opened, so
-# the tablet shows its first frame without loading screens nobody has asked for yet.
-SCREENS: dict[str, tuple[str, str]] = {
-    "enroll": ("app.ui.enroll_screen", "EnrollScreen"),
-    "signin": ("app.ui.signin_screen", "SignInScreen"),
-    "home": ("app.ui.home_screen", "HomeScreen"),
-    "visits": ("app.ui.visit_screen", "VisitScreen"),
-    "duty": ("app.ui.duty_screen", "DutyScreen"),
-    "intake": ("app.ui.intake_screen", "IntakeScreen"),
-    "ledger": ("app.ui.ledger_screen", "LedgerScreen"),
-    "case": ("app.ui.case_screen", "CaseScreen"),
-    "town": ("app.ui.town_screen", "TownScreen"),
-    "disputes": ("app.ui.dispute_board_screen", "DisputeBoardScreen"),
-    "dispute_intake": ("app.ui.dispute_intake_screen", "DisputeIntakeScreen"),
-    "dispute": ("app.ui.dispute_screen", "DisputeScreen"),
-    "agreement": ("app.ui.agreement_screen", "AgreementScreen"),
-    "petitions": ("app.ui.petition_board_screen", "PetitionBoardScreen"),
-    "petition_intake": ("app.ui.petition_intake_screen", "PetitionIntakeScreen"),
-    "petition": ("app.ui.petition_screen", "PetitionScreen"),
-    "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
-    "discipline": ("app.ui.discipline_screen", "DisciplineScreen"),
-    "discipline_case": ("app.ui.discipline_screen", "DisciplineCaseScreen"),
-    "rules": ("app.ui.rules_screen", "RulesScreen"),
-    "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
-    "settings": ("app.ui.settings_screen", "SettingsScreen"),
-    "opinions": ("app.ui.opinion_screen", "OpinionListScreen"),
-    "opinion": ("app.ui.opinion_screen", "OpinionScreen"),
-    "screening": ("app.ui.screening_screen", "ScreeningScreen"),
-    "risks": ("app.ui.risk_screen", "RiskListScreen"),
-    "risk": ("app.ui.risk_screen", "RiskScreen"),
-    "visit": ("app.ui.visit_detail_screen", "VisitDetailScreen"),
-    "local_matter": ("app.ui.local_matter_screen", "LocalMatterScreen"),
-    "help": ("app.ui.help_screen", "HelpScreen"),
-    "decisions": ("app.ui.decision_screen", "DecisionListScreen"),
-    "decision": ("app.ui.decision_screen", "DecisionScreen"),
-    "roster": ("app.ui.roster_screen", "RosterScreen"),
-}
 
 
-class SanjiApp(App):
+class SanjiApp(PeopleMixin, SyncMixin, App):
     narrow = BooleanProperty(False)
     enrolled = BooleanProperty(False)
     station_text = StringProperty("")
@@ -339,87 +301,6 @@ class SanjiApp(App):
         if current != "help":
             self.go("help", topic=current)
 
-    # people ------------------------------------------------------------------------------
-    def unlocked(self, cadre: Cadre, key: bytes) -> None:
-        """A cadre's 密码 opened the database: open the station with its key."""
-        self.open_with(key)
-        self.refresh_status()
-        self.signed_in(cadre)
-
-    def open_with(self, key: bytes) -> None:
-        """Open the station with ``key`` (a cadre's 密码 unwrapped it), unless it is open."""
-        if self.station is None or self.station.key != key:
-            self._open_station(key)
-
-    def signed_in(self, cadre: Cadre) -> None:
-        self.user = cadre
-        self.user_text = f"{cadre.name}（{cadre.post}）"
-        self.user_name = cadre.name
-        self._history.clear()
-        self.go("home")
-
-    # idle sign-out on a shared tablet ------------------------------------------------------
-    def _touched(self, *_args) -> None:
-        self._last_touch = Clock.get_time()
-        if self._idle_warned:
-            self._idle_warned = False
-            self.clear_message()
-
-    def idle_minutes(self) -> int:
-        """After this many minutes untouched a cadre is signed out (0: never); the town's."""
-        try:
-            return int(self.rules.config.value("station.idle_signout_minutes"))
-        except Exception:        # a broken override: the rules module says so elsewhere
-            return 10
-
-    def _check_idle(self) -> None:
-        if self.user is None or self._stopped:
-            return
-        limit = self.idle_minutes() * 60
-        if not limit:
-            return
-        idle = Clock.get_time() - self._last_touch
-        if idle >= limit:
-            name = self.user.name
-            self._idle_warned = False
-            self.sign_out()
-            self.say(f"{name} 已自动退出登录：{limit // 60} 分钟没有人操作。请点名字重新登录。",
-                     seconds=600)
-        elif idle >= limit - 60 and not self._idle_warned:
-            self.say("1 分钟内没有操作将自动退出登录，点一下屏幕就能继续。", seconds=70)
-            self._idle_warned = True
-
-    def sign_out(self) -> None:
-        """Sign out is lock: the database is closed and its key forgotten, so background
-        sync stops too until someone signs in again (issue #11)."""
-        self.user = None
-        self.user_text = self.user_name = ""
-        self._history.clear()
-        self._lock()
-        self.go("signin")
-
-    def _lock(self) -> None:
-        from app.services.printing import clear_prints
-        clear_prints(self.data_dir)          # no plain PDF outlives the sign-in (issue #11)
-        if self.station is None:
-            return
-        if self.station.enrolled:
-            self.station.note_unsynced(self.now_ms())
-        if not self.station.in_setup:
-            self.station.close()
-            self.station = None
-            self.desk = None
-            self._disputes = self._petitions = None
-
-    def enrolled_now(self) -> None:
-        """After enrollment wrote the identity: reopen the station and add the first cadre."""
-        self._open_station()
-        self.refresh_status()
-        self.go("signin")
-
-    def now_ms(self) -> int:
-        return int(self.now().timestamp() * 1000)
-
     # messages ----------------------------------------------------------------------------
     def say(self, text: str, error: bool = False, seconds: float = 8.0) -> None:
         """Said in the status strip under the top bar for ``seconds``: green for done,
@@ -443,72 +324,6 @@ class SanjiApp(App):
         else:
             self.detail = self.sync_text
 
-    # sync --------------------------------------------------------------------------------
-    def refresh_status(self) -> None:
-        if self.station is None or self._stopped:
-            return
-        from app.services.syncing import link_note, status_line
-        from sync.status import sync_status
-        status = sync_status(self.station.store)
-        note = link_note(self.station.hub_url())
-        self.sync_text = (f"{note} · " if note else "") + status_line(status, self.now())
-        if not self.syncing:
-            self.sync_error = status.last_error or ""
-
-    def auto_sync(self) -> None:
-        # Only while unlocked: a signed-out tablet holds no key (issue #11).
-        if (self.enrolled and self.user is not None and self.station is not None
-                and self.station.hub_url()):
-            self.sync_now(manual=False)
-
-    def sync_now(self, manual: bool = True) -> None:
-        if self.syncing or not self.enrolled or self.station is None or self.user is None:
-            return
-        self._manual_sync = manual
-        self.syncing = True
-        self.sync_fraction = 0.0
-        self.sync_progress_text = "正在连接服务器…"
-        import app.services.syncing  # noqa: F401  (imported here, not in the sync thread)
-        self._sync_thread = threading.Thread(target=self._sync_worker,
-                                             args=(self.data_dir, self.station.key),
-                                             name="sanji-sync", daemon=True)
-        self._sync_thread.start()
-
-    def _sync_worker(self, data: Path, key: bytes) -> None:
-        from app.services.syncing import sync_round
-        result = sync_round(data, key, progress=self._sync_progress)
-        self._sync_done(result)
-
-    @mainthread
-    def _sync_progress(self, stage: str, done: int, total: int) -> None:
-        if self._stopped:
-            return
-        from app.services.syncing import progress_text
-        self.sync_progress_text = progress_text(stage, done, total)
-        if stage == "push" and total:
-            self.sync_fraction = 0.5 * done / total
-        else:
-            self.sync_fraction = max(self.sync_fraction, 0.6)
-
-    @mainthread
-    def _sync_done(self, result: RoundResult) -> None:
-        if self._stopped or self.station is None:
-            self.syncing = False
-            return
-        from app.services.syncing import catch_up
-        catch_up(self.station)
-        self.syncing = False
-        self.sync_fraction = 1.0
-        self.refresh_status()
-        if result.ok:
-            self.sync_error = ""
-            if getattr(self, "_manual_sync", False):
-                self.say(result.summary() + "。")
-            if result.pulled and hasattr(self.screen, "refresh"):
-                self.screen.refresh()
-        else:
-            self.sync_error = result.error or "没有同步成功，请稍后再试。"
-            self.clear_message()       # the status line now says what went wrong
 
 
 def run_app(data_dir: Path | str, sync_minutes: float = 10.0) -> None:
@@ -518,4 +333,4 @@ def run_app(data_dir: Path | str, sync_minutes: float = 10.0) -> None:
     SanjiApp(data_dir, sync_minutes=sync_minutes).run()
 
 
-__all__ = ["SanjiApp", "run_app"]
+__all__ = ["OPEN_SCREENS", "SCREENS", "SanjiApp", "run_app"]
