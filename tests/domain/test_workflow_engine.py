@@ -3,12 +3,15 @@ buttons, the payload checks only the save; the holder rules; a declaration needs
 write each of its steps."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from app.domain.service.flow import SERVICE_CASE
-from app.domain.workflow import Flow, Transition, holds, no
+from app.domain.events import Rejected
+from app.domain.workflow import Act, Effect, Flow, Step, Transition, Verdict, holds, no
 from tests.domain.builders import DISSATISFIED, PATHS, Log, payload_for
 
 
@@ -73,3 +76,61 @@ def test_a_step_nobody_is_declared_to_write_cannot_be_declared():
     with pytest.raises(ValueError, match="no authority declaration"):
         Flow(name="测试", new=lambda record: _Held(record), wrong_status=lambda s, t: no("x", "x"),
              steps=(Transition("made.up", {"open"}, "编造", lambda *a: None),))
+
+
+@dataclass(frozen=True)
+class _Noted:
+    record: str
+    status: str = "new"
+    level: str | None = None
+    owner_node: str | None = None
+    path: tuple[tuple[str, str | None], ...] = ()
+    steps: tuple[Step, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    seen: frozenset[str] = frozenset()
+    opener: str = ""
+    acts: tuple[Act, ...] = ()
+
+    @property
+    def status_name(self) -> str:
+        return self.status
+
+
+def _noting(state: _Noted, event: Mapping[str, Any], p: Mapping[str, Any], act: Act) -> Effect:
+    opener = state.opener or str(act.node)
+    return Effect(dict(status="open", level="village", opener=opener,
+                       acts=state.acts + (act,)), "记下")
+
+
+def _same_node(state: _Noted, step: Transition[_Noted], act: Act) -> Verdict | None:
+    if state.opener and act.node != state.opener:
+        return no("not_holder", "只有立项的村可以办理")
+    return None
+
+
+_NOTING: Flow[_Noted] = Flow(
+    name="测试", new=lambda record: _Noted(record), wrong_status=lambda s, t: no("order", "顺序不对"),
+    node_rule=_same_node,
+    steps=(Transition("decision.matter_opened", {"new"}, "", _noting),
+           Transition("decision.step_recorded", {"open"}, "登记", _noting)))
+
+
+def _event(i: int, kind: str, origin: str, hlc: int) -> dict[str, Any]:
+    return {"id": f"e{i}", "record": "r", "type": kind, "v": 1, "origin": origin, "seq": i,
+            "hlc": hlc, "author": f"cadre-{origin}", "payload": {}}
+
+
+def test_an_act_carries_the_events_clock_stamp_author_and_certified_parent():
+    events = [_event(1, "decision.matter_opened", "v1", 100),
+              _event(2, "decision.step_recorded", "v1", 200),
+              _event(3, "decision.step_recorded", "v2", 300)]   # another village
+    levels, parents = {"v1": "village", "v2": "village"}, {"v1": "t1", "v2": "t2"}
+    state = _NOTING.fold(events, levels, parents=parents)
+    assert [(a.hlc, a.node, a.parent, a.cadre, a.event) for a in state.acts] == [
+        (100, "v1", "t1", "cadre-v1", "e1"), (200, "v1", "t1", "cadre-v1", "e2")]
+    assert [(r.event_id, r.code) for r in state.rejected] == [("e3", "not_holder")]
+    # the buttons ask the same node rule for the asking node
+    assert _NOTING.buttons(state, "village", node="v1") == [("decision.step_recorded", "登记")]
+    assert _NOTING.buttons(state, "village", node="v2") == []
+    # a workflow that passes no parents still folds (parent unknown)
+    assert _NOTING.fold(events[:1], levels).acts[0].parent is None

@@ -46,11 +46,37 @@ class Effect(NamedTuple):
 
 @dataclass(frozen=True)
 class Act:
-    """Who acts: the author's certified level, and the workflow's rules in force on this
-    node (``PetitionRules``, ``RiskRules``; None for a workflow without any)."""
+    """Who acts, and when: the author's certified level; the workflow's rules in force on
+    this node (``PetitionRules``, ``RiskRules``; None for a workflow without any); and,
+    for an event being checked or replayed, its envelope: clock stamp (``hlc``), id,
+    author node (``node``, the envelope's origin — its level and ``parent``, the hub that
+    certified it, come from certificates, never from the payload) and the cadre who signed
+    it (``cadre``, the envelope's author).  A screen asking which buttons to show passes
+    its own node and parent and no event (``hlc``/``event`` None).
+
+    So a rule that depends on when a step was written (the context at its place in the
+    total order) or by which node (the village that opened the record, its own town) is
+    part of the declaration, not of a hand-written fold."""
 
     level: str
     rules: Any = None
+    hlc: int | None = None
+    node: str | None = None
+    parent: str | None = None
+    cadre: str | None = None
+    event: str | None = None
+
+
+def act_of(event: Mapping[str, Any], level: str, rules: Any,
+           parents: Mapping[str, str] | None) -> Act:
+    """The ``Act`` of an event's envelope; ``parents`` maps a node to its certifying hub."""
+    node = event.get("origin")
+    node = str(node) if node is not None else None
+    hlc, cadre, event_id = event.get("hlc"), event.get("author"), event.get("id")
+    return Act(level, rules, int(hlc) if hlc is not None else None, node,
+               (parents or {}).get(node) if node else None,
+               str(cadre) if cadre is not None else None,
+               str(event_id) if event_id is not None else None)
 
 
 @dataclass(frozen=True)
@@ -130,7 +156,10 @@ class Flow(Generic[S]):
     ``claim`` replaces the engine's rule for who holds a record sent to a level (the
     first node of that level to act on it, ``path``); ``rules`` are the workflow's rules
     used when a caller passes none (the statutory defaults); ``level_short`` names the
-    levels in the engine's own refusals ("镇里", "县里" or "县直部门").
+    levels in the engine's own refusals ("镇里", "县里" or "县直部门").  ``node_rule``
+    (state, step, act) -> Verdict | None is a holder rule on the author *node*, run
+    after the level rules (the village that opened the record; the record's own town):
+    a refusal, or None when the node may act.
     """
 
     name: str
@@ -143,6 +172,7 @@ class Flow(Generic[S]):
     common: Callable[[S, Transition[S], Mapping[str, Any], Act], Verdict] | None = None
     on: Callable[[Mapping[str, Any]], str | None] = lambda payload: payload.get("on")
     claim: Callable[[S, Event, str], S] | None = None
+    node_rule: Refusal[S] | None = None
     rules: Any = None
     level_short: Mapping[str, str] = field(default_factory=lambda: LEVEL_SHORT)
     by_kind: Mapping[str, Transition[S]] = field(init=False, repr=False)
@@ -163,13 +193,19 @@ class Flow(Generic[S]):
         return {step.kind: step.label for step in self.steps if step.label}
 
     # the gate -------------------------------------------------------------------------
-    def gate(self, state: S, kind: str, level: str, rules: Any = None) -> Verdict:
+    def gate(self, state: S, kind: str, level: str, rules: Any = None, *,
+             node: str | None = None, parent: str | None = None) -> Verdict:
         """May a node of ``level`` make step ``kind`` on ``state`` now, whatever it
-        writes in the form?  (Status, level, holder, the state-only rules.)"""
+        writes in the form?  (Status, level, holder, the state-only rules.)  ``node`` and
+        ``parent`` are the asking node and its certifying hub, for ``node_rule``."""
+        return self._gate(state, kind, Act(level, self.rules if rules is None else rules,
+                                           node=node, parent=parent))
+
+    def _gate(self, state: S, kind: str, act: Act) -> Verdict:
         step = self.by_kind.get(kind)
         if step is None:
             return no("unknown_type", f"不认识的{self.name}操作“{kind}”，请升级程序后再看")
-        act = Act(level, self.rules if rules is None else rules)
+        level = act.level
         if state.status not in step.sources:
             return self.wrong_status(state, step)
         if level not in step.writers.levels:
@@ -180,30 +216,37 @@ class Flow(Generic[S]):
             refusal = _first(self.not_holder, state, step, act)
             return refusal or no("wrong_level", f"此{self.record_word}由上一级办理，"
                                                 f"{self.level_short[level]}不能{step.action}")
+        refusal = _first(self.node_rule, state, step, act)
+        if refusal is not None:
+            return refusal
         return step.ready(state, act) if step.ready else OK
 
-    def buttons(self, state: S, level: str, rules: Any = None) -> list[tuple[str, str]]:
-        """The (event type, label) of every step offered now at ``level``: the gate
-        decides; the form behind each button is checked with its real values on save."""
+    def buttons(self, state: S, level: str, rules: Any = None, *, node: str | None = None,
+                parent: str | None = None) -> list[tuple[str, str]]:
+        """The (event type, label) of every step offered now at ``level`` (to ``node``,
+        certified by ``parent``): the gate decides; the form behind each button is
+        checked with its real values on save."""
         return [(step.kind, step.label) for step in self.steps
                 if step.label and (step.offer is None or step.offer(state))
-                and self.gate(state, step.kind, level, rules).ok]
+                and self.gate(state, step.kind, level, rules, node=node, parent=parent).ok]
 
     # the whole check ----------------------------------------------------------------------
     def check(self, state: S, event: Mapping[str, Any], level: str | None,
-              rules: Any = None) -> Verdict:
+              rules: Any = None, parents: Mapping[str, str] | None = None) -> Verdict:
         """May ``level`` apply ``event`` to ``state``?  Pure; never raises.  ``event`` needs
-        only "type", "v" and "payload" (a service checks before the event has an id)."""
+        only "type", "v" and "payload" (a service checks before the event has an id);
+        its "hlc", "origin", "author" and "id" go into the ``Act`` when present, with the
+        origin's certifying hub from ``parents`` (node id -> hub)."""
         problem = self._envelope(event, level)
         if problem is not None:
             return problem
         assert level is not None  # _envelope refuses an unknown level
         kind, payload = str(event["type"]), event["payload"]
-        rules = self.rules if rules is None else rules
-        verdict = self.gate(state, kind, level, rules)
+        act = act_of(event, level, self.rules if rules is None else rules, parents)
+        verdict = self._gate(state, kind, act)
         if not verdict.ok:
             return verdict
-        step, act = self.by_kind[kind], Act(level, rules)
+        step = self.by_kind[kind]
         if step.check is not None:
             verdict = step.check(state, payload, act)
         if verdict.ok and self.common is not None and "new" not in step.sources:
@@ -223,7 +266,8 @@ class Flow(Generic[S]):
         return None
 
     # replay ------------------------------------------------------------------------------
-    def apply(self, state: S, event: Event, level: str | None, rules: Any = None) -> S:
+    def apply(self, state: S, event: Event, level: str | None, rules: Any = None,
+              parents: Mapping[str, str] | None = None) -> S:
         """Apply one event, in order, to ``state``; one the rules refuse is kept as
         rejected; one replayed already is ignored.  Raises ValueError for an event of
         another record."""
@@ -235,7 +279,7 @@ class Flow(Generic[S]):
             return state  # an event that arrived by two routes counts once
         seen = state.seen | {event_id}
         rules = self.rules if rules is None else rules
-        verdict = self.check(state, event, level, rules)
+        verdict = self.check(state, event, level, rules, parents)
         if not verdict.ok:
             return replace(state, seen=seen, rejected=state.rejected + (
                 rejected(event, verdict.code, verdict.message),))
@@ -243,15 +287,16 @@ class Flow(Generic[S]):
         step, payload = self.by_kind[str(event["type"])], event["payload"]
         if step.claims:
             state = (self.claim or _claim)(state, event, level)
-        effect = step.apply(state, event, payload, Act(level, rules))
+        effect = step.apply(state, event, payload, act_of(event, level, rules, parents))
         line = Step(event_id, step.kind, str(event.get("author", "")), str(event["origin"]),
                     int(event["hlc"]), self.on(payload), level, effect.what, effect.due)
         return replace(state, seen=seen, steps=state.steps + (line,), **effect.changes)
 
     def fold(self, events: Iterable[Event], levels: Mapping[str, str],
-             rules: Any = None) -> S:
+             rules: Any = None, parents: Mapping[str, str] | None = None) -> S:
         """Replay one record's events; ``levels`` maps origin node id -> its certified
-        level (an origin missing there is refused: its level is unknown).  Sorted here
+        level (an origin missing there is refused: its level is unknown), ``parents``
+        origin -> the hub that certified it (for rules on the author node).  Sorted here
         and de-duplicated, so every node holding the same events shows the same record.
         Raises ValueError if there are none or they belong to different records."""
         ordered = sorted(events, key=order_key)
@@ -259,7 +304,7 @@ class Flow(Generic[S]):
             raise ValueError("no events to fold")
         state = self.new(str(ordered[0]["record"]))
         for event in ordered:
-            state = self.apply(state, event, levels.get(str(event["origin"])), rules)
+            state = self.apply(state, event, levels.get(str(event["origin"])), rules, parents)
         return state
 
 
