@@ -137,7 +137,7 @@ def _grouped(lines: list[Mapping[str, Any]], names: Mapping[str, str]) -> list[B
 
 def _records(view: Any, photos: Mapping[str, bytes]) -> list[Block]:
     statuses = {h.record: h for h in view.state.history}
-    labels = {s.code: s.label for s in view.matter.steps}
+    labels = {s.code: s.label for s in view.matter.step_list}
     out: list[Block] = []
     for n, record in enumerate(view.matter.records, 1):
         if record.get("back_to"):

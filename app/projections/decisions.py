@@ -15,11 +15,12 @@ from typing import Any
 
 from app.domain.decisions import contexts
 from app.domain.decisions.procedure import FAILED, INCOMPLETE
-from app.domain.decisions.rules import DecisionRules
+from app.domain.decisions.rules import DecisionRules, RulesHistory
 from app.domain.decisions.village import VillageRegister, fold_register
 from app.domain.decisions.workflow import NEW, Matter, fold, procedure
 from app.domain.risk.grading import RiskRules
 from app.projections.rules_cache import ConfigCache
+from schemas.config import load_defaults
 from sync.db import run_script
 
 DDL = """
@@ -54,10 +55,18 @@ class DecisionFolds:
         # village -> (the register's event count and last stamp, its fold): the roster's
         # people are built once per change, not at every view (bench.decisions)
         self._registers: dict[str, tuple[tuple[int, int], VillageRegister]] = {}
+        self._history: tuple[list[dict[str, Any]], RulesHistory] | None = None
 
     def rules(self, conn: sqlite3.Connection) -> tuple[DecisionRules, RiskRules]:
         config = self.config.get(conn)
         return DecisionRules.from_config(config), RiskRules.from_config(config)
+
+    def rules_history(self, conn: sqlite3.Connection) -> RulesHistory:
+        """The decision rules in force at each stamp (a record is judged by its own)."""
+        events = self.config.events(conn)
+        if self._history is None or self._history[0] is not events:
+            self._history = (events, RulesHistory(load_defaults(), events))
+        return self._history[1]
 
     def register(self, conn: sqlite3.Connection, village: str) -> VillageRegister | None:
         row = conn.execute("SELECT record FROM village_registers WHERE village=? ORDER BY hlc"
@@ -87,8 +96,9 @@ class DecisionFolds:
         register = self.register(conn, bare.village)
         linked = {str(f["assessment"]) for f in bare.trail if f.get("assessment")}
         assessments = {a: self.events(conn, a) for a in linked}
-        decision_rules, risk_rules = self.rules(conn)
-        at = contexts.context_at(register, assessments, levels, decision_rules, risk_rules)
+        _, risk_rules = self.rules(conn)
+        at = contexts.context_at(register, assessments, levels, self.rules_history(conn),
+                                 risk_rules)
         return fold(events, levels, tops, at), register, assessments
 
     def fold_matter(self, conn: sqlite3.Connection, record: str,
@@ -105,7 +115,7 @@ class DecisionFolds:
             FAILED, INCOMPLETE) else ""
         resolved = next((r["fields"].get("date") for r in matter.records
                          if r.get("step") == "resolve" and state.status("resolve").record == r["id"]),
-                        None) if any(s.code == "resolve" for s in matter.steps) else None
+                        None) if any(s.code == "resolve" for s in matter.step_list) else None
         opened = matter.opened
         conn.execute("INSERT OR REPLACE INTO village_matters VALUES"
                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (

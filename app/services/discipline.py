@@ -4,8 +4,9 @@
 Every case event is sealed on the writing device (app.sealing, HPKE) to the discipline
 devices of the case's town, of the county, and of the towns the case is shared with; its
 payload is the envelope alone. Nothing of a case is projected into a table: the desk opens
-the events in memory when asked and folds them with the declaration
-(app.domain.supervision.case_flow), so the station database holds ciphertext only.
+the events in memory when asked and folds the opened events (each sealed payload replaced
+by its plaintext) with the declaration on the workflow engine
+(app.domain.supervision.case_flow.CASE), so the station database holds ciphertext only.
 
 Sharing (办案协作区): the share event also carries, sealed to the new partners too, the
 case's earlier documents, so a partner that could not open the earlier events folds the
@@ -25,7 +26,7 @@ from app.authority import author_of
 from app.domain.authority import check_write
 from app.domain.petition.sealed import EVENT_TYPE as REPORT_TYPE
 from app.domain.supervision import case_flow as flow
-from app.domain.supervision.case_flow import CaseState, Doc
+from app.domain.supervision.case_flow import CASE, CaseState
 from app.domain.supervision.cases import case_clocks
 from app.domain.supervision.rules import SupervisionRules
 from app.seal_envelope import SealError, open_text, seal_text, unb64
@@ -78,55 +79,73 @@ class DisciplineDesk:
         return [log.row_to_event(r) for r in rows]
 
     def _author(self, origin: str) -> tuple[str, str] | None:
+        """The certified (level, certifying hub) of a discipline device; None otherwise."""
         cert = self.station.store.directory.verified(origin)
         if cert is None or DISCIPLINE_ROLE not in cert.roles:
             return None
         return cert.kind, cert.parent
 
-    def _docs(self) -> dict[str, list[Doc]]:
+    def _opened(self) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[str, str],
+                               dict[str, str]]:
         """Every case event this device can open and whose author the declaration
-        allows, by record; the earlier documents a share carries fill in the rest."""
+        allows, opened (the plaintext as its payload), by record; the earlier documents a
+        share carries fill in the rest.  With the authors' certified levels and hubs."""
         privates = self._privates()
-        by_record: dict[str, dict[str, Doc]] = {}
+        by_record: dict[str, dict[str, dict[str, Any]]] = {}
+        levels: dict[str, str] = {}
+        parents: dict[str, str] = {}
+
+        def known(origin: str) -> bool:
+            author = self._author(origin)
+            if author is not None:
+                levels[origin], parents[origin] = author
+            return author is not None
+
         for event in self._events(flow.KIND):
-            author = self._author(event["origin"])
             cert = self.station.store.directory.verified(event["origin"])
-            if author is None or cert is None or not check_write(event, author_of(cert)).ok:
+            if not known(event["origin"]) or cert is None \
+                    or not check_write(event, author_of(cert)).ok:
                 continue
             try:
                 body = json.loads(open_text(event["payload"].get("sealed", ""), privates))
             except (SealError, ValueError):
                 continue                       # not sealed to this device, or damaged
-            doc = Doc(event["id"], event["type"], event["origin"], event["hlc"], author[0],
-                      author[1], body)
             held = by_record.setdefault(event["record"], {})
-            held[doc.id] = doc
-            for earlier in body.get("history", []) if doc.type == "discipline.case_shared" else []:
-                known = self._author(str(earlier.get("origin")))
-                if known is not None and earlier.get("id") not in held:
-                    held[earlier["id"]] = Doc(earlier["id"], earlier["type"], earlier["origin"],
-                                              int(earlier["hlc"]), known[0], known[1],
-                                              earlier["body"])
-        return {record: list(docs.values()) for record, docs in by_record.items()}
+            held[event["id"]] = {**event, "payload": body}
+            if event["type"] != "discipline.case_shared":
+                continue
+            for earlier in body.get("history", []):
+                if known(str(earlier.get("origin"))) and earlier.get("id") not in held:
+                    held[earlier["id"]] = {
+                        "id": earlier["id"], "type": earlier["type"], "v": 1,
+                        "record": event["record"], "origin": earlier["origin"],
+                        "seq": int(earlier.get("seq", 0)), "hlc": int(earlier["hlc"]),
+                        "author": earlier.get("author", ""), "payload": earlier["body"]}
+        return by_record, levels, parents
+
+    def _fold(self, events: Mapping[str, Mapping[str, Any]], levels: Mapping[str, str],
+              parents: Mapping[str, str]) -> CaseState:
+        return CASE.fold(events.values(), levels, self.rules, parents)
 
     def cases(self) -> list[CaseState]:
-        rules = self.rules
-        states = [flow.fold(record, docs, rules) for record, docs in self._docs().items()]
+        by_record, levels, parents = self._opened()
+        states = [self._fold(events, levels, parents) for events in by_record.values()]
         return sorted((s for s in states if s.status != "new"),
                       key=lambda s: (s.status in flow.DONE, s.received), reverse=False)
 
     def case(self, record: str) -> CaseState:
-        docs = self._docs().get(record)
-        if not docs:
+        by_record, levels, parents = self._opened()
+        if not by_record.get(record):
             raise ServiceError("本机没有这件案件，或本机无权查看：请先同步；协作乡镇须由立案乡镇纪委设置办案协作。")
-        return flow.fold(record, docs, self.rules)
+        return self._fold(by_record[record], levels, parents)
 
     def clocks(self, state: CaseState) -> list[Any]:
         calendar = self.rules_cache.get().calendar
         return case_clocks(state.as_case(), self.today(), calendar, self.rules)
 
     def actions(self, state: CaseState) -> list[tuple[str, str]]:
-        return flow.buttons(state, self.rules, self.level, self.town)
+        return CASE.buttons(state, self.level, self.rules, node=self.station.node_id,
+                            parent=self.town)
 
     def reports(self) -> list[dict[str, Any]]:
         """The sealed reports (检举控告) held here that this device can open, newest first,
@@ -192,7 +211,8 @@ class DisciplineDesk:
         state = self.case(record)
         body = dict(body)
         if kind == "discipline.case_shared":
-            body["history"] = [self._history(d) for d in self._docs().get(record, [])]
+            body["history"] = [self._history(e)
+                               for e in self._opened()[0].get(record, {}).values()]
         self._check(state, kind, body)
         towns = [state.town, *state.shared_with]
         if kind == "discipline.case_shared":
@@ -201,14 +221,16 @@ class DisciplineDesk:
         return self.case(record)
 
     def _check(self, state: CaseState, kind: str, body: Mapping[str, Any]) -> None:
-        refusal = flow.check_step(state, kind, body, self.rules, self.level, self.town)
-        if refusal is not None:
-            raise ServiceError(refusal.message)
+        me = self.station.node_id
+        probe = {"type": kind, "v": 1, "payload": body, "origin": me}
+        verdict = CASE.check(state, probe, self.level, self.rules, {me: self.town})
+        if not verdict.ok:
+            raise ServiceError(verdict.message)
         if body.get("on") and date.fromisoformat(str(body["on"])) > self.today():
             raise ServiceError("日期还没有到，请选择今天或以前的日期。")
 
     @staticmethod
-    def _history(doc: Doc) -> dict[str, Any]:
-        body = {k: v for k, v in doc.body.items() if k != "history"}
-        return {"id": doc.id, "type": doc.type, "origin": doc.origin, "hlc": doc.hlc,
-                "body": body}
+    def _history(event: Mapping[str, Any]) -> dict[str, Any]:
+        body = {k: v for k, v in event["payload"].items() if k != "history"}
+        return {"id": event["id"], "type": event["type"], "origin": event["origin"],
+                "hlc": event["hlc"], "seq": event.get("seq", 0), "body": body}

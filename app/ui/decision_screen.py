@@ -174,7 +174,7 @@ class DecisionScreen(Page):
         current = view.state.current
         if level == "village" and current and not view.state.blocked:
             step = view.step(current)
-            spec, title, action = step_spec(step, first=current == view.matter.steps[0].code), \
+            spec, title, action = step_spec(step, first=current == view.matter.step_list[0].code), \
                 f"登记：{step.label}", "保存这一步"
             self.mode, self.step_code = "step", current
         elif level == "village" and status in ("draft", "补正", "不同意"):

@@ -1,7 +1,7 @@
 """纪委办案 (issue #13 §2), on a discipline device only: the sealed reports this device can
 open (检举控告 taken at any station or sent from a phone) waiting to be taken in, and the
 cases with where each stands and its clocks; one case with its facts, its steps, the
-steps allowed now (the declaration in app.domain.supervision.case_flow decides) and a
+steps allowed now (the declaration app.domain.supervision.case_flow.CASE decides) and a
 form for the chosen one. Everything shown is opened in memory from sealed events
 (app.services.discipline); nothing of it is stored in clear."""
 from __future__ import annotations
@@ -146,14 +146,15 @@ class DisciplineCaseScreen(Page):
         for kind, label in self.service.actions(state):
             self._button(kind, label)
         self.ids.no_actions.text = "" if self.ids.actions.children else "这件案件现在没有要办的步骤。"
-        for on, what, level in state.steps:
+        for step in state.steps:
             row = Card(tone="white", padding=["12dp", "6dp"], spacing="2dp")
-            row.add_widget(Small(text=f"{esc(on)} · {'县纪委' if level == 'county' else '镇纪委'}"))
-            row.add_widget(Body(text=esc(what)))
+            who = '县纪委' if step.level == 'county' else '镇纪委'
+            row.add_widget(Small(text=f"{esc(step.on or '')} · {who}"))
+            row.add_widget(Body(text=esc(step.what)))
             self.ids.timeline.add_widget(row)
-        for _event, reason in state.rejected:
+        for refused in state.rejected:
             row = Card(tone="red", padding=["12dp", "6dp"])
-            row.add_widget(Body(text=red("未生效：" + esc(reason))))
+            row.add_widget(Body(text=red("未生效：" + esc(refused.reason))))
             self.ids.timeline.add_widget(row)
 
     def _report(self) -> None:

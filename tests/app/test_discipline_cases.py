@@ -160,7 +160,7 @@ def test_access_matrix_over_real_sync(world: Township, the_case: str) -> None:
     # The partner reads the whole case, from before it was shared too.
     partner = desk(world, "zone_jiwei").case(the_case)
     assert partner.subject["name"] == "孙有财" and partner.substantiated
-    assert [s[1] for s in partner.steps][:3] == ["受理", "处置", "立案"]
+    assert [s.what for s in partner.steps][:3] == ["受理", "处置", "立案"]
     # The county 纪委 sees it and its report.
     county = desk(world, "county_jiwei")
     assert county.case(the_case).status == "concluded"

@@ -1,7 +1,10 @@
-"""The village-decision workflow (issue #12) as a declaration: for each event type, the
-filing states it may be written from and its payload check; who may write it is in
-``app.domain.authority.WRITERS`` (the village that opened the matter; the filing review
-by its own town only).  ``fold(events, …) -> Matter`` replays one matter; pure.
+"""The village-decision workflow (issue #12) declared on the workflow engine
+(app.domain.workflow, issue #9): one ``Flow``; the engine's gate, check, apply, fold and
+buttons replay it.  Who may write each step is ``app.domain.authority.WRITERS`` (the
+village; the filing review by the town above it); the node rule adds that only the
+village that opened the matter writes its steps and only that village's own town (the hub
+that certified it) reviews its filing — both from certificates, via ``Act.node`` and
+``Act.parent``.
 
 | event type                  | from (filing status)                  | who                     |
 |-----------------------------|---------------------------------------|-------------------------|
@@ -12,12 +15,15 @@ by its own town only).  ``fold(events, …) -> Matter`` replays one matter; pure
 | decision.stepped_back       | any but new                           | the village holding it  |
 
 Step records are judged by the pure rules (procedure.procedure_state with
-judging.RecordJudge): a record the procedure refuses (不予登记: a later step, a gated step
-while the 决策前论证备案 gate is closed, an Art 24 matter before an unauthorised 代表会议
-…) is kept in the log as rejected and never applied; a failed or incomplete record is the
-record (未通过 / 记录不完整) and stays.  Each record is judged against the context as it
-stood at its place in the total order (roster, authorisations, filing, risk assessment,
-date), so its verdict does not move when the roster changes later (notes/rules.md).
+judging.RecordJudge) in the step's payload check: a record the procedure refuses (不予登记:
+a later step, a gated step while the 决策前论证备案 gate is closed, an Art 24 matter before
+an unauthorised 代表会议 …) is refused by the check, so the engine keeps it as rejected and
+never applies it; a failed or incomplete record is the record (未通过 / 记录不完整) and
+stays.  Each record is judged against the context as it stood at its place in the total
+order (``Act.hlc``: roster, authorisations, filing, risk assessment, the decision rules in
+force then, date — ``Judging.context_at``), so its verdict does not move when the roster
+or the town's rules change later (notes/rules.md, notes/flows.md).  The step list is the
+one stored with the matter when it was opened.
 """
 from __future__ import annotations
 
@@ -38,8 +44,8 @@ from app.domain.decisions.procedure import (
     load_steps,
     procedure_state,
 )
-from app.domain.events import Rejected, order_key, rejected
-from app.domain.workflow import OK, Verdict, no
+from app.domain.events import Event, Rejected
+from app.domain.workflow import OK, Act, Effect, Flow, Step, Transition, Verdict, no
 
 NEW, DRAFT = "new", "draft"
 FILED, AMEND, REFUSED_FILING, ACCEPTED = (filings.SUBMITTED, filings.AMEND, filings.REFUSED,
@@ -51,26 +57,24 @@ CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    check: Callable[[Matter, Mapping[str, Any]], Verdict]
-    village: bool = True        # written by the village holding the matter (else its town)
-
-
-@dataclass(frozen=True)
 class Matter:
     record: str
     status: str = NEW
+    level: str | None = None                   # "village" once opened (the engine's holder)
+    owner_node: str | None = None
+    path: tuple[tuple[str, str | None], ...] = ()
+    steps: tuple[Step, ...] = ()               # the timeline (the engine's)
+    rejected: tuple[Rejected, ...] = ()
+    seen: frozenset[str] = frozenset()
     village: str = ""                          # origin of the village that opened it
+    town: str = ""                             # the hub that certified that village
     opened: Mapping[str, Any] = field(default_factory=dict)
     filing: Mapping[str, Any] | None = None    # the last filing sent
     review: Mapping[str, Any] | None = None    # the town's last answer
     trail: tuple[Mapping[str, Any], ...] = ()  # filings and reviews in order (for the file)
     records: tuple[Mapping[str, Any], ...] = ()
     contexts: Mapping[str, Context] = field(default_factory=dict)
-    rejected: tuple[Rejected, ...] = ()
-    seen: frozenset[str] = frozenset()
-    steps: tuple[StepDef, ...] = ()
+    step_list: tuple[StepDef, ...] = ()        # the procedure stored with the matter
     last_hlc: int = 0
     # judgements already made, by (record, step, merged steps, day for a 公开): a record's
     # verdict depends only on its own context, so replaying the matter never re-counts a
@@ -96,10 +100,20 @@ class Matter:
 
     @property
     def assessment(self) -> str | None:
-        return (self.filing or {}).get("assessment")
+        value = (self.filing or {}).get("assessment")
+        return str(value) if value else None
 
 
 ContextAt = Callable[[Matter, int], Context]
+
+
+@dataclass(frozen=True)
+class Judging:
+    """The decision workflow's ``Act.rules``: the judge's context at a place in the total
+    order (``context_at(matter, hlc)``, app.domain.decisions.contexts).  Without it step
+    records are kept unjudged (a first pass that only learns the matter's links)."""
+
+    context_at: ContextAt | None = None
 
 
 class _PerRecord:
@@ -135,8 +149,8 @@ class _PerRecord:
 def procedure(matter: Matter, latest: Context, today: date | None = None) -> ProcedureState:
     """Where the matter stands: each record in its own context, the open step's
     ``blocked`` under ``latest`` (today's roster, filing and risk gate)."""
-    judge = _PerRecord(matter.contexts, matter.steps[0].code, latest, today, matter.judged)
-    return procedure_state(matter.steps, matter.records, judge)
+    judge = _PerRecord(matter.contexts, matter.step_list[0].code, latest, today, matter.judged)
+    return procedure_state(matter.step_list, matter.records, judge)
 
 
 def day_of(hlc: int) -> date:
@@ -150,7 +164,7 @@ def _text(p: Mapping[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _opened(m: Matter, p: Mapping[str, Any]) -> Verdict:
+def _opened(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
     if not _text(p, "title"):
         return no("missing_title", "请填写事项名称")
     if not _text(p, "reason"):
@@ -165,7 +179,7 @@ def _opened(m: Matter, p: Mapping[str, Any]) -> Verdict:
     return OK
 
 
-def _filed(m: Matter, p: Mapping[str, Any]) -> Verdict:
+def _filed(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
     doc = {**p, "complex": p.get("complex", m.opened.get("complex"))}
     missing = filings.filing_missing(doc, bool(m.opened.get("needs_assessment")))
     if missing:
@@ -173,7 +187,7 @@ def _filed(m: Matter, p: Mapping[str, Any]) -> Verdict:
     return OK
 
 
-def _reviewed(m: Matter, p: Mapping[str, Any]) -> Verdict:
+def _reviewed(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
     result = p.get("result")
     if result == AMEND and not _text(p, "asked"):
         return no("missing_asked", "要求补正的，请写明需要补充哪些材料")
@@ -182,117 +196,134 @@ def _reviewed(m: Matter, p: Mapping[str, Any]) -> Verdict:
     return OK
 
 
-def _stepped(m: Matter, p: Mapping[str, Any]) -> Verdict:
-    if not any(s.code == p.get("step") for s in m.steps):
+def _judged(m: Matter, record: dict[str, Any], act: Act
+            ) -> tuple[Matter, str | None]:
+    """The matter with ``record`` added and judged in its own context (at ``act.hlc``),
+    and the procedure's refusal of it (不予登记), if any."""
+    with_it = replace(m, records=m.records + (record,))
+    context_at = act.rules.context_at if isinstance(act.rules, Judging) else None
+    if context_at is None or act.hlc is None:
+        return with_it, None
+    context = context_at(with_it, act.hlc)             # its own plan_sent counts too
+    with_it = replace(with_it, contexts={**m.contexts, record["id"]: context})
+    trial = procedure(with_it, context)
+    outcome = next((h for h in reversed(trial.history) if h.record == record["id"]), None)
+    return with_it, outcome.message if outcome is not None and outcome.status == REFUSED \
+        else None
+
+
+def _stepped(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
+    if not any(s.code == p.get("step") for s in m.step_list):
         return no("unknown_step", f"这件事的步骤中没有“{p.get('step')}”")
-    return OK
+    _, refused = _judged(m, _record("decision.step_recorded", p, act), act)
+    return no("refused_step", refused) if refused is not None else OK
 
 
-def _back(m: Matter, p: Mapping[str, Any]) -> Verdict:
+def _back(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
     if not _text(p, "reason"):
         return no("missing_reason", "退回上一步，请写明原因")
     return OK
 
 
-DECLARATION: dict[str, Transition] = {
-    "decision.matter_opened": Transition(frozenset({NEW}), _opened),
-    "decision.filing_submitted": Transition(frozenset({DRAFT, AMEND, REFUSED_FILING}), _filed),
-    "decision.filing_reviewed": Transition(frozenset({FILED}), _reviewed, village=False),
-    "decision.step_recorded": Transition(_ANY, _stepped),
-    "decision.stepped_back": Transition(_ANY, _back),
-}
-EVENT_TYPES = tuple(DECLARATION)
+# effects --------------------------------------------------------------------------------
+def _stamped(m: Matter, act: Act, **changes: Any) -> dict[str, Any]:
+    return {**changes, "last_hlc": max(m.last_hlc, act.hlc or 0)}
+
+
+def _apply_opened(m: Matter, e: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    village = str(act.node or "")
+    return Effect(_stamped(m, act, status=DRAFT, level="village", owner_node=village,
+                           village=village, town=str(act.parent or ""), opened=dict(p),
+                           step_list=load_steps(p["steps"])), "立项")
+
+
+def _apply_filed(m: Matter, e: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    entry = {**p, "type": e["type"], "hlc": act.hlc, "id": act.event}
+    return Effect(_stamped(m, act, status=FILED, filing=dict(p), trail=m.trail + (entry,)),
+                  "报镇党委备案")
+
+
+def _apply_reviewed(m: Matter, e: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    entry = {**p, "type": e["type"], "hlc": act.hlc, "id": act.event, "by": act.node}
+    return Effect(_stamped(m, act, status=p["result"], review=dict(p),
+                           trail=m.trail + (entry,)), f"镇党委审核：{p['result']}")
+
+
+def _apply_step(m: Matter, e: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    judged, _ = _judged(m, _record(str(e["type"]), p, act), act)
+    label = next((s.label for s in m.step_list if s.code == p.get("step")), "")
+    return Effect(_stamped(m, act, records=judged.records, contexts=judged.contexts),
+                  f"登记：{label}")
+
+
+def _apply_back(m: Matter, e: Event, p: Mapping[str, Any], act: Act) -> Effect:
+    return Effect(_stamped(m, act, records=m.records + (_record(str(e["type"]), p, act),)),
+                  f"退回上一步：{p['reason']}")
+
+
+# refusals -------------------------------------------------------------------------------
 _ORDER_HINT = {
     "decision.filing_submitted": "已报镇党委备案，请等镇里审核；镇里同意后不必再报",
     "decision.filing_reviewed": "这件事现在没有等待审核的备案",
 }
 
 
-def check_transition(m: Matter, event: Mapping[str, Any], actor: str | None,
-                     levels: Mapping[str, str], parents: Mapping[str, str]) -> Verdict:
-    """May the node ``actor`` write ``event`` on the matter ``m``?  Levels and parents
-    come from certificates (``levels``/``parents``: node id → level / certifying hub)."""
-    kind = event.get("type")
-    rule = DECLARATION.get(str(kind))
-    if rule is None:
-        return no("unknown_type", f"不认识的村级决策操作“{kind}”，请升级程序后再看")
-    if event.get("v", 1) != 1:
-        return no("newer_version", "这条记录来自更新版本的程序，本机暂时不能处理；请升级程序后再看")
-    payload = event.get("payload")
-    if not isinstance(payload, Mapping):
-        return no("bad_payload", "记录内容缺失，请重新填写")
-    if m.status not in rule.sources:
-        if m.status == NEW:
-            return no("not_opened", "找不到这件事的立项记录，请先立项或先同步")
-        if kind == "decision.matter_opened":
-            return no("duplicate", "这件事已经立项")
-        return no("wrong_order", _ORDER_HINT.get(str(kind), "现在不能办理这一步"))
-    level = levels.get(str(actor)) if actor else None
-    if kind != "decision.matter_opened":
-        if rule.village and (level != "village" or actor != m.village):
-            return no("not_holder", "这件事由立项的村办理，别的站点不能代办")
-        if not rule.village:
-            if level != "town":
-                return no("wrong_level", "决策前论证备案只能由镇党委审核，村里不能自己审核")
-            town = parents.get(m.village)
-            if town and parents.get(str(actor)) != town:
-                return no("not_our_town", "只有这个村所在镇的镇党委可以审核它的备案")
-    elif level != "village":
+def _wrong_status(m: Matter, step: Transition[Matter]) -> Verdict:
+    if m.status == NEW:
+        return no("not_opened", "找不到这件事的立项记录，请先立项或先同步")
+    if step.kind == "decision.matter_opened":
+        return no("duplicate", "这件事已经立项")
+    return no("wrong_order", _ORDER_HINT.get(step.kind, "现在不能办理这一步"))
+
+
+def _wrong_level(m: Matter, step: Transition[Matter], act: Act) -> Verdict:
+    if step.kind == "decision.matter_opened":
         return no("wrong_level", "村级重大事项只能由村里立项")
-    return rule.check(m, payload)
+    if step.kind == "decision.filing_reviewed":
+        return no("wrong_level", "决策前论证备案只能由镇党委审核，村里不能自己审核")
+    return _NOT_HOLDER
+
+
+_NOT_HOLDER = no("not_holder", "这件事由立项的村办理，别的站点不能代办")
+
+
+def _own_village_or_town(m: Matter, step: Transition[Matter], act: Act) -> Verdict | None:
+    """The village that opened the matter writes its steps; only its own town (the hub
+    that certified it) reviews its filing."""
+    if step.kind == "decision.matter_opened":
+        return None
+    if step.kind == "decision.filing_reviewed":
+        if m.town and act.parent != m.town:
+            return no("not_our_town", "只有这个村所在镇的镇党委可以审核它的备案")
+        return None
+    return None if act.node == m.village else _NOT_HOLDER
+
+
+DECISION: Flow[Matter] = Flow(
+    name="村级决策", record_word="决策记录",
+    new=lambda record: Matter(record=record),
+    steps=(
+        Transition("decision.matter_opened", {NEW}, "", _apply_opened, _opened),
+        Transition("decision.filing_submitted", {DRAFT, AMEND, REFUSED_FILING}, "报镇党委备案",
+                   _apply_filed, _filed),
+        Transition("decision.filing_reviewed", {FILED}, "审核备案", _apply_reviewed, _reviewed),
+        Transition("decision.step_recorded", _ANY, "登记办理", _apply_step, _stepped),
+        Transition("decision.stepped_back", _ANY, "退回上一步", _apply_back, _back),
+    ),
+    wrong_status=_wrong_status,
+    wrong_level=_wrong_level,
+    node_rule=_own_village_or_town,
+    rules=Judging(),
+)
+EVENT_TYPES = DECISION.kinds
 
 
 def fold(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
          parents: Mapping[str, str], context_at: ContextAt | None = None) -> Matter:
-    """Replay one matter in the total order.  ``context_at(matter, hlc)`` gives the
-    judge's context at a step record's place; without it records are kept unjudged."""
-    ordered = sorted(events, key=order_key)
-    if not ordered:
-        raise ValueError("no events to fold")
-    state = Matter(str(ordered[0]["record"]))
-    for event in ordered:
-        state = _apply(state, event, levels, parents, context_at)
-    return state
-
-
-def refuse(m: Matter, event: Mapping[str, Any], seen: frozenset[str], code: str,
-           message: str) -> Matter:
-    """Kept at its place, shown as rejected, never applied."""
-    return replace(m, seen=seen, rejected=m.rejected + (rejected(event, code, message),))
-
-
-def _apply(m: Matter, event: Mapping[str, Any], levels: Mapping[str, str],
-           parents: Mapping[str, str], context_at: ContextAt | None) -> Matter:
-    if str(event["record"]) != m.record:
-        raise ValueError(f"event {event['id']} is for record {event['record']}, not {m.record}")
-    if str(event["id"]) in m.seen:
-        return m      # an event that arrived by two routes counts once
-    seen = m.seen | {str(event["id"])}
-    origin = str(event["origin"])
-    verdict = check_transition(m, event, origin, levels, parents)
-    if not verdict.ok:
-        return refuse(m, event, seen, verdict.code, verdict.message)
-    kind, p, hlc = event["type"], event["payload"], int(event["hlc"])
-    m = replace(m, seen=seen, last_hlc=max(m.last_hlc, hlc))
-    if kind == "decision.matter_opened":
-        return replace(m, status=DRAFT, village=origin, opened=dict(p),
-                       steps=load_steps(p["steps"]))
-    if kind == "decision.filing_submitted":
-        entry = {**p, "type": kind, "hlc": hlc, "id": event["id"]}
-        return replace(m, status=FILED, filing=dict(p), trail=m.trail + (entry,))
-    if kind == "decision.filing_reviewed":
-        entry = {**p, "type": kind, "hlc": hlc, "id": event["id"], "by": origin}
-        return replace(m, status=p["result"], review=dict(p), trail=m.trail + (entry,))
-    record = _record(event)
-    if kind == "decision.stepped_back" or context_at is None:
-        return replace(m, records=m.records + (record,))
-    context = context_at(replace(m, records=m.records + (record,)), hlc)  # its plan_sent too
-    contexts = {**m.contexts, record["id"]: context}
-    trial = procedure(replace(m, contexts=contexts, records=m.records + (record,)), context)
-    outcome = next((h for h in reversed(trial.history) if h.record == record["id"]), None)
-    if outcome is not None and outcome.status == REFUSED:
-        return refuse(m, event, seen, "refused_step", outcome.message)
-    return replace(m, records=m.records + (record,), contexts=contexts)
+    """Replay one matter in the total order (``DECISION.fold``).  ``context_at(matter,
+    hlc)`` gives the judge's context at a step record's place; without it records are
+    kept unjudged."""
+    return DECISION.fold(events, levels, Judging(context_at), parents)
 
 
 def attendance_of(part: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -306,11 +337,11 @@ def attendance_of(part: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _record(event: Mapping[str, Any]) -> dict[str, Any]:
-    p = event["payload"]
-    base = {"id": str(event["id"]), "hlc": int(event["hlc"]), "type": event["type"],
-            "author": event.get("author"), "officer": p.get("officer")}
-    if event["type"] == "decision.stepped_back":
+def _record(kind: str, p: Mapping[str, Any], act: Act) -> dict[str, Any]:
+    """A step record as the procedure reads it, from the payload and the envelope."""
+    base = {"id": str(act.event or "new"), "hlc": act.hlc or 0, "type": kind,
+            "author": act.cadre, "officer": p.get("officer")}
+    if kind == "decision.stepped_back":
         return {**base, "back_to": p["back_to"], "reason": p["reason"], "on": p["on"]}
     record = {**base, "step": p["step"], "fields": dict(p.get("fields") or {}),
               "attendance": attendance_of(p), "merged": list(p.get("merged") or ()),
@@ -350,14 +381,13 @@ def gate_of(m: Matter, assessment: Mapping[str, Any] | None, risk_rules: Any
 __all__ = [
     "ACCEPTED",
     "AMEND",
-    "DECLARATION",
+    "DECISION",
     "EVENT_TYPES",
     "FILED",
     "REFUSED_FILING",
+    "Judging",
     "Matter",
-    "Transition",
     "attendance_of",
-    "check_transition",
     "day_of",
     "fold",
     "gate_of",

@@ -11,6 +11,7 @@ from itertools import count
 from app.domain.config import merge_config
 from app.domain.decisions import contexts
 from app.domain.decisions.procedure import FAILED, PASSED, load_steps
+from app.domain.decisions.rules import RulesHistory
 from app.domain.decisions.village import fold_register
 from app.domain.decisions.workflow import fold, procedure
 from app.domain.risk.grading import RiskRules
@@ -80,11 +81,12 @@ def step(code: str, day: date = DAY, origin: str = VILLAGE, **more) -> dict:
                                          "officer": {"name": "王"}, **more}, origin, day=day)
 
 
-def folded(events: list[dict], roster_events: list[dict] = (), risk: dict | None = None):
+def folded(events: list[dict], roster_events: list[dict] = (), risk: dict | None = None,
+           rules=RULES):
     reg = fold_register(roster_events) if roster_events else None
-    at = contexts.context_at(reg, risk or {}, LEVELS, RULES, RISK)
+    at = contexts.context_at(reg, risk or {}, LEVELS, rules, RISK)
     matter = fold(events, LEVELS, PARENTS, at)
-    latest = contexts.context_now(matter, reg, risk or {}, LEVELS, RULES, RISK, DAY)
+    latest = contexts.context_now(matter, reg, risk or {}, LEVELS, rules, RISK, DAY)
     return matter, procedure(matter, latest)
 
 
@@ -219,4 +221,41 @@ def test_a_verdict_stays_when_the_roster_grows_later() -> None:
 
 def test_steps_stored_with_the_matter_are_the_ones_it_runs_on() -> None:
     matter, _ = folded([opened()])
-    assert matter.steps == load_steps(STEPS) and matter.art24
+    assert matter.step_list == load_steps(STEPS) and matter.art24
+
+
+def _town_sets(key: str, value: str, day: date) -> dict:
+    return ev("config.set", {"key": f"decisions.{key}", "value": value,
+                             "note": "镇党委会议决定从严"}, TOWN, record="config", day=day)
+
+
+def test_a_record_keeps_the_rules_in_force_when_it_was_written() -> None:
+    """8 of 12 party members attend: exactly 2/3, enough under the statutory 三分之二以上.
+    The town tightens the party meeting's attendance to 四分之三以上 afterwards: the meeting
+    already recorded keeps its verdict; a meeting recorded after the change needs 9."""
+    roster = [register(*members(12), day=date(2026, 3, 1))]
+    plan = {f"p{i}": "2026-03-10" for i in range(12)}
+    eight = votes([f"p{i}" for i in range(8)])
+    before = [opened(), step("propose", merged=["discuss"]), filed(), reviewed("同意"),
+              step("review", body="党员大会", attendance=eight, plan_sent=plan)]
+    tightened = _town_sets("party_meeting_attendance", "四分之三以上", date(2026, 3, 25))
+    history = RulesHistory(load_defaults(), [tightened])
+    assert history.at(None).party_meeting_attendance == "四分之三以上"
+    assert history.at(before[-1]["hlc"]).party_meeting_attendance == "三分之二以上"
+    _, state = folded(before, roster, rules=history)
+    assert state.status("review").status == PASSED and state.current == "resolve"
+    # the same matter replayed with the same events: same verdict, whatever today's rule
+    _, again = folded(before, roster, rules=RulesHistory(load_defaults(), [tightened]))
+    assert again.status("review") == state.status("review")
+    # a second matter's meeting of the same eight, recorded after the change, fails
+    later = date(2026, 4, 2)
+    second = [{**e, "record": "m-2", "id": e["id"] + "-2"} for e in (
+        opened(), step("propose", day=later, merged=["discuss"]), filed(), reviewed("同意"),
+        step("review", day=later, body="党员大会", attendance=eight, plan_sent=plan))]
+    _, state = folded(second, roster, rules=history)
+    review = state.status("review")
+    assert review.status == FAILED and "四分之三以上" in "".join(review.reasons)
+    # without the history (today's rules for every record) the first meeting would fail:
+    # the snapshot is what keeps it
+    _, today_rules = folded(before, roster, rules=history.at(None))
+    assert today_rules.status("review").status == FAILED

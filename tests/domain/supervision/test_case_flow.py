@@ -1,15 +1,43 @@
-"""The 纪委's case as a declaration (app/domain/supervision/case_flow.py): the steps in
-order, refusals with their reasons, 一案双查 blocking 结案, the holder rule, 廉政档案."""
+"""The 纪委's case declared on the workflow engine (app/domain/supervision/case_flow.py):
+the steps in order, refusals with their reasons, 一案双查 blocking 结案, the holder rule
+(own town or county, from the author's certified hub), 廉政档案.  The engine folds the
+opened documents: each event's payload is the plaintext the desk opened."""
 from __future__ import annotations
 
 from typing import Any
 
 from app.domain.supervision import case_flow as flow
-from app.domain.supervision.case_flow import Doc, buttons, check_step, fold, integrity_entries
+from app.domain.supervision.case_flow import CASE, CaseState, integrity_entries
+from app.domain.workflow import Verdict
 from tests.domain.supervision.support import RULES
 
 TOWN, OTHER = "hub-xinji", "hub-lizhuang"
 AT = ("town", TOWN)          # the author: the town's own 纪委
+LEVELS = {"disc-1": "town", "disc-9": "town", "disc-c": "county"}
+PARENTS = {"disc-1": TOWN, "disc-9": OTHER, "disc-c": "hub-county"}
+
+
+def event(i: Any, kind: str, body: dict[str, Any], origin: str = "disc-1",
+          hlc: int | None = None) -> dict[str, Any]:
+    return {"id": f"e{i}" if isinstance(i, int) else i, "type": kind, "v": 1, "record": "c1",
+            "origin": origin, "seq": 1, "hlc": 100 + i if hlc is None else hlc,
+            "author": "cadre", "payload": body}
+
+
+def fold(record: str, events: list[dict[str, Any]], rules: Any = RULES) -> CaseState:
+    return CASE.fold(events, LEVELS, rules, PARENTS)
+
+
+def buttons(state: CaseState, rules: Any, level: str, town: str) -> list[tuple[str, str]]:
+    return CASE.buttons(state, level, rules, parent=town)
+
+
+def check_step(state: CaseState, kind: str, body: dict[str, Any], rules: Any, level: str,
+               town: str) -> Verdict | None:
+    """The desk's check before it seals and writes: None if the step may be recorded."""
+    probe = {"type": kind, "v": 1, "payload": body, "origin": "asking"}
+    verdict = CASE.check(state, probe, level, rules, {"asking": town})
+    return None if verdict.ok else verdict
 OPENED = {"received": "2026-03-02", "source": "检举控告", "named_reporter": True,
           "subject": {"name": "孙有财", "unit": "王湾村村委会", "post": "村主任"},
           "summary": "危房改造补助款打入亲属账户", "report": "r-1", "receipt_no": ""}
@@ -20,9 +48,8 @@ REVIEW_WATCH = {"on": "2026-05-21", "kind": "监督责任", "subject": "王湾�
                 "reason": "已履职"}
 
 
-def docs(*steps: tuple[str, dict[str, Any]], level: str = "town", town: str = TOWN) -> list[Doc]:
-    return [Doc(f"e{i}", kind, "disc-1", 100 + i, level, town, body)
-            for i, (kind, body) in enumerate(steps)]
+def docs(*steps: tuple[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [event(i, kind, body) for i, (kind, body) in enumerate(steps)]
 
 
 BASE = (("discipline.case_opened", OPENED),
@@ -56,7 +83,7 @@ def test_the_whole_way_with_double_check_before_closing() -> None:
              ("discipline.case_revisited", {"on": "2026-08-20", "result": "群众满意"}))
     done = fold("c1", docs(*steps), RULES)
     assert done.status == "revisited" and not done.rejected
-    assert [s[1] for s in done.steps] == ["受理", "处置", "立案", "调查结束", "处理", "一案双查",
+    assert [s.what for s in done.steps] == ["受理", "处置", "立案", "调查结束", "处理", "一案双查",
                                          "一案双查", "结案", "反馈举报人", "回访"]
     entries = integrity_entries(done)
     assert [(e["name"], e["handling"]) for e in entries] == [
@@ -66,8 +93,8 @@ def test_the_whole_way_with_double_check_before_closing() -> None:
 def test_a_concluding_event_past_the_gate_is_kept_aside() -> None:
     forged = fold("c1", docs(*BASE, ("discipline.case_concluded", {"on": "2026-05-30"})), RULES)
     assert forged.status == "decided"
-    [(event, reason)] = forged.rejected
-    assert event == "e5" and "一案双查" in reason
+    [refused] = forged.rejected
+    assert refused.event_id == "e5" and "一案双查" in refused.reason
 
 
 def test_not_substantiated_closes_without_reviews_or_handling() -> None:
@@ -114,12 +141,12 @@ def test_dates_in_order_and_extension_within_the_statutory_bound() -> None:
 
 def test_only_the_own_town_or_the_county_records_steps() -> None:
     mine = docs(*BASE[:2])
-    theirs = [Doc("x1", "discipline.case_filed", "disc-9", 200, "town", OTHER,
-                  {"on": "2026-04-01", "basis": "x"})]
-    county = [Doc("y1", "discipline.case_filed", "disc-c", 300, "county", "hub-county",
-                  {"on": "2026-04-02", "basis": "县纪委直接立案"})]
+    theirs = [event("x1", "discipline.case_filed", {"on": "2026-04-01", "basis": "x"},
+                    "disc-9", 200)]
+    county = [event("y1", "discipline.case_filed", {"on": "2026-04-02", "basis": "县纪委直接立案"},
+                    "disc-c", 300)]
     state = fold("c1", mine + theirs, RULES)
-    assert state.status == "preliminary" and "协作区的乡镇只能查看" in state.rejected[0][1]
+    assert state.status == "preliminary" and "协作区的乡镇只能查看" in state.rejected[0].reason
     assert fold("c1", mine + county, RULES).status == "investigating"
     assert buttons(fold("c1", mine, RULES), RULES, "town", OTHER) == []
 
