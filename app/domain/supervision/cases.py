@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Mapping
 
 from app.domain.dispute.periods import ClockStatus, add_days, clock_status
-from app.domain.shared.workdays import WorkCalendar, add_working_days
+from app.domain.shared.workdays import DueDate, WorkCalendar, add_working_days
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.rules import SupervisionRules
 
@@ -68,7 +68,7 @@ def check_case(case: Mapping[str, Any]) -> list[str]:
         out.append("处理须写明处理方式")
     order = [("received", "收到"), ("disposed_on", "处置"), ("filed_on", "立案"),
              ("investigated_on", "调查结束"), ("decided_on", "处理")]
-    seen = [(label, _day(case, key)) for key, label in order if _day(case, key)]
+    seen = [(label, day) for key, label in order if (day := _day(case, key)) is not None]
     for (a, da), (b, db) in zip(seen, seen[1:]):
         if db < da:
             out.append(f"{b}日期不能早于{a}日期")
@@ -93,7 +93,7 @@ def case_clocks(case: Mapping[str, Any], today: date, calendar: WorkCalendar,
     soon = rules.case_due_soon_days
     out = []
 
-    def add(name: str, due, done: date | None, source: str) -> None:
+    def add(name: str, due: DueDate | date, done: date | None, source: str) -> None:
         out.append(clock_status(name, due, today, soon, done_on=done, source=source))
 
     if case.get("belongs_above"):
@@ -107,8 +107,9 @@ def case_clocks(case: Mapping[str, Any], today: date, calendar: WorkCalendar,
         add("告知实名举报人受理情况",
             add_working_days(received, rules.case_accept_notice_working_days, calendar),
             _day(case, "accept_notified_on"), f"{RULES_2020}第四章（实名检举控告的处理）")
-    if case.get("disposal") == "初步核实" and _day(case, "disposed_on"):
-        add("初步核实", add_days(_day(case, "disposed_on"), rules.case_preliminary_days),
+    disposed = _day(case, "disposed_on")
+    if case.get("disposal") == "初步核实" and disposed:
+        add("初步核实", add_days(disposed, rules.case_preliminary_days),
             _day(case, "preliminary_done"), "[默认] 国家规定未见初核的统一期限，由镇里设置")
     filed = _day(case, "filed_on")
     if filed:

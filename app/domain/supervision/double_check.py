@@ -65,6 +65,7 @@ def close_gate(substantiated: bool, reviews: Iterable[Mapping[str, Any]],
             missing.append(f"{kind}的审查（认定和处理）")
             continue
         problems = [_review_problem(kind, r, rules) for r in mine]
-        if all(problems):
-            missing.append(problems[-1])
+        last = problems[-1]
+        if all(problems) and last is not None:
+            missing.append(last)
     return CloseGate(not missing, tuple(missing))

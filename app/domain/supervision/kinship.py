@@ -60,5 +60,5 @@ def relation_between(x: str, y: str, edges: Iterable[Mapping[str, Any]],
         else:
             continue
         if relation in wanted:
-            return relation
+            return str(relation)
     return None

@@ -42,10 +42,10 @@ class ReviewOutcome:
 
 
 def _ordered(reviews: Iterable[Mapping[str, Any]], rules: SupervisionRules) -> list[tuple[date, str]]:
-    out = []
+    out: list[tuple[date, str]] = []
     for review in reviews:
         grade = review.get("grade")
-        if grade not in rules.review_grades:
+        if not isinstance(grade, str) or grade not in rules.review_grades:
             raise SupervisionError(f"评议结果“{grade}”不对，应为{'、'.join(rules.review_grades)}",
                                    code="review")
         try:
