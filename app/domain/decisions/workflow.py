@@ -81,6 +81,11 @@ class Matter:
     # meeting (a 村民会议 of 3,000 adults) it has counted
     judged: dict[tuple[Any, ...], Judgement] = field(default_factory=dict, compare=False,
                                                      repr=False)
+    # a record judged by the check, kept for its apply right after (event id, records so
+    # far) -> (records, contexts, refusal): the engine checks, then applies, the same event
+    trials: dict[tuple[str, int], tuple[tuple[Mapping[str, Any], ...], Mapping[str, Context],
+                                        str | None]] = field(default_factory=dict,
+                                                             compare=False, repr=False)
 
     @property
     def status_name(self) -> str:
@@ -204,12 +209,18 @@ def _judged(m: Matter, record: dict[str, Any], act: Act
     context_at = act.rules.context_at if isinstance(act.rules, Judging) else None
     if context_at is None or act.hlc is None:
         return with_it, None
+    key = (str(act.event), len(m.records))
+    held = m.trials.pop(key, None) if act.event is not None else None
+    if held is not None:
+        return replace(m, records=held[0], contexts=held[1]), held[2]
     context = context_at(with_it, act.hlc)             # its own plan_sent counts too
     with_it = replace(with_it, contexts={**m.contexts, record["id"]: context})
     trial = procedure(with_it, context)
     outcome = next((h for h in reversed(trial.history) if h.record == record["id"]), None)
-    return with_it, outcome.message if outcome is not None and outcome.status == REFUSED \
-        else None
+    refused = outcome.message if outcome is not None and outcome.status == REFUSED else None
+    if act.event is not None:
+        m.trials[key] = (with_it.records, with_it.contexts, refused)
+    return with_it, refused
 
 
 def _stepped(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
