@@ -61,6 +61,7 @@ POLICY_PROBLEMS = {
     "not_holder": Entry(403, "这条记录不是本站建立的，也没有转给本站，没有保存：" + _ASK),
     "no_author": Entry(403, "这一步要写明是本站哪位干部办的，没有保存：请登录后再办。"),
     "not_own_record": Entry(403, "只能给本站登记的干部重设密码：请在该干部所在的服务站办理。"),
+    "bad_scheme": Entry(403, "考评方案不符合要求（分值合计须为100分等），没有保存：请在考评方案页面改正后再保存。"),
     "not_own_cadre": Entry(403, "证明人必须是本站登记的干部：请由本站另一位干部用自己的密码证明。"),
 }
 register(POLICY_PROBLEMS)

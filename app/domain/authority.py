@@ -39,6 +39,8 @@ Fields of ``Writers``:
             "announce"  the announced level, station code and hub are the certified
                         ones; a seal key only from a discipline device (items 1, 2)
             "level"     the payload's ``level`` is the author's certified level
+            "scheme"    a yearly assessment scheme: weights sum to exactly 100, both parts,
+                        villages, assessors and star bands (supervision.assessment_year)
 
 ``config.set`` and the catalog edits are written by towns and the county only; a
 town's reach its own subtree alone (schemas/kinds.json "local", and ``in_force``).
@@ -122,6 +124,13 @@ WRITERS: dict[str, Writers] = {
     "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
                                    who="anyone"),
     "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
+    # 百分制 assessment (issue #13 §4; app.domain.supervision.assessment_year): the town's
+    # 纪委 device sets the year's scheme and records the named assessors' marks — "镇纪委负
+    # 监督责任……科学考核推动，制定党风政风建设年度考评方案" (新集镇意见, RULES.md §4); no village
+    # tablet sets or scores its own assessment, nor the county a town's
+    "assessment.scheme_set": _w("制定年度考评方案", ("town",), record=SHARED, roles=(DISCIPLINE,),
+                                checks=("scheme",)),
+    "assessment.score_given": _w("给考评指标打分", ("town",), record=SHARED, roles=(DISCIPLINE,)),
     # 便民服务 (app.domain.service.checks)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
@@ -275,7 +284,18 @@ def _level(payload: Mapping[str, Any], author: Author) -> Verdict:
     return OK
 
 
-_CHECKS = {"receipt": _receipt, "announce": _announce, "level": _level}
+def _scheme(payload: Mapping[str, Any], author: Author) -> Verdict:
+    # imported here: app.domain.supervision's case flow reads this module through the engine
+    from app.domain.supervision.assessment_year import check_year_scheme
+    from app.domain.supervision.errors import SupervisionError
+    try:
+        check_year_scheme(payload)
+    except SupervisionError as exc:
+        return no("bad_scheme", f"考评方案不符合要求，没有保存：{exc.message}")
+    return OK
+
+
+_CHECKS = {"receipt": _receipt, "announce": _announce, "level": _level, "scheme": _scheme}
 
 
 def in_force(writer: Author | None, lineage: frozenset[str]) -> bool:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from app.accounts import Cadre
+from app.launch.demo_assessment import seed_assessment
 from app.launch.demo_casework import STATUSES as CASEWORK_STATUSES
 from app.launch.demo_casework import seed_casework
 from app.launch.demo_decisions import seed_decisions
@@ -319,12 +320,15 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         supervision = seed_supervision(world, town_url, county_url)
         say("登记村务决策事项（四议两公开），报镇备案、审核并同步……")
         decisions = seed_decisions(world)
+        say("镇纪委制定年度百分制考评方案，评分人打分……")
+        assessment = seed_assessment(world, town_url)
         summary = {
             "today": today.isoformat(), "cases": len(world.cases) + extra,
             "by_status": dict(sorted((Counter(FINAL_STATUS[c.script] for c in world.cases)
                                       + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
-            "pin": PIN, "law": law, "supervision": supervision, "decisions": decisions}
+            "pin": PIN, "law": law, "supervision": supervision, "decisions": decisions,
+            "assessment": assessment}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,120 @@
+"""The items of the assessment's quantitative criteria, read per village from what the
+town's station already holds (issue #13 §4). Each reader returns village (name) →
+items in the shapes of app.domain.supervision.measures; "the year" is the year a matter
+came in (受理/登记), so a case counts once, in the year it was taken.
+
+    service_on_time       便民服务 cases accepted in the year: {due, done = closed_on}
+    service_satisfaction  rated cases of the year: good unless 不满意
+    mediation_success     disputes registered in the year whose mediation ended: good on
+                          调解成功 / 协议已履行, bad on 调解不成
+    petitions_on_time     申诉求决 petitions received in the year and accepted: due = the
+                          60-day 办理 period (+ approved extensions) of 信访工作条例 Art 34 from
+                          acceptance, by the same rule as the petition screens'
+                          (petition.clocks.petition_period_end), done = answered_on
+    publicity_on_time     村务公开 dues of the year (组织法 Art 30; decisions.publicity) from
+                          the village's register: done = published, due = the period's end
+    opinions_answered     村务监督委员会 opinions: read by a reader registered with
+                          ``register_reader`` (the 监委会 opinions are another branch's
+                          events); unregistered, the measure is unavailable and a scheme
+                          using it is refused with that reason.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from app.domain.petition.clocks import petition_period_end
+from app.domain.petition.rules import PetitionRules
+from app.station import Station
+
+Items = dict[str, list[dict[str, Any]]]
+Reader = Callable[[Station, int, date], Items]
+AGREED, FAILED = ("agreed", "performed"), ("referred",)
+NOT_HANDLED = ("new", "registered", "refused", "transferred")
+
+
+def _year(year: int) -> tuple[str, str]:
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+def _add(out: Items, village: str | None, item: dict[str, Any]) -> None:
+    if village:
+        out.setdefault(village, []).append(item)
+
+
+def service_on_time(station: Station, year: int, as_of: date) -> Items:
+    out: Items = {}
+    for village, due, closed in station.store.conn.execute(
+            "SELECT village, due, closed_on FROM cases WHERE accepted_on BETWEEN ? AND ?"
+            " AND due IS NOT NULL", _year(year)):
+        _add(out, village, {"due": due, "done": closed})
+    return out
+
+
+def service_satisfaction(station: Station, year: int, as_of: date) -> Items:
+    out: Items = {}
+    for village, dissatisfied in station.store.conn.execute(
+            "SELECT village, dissatisfied FROM cases WHERE accepted_on BETWEEN ? AND ?"
+            " AND rating IS NOT NULL AND rating<>''", _year(year)):
+        _add(out, village, {"good": not dissatisfied})
+    return out
+
+
+def mediation_success(station: Station, year: int, as_of: date) -> Items:
+    out: Items = {}
+    for village, status in station.store.conn.execute(
+            "SELECT village, status FROM disputes WHERE received_on BETWEEN ? AND ?", _year(year)):
+        if status in AGREED or status in FAILED:
+            _add(out, village, {"good": status in AGREED})
+    return out
+
+
+def petitions_on_time(station: Station, year: int, as_of: date) -> Items:
+    from app.services.rules import load_rules
+    loaded = load_rules(station.store.conn)
+    rules = PetitionRules.from_config(loaded.config)
+    out: Items = {}
+    for village, accepted, extension, answered in station.store.conn.execute(
+            "SELECT village, accepted_on, extension_days, answered_on FROM petitions"
+            " WHERE received_on BETWEEN ? AND ? AND category<>'建议意见' AND stage='处理'"
+            " AND accepted_on IS NOT NULL AND status NOT IN (?,?,?,?)",
+            (*_year(year), *NOT_HANDLED)):
+        due = petition_period_end(date.fromisoformat(accepted),
+                                  rules.handling_days + int(extension or 0), loaded.calendar, rules)
+        _add(out, village, {"due": due.date.isoformat(), "done": answered})
+    return out
+
+
+def publicity_on_time(station: Station, year: int, as_of: date) -> Items:
+    from app.services.decisions import VillageDecisions
+    desk = VillageDecisions(station, today=lambda: min(as_of, date(year, 12, 31)))
+    out: Items = {}
+    for node, name in station.store.conn.execute(
+            "SELECT DISTINCT r.village, n.name FROM village_registers r"
+            " JOIN nodes_dir n ON n.id=r.village"):
+        for due in desk.publicity(node):
+            if due.due.year == year:
+                _add(out, name, {"due": due.due.isoformat(),
+                                 "done": due.published.isoformat() if due.published else None})
+    return out
+
+
+READERS: dict[str, Reader] = {
+    "service_on_time": service_on_time, "service_satisfaction": service_satisfaction,
+    "mediation_success": mediation_success, "petitions_on_time": petitions_on_time,
+    "publicity_on_time": publicity_on_time,
+}
+
+
+def register_reader(measure: str, reader: Reader) -> None:
+    """Plug in the reader of a measure whose records another module owns (the 监委会
+    opinions: ``opinions_answered``). The reader returns village name → deadline items
+    ``{"due": "YYYY-MM-DD", "done": "YYYY-MM-DD" or None}``."""
+    READERS[measure] = reader
+
+
+def read(station: Station, measures: set[str], year: int, as_of: date) -> dict[str, Items]:
+    """measure → village → items, for the measures asked (each must have a reader)."""
+    return {m: READERS[m](station, year, as_of) for m in measures}
+
