@@ -89,8 +89,11 @@ def assess(year: YearScheme, data: Mapping[str, Mapping[str, Sequence[Mapping[st
 
 
 class Assessments:
-    def __init__(self, station: Station, today: Callable[[], date] = date.today) -> None:
-        self.station, self.today = station, today
+    def __init__(self, station: Station, today: Callable[[], date] = date.today,
+                 town: str | None = None) -> None:
+        """``town``: the town hub whose assessment to read (a county station names it);
+        default: this station's own town."""
+        self.station, self.today, self._town = station, today, town
         self.conn = station.store.conn
 
     @property
@@ -99,11 +102,13 @@ class Assessments:
 
     @property
     def town(self) -> str | None:
-        """The town whose assessment this station keeps: its own town hub."""
+        """The town whose assessment is read here: its own town hub, or the one named."""
+        if self._town:
+            return self._town
         return self.station.hub_id() if self.station.level == "town" else None
 
     def may_write(self) -> bool:
-        return self.station.level == "town" and \
+        return self.station.level == "town" and self.town == self.station.hub_id() and \
             DISCIPLINE_ROLE in self.station.identity().get("roles", [])
 
     def record(self, year: int) -> str:

@@ -65,6 +65,11 @@ class HomeScreen(Page):
             jiwei.bind(on_release=lambda _b: self.app.go("discipline"))
             tiles.add_widget(jiwei)
             self.discipline_tile = jiwei
+        if self.app.level == "town" and "discipline" in self.app.station.identity().get("roles", []):
+            scores = TileButton(text="年度考评")     # issue #13 §4: the 百分制 results
+            scores.level_tile = True
+            scores.bind(on_release=lambda _b: self.app.go("assessment"))
+            tiles.add_widget(scores)
         settings = TileButton(text="规则数值" if self.app.level != "village" else "规则和依据")
         settings.level_tile = True
         settings.bind(on_release=lambda _b: self.app.go("settings"))

@@ -31,6 +31,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "accusation": ("app.ui.accusation_screen", "AccusationScreen"),
     "discipline": ("app.ui.discipline_screen", "DisciplineScreen"),
     "discipline_case": ("app.ui.discipline_screen", "DisciplineCaseScreen"),
+    "assessment": ("app.ui.assessment_screen", "AssessmentScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
     "settings": ("app.ui.settings_screen", "SettingsScreen"),
