@@ -125,7 +125,23 @@ SPECS = [
     Spec("village_roster", "decision.roster_changed", VILLAGES, lambda p, s: (
         uuid7(), {"on": TODAY.isoformat(), "people": [{"id": uuid7(), "name": "王秀英"}],
                   "officer": {"name": p.cadre.name}}, None)),
+    # 百分制 assessment (issue #13 §4): the town's 纪委 device only
+    Spec("assessment", "assessment.scheme_set", ("jiwei",), lambda p, s: (
+        ASSESSMENT_RECORD, _scheme(), None)),
+    Spec("assessment", "assessment.score_given", ("jiwei",), lambda p, s: (
+        ASSESSMENT_RECORD, {"year": 2026, "criterion": "廉洁", "assessor": "周正", "on": TODAY.isoformat(),
+                            "scores": [{"unit": "王湾村", "score": "20"}]}, None)),
 ]
+ASSESSMENT_RECORD = uuid7()
+
+
+def _scheme() -> dict[str, Any]:
+    return {"year": 2026, "title": "2026年度考评", "criteria": [
+        {"code": "办件", "name": "便民服务按期办结", "weight": "50", "kind": "定量", "part": "组织认定",
+         "measure": "service_on_time"},
+        {"code": "廉洁", "name": "廉洁自律", "weight": "50", "kind": "定性", "part": "群众评判"}],
+        "units": [{"village": "王湾村", "secretary": "王振华"}], "assessors": [{"name": "周正"}],
+        "star_bands": [{"stars": 1, "min": 60}], "star_source": "镇党委星级化管理办法"}
 
 
 def _matter() -> dict[str, Any]:
@@ -258,6 +274,10 @@ def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -
     row = conn.execute("SELECT record, payload FROM events WHERE id=?", (event_id,)).fetchone()
     if row is None:
         return False
+    if spec.kind == "assessment":
+        from app.services.assessment import Assessments
+        folded = Assessments(station, town=town["jiwei"].station.hub_id()).events()
+        return event_id in {e["id"] for e in folded}
     if spec.kind == "complaint":
         try:
             open_sealed(station, json.loads(row[1])["sealed"])
