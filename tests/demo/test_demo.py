@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -390,51 +391,70 @@ def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
         village.close()
 
 
-ASSESSMENT = {"title": "2026年度村级党风政风建设考评", "criteria": [
-    {"code": "办件", "name": "便民服务按期办结", "weight": "30", "kind": "定量", "part": "组织认定",
-     "measure": "service_on_time"},
-    {"code": "调解", "name": "矛盾纠纷调解", "weight": "20", "kind": "定量", "part": "组织认定",
-     "measure": "mediation_success", "method": "扣分", "deduct": "5"},
-    {"code": "廉洁", "name": "廉洁自律", "weight": "25", "kind": "定性", "part": "组织认定"},
-    {"code": "满意", "name": "群众满意", "weight": "25", "kind": "定量", "part": "群众评判",
-     "measure": "service_satisfaction"}]}
+@pytest.fixture
+def jiwei(seeded: Seeded) -> Iterator[Station]:
+    from app.launch.demo_supervision import TOWN_JIWEI
+    station = seeded.open(TOWN_JIWEI.folder)
+    yield station
+    station.close()
 
 
-def test_the_assessment_of_the_seeded_year(hall: Station, tmp_path: Path) -> None:
-    """Issue #13 §4: each quantitative criterion against an independent count of the town
-    station's records, totals and ranking, stars, the .xlsx read back."""
+def test_the_assessment_of_the_seeded_year(seeded: Seeded, jiwei: Station, tmp_path: Path) -> None:
+    """Issue #13 §4: the year's scheme and marks the demo seeded on the 纪委's tablet; each
+    quantitative criterion against an independent count of the station's records, the
+    trimmed mean of the five assessors, totals and ranking, stars, the .xlsx read back."""
     from openpyxl import load_workbook
-    from app.domain.supervision.rules import SupervisionRules
-    from app.services.assessment import assess, export_xlsx
-    conn = hall.store.conn
-    rules = SupervisionRules.from_config(load_rules(conn).config)
-    villages = [spec.name for spec in VILLAGES]
-    marks = {v: {"廉洁": [{"assessor": f"评分人{i}", "score": 20 + i} for i in range(5)]}
-             for v in villages}
-    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
-    assert sorted(r.village for r in results) == sorted(villages)
-    for result in results:
+    from app.launch.demo_assessment import ASSESSORS, CRITERIA, MARKS
+    from app.services.assessment import Assessments
+    from app.services.decisions import VillageDecisions
+    conn = jiwei.store.conn
+    desk = Assessments(jiwei, today=lambda: TODAY)
+    outcome = desk.outcome(TODAY.year)
+    assert outcome.problem == "" and outcome.missing == [] and outcome.aside == ()
+    assert seeded.summary["assessment"]["ranked"] == [r.village for r in outcome.results]
+    assert sorted(r.village for r in outcome.results) == sorted(spec.name for spec in VILLAGES)
+    assert [c["code"] for c in CRITERIA] == [c.criterion.code for c in outcome.results[0].score.criteria]
+    publicity = VillageDecisions(jiwei, today=lambda: TODAY)
+    order = [u.village for u in outcome.year.units]
+    for result in outcome.results:
+        by = {c.criterion.code: c for c in result.score.criteria}
         on_time = conn.execute(
             "SELECT SUM(closed_on IS NOT NULL AND closed_on<=due), SUM(closed_on>due OR"
             " (closed_on IS NULL AND due<?)) FROM cases WHERE village=? AND accepted_on LIKE"
             " '2026-%'", (TODAY.isoformat(), result.village)).fetchone()
-        text = result.score.criteria[0].text
         good, bad = int(on_time[0] or 0), int(on_time[1] or 0)
-        assert f"按期办结{good}件、超期{bad}件" in text, text
+        assert f"按期办结{good}件、超期{bad}件" in by["办件"].text, by["办件"].text
         failed = conn.execute("SELECT COUNT(*) FROM disputes WHERE village=? AND status='referred'"
                               " AND received_on LIKE '2026-%'", (result.village,)).fetchone()[0]
-        assert result.score.criteria[1].points == max(0, 20 - 5 * failed)
-        # the trimmed mean of 20..24 without 20 and 24 is 22
-        assert result.score.criteria[2].points == 22
+        assert by["调解"].points == max(0, 15 - 5 * failed)
+        # every petition of the demo was answered within days of acceptance: all on time
+        answered, open_ = conn.execute(
+            "SELECT SUM(answered_on IS NOT NULL), SUM(answered_on IS NULL) FROM petitions WHERE village=?"
+            " AND category<>'建议意见' AND accepted_on IS NOT NULL AND status NOT IN"
+            " ('refused','transferred')", (result.village,)).fetchone()
+        assert f"按期办结{int(answered or 0)}件、超期0件" in by["信访"].text, by["信访"].text
+        if open_:
+            assert f"另有{open_}件尚未到期" in by["信访"].text
+        node = conn.execute("SELECT id FROM nodes_dir WHERE name=?", (result.village,)).fetchone()[0]
+        dues = [d for d in publicity.publicity(node) if d.due.year == 2026 and d.status != "待公开"]
+        late = sum(1 for d in dues if d.overdue)
+        assert f"共{len(dues)}次，其中按时公开{len(dues) - late}次、逾期{late}次" in by["公开"].text
+        # the five assessors' marks, trimmed: highest and lowest dropped
+        row = MARKS["廉洁"][order.index(result.village) % len(MARKS["廉洁"])]
+        kept = sorted(row)[1:-1]
+        assert by["廉洁"].points == Fraction(sum(Fraction(str(m)) for m in kept)) / 3
+        assert all(name in by["廉洁"].text for name, _ in ASSESSORS)
         assert result.total == str(shown_total(result))
-    ranks = [r.rank for r in results]
+    assert "村务公开按时公开率：共" in outcome.results[0].score.criteria[3].text
+    ranks = [r.rank for r in outcome.results]
     assert ranks == sorted(ranks) and ranks[0] == 1
-    path = export_xlsx(scheme, results, tmp_path / "考核.xlsx", ASSESSMENT["title"], rules)
+    path = desk.export_xlsx(TODAY.year, tmp_path / "考核.xlsx")
     book = load_workbook(path)
     rows = list(book["考核结果"].iter_rows(min_row=3, values_only=True))
-    assert [(row[0], row[1]) for row in rows] == [(r.rank, r.village) for r in results]
-    assert [row[2] for row in rows] == [float(r.total) for r in results]
+    assert [(row[0], row[1]) for row in rows] == [(r.rank, r.village) for r in outcome.results]
+    assert [row[3] for row in rows] == [float(r.total) for r in outcome.results]
     assert any("按期办结" in (row[4] or "") for row in book["计分说明"].iter_rows(values_only=True))
+    assert ["分数线依据", outcome.year.band_source] in [list(r[:2]) for r in book["考评方案"].iter_rows(values_only=True)]
 
 
 def shown_total(result) -> object:
@@ -442,24 +462,15 @@ def shown_total(result) -> object:
     return shown(result.score.total, 2)
 
 
-def test_the_assessment_paper_reads_back(hall: Station, tmp_path: Path) -> None:
+def test_the_assessment_paper_reads_back(jiwei: Station, tmp_path: Path) -> None:
     import subprocess
-    from app.docs.assessment import assessment_document
-    from app.docs.base import render
-    from app.domain.supervision.rules import SupervisionRules
-    from app.services.assessment import assess
-    conn = hall.store.conn
-    rules = SupervisionRules.from_config(load_rules(conn).config)
-    villages = [spec.name for spec in VILLAGES]
-    marks = {v: {"廉洁": [{"assessor": "镇纪委", "score": 23}]} for v in villages}
-    scheme, results = assess(conn, villages, ASSESSMENT, TODAY.year, marks, rules, TODAY)
-    pdf = tmp_path / "考核结果.pdf"
-    pdf.write_bytes(render(assessment_document("中共新集镇委员会", ASSESSMENT["title"], scheme,
-                                               results, 2, "2026年11月27日")))
+    from app.services.assessment import Assessments
+    desk = Assessments(jiwei, today=lambda: TODAY)
+    pdf = desk.export_pdf(TODAY.year, tmp_path / "考核结果.pdf")
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout.replace(" ", "")
-    assert "得分和名次" in text and "便民服务按期办结" in text
-    for result in results:
+    assert "得分和名次" in text and "便民服务按期办结" in text and "评分人：周正、吴清" in text
+    for result in desk.outcome(TODAY.year).results:
         assert result.village in text and result.total in text
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
