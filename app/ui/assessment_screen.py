@@ -28,8 +28,14 @@ from app.ui.score_chart import ScoreChart
 from app.ui.widgets import BigButton, Body, Card, ChoiceRow, Field, ListRow, Page, Small, esc, red
 
 BY_ASSESSORS = "评分人打分"
-BASES = [BY_ASSESSORS, *(m.label for m in MEASURES.values())]
 MEASURE_OF = {m.label: code for code, m in MEASURES.items()}
+
+
+def bases() -> list[str]:
+    """评分人打分 and the measures this station can compute (a measure whose records are
+    another module's appears once its reader is registered: assessment_data)."""
+    from app.services.assessment_data import READERS
+    return [BY_ASSESSORS, *(m.label for code, m in MEASURES.items() if code in READERS)]
 
 
 class CriterionRow(Card):
@@ -43,7 +49,7 @@ class CriterionRow(Card):
         self.weight = Field(label="分值", text=str(item.get("weight") or ""), input_type="number")
         self.weight.bind(text=lambda *_: screen.show_total())
         measure = MEASURES.get(str(item.get("measure") or ""))
-        self.basis = ChoiceRow(options=BASES, value=measure.label if measure else BY_ASSESSORS)
+        self.basis = ChoiceRow(options=bases(), value=measure.label if measure else BY_ASSESSORS)
         self.part = ChoiceRow(options=list(PARTS), value=str(item.get("part") or PARTS[0]))
         self.method = ChoiceRow(options=["比例", "扣分"], value=str(item.get("method") or "比例"))
         self.deduct = Field(label="每件扣几分", text=str(item.get("deduct") or ""))
