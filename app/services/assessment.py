@@ -77,7 +77,11 @@ def assess(year: YearScheme, data: Mapping[str, Mapping[str, Sequence[Mapping[st
                 items[criterion.code] = data.get(criterion.measure, {}).get(unit.village, [])
             else:
                 items[criterion.code] = list(given.by_unit.get(unit.village, {}).get(criterion.code, []))
-        scores[unit.village] = score_unit(unit.village, year.scheme, items, as_of, rules)
+        scored = score_unit(unit.village, year.scheme, items, as_of, rules)
+        scores[unit.village] = replace(scored, criteria=tuple(
+            replace(c, text=f"{c.text}。数据来源：本机{assessment_data.SOURCES[c.criterion.measure]}"
+                            f"{len(items[c.criterion.code])}条记录")
+            if c.criterion.kind == QUANTITATIVE else c for c in scored.criteria))
     banded = replace(rules, star_bands=list(year.bands))
     secretaries = {u.village: u.secretary for u in year.units}
     out = []

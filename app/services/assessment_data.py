@@ -100,6 +100,14 @@ def publicity_on_time(station: Station, year: int, as_of: date) -> Items:
     return out
 
 
+# where each measure's items come from, as a criterion's explanation names it
+SOURCES = {"service_on_time": "便民服务台账（当年受理、有承诺期限的办件）",
+           "service_satisfaction": "便民服务台账（当年受理、已登记评价的办件）",
+           "mediation_success": "矛盾纠纷台账（当年登记、调解已结束的纠纷）",
+           "petitions_on_time": "信访台账（当年收到、已受理的申诉求决事项）",
+           "publicity_on_time": "村务公开登记（当年到期的公开）",
+           "opinions_answered": "村务监督委员会意见（当年提出的）"}
+
 READERS: dict[str, Reader] = {
     "service_on_time": service_on_time, "service_satisfaction": service_satisfaction,
     "mediation_success": mediation_success, "petitions_on_time": petitions_on_time,

@@ -112,6 +112,8 @@ def test_the_jiwei_sets_the_scheme_scores_and_reads_the_results(jiwei: Path) -> 
         ui.tap(page.ids.ranking.children[0])                 # 王湾村, the last row
         assert "便民服务办件按期办结率：共2件，其中按期办结0件、超期2件；0/2（0.00%）× 分值40分 = 0.00分" \
             in ui.texts()
+        assert "数据来源：本机便民服务台账（当年受理、有承诺期限的办件）2条记录" in page.outcome.results[1] \
+            .score.criteria[0].text
         assert "王湾村：53.00分（第2名）" in ui.texts()
         ui.shot("results", title("assessment", "results_head"))
         ui.tap("导出PDF（存档、打印）")
