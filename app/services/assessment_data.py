@@ -13,15 +13,17 @@ came in (受理/登记), so a case counts once, in the year it was taken.
                           (petition.clocks.petition_period_end), done = answered_on
     publicity_on_time     村务公开 dues of the year (组织法 Art 30; decisions.publicity) from
                           the village's register: done = published, due = the period's end
-    opinions_answered     村务监督委员会 opinions: read by a reader registered with
-                          ``register_reader`` (the 监委会 opinions are another branch's
-                          events); unregistered, the measure is unavailable and a scheme
-                          using it is refused with that reason.
+    opinions_answered     村务监督委员会 opinions sent in the year: due = sent + the town's
+                          answer days, done = the town's first answer — read through the
+                          监委会 module (app.services.oversight) when it is installed; without
+                          it the measure is unavailable and a scheme using it is refused
+                          with that reason (``register_reader`` plugs in another reader).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from importlib.util import find_spec
 from typing import Any
 
 from app.domain.petition.clocks import petition_period_end
@@ -108,11 +110,27 @@ SOURCES = {"service_on_time": "便民服务台账（当年受理、有承诺期�
            "publicity_on_time": "村务公开登记（当年到期的公开）",
            "opinions_answered": "村务监督委员会意见（当年提出的）"}
 
+def opinions_answered(station: Station, year: int, as_of: date) -> Items:
+    """村务监督委员会 opinions sent in the year, answered by their due date or not — read
+    through the 监委会 module of issue #13 §3 (branch ``watchers``: app.services.oversight,
+    ``answer_items`` of app.domain.supervision.oversight); its village is the sending
+    station, named here as the other criteria name villages."""
+    from app.domain.supervision.oversight import answer_items
+    from app.services.oversight import Oversight
+    desk = Oversight(station, today=lambda: as_of)
+    names = dict(station.store.conn.execute("SELECT id, name FROM nodes_dir"))
+    sent = [o for o in desk.opinions() if o.sent_on is not None and o.sent_on.year == year]
+    return {names.get(village, village): items
+            for village, items in answer_items(sent, desk.answer_days()).items()}
+
+
 READERS: dict[str, Reader] = {
     "service_on_time": service_on_time, "service_satisfaction": service_satisfaction,
     "mediation_success": mediation_success, "petitions_on_time": petitions_on_time,
     "publicity_on_time": publicity_on_time,
 }
+if find_spec("app.services.oversight") is not None:     # the 监委会's opinions are there
+    READERS["opinions_answered"] = opinions_answered
 
 
 def register_reader(measure: str, reader: Reader) -> None:
