@@ -102,10 +102,11 @@ def check_defaults(defaults: Mapping[str, Any], schema: Mapping[str, Any]) -> No
 
 
 def _entry_for(defaults: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
-    entry = defaults["values"].get(key)
+    entry: Mapping[str, Any] | None = defaults["values"].get(key)
     if entry is not None:
         return entry
-    for template, spec in defaults.get("templates", {}).items():
+    templates: Mapping[str, Mapping[str, Any]] = defaults.get("templates", {})
+    for template, spec in templates.items():
         if _template_regex(template).fullmatch(key):
             return spec
     return None
@@ -147,6 +148,7 @@ def merge_config(defaults: Mapping[str, Any], overrides: Mapping[str, Mapping[st
                 problem = f"镇里设置的{problem}，仍按原规定执行；请镇里改正后重新下发"
             rejected.append((key, problem))
             continue
+        assert entry is not None  # override_problem refuses a key without an entry
         source = override.get("source") or "镇里调整（未注明依据）"
         settings[key] = Setting(key, override["value"], source, entry["label"], True,
                                 bound=entry.get("legal_bound"), default=entry.get("value"),

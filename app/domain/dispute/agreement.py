@@ -32,7 +32,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Mapping, Sequence
 
-from app.domain.dispute.state import CONSENTING_ROLES, Party, iso_date
+from app.domain.dispute.state import CONSENTING_ROLES, Party
+from app.domain.workflow import iso_date
 
 # Art 29 (一): required per party; labels for messages.
 PARTY_REQUIRED = {"name": "姓名", "role": "身份（申请人/被申请人等）", "address": "住址"}
@@ -52,7 +53,7 @@ ORAL = "口头"
 
 
 def is_oral(agreement: Mapping[str, Any] | None) -> bool:
-    return bool(agreement) and agreement.get("form") == ORAL
+    return agreement is not None and agreement.get("form") == ORAL
 
 
 def _oral_problems(agreement: Mapping[str, Any], dispute_parties: Sequence[Party]) -> list[str]:
@@ -60,7 +61,8 @@ def _oral_problems(agreement: Mapping[str, Any], dispute_parties: Sequence[Party
     problems: list[str] = []
     if not _text(agreement, "no"):
         problems.append("协议编号")
-    parties = agreement.get("parties") if isinstance(agreement.get("parties"), list) else []
+    listed = agreement.get("parties")
+    parties: list[Any] = listed if isinstance(listed, list) else []
     if len(parties) < 2:
         problems.append("至少两方当事人")
     named = {_text(p, "name") for p in parties}

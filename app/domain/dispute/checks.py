@@ -37,6 +37,8 @@ from app.domain.dispute.state import (
     DisputeState, party_from, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text)
+from app.domain.workflow.payload import (
+    FIRST_OFFICER, Need, first_failure, need_choice, need_date, need_list, need_text, requires)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -98,6 +100,16 @@ def not_taken(state: DisputeState, act: Act) -> Verdict:
     return OK
 
 
+_REGISTRATION = (
+    need_text("summary", "missing_summary", "请填写纠纷简要情况"),
+    FIRST_OFFICER,
+    need_choice("risk", RISK_LEVELS, "bad_risk", "请评估激化风险：低、中或高"),
+    Need(lambda p: received_date(p.get("received_at")) is not None,
+         "bad_date", "受理时间不对，请重新选择（任何时间都可以受理）"),
+    need_choice("source", SOURCES, "bad_source", "请选择纠纷来源：" + "、".join(SOURCES),
+                when=lambda p: "source" in p))
+
+
 def check_registered(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
     if p.get("type") not in DISPUTE_TYPES:
         return no("bad_type", "请选择纠纷类型：" + "、".join(DISPUTE_TYPES))
@@ -113,16 +125,9 @@ def check_registered(state: DisputeState, p: Mapping[str, Any], act: Act) -> Ver
     sides = [d for d in parties if isinstance(d, Mapping) and d.get("role") in CONSENTING_ROLES]
     if len(sides) < 2:
         return no("missing_parties", "纠纷至少要有双方当事人（申请人和被申请人，或双方当事人），请补填")
-    if not text(p, "summary"):
-        return no("missing_summary", "请填写纠纷简要情况")
-    if not text(p.get("first_officer") or {}, "name"):
-        return no("missing_officer", "请填写首问负责人（第一个接待的工作人员）")
-    if p.get("risk") not in RISK_LEVELS:
-        return no("bad_risk", "请评估激化风险：低、中或高")
-    if received_date(p.get("received_at")) is None:
-        return no("bad_date", "受理时间不对，请重新选择（任何时间都可以受理）")
-    if "source" in p and p.get("source") not in SOURCES:
-        return no("bad_source", "请选择纠纷来源：" + "、".join(SOURCES))
+    verdict = first_failure(p, _REGISTRATION)
+    if not verdict.ok:
+        return verdict
     proposal = p.get("proposal")
     if isinstance(proposal, Mapping) and not text(p, "override_reason"):
         return no("override_needs_reason", f"系统提示：{proposal.get('label', '')}（分级调处）。"
@@ -131,20 +136,16 @@ def check_registered(state: DisputeState, p: Mapping[str, Any], act: Act) -> Ver
     return OK
 
 
-def check_taken(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("by") or {}, "name"):
-        return no("missing_person", "请填写认领人（包案领导）姓名")
-    return OK
+check_taken = requires(need_text("by.name", "missing_person", "请填写认领人（包案领导）姓名"))
+
+_RISK_CHANGE = (need_choice("risk", RISK_LEVELS, "bad_risk", "请选择激化风险：低、中或高"),
+                need_text("reason", "missing_reason", "调整激化风险必须写明理由"))
 
 
 def check_risk_changed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if p.get("risk") not in RISK_LEVELS:
-        return no("bad_risk", "请选择激化风险：低、中或高")
-    if p.get("risk") == state.risk:
+    if p.get("risk") in RISK_LEVELS and p.get("risk") == state.risk:
         return no("nothing_changed", f"激化风险已经是“{state.risk}”")
-    if not text(p, "reason"):
-        return no("missing_reason", "调整激化风险必须写明理由")
-    return OK
+    return first_failure(p, _RISK_CHANGE)
 
 
 def _attachments_ok(attachments: Any) -> bool:
@@ -160,25 +161,23 @@ def _attachments_ok(attachments: Any) -> bool:
     return True
 
 
-def check_session(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if iso_date(p.get("on")) is None:
-        return no("bad_date", "请选择调解日期")
-    mediators = [m for m in p.get("mediators") or [] if isinstance(m, str) and m.strip()]
-    if not mediators:
-        return no("missing_mediator", "请填写调解员")
-    if not text(p, "record_text"):
-        return no("missing_record", "请填写调解笔录（调解经过和各方意见）")
-    if not _attachments_ok(p.get("attachments")):
-        return no("bad_attachment", "附件（签字笔录的照片或扫描件）信息不完整，请重新拍照上传")
-    return OK
+check_session = requires(
+    need_date("on", "bad_date", "请选择调解日期"),
+    need_list("mediators", "missing_mediator", "请填写调解员"),
+    need_text("record_text", "missing_record", "请填写调解笔录（调解经过和各方意见）"),
+    Need(lambda p: _attachments_ok(p.get("attachments")),
+         "bad_attachment", "附件（签字笔录的照片或扫描件）信息不完整，请重新拍照上传"))
+
+_EXTENSION = (need_text("reason", "missing_reason", "延长调解期限必须写明理由"),
+              need_date("new_due", "bad_date", "请选择延长后的调解期限"))
 
 
 def check_extended(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "reason"):
-        return no("missing_reason", "延长调解期限必须写明理由")
+    verdict = first_failure(p, _EXTENSION)
+    if not verdict.ok:
+        return verdict
     new_due = iso_date(p.get("new_due"))
-    if new_due is None:
-        return no("bad_date", "请选择延长后的调解期限")
+    assert new_due is not None  # _EXTENSION required it
     floor = state.extended_to or state.mediation_start
     if floor is not None and new_due <= floor:
         return no("bad_date", f"延长后的期限必须晚于 {floor.isoformat()}")
@@ -208,8 +207,9 @@ def check_failed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict
     """人民调解法 Art 26: tell the parties the routes open to them — those the dispute's
     type allows (dispute_referrals: 劳资 to labour arbitration first, never straight to
     court; 婚姻家庭 never to arbitration), or 上报 one level up."""
-    if not text(p, "reason"):
-        return no("missing_reason", "请写明调解不成的原因")
+    verdict = need_text("reason", "missing_reason", "请写明调解不成的原因").verdict(p)
+    if not verdict.ok:
+        return verdict
     referral = p.get("referral") or {}
     to = referral.get("to") if isinstance(referral, Mapping) else None
     if to not in REFERRALS:
@@ -228,32 +228,19 @@ def check_failed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict
     return OK
 
 
-def check_assigned(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "to"):
-        return no("missing_to", "请选择交办给哪个镇的矛盾调处化解中心")
-    if not text(p, "reason"):
-        return no("missing_reason", "请写明交办要求（需要镇里解决的问题）")
-    return OK
+check_assigned = requires(
+    need_text("to", "missing_to", "请选择交办给哪个镇的矛盾调处化解中心"),
+    need_text("reason", "missing_reason", "请写明交办要求（需要镇里解决的问题）"))
 
+check_escalated = requires(need_text("reason", "missing_reason", "上报必须写明需要上级解决的问题"))
 
-def check_escalated(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "reason"):
-        return no("missing_reason", "上报必须写明需要上级解决的问题")
-    return OK
+check_confirmation = requires(
+    need_choice("status", CONFIRMATION_STATUSES, "bad_status",
+                "请选择司法确认情况：" + "、".join(CONFIRMATION_STATUSES)),
+    need_text("court", "missing_court", "请填写受理司法确认的人民法院",
+              when=lambda p: p.get("status") != "不申请"))
 
-
-def check_confirmation(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    status = p.get("status")
-    if status not in CONFIRMATION_STATUSES:
-        return no("bad_status", "请选择司法确认情况：" + "、".join(CONFIRMATION_STATUSES))
-    if status != "不申请" and not text(p, "court"):
-        return no("missing_court", "请填写受理司法确认的人民法院")
-    return OK
-
-
-def check_revisited(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("by") or {}, "name"):
-        return no("missing_person", "请填写回访人")
-    if p.get("performance") not in PERFORMANCE:
-        return no("bad_performance", "请选择协议履行情况：" + "、".join(PERFORMANCE))
-    return OK
+check_revisited = requires(
+    need_text("by.name", "missing_person", "请填写回访人"),
+    need_choice("performance", PERFORMANCE, "bad_performance",
+                "请选择协议履行情况：" + "、".join(PERFORMANCE)))

@@ -29,8 +29,9 @@ from app.domain.dispute.agreement import is_oral, performance_dues, terms_due_on
 from app.domain.dispute.periods import (
     CitizenEnd, ClockStatus, citizen_period_end, clock_status, period_end)
 from app.domain.dispute.rules import DisputeRules
-from app.domain.dispute.state import ACTIVE, LEVEL_NAMES, DisputeState, iso_date
+from app.domain.dispute.state import ACTIVE, LEVEL_NAMES, DisputeState
 from app.domain.shared.workdays import DueDate, WorkCalendar
+from app.domain.workflow import iso_date
 
 MEDIATION_SOURCE = "人民调解工作若干规定（2002）第三十三条：一般在一个月内调结"
 CONFIRMATION_SOURCE = "人民调解法第三十三条：自调解协议生效之日起三十日内共同申请司法确认"

@@ -26,6 +26,7 @@ from app.domain.dispute.state import (
     party_from, received_date)
 from app.domain.events import Event
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
+from app.domain.workflow.payload import checked_date
 
 P = Mapping[str, Any]
 
@@ -67,7 +68,7 @@ def _risk_changed(state: DisputeState, event: Event, p: P, act: Act) -> Effect:
 
 
 def _session(state: DisputeState, event: Event, p: P, act: Act) -> Effect:
-    session = Session(str(event["id"]), iso_date(p["on"]), act.level,
+    session = Session(str(event["id"]), checked_date(p["on"]), act.level,
                       tuple(p.get("mediators") or ()), tuple(p.get("attendees") or ()),
                       p["record_text"], tuple(dict(a) for a in p.get("attachments") or ()))
     names = "、".join(session.mediators)
@@ -76,7 +77,7 @@ def _session(state: DisputeState, event: Event, p: P, act: Act) -> Effect:
 
 
 def _extended(state: DisputeState, event: Event, p: P, act: Act) -> Effect:
-    new_due = iso_date(p["new_due"])
+    new_due = checked_date(p["new_due"])
     record = {"new_due": p["new_due"], "reason": p["reason"], "on": p.get("on"),
               "consents": [dict(c) for c in p["consents"]], "level": act.level}
     return Effect(dict(extended_to=new_due, extensions=state.extensions + (record,)),

@@ -24,8 +24,9 @@ from app.domain.dispute.clocks import (
 from app.domain.dispute.periods import OVERDUE, ClockStatus, clock_status
 from app.domain.dispute.rules import DisputeRules
 from app.domain.dispute.state import (
-    ACTIVE, DISPUTE_TYPES, LEVEL_NAMES, RISK_LEVELS, DisputeState, iso_date)
+    ACTIVE, DISPUTE_TYPES, LEVEL_NAMES, RISK_LEVELS, DisputeState)
 from app.domain.shared.workdays import WorkCalendar
+from app.domain.workflow import iso_date
 from app.domain.workflow import OK, Verdict
 
 SCREENING_SOURCE = "[practice] 矛盾纠纷定期排查（RULES.md §2 排查台账）"

@@ -152,8 +152,13 @@ def _check_sorted(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdic
     return OK
 
 
+def _route_of(state: OpinionState, p: Mapping[str, Any]) -> Any:
+    """Where a 交办 goes: the route fixed at sorting while a decision is awaited, else the form's."""
+    return state.route if state.awaiting_decision else p.get("route", state.route)
+
+
 def _check_routed(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    route = state.route if state.awaiting_decision else p.get("route", state.route)
+    route = _route_of(state, p)
     if route not in ROUTES or route == "answer":
         return no("bad_route", "请选择转为便民服务事项、矛盾纠纷、信访事项或村务决策建议")
     if p.get("target_kind") != TARGET_KINDS[route]:
@@ -193,7 +198,7 @@ def _sorted(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -
 
 
 def _routed(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:
-    route = state.route if state.awaiting_decision else p.get("route", state.route)
+    route = str(_route_of(state, p))  # one of ROUTES: _check_routed passed
     return Effect(dict(status="routed", route=route, target_kind=p["target_kind"],
                        target=p.get("target") or None, unit=p.get("unit", ""),
                        routed_on=iso_date(p["on"]), due=iso_date(p["due"])),

@@ -54,6 +54,9 @@ from app.domain.petition.state import (
     SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text, texts)
+from app.domain.workflow.payload import (
+    FIRST_OFFICER, Need, first_failure, need_choice, need_date, need_list, need_text, rated_dissatisfied,
+    requires)
 
 
 _STATUS_PHRASE = {
@@ -203,6 +206,13 @@ def check_group(group: Any, channel: Any, rules: PetitionRules = PetitionRules()
     return OK
 
 
+_REGISTRATION = (
+    need_text("summary", "missing_summary", "请填写信访事项的主要内容"),
+    FIRST_OFFICER,
+    Need(lambda p: received_date(p.get("received_at")) is not None,
+         "bad_date", "收到日期不对，请重新选择"))
+
+
 def check_registered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     rules: PetitionRules = act.rules
     category = p.get("category")
@@ -217,12 +227,9 @@ def check_registered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Ve
     if not isinstance(petitioners, list) or not petitioners or not all(
             text(x, "name") for x in petitioners):
         return no("missing_petitioner", "请填写信访人姓名")
-    if not text(p, "summary"):
-        return no("missing_summary", "请填写信访事项的主要内容")
-    if not text(p.get("first_officer") or {}, "name"):
-        return no("missing_officer", "请填写首问负责人（第一个接待的工作人员）")
-    if received_date(p.get("received_at")) is None:
-        return no("bad_date", "收到日期不对，请重新选择")
+    verdict = first_failure(p, _REGISTRATION)
+    if not verdict.ok:
+        return verdict
     stage = p.get("stage", "处理")
     if stage not in STAGES:
         return no("bad_stage", "请选择：初次信访、请求复查或请求复核")
@@ -236,8 +243,10 @@ def check_registered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Ve
 
 
 def check_accepted(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if iso_date(p.get("notice_on")) is None:
-        return no("missing_notice", "受理须书面告知信访人，请填写告知日期")
+    verdict = need_date("notice_on", "missing_notice", "受理须书面告知信访人，请填写告知日期"
+                        ).verdict(p)
+    if not verdict.ok:
+        return verdict
     if state.proposal and not text(p, "override_reason"):
         label = state.proposal.get("label", "")
         return no("override_needs_reason", f"系统提示本事项可能不予受理（{label}）；"
@@ -245,24 +254,20 @@ def check_accepted(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verd
     return OK
 
 
-def check_refused(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "ground"):
-        return no("missing_ground", "请选择不予受理的理由")
-    if not text(p, "reason"):
-        return no("missing_reason", "请写明不予受理的具体理由")
-    if not text(p, "where_to_go"):
-        return no("missing_where", "不予受理须告知信访人向哪里反映，请填写")
-    if iso_date(p.get("notice_on")) is None:
-        return no("missing_notice", "不予受理须书面告知信访人，请填写告知日期")
-    return OK
+check_refused = requires(
+    need_text("ground", "missing_ground", "请选择不予受理的理由"),
+    need_text("reason", "missing_reason", "请写明不予受理的具体理由"),
+    need_text("where_to_go", "missing_where", "不予受理须告知信访人向哪里反映，请填写"),
+    need_date("notice_on", "missing_notice", "不予受理须书面告知信访人，请填写告知日期"))
 
+check_transferred = requires(
+    need_text("to", "missing_to", "请填写转送的机关或单位"),
+    need_date("notice_on", "missing_notice", "转送须告知信访人转送去向，请填写告知日期"))
 
-def check_transferred(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "to"):
-        return no("missing_to", "请填写转送的机关或单位")
-    if iso_date(p.get("notice_on")) is None:
-        return no("missing_notice", "转送须告知信访人转送去向，请填写告知日期")
-    return OK
+_EXTENSION = (
+    need_text("approver.name", "missing_approver", "延期须经本机关负责人批准，请填写批准人"),
+    need_text("reason", "missing_reason", "请写明延期理由"),
+    need_date("told_on", "missing_notice", "延期须告知信访人延期理由，请填写告知日期"))
 
 
 def check_extended(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
@@ -273,13 +278,11 @@ def check_extended(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verd
         return no("bad_days", "请填写延长的天数")
     if used + days > cap:
         return _too_long(state, rules)
-    if not text(p.get("approver") or {}, "name"):
-        return no("missing_approver", "延期须经本机关负责人批准，请填写批准人")
-    if not text(p, "reason"):
-        return no("missing_reason", "请写明延期理由")
-    if iso_date(p.get("told_on")) is None:
-        return no("missing_notice", "延期须告知信访人延期理由，请填写告知日期")
-    return OK
+    return first_failure(p, _EXTENSION)
+
+
+_PANEL = need_list("panel", "missing_panel", "请填写听证员")
+_CONCLUSION = need_text("conclusion", "missing_conclusion", "请填写听证结论")
 
 
 def check_hearing_held(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
@@ -288,11 +291,7 @@ def check_hearing_held(state: PetitionState, p: Mapping[str, Any], act: Act) -> 
         return no("bad_date", "请填写听证开始和结束日期")
     if end < start:
         return no("bad_date", "听证结束日期不能早于开始日期")
-    if not texts(p.get("panel")):
-        return no("missing_panel", "请填写听证员")
-    if not text(p, "conclusion"):
-        return no("missing_conclusion", "请填写听证结论")
-    return OK
+    return first_failure(p, (_PANEL, _CONCLUSION))
 
 
 def check_answered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
@@ -325,21 +324,23 @@ def check_referred_up(state: PetitionState, p: Mapping[str, Any], act: Act) -> V
     verdict = check_appealed(state, {**p, "appeal_record": "outside"}, act)
     if not verdict.ok:
         return verdict
-    if not text(p, "to"):
-        return no("missing_to", "请填写请求转往（或告知信访人去）的上级机关")
-    if iso_date(p.get("requested_on")) is None:
-        return no("bad_date", "请填写信访人提出请求的日期")
-    return OK
+    return first_failure(p, _REFERRAL_UP)
+
+
+_REFERRAL_UP = (
+    need_text("to", "missing_to", "请填写请求转往（或告知信访人去）的上级机关"),
+    need_date("requested_on", "bad_date", "请填写信访人提出请求的日期"))
+
+_REVIEW = (
+    need_choice("result", REVIEW_RESULTS, "bad_result",
+                "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS)),
+    need_text("opinion", "missing_opinion", "请填写复查/复核意见"))
 
 
 def check_reviewed(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     if state.appeal_outside and not text(p, "by"):
         return no("missing_by", "请填写作出复查、复核结论的上级机关")
-    if p.get("result") not in REVIEW_RESULTS:
-        return no("bad_result", "请选择复查/复核结论：" + "、".join(REVIEW_RESULTS))
-    if not text(p, "opinion"):
-        return no("missing_opinion", "请填写复查/复核意见")
-    return OK
+    return first_failure(p, _REVIEW)
 
 
 _BASIS_STAGE = {"复核意见已送达": "复核", "逾期未请求复查": "处理", "逾期未请求复核": "复查"}
@@ -381,67 +382,44 @@ def check_terminated(state: PetitionState, p: Mapping[str, Any], act: Act) -> Ve
         verdict = _window_over(state, p, basis, rules)
         if not verdict.ok:
             return verdict
-    if basis == "其他依法终结情形" and not text(p, "note"):
-        return no("missing_reason", "请写明依法终结的具体情形")
-    if not text(p.get("follow_up") or {}, "name"):
-        return no("missing_follow_up", "依法终结的信访事项须明确跟进责任人（有人管、管得住），请填写")
-    return OK
+    return first_failure(p, _TERMINATION)
 
 
-def check_termination_heard(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not texts(p.get("panel")):
-        return no("missing_panel", "请填写听证员")
-    if not texts(p.get("participants")):
-        return no("missing_participants", "请填写参加听证的人员")
-    if not text(p, "conclusion"):
-        return no("missing_conclusion", "请填写听证结论")
-    consequence = p.get("consequence")
-    if consequence not in CONSEQUENCES:
-        return no("bad_consequence", "请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）")
-    if consequence == "问责" and not text(p, "accountable_unit"):
-        return no("missing_unit", "请填写被问责的办理单位（案结事不了的责任单位）")
-    return OK
+_TERMINATION = (
+    need_text("note", "missing_reason", "请写明依法终结的具体情形",
+              when=lambda p: p.get("basis") == "其他依法终结情形"),
+    need_text("follow_up.name", "missing_follow_up",
+              "依法终结的信访事项须明确跟进责任人（有人管、管得住），请填写"))
 
 
-def check_follow_up_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("person") or {}, "name"):
-        return no("missing_follow_up", "请填写跟进责任人")
-    return OK
+check_termination_heard = requires(
+    _PANEL,
+    need_list("participants", "missing_participants", "请填写参加听证的人员"),
+    _CONCLUSION,
+    need_choice("consequence", CONSEQUENCES, "bad_consequence",
+                "请选择听证后的处理：问责（办理单位有过错）或依法处理（诉求不合理）"),
+    need_text("accountable_unit", "missing_unit", "请填写被问责的办理单位（案结事不了的责任单位）",
+              when=lambda p: p.get("consequence") == "问责"))
 
+check_follow_up_assigned = requires(
+    need_text("person.name", "missing_follow_up", "请填写跟进责任人"))
 
-def check_followed_up(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("by") or {}, "name") or not text(p, "note"):
-        return no("missing_note", "请填写跟进人和跟进情况")
-    return OK
+check_followed_up = requires(
+    need_text("by.name", "missing_note", "请填写跟进人和跟进情况"),
+    need_text("note", "missing_note", "请填写跟进人和跟进情况"))
 
+check_assigned = requires(
+    need_text("to", "missing_to", "请选择交办给哪个镇"),
+    need_date("notice_on", "missing_notice", "交办须告知信访人由哪里办理，请填写告知日期"))
 
-def check_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "to"):
-        return no("missing_to", "请选择交办给哪个镇")
-    if iso_date(p.get("notice_on")) is None:
-        return no("missing_notice", "交办须告知信访人由哪里办理，请填写告知日期")
-    return OK
+check_leader_assigned = requires(
+    need_text("leader.name", "missing_leader", "请填写包案领导姓名"),
+    need_text("leader.post", "missing_leader", "请填写包案领导的职务"))
 
+check_leader_received = requires(
+    need_text("leader.name", "missing_leader", "请填写接访领导姓名"),
+    need_text("note", "missing_note", "请填写接访情况（群众反映了什么、领导怎么答复）"))
 
-def check_leader_assigned(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("leader") or {}, "name"):
-        return no("missing_leader", "请填写包案领导姓名")
-    if not text(p.get("leader") or {}, "post"):
-        return no("missing_leader", "请填写包案领导的职务")
-    return OK
-
-
-def check_leader_received(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p.get("leader") or {}, "name"):
-        return no("missing_leader", "请填写接访领导姓名")
-    if not text(p, "note"):
-        return no("missing_note", "请填写接访情况（群众反映了什么、领导怎么答复）")
-    return OK
-
-
-def check_rated(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "level"):
-        return no("missing_level", "请选择信访人的评价：满意、基本满意或不满意")
-    if p.get("dissatisfied") and not text(p, "reason"):
-        return no("missing_reason", "评价为“不满意”时必须填写原因")
-    return OK
+check_rated = requires(
+    need_text("level", "missing_level", "请选择信访人的评价：满意、基本满意或不满意"),
+    need_text("reason", "missing_reason", "评价为“不满意”时必须填写原因", when=rated_dissatisfied))

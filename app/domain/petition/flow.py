@@ -28,6 +28,7 @@ from app.domain.petition.state import (
     AFTER_REGISTRATION, LEVEL_NAMES, LEVEL_SHORT, Hearing, PetitionState, holder_level, petitioner_from,
     received_date)
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
+from app.domain.workflow.payload import checked_date
 
 P = Mapping[str, Any]
 
@@ -90,10 +91,11 @@ def _rated(state: PetitionState, event: Event, p: P, act: Act) -> Effect:
 
 def _accepted(state: PetitionState, event: Event, p: P, act: Act) -> Effect:
     on = iso_date(p["on"])
-    override = p.get("override_reason") if state.proposal else None
+    proposal = state.proposal
+    override = p.get("override_reason") if proposal else None
     what = f"受理，{p['notice_on']}书面告知信访人"
-    if override:
-        what += f"（未采纳“{state.proposal.get('label', '')}”的提示：{override}）"
+    if proposal and override:
+        what += f"（未采纳“{proposal.get('label', '')}”的提示：{override}）"
     return Effect(dict(status="accepted", decision=dict(p, kind="accepted"), decided_on=on,
                   accepted_on=on, override=override), what, None)
 
@@ -120,12 +122,12 @@ def _extended(state: PetitionState, event: Event, p: P, act: Act) -> Effect:
 
 
 def _hearing_started(state: PetitionState, event: Event, p: P, act: Act) -> Effect:
-    hearing = Hearing(iso_date(p["on"]))
+    hearing = Hearing(checked_date(p["on"]))
     return Effect(dict(hearings=state.hearings + (hearing,)), "开始听证（期限暂停计算）", None)
 
 
 def _hearing_held(state: PetitionState, event: Event, p: P, act: Act) -> Effect:
-    done = Hearing(iso_date(p["from"]), iso_date(p["to"]), tuple(p.get("panel") or ()),
+    done = Hearing(checked_date(p["from"]), checked_date(p["to"]), tuple(p.get("panel") or ()),
                    tuple(p.get("participants") or ()), p["conclusion"])
     hearings = tuple(h for h in state.hearings if h.end is not None) + (done,)
     return Effect(dict(hearings=hearings), f"听证（{p['from']}至{p['to']}）：{p['conclusion']}", None)

@@ -196,7 +196,7 @@ def check_appeal(prior: AnswerRef, actor_level: str, received_on: date,
         return AppealCheck(stage, window, _proposal(
             rules, "wrong_level", f"请向{LEVEL_NAMES[expected]}请求{stage}",
             f"{stage}由原办理机关的上一级办理。"), link)
-    if end is not None and not end.in_time(received_on):
+    if end is not None and prior.delivered_on is not None and not end.in_time(received_on):
         return AppealCheck(stage, window, _proposal(
             rules, "late", None,
             f"书面答复于{prior.delivered_on.isoformat()}送达，请求{stage}的期限到"

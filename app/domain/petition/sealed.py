@@ -32,7 +32,8 @@ from datetime import date
 from typing import Any, Mapping, Sequence
 
 from app.domain.petition.state import CHANNELS, LEVELS, SEALED_CATEGORY, iso_date
-from app.domain.shared.receipt import ReceiptError, parse_receipt
+from app.domain.errors import ReceiptError
+from app.domain.shared.receipt import parse_receipt
 from app.domain.workflow import OK, Verdict
 
 EVENT_TYPE = "petition.accusation_sealed"

@@ -160,7 +160,8 @@ class Catalog:
         return label if number in label else f"{label} {number}"
 
     def department(self, key: str) -> Mapping[str, Any]:
-        return self.doc["departments"][key]
+        department: Mapping[str, Any] = self.doc["departments"][key]
+        return department
 
 
 def apply_catalog_edits(doc: Mapping[str, Any], events: Iterable[Event],
@@ -186,6 +187,9 @@ def apply_catalog_edits(doc: Mapping[str, Any], events: Iterable[Event],
 
 # An edit handler returns the reason it is refused, or (new catalog, review items).
 _Outcome = str | tuple[dict[str, Any], list[ReviewItem]]
+# (catalog, payload, event id, who last wrote each field of each matter, catalog schema)
+_Edit = Callable[[dict[str, Any], Mapping[str, Any], str, dict[str, dict[str, str]],
+                  Mapping[str, Any]], _Outcome]
 
 
 def _with_matter(doc: dict[str, Any], matter: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +204,8 @@ def _find(doc: Mapping[str, Any], code: Any) -> dict[str, Any] | None:
     return next((m for m in doc["matters"] if m["code"] == code), None)
 
 
-def _added(doc, payload, event_id, writers, schema) -> _Outcome:
+def _added(doc: dict[str, Any], payload: Mapping[str, Any], event_id: str,
+           writers: dict[str, dict[str, str]], schema: Mapping[str, Any]) -> _Outcome:
     matter = dict(payload.get("matter") or {})
     if _find(doc, matter.get("code")) is not None:
         return f"事项编码“{matter.get('code')}”已存在；要修改该事项，请用“修改事项”"
@@ -214,7 +219,8 @@ def _added(doc, payload, event_id, writers, schema) -> _Outcome:
     return _with_matter(doc, matter), []
 
 
-def _changed(doc, payload, event_id, writers, schema) -> _Outcome:
+def _changed(doc: dict[str, Any], payload: Mapping[str, Any], event_id: str,
+             writers: dict[str, dict[str, str]], schema: Mapping[str, Any]) -> _Outcome:
     old = _find(doc, payload.get("code"))
     if old is None:
         return f"目录中没有编码为“{payload.get('code')}”的事项，无法修改"
@@ -235,7 +241,8 @@ def _changed(doc, payload, event_id, writers, schema) -> _Outcome:
     return _with_matter(doc, values), raised
 
 
-def _retired(doc, payload, event_id, writers, schema) -> _Outcome:
+def _retired(doc: dict[str, Any], payload: Mapping[str, Any], event_id: str,
+             writers: dict[str, dict[str, str]], schema: Mapping[str, Any]) -> _Outcome:
     old = _find(doc, payload.get("code"))
     if old is None:
         return f"目录中没有编码为“{payload.get('code')}”的事项，无法停用"
@@ -249,8 +256,9 @@ def _retired(doc, payload, event_id, writers, schema) -> _Outcome:
 
 
 def _table_setter(table: str, item: str, definition: str,
-                  extra: Callable[[str, Mapping[str, Any], Mapping[str, Any]], str | None]):
-    def apply(doc, payload, event_id, writers, schema) -> _Outcome:
+                  extra: Callable[[Any, Any, Mapping[str, Any]], str | None]) -> _Edit:
+    def apply(doc: dict[str, Any], payload: Mapping[str, Any], event_id: str,
+              writers: dict[str, dict[str, str]], schema: Mapping[str, Any]) -> _Outcome:
         key, value = payload.get("key"), payload.get(item)
         problem = schema_problem(_definition(schema, "key"), key) or \
             schema_problem(_definition(schema, definition), value)
@@ -260,7 +268,7 @@ def _table_setter(table: str, item: str, definition: str,
         if problem:
             return problem
         out = dict(doc)
-        out[table] = dict(doc[table], **{key: value})
+        out[table] = {**doc[table], key: value}
         for matter in out["matters"]:  # a changed department must still fit its matters
             problem = matter_problem(matter, out, schema)
             if problem:
@@ -269,13 +277,14 @@ def _table_setter(table: str, item: str, definition: str,
     return apply
 
 
-def _department_phone(key: str, department: Mapping[str, Any], doc: Mapping[str, Any]):
+def _department_phone(key: str, department: Mapping[str, Any], doc: Mapping[str, Any],
+                      ) -> str | None:
     if department["phone"] not in doc["phones"]:
         return f"部门“{department['name']}”的电话“{department['phone']}”不在电话表中，请先添加"
     return None
 
 
-_EDITS: dict[Any, Callable[..., Any]] = {
+_EDITS: dict[Any, _Edit] = {
     "catalog.matter_added": _added,
     "catalog.matter_changed": _changed,
     "catalog.matter_retired": _retired,

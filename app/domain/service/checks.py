@@ -45,6 +45,8 @@ from app.domain.service.state import (
     FINISHED, LEVEL_NAMES, MODES, PLAIN_FIELDS, WITHDRAW_KINDS, WITHDRAWN, CaseState)
 from app.domain.workflow import (
     LEVEL_SHORT, OK, Act, Transition, Verdict, iso_date, no, text)
+from app.domain.workflow.payload import (
+    first_failure, need_choice, need_date, need_text, rated_dissatisfied, requires)
 
 # How the current status reads in a refusal: "此事项{phrase}，不能…".
 _STATUS_PHRASE = {
@@ -156,15 +158,16 @@ def something_missing(state: CaseState, act: Act) -> Verdict:
 
 
 # payload checks ------------------------------------------------------------------------
+_ACCEPTANCE = (
+    need_text("applicant.name", "missing_applicant", "请填写申请人姓名"),
+    need_text("first_officer.name", "missing_officer", "请填写首接责任人（第一个接待群众的工作人员）"),
+    need_choice("mode", MODES, "bad_mode", "请选择办理方式：即办、代办或上报镇"))
+
+
 def check_accepted(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    applicant = payload.get("applicant") or {}
-    officer = payload.get("first_officer") or {}
-    if not text(applicant, "name"):
-        return no("missing_applicant", "请填写申请人姓名")
-    if not text(officer, "name"):
-        return no("missing_officer", "请填写首接责任人（第一个接待群众的工作人员）")
-    if payload.get("mode") not in MODES:
-        return no("bad_mode", "请选择办理方式：即办、代办或上报镇")
+    verdict = first_failure(payload, _ACCEPTANCE)
+    if not verdict.ok:
+        return verdict
     accepted_on, due = iso_date(payload.get("accepted_on")), iso_date(payload.get("promised_due"))
     if accepted_on is None or due is None:
         return no("bad_date", "受理日期或承诺办结日期不对，请重新选择")
@@ -173,17 +176,17 @@ def check_accepted(state: CaseState, payload: Mapping[str, Any], act: Act) -> Ve
     return OK
 
 
-def needs(key: str, message: str, code: str = "missing_reason"):
-    """A check that ``key`` is filled in."""
-    def check(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-        return OK if text(payload, key) else no(code, message)
-    return check
-
-
-def check_assigned(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(payload.get("assignee") or {}, "name"):
-        return no("missing_assignee", "请选择承办人")
-    return OK
+# Steps whose form needs one text, and what to say when it is missing.
+check_done_at_once = requires(need_text("result", "missing_result", "请填写办理结果"))
+check_escalated = requires(need_text("summary", "missing_reason", "上报镇必须写明需要镇里解决的问题"))
+check_replied = requires(need_text("reply", "missing_reply", "请填写县直部门的答复内容"))
+check_returned = requires(
+    need_text("reason", "missing_reason", "退回必须写明理由，方便下级补正后重新办理"))
+check_reopened = requires(
+    need_text("reason", "missing_reason", "重新办理必须写明原因（群众不满意的地方）"))
+check_urged = requires(
+    need_text("note", "missing_note", "催办要写明催问的内容（例如 群众来问进度，请尽快答复）"))
+check_assigned = requires(need_text("assignee.name", "missing_assignee", "请选择承办人"))
 
 
 # 群众反映事项转办函 (RULES.md §1): letter no., source, citizen, summary, receiving
@@ -203,12 +206,16 @@ def check_forwarded(state: CaseState, payload: Mapping[str, Any], act: Act) -> V
     return OK
 
 
+_EXTENSION = (need_text("reason", "missing_reason", "延期必须写明理由，并告知群众"),
+              need_date("new_due", "bad_date", "延期后的办结日期不对，请重新选择"))
+
+
 def check_extended(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(payload, "reason"):
-        return no("missing_reason", "延期必须写明理由，并告知群众")
+    verdict = first_failure(payload, _EXTENSION)
+    if not verdict.ok:
+        return verdict
     new_due = iso_date(payload.get("new_due"))
-    if new_due is None:
-        return no("bad_date", "延期后的办结日期不对，请重新选择")
+    assert new_due is not None  # _EXTENSION required it
     if state.due is not None and new_due <= state.due:
         return no("bad_date", f"延期后的日期必须晚于原承诺日期 {state.due.isoformat()}")
     if state.extension_ceiling is not None and new_due > state.extension_ceiling:
@@ -216,20 +223,15 @@ def check_extended(state: CaseState, payload: Mapping[str, Any], act: Act) -> Ve
     return OK
 
 
-def check_closed(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(payload, "result"):
-        return no("missing_result", "请填写办理结果")
-    if payload.get("outcome") == "refused" and not text(payload, "reason"):
-        return no("missing_reason", "不予办理必须写明理由，并一次性告知群众")
-    return OK
+check_closed = requires(
+    need_text("result", "missing_result", "请填写办理结果"),
+    need_text("reason", "missing_reason", "不予办理必须写明理由，并一次性告知群众",
+              when=lambda p: p.get("outcome") == "refused"))
 
-
-def check_rated(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(payload, "level"):
-        return no("missing_level", "请选择群众的评价：满意、基本满意或不满意")
-    if payload.get("dissatisfied") and not text(payload, "reason"):
-        return no("missing_reason", "评价为“不满意”时必须填写原因，请问清群众不满意的地方后填写")
-    return OK
+check_rated = requires(
+    need_text("level", "missing_level", "请选择群众的评价：满意、基本满意或不满意"),
+    need_text("reason", "missing_reason", "评价为“不满意”时必须填写原因，请问清群众不满意的地方后填写",
+              when=rated_dissatisfied))
 
 
 def check_updated(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
@@ -242,12 +244,10 @@ def check_updated(state: CaseState, payload: Mapping[str, Any], act: Act) -> Ver
     return OK
 
 
-def check_withdrawn(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    if payload.get("reason_kind") not in WITHDRAW_KINDS:
-        return no("missing_reason", "请选择撤件的原因：" + "、".join(WITHDRAW_KINDS))
-    if not text(payload, "reason"):
-        return no("missing_reason", "撤件必须写明理由（例如 群众说已在县里办好，不需要再办）")
-    return OK
+check_withdrawn = requires(
+    need_choice("reason_kind", WITHDRAW_KINDS, "missing_reason",
+                "请选择撤件的原因：" + "、".join(WITHDRAW_KINDS)),
+    need_text("reason", "missing_reason", "撤件必须写明理由（例如 群众说已在县里办好，不需要再办）"))
 
 
 def check_materials_supplied(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
@@ -262,7 +262,8 @@ def check_materials_supplied(state: CaseState, payload: Mapping[str, Any], act: 
     return OK
 
 
-__all__ = ["check_accepted", "check_assigned", "check_closed", "check_extended",
-           "check_forwarded", "check_materials_supplied", "check_rated", "check_updated",
-           "check_withdrawn", "dissatisfied", "needs", "not_holder", "room_to_extend",
+__all__ = ["check_accepted", "check_assigned", "check_closed", "check_done_at_once",
+           "check_escalated", "check_extended", "check_forwarded", "check_materials_supplied",
+           "check_rated", "check_reopened", "check_replied", "check_returned", "check_updated",
+           "check_urged", "check_withdrawn", "dissatisfied", "not_holder", "room_to_extend",
            "something_below", "something_missing", "wrong_level", "wrong_status"]

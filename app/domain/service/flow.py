@@ -20,15 +20,16 @@ from typing import Any, Mapping
 
 from app.domain.events import Event
 from app.domain.service.checks import (
-    check_accepted, check_assigned, check_closed, check_extended, check_forwarded,
-    check_materials_supplied, check_rated, check_updated, check_withdrawn, dissatisfied,
-    needs, not_holder, room_to_extend, something_below, something_missing, wrong_level,
-    wrong_status)
+    check_accepted, check_assigned, check_closed, check_done_at_once, check_escalated,
+    check_extended, check_forwarded, check_materials_supplied, check_rated, check_reopened,
+    check_replied, check_returned, check_updated, check_urged, check_withdrawn, dissatisfied,
+    not_holder, room_to_extend, something_below, something_missing, wrong_level, wrong_status)
 from app.domain.service.state import (
     ACTIVE, FINISHED, LEVEL_NAMES, PLAIN_FIELDS, WITHDRAWN, CaseState)
 from app.domain.shared.field_edits import apply_field_edits
 from app.domain.shared.idcard import mask_id_number
 from app.domain.workflow import Act, Effect, Flow, Transition, iso_date
+from app.domain.workflow.payload import checked_date
 
 P = Mapping[str, Any]
 
@@ -112,7 +113,7 @@ def _returned(state: CaseState, event: Event, p: P, act: Act) -> Effect:
 
 
 def _extended(state: CaseState, event: Event, p: P, act: Act) -> Effect:
-    new_due = iso_date(p["new_due"])
+    new_due = checked_date(p["new_due"])
     changes = dict(due=new_due, due_provisional=bool(p.get("due_provisional")), due_rule=None)
     return Effect(changes, f"延期至{new_due.isoformat()}：{p['reason']}", new_due)
 
@@ -239,16 +240,16 @@ SERVICE_CASE: Flow[CaseState] = Flow(
         _step("svc.accepted", {"new"}, "", _accepted, check=check_accepted),
         _step("svc.started", {"accepted", "escalated", "returned"}, "开始办理", _started),
         _step("svc.done_at_once", {"accepted"}, "即办办结", _done_at_once,
-              check=needs("result", "请填写办理结果", "missing_result")),
+              check=check_done_at_once),
         _step("svc.escalated", {"accepted", "in_progress", "returned"}, "上报镇", _escalated,
-              check=needs("summary", "上报镇必须写明需要镇里解决的问题")),
+              check=check_escalated),
         _step("svc.assigned", _HANDLING, "交办", _assigned, check=check_assigned),
         _step("svc.forwarded", _HANDLING, "转办县直部门", _forwarded, check=check_forwarded),
         _step("svc.replied", {"forwarded"}, "回复", _replied,
-              check=needs("reply", "请填写县直部门的答复内容", "missing_reply")),
+              check=check_replied),
         _step("svc.returned", _HANDLING | {"forwarded"}, "退回", _returned,
               ready=something_below,
-              check=needs("reason", "退回必须写明理由，方便下级补正后重新办理")),
+              check=check_returned),
         _step("svc.extended", ACTIVE, "延期", _extended, ready=room_to_extend,
               check=check_extended),
         _step("svc.closed", _HANDLING, "办结", _closed, check=check_closed),
@@ -256,13 +257,12 @@ SERVICE_CASE: Flow[CaseState] = Flow(
         _step("svc.rated", {"fed_back"}, "评价", _rated, check=check_rated),
         _step("svc.revisited", {"rated"}, "回访", _revisited),
         _step("svc.reopened", {"rated", "revisited"}, "重新办理", _reopened, ready=dissatisfied,
-              check=needs("reason", "重新办理必须写明原因（群众不满意的地方）")),
+              check=check_reopened),
         # issue #8 §3.  Corrections, 补齐材料, 催办 and 撤件 do not make the actor the holder.
         _step("svc.materials_supplied", ACTIVE, "补齐材料", _materials_supplied,
               ready=something_missing, check=check_materials_supplied, claims=False),
         _step("svc.urged", {"escalated", "forwarded"}, "催办", _urged,
-              check=needs("note", "催办要写明催问的内容（例如 群众来问进度，请尽快答复）",
-                          "missing_note"), claims=False),
+              check=check_urged, claims=False),
         _step("svc.updated", ACTIVE | FINISHED | {WITHDRAWN}, "修改信息", _updated,
               check=check_updated, claims=False),
         _step("svc.withdrawn", ACTIVE, "撤件", _withdrawn, check=check_withdrawn,
