@@ -38,7 +38,7 @@ from app.domain.dispute.state import (
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text)
 from app.domain.workflow.payload import (
-    FIRST_OFFICER, Need, first_failure, need_choice, need_date, need_list, need_text, requires)
+    FIRST_OFFICER, Need, checked_date, first_failure, need_choice, need_date, need_list, need_text, requires)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -168,16 +168,8 @@ check_session = requires(
     Need(lambda p: _attachments_ok(p.get("attachments")),
          "bad_attachment", "附件（签字笔录的照片或扫描件）信息不完整，请重新拍照上传"))
 
-_EXTENSION = (need_text("reason", "missing_reason", "延长调解期限必须写明理由"),
-              need_date("new_due", "bad_date", "请选择延长后的调解期限"))
-
-
-def check_extended(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
-    verdict = first_failure(p, _EXTENSION)
-    if not verdict.ok:
-        return verdict
-    new_due = iso_date(p.get("new_due"))
-    assert new_due is not None  # _EXTENSION required it
+def _later_with_consent(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
+    new_due = checked_date(p.get("new_due"))
     floor = state.extended_to or state.mediation_start
     if floor is not None and new_due <= floor:
         return no("bad_date", f"延长后的期限必须晚于 {floor.isoformat()}")
@@ -187,6 +179,12 @@ def check_extended(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdi
         return no("missing_consent", f"延长调解期限须双方当事人同意，还缺{'、'.join(missing)}的同意；"
                                       "请记录其同意（签字或口头同意及日期）后再延长")
     return OK
+
+
+check_extended = requires(
+    need_text("reason", "missing_reason", "延长调解期限必须写明理由"),
+    need_date("new_due", "bad_date", "请选择延长后的调解期限"),
+    then=_later_with_consent)
 
 
 def check_agreed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
@@ -203,13 +201,10 @@ def check_agreed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict
     return OK
 
 
-def check_failed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
+def _open_route(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict:
     """人民调解法 Art 26: tell the parties the routes open to them — those the dispute's
     type allows (dispute_referrals: 劳资 to labour arbitration first, never straight to
     court; 婚姻家庭 never to arbitration), or 上报 one level up."""
-    verdict = need_text("reason", "missing_reason", "请写明调解不成的原因").verdict(p)
-    if not verdict.ok:
-        return verdict
     referral = p.get("referral") or {}
     to = referral.get("to") if isinstance(referral, Mapping) else None
     if to not in REFERRALS:
@@ -226,6 +221,10 @@ def check_failed(state: DisputeState, p: Mapping[str, Any], act: Act) -> Verdict
     if refusal:
         return no("wrong_route", refusal)
     return OK
+
+
+check_failed = requires(need_text("reason", "missing_reason", "请写明调解不成的原因"),
+                        then=_open_route)
 
 
 check_assigned = requires(

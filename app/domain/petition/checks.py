@@ -242,16 +242,17 @@ def check_registered(state: PetitionState, p: Mapping[str, Any], act: Act) -> Ve
     return check_group(p.get("group"), p.get("channel"), rules)
 
 
-def check_accepted(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    verdict = need_date("notice_on", "missing_notice", "受理须书面告知信访人，请填写告知日期"
-                        ).verdict(p)
-    if not verdict.ok:
-        return verdict
+def _override_explained(state: PetitionState, p: Mapping[str, Any], act: Act) -> Verdict:
     if state.proposal and not text(p, "override_reason"):
         label = state.proposal.get("label", "")
         return no("override_needs_reason", f"系统提示本事项可能不予受理（{label}）；"
                                             "如仍要受理，请写明受理理由，理由将记录在案")
     return OK
+
+
+check_accepted = requires(
+    need_date("notice_on", "missing_notice", "受理须书面告知信访人，请填写告知日期"),
+    then=_override_explained)
 
 
 check_refused = requires(

@@ -46,7 +46,7 @@ from app.domain.service.state import (
 from app.domain.workflow import (
     LEVEL_SHORT, OK, Act, Transition, Verdict, iso_date, no, text)
 from app.domain.workflow.payload import (
-    first_failure, need_choice, need_date, need_text, rated_dissatisfied, requires)
+    checked_date, need_choice, need_date, need_text, rated_dissatisfied, requires)
 
 # How the current status reads in a refusal: "此事项{phrase}，不能…".
 _STATUS_PHRASE = {
@@ -158,22 +158,20 @@ def something_missing(state: CaseState, act: Act) -> Verdict:
 
 
 # payload checks ------------------------------------------------------------------------
-_ACCEPTANCE = (
-    need_text("applicant.name", "missing_applicant", "请填写申请人姓名"),
-    need_text("first_officer.name", "missing_officer", "请填写首接责任人（第一个接待群众的工作人员）"),
-    need_choice("mode", MODES, "bad_mode", "请选择办理方式：即办、代办或上报镇"))
-
-
-def check_accepted(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    verdict = first_failure(payload, _ACCEPTANCE)
-    if not verdict.ok:
-        return verdict
+def _promise_dates(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
     accepted_on, due = iso_date(payload.get("accepted_on")), iso_date(payload.get("promised_due"))
     if accepted_on is None or due is None:
         return no("bad_date", "受理日期或承诺办结日期不对，请重新选择")
     if due < accepted_on:
         return no("bad_date", "承诺办结日期不能早于受理日期")
     return OK
+
+
+check_accepted = requires(
+    need_text("applicant.name", "missing_applicant", "请填写申请人姓名"),
+    need_text("first_officer.name", "missing_officer", "请填写首接责任人（第一个接待群众的工作人员）"),
+    need_choice("mode", MODES, "bad_mode", "请选择办理方式：即办、代办或上报镇"),
+    then=_promise_dates)
 
 
 # Steps whose form needs one text, and what to say when it is missing.
@@ -206,22 +204,19 @@ def check_forwarded(state: CaseState, payload: Mapping[str, Any], act: Act) -> V
     return OK
 
 
-_EXTENSION = (need_text("reason", "missing_reason", "延期必须写明理由，并告知群众"),
-              need_date("new_due", "bad_date", "延期后的办结日期不对，请重新选择"))
-
-
-def check_extended(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
-    verdict = first_failure(payload, _EXTENSION)
-    if not verdict.ok:
-        return verdict
-    new_due = iso_date(payload.get("new_due"))
-    assert new_due is not None  # _EXTENSION required it
+def _later_due(state: CaseState, payload: Mapping[str, Any], act: Act) -> Verdict:
+    new_due = checked_date(payload.get("new_due"))
     if state.due is not None and new_due <= state.due:
         return no("bad_date", f"延期后的日期必须晚于原承诺日期 {state.due.isoformat()}")
     if state.extension_ceiling is not None and new_due > state.extension_ceiling:
         return _beyond_ceiling(state)
     return OK
 
+
+check_extended = requires(
+    need_text("reason", "missing_reason", "延期必须写明理由，并告知群众"),
+    need_date("new_due", "bad_date", "延期后的办结日期不对，请重新选择"),
+    then=_later_due)
 
 check_closed = requires(
     need_text("result", "missing_result", "请填写办理结果"),

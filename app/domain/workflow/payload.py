@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from app.domain.workflow.basics import OK, Verdict, iso_date, no, text, texts
 
@@ -99,10 +99,27 @@ def first_failure(payload: Payload, needs: tuple[Need, ...] | list[Need]) -> Ver
     return OK
 
 
-def requires(*needs: Need) -> PayloadCheck:
-    """A step's payload check made of ``needs``, checked in order."""
-    def check(state: object, payload: Payload, act: object) -> Verdict:
-        return first_failure(payload, needs)
+S = TypeVar("S")
+A = TypeVar("A")
+
+
+@overload
+def requires(*needs: Need) -> PayloadCheck: ...
+@overload
+def requires(*needs: Need, then: Callable[[S, Payload, A], Verdict]
+             ) -> Callable[[S, Payload, A], Verdict]: ...
+
+
+def requires(*needs: Need, then: Callable[[Any, Payload, Any], Verdict] | None = None,
+             ) -> Callable[[Any, Payload, Any], Verdict]:
+    """A step's payload check made of ``needs``, checked in order; once they all hold,
+    ``then`` (state, payload, act) judges what depends on the record (a new date later
+    than the one promised, an override of the system's proposal)."""
+    def check(state: Any, payload: Payload, act: Any) -> Verdict:
+        verdict = first_failure(payload, needs)
+        if not verdict.ok or then is None:
+            return verdict
+        return then(state, payload, act)
     return check
 
 
