@@ -18,9 +18,9 @@ Public surface, by module:
     receipt     format_receipt, parse_receipt, Receipt
     field_edits apply_field_edits, ReviewItem (plain fields: last writer wins + review)
     duty        duty_lines, shift_window: who is on duty at a moment (带班坐班)
-    local_matters  a village's own matter proposed and decided (本村事项)
-    holiday_marks  a year's holidays as taps on a calendar
-    periods     period_for: 本月, 上月, 本季度, 今年 (镇里概况)
+    service.local_matters  a village's own matter proposed and decided (本村事项)
+    shared.holiday_marks   a year's holidays as taps on a calendar
+    shared.report_periods  period_for: 本月, 上月, 本季度, 今年 (镇里概况)
 
 Exceptions (errors.py):
     DomainError ── CatalogError, ConfigError, CalendarError, ReceiptError

@@ -1,6 +1,6 @@
 """本村事项: a village proposes a matter of its own for the catalog; the town approves it
 (it is then offered at that village only) or refuses it with a reason (issue #8 §3;
-rules in app.domain.local_matters).
+rules in app.domain.service.local_matters).
 
     LocalMatterForm                         what the village fills in
     propose(station, officer, form)         -> record (village only)
@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain import local_matters as rules
-from app.domain.local_matters import LOCAL_CATEGORIES, LOCAL_PREFIX, Proposal
+from app.domain.service import local_matters as rules
+from app.domain.service.local_matters import LOCAL_CATEGORIES, LOCAL_PREFIX, Proposal
 from app.services.errors import ServiceError
 from app.services.rules import load_rules
 from app.services.townrules import require_settings

@@ -14,7 +14,7 @@ from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
-from app.domain.periods import period_for
+from app.domain.shared.report_periods import period_for
 from app.services.overview_figures import PlaceFigures, TownReport
 from app.station import Station
 

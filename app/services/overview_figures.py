@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.periods import Period
+from app.domain.shared.report_periods import Period
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """A month calendar for a year's holiday arrangement (issue #8 §3: holidays entered on a
 calendar, not typed as dates). The statutory holidays are marked (dark red, 节) and do not
 change; a tap on a weekday marks it 放假 (red, 休) or back; a tap on a Saturday or Sunday
-marks it 调休上班 (blue, 班) or back (app.domain.holiday_marks). The arrows move a month;
+marks it 调休上班 (blue, 班) or back (app.domain.shared.holiday_marks). The arrows move a month;
 ``marks`` is what the town will save."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
-from app.domain.holiday_marks import (OFF, STATUTORY, WEEKDAY_NAMES, WORK, HolidayMarks,
+from app.domain.shared.holiday_marks import (OFF, STATUTORY, WEEKDAY_NAMES, WORK, HolidayMarks,
                                        month_grid)
 
 

@@ -15,7 +15,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from app.accounts import SETTINGS_ROLE, cadre_roles
-from app.domain.local_matters import LOCAL_CATEGORIES
+from app.domain.service.local_matters import LOCAL_CATEGORIES
 from app.services.errors import ServiceError
 from app.services.local_matters import (LocalMatterForm, decide, proposal, proposals,
                                         propose, village_name)

@@ -17,7 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
 from app.accounts import ROLE_NAMES, SETTINGS_ROLE, AccountError, cadre_roles, list_cadres, set_role
-from app.domain.holiday_marks import HolidayMarks, marks_from_lists
+from app.domain.shared.holiday_marks import HolidayMarks, marks_from_lists
 from app.services.errors import ServiceError
 from app.services.rules import load_rules
 from app.services.townrules import settings_holders_hint

@@ -10,7 +10,7 @@ from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from app.domain.periods import PERIOD_KINDS
+from app.domain.shared.report_periods import PERIOD_KINDS
 from app.services.overview import print_report, town_report
 from app.ui import style
 from app.ui.widgets import Body, Page, esc, red

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts import SETTINGS_ROLE
-from app.domain.local_matters import fold
+from app.domain.service.local_matters import fold
 from app.services.desk import Desk, IntakeForm
 from app.services.errors import ServiceError
 from app.services.local_matters import LocalMatterForm, decide, proposal, proposals, propose

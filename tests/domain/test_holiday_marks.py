@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.holiday_marks import HolidayMarks, marks_from_lists, month_grid
+from app.domain.shared.holiday_marks import HolidayMarks, marks_from_lists, month_grid
 from app.domain.shared.workdays import calendar_from_town_list, is_working_day
 
 

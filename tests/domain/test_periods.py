@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from app.domain.errors import DomainError
-from app.domain.periods import period_for
+from app.domain.shared.report_periods import period_for
 
 
 @pytest.mark.parametrize("kind, today, start, end, label", [

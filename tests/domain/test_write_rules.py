@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain import local_matters
+from app.domain.service import local_matters
 from app.domain.service.flow import check_transition
 from app.domain.authority import OWN, Author, WRITERS, check_write
 from schemas import load_registry
