@@ -76,8 +76,13 @@ def need_choice(key: str, choices: Collection[Any], code: str, message: str,
 
 
 def need_list(key: str, code: str, message: str) -> Need:
-    """``key`` lists at least one non-blank text (names of panel members, participants)."""
-    return Need(lambda payload: bool(texts(payload.get(key))), code, message)
+    """``key`` is a list naming at least one non-blank text (panel members, participants).
+    A bare string is not a list of names ("李四" is not two panel members 李 and 四); the
+    event schemas refuse it too."""
+    def holds(payload: Payload) -> bool:
+        names = payload.get(key)
+        return isinstance(names, list) and bool(texts(names))
+    return Need(holds, code, message)
 
 
 # 首问负责: whoever first receives a dispute or a petition is named on its registration.
