@@ -37,36 +37,39 @@ from app.domain.dispute.state import (
     DisputeState, party_from, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text)
+from app.domain.workflow.refusals import StatusWords
 from app.domain.workflow.payload import (
     FIRST_OFFICER, Need, checked_date, first_failure, need_choice, need_date, need_list, need_text, requires)
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-_STATUS_PHRASE = {
-    "registered": "已登记、还没有调解",
-    "mediating": "正在调解",
-    "escalated": "已上报上级调处",
-    "agreed": "已调解成功",
-    "performed": "已履行结案",
-    "referred": "已调解不成并引导其他途径",
-}
+_WORDS = StatusWords(
+    "这起纠纷", "dispute.registered",
+    missing=no("not_registered", "这起纠纷还没有登记，请先登记"),
+    duplicate=no("duplicate", "这起纠纷已经登记，不能重复登记"),
+    phrases={
+        "registered": "已登记、还没有调解",
+        "mediating": "正在调解",
+        "escalated": "已上报上级调处",
+        "agreed": "已调解成功",
+        "performed": "已履行结案",
+        "referred": "已调解不成并引导其他途径",
+    })
 
 
 Step = Transition[DisputeState]
 
 
 def wrong_status(state: DisputeState, step: Step) -> Verdict:
-    kind = step.kind
-    if state.status == "new":
-        return no("not_registered", "这起纠纷还没有登记，请先登记")
-    if kind == "dispute.registered":
-        return no("duplicate", "这起纠纷已经登记，不能重复登记")
-    if kind in ("dispute.agreed", "dispute.failed") and state.status in ACTIVE:
+    return _WORDS.refusal(state, step, lambda: _step_order(state, step))
+
+
+def _step_order(state: DisputeState, step: Step) -> Verdict | None:
+    if step.kind in ("dispute.agreed", "dispute.failed") and state.status in ACTIVE:
         return no("no_session", "请先登记调解过程（调解笔录），再登记调解结果")
-    if kind == "dispute.revisited" and state.status == "performed":
+    if step.kind == "dispute.revisited" and state.status == "performed":
         return no("wrong_status", "协议已全部履行并结案，不用再回访")
-    phrase = _STATUS_PHRASE.get(state.status, state.status_name)
-    return no("wrong_status", f"这起纠纷{phrase}，不能{step.action}")
+    return None
 
 
 def wrong_level(state: DisputeState, step: Step, act: Act) -> Verdict:

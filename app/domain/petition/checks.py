@@ -54,32 +54,37 @@ from app.domain.petition.state import (
     SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text, texts)
+from app.domain.workflow.refusals import StatusWords
 from app.domain.workflow.payload import (
     FIRST_OFFICER, Need, first_failure, need_choice, need_date, need_list, need_text, rated_dissatisfied,
     requires)
 
 
-_STATUS_PHRASE = {
-    "registered": "已登记、还没有决定是否受理",
-    "accepted": "已受理、正在办理",
-    "refused": "已不予受理",
-    "transferred": "已转送",
-    "answered": "已答复",
-    "appealed": "信访人已请求上级复查或复核",
-    "reviewed": "上级已复查或复核",
-    "terminated": "已依法终结",
-}
+_WORDS = StatusWords(
+    "这件信访事项", "petition.registered",
+    missing=no("not_registered", "这件信访事项还没有登记，请先登记"),
+    duplicate=no("duplicate", "这件信访事项已经登记，不能重复登记"),
+    phrases={
+        "registered": "已登记、还没有决定是否受理",
+        "accepted": "已受理、正在办理",
+        "refused": "已不予受理",
+        "transferred": "已转送",
+        "answered": "已答复",
+        "appealed": "信访人已请求上级复查或复核",
+        "reviewed": "上级已复查或复核",
+        "terminated": "已依法终结",
+    })
 
 
 Step = Transition[PetitionState]
 
 
 def wrong_status(state: PetitionState, step: Step) -> Verdict:
+    return _WORDS.refusal(state, step, lambda: _step_order(state, step))
+
+
+def _step_order(state: PetitionState, step: Step) -> Verdict | None:
     kind = step.kind
-    if state.status == "new":
-        return no("not_registered", "这件信访事项还没有登记，请先登记")
-    if kind == "petition.registered":
-        return no("duplicate", "这件信访事项已经登记，不能重复登记")
     if kind == "petition.appealed" and state.status in ("appealed", "reviewed"):
         stage = state.appeals[-1].get("stage", "复查") if state.appeals else "复查"
         return no("in_handling", f"信访人已对这一答复请求{stage}，同一事项不再重复受理")
@@ -88,8 +93,7 @@ def wrong_status(state: PetitionState, step: Step) -> Verdict:
     if kind in ("petition.extended", "petition.answered", "petition.hearing_held",
                 "petition.hearing_started") and state.status == "registered":
         return no("not_accepted", "请先决定是否受理并书面告知信访人")
-    phrase = _STATUS_PHRASE.get(state.status, state.status_name)
-    return no("wrong_status", f"这件信访事项{phrase}，不能{step.action}")
+    return None
 
 
 def who(state: PetitionState) -> str:
