@@ -37,13 +37,24 @@ from app.domain.dispute.state import (
     DisputeState, party_from, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text)
-from app.domain.workflow.refusals import StatusWords
 from app.domain.workflow.payload import (
     FIRST_OFFICER, Need, checked_date, first_failure, need_choice, need_date, need_list, need_text, requires)
+from app.domain.workflow.refusals import StatusWords
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-_WORDS = StatusWords(
+Step = Transition[DisputeState]
+
+
+def _step_order(state: DisputeState, step: Step) -> Verdict | None:
+    if step.kind in ("dispute.agreed", "dispute.failed") and state.status in ACTIVE:
+        return no("no_session", "请先登记调解过程（调解笔录），再登记调解结果")
+    if step.kind == "dispute.revisited" and state.status == "performed":
+        return no("wrong_status", "协议已全部履行并结案，不用再回访")
+    return None
+
+
+_WORDS = StatusWords[DisputeState](
     "这起纠纷", "dispute.registered",
     missing=no("not_registered", "这起纠纷还没有登记，请先登记"),
     duplicate=no("duplicate", "这起纠纷已经登记，不能重复登记"),
@@ -54,22 +65,10 @@ _WORDS = StatusWords(
         "agreed": "已调解成功",
         "performed": "已履行结案",
         "referred": "已调解不成并引导其他途径",
-    })
-
-
-Step = Transition[DisputeState]
-
-
-def wrong_status(state: DisputeState, step: Step) -> Verdict:
-    return _WORDS.refusal(state, step, lambda: _step_order(state, step))
-
-
-def _step_order(state: DisputeState, step: Step) -> Verdict | None:
-    if step.kind in ("dispute.agreed", "dispute.failed") and state.status in ACTIVE:
-        return no("no_session", "请先登记调解过程（调解笔录），再登记调解结果")
-    if step.kind == "dispute.revisited" and state.status == "performed":
-        return no("wrong_status", "协议已全部履行并结案，不用再回访")
-    return None
+    },
+    special=_step_order)
+# Flow.wrong_status: the refusal of a step the record's status does not allow.
+wrong_status = _WORDS.refusal
 
 
 def wrong_level(state: DisputeState, step: Step, act: Act) -> Verdict:

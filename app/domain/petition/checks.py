@@ -54,33 +54,13 @@ from app.domain.petition.state import (
     SUGGESTION_RESULTS, TERMINATION_BASES, PetitionState, received_date)
 from app.domain.workflow import (
     OK, Act, Transition, Verdict, business_date, iso_date, no, text, texts)
-from app.domain.workflow.refusals import StatusWords
 from app.domain.workflow.payload import (
     FIRST_OFFICER, Need, first_failure, need_choice, need_date, need_list, need_text, rated_dissatisfied,
     requires)
-
-
-_WORDS = StatusWords(
-    "这件信访事项", "petition.registered",
-    missing=no("not_registered", "这件信访事项还没有登记，请先登记"),
-    duplicate=no("duplicate", "这件信访事项已经登记，不能重复登记"),
-    phrases={
-        "registered": "已登记、还没有决定是否受理",
-        "accepted": "已受理、正在办理",
-        "refused": "已不予受理",
-        "transferred": "已转送",
-        "answered": "已答复",
-        "appealed": "信访人已请求上级复查或复核",
-        "reviewed": "上级已复查或复核",
-        "terminated": "已依法终结",
-    })
+from app.domain.workflow.refusals import StatusWords
 
 
 Step = Transition[PetitionState]
-
-
-def wrong_status(state: PetitionState, step: Step) -> Verdict:
-    return _WORDS.refusal(state, step, lambda: _step_order(state, step))
 
 
 def _step_order(state: PetitionState, step: Step) -> Verdict | None:
@@ -94,6 +74,25 @@ def _step_order(state: PetitionState, step: Step) -> Verdict | None:
                 "petition.hearing_started") and state.status == "registered":
         return no("not_accepted", "请先决定是否受理并书面告知信访人")
     return None
+
+
+_WORDS = StatusWords[PetitionState](
+    "这件信访事项", "petition.registered",
+    missing=no("not_registered", "这件信访事项还没有登记，请先登记"),
+    duplicate=no("duplicate", "这件信访事项已经登记，不能重复登记"),
+    phrases={
+        "registered": "已登记、还没有决定是否受理",
+        "accepted": "已受理、正在办理",
+        "refused": "已不予受理",
+        "transferred": "已转送",
+        "answered": "已答复",
+        "appealed": "信访人已请求上级复查或复核",
+        "reviewed": "上级已复查或复核",
+        "terminated": "已依法终结",
+    },
+    special=_step_order)
+# Flow.wrong_status: the refusal of a step the record's status does not allow.
+wrong_status = _WORDS.refusal
 
 
 def who(state: PetitionState) -> str:
