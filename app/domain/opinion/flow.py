@@ -38,6 +38,8 @@ from app.domain.events import Event, Rejected
 from app.domain.workflow import (
     LEVEL_SHORT, OK, Act, Effect, Flow, Step, Transition, Verdict, business_date, iso_date, no,
     text)
+from app.domain.workflow.payload import (
+    Need, need_choice, need_date, need_text, rated_dissatisfied, requires)
 
 VISITS = ("入户走访", "座谈会", "电话联系", "集中接访", "其他")
 CATEGORIES = ("民生诉求", "矛盾纠纷", "信访诉求", "村务决策建议", "政策咨询", "其他")
@@ -127,29 +129,22 @@ def _answerable(state: OpinionState, act: Act) -> Verdict:
     return OK
 
 
-def _check_collected(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if iso_date(p.get("on")) is None:
-        return no("bad_date", "请填写听到的日期")
-    if not text(p.get("cadre") or {}, "name"):
-        return no("missing_cadre", "请填写联系群众的干部")
-    if (p.get("visit") or {}).get("how") not in VISITS:
-        return no("bad_visit", "请选择怎么听到的：" + "、".join(VISITS))
+def _names_people(p: Mapping[str, Any]) -> bool:
     people = p.get("people")
-    if not isinstance(people, list) or not people or not all(text(x, "name") for x in people):
-        return no("missing_people", "请填写反映情况的群众姓名")
-    if not text(p, "content"):
-        return no("missing_content", "请写下群众反映的情况和诉求")
-    if not text(p, "ledger_no"):
-        return no("missing_no", "台账编号缺失，请重新保存")
-    return OK
+    return isinstance(people, list) and bool(people) and all(text(x, "name") for x in people)
 
 
-def _check_sorted(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if p.get("category") not in CATEGORIES:
-        return no("bad_category", "请选择类别：" + "、".join(CATEGORIES))
-    if p.get("route") not in ROUTES:
-        return no("bad_route", "请选择怎么办：" + "、".join(ROUTES.values()))
-    return OK
+_check_collected = requires(
+    need_date("on", "bad_date", "请填写听到的日期"),
+    need_text("cadre.name", "missing_cadre", "请填写联系群众的干部"),
+    need_choice("visit.how", VISITS, "bad_visit", "请选择怎么听到的：" + "、".join(VISITS)),
+    Need(_names_people, "missing_people", "请填写反映情况的群众姓名"),
+    need_text("content", "missing_content", "请写下群众反映的情况和诉求"),
+    need_text("ledger_no", "missing_no", "台账编号缺失，请重新保存"))
+
+_check_sorted = requires(
+    need_choice("category", CATEGORIES, "bad_category", "请选择类别：" + "、".join(CATEGORIES)),
+    need_choice("route", ROUTES, "bad_route", "请选择怎么办：" + "、".join(ROUTES.values())))
 
 
 def _route_of(state: OpinionState, p: Mapping[str, Any]) -> Any:
@@ -172,16 +167,11 @@ def _check_routed(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdic
     return OK
 
 
-def _check_answered(state: OpinionState, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "answer"):
-        return no("missing_answer", "请写下向群众反馈的内容")
-    if p.get("method") not in ANSWER_METHODS:
-        return no("bad_method", "请选择反馈方式：" + "、".join(ANSWER_METHODS))
-    if not text(p.get("by") or {}, "name"):
-        return no("missing_by", "请填写反馈人")
-    if p.get("dissatisfied") and not text(p, "reason"):
-        return no("missing_reason", "群众不满意的，请写明原因")
-    return OK
+_check_answered = requires(
+    need_text("answer", "missing_answer", "请写下向群众反馈的内容"),
+    need_choice("method", ANSWER_METHODS, "bad_method", "请选择反馈方式：" + "、".join(ANSWER_METHODS)),
+    need_text("by.name", "missing_by", "请填写反馈人"),
+    need_text("reason", "missing_reason", "群众不满意的，请写明原因", when=rated_dissatisfied))
 
 
 def _collected(state: OpinionState, event: Event, p: Mapping[str, Any], act: Act) -> Effect:

@@ -35,6 +35,7 @@ from app.domain.risk.grading import (
 from app.domain.workflow import (
     OK, Act, Effect, Flow, Step, Transition, Verdict, business_date, iso_date, no, text,
     texts)
+from app.domain.workflow.payload import need_date, need_list, need_text, requires
 
 METHODS = ("公示", "问卷", "走访", "座谈", "听证")
 STATUS_NAMES = {
@@ -102,18 +103,12 @@ def _dated(state: Assessment, step: Rule, p: Mapping[str, Any], act: Act) -> Ver
     return business_date(p)
 
 
-def _check_planned(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "matter"):
-        return no("missing_matter", "请填写评估事项（拟作出的重大决策或实施的项目）")
-    if not text(p, "responsible_unit"):
-        return no("missing_unit", "请填写评估责任主体")
-    if not texts(p.get("assessors")):
-        return no("missing_assessors", "请填写评估小组成员")
-    if not text(p, "plan"):
-        return no("missing_plan", "请填写评估方案（评估内容、方法、步骤、时间安排）")
-    if iso_date(p.get("on")) is None:
-        return no("bad_date", "日期不对，请重新选择")
-    return OK
+_check_planned = requires(
+    need_text("matter", "missing_matter", "请填写评估事项（拟作出的重大决策或实施的项目）"),
+    need_text("responsible_unit", "missing_unit", "请填写评估责任主体"),
+    need_list("assessors", "missing_assessors", "请填写评估小组成员"),
+    need_text("plan", "missing_plan", "请填写评估方案（评估内容、方法、步骤、时间安排）"),
+    need_date("on", "bad_date", "日期不对，请重新选择"))
 
 
 def _check_opinions(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
@@ -153,10 +148,9 @@ def _check_graded(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
     return OK
 
 
-def _check_reported(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:
-    if not text(p, "report_no") or not text(p, "conclusion"):
-        return no("missing_report", "请填写评估报告编号和评估结论")
-    return OK
+_check_reported = requires(
+    need_text("report_no", "missing_report", "请填写评估报告编号和评估结论"),
+    need_text("conclusion", "missing_report", "请填写评估报告编号和评估结论"))
 
 
 def _check_decided(state: Assessment, p: Mapping[str, Any], act: Act) -> Verdict:

@@ -69,10 +69,13 @@ def need_date(path: str, code: str, message: str) -> Need:
     return Need(holds, code, message)
 
 
-def need_choice(key: str, choices: Collection[Any], code: str, message: str,
+def need_choice(path: str, choices: Collection[Any], code: str, message: str,
                 when: Callable[[Payload], bool] | None = None) -> Need:
-    """``key`` is one of ``choices`` (a select field)."""
-    return Need(lambda payload: payload.get(key) in choices, code, message, when)
+    """``path`` (a key, or dotted: "visit.how") is one of ``choices`` (a select field)."""
+    def holds(payload: Payload) -> bool:
+        data, key = _at(payload, path)
+        return isinstance(data, Mapping) and data.get(key) in choices
+    return Need(holds, code, message, when)
 
 
 def need_list(key: str, code: str, message: str) -> Need:
