@@ -35,7 +35,11 @@ from sync.store import RESYNC, NewEvent, Store
 PIN_MIN, PIN_MAX = 6, 12
 WAITING = "cadres_to_register"
 SETTINGS_ROLE = "settings"
-ROLE_NAMES = {SETTINGS_ROLE: "设置权限（改办理时限、节假日，审批村里申请的事项）"}
+# a 村务监督委员会 member's account on the village tablet (app.services.oversight): reads
+# the village's files, records inspections and opinions, writes nothing else
+SUPERVISOR_ROLE = "supervisor"
+ROLE_NAMES = {SETTINGS_ROLE: "设置权限（改办理时限、节假日，审批村里申请的事项）",
+              SUPERVISOR_ROLE: "村务监督委员会成员（查看村务、记录监督意见，不办理村里的事项）"}
 
 
 class AccountError(ValueError):
@@ -210,6 +214,6 @@ def reset_pin(store: Store, cadre_id: str, new_pin: str) -> Cadre:
     return Cadre(holder.id, holder.name, holder.post)
 
 
-__all__ = ["AccountError", "Cadre", "PIN_MAX", "PIN_MIN", "ROLE_NAMES", "SETTINGS_ROLE",
+__all__ = ["AccountError", "Cadre", "PIN_MAX", "PIN_MIN", "ROLE_NAMES", "SETTINGS_ROLE", "SUPERVISOR_ROLE",
            "add_cadre", "cadre_roles", "check_pin_shape", "list_cadres", "reset_pin", "set_role",
            "sign_in"]

@@ -39,6 +39,10 @@ from sync.problems import Entry, register
 
 # Kinds whose every payload is sealed for the discipline devices (app.sealing)
 SEALED_FOR_DISCIPLINE = frozenset({"discipline_case"})
+# Steps only the town of the record's village writes (a village's 监委会 opinion is
+# answered by its own town: app.domain.supervision.oversight), checked wherever the
+# record's creator is known
+OWN_TOWN_STEPS = frozenset({"supervisor.opinion_answered"})
 
 
 def author_of(cert: Cert) -> Author:
@@ -51,7 +55,9 @@ _ASK = "如果确实需要办理，请联系镇里管理员。"
 POLICY_PROBLEMS = {
     "no_writer": Entry(403, "本程序没有规定谁可以写这类数据，没有接收：请把程序升级到最新版本。"),
     "wrong_level": Entry(403, "本站的级别不能办理这一步，没有保存：请交给有权办理的镇或县里。"),
-    "role_required": Entry(403, "这一步只有指定岗位（如纪委）的登记设备可以办理，没有保存：" + _ASK),
+    "role_required": Entry(403, "这一步只有指定岗位（如纪委、村务监督委员会）的登记设备可以办理，"
+                                "没有保存：" + _ASK),
+    "not_our_town": Entry(403, "这条记录属于别的镇的村，本镇不能答复，没有保存：请由该村所在的镇答复。"),
     "not_self": Entry(403, "站点只能公布自己的信息，没有保存：请只公布本站的信息。"),
     "owner_not_movable": Entry(403, "这一步不能把记录转给别的站点，没有保存：请用“转交”办理。"),
     "receipt_not_yours": Entry(403, "回执编号不是本站的编号，没有保存：请用本站的回执编号。"),
@@ -116,7 +122,11 @@ class AppPolicy(DefaultPolicy):
                                                     "也不能冒充它的建立人。")
         elif writers.record == OWN:
             return _own(event, author.id, where)
-        elif writers.record == STEP and where.first_hop:
+        if event["type"] in OWN_TOWN_STEPS:
+            problem = _own_town(event, author, where)
+            if problem is not None:
+                return problem
+        if writers.record == STEP and where.first_hop:
             facts = where.record(event["record"])
             if not facts.known:
                 return Problem(403, "unknown_record", "服务器上没有这条记录：只能在本机看得到的"
@@ -125,6 +135,14 @@ class AppPolicy(DefaultPolicy):
                 return Problem(403, "not_holder", "这条记录不是本站建立的，也没有转给本站，"
                                                   "不能在上面办理或转交。")
         return None
+
+
+def _own_town(event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
+    facts = where.record(str(event["record"]))
+    creator = where.directory.verified(facts.creator) if facts.known and facts.creator else None
+    if creator is not None and creator.parent != author.parent:
+        return Problem(403, "not_our_town", "这条记录属于别的镇的村：只有该村所在的镇可以答复。")
+    return None
 
 
 def _own(event: dict[str, Any], author: str, where: Where) -> Problem | None:

@@ -55,6 +55,10 @@ from app.domain.workflow.basics import LEVEL_SHORT, LEVELS, OK, Verdict, no
 CREATE, STEP, SELF, SHARED, OWN = "create", "step", "self", "shared", "own"
 PUBLIC_PAGE_STATION = "000"   # the town hub's public page numbers its receipts as station 000
 DISCIPLINE = "discipline"
+# a village station the town certified for its 村务监督委员会 (issue #13 §3): its members
+# sign in on it; only such a station writes the committee's inspections and opinions
+VILLAGE_SUPERVISION = "village_supervision"
+ROLE_TITLES = {DISCIPLINE: "纪委的登记设备", VILLAGE_SUPERVISION: "经镇里认证的村务监督委员会平板"}
 ALL = LEVELS
 TOWN_UP = ("town", "county")
 
@@ -131,6 +135,18 @@ WRITERS: dict[str, Writers] = {
     "assessment.scheme_set": _w("制定年度考评方案", ("town",), record=SHARED, roles=(DISCIPLINE,),
                                 checks=("scheme",)),
     "assessment.score_given": _w("给考评指标打分", ("town",), record=SHARED, roles=(DISCIPLINE,)),
+    # the committee at work (app.domain.supervision.oversight): its inspections and
+    # opinions only from a village station certified with its role (the signer on the
+    # committee's roster: checked in the fold); the answer only from a town station —
+    # of the village's own town (the first hub knows only its own villages' records;
+    # the fold checks the parents)
+    "supervisor.inspection_recorded": _w("登记村务监督巡查", ("village",), record=CREATE,
+                                         roles=(VILLAGE_SUPERVISION,)),
+    "supervisor.opinion_sent": _w("向镇里提出村务监督意见", ("village",), record=CREATE,
+                                  roles=(VILLAGE_SUPERVISION,)),
+    "supervisor.opinion_answered": _w("答复村务监督意见", ("town",), who="upper"),
+    # the town's 党风政风监督组 (app.domain.supervision.town_group)
+    "supervisor.group_set": _w("登记党风政风监督组", ("town",), record=CREATE),
     # 便民服务 (app.domain.service.checks)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
@@ -234,7 +250,8 @@ def check_write(event: Mapping[str, Any], author: Author,
         return no("wrong_level", f"{LEVEL_SHORT.get(author.level, author.level)}不能"
                                  f"{writers.action}：只有{allowed}可以。")
     if writers.roles and not writers.roles & author.roles:
-        return no("role_required", f"只有纪委等指定岗位的登记设备可以{writers.action}。")
+        titles = "或".join(ROLE_TITLES.get(r, r) for r in sorted(writers.roles))
+        return no("role_required", f"只有{titles}可以{writers.action}。")
     if writers.record == SELF and event.get("record") != author.id:
         return no("not_self", "站点只能公布自己的信息，不能替别的站点公布。")
     if writers.record == OWN and not event.get("author"):

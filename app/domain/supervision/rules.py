@@ -26,6 +26,8 @@ class SupervisionRules:
     review_interval_months: int
     review_consecutive_unfit: int
     review_grades: Sequence[str]
+    # 监委会 opinions: the town answers within (a local default; oversight.py)
+    opinion_answer_days: int
     # the 纪委's cases
     case_refer_up_working_days: int
     case_transfer_working_days: int
