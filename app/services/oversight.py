@@ -241,8 +241,8 @@ class Oversight(Supervisors):
     def village_files(self) -> dict[str, list[dict[str, Any]]]:
         """What a member reads (组织法 Art 32: 民主理财, 村务公开): the village's decision
         files (一事一档), its 村务公开 and, among them, the 财务收支 publications."""
-        from app.services.decisions import Decisions
-        decisions = Decisions(self.station, today=self.today)
+        from app.services.decisions import VillageDecisions
+        decisions = VillageDecisions(self.station, today=self.today)
         matters = decisions.matters(self.station.node_id)
         register = decisions.register(self.station.node_id)
         publications = [dict(p) for p in (register.publications if register else ())]

@@ -1,0 +1,162 @@
+"""The 村务监督委员会 at work (issue #13 §3) on real encrypted station files: a member's
+account on the village tablet the town certified for the committee records an inspection
+(with a photo) and sends an opinion; a plain village cadre cannot; the member's account
+cannot do the village's business; the opinion reaches the town (relayed as a hub would,
+with certificates checked on apply), the town answers, the answer comes back to the
+village; the answered-on-time count; the town's 党风政风监督组 roster."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.services.decisions import VillageDecisions as Decisions
+from app.services.errors import ServiceError
+from app.services.oversight import Oversight
+from app.services.workflow import Attachment
+from sync.errors import StoreError
+from sync.ids import uuid7
+from sync.store import NewEvent
+from tests.ui.stations import PIN, carry, cadre, make_station, unlocked
+
+TODAY = date(2026, 11, 27)
+MEMBERS = [{"id": "m1", "name": "王德明", "accounting": True},
+           {"id": "m2", "name": "李秀珍", "management": True},
+           {"id": "m3", "name": "张国强"}]
+VILLAGE = [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}]
+PHOTO = b"\xff\xd8\xff\xe0" + b"jpeg-bytes" * 50
+
+
+@pytest.fixture
+def places(tmp_path: Path):
+    village = unlocked(make_station(tmp_path / "v", roles=("village_supervision",)))
+    town = unlocked(make_station(tmp_path / "t", name="新集镇便民服务中心", kind="town",
+                                 short_code="XJ900", cadres=(("赵镇长", "副镇长"),)))
+    try:
+        yield village, town
+    finally:
+        village.close()
+        town.close()
+
+
+def events_of(station, kind: str) -> int:
+    return station.store.conn.execute("SELECT COUNT(*) FROM events WHERE type=?",
+                                      (kind,)).fetchone()[0]
+
+
+def member_account(village) -> tuple[Oversight, object]:
+    svc = Oversight(village, today=lambda: TODAY)
+    officer = cadre(village, "李建国")
+    svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
+    return svc, svc.open_member_account(officer, "m1", "369147")
+
+
+def test_member_sends_town_answers_answer_comes_back(places) -> None:
+    village, town = places
+    svc, member = member_account(village)
+    assert svc.member_of(member)["name"] == "王德明"
+    inspection = svc.record_inspection(member, subject="村务公开", place="村委会公开栏",
+                                       findings="10月财务收支没有上墙",
+                                       photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")])
+    opinion = svc.send_opinion(member, subject="村级财务", text="请镇里督促村委会公开修路款明细",
+                               inspection=inspection["record"])
+    kept, refused = svc.inspections()
+    assert [i.findings for i in kept] == ["10月财务收支没有上墙"] and refused == []
+    assert village.blobs.read(kept[0].attachments[0]["sha256"]) == PHOTO
+    assert svc.opinion(opinion["record"]).status(15, TODAY) == "待镇里答复"
+
+    assert carry(village, town) > 0
+    desk = Oversight(town, today=lambda: date(2026, 12, 3))
+    [seen] = desk.opinions()
+    assert seen.village == village.node_id and seen.member["name"] == "王德明"
+    answered = desk.answer(cadre(town, "赵镇长"), seen.record, "已责成村委会3日内公开明细")
+    assert answered.answered_on == date(2026, 12, 3) and not answered.rejected
+
+    carry(town, village)
+    back = Oversight(village, today=lambda: date(2026, 12, 4)).opinion(opinion["record"])
+    assert back.answers[0]["answer"] == "已责成村委会3日内公开明细"
+    assert back.answers[0]["by"]["name"] == "赵镇长"
+    assert back.status(15, date(2026, 12, 4)) == "已答复"
+    counts = desk.on_time()
+    assert (counts[village.node_id].good, counts[village.node_id].bad) == (1, 0)
+
+
+def test_a_plain_cadre_cannot_write_for_the_committee(places) -> None:
+    village, _ = places
+    svc, _member = member_account(village)
+    plain = cadre(village, "李建国")
+    for call in (lambda: svc.send_opinion(plain, subject="村级财务", text="冒名"),
+                 lambda: svc.record_inspection(plain, subject="村务公开", findings="冒名")):
+        with pytest.raises(ServiceError, match="村务监督委员会成员本人登录"):
+            call()
+    assert events_of(village, "supervisor.opinion_sent") == 0
+
+
+def test_the_members_account_reads_but_never_does_the_villages_business(places) -> None:
+    village, _ = places
+    svc, member = member_account(village)
+    decisions = Decisions(village, today=lambda: TODAY)
+    decisions.publish(cadre(village, "李建国"), category="财务收支", title="2026年10月财务收支")
+    files = svc.village_files()
+    assert [p["title"] for p in files["finances"]] == ["2026年10月财务收支"]
+    before = events_of(village, "decision.published")
+    with pytest.raises(ServiceError, match="不能办理村里的事项"):
+        decisions.publish(member, category="一般事项", title="监委会成员冒充村委会公开")
+    with pytest.raises(ServiceError, match="不能办理村里的事项"):
+        svc.set_committee(member, "王湾村", "2026-04-01", MEMBERS, VILLAGE, [])
+    assert events_of(village, "decision.published") == before
+
+
+def test_bad_input_says_what_to_do_and_writes_nothing(places) -> None:
+    village, town = places
+    svc, member = member_account(village)
+    with pytest.raises(ServiceError, match="请选择监督事项"):
+        svc.send_opinion(member, subject="", text="x")
+    with pytest.raises(ServiceError, match="看到的情况或意见"):
+        svc.record_inspection(member, subject="村务公开", findings="   ")
+    with pytest.raises(ServiceError, match="还没有到"):
+        svc.send_opinion(member, subject="村务公开", text="x", on="2027-01-01")
+    with pytest.raises(ServiceError, match="由镇里答复"):
+        svc.answer(member, svc.send_opinion(member, subject="村务公开", text="x")["record"], "自己答复")
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    [seen] = desk.opinions()
+    with pytest.raises(ServiceError, match="答复意见"):
+        desk.answer(cadre(town, "赵镇长"), seen.record, "  ")
+    assert events_of(town, "supervisor.opinion_answered") == 0
+
+
+def test_an_uncertified_village_tablet_opens_no_member_account(tmp_path: Path) -> None:
+    village = unlocked(make_station(tmp_path / "plain"))
+    try:
+        svc = Oversight(village, today=lambda: TODAY)
+        officer = cadre(village, "李建国")
+        svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
+        with pytest.raises(ServiceError, match="认证为村务监督委员会"):
+            svc.open_member_account(officer, "m1", PIN[::-1])
+        # its own store refuses a forged opinion written past the service
+        with pytest.raises(StoreError) as caught:
+            village.store.append(NewEvent("supervisor.opinion_sent", uuid7(), {
+                "member": {"id": "m1", "name": "王德明"}, "on": "2026-11-20",
+                "subject": "村级财务", "text": "冒名"}, officer.id))
+        assert caught.value.code == "role_required"
+    finally:
+        village.close()
+
+
+def test_the_town_records_its_supervision_group(places) -> None:
+    village, town = places
+    member_account(village)
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    with pytest.raises(ServiceError, match="王振华是村民委员会成员"):
+        desk.set_group(cadre(town, "赵镇长"), [{"name": "周立新", "post": "组长"},
+                                             {"name": "王振华", "post": "成员"}])
+    assert desk.group() is None
+    desk.set_group(cadre(town, "赵镇长"), [{"name": "周立新", "post": "组长", "unit": "镇纪委"},
+                                         {"name": "吴敏", "post": "成员", "unit": "党政办"}])
+    assert [m["name"] for m in desk.group()["members"]] == ["周立新", "吴敏"]
+    with pytest.raises(ServiceError, match="由镇里登记"):
+        Oversight(village, today=lambda: TODAY).set_group(
+            cadre(village, "李建国"), [{"name": "周立新", "post": "组长"}])
