@@ -1,0 +1,126 @@
+"""The 村务监督委员会's opinion over real sync (issue #13 §3): real county and town hub
+processes on 127.0.0.1 and app stations enrolled through them.
+
+王湾村's tablet is certified by the town hub for its 监委会 (role ``village_supervision``);
+李庄村's is a plain village tablet. A member signs in on 王湾村's tablet and sends an
+opinion with a photo → the town center receives it and answers → the answer is at the
+village. Forgeries, with the tablets' own keys (tests.support.malicious): an opinion from
+李庄村's tablet, and a "town answer" from 王湾村's tablet, are refused by the first hub
+(403, nothing stored); the same events written straight into the town hub's file (a
+compromised hub) are refused again where they are applied (quarantined at the station)
+and change nothing there."""
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import date
+
+from app.accounts import add_cadre
+from app.services.desk import Desk
+from app.services.oversight import Oversight
+from app.services.workflow import Attachment
+from app.station import open_station
+from sync import log
+from sync.canonical import GENESIS
+from sync.db import transaction
+from sync.events import seal
+from sync.ids import uuid7
+from tests.app.conftest import Place, Township
+from tests.support.malicious import MaliciousTablet, hub_state
+from tests.sync.crafted import problem_of
+
+TODAY = date(2026, 11, 27)
+PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+MEMBERS = [{"id": "m1", "name": "王德明", "accounting": True},
+           {"id": "m2", "name": "李秀珍", "management": True},
+           {"id": "m3", "name": "张国强"}]
+
+
+def certified_village(town: Township, name: str) -> Place:
+    """A village tablet the town hub certified for its 村务监督委员会."""
+    _, code = town.town.add_node(name, "village", ("village_supervision",))
+    station = open_station(town.root / f"st-{name}")
+    station.enroll(town.town.url, code)
+    person = add_cadre(station.store, "王振华", "村委会主任", "258046")
+    place = Place(station, Desk(station, today=lambda: TODAY), person)
+    town.places[name] = place
+    return place
+
+
+def opinion_payload(member: str = "m1") -> dict:
+    return {"member": {"id": member, "name": "王德明"}, "on": "2026-11-20",
+            "subject": "村级财务", "text": "修路款明细没有公开"}
+
+
+def hub_file_state(town: Township) -> dict:
+    with closing(town.town.db()) as conn:
+        return hub_state(conn)
+
+
+def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Township) -> None:
+    wang = certified_village(township, "王湾村")
+    li = township.station(township.town, "李庄村", "village", ("李会计", "村委委员"))
+    center = township.station(township.town, "新集镇便民服务中心", "town", ("赵镇长", "副镇长"))
+
+    # the member's account and opinion, on 王湾村's tablet
+    svc = Oversight(wang.station, today=lambda: TODAY)
+    svc.set_committee(wang.cadre, "王湾村", "2026-03-01", MEMBERS,
+                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
+    member = svc.open_member_account(wang.cadre, "m1", "369147")
+    sent = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开，请镇里督促",
+                            photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")])
+    wang.sync()
+    center.sync()
+
+    desk = Oversight(center.station, today=lambda: date(2026, 11, 30))
+    [seen] = desk.opinions()
+    assert seen.record == sent["record"] and seen.village == wang.station.node_id
+    sha = seen.attachments[0]["sha256"]
+    with closing(township.town.db()) as conn:     # the photo went up with the opinion
+        assert conn.execute("SELECT 1 FROM blobs WHERE sha256=?", (sha,)).fetchone()
+    desk.answer(center.cadre, seen.record, "已责成村委会3日内在公开栏公开修路款明细")
+    center.sync()
+    wang.sync()
+    back = Oversight(wang.station, today=lambda: date(2026, 12, 1)).opinion(sent["record"])
+    assert [a["answer"] for a in back.answers] == ["已责成村委会3日内在公开栏公开修路款明细"]
+    assert back.status(15, date(2026, 12, 1)) == "已答复"
+    li.sync()
+    assert li.station.store.conn.execute(   # another village receives nothing of it
+        "SELECT COUNT(*) FROM events WHERE record=?", (sent["record"],)).fetchone()[0] == 0
+
+    # forgeries at the first hub: 403, nothing stored
+    before = hub_file_state(township)
+    forger = MaliciousTablet.of(li.station.store, township.town.url)
+    problem_of(forger.push([forger.event("supervisor.opinion_sent", uuid7(), opinion_payload())]),
+               403, "role_required")
+    own = MaliciousTablet.of(wang.station.store, township.town.url)
+    problem_of(own.push([own.event("supervisor.opinion_answered", sent["record"], {
+        "on": "2026-12-01", "answer": "村里自己答复：没问题", "by": {"name": "王振华"}})]),
+        403, "wrong_level")
+    assert hub_file_state(township) == before
+
+    # the same events in the town hub's file (a compromised hub): refused where applied
+    forged = []
+    for origin, kind, record, payload in (
+            (li.station.node_id, "supervisor.opinion_sent", uuid7(), opinion_payload()),
+            (wang.station.node_id, "supervisor.opinion_answered", sent["record"],
+             {"on": "2026-12-01", "answer": "村里自己答复：没问题", "by": {"name": "王振华"}})):
+        event = {"id": uuid7(), "origin": origin, "seq": 10**6, "hlc": 1 << 62, "type": kind,
+                 "v": 1, "record": record, "kind": "village_supervision", "author": "u-x",
+                 "owner": None, "payload": payload}
+        forged.append(seal(event, GENESIS))
+    hub = township.town.open()
+    try:
+        with transaction(hub.conn):
+            log.insert(hub.conn, forged)
+            hub._index(forged)
+    finally:
+        hub.close()
+    center.sync()
+    codes = sorted(c for (c,) in center.station.store.conn.execute(
+        "SELECT code FROM quarantine ORDER BY id DESC LIMIT 2"))
+    assert codes == ["role_required", "wrong_level"]
+    assert {e["id"] for e in forged}.isdisjoint(
+        i for (i,) in center.station.store.conn.execute("SELECT id FROM events"))
+    after = Oversight(center.station, today=lambda: date(2026, 12, 2))
+    assert [o.record for o in after.opinions()] == [sent["record"]]
+    assert len(after.opinion(sent["record"]).answers) == 1
