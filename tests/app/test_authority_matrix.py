@@ -71,6 +71,7 @@ class Samples:
     cases: dict[str, str]
     disputes: dict[str, str]
     cadres: dict[str, str]
+    opinion: str = ""          # 王湾村's 监委会 opinion (the town answers it)
 
 
 def _receipt(place: Place, number: int) -> str:
@@ -122,6 +123,18 @@ SPECS = [
     # 村级民主决策 (issue #12): a village opens its matters and keeps its roster
     Spec("village_matter", "decision.matter_opened", VILLAGES, lambda p, s: (
         uuid7(), _matter(), None)),
+    # 村务监督委员会 (issue #13 §3): only 王湾村's tablet, certified for its 监委会, writes
+    # inspections and opinions; only a town station answers; the town keeps its 监督组
+    Spec("village_supervision", "supervisor.inspection_recorded", ("A",), lambda p, s: (
+        uuid7(), {**_report(), "findings": "公开栏10月财务未更新"}, None)),
+    Spec("village_supervision", "supervisor.opinion_sent", ("A",), lambda p, s: (
+        uuid7(), {**_report(), "text": "请镇里督促公开修路款明细"}, None)),
+    Spec("supervision_answer", "supervisor.opinion_answered", TOWN_LEVEL, lambda p, s: (
+        s.opinion, {"on": TODAY.isoformat(), "answer": "已责成村委会公开",
+                    "by": {"name": p.cadre.name}}, None)),
+    Spec("supervision_group", "supervisor.group_set", TOWN_LEVEL, lambda p, s: (
+        uuid7(), {"on": TODAY.isoformat(), "members": [{"name": "周立新", "post": "组长"}]},
+        None)),
     Spec("village_roster", "decision.roster_changed", VILLAGES, lambda p, s: (
         uuid7(), {"on": TODAY.isoformat(), "people": [{"id": uuid7(), "name": "王秀英"}],
                   "officer": {"name": p.cadre.name}}, None)),
@@ -142,6 +155,23 @@ def _scheme() -> dict[str, Any]:
         {"code": "廉洁", "name": "廉洁自律", "weight": "50", "kind": "定性", "part": "群众评判"}],
         "units": [{"village": "王湾村", "secretary": "王振华"}], "assessors": [{"name": "周正"}],
         "star_bands": [{"stars": 1, "min": 60}], "star_source": "镇党委星级化管理办法"}
+
+
+def _report() -> dict[str, Any]:
+    return {"member": {"id": "m1", "name": "王德明"}, "on": TODAY.isoformat(),
+            "subject": "村务公开"}
+
+
+def _committee(town: Township) -> str:
+    """王湾村's committee (its member m1 signs the reports) and one opinion, written before
+    the others act, so the town can answer it."""
+    A = town["A"]
+    A.station.store.append(NewEvent("supervisor.committee_set", uuid7(), {
+        "village": "王湾村", "elected_on": "2026-03-01", "members": [
+            {"id": "m1", "name": "王德明", "accounting": True}], "village_members": [],
+        "relations": []}, A.cadre.id))
+    return A.station.store.append(NewEvent("supervisor.opinion_sent", uuid7(), {
+        **_report(), "text": "请镇里督促"}, A.cadre.id))["record"]
 
 
 def _matter() -> dict[str, Any]:
@@ -175,11 +205,12 @@ def samples(town: Township) -> Samples:
         "SELECT type, payload FROM events") if row[0] in (
         "dispute.registered", "dispute.screened", "petition.registered", "risk.planned")}
     assert len(written) == 4
+    opinion = _committee(town)
     town.sync()
     ciphertext = seal_for_discipline(town["A"].station, "村会计挪用修路款".encode("utf-8"))
     return Samples(written["dispute.registered"], written["dispute.screened"],
                    written["petition.registered"], written["risk.planned"], ciphertext,
-                   *({role: uuid7() for role in ROLES} for _ in range(3)))
+                   *({role: uuid7() for role in ROLES} for _ in range(3)), opinion)
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +265,8 @@ def receives(kind: str, writer: str, reader: str) -> bool:
     county's everywhere; a 检举控告 to its town's 纪委 only."""
     if reader == writer or kind == "node":
         return True
+    if kind == "supervision_answer" and reader == "A":
+        return True   # the answer is on 王湾村's own record: it comes back down
     if kind == "config":
         return writer == "window" or reader in TOWN_ONE
     if kind == "complaint":
@@ -284,6 +317,12 @@ def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -
         except Exception:   # noqa: BLE001 — any refusal to open means: cannot read
             return False
         return True
+    if spec.kind == "village_supervision":   # folded from the log (app.services.oversight)
+        from app.services.oversight import Oversight
+        oversight = Oversight(station, today=lambda: TODAY)
+        shown = [o.record for o in oversight.opinions()] + \
+            [i.record for i in oversight.inspections()[0]]
+        return row[0] in shown
     table, key = RECORD_TABLES[spec.kind]
     return conn.execute(f"SELECT 1 FROM {table} WHERE {key}=?", (row[0],)).fetchone() \
         is not None
@@ -302,8 +341,10 @@ def can_read(kind: str, writer: str, reader: str) -> bool:
 
 def test_who_can_read_each_kind(town: Township, written: dict[tuple[str, str], str]) -> None:
     for spec in SPECS:
-        if spec.event_type in ("svc.escalated", "svc.replied", "dispute.taken"):
-            continue   # steps: their record is read through its creation
+        if spec.event_type in ("svc.escalated", "svc.replied", "dispute.taken",
+                               "supervisor.opinion_answered", "supervisor.group_set"):
+            continue   # steps: their record is read through its creation (the answer:
+            # tests/app/test_oversight_sync.py; the 监督组 roster is received, not a record)
         for writer in spec.writers:
             event_id = written[(spec.event_type, writer)]
             for reader in ROLES:

@@ -1,6 +1,6 @@
 """A real township for authority tests (issue #7): hub processes and app stations.
 
-    county hub 新县 ─┬─ town hub 新集镇 ─┬─ 王湾村          (role "A": village A)
+    county hub 新县 ─┬─ town hub 新集镇 ─┬─ 王湾村          (role "A": village A, its 监委会's tablet)
                      │                    ├─ 李庄村          ("B": village B)
                      │                    ├─ 新集镇便民服务中心 ("center": a town station)
                      │                    └─ 新集镇纪委       ("jiwei": a town station, discipline)
@@ -33,7 +33,8 @@ TODAY = date(2026, 11, 27)
 PIN = "258046"     # every cadre's 密码 (6–12 digits)
 ROLES = ("A", "B", "center", "jiwei", "window", "other")
 # role → (hub, name, kind, roles)
-PLACES = {"A": ("town", "王湾村", "village", ()),
+# 王湾村's tablet is certified for its 村务监督委员会 (issue #13 §3); 李庄村's is plain
+PLACES = {"A": ("town", "王湾村", "village", ("village_supervision",)),
           "B": ("town", "李庄村", "village", ()),
           "center": ("town", "新集镇便民服务中心", "town", ()),
           "jiwei": ("town", "新集镇纪委", "town", ("discipline",)),
