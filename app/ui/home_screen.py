@@ -28,9 +28,14 @@ class HomeScreen(Page):
         today = app.today()
         self.ids.hello.text = f"{esc(app.user.name)}，您好" if app.user else "您好"
         self.ids.today.text = f"{today.year}年{today.month}月{today.day}日 星期{WEEKDAYS[today.weekday()]}"
-        self._level_tiles()
+        member = self._level_tiles()
+        self.ids.add_cadre_button.shown = not member
         self._village_inbox()
-        self._duty()
+        if member:      # a 监委会 member keeps no duty roster (issue #13 §3)
+            self.ids.duty.clear_widgets()
+            self.ids.duty.add_widget(Body(text="您以村务监督委员会成员身份登录：请点“村务监督”。"))
+        else:
+            self._duty()
         self._board()
         self._dispute_alerts()
         self._reminders()
@@ -42,12 +47,15 @@ class HomeScreen(Page):
             town.bind(on_release=lambda _b: app.go("town"))
             self.ids.extra.add_widget(town)
 
-    def _level_tiles(self) -> None:
-        """Tiles added in code: 镇里设置 at the town and county; 民意台账 and 规则数值 everywhere."""
+    def _level_tiles(self) -> bool:
+        """Tiles added in code: 镇里设置 at the town and county; 民意台账 and 规则数值 everywhere;
+        村务监督 at villages and towns. Returns whether a 监委会 member is signed in."""
         tiles = self.ids.tiles
         for tile in [t for t in tiles.children if getattr(t, "level_tile", False)]:
             tiles.remove_widget(tile)
         self.rules_tile = None
+        if self._supervisor_tiles(tiles):
+            return True
         if self.app.level in ("town", "county"):
             tile = TileButton(text="镇里设置")
             tile.level_tile = True
@@ -70,11 +78,36 @@ class HomeScreen(Page):
             scores.level_tile = True
             scores.bind(on_release=lambda _b: self.app.go("assessment"))
             tiles.add_widget(scores)
+        if self.app.level in ("village", "town"):
+            self._oversight_tile(tiles)
         settings = TileButton(text="规则数值" if self.app.level != "village" else "规则和依据")
         settings.level_tile = True
         settings.bind(on_release=lambda _b: self.app.go("settings"))
         tiles.add_widget(settings)
         self.settings_tile = settings
+        return False
+
+    def _oversight_tile(self, tiles) -> None:
+        tile = TileButton(text="村务监督")          # issue #13 §3: the 监委会 and the town's answers
+        tile.level_tile = True
+        tile.bind(on_release=lambda _b: self.app.go("oversight"))
+        tiles.add_widget(tile)
+        self.oversight_tile = tile
+
+    def _supervisor_tiles(self, tiles) -> bool:
+        """A 村务监督委员会 member signed in does none of the village's business: the
+        tiles of the tasks are out of the tree (app.services.oversight); only 村务监督."""
+        from app.accounts import SUPERVISOR_ROLE, cadre_roles
+        fixed = self.__dict__.setdefault("_fixed_tiles", list(reversed(tiles.children)))
+        member = self.app.user is not None and \
+            SUPERVISOR_ROLE in cadre_roles(self.app.station.store, self.app.user.id)
+        tiles.clear_widgets()
+        if member:
+            self._oversight_tile(tiles)
+            return True
+        for tile in fixed:
+            tiles.add_widget(tile)
+        return False
 
     def _village_inbox(self) -> None:
         """The town's inbox first (issue #8 §3): what the villages sent up and wait for,

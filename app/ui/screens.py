@@ -32,6 +32,8 @@ SCREENS: dict[str, tuple[str, str]] = {
     "discipline": ("app.ui.discipline_screen", "DisciplineScreen"),
     "discipline_case": ("app.ui.discipline_screen", "DisciplineCaseScreen"),
     "assessment": ("app.ui.assessment_screen", "AssessmentScreen"),
+    "oversight": ("app.ui.oversight_screen", "OversightScreen"),
+    "oversight_opinion": ("app.ui.oversight_screen", "OversightOpinionScreen"),
     "rules": ("app.ui.rules_screen", "RulesScreen"),
     "paper_settings": ("app.ui.paper_settings_screen", "PaperSettingsScreen"),
     "settings": ("app.ui.settings_screen", "SettingsScreen"),
