@@ -37,10 +37,10 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
     "review": [("on", "评议日期", "date", True), ("grades", "评议结果", "grades", True)],
     "account": [("member", "给哪位成员开通", "choice:members", True),
                 ("pin", "成员自己的密码（6 到 12 位数字）", "pin", True)],
-    "inspection": [("subject", "监督事项", "list:subjects", True), ("place", "地点（选填）", "text", False),
+    "inspection": [("subject", "监督事项", "choice:subjects", True), ("place", "地点（选填）", "text", False),
                    ("findings", "看到的情况", "long", True), ("on", "日期", "date", True),
                    ("photo", "照片（选填）", "photo", False)],
-    "opinion": [("subject", "监督事项", "list:subjects", True), ("text", "意见和建议（写清问题和希望镇里怎么处理）", "long", True),
+    "opinion": [("subject", "监督事项", "choice:subjects", True), ("text", "意见和建议（写清问题和希望镇里怎么处理）", "long", True),
                 ("on", "日期", "date", True), ("photo", "照片（选填）", "photo", False)],
     "group": [("members", "成员，每行一人：姓名 职务 单位（职务为组长、副组长或成员；如：周立新 组长 镇纪委）",
                "long", True), ("on", "日期", "date", True)],
@@ -365,8 +365,9 @@ class OversightOpinionScreen(_Forms, Page):
         status = opinion.status(days, self.app.today())
         village = self.service.village_names().get(opinion.village, "")
         self.ids.title.text = f"{esc(village)}村务监督意见"
-        card = Card(tone="red" if status == "超期未答复" else "white")
-        card.add_widget(Heading(text=esc(status)))
+        late = status in ("超期未答复", "已答复（逾期）")
+        body.add_widget(Heading(text=red(esc(status)) if late else esc(status)))
+        card = Card(tone="white")
         due = opinion.due(days)
         for label, value in (("监督事项", opinion.subject), ("提出人", opinion.member.get("name", "")),
                              ("提出日期", str(opinion.sent_on or "")),
@@ -375,12 +376,14 @@ class OversightOpinionScreen(_Forms, Page):
                              ("照片", "、".join(a.get("name", "照片") for a in opinion.attachments))):
             if value:
                 card.add_widget(Body(text=f"[color=4d4f59]{label}：[/color]{esc(value)}"))
-        body.add_widget(card)
-        for answer in opinion.answers:
+        for answer in opinion.answers:   # the answer right under the status: what is new
             reply = Card(tone="green")
-            reply.add_widget(Heading(text=f"镇里答复（{esc(answer['on'])}，{esc(answer['by'].get('name', ''))}）"))
+            self.answer_heading = Heading(text="镇里的答复")
+            reply.add_widget(self.answer_heading)
+            reply.add_widget(Small(text=f"{esc(answer['on'])} {esc(answer['by'].get('name', ''))}"))
             reply.add_widget(Body(text=esc(answer["answer"])))
             body.add_widget(reply)
+        body.add_widget(card)
         for refused in opinion.rejected:
             body.add_widget(Small(text=red("未生效：" + esc(refused.message))))
         if self.app.level == "town" and not opinion.answers:

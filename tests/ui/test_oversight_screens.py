@@ -64,8 +64,7 @@ def register_committee(ui) -> None:
     error = page.ids.form_error.text
     assert "李秀珍是村民委员会成员王振华的配偶" in error and "第三十二条" in error, error
     assert page.service.roster() == ()
-    ui.scroll_into_view(page.ids.form_error)
-    ui.shot("committee-refused", title("oversight"))
+    ui.shot("committee-refused", lambda app: screen(app, "oversight").ids.form_cancel)
     ui.fill(page._form.inputs["relations"], "")
     ui.done_typing()
     ui.tap("保存", within=page.ids.form_slot)
@@ -107,7 +106,8 @@ def member_records(ui, photo: Path) -> None:
     ui.tap("选照片或扫描件", within=page.ids.form_slot)
     ui.tap(photo.name)
     ui.tap("用这张")
-    ui.shot("inspection-form", title("oversight"))
+    ui.scroll_into_view(page.ids.form_ok)
+    ui.shot("inspection-form", lambda app: screen(app, "oversight").ids.form_title)
     ui.tap("保存", within=page.ids.form_slot)
     assert not page.action, page.ids.form_error.text
     assert "照片 1 张" in ui.texts(page.ids.body)
@@ -141,12 +141,12 @@ def test_village_committee_member_and_town_answer(places) -> None:
         fill_form(ui, opinion._form, answer="已责成村委会三日内逐笔公开，镇经管站派人核对")
         ui.tap("保存", within=opinion.ids.form_slot)
         assert not opinion.action, opinion.ids.form_error.text
-        assert "镇里答复" in ui.texts(opinion.ids.body)
-        ui.shot("town-answered", title("oversight_opinion"))
+        assert "镇里的答复" in ui.texts(opinion.ids.body)
+        ui.shot("town-answered", lambda app: screen(app, "oversight_opinion").answer_heading)
     _relay(town, village)
     with touch_app(station_app(village), "phone", name="oversight-back") as ui:
         sign_in(ui, "王德明", MEMBER_PIN)
         ui.tap("村务监督")
         ui.tap("村级财务 · 已答复")
         assert "已责成村委会三日内逐笔公开" in ui.texts(screen(ui.app, "oversight_opinion").ids.body)
-        ui.shot("answer-at-village", title("oversight_opinion"))
+        ui.shot("answer-at-village", lambda app: screen(app, "oversight_opinion").answer_heading)
