@@ -37,6 +37,7 @@ from app.launch.demo_casework import STATUSES as CASEWORK_STATUSES
 from app.launch.demo_casework import seed_casework
 from app.launch.demo_decisions import seed_decisions
 from app.launch.demo_law import seed_law
+from app.launch.demo_oversight import seed_oversight
 from app.launch.demo_supervision import seed_supervision
 from app.launch.demo_township import (COUNTY, FINAL_STATUS, LETTER_CODE, PIN, RATING, SCRIPTS, SEED,
                                TOWN, TOWN_PHONES, VILLAGES, VISITS, person,
@@ -320,6 +321,8 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         supervision = seed_supervision(world, town_url, county_url)
         say("登记村务决策事项（四议两公开），报镇备案、审核并同步……")
         decisions = seed_decisions(world)
+        say("村务监督委员会巡查、向镇里提意见，镇里答复并同步……")
+        oversight = seed_oversight(world)
         say("镇纪委制定年度百分制考评方案，评分人打分……")
         assessment = seed_assessment(world, town_url)
         summary = {
@@ -328,7 +331,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
                                       + CASEWORK_STATUSES).items())),
             "stations": {p.spec.name: str(root / p.spec.folder) for p in world.places},
             "pin": PIN, "law": law, "supervision": supervision, "decisions": decisions,
-            "assessment": assessment}
+            "assessment": assessment, "oversight": oversight}
         home_store = world.villages[0].station.store
         with transaction(home_store.conn):
             home_store.meta.set(DONE, json.dumps(summary, ensure_ascii=False))

@@ -167,7 +167,8 @@ def prepare(root: Path, county_port: int = COUNTY_PORT, town_port: int = TOWN_PO
                 enroll_hub(town, client, code)
         if needs_station and station is not None:
             procs.append(start_hub(town_dir, "town", town_port, "新集镇"))
-            _, code = admin.add_node(town, "王湾村", "village")
+            # 王湾村's tablet is also its 村务监督委员会's (issue #13 §3: members sign in on it)
+            _, code = admin.add_node(town, "王湾村", "village", ("village_supervision",))
             station.enroll(local_url(town_port), code)
     finally:
         stop_processes(procs)

@@ -391,6 +391,40 @@ def test_supervision_reports_and_cases_are_there_sealed(seeded: Seeded) -> None:
         village.close()
 
 
+def test_the_village_supervision_committee_is_there_with_an_answered_opinion(
+        seeded: Seeded) -> None:
+    """Issue #13 §3: 王湾村's tablet is certified for its 监委会; its committee passes the
+    Art 32 check; 王德明 signs in with his own account; an inspection with its photo; two
+    opinions, one answered by the town — at the town and back at the village."""
+    from app.accounts import SUPERVISOR_ROLE, cadre_roles
+    from app.services.oversight import Oversight
+    assert seeded.summary["oversight"] == {"members": 3, "inspections": 1, "opinions": 2,
+                                           "answered": 1}
+    village = seeded.open(VILLAGES[0].folder)
+    try:
+        svc = Oversight(village, today=lambda: TODAY)
+        assert svc.certified()
+        committee = svc.committee("王湾村")
+        assert committee.eligibility.ok and len(committee.reviews) == 1
+        member = next(c for c in list_cadres(village.store) if c.name == "王德明")
+        assert SUPERVISOR_ROLE in cadre_roles(village.store, member.id)
+        assert svc.member_of(member)["id"] == "m:王德明"
+        [inspection], refused = svc.inspections()
+        assert refused == [] and village.blobs.read(inspection.attachments[0]["sha256"])
+        statuses = sorted(o.status(svc.answer_days(), TODAY) for o in svc.opinions())
+        assert statuses == ["已答复", "待镇里答复"]
+    finally:
+        village.close()
+    town = seeded.open(TOWN.folder)
+    try:
+        desk = Oversight(town, today=lambda: TODAY)
+        assert len(desk.opinions()) == 2 and desk.group()["members"][0]["post"] == "组长"
+        [count] = desk.on_time().values()
+        assert (count.good, count.bad, count.pending) == (1, 0, 1)
+    finally:
+        town.close()
+
+
 @pytest.fixture
 def jiwei(seeded: Seeded) -> Iterator[Station]:
     from app.launch.demo_supervision import TOWN_JIWEI
