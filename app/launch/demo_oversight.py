@@ -24,6 +24,7 @@ MEMBERS = [{"id": "m:王德明", "name": "王德明", "accounting": True},
            {"id": "m:张国强", "name": "张国强"}]
 COMMITTEE = [{"id": "c:王振华", "name": "王振华", "posts": ["村民委员会成员"]},
              {"id": "c:李建国", "name": "李建国", "posts": ["村民委员会成员"]}]
+ACCOUNT = "王德明"          # the member with an account on 王湾村's tablet
 GROUP = [{"name": "周正", "post": "组长", "unit": "镇纪委"},
          {"name": "吴清", "post": "副组长", "unit": "镇纪委"},
          {"name": "孙丽", "post": "成员", "unit": "社保所"}]
@@ -59,7 +60,7 @@ def seed_oversight(world: World) -> dict[str, Any]:
         _on(village, world, 40).record_review(
             officer, village.spec.name, (world.today - timedelta(days=40)).isoformat(),
             {m["id"]: "称职" for m in MEMBERS})
-        member = committee.open_member_account(officer, "m:王德明", PIN)
+        member = committee.open_member_account(officer, f"m:{ACCOUNT}", PIN)
         seen = _on(village, world, 25).record_inspection(
             member, subject="村务公开", place="村委会公开栏",
             findings="第三季度财务收支只公布了总数，修路款没有逐笔列出",
