@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.accounts import SUPERVISOR_ROLE
 from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
                                   check_write, in_force)
+from app.domain.supervision.oversight import MEMBER_WRITES
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import HUB_ROLE, Cert, Directory, Root
@@ -57,6 +59,8 @@ POLICY_PROBLEMS = {
     "wrong_level": Entry(403, "本站的级别不能办理这一步，没有保存：请交给有权办理的镇或县里。"),
     "role_required": Entry(403, "这一步只有指定岗位（如纪委、村务监督委员会）的登记设备可以办理，"
                                 "没有保存：" + _ASK),
+    "member_supervises_only": Entry(403, "村务监督委员会成员的账号只能查看村务、记录监督巡查和意见，没有保存："
+                                         "请由村干部用自己的账号登录办理。"),
     "not_our_town": Entry(403, "这条记录属于别的镇的村，本镇不能答复，没有保存：请由该村所在的镇答复。"),
     "not_self": Entry(403, "站点只能公布自己的信息，没有保存：请只公布本站的信息。"),
     "owner_not_movable": Entry(403, "这一步不能把记录转给别的站点，没有保存：请用“转交”办理。"),
@@ -135,6 +139,31 @@ class AppPolicy(DefaultPolicy):
                 return Problem(403, "not_holder", "这条记录不是本站建立的，也没有转给本站，"
                                                   "不能在上面办理或转交。")
         return None
+
+
+@dataclass(frozen=True)
+class StationPolicy(AppPolicy):
+    """AppPolicy on a station's own file, with what only the tablet knows: a 村务监督委员会
+    member's account (the cadre role ``supervisor``, app.accounts) writes the committee's
+    inspections and opinions and nothing else of the village's business (issue #13 §3).
+    Checked as the station writes, whatever service writes (``local_roles``: a cadre id →
+    its roles on this tablet)."""
+
+    local_roles: Callable[[str], frozenset[str]] = field(
+        default=lambda _author: frozenset(), compare=False)
+
+    def may_write(self, event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
+        if where.writing and event["type"] not in MEMBER_WRITES and \
+                SUPERVISOR_ROLE in self.local_roles(str(event.get("author") or "")):
+            return Problem(403, "member_supervises_only", "村务监督委员会成员的账号只能查看村务、"
+                           "记录监督巡查和意见，不能办理村里的事项：请由村干部用自己的账号登录办理。")
+        return super().may_write(event, author, where)
+
+
+def station_policy(local_roles: Callable[[str], frozenset[str]]) -> StationPolicy:
+    base = app_policy()
+    return StationPolicy(base.confidential, base.broadcast, base.local, base.declared,
+                         local_roles=local_roles)
 
 
 def _own_town(event: dict[str, Any], author: Cert, where: Where) -> Problem | None:

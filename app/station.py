@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.authority import app_policy
+from app.accounts import cadre_roles
+from app.authority import station_policy
 from app.keyring import RESTORED, Keyring
 from app.projections import Projections, install
 from app.sealing import ensure_seal_key
@@ -208,7 +209,9 @@ def open_station(data: Path, key: bytes | None = None) -> Station:
             encrypt_plain_file(db, fresh)      # an older release's plain file
         keyring.create(fresh)
     store = _open_store(db, keyring, key)
-    store.policy = app_policy()     # who may write what (issue #7), on its writes and pulls
+    # who may write what (issue #7), on its writes and pulls; and a 监委会 member's account
+    # only the committee's own records (issue #13 §3)
+    store.policy = station_policy(lambda author: cadre_roles(store, author))
     try:
         install(store.conn)
         with transaction(store.conn):

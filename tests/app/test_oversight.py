@@ -6,13 +6,14 @@ with certificates checked on apply), the town answers, the answer comes back to 
 village; the answered-on-time count; the town's 党风政风监督组 roster."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from app.services.decisions import VillageDecisions as Decisions
 from app.services.errors import ServiceError
+from app.services.frontdesk import VisitForm, log_visit
 from app.services.oversight import Oversight
 from app.services.workflow import Attachment
 from sync.errors import StoreError
@@ -106,6 +107,13 @@ def test_the_members_account_reads_but_never_does_the_villages_business(places) 
     with pytest.raises(ServiceError, match="不能办理村里的事项"):
         svc.set_committee(member, "王湾村", "2026-04-01", MEMBERS, VILLAGE, [])
     assert events_of(village, "decision.published") == before
+    # nor through a path that is no record service: the station's own store refuses it
+    # (app.authority.StationPolicy), e.g. a 来访登记 or a duty roster
+    with pytest.raises(StoreError) as caught:
+        log_visit(village.store, member, VisitForm(name="张三", matter="咨询低保"),
+                  datetime(2026, 11, 27, 9, 0))
+    assert caught.value.code == "member_supervises_only" and "村干部" in caught.value.message
+    assert events_of(village, "visit.logged") == 0
 
 
 def test_bad_input_says_what_to_do_and_writes_nothing(places) -> None:
