@@ -81,6 +81,10 @@ def test_member_sends_town_answers_answer_comes_back(places) -> None:
     assert back.status(15, date(2026, 12, 4)) == "已答复"
     counts = desk.on_time()
     assert (counts[village.node_id].good, counts[village.node_id].bad) == (1, 0)
+    # the 百分制's opinions_answered criterion reads the same (app.services.assessment_data)
+    from app.services.assessment_data import READERS
+    items = READERS["opinions_answered"](town, 2026, date(2026, 12, 3))
+    assert items == {"王湾村": [{"due": "2026-12-12", "done": "2026-12-03"}]}
 
 
 def test_a_plain_cadre_cannot_write_for_the_committee(places) -> None:
