@@ -247,7 +247,15 @@ def print_decision_file(decisions: Any, record: str) -> Path:
                        lambda: decisions.file_pdf(record))
 
 
+def print_decision_notice(decisions: Any, record: str, step: str, label: str,
+                          fields: Any = None) -> Path:
+    """The 决议公开 / 实施结果公开 notice of a matter for the notice board."""
+    return write_paper(decisions.station.data, f"{label}-{record[-8:]}.pdf",
+                       lambda: decisions.notice_pdf(record, step, fields))
+
+
 __all__ = ["PRINTS", "clear_prints", "docs_available", "paper_settings_missing",
-           "print_agreement", "print_decision_file", "print_letter", "print_notice", "print_petition_notice",
+           "print_agreement", "print_decision_file", "print_decision_notice",
+           "print_letter", "print_notice", "print_petition_notice",
            "print_receipt", "print_risk_report", "refuse_unset", "safe_name", "station_title",
            "write_paper"]

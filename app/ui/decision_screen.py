@@ -14,7 +14,10 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain.decisions.matters import ART24_ITEMS, KNOWN
-from app.domain.decisions.procedure import FAILED, PASSED
+from app.domain.decisions import meetings
+from app.domain.decisions.joint import JOINT
+from app.domain.decisions.procedure import FAILED, PASSED, step_before
+from app.ui.decision_history import BackPanel, timeline
 from app.services.errors import ServiceError
 from app.ui.decision_steps import OPTION_LISTS, AttendanceSheet, step_spec
 from app.ui.forms import Form
@@ -43,7 +46,8 @@ FILING = [("legality", "合法性论证（必填）", "long", True),
           ("options", "决策方案（每行一个；复杂的须有多个）", "long", True)]
 REVIEW = [("result", "审核意见", "choice:results", True),
           ("text", "要补充的材料或不同意的理由（同意可不填）", "long", False)]
-OPTIONS = {"sources": ["党员群众建议", "村干部提议", "上级安排"], "kinds": KINDS,
+SEPARATE = "分开召开"
+OPTIONS = {"joint": [SEPARATE, JOINT], "sources": ["党员群众建议", "村干部提议", "上级安排"], "kinds": KINDS,
            "yesno": ["需要", "不需要"], "results": ["同意", "补正", "不同意"], **OPTION_LISTS}
 
 
@@ -163,7 +167,25 @@ class DecisionScreen(Page):
             steps.add_widget(Body(text=text))
             if status.explanation:
                 steps.add_widget(Small(text=esc(status.explanation)))
+        timeline(ids.timeline, view)
+        self._back_panel(view)
+        self._notice_buttons(view)
         self._open_form(m.status, view)
+
+    def _back_panel(self, view) -> None:
+        box = self.ids.back_box
+        box.clear_widgets()
+        target = step_before(view.matter.steps, view.state.current)
+        if self.app.station.level != "village" or target is None:
+            return
+        current = view.step(view.state.current).label if view.state.current else ""
+        box.add_widget(BackPanel(_service(self.app), self.app.user, self.record, target,
+                                 current, self._stepped_back))
+
+    def _stepped_back(self, message: str) -> None:
+        self.app.say(message)
+        self.app.refresh_status()
+        self.refresh()
 
     def _open_form(self, status: str, view) -> None:
         ids, level = self.ids, self.app.station.level
@@ -172,11 +194,20 @@ class DecisionScreen(Page):
         spec, title, action = [], "下一步", ""
         self.mode, self.sheet, self.step_code = "", None, ""
         current = view.state.current
+        self.joint_sheet, self.joint = None, None
+        joint_note = ""
         if level == "village" and current and not view.state.blocked:
             step = view.step(current)
             spec, title, action = step_spec(step, first=current == view.matter.step_list[0].code), \
                 f"登记：{step.label}", "保存这一步"
             self.mode, self.step_code = "step", current
+            option = _service(self.app).joint_option(self.record)
+            if option.allowed:
+                self.joint = option.step
+                spec.append(("joint", f"是否与{option.step.label}合并召开（党员会议与代表会议可合并进行）",
+                             "choice:joint", True))
+            elif option.step is not None:
+                joint_note = "不能合并召开：" + option.reason
         elif level == "village" and status in ("draft", "补正", "不同意"):
             spec, title, action = FILING, "报镇党委备案（决策前论证备案）", "报镇党委备案"
             self.mode = "filing"
@@ -191,8 +222,11 @@ class DecisionScreen(Page):
         inner.bind(minimum_height=inner.setter("height"))
         ids.form_box.add_widget(inner)
         self._form = Form(inner, spec, lambda n: OPTIONS.get(n, []),
-                          lambda k: today if k in ("date", "period_start", "done_on") else "",
+                          lambda k: today if k in ("date", "period_start", "done_on") else
+                          SEPARATE if k == "joint" else "",
                           lambda *_a: self._update_sheet(), app=self.app)
+        if joint_note:
+            inner.add_widget(Small(text=esc(joint_note)))
         if self.mode == "step" and view.step(current).kind == "vote":
             self.sheet = AttendanceSheet(_service(self.app), self.record, view.step(current),
                                          self._form)
@@ -204,6 +238,10 @@ class DecisionScreen(Page):
         button = BigButton(text=action)
         button.bind(on_release=lambda _b: self.submit())
         ids.form_buttons.add_widget(button)
+        if self.mode == "step" and view.step(current).kind == "publicity":
+            preview = BigButton(text="预览公告", kind="light")
+            preview.bind(on_release=lambda _b: self.preview_notice())
+            ids.form_buttons.add_widget(preview)
 
     def submit(self) -> None:
         svc, app, form, ids = _service(self.app), self.app, self._form, self.ids
@@ -236,6 +274,18 @@ class DecisionScreen(Page):
     def _update_sheet(self) -> None:
         if self.sheet is not None:
             self.sheet.refresh_people()
+        wanted = self.joint is not None and self._form.value("joint") == JOINT
+        if wanted and self.joint_sheet is None:
+            # the representatives' part: its own roster, attendance, quorum and vote
+            self.joint_sheet = AttendanceSheet(
+                _service(self.app), self.record, self.joint, self._form,
+                body=meetings.REPRESENTATIVES, heading=f"合并召开的{meetings.REPRESENTATIVES}")
+            self.ids.form_box.add_widget(self.joint_sheet)
+        elif not wanted and self.joint_sheet is not None:
+            self.ids.form_box.remove_widget(self.joint_sheet)
+            self.joint_sheet = None
+        elif self.joint_sheet is not None:
+            self.joint_sheet.refresh_people()
 
     def _save_step(self) -> None:
         from app.services.photos import attachment_from_file
@@ -245,6 +295,9 @@ class DecisionScreen(Page):
         photos = [attachment_from_file(form.value("photo"))] if form.value("photo") else []
         if self.sheet is not None:
             extra.update(self.sheet.payload())
+        extra.pop("joint", None)
+        if self.joint_sheet is not None and self.joint is not None:
+            extra["joint"] = {"step": self.joint.code, **self.joint_sheet.payload()}
         day = extra.pop("plan_day", "")
         if day:   # the plan reached every party member that day (送达回执 in the file)
             people = svc.view(self.record).context.people
@@ -252,11 +305,43 @@ class DecisionScreen(Page):
         svc.record_step(app.user, self.record, self.step_code, fields, attachments=photos,
                         **extra)
         state = svc.view(self.record).state
-        label = next(s.label for s in state.steps if s.code == self.step_code)
-        outcome = next((h for h in reversed(state.history) if h.step == self.step_code), None)
-        app.say(f"已保存：{label}——{outcome.status if outcome else '已登记'}。")
+        said = []
+        for code in (self.step_code, *([self.joint.code] if "joint" in extra else [])):
+            label = next(s.label for s in state.steps if s.code == code)
+            outcome = next((h for h in reversed(state.history) if h.step == code), None)
+            said.append(f"{label}——{outcome.status if outcome else '已登记'}")
+        app.say("已保存：" + "；".join(said) + "。")
         app.refresh_status()
         self.refresh()
+
+    def _notice_buttons(self, view) -> None:
+        """打印 each 公开 already recorded (the notice for the board)."""
+        box = self.ids.notice_buttons
+        box.clear_widgets()
+        for code, label in _service(self.app).notices(self.record):
+            button = BigButton(text=f"打印{label}公告", kind="light")
+            button.bind(on_release=lambda _b, c=code, n=label: self.print_notice(c, n))
+            box.add_widget(button)
+
+    def print_notice(self, step: str, label: str, fields=None) -> None:
+        from app.services.printing import print_decision_notice
+        from app.ui.print_dialog import print_paper
+        svc = _service(self.app)
+        print_paper(self.app, f"{label}公告",
+                    lambda: print_decision_notice(svc, self.record, step, label, fields),
+                    on_error=self._notice_error)
+
+    def _notice_error(self, message: str) -> None:
+        self.ids.form_error.text = message
+
+    def preview_notice(self) -> None:
+        """The notice from the 公开 form as filled so far, before the step is saved."""
+        from app.ui.decision_steps import step_fields
+        fields, _extra = step_fields(self._form)
+        label = next(s.label for s in _service(self.app).view(self.record).matter.steps
+                     if s.code == self.step_code)
+        self.ids.form_error.text = ""
+        self.print_notice(self.step_code, label, fields)
 
     def print_file(self) -> None:
         from app.services.printing import print_decision_file

@@ -64,7 +64,7 @@ def step_fields(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     extra: dict[str, Any] = {}
     for key, _label, kind, _required in form.spec:
         value = form.value(key)
-        if not value or kind == "photo":
+        if not value or kind == "photo" or key == "joint":
             continue
         if key == "body":
             extra["body"] = value
@@ -84,10 +84,13 @@ class AttendanceSheet(BoxLayout):
     """应到 people of the meeting's body, each with how they attend and how they voted;
     the tally under it is the rules' own (what the record will be judged by)."""
 
-    def __init__(self, service: Any, record: str, step: StepDef, form: Any, **kwargs) -> None:
+    def __init__(self, service: Any, record: str, step: StepDef, form: Any, body: str = "",
+                 heading: str = "", **kwargs) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(6), **kwargs)
         self.bind(minimum_height=self.setter("height"))
         self.service, self.record, self.step, self.form = service, record, step, form
+        self.fixed_body = body
+        self.heading = heading
         self.rows: dict[str, tuple[ChoiceRow, ChoiceRow]] = {}
         self.body = ""
         self.tally = Body(text="")
@@ -95,6 +98,8 @@ class AttendanceSheet(BoxLayout):
         self.refresh_people()
 
     def _body(self) -> str:
+        if self.fixed_body:
+            return self.fixed_body
         return self.step.body if self.step.body in meetings.BODIES else self.form.value("body")
 
     def expected(self) -> list[Any]:
@@ -120,7 +125,7 @@ class AttendanceSheet(BoxLayout):
             self.add_widget(Small(text="先选择会议，再登记出席和表决。"))
             return
         people = self.expected()
-        self.add_widget(Small(text=f"出席和表决（{esc(body)}，应到{len(people)}人，按花名册）",
+        self.add_widget(Small(text=f"出席和表决（{esc(self.heading or body)}，应到{len(people)}人，按花名册）",
                               color=style.TEXT))
         if not people:
             self.add_widget(Body(text=red("花名册里没有应到人员，请先在花名册中登记。")))

@@ -218,6 +218,14 @@ def procedure_state(steps: tuple[StepDef, ...], records: Iterable[Mapping[str, A
                           steps[current].code if current < len(steps) else None, blocked)
 
 
+def step_before(steps: Sequence[StepDef], current: str | None) -> StepDef | None:
+    """The step a 退回 may take the matter back to: the one before the open step (the last
+    step once the matter is finished); None at the first step (nothing to go back to)."""
+    codes = [s.code for s in steps]
+    index = len(steps) if current is None else codes.index(current) if current in codes else 0
+    return steps[index - 1] if index > 0 else None
+
+
 def steps_for(procedures: Mapping[str, Any], name: str) -> tuple[StepDef, ...]:
     """The step list named ``name`` (``DecisionRules.procedure``) from the config."""
     if name not in procedures:

@@ -46,7 +46,7 @@ class MatterView:
         return self.context.gate.message
 
     def step(self, code: str) -> StepDef:
-        return next(s for s in self.matter.steps if s.code == code)
+        return next(s for s in self.matter.step_list if s.code == code)
 
 
 class DecisionsBase(Workflow):
@@ -97,8 +97,8 @@ class DecisionsBase(Workflow):
         register = self.register(bare.village) if bare.status != NEW else None
         linked = {str(f["assessment"]) for f in bare.trail if f.get("assessment")}
         assessments = {a: folds.events(self.conn, a) for a in linked}
-        at = contexts.context_at(register, assessments, levels, self.decision_rules,
-                                 self.risk_rules)
+        at = contexts.context_at(register, assessments, levels,
+                                 folds.rules_history(self.conn), self.risk_rules)
         return fold(events, levels, tops, at), register, assessments
 
     def _try(self, record: str, event_type: str, payload: dict[str, Any],

@@ -11,12 +11,19 @@ from app.domain.decisions import meetings
 from app.domain.decisions.errors import DecisionError
 from app.domain.decisions.meetings import Attendance, MeetingResult
 from app.domain.decisions.publicity import Due, publicity_schedule
-from app.services.decisions.base import DecisionsBase
+from app.services.decisions.base import DecisionsBase, MatterView
 from app.services.errors import ServiceError
 from sync.blobfiles import BlobError
 
 
 class ReadingService(DecisionsBase):
+    def village_name(self, view: MatterView) -> str:
+        row = self.conn.execute("SELECT name FROM nodes_dir WHERE id=?",
+                                (view.matter.village,)).fetchone()
+        if row and row[0]:
+            return str(row[0])
+        return self.station.name if view.matter.village == self.station.node_id else ""
+
     def file_pdf(self, record: str) -> bytes:
         """The whole 一事一档 as one PDF (app.docs.decisions), photos included."""
         from app.docs.decisions import matter_file
@@ -28,11 +35,7 @@ class ReadingService(DecisionsBase):
                     photos[attachment["sha256"]] = self.station.blobs.read(attachment["sha256"])
                 except (OSError, BlobError):
                     continue   # not synced here yet: the file says so
-        row = self.conn.execute("SELECT name FROM nodes_dir WHERE id=?",
-                                (view.matter.village,)).fetchone()
-        name = row[0] if row and row[0] else (self.station.name if view.matter.village ==
-                                              self.station.node_id else "")
-        return matter_file(view, name or "", photos)
+        return matter_file(view, self.village_name(view), photos)
 
     def preview(self, record: str, body: str, attendance: Iterable[Mapping[str, Any]],
                 proxies: Iterable[Mapping[str, str]] = (), basis: str = meetings.ADULTS,

@@ -1,0 +1,192 @@
+"""村务决策 (issue #12 §3) on real station files: the joint sitting of the 党员大会 and the
+村民代表会议 (合并召开) with each part judged on its own roster at every boundary, 退回上一步,
+and the 决议公开 / 实施结果公开 notices for the board, parsed back from the PDF.
+
+The town's 同意 is written on a real town station and carried to the village as a pull
+would (tests/ui/stations.carry); no hub processes (the hub path is tests/app/
+test_decisions_flow.py)."""
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from app.docs import placeholders
+from app.domain.decisions.procedure import BACK, FAILED, PASSED, WITHDRAWN
+from app.services.decisions import VillageDecisions
+from app.services.errors import ServiceError
+from tests.ui.stations import TODAY, cadre, carry, make_station, unlocked
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PARTY, REPS = 9, 15          # 2/3 of 9 = 6 must attend; 2/3 of 15 = 10
+MEETING = {"place": "村委会会议室", "form": "党员大会和村民代表会议合并召开",
+           "township_attendees": [{"name": "张敏", "post": "组织委员"}],
+           "minutes": "逐项审议，分别表决", "signatures": "见签名页照片"}
+
+
+def _stations(tmp_path: Path, *, authorised: bool):
+    """A village with 9 party members and 15 representatives, a 公益事业 matter (an Art 24
+    item) past 提议+商议 and filed; the town agrees; ``authorised``: the 村民会议 has
+    authorised the 代表会议 for it."""
+    village = make_station(tmp_path / "village", cadres=(("李建国", "村党支部书记"),))
+    town = make_station(tmp_path / "town", name="新集镇便民服务中心", kind="town",
+                        short_code="XJ010", cadres=(("张敏", "组织委员"),))
+    v, t = unlocked(village), unlocked(town)
+    svc = VillageDecisions(v, today=lambda: TODAY)
+    officer = cadre(v, "李建国")
+    people = [{"name": f"党员{i}", "party": "正式", "female": i % 2 == 0,
+               "birth_date": "1970-01-01", "household": f"党{i}"} for i in range(PARTY)]
+    people += [{"name": f"代表{i}", "representative": True, "female": i < 5,
+                "birth_date": "1975-01-01", "household": f"代{i}"} for i in range(REPS)]
+    ids = svc.set_people(officer, people)
+    if authorised:
+        svc.authorise(officer, scope=["公益事业"], since=TODAY - timedelta(days=60),
+                      record="2026年9月村民会议授权")
+    record = svc.open_matter(officer, title="修建三组村组道路", motion_source="党员群众建议",
+                             reason="雨天出行难", kinds=["公益事业"], needs_assessment=False,
+                             secretary=ids[0], chair=ids[0], options=["水泥路面"])
+    svc.record_step(officer, record, "propose", {
+        "date": TODAY - timedelta(days=30), "content": "修路方案", "place": "村委会",
+        "form": "现场会议", "participants": "支委", "signatures": "见照片", "outcome": "通过",
+        "motion_source": "党员群众建议"}, merged=["discuss"])
+    svc.submit_filing(officer, record, legality="符合", feasibility="可行",
+                      consultation="已协商", options=["水泥路面"])
+    carry(v, t)
+    VillageDecisions(t, today=lambda: TODAY).review_filing(cadre(t, "张敏"), record,
+                                                          result="同意")
+    carry(t, v)
+    t.close()
+    return v, svc, officer, record, ids[:PARTY], ids[PARTY:]
+
+
+@pytest.fixture
+def authorised(tmp_path: Path):
+    v, *rest = _stations(tmp_path, authorised=True)
+    yield rest
+    v.close()
+
+
+def _sheet(ids: list[str], attend: int, approve: int) -> list[dict]:
+    return [{"person": p, "mode": "到场", "vote": "赞成" if i < approve else "反对"}
+            for i, p in enumerate(ids[:attend])]
+
+
+def _joint(svc, officer, record, party, reps, p_attend, p_for, r_attend, r_for,
+           day_offset=20):
+    day = TODAY - timedelta(days=day_offset)
+    svc.record_step(officer, record, "review", {**MEETING, "date": day, "content": "修路方案"},
+                    attendance=_sheet(party, p_attend, p_for),
+                    plan_sent={p: day - timedelta(days=5) for p in party},
+                    joint={"step": "resolve", "body": "村民代表会议",
+                           "attendance": _sheet(reps, r_attend, r_for)})
+    state = svc.view(record).state
+    return state.status("review").status, state.status("resolve").status, state
+
+
+@pytest.mark.parametrize("p_attend,p_for,r_attend,r_for,review,resolve", [
+    (6, 5, 10, 6, PASSED, PASSED),   # exactly 2/3 of each; 5 of 9 > half; 6 of 10 > half
+    (5, 5, 15, 15, FAILED, FAILED),  # party one short of 2/3: the joint 决议 cannot stand
+    (6, 4, 10, 6, FAILED, FAILED),   # 4 of the 9 who should attend is not more than half
+    (6, 5, 9, 9, PASSED, FAILED),    # representatives one short of 2/3; party part stands
+    (6, 5, 10, 5, PASSED, FAILED),   # 5 of 10 present is exactly half: not more than half
+])
+def test_a_joint_sitting_judges_each_part_on_its_own_roster(
+        authorised, p_attend, p_for, r_attend, r_for, review, resolve) -> None:
+    svc, officer, record, party, reps = authorised
+    assert svc.joint_option(record).allowed
+    got_review, got_resolve, state = _joint(svc, officer, record, party, reps,
+                                            p_attend, p_for, r_attend, r_for)
+    assert (got_review, got_resolve) == (review, resolve), state.history
+    if review == PASSED:
+        assert "应到9人" in state.status("review").explanation
+    if review == PASSED and resolve != FAILED:
+        assert "应到15人" in state.status("resolve").explanation
+    if review == FAILED:
+        assert "“党员大会审议”未通过" in state.status("resolve").reasons[0]
+    assert state.current == ("publish_resolution" if resolve == PASSED else
+                             "resolve" if review == PASSED else "review")
+
+
+def test_an_art24_matter_without_authorisation_is_not_held_jointly(tmp_path: Path) -> None:
+    v, svc, officer, record, party, reps = _stations(tmp_path, authorised=False)
+    try:
+        option = svc.joint_option(record)
+        assert not option.allowed and "第二十四条" in option.reason and "村民会议" in option.reason
+        with pytest.raises(ServiceError, match="不能合并召开"):
+            _joint(svc, officer, record, party, reps, 9, 9, 15, 15)
+        assert svc.view(record).state.current == "review"     # nothing written
+        with pytest.raises(ServiceError, match="村民代表会议"):   # not with the 村民会议 either
+            svc.record_step(officer, record, "review", {**MEETING, "date": TODAY,
+                            "content": "方案"}, attendance=_sheet(party, 9, 9),
+                            joint={"step": "publish_resolution", "body": "村民会议"})
+    finally:
+        v.close()
+
+
+def test_step_back_needs_a_reason_and_reopens_only_the_step_before(authorised) -> None:
+    svc, officer, record, party, reps = authorised
+    assert svc.back_target(record).code == "discuss"
+    _joint(svc, officer, record, party, reps, 6, 5, 9, 9)      # 党员大会 passes, 决议 fails
+    assert svc.back_target(record).code == "review"
+    with pytest.raises(ServiceError, match="请写明退回的原因"):
+        svc.step_back(officer, record, back_to="review", reason="  ")
+    with pytest.raises(ServiceError, match="只能退回到上一步“党员大会审议”"):
+        svc.step_back(officer, record, back_to="propose", reason="记录有误")
+    svc.step_back(officer, record, back_to="review", reason="党员大会的方案有改动，需要重新审议")
+    state = svc.view(record).state
+    assert state.current == "review"
+    assert [h.status for h in state.history if h.step == "review"] == [WITHDRAWN, BACK]
+    assert state.history[-1].message == "党员大会的方案有改动，需要重新审议"
+    _, resolve, state = _joint(svc, officer, record, party, reps, 9, 9, 15, 15, day_offset=18)
+    assert resolve == PASSED and state.current == "publish_resolution"
+
+
+def _text(pdf: bytes, name: str) -> str:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / name)],
+                   check=True)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return "".join(out.split())
+
+
+def test_the_notices_for_the_board_carry_what_where_when_and_the_opinions(authorised) -> None:
+    svc, officer, record, party, reps = authorised
+    with pytest.raises(ServiceError, match="还没有登记"):
+        svc.notice_pdf(record, "publish_resolution")
+    _joint(svc, officer, record, party, reps, 8, 8, 12, 11)
+    form = {"date": TODAY - timedelta(days=18), "content": "村民代表会议决议：修建三组水泥路，预算38万元",
+            "period_start": (TODAY - timedelta(days=18)).isoformat(),
+            "period_end": (TODAY - timedelta(days=11)).isoformat()}
+    with pytest.raises(ServiceError, match="打印公告前请先填写：公开地点或渠道"):
+        svc.notice_pdf(record, "publish_resolution", form)     # the 预览 of a half-filled form
+    form |= {"place": "村务公开栏、村民微信群"}
+    preview = _text(svc.notice_pdf(record, "publish_resolution", {
+        k: str(v) for k, v in form.items()}), "decision-notice-preview")
+    assert "未收到监督意见" in preview and not placeholders(preview)
+    svc.record_step(officer, record, "publish_resolution",
+                    {**form, "supervision_opinions": "村民王某建议路面加宽到4米，已转两委研究"})
+    assert svc.notices(record) == [("publish_resolution", "决议公开")]
+    text = _text(svc.notice_pdf(record, "publish_resolution"), "decision-notice-resolution")
+    for expected in ("王湾村村民委员会", "决议公开", "修建三组村组道路", "预算38万元",
+                     "村务公开栏、村民微信群", "村民代表会议（与党员大会合并召开）", "应到15人，实到12人",
+                     "赞成11人", "建议路面加宽到4米", "村务监督委员会"):
+        assert expected in text, expected
+    start = TODAY - timedelta(days=18)
+    assert f"{start.year}年{start.month}月{start.day}日至" in text
+    assert not placeholders(text)
+    svc.record_step(officer, record, "implement", {
+        "date": TODAY - timedelta(days=5), "content": "修路", "done_on": TODAY - timedelta(days=5),
+        "notes": "三组水泥路1.2公里完工，验收合格，实际支出36.5万元"})
+    svc.record_step(officer, record, "publish_result", {
+        "date": TODAY - timedelta(days=4), "content": "修路实施结果和支出明细",
+        "place": "村务公开栏", "period_start": (TODAY - timedelta(days=4)).isoformat(),
+        "period_end": (TODAY + timedelta(days=3)).isoformat(), "supervision_opinions": "无"})
+    text = _text(svc.notice_pdf(record, "publish_result"), "decision-notice-result")
+    for expected in ("实施结果公开", "实际支出36.5万元", "完成日期", "村务公开栏"):
+        assert expected in text, expected
+    assert not placeholders(text)
