@@ -43,7 +43,9 @@ from sync.ids import uuid7
 ACTION_LABELS = opinion_ledger.OPINION.labels
 # What each kind of record's status reads like in the 台账 (from the projections).
 _TARGET_TABLES = {"svc_case": ("cases", "status_name"), "dispute": ("disputes", "status_name"),
-                  "petition": ("petitions", "status_name")}
+                  "petition": ("petitions", "status_name"),
+                  "decision": ("village_matters", "status_name || '：下一步 ' || "
+                                                  "COALESCE(NULLIF(current_label, ''), '已办结')")}
 
 
 @dataclass

@@ -20,7 +20,8 @@ from app.services.errors import ServiceError
 from app.ui import style
 from app.ui.widgets import BigButton, Body, ErrorText, Field, Small, esc, red
 
-MARKS = {BACK: "↩", FAILED: "✗", INCOMPLETE: "…", REFUSED: "✗", WITHDRAWN: "↺"}
+# marks the bundled fonts draw (no ✗ or ↩ in Sanji Sans)
+MARKS = {BACK: "←", FAILED: "×", INCOMPLETE: "…", REFUSED: "×", WITHDRAWN: "○"}
 
 
 def _day(record: dict[str, Any]) -> str:

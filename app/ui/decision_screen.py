@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 
 from app.domain.decisions.matters import ART24_ITEMS, KNOWN
@@ -59,16 +60,26 @@ def _service(app):
 class DecisionListScreen(Page):
     village = BooleanProperty(True)
 
-    def show(self, **_params) -> None:
+    def show(self, opinion: str = "", **_params) -> None:
         self.village = self.app.station.level == "village"
         self.ids.error.text = ""
         self.ids.intro.text = (
             "重大事项先报镇党委备案（决策前论证备案），同意后按“四议两公开”办理：支部提议 → 两委商议 → "
             "党员大会审议 → 村民代表会议或村民会议决议 → 决议公开 → 实施 → 实施结果公开。")
+        self.from_opinion, draft = "", {}
+        if opinion and self.village:     # 民意台账 → 新建事项 (动议事由 党员群众建议)
+            try:
+                draft = _service(self.app).opinion_draft(opinion)
+                self.from_opinion = opinion
+            except ServiceError as exc:
+                self.ids.error.text = exc.message
+        if draft:
+            self.ids.intro.text = (f"从民意台账{esc(draft['ledger_no'])}立项：动议事由为党员群众建议。"
+                                   "保存后，台账里这条民意会显示这件事的办理情况。")
         if self.village:
+            defaults = {"needs_assessment": "需要", **draft}
             self._form = Form(self.ids.new_fields, NEW, lambda n: OPTIONS.get(n, []),
-                              lambda k: "需要" if k == "needs_assessment" else "",
-                              lambda *_a: None)
+                              lambda k: defaults.get(k, ""), lambda *_a: None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -116,15 +127,20 @@ class DecisionListScreen(Page):
             ids.error.text = "请填写：" + "、".join(missing)
             return
         kinds = [k for k in form.value("kind").split("、") if k]
+        matter = {"title": form.value("title"), "reason": form.value("reason"), "kinds": kinds,
+                  "money_yuan": form.value("money"), "options": form.value("options").splitlines(),
+                  "needs_assessment": form.value("needs_assessment") != "不需要"}
+        svc = _service(app)
         try:
-            record = _service(app).open_matter(
-                app.user, title=form.value("title"), motion_source=form.value("motion_source"),
-                reason=form.value("reason"), kinds=kinds, money_yuan=form.value("money"),
-                options=form.value("options").splitlines(),
-                needs_assessment=form.value("needs_assessment") != "不需要")
+            if self.from_opinion:
+                record = svc.open_from_opinion(app.user, self.from_opinion, **matter)
+            else:
+                record = svc.open_matter(app.user, motion_source=form.value("motion_source"),
+                                         **matter)
         except ServiceError as exc:
             ids.error.text = exc.message
             return
+        self.from_opinion = ""
         app.say("事项已保存。下一步：支部提议、两委商议，并报镇党委备案。")
         app.go("decision", record=record)
 
@@ -160,17 +176,32 @@ class DecisionScreen(Page):
         steps = ids.steps
         steps.clear_widgets()
         for status in view.state.steps:
-            mark = {PASSED: "✓", FAILED: "✗"}.get(status.status, "○")
+            mark = {PASSED: "✓", FAILED: "×"}.get(status.status, "○")   # the font has no ✗
             text = f"{mark} {esc(status.label)}：{esc(status.status)}"
             if status.reasons:
                 text += "\n" + red(esc("；".join(status.reasons)))
             steps.add_widget(Body(text=text))
             if status.explanation:
                 steps.add_widget(Small(text=esc(status.explanation)))
+        self._source(view)
         timeline(ids.timeline, view)
         self._back_panel(view)
         self._notice_buttons(view)
         self._open_form(m.status, view)
+
+    def _source(self, view) -> None:
+        """The 民意台账 entry the matter came from, and a way to open it."""
+        box = self.ids.source_box
+        box.clear_widgets()
+        source = _service(self.app).source_of(view)
+        if source is None:
+            return
+        words = f"：{source['content'][:60]}" if source["content"] else "（这条民意没有同步到本机）"
+        box.add_widget(Body(text=f"来源：民意台账{esc(source['ledger_no'])}{esc(words)}"))
+        if source["content"]:
+            button = BigButton(text="查看这条民意", kind="light", size_hint_x=None, width=dp(220))
+            button.bind(on_release=lambda _b: self.app.go("opinion", record=source["record"]))
+            box.add_widget(button)
 
     def _back_panel(self, view) -> None:
         box = self.ids.back_box

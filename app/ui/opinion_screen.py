@@ -202,6 +202,7 @@ class OpinionScreen(Page):
         box = self.ids.actions
         box.clear_widgets()
         allowed = opinions(self.app).actions(state)
+        allowed = self._decision_buttons(box, state, allowed)
         for kind, label in allowed:
             if kind == "opinion.routed":
                 label = ROUTES.get(state.route or "", label)
@@ -211,6 +212,24 @@ class OpinionScreen(Page):
         self.ids.no_actions.text = "" if allowed else (
             "这条民意已经反馈群众，台账办结。" if state.status == "answered" else
             "等办理有了结果再反馈群众；办理情况见上面。")
+
+    def _decision_buttons(self, box, state, allowed):
+        """民意台账 → 村务决策 (issue #12): an entry waiting for a decision is made a matter
+        from the decisions screen (the link is written both ways there); one that became a
+        matter opens it.  The bare re-route is not offered: it needs the matter's record."""
+        village = self.app.station.level == "village"
+        if state.awaiting_decision and village:
+            button = BigButton(text="立为村务决策事项", size_hint_x=None, width=dp(240))
+            button.bind(on_release=lambda _b: self.app.go("decisions", opinion=state.record))
+            box.add_widget(button)
+        if state.awaiting_decision:
+            return [(k, label) for k, label in allowed if k != "opinion.routed"]
+        if state.route == "decision" and state.target:
+            button = BigButton(text="查看村务决策事项", kind="light", size_hint_x=None,
+                               width=dp(240))
+            button.bind(on_release=lambda _b: self.app.go("decision", record=state.target))
+            box.add_widget(button)
+        return allowed
 
     # forms --------------------------------------------------------------------------------
     def _spec_key(self, kind: str) -> str:

@@ -18,7 +18,7 @@ from app.domain.decisions.procedure import BACK, FAILED, PASSED, WITHDRAWN
 from app.services.decisions import VillageDecisions
 from app.services.errors import ServiceError
 from tests.support.decisions import seed_agreed_matter
-from tests.ui.stations import TODAY, cadre, unlocked
+from tests.ui.stations import TODAY, cadre, make_station, unlocked
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MEETING = {"place": "村委会会议室", "form": "党员大会和村民代表会议合并召开",
@@ -161,3 +161,38 @@ def test_the_notices_for_the_board_carry_what_where_when_and_the_opinions(author
     for expected in ("实施结果公开", "实际支出36.5万元", "完成日期", "村务公开栏"):
         assert expected in text, expected
     assert not placeholders(text)
+
+
+def test_an_opinion_ledger_entry_becomes_a_matter_linked_both_ways(tmp_path: Path) -> None:
+    from app.services.opinions import OpinionForm, Opinions
+    path = make_station(tmp_path / "village", cadres=(("李建国", "村党支部书记"),))
+    station = unlocked(path)
+    try:
+        officer = cadre(station, "李建国")
+        ledger = Opinions(station, today=lambda: TODAY)
+        entry = ledger.collect(officer, OpinionForm(
+            "三组道路雨天泥泞，群众建议修水泥路\n十几户签名", [{"name": "王秀英", "group": "三组"}]))["record"]
+        svc = VillageDecisions(station, today=lambda: TODAY)
+        with pytest.raises(ServiceError, match="没有在等待村务决策"):     # not routed yet
+            svc.open_from_opinion(officer, entry, title="修路", reason="群众建议", kinds=["公益事业"])
+        assert svc.matters() == []                                     # nothing written
+        ledger.sort(officer, entry, category="村务决策建议", route="decision")
+        ledger.to_decision(officer, entry)
+        draft = svc.opinion_draft(entry)
+        assert draft["title"] == "三组道路雨天泥泞，群众建议修水泥路"
+        assert draft["motion_source"] == "党员群众建议" and "十几户签名" in draft["reason"]
+        record = svc.open_from_opinion(officer, entry, title=draft["title"],
+                                       reason=draft["reason"], kinds=["公益事业"],
+                                       needs_assessment=False)
+        view = svc.view(record)
+        assert view.matter.opened["motion_source"] == "党员群众建议"
+        assert svc.source_of(view) == {"record": entry, "ledger_no": draft["ledger_no"],
+                                       "content": "三组道路雨天泥泞，群众建议修水泥路\n十几户签名"}
+        item = ledger.item(entry)
+        assert item.target == record and not item.awaiting_decision
+        [row] = [r for r in ledger.ledger() if r["record"] == entry]
+        assert row["target_status"] == "未报备：下一步 村党支部会提议", row["target_status"]
+        with pytest.raises(ServiceError, match="没有在等待村务决策"):     # one matter per entry
+            svc.open_from_opinion(officer, entry, title="再立一件", reason="x", kinds=["公益事业"])
+    finally:
+        station.close()

@@ -75,7 +75,8 @@ def test_joint_meeting_step_back_and_the_notice(tmp_path: Path, size: str) -> No
         # 退回上一步: the confirmation asks for a reason before anything is written
         ui.tap("退回上一步（党员大会审议）", within=matter.ids.back_box)
         assert "确认退回" in ui.texts(matter.ids.back_box)
-        ui.shot("step-back-confirm", title("decision"))
+        ui.shot("step-back-confirm", lambda app: screen(app, "decision").ids.back_box
+                .children[0].children[-1])           # what going back does, in words
         ui.tap("确认退回", within=matter.ids.back_box)
         assert "请写明退回的原因" in ui.texts(matter.ids.back_box)
         assert matter.ids.form_title.text == "登记：村民代表会议或村民会议决议"   # unchanged
@@ -88,7 +89,7 @@ def test_joint_meeting_step_back_and_the_notice(tmp_path: Path, size: str) -> No
         timeline = ui.texts(matter.ids.timeline)
         assert "党员大会审议：已退回" in timeline
         assert "退回到“党员大会审议”" in timeline and "代表会议人数不足" in timeline
-        ui.shot("stepped-back", title("decision"))
+        ui.shot("stepped-back", lambda app: screen(app, "decision").ids.timeline.children[0])
         # held again with enough representatives: both parts pass
         hold_joint(ui, matter, party=(7, 7), reps=(12, 11))
         ui.tap("保存这一步", within=matter.ids.form_buttons)
@@ -113,3 +114,41 @@ def test_joint_meeting_step_back_and_the_notice(tmp_path: Path, size: str) -> No
         dialog = print_dialog(ui)
         assert Path(dialog.path).read_bytes()[:5] == b"%PDF-"
         ui.tap("关闭", within=dialog)
+
+
+def test_a_ledger_entry_becomes_a_matter_and_each_shows_the_other(tmp_path: Path) -> None:
+    from app.services.opinions import OpinionForm, Opinions
+    from tests.ui.stations import cadre, make_station, unlocked
+    path = make_station(tmp_path / "village", cadres=(("李建国", "村党支部书记"),))
+    station = unlocked(path)
+    try:
+        officer, ledger = cadre(station, "李建国"), Opinions(station, today=lambda: TODAY)
+        entry = ledger.collect(officer, OpinionForm(
+            "三组道路雨天泥泞，群众建议修水泥路", [{"name": "王秀英", "group": "三组"}]))["record"]
+        ledger.sort(officer, entry, category="村务决策建议", route="decision")
+        ledger.to_decision(officer, entry)
+    finally:
+        station.close()
+    with touch_app(station_app(path), "tablet", name="decision-from-opinion") as ui:
+        sign_in(ui, "李建国")
+        ui.tap(screen(ui.app, "home").opinions_tile)
+        [row] = list(screen(ui.app, "opinions").ids.rows.children)
+        ui.tap(row)
+        item = screen(ui.app, "opinion")
+        assert "提交村务决策（四议两公开）" not in ui.texts(item.ids.actions)   # needs a matter
+        ui.tap("立为村务决策事项", within=item.ids.actions)
+        matters = screen(ui.app, "decisions")
+        assert "从民意台账" in matters.ids.intro.text
+        assert matters._form.value("title") == "三组道路雨天泥泞，群众建议修水泥路"
+        assert matters._form.value("motion_source") == "党员群众建议"
+        ui.shot("prefilled", title("decisions"))
+        fill(ui, matters._form, kind="公益事业", needs_assessment="不需要")
+        ui.tap("保存事项")
+        matter = screen(ui.app, "decision")
+        assert "来源：民意台账" in matter.ids.source_box.children[-1].text
+        ui.shot("matter-source", lambda app: screen(app, "decision").ids.title)
+        ui.tap("查看这条民意", within=matter.ids.source_box)
+        item = screen(ui.app, "opinion")
+        assert "未报备：下一步 村党支部会提议" in ui.texts(item.ids.facts)
+        ui.tap("查看村务决策事项", within=item.ids.actions)
+        assert screen(ui.app, "decision").ids.title.text == "三组道路雨天泥泞，群众建议修水泥路"

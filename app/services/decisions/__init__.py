@@ -19,7 +19,7 @@ API (dates ``date`` or "YYYY-MM-DD"):
         .preview(record, step, body, attendance, …) -> MeetingResult, .publicity(village)
 
 Modules by concept: base (rules, the replay check, ``view``), register (roster,
-authorisations, 村务公开), steps (the writes on a matter), reading (PDF, tally, lists), notices (决议公开 / 实施结果公开 for the board).
+authorisations, 村务公开), steps (the writes on a matter), reading (PDF, tally, lists), notices (决议公开 / 实施结果公开 for the board), sources (民意台账 → matter).
 """
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ from app.services.decisions.base import MatterView
 from app.services.decisions.notices import NoticeService
 from app.services.decisions.reading import ReadingService
 from app.services.decisions.register import RegisterService
-from app.services.decisions.steps import MatterWrites
+from app.services.decisions.sources import SourceService
 
 
-class VillageDecisions(NoticeService, ReadingService, MatterWrites, RegisterService):
+class VillageDecisions(SourceService, NoticeService, ReadingService, RegisterService):
     """The whole decision service (the modules' parts over one ``DecisionsBase``)."""
 
 

@@ -24,6 +24,7 @@ class MatterWrites(DecisionsBase):
                     kinds: Sequence[str], money_yuan: str = "", options: Sequence[str] = (),
                     parties_consulted: Sequence[str] = (), needs_assessment: bool = True,
                     complex: bool = False, secretary: str = "", chair: str = "",
+                    source: Mapping[str, str] | None = None,
                     on: date | str | None = None) -> str:
         """立项: returns the matter's record id.  The step list in force today is stored
         with it, so a town changing its procedure does not reorder a running matter."""
@@ -39,6 +40,8 @@ class MatterWrites(DecisionsBase):
             "procedure": rules.procedure, "steps": steps}
         if money:
             payload["money_yuan"] = money
+        if source:      # the 民意台账 entry it came from (sources.py)
+            payload["source"] = dict(source)
         for key, value in (("secretary", secretary), ("chair", chair)):
             if value:
                 payload[key] = value
