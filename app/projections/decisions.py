@@ -16,7 +16,7 @@ from typing import Any
 from app.domain.decisions import contexts
 from app.domain.decisions.procedure import FAILED, INCOMPLETE
 from app.domain.decisions.rules import DecisionRules, RulesHistory
-from app.domain.decisions.village import VillageRegister, fold_register
+from app.domain.decisions.village import VillageRegister, extend_register, fold_register
 from app.domain.decisions.workflow import NEW, Matter, fold, procedure
 from app.domain.risk.grading import RiskRules
 from app.projections.rules_cache import ConfigCache
@@ -56,6 +56,9 @@ class DecisionFolds:
         # people are built once per change, not at every view (bench.decisions)
         self._registers: dict[str, tuple[tuple[int, int], VillageRegister]] = {}
         self._history: tuple[list[dict[str, Any]], RulesHistory] | None = None
+        # record -> a matter folded with its contexts, kept by the decision service
+        # (app.services.decisions.base: opened again with nothing changed, not refolded)
+        self.matter_cache: dict[str, tuple[Any, ...]] = {}
 
     def rules(self, conn: sqlite3.Connection) -> tuple[DecisionRules, RiskRules]:
         config = self.config.get(conn)
@@ -81,8 +84,11 @@ class DecisionFolds:
         events = self.events(conn, row[0])
         if not events:
             return None
-        register = fold_register(events)
-        self._registers[village] = (key, register)   # type: ignore[assignment]
+        # a roster change extends the register held (the unchanged entries' Persons kept);
+        # an event that arrived out of order folds it again
+        extended = extend_register(held[1], events) if held is not None else None
+        register = extended if extended is not None else fold_register(events)
+        self._registers[village] = (key, register)
         return register
 
     def matter(self, conn: sqlite3.Connection, record: str, events: list[dict[str, Any]]

@@ -254,7 +254,9 @@ class DecisionScreen(Page):
         ids.form_box.add_widget(inner)
         self._form = Form(inner, spec, lambda n: OPTIONS.get(n, []),
                           lambda k: today if k in ("date", "period_start", "done_on") else
-                          SEPARATE if k == "joint" else "",
+                          SEPARATE if k == "joint" else
+                          str(view.matter.opened.get("motion_source") or "")
+                          if k == "motion_source" else "",
                           lambda *_a: self._update_sheet(), app=self.app)
         if joint_note:
             inner.add_widget(Small(text=esc(joint_note)))

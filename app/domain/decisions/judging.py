@@ -24,6 +24,7 @@ passed (procedure.py).  A gated step is refused while the filing gate is closed.
 """
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
@@ -33,6 +34,7 @@ from app.domain.decisions.errors import DecisionError
 from app.domain.decisions.filing import Gate
 from app.domain.decisions.meetings import Attendance, MeetingResult
 from app.domain.decisions.procedure import Judgement, Outcome, StepDef
+from app.domain.decisions import roster as rosters
 from app.domain.decisions.roster import Person
 from app.domain.decisions.rules import DecisionRules
 
@@ -77,6 +79,13 @@ def _day(value: Any, label: str) -> date:
         raise DecisionError(f"{label}“{value}”不是日期，请重新选择", code="date") from None
 
 
+# (record id, step, steps covered, first step) -> (context, record, judgement): kept across
+# folds, used only when the context and the record are equal to those judged
+_JUDGED: dict[tuple[str, StepDef, tuple[StepDef, ...], str],
+              tuple[Context, Mapping[str, Any], Judgement]] = {}
+_JUDGED_SIZE = 512
+
+
 class RecordJudge:
     """``procedure.Judge`` over one matter's context; ``first_step`` needs the 动议事由."""
 
@@ -89,6 +98,23 @@ class RecordJudge:
 
     def judge(self, step: StepDef, record: Mapping[str, Any], covered: tuple[StepDef, ...],
               ) -> Judgement:
+        """The judgement of ``record``; the same record in an equal context (a matter
+        folded again when a later event came, or opened on another screen) is not counted
+        again: a verdict depends on nothing else (module docstring)."""
+        key = (str(record.get("id", "")), step, covered, self.first_step)
+        held = _JUDGED.get(key)
+        if held is not None and held[0] == self.c and held[1] == record:
+            return held[2]
+        judgement = self._judge(step, record, covered)
+        if len(_JUDGED) >= _JUDGED_SIZE:
+            _JUDGED.clear()
+        # a snapshot: the record the caller holds may change later (equal, not the same)
+        snapshot: Mapping[str, Any] = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+        _JUDGED[key] = (self.c, snapshot, judgement)
+        return judgement
+
+    def _judge(self, step: StepDef, record: Mapping[str, Any], covered: tuple[StepDef, ...],
+               ) -> Judgement:
         if any(s.gated for s in covered) and not self.c.gate.allowed:
             return Judgement(refused=self.c.gate.message)
         if "一肩挑" in [s.merge for s in covered[1:]] and not (
@@ -168,7 +194,7 @@ class RecordJudge:
                     reasons.append(check.message)
         result = self._tally(body, record, on)
         reasons.extend(result.reasons)
-        explanation = result.explain({p.id: p.name for p in self.c.people})
+        explanation = result.explain(rosters.names(self.c.people))
         consent = matters.land_consent(self.c.kinds, result, self.c.people, on, self.c.rules) \
             if body != meetings.PARTY else None
         if consent is not None and consent.needed:

@@ -136,17 +136,17 @@ class MeetingResult:
 def _base(body: str, basis: str, people: tuple[Person, ...], on: date,
           group: str | None) -> tuple[list[str], dict[str, str]]:
     """(应到 keys, map from attendee id to its key).  Keys are person ids, or households."""
+    ids: dict[str, str] = rosters.memo(people, "ids", None, lambda: {p.id: p.id for p in people})
     if body == PARTY:
-        return [p.id for p in rosters.party_voters(people)], {p.id: p.id for p in people}
+        return [p.id for p in rosters.party_voters(people)], ids
     if body == REPRESENTATIVES:
-        return [p.id for p in rosters.representatives_members(people)], {p.id: p.id for p in people}
+        return [p.id for p in rosters.representatives_members(people)], ids
     if body in (VILLAGERS, GROUP):
         if body == GROUP and not group:
             raise DecisionError("村民小组会议须写明是哪个村民小组", code="group")
         scope = group if body == GROUP else None
         if basis == ADULTS:
-            return ([p.id for p in rosters.adults(people, on, scope)],
-                    {p.id: p.id for p in people})
+            return [p.id for p in rosters.adults(people, on, scope)], ids
         if basis == HOUSEHOLDS:
             return (rosters.households(people, scope),
                     {p.id: p.household for p in people if p.household})

@@ -31,7 +31,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from app.domain.decisions.errors import DecisionError
 
@@ -72,8 +72,37 @@ class Person:
                                 code="roster") from exc
 
 
+T = TypeVar("T")
+# What is worked out from one roster version (a tuple of Person the register hands out once
+# per change): checked, its 应到 lists, its names.  A 村民会议 of thousands is otherwise
+# recounted at every record judged and every tick of the attendance sheet (bench.decisions).
+# Entries hold the tuple itself, so its id cannot be reused while the entry lives.
+_MEMO: dict[tuple[int, str, Any], tuple[tuple[Person, ...], Any]] = {}
+_MEMO_SIZE = 128
+
+
+def memo(people: Iterable[Person], what: str, arg: Any, make: Callable[[], T]) -> T:
+    """``make()`` once per roster tuple, ``what`` and ``arg``; anything else is not memoised."""
+    if not isinstance(people, tuple):
+        return make()
+    key = (id(people), what, arg)
+    held = _MEMO.get(key)
+    if held is not None and held[0] is people:
+        value: T = held[1]
+        return value
+    value = make()
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (people, value)
+    return value
+
+
 def check_roster(people: Iterable[Person]) -> tuple[Person, ...]:
     """The roster as a tuple, after checking ids are unique and party status is known."""
+    return memo(people, "checked", None, lambda: _check_roster(people))
+
+
+def _check_roster(people: Iterable[Person]) -> tuple[Person, ...]:
     out, seen = tuple(people), set()
     for person in out:
         if person.id in seen:
@@ -108,7 +137,8 @@ def missing_birth_dates(people: Iterable[Person]) -> list[str]:
 
 def party_voters(people: Iterable[Person]) -> list[Person]:
     """应到 of a 党员大会 vote: full members not excluded with approval."""
-    return [p for p in people if p.party == PARTY_FULL and not p.excluded_reason]
+    return list(memo(people, "party", None, lambda: tuple(
+        p for p in people if p.party == PARTY_FULL and not p.excluded_reason)))
 
 
 def party_non_voters(people: Iterable[Person]) -> list[Person]:
@@ -118,13 +148,20 @@ def party_non_voters(people: Iterable[Person]) -> list[Person]:
 
 def representatives_members(people: Iterable[Person]) -> list[Person]:
     """组成人员 of the 村民代表会议: 村委会成员 and 村民代表."""
-    return [p for p in people if p.committee_member or p.representative]
+    return list(memo(people, "representatives", None, lambda: tuple(
+        p for p in people if p.committee_member or p.representative)))
 
 
 def adults(people: Iterable[Person], on: date, group: str | None = None) -> list[Person]:
     """Villagers aged 18+ on ``on`` (of one 村民小组 when ``group`` is given)."""
-    return [p for p in people if p.villager and is_adult(p, on)
-            and (group is None or p.group == group)]
+    return list(memo(people, "adults", (on, group), lambda: tuple(
+        p for p in people if p.villager and is_adult(p, on)
+        and (group is None or p.group == group))))
+
+
+def names(people: Iterable[Person]) -> dict[str, str]:
+    """id → name of a roster (a fresh dict: callers may add to it)."""
+    return dict(memo(people, "names", None, lambda: {p.id: p.name for p in people}))
 
 
 def households(people: Iterable[Person], group: str | None = None) -> list[str]:

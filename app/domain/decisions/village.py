@@ -34,7 +34,10 @@ class VillageRegister:
     record: str
     village: str = ""                                    # the origin that keeps it
     history: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
-    _people: dict[int, Person] = field(default_factory=dict, repr=False)   # id(entry) -> Person
+    # id(entry) -> (entry, its Person): the entry is kept so its id cannot be reused
+    _people: dict[int, tuple[dict[str, Any], Person]] = field(default_factory=dict, repr=False)
+    _seen: set[str] = field(default_factory=set, repr=False)        # event ids applied
+    _last: tuple[Any, ...] = field(default=(), repr=False)          # order key of the last
     _stamps: list[int] = field(default_factory=list, repr=False)   # roster changes, in order
     _rosters: dict[tuple[int, str | None], tuple[Person, ...]] = field(default_factory=dict,
                                                                        repr=False)
@@ -73,13 +76,17 @@ class VillageRegister:
             admitted = entry.get("admitted_for")
             if admitted and admitted != matter:
                 continue
-            person = self._people.get(id(entry))
-            if person is None:   # built once per roster version (a 3,000-adult 村民会议)
-                doc = {k: v for k, v in entry.items() if k not in EXTRA}
-                if admitted:
-                    doc.update(villager=False, collective_member=False, party=None,
-                               representative=False, committee_member=False)
-                person = self._people[id(entry)] = Person.from_dict(doc)
+            held = self._people.get(id(entry))
+            if held is not None and held[0] is entry:
+                out.append(held[1])
+                continue
+            # built once per entry, not per roster version (a 3,000-adult 村民会议)
+            doc = {k: v for k, v in entry.items() if k not in EXTRA}
+            if admitted:
+                doc.update(villager=False, collective_member=False, party=None,
+                           representative=False, committee_member=False)
+            person = Person.from_dict(doc)
+            self._people[id(entry)] = (entry, person)
             out.append(person)
         return tuple(out)
 
@@ -99,24 +106,51 @@ def fold_register(events: Iterable[Mapping[str, Any]]) -> VillageRegister:
     if not ordered:
         raise ValueError("no events to fold")
     register = VillageRegister(str(ordered[0]["record"]), str(ordered[0]["origin"]))
-    seen: set[str] = set()
+    _apply(register, ordered)
+    return register
+
+
+def extend_register(register: VillageRegister, events: Iterable[Mapping[str, Any]]
+                    ) -> VillageRegister | None:
+    """The register with ``events`` (all of its events, as held now) when the ones not yet
+    applied all come after the last one applied: a new register sharing the unchanged
+    entries and their Persons, so a roster change costs the change, not the whole roster
+    again.  None when an event arrived out of order (fold the register again)."""
+    new = sorted((e for e in events if str(e["id"]) not in register._seen), key=order_key)
+    if new and order_key(new[0]) <= register._last:
+        return None
+    out = VillageRegister(register.record, register.village, dict(register.history),
+                          register._people, set(register._seen), register._last,
+                          list(register._stamps), dict(register._rosters),
+                          list(register.authorisations), list(register.publications))
+    _apply(out, new)
+    return out
+
+
+def _apply(register: VillageRegister, ordered: Iterable[Mapping[str, Any]]) -> None:
+    seen = register._seen
     for event in ordered:
-        if event["id"] in seen or event["origin"] != register.village:
+        register._last = max(register._last, order_key(event))
+        if event["id"] in seen:
             continue
-        seen.add(str(event["id"]))
+        seen.add(str(event["id"]))     # another origin's too: considered, not applied
+        if event["origin"] != register.village:
+            continue
         payload, hlc = event["payload"], int(event["hlc"])
         if event["type"] == "decision.roster_changed":
             register._stamps.append(hlc)
+            # a new list per change: an extended register never alters the one it came from
+            history = register.history
             for person in payload.get("people") or ():
-                register.history.setdefault(str(person["id"]), []).append((hlc, dict(person)))
+                key = str(person["id"])
+                history[key] = [*history.get(key, ()), (hlc, dict(person))]
             for gone in payload.get("removed") or ():
-                if gone in register.history:
-                    register.history[gone].append((hlc, None))
+                if gone in history:
+                    history[gone] = [*history[gone], (hlc, None)]
         elif event["type"] == "decision.authorised":
             register.authorisations.append({**payload, "hlc": hlc})
         elif event["type"] == "decision.published":
             register.publications.append({**payload, "hlc": hlc, "id": event["id"]})
-    return register
 
 
 def check_entry(entry: Mapping[str, Any]) -> Person:

@@ -97,9 +97,26 @@ class DecisionsBase(Workflow):
         register = self.register(bare.village) if bare.status != NEW else None
         linked = {str(f["assessment"]) for f in bare.trail if f.get("assessment")}
         assessments = {a: folds.events(self.conn, a) for a in linked}
-        at = contexts.context_at(register, assessments, levels,
-                                 folds.rules_history(self.conn), self.risk_rules)
-        return fold(events, levels, tops, at), register, assessments
+        history, risk = folds.rules_history(self.conn), self.risk_rules
+        # the matter folded with its contexts is kept per fold: opened again with nothing
+        # changed (the screen asks at every tick of an attendance sheet), it is not judged
+        # again — the same events, register version, assessments, rules (the history object
+        # is replaced when a config event arrives), levels and parents
+        key = (record, len(events), last, bool(extra),
+               tuple((a, len(e), max((int(x["hlc"]) for x in e), default=0))
+                     for a, e in sorted(assessments.items())))
+        cache = folds.matter_cache
+        held = cache.get(record) if not extra else None
+        if held is not None and held[0] == key and held[1] is register and \
+                held[2][0] is history and held[2][1:] == (risk, levels, tops):
+            return held[3], register, assessments
+        at = contexts.context_at(register, assessments, levels, history, risk)
+        matter = fold(events, levels, tops, at)
+        if not extra:
+            if len(cache) >= 64:
+                cache.clear()
+            cache[record] = (key, register, (history, risk, levels, tops), matter)
+        return matter, register, assessments
 
     def _try(self, record: str, event_type: str, payload: dict[str, Any],
              officer: Cadre) -> None:
