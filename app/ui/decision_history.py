@@ -61,6 +61,7 @@ class BackPanel(BoxLayout):
         self.service, self.user, self.record, self.target = service, user, record, target
         self.current_label, self.on_done = current_label, on_done
         self.reason: Field | None = None
+        self.confirm_button: BigButton | None = None
         self.error = ErrorText(text="")
         self.closed()
 
@@ -80,7 +81,7 @@ class BackPanel(BoxLayout):
         self.reason = Field(label="退回的原因（必填）", multiline=True, lines=2)
         self.add_widget(self.reason)
         row = BoxLayout(size_hint_y=None, height=dp(style.TOUCH), spacing=dp(style.GAP))
-        confirm = BigButton(text="确认退回")
+        confirm = self.confirm_button = BigButton(text="确认退回")
         confirm.bind(on_release=lambda _b: self.confirm())
         cancel = BigButton(text="取消", kind="light")
         cancel.bind(on_release=lambda _b: self.closed())

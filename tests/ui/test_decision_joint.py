@@ -16,17 +16,8 @@ from tests.support.decisions import seed_agreed_matter
 from tests.ui.flows import print_dialog, sign_in, station_app, title
 from tests.ui.screens import screen
 from tests.ui.stations import TODAY
+from tests.ui.test_decisions import fill
 from tests.ui.touch import touch_app
-
-
-def fill(ui, form, **values: str) -> None:
-    for key, value in values.items():
-        widget = form.inputs[key.rstrip("_")]
-        if hasattr(widget, "value"):
-            ui.tap(value, within=widget)
-        else:
-            ui.fill(widget, value)
-    ui.done_typing()
 
 
 def tick(ui, sheet, attend: int, approve: int) -> None:
@@ -76,7 +67,7 @@ def test_joint_meeting_step_back_and_the_notice(tmp_path: Path, size: str) -> No
         ui.tap("退回上一步（党员大会审议）", within=matter.ids.back_box)
         assert "确认退回" in ui.texts(matter.ids.back_box)
         ui.shot("step-back-confirm", lambda app: screen(app, "decision").ids.back_box
-                .children[0].children[-1])           # what going back does, in words
+                .children[0].reason.children[-1])     # the label 退回的原因（必填）
         ui.tap("确认退回", within=matter.ids.back_box)
         assert "请写明退回的原因" in ui.texts(matter.ids.back_box)
         assert matter.ids.form_title.text == "登记：村民代表会议或村民会议决议"   # unchanged
@@ -89,7 +80,7 @@ def test_joint_meeting_step_back_and_the_notice(tmp_path: Path, size: str) -> No
         timeline = ui.texts(matter.ids.timeline)
         assert "党员大会审议：已退回" in timeline
         assert "退回到“党员大会审议”" in timeline and "代表会议人数不足" in timeline
-        ui.shot("stepped-back", lambda app: screen(app, "decision").ids.timeline.children[0])
+        ui.shot("stepped-back", title("decision", "form_title"))
         # held again with enough representatives: both parts pass
         hold_joint(ui, matter, party=(7, 7), reps=(12, 11))
         ui.tap("保存这一步", within=matter.ids.form_buttons)
