@@ -32,7 +32,7 @@ def timeline(box: Any, view: Any) -> None:
     """办理记录: one line per outcome of the matter's history, oldest first."""
     box.clear_widgets()
     records = {str(r["id"]): r for r in view.matter.records}
-    labels = {s.code: s.label for s in view.matter.steps}
+    labels = {s.code: s.label for s in view.matter.step_list}
     if not view.state.history:
         box.add_widget(Small(text="还没有办理记录。"))
         return

@@ -206,7 +206,7 @@ class DecisionScreen(Page):
     def _back_panel(self, view) -> None:
         box = self.ids.back_box
         box.clear_widgets()
-        target = step_before(view.matter.steps, view.state.current)
+        target = step_before(view.matter.step_list, view.state.current)
         if self.app.station.level != "village" or target is None:
             return
         current = view.step(view.state.current).label if view.state.current else ""
@@ -371,7 +371,7 @@ class DecisionScreen(Page):
         """The notice from the 公开 form as filled so far, before the step is saved."""
         from app.ui.decision_steps import step_fields
         fields, _extra = step_fields(self._form)
-        label = next(s.label for s in _service(self.app).view(self.record).matter.steps
+        label = next(s.label for s in _service(self.app).view(self.record).matter.step_list
                      if s.code == self.step_code)
         self.ids.form_error.text = ""
         self.print_notice(self.step_code, label, fields)

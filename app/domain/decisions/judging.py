@@ -24,7 +24,6 @@ passed (procedure.py).  A gated step is refused while the filing gate is closed.
 """
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
@@ -86,6 +85,17 @@ _JUDGED: dict[tuple[str, StepDef, tuple[StepDef, ...], str],
 _JUDGED_SIZE = 512
 
 
+def _snapshot(value: Any) -> Any:
+    """A copy of a record's plain data (dicts, lists, scalars), nothing shared with it."""
+    if isinstance(value, Mapping):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
+
+
 class RecordJudge:
     """``procedure.Judge`` over one matter's context; ``first_step`` needs the 动议事由."""
 
@@ -109,8 +119,7 @@ class RecordJudge:
         if len(_JUDGED) >= _JUDGED_SIZE:
             _JUDGED.clear()
         # a snapshot: the record the caller holds may change later (equal, not the same)
-        snapshot: Mapping[str, Any] = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
-        _JUDGED[key] = (self.c, snapshot, judgement)
+        _JUDGED[key] = (self.c, _snapshot(record), judgement)
         return judgement
 
     def _judge(self, step: StepDef, record: Mapping[str, Any], covered: tuple[StepDef, ...],

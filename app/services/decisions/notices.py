@@ -29,7 +29,7 @@ class NoticeService(ReadingService):
         """The 公开 steps that have a record to print: (step code, label)."""
         view = self.view(record)
         done = {str(r.get("step")) for r in view.matter.records if not r.get("back_to")}
-        return [(s.code, s.label) for s in view.matter.steps
+        return [(s.code, s.label) for s in view.matter.step_list
                 if s.kind == "publicity" and s.code in done]
 
     def notice_pdf(self, record: str, step: str,
@@ -56,7 +56,7 @@ class NoticeService(ReadingService):
         start, end = as_date(str(fields["period_start"])), as_date(str(fields["period_end"]))
         if end < start:
             raise ServiceError("公开结束日期早于开始日期，请改正后再打印")
-        index = [s.code for s in view.matter.steps].index(step)
+        index = [s.code for s in view.matter.step_list].index(step)
         kind = RESOLUTION if index <= self._first_implementation(view) else RESULT
         return publicity_notice(Notice(
             kind=kind, village=committee(self.village_name(view)),
@@ -67,14 +67,14 @@ class NoticeService(ReadingService):
 
     @staticmethod
     def _first_implementation(view: MatterView) -> int:
-        kinds = [s.kind for s in view.matter.steps]
+        kinds = [s.kind for s in view.matter.step_list]
         return kinds.index("implementation") if "implementation" in kinds else len(kinds)
 
     def _facts(self, view: MatterView, index: int, kind: str) -> list[tuple[str, str]]:
         """The 决议 (its meeting and tally as the rules counted it) or the 实施 before the
         公开 step at ``index``: the last step of that kind before it that passed."""
         wanted = "vote" if kind == RESOLUTION else "implementation"
-        before = [s for s in view.matter.steps[:index] if s.kind == wanted]
+        before = [s for s in view.matter.step_list[:index] if s.kind == wanted]
         status = next((view.state.status(s.code) for s in reversed(before)
                        if view.state.status(s.code).status == PASSED), None)
         if status is None:

@@ -153,12 +153,12 @@ class MatterWrites(DecisionsBase):
     def back_target(self, record: str) -> StepDef | None:
         """The step 退回上一步 would reopen (None at the first step)."""
         view = self.view(record)
-        return step_before(view.matter.steps, view.state.current)
+        return step_before(view.matter.step_list, view.state.current)
 
     def joint_option(self, record: str, on: date | None = None) -> JointOption:
         """Whether the open 党员大会 may be held together with the 村民代表会议 (joint.py)."""
         view = self.view(record)
-        return joint_option(view.matter.steps, view.state.current, view.matter.kinds,
+        return joint_option(view.matter.step_list, view.state.current, view.matter.kinds,
                             view.context.authorisations, on or self.today())
 
     def _blobs(self, attachments: Sequence[Attachment]) -> list[dict[str, Any]]:
