@@ -48,7 +48,8 @@ OWN_TOWN_STEPS = frozenset({"supervisor.opinion_answered"})
 
 
 def author_of(cert: Cert) -> Author:
-    return Author(cert.id, cert.kind, cert.parent, frozenset(cert.roles), cert.short_code)
+    return Author(cert.id, cert.kind, cert.parent, frozenset(cert.roles), cert.short_code,
+                  cert.name)
 
 
 # The write policy's refusals, in sync's problem catalogue (one status, one message each):
@@ -66,6 +67,8 @@ POLICY_PROBLEMS = {
     "owner_not_movable": Entry(403, "这一步不能把记录转给别的站点，没有保存：请用“转交”办理。"),
     "receipt_not_yours": Entry(403, "回执编号不是本站的编号，没有保存：请用本站的回执编号。"),
     "not_certified": Entry(403, "记录里写的级别或站点与上级颁发的证书不符，没有保存：" + _ASK),
+    "name_not_certified": Entry(403, "公布的站点名称与镇里登记的名称不符，没有保存：站点名称以镇里登记的为准，"
+                                     "如需改名请联系镇里管理员。"),
     "record_taken": Entry(403, "这条记录已由别的站点建立，不能重新建立，没有保存：请先同步再办理。"),
     "unknown_record": Entry(403, "服务器上没有这条记录，没有保存：请先同步，再在本机看得到的记录上办理。"),
     "not_holder": Entry(403, "这条记录不是本站建立的，也没有转给本站，没有保存：" + _ASK),

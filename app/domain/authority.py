@@ -36,8 +36,10 @@ Fields of ``Writers``:
     checks  payload rules against the author's certificate:
             "receipt"   a receipt number (service case, petition) under the author's own
                         station code (item 9)
-            "announce"  the announced level, station code and hub are the certified
-                        ones; a seal key only from a discipline device (items 1, 2)
+            "announce"  the announced name, level, station code and hub are the certified
+                        ones; a seal key only from a discipline device (items 1, 2): a
+                        village cannot take another village's name, which the 百分制 and
+                        every screen show its figures under
             "level"     the payload's ``level`` is the author's certified level
             "scheme"    a yearly assessment scheme: weights sum to exactly 100, both parts,
                         villages, assessors and star bands (supervision.assessment_year)
@@ -237,6 +239,7 @@ class Author:
     parent: str
     roles: frozenset[str]
     short_code: str | None
+    name: str = ""      # the certified name ("" only for the root's pseudo-certificate)
 
 
 def check_write(event: Mapping[str, Any], author: Author,
@@ -290,6 +293,11 @@ def _announce(payload: Mapping[str, Any], author: Author) -> Verdict:
         if key in payload and payload[key] != value:
             return no("not_certified", "公布的级别、站点编码或所属服务器与上级颁发的证书不符，"
                                        "不能公布；请重新登记本机。")
+    if author.name and "name" in payload and payload["name"] != author.name:
+        # the name is the one the town registered for the node (sync.hub.admin.add_node)
+        return no("name_not_certified", f"公布的站点名称“{payload['name']}”与镇里登记的名称"
+                                        f"“{author.name}”不符，不能公布：站点名称以镇里登记的为准，"
+                                        "如需改名请联系镇里管理员。")
     if "seal_key" in payload and DISCIPLINE not in author.roles:
         return no("role_required", "只有纪委的登记设备可以公布检举控告的加密公钥。")
     return OK

@@ -52,9 +52,11 @@ class CaseFolds:
 
     def fold_node(self, conn: sqlite3.Connection, record: str,
                   events: list[dict[str, Any]]) -> bool:
-        """The node directory row: the name the node announced itself (only its own
-        announcements count), level, receipt code and hub from its certificate — never
-        from an announcement (issue #7 items 1, 2). Returns whether its level changed."""
+        """The node directory row: name, level, receipt code and hub from its certificate
+        — never from an announcement (issue #7 items 1, 2; an announcement under another
+        village's name, refused since, cannot move that village's figures); the announced
+        name only for a node without a verified certificate. Returns whether its level
+        changed."""
         state: dict[str, Any] = {}
         for event in events:
             if event["origin"] == record and event["type"] == "node.announced":
@@ -67,7 +69,7 @@ class CaseFolds:
                 conn.execute("DELETE FROM nodes_dir WHERE id=?", (record,))
             else:
                 conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)", (
-                    record, state.get("name") or (cert.name if cert else None),
+                    record, (cert.name if cert and cert.name else None) or state.get("name"),
                     *((cert.kind, cert.short_code, cert.parent) if cert else (None,) * 3)))
         else:   # no root pinned yet (enrolled before certificates): as announced
             conn.execute("INSERT OR REPLACE INTO nodes_dir VALUES(?,?,?,?,?)",

@@ -136,11 +136,9 @@ class Assessments:
         return scheme_in_force(self.events(), year)
 
     def villages(self) -> list[dict[str, str]]:
-        """The town's villages (the node directory) with their 党支部书记 if registered."""
+        """The town's villages (certified names) with their 党支部书记 if registered."""
         out = []
-        for node, name in self.conn.execute(
-                "SELECT id, name FROM nodes_dir WHERE level='village' AND hub=? ORDER BY short_code",
-                (self.town,)):
+        for node, name in assessment_data.town_villages(self.station, self.town).items():
             row = self.conn.execute("SELECT name FROM cadres WHERE origin=? AND active=1 AND"
                                     " post LIKE '%党支部书记%' ORDER BY name LIMIT 1", (node,)).fetchone()
             out.append({"village": name, "secretary": row[0] if row else ""})
@@ -239,7 +237,7 @@ class Assessments:
             return Outcome(current, [], missing, given.aside,
                            f"{'、'.join(unavailable)}的数据本机还没有，不能计分")
         measures = {c.measure for c in current.scheme.criteria if c.kind == QUANTITATIVE}
-        data = assessment_data.read(self.station, measures, year, self.today())
+        data = assessment_data.read(self.station, measures, year, self.today(), self.town)
         try:
             results = assess(current, data, given, self.rules, self.today())
         except SupervisionError as exc:

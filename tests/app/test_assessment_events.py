@@ -10,16 +10,22 @@ encrypted stations, events carried between them the way a pull applies them
   assessed; the others are kept aside with why; a later mark of the same assessor
   replaces the earlier one;
 * the other town station folds the same results from the carried events; a scheme written
-  by another town's 纪委 is not in force here.
+  by another town's 纪委 is not in force here;
+* a village's figures stay its own (review H3): keyed by the certified node, shown under the
+  certified name, even after an old announcement under another village's name.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from app.authority import app_policy
+from app.domain.authority import WRITERS
 from app.services.assessment import Assessments
+from app.services.desk import Desk, IntakeForm
 from app.services.errors import ServiceError
 from sync.errors import StoreError
 from sync.store import NewEvent
@@ -164,3 +170,54 @@ def test_the_other_town_station_folds_the_same_and_another_towns_scheme_is_not_i
     assert [(r.rank, r.village, r.total) for r in seen.results] == \
         [(r.rank, r.village, r.total) for r in mine.results] == [(1, "李庄村", "85.00"), (1, "王湾村", "85.00")]
     assert held_here == 1           # held (it came with a valid certificate), but not this town's
+
+
+def test_a_village_announced_under_anothers_name_keeps_its_own_figures(town) -> None:
+    """Review H3: 李庄村's tablet announces itself as 王湾村. Its own store refuses that now
+    (``name_not_certified``); an announcement accepted before that check (written and
+    carried here under the old rule: the declaration without the announce check) and the
+    projection rows the old code folded from it (nodes_dir and cases.village naming 王湾村,
+    set here as that code left them on disk) cannot move 李庄村's overdue cases onto
+    王湾村: the assessment reads cases by their certified origin and names each village
+    by its certificate."""
+    A, B, station = town["A"], town["B"], town["jiwei"]
+    desk = Desk(B, today=lambda: date(2026, 10, 9))
+    for name, phone in (("李桂兰", "13938761521"), ("陈玉芳", "13912345671")):
+        desk.intake(cadre(B, "李卫东"), IntakeForm(
+            name=name, phone=phone, matter_code="FL-001", summary="申请高龄津贴", materials_present=[
+                "高龄津贴申请表", "居民身份证", "户口簿", "代办人居民身份证"]))
+    forged = {"name": "王湾村", "level": "village", "short_code": "XJ002"}
+    with pytest.raises(StoreError) as refused:
+        B.store.append(NewEvent("node.announced", B.node_id, forged, "system"))
+    assert refused.value.code == "name_not_certified"
+    assert "与镇里登记的名称“李庄村”不符" in refused.value.message
+    old_rule = app_policy(declared={**WRITERS, "node.announced": replace(
+        WRITERS["node.announced"], checks=())})
+    kept = B.store.policy, station.store.policy
+    B.store.policy = station.store.policy = old_rule
+    try:
+        B.store.append(NewEvent("node.announced", B.node_id, forged, "system"))
+        carry(B, station)
+    finally:
+        B.store.policy, station.store.policy = kept
+    conn = station.store.conn
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE type='node.announced' AND origin=?"
+                        " AND payload LIKE '%王湾村%'", (B.node_id,)).fetchone() == (1,)
+    # the directory takes the certified name, whatever was announced
+    assert conn.execute("SELECT name FROM nodes_dir WHERE id=?", (B.node_id,)).fetchone() == ("李庄村",)
+    with conn:   # what the code before the fix folded from that announcement
+        conn.execute("UPDATE nodes_dir SET name='王湾村' WHERE id=?", (B.node_id,))
+        conn.execute("UPDATE cases SET village='王湾村' WHERE origin=?", (B.node_id,))
+    jiwei = Assessments(station, today=lambda: TODAY)
+    doc = scheme_doc(jiwei, assessors=("周正",))
+    assert [u["village"] for u in doc["units"]] == ["王湾村", "李庄村"]    # no 王湾村 twice
+    me = cadre(station, "周正")
+    jiwei.set_scheme(me, doc)
+    for code in ("廉洁", "测评"):
+        jiwei.give_marks(me, 2026, code, "周正", {"王湾村": "20", "李庄村": "20"})
+    by_village = {r.village: r for r in jiwei.outcome(2026).results}
+    wang, li = by_village["王湾村"].score.criteria[0], by_village["李庄村"].score.criteria[0]
+    assert "2条记录" in li.text and "超期2件" in li.text and li.points == 0, li.text
+    assert "0条记录" in wang.text and wang.points == 50, wang.text
+    assert by_village["王湾村"].total == "90.00" and by_village["李庄村"].total == "40.00"
+    assert A.node_id != B.node_id
