@@ -144,6 +144,30 @@ def test_2_a_village_stays_a_village_whatever_it_announces(town: Township) -> No
         "SELECT level FROM nodes_dir WHERE id=?", (A.id,)).fetchone() == ("village",)
 
 
+def test_2b_a_village_cannot_take_another_villages_name(town: Township) -> None:
+    """Review H3: 王湾村's tablet announces itself as 李庄村 (whose figures the 百分制 and
+    every screen show by name). The first hub refuses it (``name_not_certified``), the
+    real app's store would not write it, nothing is stored anywhere, and every station's
+    directory still names each village as its certificate does."""
+    A, B = town["A"], town["B"]
+    snapshot = Unchanged(town)
+    tablet = A.tablet()
+    reply = tablet.push([tablet.event("node.announced", A.id, {
+        "name": "李庄村", "level": "village", "hub": A.station.hub_id()})])
+    body = refused(reply, "name_not_certified")
+    assert "与镇里登记的名称“王湾村”不符" in json.dumps(body, ensure_ascii=False)
+    with pytest.raises(StoreError) as info:
+        A.station.store.append(NewEvent("node.announced", A.id, {
+            "name": "李庄村", "level": "village"}, "system"))
+    assert info.value.code == "name_not_certified"
+    assert town.problems("town", A.id)[-1:] == ["name_not_certified"]
+    snapshot.check()
+    for role in ("A", "B", "center", "jiwei", "window"):
+        names = dict(town[role].station.store.conn.execute(
+            "SELECT id, name FROM nodes_dir WHERE id IN (?,?)", (A.id, B.id)))
+        assert names == {A.id: "王湾村", B.id: "李庄村"}, role
+
+
 # item 3 -------------------------------------------------------------------------------------
 def test_3_a_village_certifies_no_one(town: Township) -> None:
     A, B = town["A"], town["B"]
