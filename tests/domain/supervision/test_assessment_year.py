@@ -3,6 +3,8 @@ assessment_year), pure: what the first hub refuses (``bad_scheme``) and what a f
 aside."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from app.domain.supervision.assessment_year import (
@@ -57,3 +59,33 @@ def test_the_latest_valid_scheme_is_in_force_and_marks_follow_it() -> None:
                            "吴清给王湾村“满意”打的30分未生效：方案里没有定性指标“满意”")
     assert missing_marks(year, given) == ["廉洁自律：王湾村还缺吴清的分数",
                                           "廉洁自律：李庄村还缺周正、吴清的分数"]
+
+
+def _stamp(day: str) -> int:
+    """A clock stamp (hlc) at 10:00 Beijing time on ``day``."""
+    moment = datetime.fromisoformat(f"{day}T10:00:00+08:00")
+    return int(moment.timestamp() * 1000) << 16
+
+
+def test_a_later_clock_stamp_does_not_override_a_later_dated_correction() -> None:
+    """Review L2: a mark replaces the earlier by the day it was recorded, then by clock; a
+    mark dated after its own stamp, or after today, is kept aside with why — so a
+    far-future stamp (accepted by a hub with a flag) cannot fix a mark for good."""
+    def mark(score: str, on: str, stamped: str) -> dict:
+        return {**_event("assessment.score_given", {
+            "year": 2026, "criterion": "廉洁", "assessor": "周正", "on": on,
+            "scores": [{"unit": "王湾村", "score": score}]}, 0), "hlc": _stamp(stamped)}
+    events = sorted([{**_event("assessment.scheme_set", DOC, 0), "hlc": _stamp("2026-11-01")},
+                     mark("40", "2026-11-20", "2026-11-20"),
+                     mark("10", "2026-11-21", "2099-01-01"),    # a far-future stamp
+                     mark("5", "2099-01-01", "2099-01-01"),     # and dated so as well
+                     mark("1", "2026-11-26", "2026-11-20"),     # dated after its stamp
+                     mark("45", "2026-11-25", "2026-11-25")],   # the real correction
+                    key=lambda e: e["hlc"])
+    year = scheme_in_force(events, 2026)
+    assert year is not None
+    given = marks(events, year, date(2026, 11, 27))
+    assert given.by_unit == {"王湾村": {"廉洁": [{"assessor": "周正", "score": "45"}]}}
+    assert given.aside == (
+        "周正给王湾村“廉洁”打的1分未生效：录入日期2026-11-26晚于记录的时间，请在镇纪委的设备上重新录入",
+        "周正给王湾村“廉洁”打的5分未生效：录入日期2099-01-01在今天之后，请核对录入设备的时钟后重新录入")
