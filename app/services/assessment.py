@@ -222,7 +222,7 @@ class Assessments:
             raise ServiceError("请至少给一个村打分")
         self._write(SCORE_GIVEN, year, {"year": year, "criterion": criterion, "assessor": assessor,
                                         "scores": items, "on": self.today().isoformat()}, officer)
-        return marks(self.events(), current)
+        return marks(self.events(), current, self.today())
 
     # results ------------------------------------------------------------------------------
     def outcome(self, year: int) -> Outcome:
@@ -230,7 +230,7 @@ class Assessments:
         current = scheme_in_force(events, year)
         if current is None:
             return Outcome(None, problem=f"{year}年度还没有考评方案")
-        given = marks(events, current)
+        given = marks(events, current, self.today())
         missing = missing_marks(current, given)
         unavailable = self.unavailable(current.scheme)
         if unavailable:

@@ -11,7 +11,16 @@ Two event types (declared in app.domain.authority: a certified town device with 
   The latest valid one (by clock) of the town's year is in force.
 * ``assessment.score_given`` — one named assessor's marks on one qualitative criterion
   for one or more villages; the latest mark of an assessor for a (criterion, village)
-  replaces the earlier one.
+  replaces the earlier one — latest by the day it was recorded (``on``), then by clock:
+  a mark cannot be dated after its own clock stamp nor after today, so a far-future
+  stamp (which a hub accepts with a flag) does not replace a later correction for good;
+  such a mark is kept aside with why (review L2).
+
+Who gives a mark: the assessors the scheme names are people (name and post: 镇党委书记,
+群众代表), not cadres with an account on the 纪委's device; their score sheets are entered
+by the device's cadre, who signs the event (its ``author``, a cadre of the certified
+纪委 device). So the signer is not checked against the named assessor: that needs the
+assessors' own keys (review L2, open).
 
 A mark is counted only when its assessor is named in the scheme in force, its criterion is
 qualitative there, its village is assessed and it lies between 0 and the weight; any other
@@ -21,9 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
+from app.domain.decisions.workflow import day_of
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.scheme import QUALITATIVE, Scheme, check_scheme, exact, show
 from app.domain.supervision.scoring import check_bands
@@ -101,12 +112,29 @@ def scheme_in_force(events: Iterable[Mapping[str, Any]], year: int) -> YearSchem
     return found
 
 
-def marks(events: Iterable[Mapping[str, Any]], year: YearScheme) -> Marks:
-    """The qualitative marks in force under ``year``'s scheme (module docstring)."""
+def _recorded_on(event: Mapping[str, Any], as_of: date | None) -> tuple[date | None, str]:
+    """The day a mark was recorded, and why it cannot count ("" if it can): not after its
+    own clock stamp (one day's slack for a device's clock), not after ``as_of``."""
+    try:
+        on = date.fromisoformat(str((event.get("payload") or {}).get("on")))
+    except ValueError:
+        return None, ""     # (marks written before the day was recorded: by clock only)
+    hlc = event.get("hlc")
+    if isinstance(hlc, int) and hlc > 0 and on > day_of(hlc) + timedelta(days=1):
+        return on, f"录入日期{on.isoformat()}晚于记录的时间，请在镇纪委的设备上重新录入"
+    if as_of is not None and on > as_of:
+        return on, f"录入日期{on.isoformat()}在今天之后，请核对录入设备的时钟后重新录入"
+    return on, ""
+
+
+def marks(events: Iterable[Mapping[str, Any]], year: YearScheme,
+          as_of: date | None = None) -> Marks:
+    """The qualitative marks in force under ``year``'s scheme on ``as_of`` (module
+    docstring)."""
     criteria = {c.code: c for c in year.scheme.criteria}
     units = {u.village for u in year.units}
     assessors = set(year.assessors)
-    latest: dict[tuple[str, str, str], Fraction] = {}
+    latest: dict[tuple[str, str, str], tuple[tuple[date, int], Fraction]] = {}
     aside: list[str] = []
     for event in events:
         payload = event.get("payload") or {}
@@ -114,10 +142,14 @@ def marks(events: Iterable[Mapping[str, Any]], year: YearScheme) -> Marks:
             continue
         who, code = str(payload.get("assessor") or ""), str(payload.get("criterion") or "")
         criterion = criteria.get(code)
+        on, late = _recorded_on(event, as_of)
+        order = (on or date.min, int(event.get("hlc") or 0))
         for item in payload.get("scores") or []:
             unit = str(item.get("unit") or "")
             why = ""
-            if who not in assessors:
+            if late:
+                why = late
+            elif who not in assessors:
                 why = f"{who}不是方案写明的评分人"
             elif criterion is None or criterion.kind != QUALITATIVE:
                 why = f"方案里没有定性指标“{code}”"
@@ -134,9 +166,11 @@ def marks(events: Iterable[Mapping[str, Any]], year: YearScheme) -> Marks:
             if why:
                 aside.append(f"{who}给{unit}“{code}”打的{item.get('score')}分未生效：{why}")
                 continue
-            latest[(unit, code, who)] = mark
+            kept = latest.get((unit, code, who))
+            if kept is None or kept[0] <= order:
+                latest[(unit, code, who)] = (order, mark)
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for (unit, code, who), mark in latest.items():
+    for (unit, code, who), (_, mark) in latest.items():
         out.setdefault(unit, {}).setdefault(code, []).append({"assessor": who, "score": show(mark)})
     return Marks(out, tuple(aside))
 
