@@ -223,9 +223,37 @@ def _judged(m: Matter, record: dict[str, Any], act: Act
     return with_it, refused
 
 
+def _held_on(p: Mapping[str, Any]) -> date | None:
+    """The day the recorded meeting or step took place (``fields.date``), if readable."""
+    try:
+        return date.fromisoformat(str((p.get("fields") or {}).get("date")))
+    except ValueError:
+        return None                            # the judge refuses it with its own message
+
+
+def _recorded_before_held(p: Mapping[str, Any], act: Act) -> Verdict | None:
+    """A step cannot be recorded before the day it took place.  The clock stamp is the
+    writer's own (a modified app chooses it) and it chooses the decision rules a record is
+    judged by (``RulesHistory.at``): a record stamped before the town tightened a quorum,
+    for a meeting held after it, would pass under the old rule (review-night.md H4).  So
+    the stamp's day may not precede the record's own date: judged by the rules in force
+    at the later of the two, which after this check is always the stamp.  A back-dated
+    stamp then needs a false meeting date on a paper the 镇里参会人员 witnessed."""
+    held = _held_on(p)
+    if held is None or act.hlc is None or held <= day_of(act.hlc):
+        return None
+    return no("recorded_before_held",
+              f"日期{held.isoformat()}晚于登记这一天（{day_of(act.hlc).isoformat()}），"
+              "还没有办的事不能登记：请在办理当天或以后登记；如果日期没有填错，"
+              "请核对平板的日期时间后再登记")
+
+
 def _stepped(m: Matter, p: Mapping[str, Any], act: Act) -> Verdict:
     if not any(s.code == p.get("step") for s in m.step_list):
         return no("unknown_step", f"这件事的步骤中没有“{p.get('step')}”")
+    early = _recorded_before_held(p, act)
+    if early is not None:
+        return early
     _, refused = _judged(m, _record("decision.step_recorded", p, act), act)
     return no("refused_step", refused) if refused is not None else OK
 

@@ -259,3 +259,34 @@ def test_a_record_keeps_the_rules_in_force_when_it_was_written() -> None:
     # the snapshot is what keeps it
     _, today_rules = folded(before, roster, rules=history.at(None))
     assert today_rules.status("review").status == FAILED
+
+
+def test_a_back_dated_stamp_cannot_choose_the_rules_a_meeting_is_judged_by() -> None:
+    """review-night.md H4: the town tightens the party meeting's attendance to 四分之三以上
+    on 03-25; the village holds its 党员大会 on 04-02 with 8 of 12.  A modified app stamps
+    the record on 03-24 (before the change) and keeps the true meeting date: the record
+    is refused (a meeting cannot be recorded before it was held), never passed under the
+    old rule.  Honestly stamped, the same record is judged by the tightened rule."""
+    roster = [register(*members(12), day=date(2026, 3, 1))]
+    plan = {f"p{i}": "2026-03-10" for i in range(12)}
+    eight = votes([f"p{i}" for i in range(8)])
+    tightened = _town_sets("party_meeting_attendance", "四分之三以上", date(2026, 3, 25))
+    history = RulesHistory(load_defaults(), [tightened])
+    held, forged_day = date(2026, 4, 2), date(2026, 3, 24)
+    meeting = step("review", day=held, body="党员大会", attendance=eight, plan_sent=plan)
+    back_dated = {**meeting, "id": "forged", "hlc": hlc_on(forged_day)}
+    base = [opened(), step("propose", merged=["discuss"]), filed(), reviewed("同意")]
+    matter, state = folded(base + [back_dated], roster, rules=history)
+    assert state.status("review").status not in (PASSED, FAILED)
+    assert [r.code for r in matter.rejected] == ["recorded_before_held"]
+    refusal = matter.rejected[0].reason
+    assert "2026-04-02" in refusal and "2026-03-24" in refusal and "核对平板的日期" in refusal
+    # the honest stamp (the meeting's day) is judged by the rule in force then
+    matter, state = folded(base + [meeting], roster, rules=history)
+    assert matter.rejected == ()
+    review = state.status("review")
+    assert review.status == FAILED and "四分之三以上" in "".join(review.reasons)
+    # a record made the day after the meeting is fine: only the future is refused
+    late = {**meeting, "id": "late", "hlc": hlc_on(date(2026, 4, 3))}
+    matter, _ = folded(base + [late], roster, rules=history)
+    assert matter.rejected == ()
