@@ -332,7 +332,10 @@ def _own_village_or_town(m: Matter, step: Transition[Matter], act: Act) -> Verdi
     if step.kind == "decision.matter_opened":
         return None
     if step.kind == "decision.filing_reviewed":
-        if m.town and act.parent != m.town:
+        if not m.town:        # the village's certificate was not known: never fail open
+            return no("town_unknown", "本机还不知道这个村属于哪个镇，暂时不能审核它的备案："
+                                      "请先同步一次，再审核")
+        if act.parent != m.town:
             return no("not_our_town", "只有这个村所在镇的镇党委可以审核它的备案")
         return None
     return None if act.node == m.village else _NOT_HOLDER

@@ -109,6 +109,18 @@ def test_only_the_villages_own_town_reviews_its_filing() -> None:
     assert matter.status == "同意" and not matter.rejected
 
 
+def test_no_town_reviews_a_filing_when_the_villages_town_is_unknown() -> None:
+    """review-night.md L1: a node that folds the matter without the village's certificate
+    (its town unknown) does not let any town's review through; once the certificate is
+    known, its own town's review applies."""
+    events = [opened(), filed(), reviewed("同意")]
+    unknown = {k: v for k, v in PARENTS.items() if k != VILLAGE}
+    matter = fold(events, LEVELS, unknown)
+    assert matter.status == "已报备" and [r.code for r in matter.rejected] == ["town_unknown"]
+    assert "先同步" in matter.rejected[0].reason
+    assert fold(events, LEVELS, PARENTS).status == "同意"
+
+
 def test_another_village_cannot_step_on_the_matter() -> None:
     matter, _ = folded([opened(), step("propose", origin=OTHER_VILLAGE, merged=["discuss"])])
     assert matter.records == () and matter.rejected[0].code == "not_holder"
