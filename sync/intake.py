@@ -76,6 +76,9 @@ def sort_pulled(node: Receiver, events: Sequence[Event], own_side: Callable[[str
             continue
         if own_side(event["origin"]):
             if adopt is not None and adopt(event):
+                # our own chain back after a restore or a replaced device: the clock
+                # continues above it (an origin's stamps never go back: sync.hub.push)
+                node.clock.observe(event["hlc"])
                 batch[event["id"]] = event["hash"]
                 out.fresh.append(event)
             continue                          # our own side's, echoed back

@@ -83,6 +83,8 @@ CATALOGUE: dict[str, Entry] = {
     "schema_invalid": Entry(422, "有一条数据的内容不符合规范，没有上传：请打开这条记录检查填写的内容，"
                                  "改正后再同步。"),
     "payload_too_large": Entry(422, "有一条记录的内容太长，没有保存：请把说明写短一些，照片作为附件。"),
+    "clock_went_back": Entry(422, "这条数据的时间比本机之前发送的数据早（时间不能倒退，程序可能被改动过），"
+                                  "没有保存：请不要使用改动过的程序，" + _CALL_TOWN),
     "partial": Entry(409, "服务器只接收了一部分数据：请稍后再同步一次。"),
     # attachments
     "blob_unreferenced": Entry(409, "附件要在引用它的记录之后上传：请再同步一次。"),

@@ -15,6 +15,15 @@ bad event. Only a hub certifies nodes: a certificate pushed by a station refuses
 push as well; one a hub issued against the rules of the chain (sync.certs) is refused
 on its own, and so are the runs of the node it was meant for.
 
+Clocks (review-night.md H4): an origin's stamps do not go back. An honest device's
+hybrid clock only rises (sync.clockfix `hlc_last`), so at the first hop an event stamped
+more than the allowed skew below that origin's latest unflagged stamp was back-dated by
+a modified app — and a back-dated stamp chooses which of the town's rules judge it. It
+stops the run (`clock_went_back`). Far-future (flagged) stamps do not raise the floor: a
+tablet whose date was wrong, or whose clock an old release dragged (repaired since by
+clockfix), writes below them again. The skew's slack keeps a replaced or restored tablet
+writing: its last stamps may have run up to the skew ahead of the hub's time.
+
 HubPush is a mixin of HubStore (sync.hub.parts: its connection, tree, directory, policy
 and record index).
 """
@@ -29,6 +38,7 @@ from sync.db import transaction
 from sync.errors import Problem
 from sync.events import check_envelope, from_push, seal
 from sync.hub.parts import HubParts
+from sync.hlc import pack, wall_ms_of
 from sync.hub.upstream import MAX_RUN
 from sync.keys import head_message, verify
 from sync.nodes import Node
@@ -229,6 +239,7 @@ class HubPush(HubParts):
         where = Where(self.directory, overlay.facts, first_hop, scope)
         keep: list[dict[str, Any]] = []
         ids: set[str] = set()
+        floor = self._clock_floor(origin) if first_hop else 0
         for event in events:
             if event["seq"] <= held_seq:
                 if log.hash_at(self.conn, origin, event["seq"]) != event["hash"]:
@@ -237,6 +248,10 @@ class HubPush(HubParts):
                 continue
             try:
                 check_envelope(event, self.registry)
+                if event["hlc"] < floor:
+                    raise Problem(422, "clock_went_back",
+                                  "这条数据的时间早于本机之前发送的数据，没有保存（程序可能被改动过）。",
+                                  event_id=event["id"])
                 if event["id"] in ids or self.conn.execute(
                         "SELECT 1 FROM events WHERE id=?", (event["id"],)).fetchone():
                     # Same id, different event (DESIGN.md "Push": a conflict, not a crash).
@@ -258,5 +273,18 @@ class HubPush(HubParts):
             overlay.add(event, self.policy.creates(event["type"]))
             if not self.clock.observe(event["hlc"]):
                 event["flags"] = log.FLAG_FAR_FUTURE
+            elif first_hop:
+                floor = max(floor, self._slack_below(event["hlc"]))
             keep.append(event)
         return keep, None
+
+    def _clock_floor(self, origin: str) -> int:
+        """The lowest stamp the origin's next event may carry: its latest unflagged
+        stamp held here, less the allowed skew (0 if none)."""
+        row = self.conn.execute("SELECT hlc FROM events WHERE origin=? AND NOT flags & ?"
+                                " ORDER BY seq DESC LIMIT 1",
+                                (origin, log.FLAG_FAR_FUTURE)).fetchone()
+        return self._slack_below(int(row[0])) if row else 0
+
+    def _slack_below(self, stamp: int) -> int:
+        return pack(max(0, wall_ms_of(stamp) - self.clock.max_ahead_ms), 0)
