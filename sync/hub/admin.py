@@ -106,8 +106,11 @@ def replace_device(hub: HubStore, node_id: str) -> str:
             raise Problem(409, "not_a_station", "只能给服务站（平板、电脑）换新设备；"
                           "下级服务器请用备份恢复（sanji restore）。")
         code = pairing.fresh_code(hub)
+        # The request counter starts again with the new device: its requests are signed
+        # with its own new key, so none of the old one's can be replayed, and the old
+        # tablet's counter (its clock in µs, maybe ahead) would refuse the new one's.
         hub.conn.execute("UPDATE nodes SET code_hash=?, code_expires=?, token_hash=NULL,"
-                         " enrolled_at=NULL WHERE id=?",
+                         " enrolled_at=NULL, last_counter=0 WHERE id=?",
                          (secret_hash(code), hub.now_ms() + CODE_VALID_MS, node_id))
         pairing.register(hub, node_id, code)
         _bump(hub)

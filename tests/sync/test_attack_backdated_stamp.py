@@ -4,13 +4,18 @@ its own key and token) back-dates an event by a day — the stamp that would cho
 of the town's rules judge a village decision — and the first hub refuses it
 (`clock_went_back`), storing nothing.  What an honest device does still goes through:
 a stamp within the allowed skew below its last one, a stamp below a far-future (flagged)
-one, and a tablet whose date was set ahead and then corrected.
+one, a tablet whose date was set ahead and then corrected, and a replaced tablet, which
+writes on above its old chain once it has it back.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from sync.client import HubClient
+from sync.enroll import enroll_station
 from sync.hlc import DEFAULT_MAX_AHEAD_MS, pack, system_ms, wall_ms_of
+from sync.store import Store
+from tests.app.test_cli import sanji
 from tests.support.malicious import MaliciousTablet, hub_state
 from tests.sync.crafted import problem_of
 from tests.sync.faultkit import (YEAR_MS, Lab, hub_db, query, sync_until_clean, visit,
@@ -82,3 +87,39 @@ def test_an_honest_tablet_whose_date_was_ahead_then_corrected_keeps_syncing(lab:
                                   " ORDER BY seq", (station.store.node_id,))]
     assert len(stamps) == 2 and stamps == sorted(stamps)
     assert wall_ms_of(stamps[0]) > system_ms() + DEFAULT_MAX_AHEAD_MS
+
+
+def test_a_replaced_tablet_writes_on_above_its_own_chain(lab: Lab) -> None:
+    """The lost tablet's date ran 5 minutes ahead (within the skew: not flagged). The new
+    tablet's clock is right; once its chain is back (RESYNC) it stamps above it — an
+    honest origin's stamps never go back, whatever device writes them."""
+    town = lab.town()
+    ahead = {"ms": 0}
+    lost = lab.station(town, "张庄村", wall=lambda: system_ms() + ahead["ms"])
+    ahead["ms"] = 5 * 60 * 1000
+    for name in ("王秀英", "张秀兰"):
+        lost.store.append(visit_event(name))
+    sync_until_clean(lost.store, town.url)
+    node = lost.store.node_id or ""
+    chain = [r[0] for r in query(hub_db(town), "SELECT hlc FROM events WHERE origin=?"
+                                 " ORDER BY seq", (node,))]
+    assert wall_ms_of(chain[-1]) > system_ms() + 60_000
+    lost.store.close()
+
+    replaced = sanji("node", "replace", node, "--data", town.data, "--json", cwd=lab.root)
+    assert replaced.code == 0, replaced.err
+    (lab.root / "new-tablet").mkdir()
+    new = Store(lab.root / "new-tablet" / "station.sqlite")
+    client = HubClient(town.url)
+    try:
+        enroll_station(new, client, replaced.json()["code"])
+    finally:
+        client.close()
+    sync_until_clean(new, town.url)            # its chain comes back
+    stamp = new.append(visit_event("李四"))["hlc"]
+    assert stamp > chain[-1]
+    sync_until_clean(new, town.url)
+    stamps = [r[0] for r in query(hub_db(town), "SELECT hlc FROM events WHERE origin=?"
+                                  " ORDER BY seq", (node,))]
+    assert stamps == chain + [stamp]
+    new.close()
