@@ -43,7 +43,9 @@ _seq = iter(range(1, 10**9))
 
 def _ev(kind: str, payload: dict[str, Any], record: str, origin: str = VILLAGE) -> dict[str, Any]:
     n = next(_seq)
-    ms = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp() * 1000) + n * 60_000
+    # stamped on the day after the meetings: a record is never stamped before the day it
+    # records (app.domain.decisions.workflow refuses it)
+    ms = int(datetime(2026, 3, 21, tzinfo=UTC).timestamp() * 1000) + n * 60_000
     return {"id": f"e{n}", "origin": origin, "seq": n, "hlc": ms << 16, "type": kind, "v": 1,
             "record": record, "author": "u", "payload": payload}
 
