@@ -13,6 +13,10 @@
     sanji app --data DIR               the station app (village, town or county, by enrollment)
     sanji cadre add|list --data DIR    cadres on a station's tablet (app/cli_cadre.py)
 
+This module holds the parser; the commands live beside it: app/cli_hub.py (hub, hub
+init), app/cli_nodes.py (node …), app/cli_station.py (enroll, sync, backup, restore),
+app/cli_launch.py (up, app, demo), app/cli_output.py (--json and the Chinese errors).
+
 A command given the wrong kind of data directory (a station's for `node add`, a new
 one for `sync`…) says so and leaves it untouched (app/datadir.py). With --json, the
 result (or the error, as {"ok": false, "error": {code, message}}) is one JSON object on
@@ -26,16 +30,15 @@ with a cadre's 密码, typed at the prompt or given in SANJI_PIN (for scripts), 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
+from app import cli_hub, cli_launch, cli_nodes, cli_station
 from app.accounts import AccountError
+from app.cli_output import fail
 from app.datadir import DataDirError
 from app.keyring import KeyringError
 from sync.errors import SyncError
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,23 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except DataDirError as exc:
-        return _fail(args, "wrong_data_dir", str(exc))
+        return fail(args, "wrong_data_dir", str(exc))
     except (AccountError, KeyringError) as exc:
-        return _fail(args, "locked", str(exc))
+        return fail(args, "locked", str(exc))
     except SyncError as exc:
-        return _fail(args, str(getattr(exc, "code", "sync_error")),
+        return fail(args, str(getattr(exc, "code", "sync_error")),
                      str(getattr(exc, "message", exc)))
-
-
-def _fail(args: argparse.Namespace, code: str, message: str) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    if getattr(args, "json", False):
-        _emit({"ok": False, "error": {"code": code, "message": message}})
-    return 2
-
-
-def _emit(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="一个连接最多处理几个请求，之后关闭")
     # `sanji up` starts its hubs with its own pid, so they stop if it is killed outright.
     hub.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
-    hub.set_defaults(run=_hub)
+    hub.set_defaults(run=cli_hub.run_hub)
 
     node = sub.add_parser("node", help="管理下级节点（在服务器上运行）")
     node_sub = node.add_subparsers(dest="node_command", required=True)
@@ -114,18 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--json", action="store_true")
     _key_file_option(add)
     _card_options(add)
-    add.set_defaults(run=_node_add)
+    add.set_defaults(run=cli_nodes.node_add)
     lst = node_sub.add_parser("list", help="列出下级节点")
     lst.add_argument("--data", type=Path, required=True)
     lst.add_argument("--json", action="store_true")
     _key_file_option(lst)
-    lst.set_defaults(run=_node_list)
+    lst.set_defaults(run=cli_nodes.node_list)
     rev = node_sub.add_parser("revoke", help="注销一个节点的登记")
     rev.add_argument("id")
     rev.add_argument("--data", type=Path, required=True)
     rev.add_argument("--json", action="store_true")
     _key_file_option(rev)
-    rev.set_defaults(run=_node_revoke)
+    rev.set_defaults(run=cli_nodes.node_revoke)
     rep = node_sub.add_parser("replace", help="服务站的平板丢了或所有干部都忘了密码：给同一个站点"
                                               "换新设备（旧设备的登记立即作废）")
     rep.add_argument("id")
@@ -133,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--json", action="store_true")
     _key_file_option(rep)
     _card_options(rep)
-    rep.set_defaults(run=_node_replace)
+    rep.set_defaults(run=cli_nodes.node_replace)
 
     enroll = sub.add_parser("enroll", help="用登记码把本机（或镇服务器）登记到上级")
     enroll.add_argument("--data", type=Path, required=True)
@@ -143,13 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="新目录登记为服务站（直接登记到县服务器的县直部门窗口等需要写明）")
     enroll.add_argument("--json", action="store_true")
     _key_file_option(enroll)
-    enroll.set_defaults(run=_enroll)
+    enroll.set_defaults(run=cli_station.enroll)
 
     sync = sub.add_parser("sync", help="立即同步一轮（先上传后下载）")
     sync.add_argument("--data", type=Path, required=True)
     sync.add_argument("--json", action="store_true")
     _cadre_option(sync)
-    sync.set_defaults(run=_sync)
+    sync.set_defaults(run=cli_station.sync_station)
 
     backup = sub.add_parser("backup", help="把服务器或服务站的数据备份成一个加密文件（运行中也可以）")
     backup.add_argument("--data", type=Path, required=True)
@@ -157,14 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--json", action="store_true")
     _key_file_option(backup)
     _cadre_option(backup)
-    backup.set_defaults(run=_backup)
+    backup.set_defaults(run=cli_station.backup)
 
     restore = sub.add_parser("restore", help="从备份文件恢复到一个新的（空的）数据目录")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="备份文件")
     restore.add_argument("--data", type=Path, required=True, help="恢复到的数据目录（须为空）")
     restore.add_argument("--json", action="store_true")
     _key_file_option(restore)
-    restore.set_defaults(run=_restore)
+    restore.set_defaults(run=cli_station.restore)
 
     up = sub.add_parser("up", help="在本机启动县、镇服务器和一个村服务站（演示）")
     up.add_argument("--data", type=Path, default=Path("sanji-data"))
@@ -172,20 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
                     help="不打开界面，服务器一直运行到 Ctrl-C 或 SIGTERM")
     up.add_argument("--county-port", type=int, default=None, help="县服务器端口（默认 8731）")
     up.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
-    up.set_defaults(run=_up)
+    up.set_defaults(run=cli_launch.up)
 
     ui = sub.add_parser("app", help="打开便民服务界面（村服务站、镇便民服务中心或县直部门窗口）")
     ui.add_argument("--data", type=Path, required=True, help="本机的数据目录")
     ui.add_argument("--sync-minutes", type=float, default=10.0,
                     help="有网络时每隔几分钟自动同步一次（0：只在点“同步”时同步）")
-    ui.set_defaults(run=_app)
+    ui.set_defaults(run=cli_launch.run_station_app)
 
     demo = sub.add_parser("demo", help="在 sanji up 的数据目录里生成演示乡镇（再次运行不会重复添加）")
     demo.add_argument("--data", type=Path, default=Path("sanji-data"))
     demo.add_argument("--county-port", type=int, default=None, help="县服务器端口（默认 8731）")
     demo.add_argument("--town-port", type=int, default=None, help="镇服务器端口（默认 8732）")
     demo.add_argument("--today", default=None, help="以哪一天为“今天”生成（YYYY-MM-DD，默认今天）")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=cli_launch.demo)
 
     from app.cli_cadre import add_commands as cadre_commands
     cadre_commands(sub)
@@ -208,325 +200,6 @@ def _card_options(parser: argparse.ArgumentParser) -> None:
 def _cadre_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cadre", default=None,
                         help="服务站：用哪位干部的密码打开（本机只有一位干部时可省略）")
-
-
-def _hub_key(args: argparse.Namespace, create: bool = False) -> bytes:
-    import os
-
-    from sync.hub.dbkey import resolve
-    return resolve(args.data, args.key_file, os.environ, create=create)
-
-
-def _hub(args: argparse.Namespace) -> int:
-    from app.datadir import is_station
-    if is_station(args.data):
-        raise DataDirError(f"{args.data} 是服务站的数据目录，不能用作服务器：请换一个目录。")
-    if args.action == "init":
-        return _hub_init(args)
-    if args.port is None:
-        return _fail(args, "usage", "运行服务器需要 --port 端口号，例如 --port 8732。")
-    from app.datadir import kind_of
-    from sync.hub.server import open_hub, serve
-    key = _hub_key(args, create=kind_of(args.data) == "new")
-    if args.upstream:
-        hub = open_hub(args.data, args.level, args.name, key=key)
-        upstream = json.loads(hub.meta.get("upstream") or "{}")
-        if not upstream:
-            hub.close()
-            return _fail(args, "not_enrolled", "这个镇服务器还没有登记到县里：请先运行 sanji "
-                         f"enroll --data {args.data} --hub 县服务器地址 --code 登记码")
-        if upstream["url"] != args.upstream:
-            from sync.db import transaction
-            with transaction(hub.conn):
-                hub.meta.set("upstream", json.dumps({**upstream, "url": args.upstream},
-                                                    ensure_ascii=False))
-        hub.close()
-    if args.parent_pid:
-        from app.launch.hubs import exit_with_parent
-        exit_with_parent(args.parent_pid)
-    from app.hubext import extension  # the public receipt-status page (issue #3 §3)
-    from sync.hub.care import Care
-    if args.backup_dir is not None:
-        from sync.hub.dbkey import check_place
-        check_place(args.backup_dir, args.data)
-    care = Care(backup_dir=args.backup_dir, backup_every_s=args.backup_hours * 3600,
-                keep=args.backup_keep, check_every_s=args.check_minutes * 60)
-    serve(args.data, args.level, args.port, args.host, args.name, args.interval,
-          extension=extension(), key=key, care=care, listening=_listening(args))
-    return 0
-
-
-def _listening(args: argparse.Namespace) -> Any:
-    from sync.hub.limits import Limits, check_proxy
-    from sync.hub.server import Listening
-    if args.insecure and (args.cert or args.cert_key):
-        raise DataDirError("--insecure 和 --cert 不能一起用：要加密就去掉 --insecure。")
-    if min(args.max_connections, args.keep_alive_requests) < 1 or min(
-            args.header_timeout, args.body_timeout, args.keep_alive) <= 0:
-        raise DataDirError("连接数、请求数和时限都要大于 0。")
-    try:
-        proxies = tuple(check_proxy(p) for p in args.proxy)
-    except ValueError as exc:
-        raise DataDirError(str(exc)) from exc
-    return Listening(insecure=args.insecure, cert=args.cert, cert_key=args.cert_key,
-                     limits=Limits(max_connections=args.max_connections, proxies=proxies,
-                                   header_timeout=args.header_timeout,
-                                   body_timeout=args.body_timeout, keep_alive=args.keep_alive,
-                                   max_requests=args.keep_alive_requests))
-
-
-def _hub_init(args: argparse.Namespace) -> int:
-    """A new hub directory with its identity (id, key, level, name), not yet serving, so
-    a town hub can be enrolled with its county before it first runs."""
-    from app.datadir import hub_level
-    from sync.hub.server import open_hub
-    level = hub_level(args.data)
-    if level is not None and level != args.level:
-        raise DataDirError(f"{args.data} 已经是{_LEVEL[level]}服务器的数据目录，"
-                           f"不能改成{_LEVEL[args.level]}。")
-    name = (args.name or "").strip()
-    if level is None and not name:
-        return _fail(args, "usage", "新建服务器需要名称，例如 --name 新集镇。")
-    if len(name) > 40:
-        return _fail(args, "usage", "名称最多 40 个字。")
-    hub = open_hub(args.data, args.level, name or None, key=_hub_key(args, create=level is None))
-    try:
-        info = {"ok": True, "created": level is None, "hub_id": hub.hub_id,
-                "level": args.level, "name": hub.meta.get("name"),
-                "enrolled_upstream": bool(hub.meta.get("upstream"))}
-    finally:
-        hub.close()
-    if args.json:
-        _emit(info)
-    elif info["created"]:
-        print(f"已新建{_LEVEL[args.level]}服务器“{info['name']}”（{info['hub_id']}），"
-              f"数据在 {args.data}")
-        if args.level == "town":
-            print("下一步：在县服务器上运行 sanji node add --kind town 取得登记码，再运行 "
-                  f"sanji enroll --data {args.data} --hub 县服务器地址 --code 登记码")
-    else:
-        print(f"{args.data} 已经是{_LEVEL[args.level]}服务器“{info['name']}”"
-              f"（{info['hub_id']}），没有改动。")
-    return 0
-
-
-_LEVEL = {"town": "镇", "county": "县"}
-
-
-def _open_existing_hub(args: argparse.Namespace) -> Any:
-    from app.datadir import require_hub
-    from sync.hub.server import open_hub
-    require_hub(args.data)        # before opening: opening creates hub.sqlite
-    return open_hub(args.data, key=_hub_key(args))
-
-
-def _node_add(args: argparse.Namespace) -> int:
-    from sync.hub import admin
-    hub = _open_existing_hub(args)
-    try:
-        node_id, code = admin.add_node(hub, args.name, args.kind, tuple(args.role))
-        card = _card(args, hub, node_id, code)
-    finally:
-        hub.close()
-    if args.json:
-        _emit({"ok": True, "node_id": node_id, "code": code, "name": args.name.strip(),
-               "kind": args.kind, "roles": list(args.role),
-               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000), **card})
-        return 0
-    print(f"节点编号 {node_id}")
-    print(f"登记码 {code}（只能用一次，7天内有效）")
-    _show_card(card)
-    return 0
-
-
-def _card(args: argparse.Namespace, hub: Any, node_id: str, code: str) -> dict[str, Any]:
-    """The enrollment QR code (app.services.enroll_card): PNG written, terminal text."""
-    from app.services.enroll_card import EnrollCard, terminal_qr, write_png
-    from sync.hub.tls import certificate_in_use
-    from sync.tls import fingerprint, short_fingerprint
-    cert = certificate_in_use(hub)
-    card = EnrollCard(code, args.url.strip().rstrip("/"), fingerprint(cert))
-    png = write_png(card, args.qr or Path(f"登记码-{node_id[:8]}.png"))
-    return {"qr_png": str(png), "qr_text": card.text(), "fingerprint": card.fingerprint,
-            "fingerprint_short": short_fingerprint(cert), "qr_terminal": terminal_qr(card)}
-
-
-def _show_card(card: dict[str, Any]) -> None:
-    print(f"服务器证书指纹 {card['fingerprint_short']}（登记时平板会核对）")
-    print("登记二维码（平板在登记页点“从照片读取二维码”，选这张二维码的照片）：")
-    print(card["qr_terminal"], end="")
-    print(f"二维码图片已保存：{card['qr_png']}（含登记码，登记完可删除）")
-
-
-def _node_list(args: argparse.Namespace) -> int:
-    from sync.hub import admin
-    hub = _open_existing_hub(args)
-    try:
-        nodes = admin.list_nodes(hub)
-    finally:
-        hub.close()
-    rows = [{"id": n["id"], "kind": n["kind"], "name": n["name"],
-             "roles": [r for r in (n["roles"] or "").split(",") if r],
-             "direct": bool(n["direct"]), "parent": n["parent"],
-             "state": "revoked" if n["revoked"] else ("enrolled" if n["enrolled_at"]
-                                                      else "waiting"),
-             "enrolled_at": n["enrolled_at"]} for n in nodes]
-    if args.json:
-        _emit({"ok": True, "nodes": rows})
-        return 0
-    states = {"revoked": "已注销", "enrolled": "已登记", "waiting": "待登记"}
-    for row in rows:
-        where = "直属" if row["direct"] else "下级"
-        print(f"{row['id']}  {row['kind']:8} {where} {states[row['state']]}  {row['name']}")
-    return 0
-
-
-def _node_revoke(args: argparse.Namespace) -> int:
-    from sync.hub import admin
-    hub = _open_existing_hub(args)
-    try:
-        admin.revoke(hub, args.id)
-    finally:
-        hub.close()
-    if args.json:
-        _emit({"ok": True, "revoked": args.id})
-    else:
-        print(f"已注销 {args.id}")
-    return 0
-
-
-def _node_replace(args: argparse.Namespace) -> int:
-    from sync.hub import admin
-    hub = _open_existing_hub(args)
-    try:
-        code = admin.replace_device(hub, args.id)
-        card = _card(args, hub, args.id, code)
-    finally:
-        hub.close()
-    if args.json:
-        _emit({"ok": True, "node_id": args.id, "code": code,
-               "code_valid_days": admin.CODE_VALID_MS // (24 * 3600 * 1000), **card})
-        return 0
-    print(f"节点 {args.id} 的旧设备登记已作废。")
-    print(f"新设备的登记码 {code}（只能用一次，7天内有效）：新设备登记后第一次同步，"
-          "会取回已经同步到服务器的全部记录；旧设备上没有同步的记录无法取回。")
-    _show_card(card)
-    return 0
-
-
-def _enroll(args: argparse.Namespace) -> int:
-    from app.datadir import kind_of
-    from app.enrolling import enroll_data_dir
-    key = _hub_key(args) if kind_of(args.data) == "hub" else None
-    result = enroll_data_dir(args.data, args.hub, args.code, as_station=args.station,
-                             hub_key=key)
-    if args.json:
-        _emit({"ok": True, **result})
-    elif result["as"] == "hub":
-        parent = result["parent"]
-        print(f"已登记到上级 {parent['name']}（{parent['hub_id']}）。现在可以运行：sanji hub "
-              f"--level {result['level']} --data {args.data} --port 端口 --upstream {args.hub}")
-    else:
-        print(f"已登记：本机编号 {result['node_id']}，{result['name']}，上级 {result['hub']['name']}")
-    return 0
-
-
-def _sync(args: argparse.Namespace) -> int:
-    import time
-
-    from app.datadir import require_station
-    from app.cli_unlock import open_station_for
-    require_station(args.data)        # before opening: opening creates station.sqlite
-    station = open_station_for(args)
-    try:
-        result = station.sync_once()
-        station.note_unsynced(int(time.time() * 1000))
-    finally:
-        station.close()
-    if args.json:
-        _emit({"ok": result.ok, "pushed": result.pushed, "pulled": result.pulled,
-               "blobs": result.blobs, "error": result.error})
-    else:
-        print(result.summary())
-    return 0 if result.ok else 1
-
-
-def _backup(args: argparse.Namespace) -> int:
-    from app.backups import backup_data_dir
-    from app.datadir import kind_of
-    kind = kind_of(args.data)
-    if kind == "new":
-        raise DataDirError(f"{args.data} 不是服务器或服务站的数据目录，没有可备份的数据。")
-    if kind == "hub":
-        info = backup_data_dir(args.data, args.to, hub_key=_hub_key(args))
-    else:
-        from app.cli_unlock import open_station_for
-        station = open_station_for(args)
-        try:
-            info = backup_data_dir(args.data, args.to, station=station)
-        finally:
-            station.close()
-    if args.json:
-        _emit({"ok": True, **info})
-    else:
-        print(f"已备份到 {args.to}（{info['size'] // 1024} KB，{info['blobs']} 个附件）。"
-              "备份是加密的：服务器的要用同一个密钥文件恢复，服务站的要用本站干部的密码打开。")
-    return 0
-
-
-def _restore(args: argparse.Namespace) -> int:
-    from app.backups import read_manifest, restore_data_dir
-    from sync.backup import check_target
-    manifest = read_manifest(args.source)
-    check_target(args.data)                   # before asking for a key
-    key = None
-    if manifest["kind"] == "hub":
-        key = _hub_key(args)
-    info = restore_data_dir(args.source, args.data, hub_key=key)
-    if args.json:
-        _emit({"ok": True, **info})
-    elif info["kind"] == "hub":
-        print(f"已把{_LEVEL.get(info['level'], '')}服务器“{info['name']}”恢复到 {args.data}"
-              f"（备份于 {info['taken']}）。启动后，下级服务站和上级服务器会把备份之后的记录补回来。")
-    else:
-        print(f"已把服务站“{info['name']}”恢复到 {args.data}（备份于 {info['taken']}）。"
-              "请用本站干部的密码登录，先同步一次，取回备份之后已经同步过的记录。")
-    return 0
-
-
-def _up(args: argparse.Namespace) -> int:
-    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
-    from app.launch.up import run_up
-    return run_up(args.data, with_app=not args.no_app,
-                  ports=(args.county_port or COUNTY_PORT, args.town_port or TOWN_PORT))
-
-
-def _app(args: argparse.Namespace) -> int:
-    from app.datadir import refuse_hub
-    refuse_hub(args.data)
-    from app.ui.main import run_app  # Kivy only now (app.ui keeps it off sanji's arguments)
-    run_app(args.data, sync_minutes=args.sync_minutes)
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from app.launch.demo import DemoError, describe, run_demo
-    from app.launch.hubs import COUNTY_PORT, TOWN_PORT
-    try:
-        today = date.fromisoformat(args.today) if args.today else None
-    except ValueError:
-        print("错误：--today 的日期格式应为 YYYY-MM-DD，例如 2026-11-27", file=sys.stderr)
-        return 2
-    try:
-        summary = run_demo(args.data, args.county_port or COUNTY_PORT,
-                           args.town_port or TOWN_PORT, today, say=print)
-    except DemoError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    print(describe(summary))
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ No Kivy, no files, no clock: the app prints or shares the bytes, the hub serves 
 Public surface, by module:
     blocks   Document, QR and the blocks: Heading, Text, Field, Fields, Grid, NumberedList,
              Blank, Signatures, Seal, Space, Slip, Together
-    base     render(doc) -> bytes, register_font()   (refuses an unfilled document)
+    base     render(doc) -> bytes   (refuses an unfilled document); the page and title block
+    typeset  register_font(), the font, type sizes, styles, A4 geometry
+    block_layout  the blocks as reportlab flowables
     official OfficialLetter, render_letter: a 函 after GB/T 9704 (the 转办函)
     checks   unfilled(doc), placeholders(text), repeated_phrases(text)
     service  acceptance_receipt, one_time_notice, transfer_letter   (RULES.md §1)
@@ -17,7 +19,7 @@ the same blocks in their own module and call ``render``.
 Exceptions (errors.py):
     DocumentError ── NotReadyError, UnfilledError
 """
-from app.docs.base import register_font, render
+from app.docs.base import render
 from app.docs.blocks import (
     QR, Blank, Block, Document, Field, Fields, Grid, Heading, NumberedList, Seal, Signatures,
     Slip, Space, Text, Together)
@@ -26,6 +28,7 @@ from app.docs.errors import DocumentError, NotReadyError, UnfilledError
 from app.docs.service import (
     Phones, acceptance_receipt, cn_date, one_time_notice, phones_for, receipt_qr_payload,
     transfer_letter)
+from app.docs.typeset import register_font
 
 __all__ = [
     "QR", "Blank", "Block", "Document", "DocumentError", "Field", "Fields", "Grid", "Heading",

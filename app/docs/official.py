@@ -50,7 +50,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import LayoutError
 
 from app.assets import SERIF_FONT_PATH
-from app.docs.base import FONT_NAME as SANS, _render_lock, markup, register_font
+from app.docs.typeset import FONT_NAME as SANS, markup, register_font, render_lock
 from app.docs.blocks import Blank, Document, Field, Fields, Text
 from app.docs.checks import unfilled
 from app.docs.errors import DocumentError, UnfilledError
@@ -293,7 +293,7 @@ def render_letter(letter: OfficialLetter) -> bytes:
             PageTemplate("later", frames=[later],
                          onPage=lambda canv, doc: _page_number(canv, doc.page))])
     try:
-        with _render_lock:
+        with render_lock:
             template.build(story)
     except LayoutError as exc:
         raise DocumentError(f"“{letter.title}”内容过长，无法排入A4页面，请精简后再打印",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from reportlab.platypus import Paragraph
 
-from app.docs.base import STYLES, register_font
+from app.docs.typeset import STYLES, register_font
 from app.linebreak import CLOSING, OPENING
 
 TEXT = ("请群众补齐以下材料后再来办理，我们会在承诺时限内办结。谢谢配合（如有疑问请致电）。"
