@@ -37,202 +37,46 @@ domain's own types from app.domain):
     .screening_schedule()                  -> [ScreeningDue] villages due for screening
     .export_xlsx(rows, path, title)        -> Path of the 排查台账 workbook
 
-Layout: intake and every step here; ledger, boards, reminders and export in
-app.services.dispute_boards; 排查 in app.services.dispute_screenings (mixins of
-``Disputes``; their public names are re-exported here).
+Layout: the steps on one dispute here; intake and its forms in
+app.services.dispute_intake; 调解协议书 and 司法确认 in app.services.dispute_agreements;
+ledger, boards, reminders and export in app.services.dispute_boards; 排查 in
+app.services.dispute_screenings (mixins of ``Disputes``; their public names are
+re-exported here).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from app.accounts import Cadre
-from app.domain import check_id_number, check_phone
 from app.domain.dispute import flow as dispute_case
-from app.domain.dispute.agreement import agreement_problems
-from app.domain.dispute.clocks import confirmation_warning
-from app.domain.dispute.levels import check_dispute_intake
-from app.domain.dispute.links import Link, Person, find_links, is_first_time, link_payload
 from app.domain.dispute.referrals import HINTS as REFERRAL_HINTS
 from app.domain.dispute.referrals import referral_routes
 from app.domain.dispute.rules import DisputeRules
-from app.domain.dispute.state import (
-    CONFIRMATION_STATUSES, CONSENTING_ROLES, DISPUTE_TYPES, ESCALATION_BY_LEVEL, METHODS,
-    PARTY_ROLES, PERFORMANCE, RISK_LEVELS, SOURCES, DisputeState)
-from app.projections import links as link_index
+from app.domain.dispute.state import ESCALATION_BY_LEVEL, PERFORMANCE, DisputeState
 from app.services.directory import towns
+from app.services.dispute_agreements import DisputeAgreements
 from app.services.dispute_boards import DisputeBoards, DisputeFilter, Reminder
+from app.services.dispute_intake import (
+    DisputeForm, DisputeIntake, DisputeIntakes, IntakeLinks, PartyForm)
 from app.services.dispute_screenings import (
     DisputeScreenings, ScreeningFinding, ScreeningForm)
 from app.services.errors import ServiceError
 from app.services.workflow import Attachment, Workflow, as_date, named, names, person
-from sync.ids import uuid7
 
 ACTION_LABELS = dispute_case.DISPUTE.labels
 CONSENT_HOW = ("签字", "口头", "书面")
 REVISIT_METHODS = ("上门", "电话", "其他")
 
 
-@dataclass
-class PartyForm:
-    name: str
-    role: str                   # 申请人 / 被申请人 / 当事人 / 第三人 / 代理人
-    id_number: str = ""
-    phone: str = ""
-    sex: str = ""               # 男 / 女 / ""
-    village: str = ""           # empty: the dispute's village
-    address: str = ""
-
-
-@dataclass
-class DisputeForm:
-    dispute_type: str           # DISPUTE_TYPES
-    parties: list[PartyForm]
-    summary: str
-    risk: str                   # 激化风险 低 / 中 / 高
-    received_at: datetime | str | None = None   # any hour; None: now
-    village: str = ""           # empty at a village tablet: this village
-    source: str = "群众申请"     # SOURCES
-    method: str = "人民调解"     # METHODS
-    ledger_no: str = ""         # empty: numbered here (排查台账编号)
-
-
-@dataclass(frozen=True)
-class IntakeLinks:
-    """What intake shows before saving: earlier records of the same person or matter,
-    strongest first, whether this is a 初信初访 (first time), and the 分级调处 check
-    (dispute_levels): a proposed 不予受理 with where to go, or the lower result this
-    intake reviews."""
-
-    links: tuple[Link, ...]
-    first_time: bool
-    proposal: Mapping[str, str] | None = None
-    review_of: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class DisputeIntake:
-    record: str
-    ledger_no: str
-    links: tuple[Link, ...]
-    first_time: bool
-    alert: bool                 # high risk: the town is alerted at the next sync
-    event: dict[str, Any]
-
-
-class Disputes(DisputeBoards, DisputeScreenings, Workflow):
+class Disputes(DisputeIntakes, DisputeAgreements, DisputeBoards, DisputeScreenings, Workflow):
     kind_name = "纠纷"
     flow = dispute_case.DISPUTE
 
     @property
     def dispute_rules(self) -> DisputeRules:
         return DisputeRules.from_config(self.rules.config)
-
-    # intake ---------------------------------------------------------------------------
-    def _village(self, village: str) -> str:
-        village = village.strip()
-        if not village and self.level == "village":
-            return self.station.name
-        return village
-
-    def links_for(self, form: DisputeForm, exclude: Sequence[str] = ()) -> IntakeLinks:
-        """Earlier disputes and petitions on this station of the same person (ID number,
-        or name + village) or the same matter (dispute_links), and the 初信初访 flag."""
-        village = self._village(form.village)
-        people = [Person(p.name.strip(), p.id_number.strip(), p.village.strip() or village)
-                  for p in form.parties if p.name.strip()]
-        priors = link_index.candidates(self.conn, people, village, exclude)
-        found = find_links(people, form.summary, village, priors,
-                           min_similarity=self.dispute_rules.same_matter_similarity)
-        check = check_dispute_intake(self.level, form.source, found)
-        return IntakeLinks(tuple(found), is_first_time(found), check.proposal, check.review_of)
-
-    def check_intake(self, form: DisputeForm) -> list[str]:
-        problems: list[str] = []
-        if form.dispute_type not in DISPUTE_TYPES:
-            problems.append("请选择纠纷类型：" + "、".join(DISPUTE_TYPES) + "。")
-        if form.risk not in RISK_LEVELS:
-            problems.append("请评估激化风险：低、中或高。")
-        if not form.summary.strip():
-            problems.append("请填写纠纷简要情况。")
-        if form.source not in SOURCES:
-            problems.append("请选择纠纷来源：" + "、".join(SOURCES) + "。")
-        if form.method not in METHODS:
-            problems.append("请选择化解方式：" + "、".join(METHODS) + "。")
-        if not self._village(form.village):
-            problems.append("请选择纠纷发生的村。")
-        for index, party in enumerate(form.parties, 1):
-            who = party.name.strip() or f"第{index}位当事人"
-            if not party.name.strip():
-                problems.append(f"第{index}位当事人的姓名没有填写。")
-            if party.role not in PARTY_ROLES:
-                problems.append(f"请选择{who}的身份：" + "、".join(PARTY_ROLES) + "。")
-            if party.sex and party.sex not in ("男", "女"):
-                problems.append(f"{who}的性别只能选 男 或 女。")
-            if party.id_number.strip():
-                checked = check_id_number(party.id_number, today=self.today())
-                if not checked.ok:
-                    problems.append(f"{who}：{checked.message}")
-            if party.phone.strip():
-                phone = check_phone(party.phone)
-                if not phone.ok:
-                    problems.append(f"{who}：{phone.message}")
-        if sum(1 for p in form.parties if p.role in CONSENTING_ROLES) < 2:
-            problems.append("纠纷至少要有双方当事人（申请人和被申请人，或双方当事人），请补填。")
-        try:
-            received = datetime.fromisoformat(self.stamp(form.received_at))
-            if received.date() > self.today():
-                problems.append("受理时间不能晚于今天。")
-        except ServiceError as exc:
-            problems.append(exc.message)
-        return problems
-
-    def register(self, officer: Cadre, form: DisputeForm, keep_links: Sequence[str] | None = None,
-                 first_time: bool | None = None, override_reason: str = "",
-                 from_visit: str | None = None) -> DisputeIntake:
-        """Register a dispute; 首问负责人 is the signed-in cadre.  ``keep_links``: records of
-        the suggested links the officer kept (None: all); ``first_time``: the officer's
-        override of the 初信初访 flag (None: as the links say); ``override_reason``: why
-        an upper 调处中心 takes a dispute no lower one handled (分级调处, kept on record);
-        ``from_visit``: the 来访登记 this dispute was registered from (linked in the same
-        transaction)."""
-        problems = self.check_intake(form)
-        if problems:
-            raise ServiceError("还有内容需要补充或改正：" + "".join(problems), problems)
-        found = self.links_for(form)
-        kept = [link for link in found.links if keep_links is None or link.record in keep_links]
-        village = self._village(form.village)
-        parties = []
-        for p in form.parties:
-            party = {"name": p.name.strip(), "role": p.role,
-                     "sex": p.sex, "id_number": p.id_number.strip().upper(),
-                     "phone": check_phone(p.phone).number if p.phone.strip() else "",
-                     "village": p.village.strip() or village, "address": p.address.strip()}
-            parties.append({k: v for k, v in party.items() if v})
-        ledger_no = form.ledger_no.strip() or \
-            f"{self.prefix()}纠{self.today():%Y}-{self.next_number('dispute'):03d}"
-        flag = is_first_time(kept) if first_time is None else bool(first_time)
-        payload = {
-            "type": form.dispute_type, "parties": parties, "summary": form.summary.strip(),
-            "first_officer": person(officer), "risk": form.risk,
-            "received_at": self.stamp(form.received_at), "village": village,
-            "first_time": flag, "links": link_payload(kept), "source": form.source,
-            "ledger_no": ledger_no[:40], "method": form.method}
-        if found.proposal:
-            payload["proposal"] = dict(found.proposal)
-            if override_reason.strip():
-                payload["override_reason"] = override_reason.strip()
-        if found.review_of:
-            payload["review_of"] = dict(found.review_of)
-        record = uuid7()
-        event = self.step(officer, record, DisputeState(record), "dispute.registered", payload,
-                          also=self.from_visit(
-                              officer, from_visit, "dispute", record,
-                              f"纠纷 {payload['ledger_no']}"))
-        alert = form.risk in self.dispute_rules.alert_risk_levels
-        return DisputeIntake(record, payload["ledger_no"], tuple(kept), flag, alert, event)
 
     # one dispute ------------------------------------------------------------------------
     def dispute(self, record: str) -> DisputeState:
@@ -311,70 +155,6 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             "on": today, "new_due": as_date(new_due).isoformat(), "reason": reason.strip(),
             "consents": clean})
 
-    def draft_agreement(self, record: str) -> dict[str, Any]:
-        """A 调解协议书 to complete on screen: the parties on both sides, the mediators of
-        the holding level, the committee and the next number (used up when saved)."""
-        state = self.dispute(record)
-        mediators = [m for s in state.sessions if s.level == state.level for m in s.mediators]
-        committee = {"village": f"{state.village or self.station.name}人民调解委员会",
-                     "town": f"{self.station.name}人民调解委员会"}.get(self.level,
-                                                                 f"{self.station.name}人民调解委员会")
-        return {
-            "no": self._agreement_no(self.peek_number("agreement")),
-            "committee": committee[:60], "mediators": list(dict.fromkeys(mediators)),
-            "parties": [{k: v for k, v in {"name": p.name, "role": p.role,
-                                           "address": p.address, "id_number": p.id_number,
-                                           "phone": p.phone}.items() if v}
-                        for p in state.parties if p.role in CONSENTING_ROLES],
-            "facts": "", "disputed_points": "", "responsibilities": "", "terms": [],
-            "signatures": {"parties": [], "mediator": "", "seal": False},
-            "effective_on": self.today().isoformat()}
-
-    def agreement_problems(self, record: str, agreement: Mapping[str, Any]) -> list[str]:
-        """What the agreement still lacks under 人民调解法 Art 29 (empty: complete)."""
-        return agreement_problems(agreement, self.dispute(record).parties)
-
-    def record_agreement(self, officer: Cadre, record: str, agreement: Mapping[str, Any],
-                         on: date | str | None = None) -> dict[str, Any]:
-        """调解成功: the signed 调解协议书 (every Art 29 field; the documents module prints it
-        from the stored mapping)."""
-        doc = dict(agreement)
-        drafted = self._agreement_no(self.peek_number("agreement"))
-        if not str(doc.get("no", "")).strip():
-            doc["no"] = drafted
-        problems = self.agreement_problems(record, doc)
-        if problems:
-            raise ServiceError("调解协议书还缺：" + "；".join(problems) + "（人民调解法第二十九条），"
-                               "请补全后再保存。", problems)
-        event = self._act(officer, record, "dispute.agreed", {"on": self.on(on), "agreement": doc})
-        if doc["no"] == drafted:
-            self.next_number("agreement")   # the drafted number is used now
-        return event
-
-    def record_oral_agreement(self, officer: Cadre, record: str, *,
-                              terms: Sequence[Mapping[str, Any]], recorded_by: str = "",
-                              effective_on: date | str | None = None,
-                              on: date | str | None = None) -> dict[str, Any]:
-        """调解成功 by an oral agreement (人民调解法 Art 28: the parties need no paper; the
-        mediator records what was agreed; Art 30: in force the day it is reached)."""
-        state = self.dispute(record)
-        doc: dict[str, Any] = {
-            "no": self._agreement_no(self.peek_number("agreement")), "form": "口头",
-            "parties": [{"name": p.name, "role": p.role} for p in state.parties
-                        if p.role in CONSENTING_ROLES],
-            "terms": [{k: str(t.get(k, "")).strip() for k in ("content", "how", "due")}
-                      for t in terms],
-            "recorded_by": (recorded_by or officer.name).strip(),
-            "effective_on": self.on(effective_on)}
-        problems = agreement_problems(doc, state.parties)
-        if problems:
-            raise ServiceError("口头协议还缺：" + "；".join(problems) + "，请补全后再保存。", problems)
-        event = self._act(officer, record, "dispute.agreed", {"on": self.on(on), "agreement": doc})
-        self.next_number("agreement")
-        return event
-
-    def _agreement_no(self, number: int) -> str:
-        return f"{self.prefix()}调〔{self.today():%Y}〕{number}号"[:40]
 
     def referral_choices(self, record: str = "") -> list[str]:
         """Where a failed mediation may go from this level: the routes the dispute's type
@@ -406,12 +186,6 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             payload["report_by"] = as_date(report_by).isoformat()
         return self._act(officer, record, "dispute.assigned", payload, target["hub"])
 
-    def confirmation_warning(self, record: str, on: date | str | None = None) -> str | None:
-        """A 司法确认 applied for after its 30 days (人民调解法 Art 33): the warning to show
-        before saving (``on``) or on the record; None when in time."""
-        day = as_date(on) if on is not None else None
-        return confirmation_warning(self.dispute(record), self.rules.calendar,
-                                    self.dispute_rules, day)
 
     def record_failure(self, officer: Cadre, record: str, *, reason: str, referral_to: str,
                        unit: str = "", note: str = "", on: date | str | None = None
@@ -438,16 +212,6 @@ class Disputes(DisputeBoards, DisputeScreenings, Workflow):
             payload["leader"] = named(leader)
         return self._act(officer, record, "dispute.escalated", payload, self.upper_hub())
 
-    def record_confirmation(self, officer: Cadre, record: str, status: str, court: str = "",
-                            note: str = "", on: date | str | None = None) -> dict[str, Any]:
-        if status not in CONFIRMATION_STATUSES:
-            raise ServiceError("请选择司法确认情况：" + "、".join(CONFIRMATION_STATUSES) + "。")
-        payload: dict[str, Any] = {"on": self.on(on), "status": status}
-        if court.strip():
-            payload["court"] = court.strip()
-        if note.strip():
-            payload["note"] = note.strip()
-        return self._act(officer, record, "dispute.confirmation", payload)
 
     def revisit(self, officer: Cadre, record: str, performance: str, method: str = "",
                 note: str = "", by: Mapping[str, Any] | str | Cadre | None = None,
