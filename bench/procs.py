@@ -48,9 +48,19 @@ def set_upstream_url(data: Path, url: str, key: bytes | None) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on now. Under pytest-xdist (CI runs the tests on several
+    workers) each worker takes only the ports that are its index modulo the number of
+    workers, so two workers never choose the same port in the moment between choosing it
+    and the hub binding it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")            # "gw0", "gw1", …
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if workers <= 1 or port % workers == index % workers:
+            return port
 
 
 def spawn_server(cmd: list[str], url: str, log_path: Path, timeout: float = 30.0

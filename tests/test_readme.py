@@ -77,3 +77,15 @@ def test_the_status_table_names_what_a_hub_reports(tmp_path: Path) -> None:
 def test_files_the_readme_names_exist(path: str) -> None:
     assert path in README
     assert (Path(__file__).resolve().parent.parent / path).exists()
+
+
+def test_ci_runs_the_tests_as_the_readme_says() -> None:
+    """.ci/run's pytest command passes the README's options (workers, distribution)."""
+    readme = re.search(r"python3 -m pytest ([^\n]*)", README)
+    ci = re.search(r"^SDL_VIDEODRIVER=offscreen python3 -m pytest ([^\n]*)$",
+                   (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(),
+                   re.MULTILINE)
+    assert readme and ci
+    wanted = readme.group(1).split()
+    assert "-n" in wanted and "--dist" in wanted
+    assert ci.group(1).split()[:len(wanted)] == wanted

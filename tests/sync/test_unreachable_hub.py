@@ -19,6 +19,7 @@ from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.session import Syncer, credentials_for
 from sync.store import Store
+from tests.support.hubs import free_port
 
 WAIT = 0.5
 
@@ -32,10 +33,8 @@ def _store(tmp_path: Path) -> Store:
 
 @contextmanager
 def _refusing() -> Iterator[tuple[str, list]]:
-    with socket.socket() as sock:                      # a free port, then nobody on it
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    yield f"http://127.0.0.1:{port}", []
+    # a free port, then nobody on it (free_port: no other xdist worker picks it for a hub)
+    yield f"http://127.0.0.1:{free_port()}", []
 
 
 @contextmanager
