@@ -19,11 +19,18 @@ Follow-up like service cases: the receipt number and the phone's last four digit
 Receipt numbers use the hub's two letters and station number 000, which no station is
 given (sync.hub.admin numbers stations from 001).
 
-Evidence (photos) cannot be sent from this page: the hub has no multipart parser
-(python-multipart is not a dependency); the page says to bring them to the 纪委.
+Evidence: up to three photos or PDFs go with the report (app.hubext.evidence_form reads
+the multipart body in memory, with its limits and Chinese refusals). Each file is sealed
+to the same keys as the text, in the same request, and kept sealed in
+``public_report_files``; the sealed text lists them (name, type, size, the sealed file's
+SHA-256). The 纪委 device collects them with the report and keeps them as the report
+event's attachments (app.sealing.collect_public_reports), as a tablet keeps the evidence
+it seals: from there they sync up like any attachment, readable only where a discipline
+key opens them. A refused upload stores nothing and spends no receipt number.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import sqlite3
@@ -39,9 +46,12 @@ from app.domain import format_receipt
 from app.domain.authority import PUBLIC_PAGE_STATION
 from app.domain.petition.sealed import EVENT_TYPE, SUBJECTS, sealed_plaintext
 from app.domain.shared.phone import check_phone
+from app.hubext.evidence_form import (
+    ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES, Evidence, FormRefused, is_multipart,
+    read_report_form)
 from app.hubext.page import HEADERS, _client, _fields, _page
 from app.hubext.ratelimit import TokenBuckets, seconds_text
-from app.seal_envelope import KEY, SealError, seal_text, unb64
+from app.seal_envelope import KEY, SealError, b64, seal_bytes, seal_text, unb64
 from sync import log
 from sync.db import run_script, transaction
 from sync.errors import Problem
@@ -61,12 +71,26 @@ CREATE TABLE public_reports(id TEXT PRIMARY KEY, receipt_no TEXT NOT NULL UNIQUE
 """
 
 
+FILES_DDL = """
+CREATE TABLE public_report_files(report TEXT NOT NULL, n INTEGER NOT NULL, sha256 TEXT NOT NULL,
+  sealed BLOB NOT NULL, PRIMARY KEY(report, n))
+"""
+# What one collect hands over at most (sealed evidence, before base64): a 纪委 device on a
+# village link takes the rest in its next rounds; one report always goes, whatever its size.
+COLLECT_BYTES = 8 * 1024 * 1024
+
+
 def _create_inbox(conn: sqlite3.Connection) -> None:
     run_script(conn, DDL)
 
 
+def _create_files(conn: sqlite3.Connection) -> None:
+    run_script(conn, FILES_DDL)
+
+
 # Named steps, appended never edited (sync.migrations)
-MIGRATIONS = [Step("public reports inbox", _create_inbox)]
+MIGRATIONS = [Step("public reports inbox", _create_inbox),
+              Step("public report evidence", _create_files)]
 
 
 def install(hub: HubStore) -> None:
@@ -79,8 +103,10 @@ def _arrived(conn: sqlite3.Connection, events: Sequence[dict[str, Any]]) -> None
     has done its work."""
     for event in events:
         if event["type"] == EVENT_TYPE and isinstance(event.get("payload"), dict):
-            conn.execute("DELETE FROM public_reports WHERE receipt_no=?",
-                         (event["payload"].get("receipt_no"),))
+            receipt = event["payload"].get("receipt_no")
+            conn.execute("DELETE FROM public_report_files WHERE report IN (SELECT id FROM"
+                         " public_reports WHERE receipt_no=?)", (receipt,))
+            conn.execute("DELETE FROM public_reports WHERE receipt_no=?", (receipt,))
 
 
 def discipline_keys(hub: HubStore) -> list[bytes]:
@@ -108,9 +134,11 @@ def discipline_keys(hub: HubStore) -> list[bytes]:
     return keys
 
 
-def take(hub: HubStore, fields: dict[str, str], today: date, now: datetime) -> dict[str, str]:
-    """Seal one report and keep it; returns {receipt_no, received_on}. ValueError (Chinese)
-    when the form is not usable; SealError when no discipline key is known."""
+def take(hub: HubStore, fields: dict[str, str], today: date, now: datetime,
+         evidence: Sequence[Evidence] = ()) -> dict[str, str]:
+    """Seal one report and its evidence files and keep them; returns {receipt_no,
+    received_on, evidence}. ValueError (Chinese) when the form is not usable; SealError
+    when no discipline key is known. Nothing is stored unless everything is."""
     subject = fields.get("subject", "")
     accused = {k: fields.get(f"accused_{k}", "").strip()[:100] for k in ("name", "unit", "post")}
     phone = fields.get("phone", "").strip()
@@ -120,13 +148,18 @@ def take(hub: HubStore, fields: dict[str, str], today: date, now: datetime) -> d
         checked = check_phone(phone)
         if not checked.ok or checked.kind != "mobile":
             raise ValueError(checked.message or "请填写11位手机号（用于查询进度），或者不填")
-    plaintext = sealed_plaintext(
-        content=fields.get("content", "").strip()[:5000], channel="网上",
-        accused=[{k: v for k, v in accused.items() if v}], subject=subject or None,
-        received_at=now.strftime("%Y-%m-%dT%H:%M"), complainant=complainant or None)
     keys = discipline_keys(hub)
     if not keys:
         raise SealError(NO_KEY, "no_discipline_key")
+    sealed_files = [seal_bytes(item.data, keys) for item in evidence]
+    listed = [{"name": item.name, "mime": item.mime, "size": len(item.data),
+               "sealed_sha256": hashlib.sha256(sealed_file).hexdigest()}
+              for item, sealed_file in zip(evidence, sealed_files)]
+    plaintext = sealed_plaintext(
+        content=fields.get("content", "").strip()[:5000], channel="网上",
+        accused=[{k: v for k, v in accused.items() if v}], subject=subject or None,
+        received_at=now.strftime("%Y-%m-%dT%H:%M"), complainant=complainant or None,
+        evidence=listed)
     sealed = seal_text(plaintext, keys)
     del plaintext
     with transaction(hub.conn):
@@ -137,26 +170,43 @@ def take(hub: HubStore, fields: dict[str, str], today: date, now: datetime) -> d
         record = uuid7()
         hub.conn.execute("INSERT INTO public_reports VALUES(?,?,?,?,NULL,?)",
                          (record, receipt, today.isoformat(), sealed, hub.now_ms()))
+        hub.conn.executemany("INSERT INTO public_report_files VALUES(?,?,?,?)",
+                             [(record, n, item["sealed_sha256"], sealed_file) for n, (item, sealed_file)
+                              in enumerate(zip(listed, sealed_files))])
         if phone:
             hub.conn.execute(
                 "INSERT OR IGNORE INTO public_status(receipt_no, record, phone_last4, status_name,"
                 " due, due_provisional, closed_on, updated_hlc, kind) VALUES(?,?,?,?,NULL,0,NULL,0,"
                 "'complaint')", (receipt, record, "".join(c for c in phone if c.isdigit())[-4:],
                                  STATUS_NAME))
-    return {"receipt_no": receipt, "received_on": today.isoformat()}
+    return {"receipt_no": receipt, "received_on": today.isoformat(),
+            "evidence": str(len(sealed_files))}
 
 
-def collect(hub: HubStore, node_id: str) -> list[dict[str, str]]:
+def collect(hub: HubStore, node_id: str) -> list[dict[str, Any]]:
     """What waits for a discipline device of this town: unclaimed reports and those it
-    claimed before (it may have failed before pushing them); claimed by it now."""
+    claimed before (it may have failed before pushing them); claimed by it now. Each with
+    its sealed evidence files (base64); at most COLLECT_BYTES of them per answer."""
+    out: list[dict[str, Any]] = []
+    budget = COLLECT_BYTES
     with transaction(hub.conn):
         rows = hub.conn.execute(
             "SELECT id, receipt_no, received_on, sealed FROM public_reports"
             " WHERE claimed_by IS NULL OR claimed_by=? ORDER BY created_ms LIMIT 50",
             (node_id,)).fetchall()
+        for record, receipt, received_on, sealed in rows:
+            files = hub.conn.execute("SELECT sha256, sealed FROM public_report_files WHERE"
+                                     " report=? ORDER BY n", (record,)).fetchall()
+            size = sum(len(data) for _, data in files)
+            if out and size > budget:
+                break
+            budget -= size
+            out.append({"id": record, "receipt_no": receipt, "received_on": received_on,
+                        "sealed": sealed, "evidence": [{"sha256": sha, "data": b64(bytes(data))}
+                                                       for sha, data in files]})
         hub.conn.executemany("UPDATE public_reports SET claimed_by=? WHERE id=?",
-                             [(node_id, r[0]) for r in rows])
-    return [{"id": r[0], "receipt_no": r[1], "received_on": r[2], "sealed": r[3]} for r in rows]
+                             [(node_id, item["id"]) for item in out])
+    return out
 
 
 # pages -------------------------------------------------------------------------------------
@@ -179,7 +229,7 @@ def form_html(hub: HubStore, fields: dict[str, str] | None = None, message: str 
                 f" value=\"{f.get(name, '')}\"{extra}>")
 
     body = (
-        f"{alert}<form method=\"post\" action=\"/report\">"
+        f"{alert}<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\">"
         "<p class=\"hint\">您填写的内容在服务器收到时立即加密，只有纪委能打开；不会告诉被反映的人或单位"
         "（信访工作条例第四十六条）。可以不留姓名。</p>"
         f"<label>反映的是</label>{_options(fields.get('subject', '') if fields else '')}"
@@ -190,13 +240,19 @@ def form_html(hub: HubStore, fields: dict[str, str] | None = None, message: str 
         f"{f.get('content', '')}</textarea>"
         + box("name", "您的姓名（可不填）")
         + box("phone", "您的手机号（可不填；凭回执编号和手机号后四位查询）", " inputmode=\"tel\"")
-        + "<button type=\"submit\">加密提交</button>"
-        "<p class=\"hint\">照片、材料等证据无法在这里上传，请提交后凭回执编号带到镇纪委。</p></form>")
+        + "<label for=\"evidence\">证据照片或材料（可不附）</label>"
+        "<input id=\"evidence\" name=\"evidence\" type=\"file\" multiple"
+        " accept=\"image/jpeg,image/png,application/pdf\">"
+        f"<p class=\"hint\">{ALLOWED_TEXT}，最多 {MAX_FILES} 个，每个不超过 "
+        f"{MAX_FILE_BYTES // (1024 * 1024)} MB；和文字一起加密，只有纪委能打开。"
+        "更多的材料，请提交后凭回执编号带到镇纪委。</p>"
+        + "<button type=\"submit\">加密提交</button></form>")
     return _page(_title(hub), body)
 
 
 def done_html(hub: HubStore, taken: dict[str, str]) -> str:
-    rows = (("回执编号", taken["receipt_no"]), ("提交日期", taken["received_on"]), ("状态", "已密封"))
+    rows = (("回执编号", taken["receipt_no"]), ("提交日期", taken["received_on"]),
+            ("证据", f"{taken.get('evidence', '0')} 个文件（已密封）"), ("状态", "已密封"))
     items = "".join(f"<dt>{k}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
     return _page(_title(hub), f"<div class=\"card\"><dl>{items}</dl><p class=\"hint\">请记下回执编号。"
                  "内容已加密，本页不再显示。留了手机号的，可在 /status 凭回执编号和手机号后四位查询。"
@@ -216,14 +272,29 @@ def routes(hub: HubStore, today: Callable[[], date] = date.today,
         if wait:
             return HTMLResponse(form_html(hub, message=f"提交太频繁，请 {seconds_text(wait)} 秒后再试。"),
                                 status_code=429, headers=HEADERS)
-        fields = await _fields(request, limit=16 * 1024)
+        evidence: list[Evidence] = []
+        content_type = request.headers.get("content-type", "")
+        if is_multipart(content_type):
+            try:
+                form = await read_report_form(content_type,
+                                              request.headers.get("content-length", ""),
+                                              request.stream())
+            except FormRefused as exc:  # nothing of it was kept; the typed text shown again
+                return HTMLResponse(form_html(hub, exc.fields, exc.message),
+                                    status_code=exc.status,
+                                    headers={**HEADERS, "connection": "close"})
+            fields, evidence = form.fields, form.files
+        else:
+            fields = await _fields(request, limit=16 * 1024)
         try:
-            taken = take(hub, fields, today(), now())
+            taken = take(hub, fields, today(), now(), evidence)
         except SealError as exc:       # (a ServiceError, itself a ValueError: first)
             return HTMLResponse(form_html(hub, fields, exc.message), status_code=503,
                                 headers=HEADERS)
         except ValueError as exc:
-            return HTMLResponse(form_html(hub, fields, str(exc)), status_code=400, headers=HEADERS)
+            again = "（证据文件请重新选择）" if evidence else ""
+            return HTMLResponse(form_html(hub, fields, str(exc) + again), status_code=400,
+                                headers=HEADERS)
         except Exception:   # never echo or log what was typed
             logger.error("public report: sealing or storing failed")
             return HTMLResponse(form_html(hub, message="提交暂时出错，请稍后再试，或直接到镇纪委反映。"),
