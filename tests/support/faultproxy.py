@@ -70,18 +70,9 @@ import sys
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
-from bench.linkproxy import (
-    CHUNK,
-    HostPort,
-    LinkProxy,
-    LinkStats,
-    _Conn,
-    _drain_reader,
-    _Sender,
-    build_arg_parser,
-    link_kwargs_from_args,
-    run_cli,
-)
+from bench.link_cli import build_arg_parser, link_kwargs_from_args, run_cli
+from bench.link_pipes import CHUNK, Conn, HostPort, Sender, drain_reader
+from bench.linkproxy import LinkProxy, LinkStats
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultProxy", "LinkProxy", "LinkStats", "main"]
 
@@ -278,7 +269,7 @@ class FaultProxy(LinkProxy):
 
     # ------------------------------------------------------------------ planning (loop thread, accept order)
 
-    def _plan(self, conn: _Conn) -> Optional[Fault]:
+    def _plan(self, conn: Conn) -> Optional[Fault]:
         rng = conn.rng
         with self._lock:
             roll = rng.random()  # always drawn, so the stream does not depend on the queue
@@ -318,7 +309,7 @@ class FaultProxy(LinkProxy):
 
     # ------------------------------------------------------------------ serving
 
-    async def _serve(self, conn: _Conn, fault: Optional[Fault]) -> None:
+    async def _serve(self, conn: Conn, fault: Optional[Fault]) -> None:
         if fault is None:
             await super()._serve(conn, None)
             return
@@ -357,14 +348,14 @@ class FaultProxy(LinkProxy):
             raise AssertionError(kind)
         await self._run_pair(conn, up_pump, down_pump)
 
-    async def _lost_ack(self, conn: _Conn, idle: float) -> str:
+    async def _lost_ack(self, conn: Conn, idle: float) -> str:
         assert conn.ureader is not None
         first = await conn.ureader.read(CHUNK)
         if first:
-            await _drain_reader(conn.ureader, idle)
+            await drain_reader(conn.ureader, idle)
         return "fin"
 
-    async def _duplicate(self, conn: _Conn, deliver: str, idle: float) -> str:
+    async def _duplicate(self, conn: Conn, deliver: str, idle: float) -> str:
         assert conn.ureader is not None
         down = conn.sender("down")
         first = await conn.ureader.read(CHUNK)
@@ -390,12 +381,12 @@ class FaultProxy(LinkProxy):
 
     async def _replay(self, request: bytes, idle: float) -> None:
         reader, writer = await self._open_upstream()
-        sender = _Sender(self, "up", writer)
+        sender = Sender(self, "up", writer)
         try:
             await sender.send(request)
             first = await asyncio.wait_for(reader.read(CHUNK), self._replay_timeout)
             if first:
-                await _drain_reader(reader, idle)
+                await drain_reader(reader, idle)
         except (OSError, asyncio.TimeoutError):
             writer.transport.abort()
         finally:
@@ -407,7 +398,7 @@ class FaultProxy(LinkProxy):
 
     async def _drain_and_close(self, reader: Any, writer: Any, idle: float) -> None:
         try:
-            await _drain_reader(reader, idle)
+            await drain_reader(reader, idle)
         except OSError:
             pass
         finally:
