@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -49,18 +50,29 @@ def set_upstream_url(data: Path, url: str, key: bytes | None) -> None:
 
 def free_port() -> int:
     """A port nobody listens on now. Under pytest-xdist (CI runs the tests on several
-    workers) each worker takes only the ports that are its index modulo the number of
-    workers, so two workers never choose the same port in the moment between choosing it
-    and the hub binding it."""
+    workers) each worker takes its ports from its own share of 20000-32767 (its index
+    modulo the number of workers; below Linux's ephemeral range, which the kernel hands
+    out for bind(0) and outgoing connections), so two workers never choose the same port
+    in the moment between choosing it and the hub binding it. (Filtering bind(0)'s answers
+    instead would never end: Linux gives bind(0) ports of one parity.)"""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")            # "gw0", "gw1", …
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
-    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
-    while True:
+    if workers <= 1 or not (worker.startswith("gw") and worker[2:].isdigit()):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port: int = sock.getsockname()[1]
-        if workers <= 1 or port % workers == index % workers:
             return port
+    index = int(worker[2:]) % workers
+    rng = random.SystemRandom()
+    for _ in range(1000):
+        port = 20000 + rng.randrange((32768 - 20000) // workers) * workers + index
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue                  # in use: another one of this worker's share
+            return port
+    raise RuntimeError(f"no free port in worker {worker}'s share of 20000-32767")
 
 
 def spawn_server(cmd: list[str], url: str, log_path: Path, timeout: float = 30.0
