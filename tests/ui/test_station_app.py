@@ -8,6 +8,9 @@ Screenshots: test-artifacts/<tablet|phone>-<nn>-<screen>.png, checked non-blank,
 main screens' titles checked to be drawn with real glyphs."""
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -201,8 +204,15 @@ def sync_without_hub(ui) -> None:
 
 # runs ---------------------------------------------------------------------------------------------
 @pytest.fixture
-def village(tmp_path: Path) -> Path:
-    return make_station(tmp_path / "station", cadres=(("李建国", "村委委员"), ("王芳", "代办员")))
+def village() -> Iterator[Path]:
+    # In a short folder of its own: the 导出 message shows the workbook's full path, and the
+    # phone's screenshot of it must not depend on how deep pytest's temporary folder is
+    # (under pytest-xdist it has one more level, popen-gwN: one more line in the panel).
+    root = Path(tempfile.mkdtemp(prefix="sanji-st-"))
+    try:
+        yield make_station(root / "station", cadres=(("李建国", "村委委员"), ("王芳", "代办员")))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _saved_as_expected(village: Path, officer: str) -> None:
