@@ -1,0 +1,118 @@
+"""Each 村务监督委员会 member signs their own inspections and opinions (issue #13 §3).
+
+The town certifies the village *tablet* for the committee (role ``village_supervision``),
+but the cadres who hold that tablet are the people the committee supervises.  So every
+``supervisor.inspection_recorded`` / ``supervisor.opinion_sent`` also carries the
+member's own Ed25519 signature (RFC 8032), made with a key that lives on the tablet
+wrapped by the member's 密码 (app.services.member_keys), over the event's type, record,
+origin and payload.  The public half counts only once the village's own town has
+checked it in person — the member's tablet shows a short fingerprint, the town cadre
+types it — and written ``supervisor.member_key_certified``.
+
+Pure: events in, verdicts out (``levels``/``parents`` from certificates, as in
+app.domain.supervision.oversight).  Checked at the first hub (app.authority) and in
+every fold that applies an inspection or an opinion.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+KEY_OFFERED = "supervisor.member_key_offered"
+KEY_CERTIFIED = "supervisor.member_key_certified"
+KEY_KIND = "member_key"
+SIGNED_TYPES = frozenset({"supervisor.inspection_recorded", "supervisor.opinion_sent"})
+_CONTEXT = b"sanji village supervision member signature v1|"
+FINGERPRINT_DIGITS = 16      # ~53 bits: a forged key matching it costs ~2^52 key pairs
+
+MISSING = "member_signature_missing"
+BAD = "member_signature_bad"
+UNKNOWN = "member_key_unknown"
+MESSAGES = {
+    MISSING: "这条监督记录没有监委会成员本人的签名，没有接收：请由成员本人用自己的密码登录后重新记录。",
+    BAD: "这条监督记录的成员签名对不上（可能被改动或冒名），没有接收：请由成员本人重新记录。",
+    UNKNOWN: "这位监委会成员的签名钥匙还没有经本镇核对认证，没有接收：请成员带平板到镇里核对指纹。",
+}
+
+KeyMap = Mapping[tuple[str, str], str]   # (village node id, roster member id) → public key
+
+
+def public_bytes(public_b64: str) -> bytes | None:
+    try:
+        raw = base64.b64decode(public_b64.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    return raw if len(raw) == 32 else None
+
+
+def fingerprint(public_b64: str) -> str:
+    """What the member's tablet shows and the town cadre types: 16 digits in fours."""
+    digest = hashlib.sha256(b"sanji member key|" + public_b64.encode("ascii")).digest()
+    digits = str(int.from_bytes(digest[:8], "big") % 10 ** FINGERPRINT_DIGITS)
+    digits = digits.zfill(FINGERPRINT_DIGITS)
+    return " ".join(digits[i:i + 4] for i in range(0, FINGERPRINT_DIGITS, 4))
+
+
+def same_fingerprint(typed: str, public_b64: str) -> bool:
+    return "".join(ch for ch in typed if ch.isdigit()) == fingerprint(public_b64).replace(" ", "")
+
+
+def signed_bytes(kind: str, record: str, origin: str, payload: Mapping[str, Any]) -> bytes:
+    """What the member signs: everything of the event but its signature and clock."""
+    body = {k: v for k, v in payload.items() if k != "signature"}
+    text = json.dumps({"type": kind, "record": record, "origin": origin, "payload": body},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CONTEXT + text.encode("utf-8")
+
+
+def signature_problem(event: Mapping[str, Any], keys: KeyMap) -> str | None:
+    """None if the event is signed by the town-certified key of the member it names,
+    else the problem code (``MESSAGES``)."""
+    payload = event["payload"]
+    signature = payload.get("signature")
+    if not isinstance(signature, str) or not signature:
+        return MISSING
+    member = payload.get("member")
+    member_id = str(member.get("id")) if isinstance(member, Mapping) else ""
+    public = keys.get((str(event["origin"]), member_id))
+    raw = public_bytes(public) if public else None
+    if raw is None:
+        return UNKNOWN
+    try:
+        sig = base64.b64decode(signature.encode("ascii"), validate=True)
+        Ed25519PublicKey.from_public_bytes(raw).verify(
+            sig, signed_bytes(str(event["type"]), str(event["record"]), str(event["origin"]),
+                              payload))
+    except (binascii.Error, UnicodeEncodeError, InvalidSignature, ValueError):
+        return BAD
+    return None
+
+
+def certified_keys(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
+                   parents: Mapping[str, str]) -> dict[tuple[str, str], str]:
+    """The members' keys in force: the latest ``member_key_certified`` per (village,
+    member) written by a town station of the village's own town; any other is ignored
+    (a neighbouring town, or a village, certifies nothing)."""
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    for event in events:
+        if event["type"] != KEY_CERTIFIED:
+            continue
+        origin, body = str(event["origin"]), event["payload"]
+        village = str(body.get("village") or "")
+        member = body.get("member")
+        if not isinstance(member, Mapping) or levels.get(origin) != "town":
+            continue
+        town = parents.get(village)
+        if not town or parents.get(origin) != town or public_bytes(str(body.get("key"))) is None:
+            continue
+        slot, hlc = (village, str(member.get("id"))), int(event["hlc"])
+        if slot not in latest or hlc > latest[slot][0]:
+            latest[slot] = (hlc, str(body["key"]))
+    return {slot: key for slot, (_, key) in latest.items()}

@@ -1,0 +1,110 @@
+"""A 村务监督委员会 member's own signing key on the village tablet (issue #13 §3).
+
+Made when the member's account is opened (app.services.oversight.open_member_account):
+an Ed25519 key pair whose private half is kept only wrapped (AES-256-GCM) under a key
+derived from the member's own 密码 with the keyring's Argon2id (app.keyring.KdfParams,
+the same parameters that guard the station's database key).  The village's other
+cadres open the station's database with their own 密码, but not this wrap: they can
+read the public half and the ciphertext, never sign in the member's name.
+
+The member unlocks it by typing their 密码 (``unwrap``), or once at sign-in for the
+session (``unlock_session``; forgotten at sign-out, ``lock_session``).  Stored in the
+station's (encrypted) meta under ``supervisor_key:<cadre id>``.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption,
+                                                          PrivateFormat, PublicFormat)
+
+from app import keyring
+from app.keyring import KdfParams
+
+META_KEY = "supervisor_key:"
+_AAD = b"sanji supervision member key v1|"
+# cadre id → the unlocked private key, for the member signed in now (this process only)
+_SESSION: dict[str, Ed25519PrivateKey] = {}
+
+
+class MemberKeyError(ValueError):
+    """A refusal with a Chinese message that says what to do."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def new_wrapped(cadre_id: str, pin: str) -> dict[str, Any]:
+    """A new key pair: the public half in clear, the private half wrapped by `pin`."""
+    private = Ed25519PrivateKey.generate()
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    kdf = keyring.KDF
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    wrapped = AESGCM(kdf.derive(pin, salt)).encrypt(nonce, raw, _AAD + cadre_id.encode())
+    return {"public": _b64(public),
+            "kdf": {"alg": "argon2id", "memory_kib": kdf.memory_kib,
+                    "iterations": kdf.iterations, "lanes": kdf.lanes, "salt": _b64(salt)},
+            "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+
+
+def encode(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, sort_keys=True)
+
+
+def decode(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    body = json.loads(text)
+    return body if isinstance(body, dict) else None
+
+
+def unwrap(cadre_id: str, entry: dict[str, Any], pin: str) -> Ed25519PrivateKey:
+    kdf = entry["kdf"]
+    params = KdfParams(int(kdf["memory_kib"]), int(kdf["iterations"]), int(kdf["lanes"]))
+    try:
+        raw = AESGCM(params.derive(pin, base64.b64decode(kdf["salt"]))).decrypt(
+            base64.b64decode(entry["nonce"]), base64.b64decode(entry["wrapped"]),
+            _AAD + cadre_id.encode())
+    except InvalidTag:
+        raise MemberKeyError("密码不对：请监委会成员本人输入自己的登录密码再提交。") from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def unlock_session(cadre_id: str, entry: dict[str, Any], pin: str) -> None:
+    _SESSION[cadre_id] = unwrap(cadre_id, entry, pin)
+
+
+def lock_session(cadre_id: str | None = None) -> None:
+    if cadre_id is None:
+        _SESSION.clear()
+    else:
+        _SESSION.pop(cadre_id, None)
+
+
+def session_key(cadre_id: str) -> Ed25519PrivateKey | None:
+    return _SESSION.get(cadre_id)
+
+
+def sign(private: Ed25519PrivateKey, message: bytes) -> str:
+    return _b64(private.sign(message))
+
+
+def unlock_at_sign_in(meta_get: Callable[[str], str | None], cadre_id: str, pin: str) -> None:
+    """At any cadre's sign-in: a member's key is unlocked for the session with the
+    密码 just typed (nothing for other cadres; after a 忘记密码 reset the old wrap no
+    longer opens, and signing then asks for a new account and key)."""
+    entry = decode(meta_get(META_KEY + cadre_id))
+    if entry is not None:
+        try:
+            unlock_session(cadre_id, entry, pin)
+        except MemberKeyError:
+            lock_session(cadre_id)
