@@ -33,6 +33,7 @@ from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
 from app.domain.supervision.member_keys import (KEY_CERTIFIED, MESSAGES, SIGNED_TYPES,
                                                 certified_keys, signature_problem)
 from app.domain.supervision.oversight import MEMBER_WRITES
+from app.services.member_keys import verify
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import HUB_ROLE, Cert, Directory, Root
@@ -143,7 +144,7 @@ class AppPolicy(DefaultPolicy):
             if problem is not None:
                 return problem
         if event["type"] in SIGNED_TYPES and where.first_hop:
-            code = signature_problem(event, _member_keys(where, str(event["origin"])))
+            code = signature_problem(event, _member_keys(where, str(event["origin"])), verify)
             if code is not None:
                 return Problem(403, code, MESSAGES[code])
         if writers.record == STEP and where.first_hop:

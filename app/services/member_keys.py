@@ -14,24 +14,59 @@ station's (encrypted) meta under ``supervisor_key:<cadre id>``.
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption,
                                                           PrivateFormat, PublicFormat)
 
 from app import keyring
+from app.domain.supervision.member_keys import MemberKeys
 from app.keyring import KdfParams
 
 META_KEY = "supervisor_key:"
 _AAD = b"sanji supervision member key v1|"
 # cadre id → the unlocked private key, for the member signed in now (this process only)
 _SESSION: dict[str, Ed25519PrivateKey] = {}
+
+
+FINGERPRINT_DIGITS = 16      # ~53 bits: a key forged to match costs ~2^52 key pairs
+
+
+def fingerprint(public_b64: str) -> str:
+    """What the member's tablet shows and the town cadre types: 16 digits in fours."""
+    digest = hashlib.sha256(b"sanji member key|" + public_b64.encode("ascii")).digest()
+    digits = str(int.from_bytes(digest[:8], "big") % 10 ** FINGERPRINT_DIGITS)
+    digits = digits.zfill(FINGERPRINT_DIGITS)
+    return " ".join(digits[i:i + 4] for i in range(0, FINGERPRINT_DIGITS, 4))
+
+
+def same_fingerprint(typed: str, public_b64: str) -> bool:
+    return "".join(ch for ch in typed if ch.isdigit()) == fingerprint(public_b64).replace(" ", "")
+
+
+def verify(public_b64: str, signature_b64: str, message: bytes) -> bool:
+    """Is `signature_b64` the Ed25519 signature of `message` by `public_b64`? (the
+    rules' ``Verify``, app.domain.supervision.member_keys)"""
+    try:
+        public = Ed25519PublicKey.from_public_bytes(
+            base64.b64decode(public_b64.encode("ascii"), validate=True))
+        public.verify(base64.b64decode(signature_b64.encode("ascii"), validate=True), message)
+    except (binascii.Error, UnicodeEncodeError, ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def member_keys(keys: Mapping[tuple[str, str], str]) -> MemberKeys:
+    return MemberKeys(dict(keys), verify)
 
 
 class MemberKeyError(ValueError):

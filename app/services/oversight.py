@@ -33,10 +33,10 @@ from app.domain.supervision.oversight import (
     ANSWERED, INSPECTED, SENT, Opinion, Refused, answered_on_time, check_answer,
     check_report, fold_opinion, inspection_ok)
 from app.domain.supervision.member_keys import (KEY_CERTIFIED, KEY_KIND, KEY_OFFERED,
-                                                certified_keys, fingerprint,
-                                                same_fingerprint, signed_bytes)
+                                                MemberKeys, certified_keys, signed_bytes)
 from app.domain.supervision.town_group import group_findings
 from app.services import member_keys
+from app.services.member_keys import fingerprint, same_fingerprint
 from app.projections.decisions import parents as certified_parents
 from app.services.errors import ServiceError
 from app.services.supervisors import KIND, Supervisors
@@ -116,7 +116,7 @@ class Oversight(Supervisors):
 
     def key_certified(self, cadre: Cadre) -> bool:
         entry, member = self._key_entry(cadre), self.member_of(cadre)
-        return entry is not None and member is not None and self.keys().get(
+        return entry is not None and member is not None and self.keys().keys.get(
             (self.station.node_id, str(member["id"]))) == entry["public"]
 
     def unlock_member(self, cadre: Cadre, pin: str) -> None:
@@ -130,13 +130,14 @@ class Oversight(Supervisors):
                                  (KEY_KIND,))
         return admissible([log.row_to_event(r) for r in rows], self.store.directory)
 
-    def keys(self) -> dict[tuple[str, str], str]:
+    def keys(self) -> MemberKeys:
         """(village, member id) → the member's key its own town certified."""
-        return certified_keys(self._key_events(), self.levels(), self.parents())
+        return member_keys.member_keys(
+            certified_keys(self._key_events(), self.levels(), self.parents()))
 
     def key_offers(self) -> list[dict[str, Any]]:
         """At a town: members' keys offered by its villages and not yet certified."""
-        keys = self.keys()
+        keys = self.keys().keys
         return [{"record": e["record"], "village": e["origin"], **e["payload"],
                  "fingerprint": fingerprint(str(e["payload"]["key"]))}
                 for e in self._key_events() if e["type"] == KEY_OFFERED

@@ -31,7 +31,7 @@ from typing import Any
 
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.measures import Count, count
-from app.domain.supervision.member_keys import MESSAGES, KeyMap, signature_problem
+from app.domain.supervision.member_keys import MESSAGES, MemberKeys
 
 INSPECTED = "supervisor.inspection_recorded"
 SENT = "supervisor.opinion_sent"
@@ -143,7 +143,7 @@ def may_answer(village: str, actor: str, levels: Mapping[str, str],
 
 def fold_opinion(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
                  parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
-                 *, keys: KeyMap) -> Opinion:
+                 *, keys: MemberKeys) -> Opinion:
     """Replay one opinion in the total order; ``members``: village id → member ids of its
     committee; ``keys``: the members' town-certified keys.  A refused event is kept
     aside (``rejected``), never applied."""
@@ -158,7 +158,7 @@ def fold_opinion(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
 
 def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
            parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
-           keys: KeyMap) -> Opinion:
+           keys: MemberKeys) -> Opinion:
     kind, origin, payload = event["type"], str(event["origin"]), event["payload"]
 
     def refuse(code: str, message: str) -> Opinion:
@@ -171,7 +171,7 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
             if levels.get(origin) != "village":
                 return refuse("wrong_level", "村务监督意见只能由村务监督委员会在村里送出")
             check_report(payload, members.get(origin, ()))
-            unsigned = signature_problem(event, keys)
+            unsigned = keys.problem(event)
             if unsigned is not None:
                 return refuse(unsigned, MESSAGES[unsigned])
             return replace(state, village=origin, member=dict(payload["member"]),
@@ -192,7 +192,7 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
 
 
 def inspection_ok(event: Mapping[str, Any], levels: Mapping[str, str],
-                  members: Mapping[str, Iterable[str]], *, keys: KeyMap) -> Refused | None:
+                  members: Mapping[str, Iterable[str]], *, keys: MemberKeys) -> Refused | None:
     """An inspection record stands alone: its writer is a village and its signer on
     that village's committee, with the member's town-certified key."""
     origin = str(event["origin"])
@@ -202,7 +202,7 @@ def inspection_ok(event: Mapping[str, Any], levels: Mapping[str, str],
         check_report(event["payload"], members.get(origin, ()))
     except SupervisionError as exc:
         return Refused(str(event["id"]), exc.code or "bad_payload", exc.message)
-    unsigned = signature_problem(event, keys)
+    unsigned = keys.problem(event)
     if unsigned is not None:
         return Refused(str(event["id"]), unsigned, MESSAGES[unsigned])
     return None

@@ -4,9 +4,9 @@ signed by someone else's key, or with a key certified by a neighbouring town (or
 village) it is refused and kept aside."""
 from __future__ import annotations
 
-from app.domain.supervision.member_keys import (KEY_CERTIFIED, certified_keys, fingerprint,
-                                                same_fingerprint)
+from app.domain.supervision.member_keys import KEY_CERTIFIED, MemberKeys, certified_keys
 from app.domain.supervision.oversight import SENT, fold_opinion
+from app.services.member_keys import fingerprint, same_fingerprint, verify
 from tests.domain.supervision.support import member_key, signed
 
 LEVELS = {"v1": "village", "t1": "town", "t2": "town", "v9": "village"}
@@ -28,7 +28,7 @@ def opinion(member: str = "m1") -> dict:
 
 
 def codes(event: dict, keys: dict) -> list[str]:
-    folded = fold_opinion([event], LEVELS, PARENTS, MEMBERS, keys=keys)
+    folded = fold_opinion([event], LEVELS, PARENTS, MEMBERS, keys=MemberKeys(keys, verify))
     return [r.code for r in folded.rejected] if not folded.village else []
 
 

@@ -12,7 +12,8 @@ from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.oversight import (
     ANSWERED, INSPECTED, SENT, answered_on_time, check_report, fold_opinion, inspection_ok)
 from app.domain.supervision.town_group import group_findings
-from app.domain.supervision.member_keys import KEY_CERTIFIED, certified_keys
+from app.domain.supervision.member_keys import KEY_CERTIFIED, MemberKeys, certified_keys
+from app.services.member_keys import verify
 from tests.domain.supervision.support import RULES, member_key, signed
 
 LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "x1": "village"}
@@ -20,10 +21,10 @@ PARENTS = {"v1": "hubA", "v2": "hubA", "t1": "hubA", "t2": "hubB", "x1": "hubB"}
 MEMBERS = {"v1": ["m1", "m2"], "v2": ["m9"]}
 # every member's own key, certified by their town's station t1
 PRIVATE = {slot: member_key() for slot in (("v1", "m1"), ("v1", "m2"), ("v2", "m9"))}
-KEYS = certified_keys([
+KEYS = MemberKeys(certified_keys([
     {"type": KEY_CERTIFIED, "origin": "t1", "hlc": i, "record": f"k{i}",
      "payload": {"village": v, "member": {"id": m, "name": "成员"}, "key": public}}
-    for i, ((v, m), (_, public)) in enumerate(PRIVATE.items())], LEVELS, PARENTS)
+    for i, ((v, m), (_, public)) in enumerate(PRIVATE.items())], LEVELS, PARENTS), verify)
 
 
 def ev(kind: str, origin: str, hlc: int, payload: dict, record: str = "op1") -> dict:
