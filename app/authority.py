@@ -195,7 +195,10 @@ def _own_village(event: dict[str, Any], author: Cert, where: Where) -> Problem |
     """A member's key is certified only by a town station of the village's own town:
     refused wherever the village's certificate says otherwise, and at the first hub
     (which certified the town's villages) if the village is not known there."""
-    village = where.directory.verified(str(event["payload"].get("village") or ""))
+    named = str(event["payload"].get("village") or "")
+    if event.get("owner") != named:
+        return Problem(403, "not_our_village", "认证的钥匙要交给它所属的村（记录的去向须是该村）。")
+    village = where.directory.verified(named)
     if village is None and not where.first_hop:
         return None
     if village is None or village.kind != "village" or village.parent != author.parent:

@@ -135,9 +135,10 @@ class Oversight(Supervisors):
         return member_keys.member_keys(
             certified_keys(self._key_events(), self.levels(), self.parents()))
 
-    def key_offers(self) -> list[dict[str, Any]]:
-        """At a town: members' keys offered by its villages and not yet certified."""
-        keys = self.keys().keys
+    def key_offers(self, pending: bool = True) -> list[dict[str, Any]]:
+        """At a town: members' keys offered by its villages and not yet certified (all
+        offers held here, with ``pending=False``)."""
+        keys = self.keys().keys if pending else {}
         return [{"record": e["record"], "village": e["origin"], **e["payload"],
                  "fingerprint": fingerprint(str(e["payload"]["key"]))}
                 for e in self._key_events() if e["type"] == KEY_OFFERED
@@ -160,7 +161,8 @@ class Oversight(Supervisors):
                                "如果仍对不上，说明钥匙可能被人替换，请不要认证并报告镇纪委。")
         payload = {"village": str(found["origin"]), "member": dict(found["payload"]["member"]),
                    "key": str(found["payload"]["key"])}
-        return self.write([NewEvent(KEY_CERTIFIED, uuid7(), payload, officer.id)])[0]
+        return self.write([NewEvent(KEY_CERTIFIED, uuid7(), payload, officer.id,
+                                    owner=payload["village"])])[0]
 
     def _signer(self, officer: Cadre) -> Mapping[str, Any]:
         member = self.member_of(officer)

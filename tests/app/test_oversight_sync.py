@@ -209,7 +209,8 @@ def test_only_the_members_own_signature_gets_an_opinion_past_the_first_hub_and_t
         cert = {"village": wang.station.node_id, "member": {"id": "m1", "name": "王德明"},
                 "key": foreign_public}
         problem_of(foreign.push([foreign.event("supervisor.member_key_certified", uuid7(),
-                                               cert)]), 403, "not_our_village")
+                                               cert, owner=wang.station.node_id)]),
+                   403, "not_our_village")
         problem_of(cadre_app.push([forged(opinion_payload(), foreign_private)]),
                    403, "member_signature_bad")
     finally:
