@@ -145,9 +145,15 @@ class _Forms:
     def _offers(self) -> dict[str, str]:
         """At the town: "村名 成员名" → the offered key's record (its fingerprint is never
         shown here: the town cadre types the one the member's tablet shows)."""
-        names = self.service.village_names()
-        return {f"{names.get(o['village'], o['village'][:8])} {o['member']['name']}": str(o["record"])
-                for o in self.service.key_offers()}
+        names, out = self.service.village_names(), {}
+        for offer in self.service.key_offers():
+            label = f"{names.get(offer['village'], offer['village'][:8])} {offer['member']['name']}"
+            # a second offer for the same member (a new account, or someone else's):
+            # listed apart, the typed fingerprint tells which one the member holds
+            while label in out:
+                label += "（又一个申请）"
+            out[label] = str(offer["record"])
+        return out
 
     def _default(self, key: str) -> str:
         return self.app.today().isoformat() if key in ("on", "elected_on") else ""

@@ -85,6 +85,17 @@ def opinion_payload(member: str = "m1") -> dict:
             "subject": "村级财务", "text": "修路款明细没有公开"}
 
 
+def into_hub_file(town: Township, events: list[dict]) -> None:
+    """Events written straight into the town hub's file (a compromised hub)."""
+    hub = town.town.open()
+    try:
+        with transaction(hub.conn):
+            log.insert(hub.conn, events)
+            hub._index(events)
+    finally:
+        hub.close()
+
+
 def hub_file_state(town: Township) -> dict:
     with closing(town.town.db()) as conn:
         return hub_state(conn)
@@ -144,13 +155,7 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
                  "v": 1, "record": record, "kind": "village_supervision", "author": "u-x",
                  "owner": None, "payload": payload}
         forged.append(seal(event, GENESIS))
-    hub = township.town.open()
-    try:
-        with transaction(hub.conn):
-            log.insert(hub.conn, forged)
-            hub._index(forged)
-    finally:
-        hub.close()
+    into_hub_file(township, forged)
     center.sync()
     codes = sorted(c for (c,) in center.station.store.conn.execute(
         "SELECT code FROM quarantine ORDER BY id DESC LIMIT 2"))
@@ -223,13 +228,7 @@ def test_only_the_members_own_signature_gets_an_opinion_past_the_first_hub_and_t
               for i, payload in enumerate((opinion_payload(), signed(
                   cadre_app.event("supervisor.opinion_sent", "r", opinion_payload()),
                   own_key)["payload"]))]
-    hub = township.town.open()
-    try:
-        with transaction(hub.conn):
-            log.insert(hub.conn, events)
-            hub._index(events)
-    finally:
-        hub.close()
+    into_hub_file(township, events)
     center.sync()
     desk = Oversight(center.station, today=lambda: TODAY)
     assert [o.record for o in desk.opinions()] == [genuine["record"]]
