@@ -65,7 +65,7 @@ def verify(public_b64: str, signature_b64: str, message: bytes) -> bool:
     return True
 
 
-def member_keys(keys: Mapping[tuple[str, str], str]) -> MemberKeys:
+def member_keys(keys: Mapping[tuple[str, str], tuple[str, ...]]) -> MemberKeys:
     return MemberKeys(dict(keys), verify)
 
 
@@ -133,13 +133,17 @@ def sign(private: Ed25519PrivateKey, message: bytes) -> str:
     return _b64(private.sign(message))
 
 
-def unlock_at_sign_in(meta_get: Callable[[str], str | None], cadre_id: str, pin: str) -> None:
+def unlock_at_sign_in(meta_get: Callable[[str], str | None], cadre_id: str, pin: str) -> bool:
     """At any cadre's sign-in: a member's key is unlocked for the session with the
-    密码 just typed (nothing for other cadres; after a 忘记密码 reset the old wrap no
-    longer opens, and signing then asks for a new account and key)."""
+    密码 just typed (nothing to do for other cadres: True). False if the wrap does not
+    open with the right 密码: a colleague reset it (忘记密码), and the key is lost to
+    everyone — app.services.oversight.member_sign_in makes a new one."""
     entry = decode(meta_get(META_KEY + cadre_id))
-    if entry is not None:
-        try:
-            unlock_session(cadre_id, entry, pin)
-        except MemberKeyError:
-            lock_session(cadre_id)
+    if entry is None:
+        return True
+    try:
+        unlock_session(cadre_id, entry, pin)
+    except MemberKeyError:
+        lock_session(cadre_id)
+        return False
+    return True

@@ -60,6 +60,13 @@ class Inspection:
     attachments: tuple[Mapping[str, Any], ...]
 
 
+def member_sign_in(station: Any, cadre: Cadre, pin: str) -> None:
+    """At a cadre's sign-in (app.ui.signin_screen): a 监委会 member's key is unlocked for
+    the session, or renewed if a 忘记密码 reset left it unopenable."""
+    if not member_keys.unlock_at_sign_in(station.store.meta.get, cadre.id, pin):
+        Oversight(station).renew_member_key(cadre, pin)
+
+
 class Oversight(Supervisors):
     kind_name = "村务监督记录"
 
@@ -98,12 +105,26 @@ class Oversight(Supervisors):
         except AccountError as exc:
             raise ServiceError(str(exc)) from exc
         self.store.meta.set(MEMBER_KEY + cadre.id, member_id)
+        self._new_key(cadre, member, pin)
+        return cadre
+
+    def _new_key(self, cadre: Cadre, member: Mapping[str, Any], pin: str) -> None:
+        """A new key pair for the member, wrapped by their 密码, its public half offered
+        to the town for the in-person check."""
         entry = member_keys.new_wrapped(cadre.id, pin)
         self.store.meta.set(member_keys.META_KEY + cadre.id, member_keys.encode(entry))
         self.write([NewEvent(KEY_OFFERED, uuid7(), {
             "member": {"id": str(member["id"]), "name": str(member["name"])},
             "key": entry["public"]}, cadre.id)])
-        return cadre
+
+    def renew_member_key(self, cadre: Cadre, pin: str) -> None:
+        """After a 忘记密码 reset the old key opens for no one: a new one, to be checked
+        at the town again (what the old one signed stays valid: its certificate stays)."""
+        member = self.member_of(cadre)
+        if member is None:
+            return
+        self._new_key(cadre, member, pin)
+        member_keys.unlock_at_sign_in(self.store.meta.get, cadre.id, pin)
 
     # the member's own key ----------------------------------------------------------------
     def _key_entry(self, cadre: Cadre) -> dict[str, Any] | None:
@@ -116,8 +137,8 @@ class Oversight(Supervisors):
 
     def key_certified(self, cadre: Cadre) -> bool:
         entry, member = self._key_entry(cadre), self.member_of(cadre)
-        return entry is not None and member is not None and self.keys().keys.get(
-            (self.station.node_id, str(member["id"]))) == entry["public"]
+        return entry is not None and member is not None and entry["public"] in \
+            self.keys().keys.get((self.station.node_id, str(member["id"])), ())
 
     def unlock_member(self, cadre: Cadre, pin: str) -> None:
         """At the member's sign-in: their key stays unlocked for the session."""
@@ -142,8 +163,8 @@ class Oversight(Supervisors):
         return [{"record": e["record"], "village": e["origin"], **e["payload"],
                  "fingerprint": fingerprint(str(e["payload"]["key"]))}
                 for e in self._key_events() if e["type"] == KEY_OFFERED
-                and keys.get((str(e["origin"]), str(e["payload"]["member"]["id"])))
-                != e["payload"]["key"]]
+                and e["payload"]["key"] not in keys.get(
+                    (str(e["origin"]), str(e["payload"]["member"]["id"])), ())]
 
     def certify_member_key(self, officer: Cadre, offer: str, typed: str) -> dict[str, Any]:
         """The town cadre, with the member in front of them, types the fingerprint the

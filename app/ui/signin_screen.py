@@ -105,8 +105,8 @@ class SignInScreen(Page):
         pin, self.pin = self.pin, ""
         self.app.unlocked(cadre, key)
         if self.app.station is not None:     # a 监委会 member's signing key, for the session
-            from app.services.member_keys import unlock_at_sign_in
-            unlock_at_sign_in(self.app.station.store.meta.get, cadre.id, pin)
+            from app.services.oversight import member_sign_in
+            member_sign_in(self.app.station, cadre, pin)
 
     # adding a cadre -------------------------------------------------------------------------
     def save_cadre(self) -> None:

@@ -361,7 +361,7 @@ def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -
         oversight = Oversight(station, today=lambda: TODAY)
         if spec.event_type == "supervisor.member_key_offered":
             return row[0] in {o["record"] for o in oversight.key_offers(pending=False)}
-        return oversight.keys().keys.get((town["A"].station.node_id, "m2")) == M2_PUBLIC
+        return M2_PUBLIC in oversight.keys().keys.get((town["A"].station.node_id, "m2"), ())
     table, key = RECORD_TABLES[spec.kind]
     return conn.execute(f"SELECT 1 FROM {table} WHERE {key}=?", (row[0],)).fetchone() \
         is not None

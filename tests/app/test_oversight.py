@@ -209,6 +209,33 @@ def test_the_members_key_is_kept_wrapped_and_counts_once_the_town_checked_it(pla
     assert svc.opinion(sent["record"]).rejected == ()
 
 
+def test_after_a_pin_reset_the_member_gets_a_new_key_and_old_opinions_stand(places) -> None:
+    """忘记密码: a colleague's reset cannot re-wrap the member's key (no one else can open
+    it); at the next sign-in a new key is made and offered, checked at the town again;
+    what the old key signed stays valid."""
+    from app.accounts import reset_pin
+    from app.services import member_keys
+    from app.services.oversight import member_sign_in
+    village, town = places
+    svc, member = member_account(village, town)
+    old = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开", pin=MEMBER_PIN)
+    old_print = svc.member_fingerprint(member)
+    reset_pin(village.store, member.id, "135790")
+    try:
+        member_sign_in(village, member, "135790")
+        assert svc.member_fingerprint(member) != old_print and not svc.key_certified(member)
+        with pytest.raises(ServiceError, match="到镇里"):
+            svc.send_opinion(member, subject="村级财务", text="x")
+        certify(svc, member, village, town)
+        new = svc.send_opinion(member, subject="村务公开", text="公开栏没有更新")
+    finally:
+        member_keys.lock_session()
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    assert {o.record for o in desk.opinions()} == {old["record"], new["record"]}
+    assert all(not o.rejected for o in desk.opinions())
+
+
 def test_an_uncertified_village_tablet_opens_no_member_account(tmp_path: Path) -> None:
     village = unlocked(make_station(tmp_path / "plain"))
     try:

@@ -37,7 +37,10 @@ MESSAGES = {
     UNKNOWN: "这位监委会成员的签名钥匙还没有经本镇核对认证，没有接收：请成员带平板到镇里核对指纹。",
 }
 
-KeyMap = Mapping[tuple[str, str], str]   # (village node id, roster member id) → public key
+# (village node id, roster member id) → every public key the own town certified for that
+# member, oldest first (a renewed key, after a 忘记密码 reset, does not void what the old
+# one signed)
+KeyMap = Mapping[tuple[str, str], tuple[str, ...]]
 
 
 # (public key base64, signature base64, signed bytes) → is it that key's signature?
@@ -49,7 +52,7 @@ Verify = Callable[[str, str, bytes], bool]
 class MemberKeys:
     """The members' town-certified keys, and how a signature is checked."""
 
-    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    keys: KeyMap = field(default_factory=dict)
     verify: Verify = field(default=lambda _key, _sig, _message: False)
 
     def problem(self, event: Mapping[str, Any]) -> str | None:
@@ -73,20 +76,20 @@ def signature_problem(event: Mapping[str, Any], keys: KeyMap, verify: Verify) ->
         return MISSING
     member = payload.get("member")
     member_id = str(member.get("id")) if isinstance(member, Mapping) else ""
-    public = keys.get((str(event["origin"]), member_id))
-    if not public:
+    publics = keys.get((str(event["origin"]), member_id))
+    if not publics:
         return UNKNOWN
     message = signed_bytes(str(event["type"]), str(event["record"]), str(event["origin"]),
                            payload)
-    return None if verify(public, signature, message) else BAD
+    return None if any(verify(public, signature, message) for public in publics) else BAD
 
 
 def certified_keys(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
-                   parents: Mapping[str, str]) -> dict[tuple[str, str], str]:
-    """The members' keys in force: the latest ``member_key_certified`` per (village,
-    member) written by a town station of the village's own town; any other is ignored
-    (a neighbouring town, or a village, certifies nothing)."""
-    latest: dict[tuple[str, str], tuple[int, str]] = {}
+                   parents: Mapping[str, str]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The members' keys: each ``member_key_certified`` per (village, member) written by
+    a town station of the village's own town, in certification order; any other is
+    ignored (a neighbouring town, or a village, certifies nothing)."""
+    found: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for event in events:
         if event["type"] != KEY_CERTIFIED:
             continue
@@ -98,7 +101,7 @@ def certified_keys(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str
         town = parents.get(village)
         if not town or parents.get(origin) != town or not PUBLIC_KEY.match(str(body.get("key"))):
             continue
-        slot, hlc = (village, str(member.get("id"))), int(event["hlc"])
-        if slot not in latest or hlc > latest[slot][0]:
-            latest[slot] = (hlc, str(body["key"]))
-    return {slot: key for slot, (_, key) in latest.items()}
+        found.setdefault((village, str(member.get("id"))), []).append(
+            (int(event["hlc"]), str(body["key"])))
+    return {slot: tuple(dict.fromkeys(key for _, key in sorted(keys)))
+            for slot, keys in found.items()}

@@ -36,7 +36,7 @@ def test_only_the_members_own_town_certified_key_signs() -> None:
     private, public = member_key()
     other_private, other_public = member_key()
     own = certified_keys([cert("t1", public)], LEVELS, PARENTS)
-    assert own == {("v1", "m1"): public}
+    assert own == {("v1", "m1"): (public,)}
     assert codes(signed(opinion(), private), own) == []
     assert codes(opinion(), own) == ["member_signature_missing"]
     assert codes(signed(opinion(), other_private), own) == ["member_signature_bad"]
@@ -53,12 +53,17 @@ def test_only_the_members_own_town_certified_key_signs() -> None:
     assert codes(signed(opinion(), other_private), foreign) == ["member_key_unknown"]
 
 
-def test_the_latest_certified_key_is_in_force() -> None:
+def test_a_renewed_key_does_not_void_what_the_old_one_signed() -> None:
     old_private, old_public = member_key()
     new_private, new_public = member_key()
+    stray_private, _ = member_key()
     keys = certified_keys([cert("t1", new_public, 2), cert("t1", old_public, 1)], LEVELS, PARENTS)
+    assert keys == {("v1", "m1"): (old_public, new_public)}
     assert codes(signed(opinion(), new_private), keys) == []
-    assert codes(signed(opinion(), old_private), keys) == ["member_signature_bad"]
+    assert codes(signed(opinion(), old_private), keys) == []
+    assert codes(signed(opinion(), stray_private), keys) == ["member_signature_bad"]
+    # m1's keys sign for m1 only
+    assert codes(signed(opinion("m2"), new_private), keys) == ["member_key_unknown"]
 
 
 def test_the_fingerprint_is_sixteen_digits_and_typed_in_any_spacing() -> None:
