@@ -133,8 +133,7 @@ SPECS = [
     Spec("village_supervision", "supervisor.opinion_sent", ("A",), lambda p, s: _signed(
         p, "supervisor.opinion_sent", {**_report(), "text": "请镇里督促公开修路款明细"})),
     # a member's own key: offered by 王湾村's 监委会 tablet, certified by a town station of
-    # its own town and handed to the village (here for member m2, so m1's key stays the
-    # one in force)
+    # its own town and handed to the village (here for member m2)
     Spec("member_key", "supervisor.member_key_offered", ("A",), lambda p, s: (
         uuid7(), {"member": {"id": "m2", "name": "李秀珍"}, "key": M2_PUBLIC}, None)),
     Spec("member_key", "supervisor.member_key_certified", TOWN_LEVEL, lambda p, s: (
