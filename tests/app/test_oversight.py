@@ -101,7 +101,7 @@ def test_member_sends_town_answers_answer_comes_back(places) -> None:
     # the 百分制's opinions_answered criterion reads the same (app.services.assessment_data)
     from app.services.assessment_data import READERS
     items = READERS["opinions_answered"](town, 2026, date(2026, 12, 3))
-    assert items == {"王湾村": [{"due": "2026-12-12", "done": "2026-12-03"}]}
+    assert items == {village.node_id: [{"due": "2026-12-12", "done": "2026-12-03"}]}
 
 
 def test_a_plain_cadre_cannot_write_for_the_committee(places) -> None:

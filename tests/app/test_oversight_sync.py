@@ -80,6 +80,16 @@ def certify_at_town(svc: Oversight, member, village: Place, center: Place) -> No
     assert svc.key_certified(member)
 
 
+def certified_member(village: Place, center: Place):
+    """王湾村's committee, its member m1's account, and m1's key certified by the town."""
+    svc = Oversight(village.station, today=lambda: TODAY)
+    svc.set_committee(village.cadre, "王湾村", "2026-03-01", MEMBERS,
+                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
+    member = svc.open_member_account(village.cadre, "m1", MEMBER_PIN)
+    certify_at_town(svc, member, village, center)
+    return svc, member
+
+
 def opinion_payload(member: str = "m1") -> dict:
     return {"member": {"id": member, "name": "王德明"}, "on": "2026-11-20",
             "subject": "村级财务", "text": "修路款明细没有公开"}
@@ -107,11 +117,7 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
     center = township.station(township.town, "新集镇便民服务中心", "town", ("赵镇长", "副镇长"))
 
     # the member's account and opinion, on 王湾村's tablet
-    svc = Oversight(wang.station, today=lambda: TODAY)
-    svc.set_committee(wang.cadre, "王湾村", "2026-03-01", MEMBERS,
-                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
-    member = svc.open_member_account(wang.cadre, "m1", MEMBER_PIN)
-    certify_at_town(svc, member, wang, center)
+    svc, member = certified_member(wang, center)
     sent = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开，请镇里督促",
                             photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")],
                             pin=MEMBER_PIN)
@@ -177,11 +183,7 @@ def test_only_the_members_own_signature_gets_an_opinion_past_the_first_hub_and_t
     station past the hub, in the fold (kept aside as rejected, never shown)."""
     wang = certified_village(township, "王湾村")
     center = township.station(township.town, "新集镇便民服务中心", "town", ("赵镇长", "副镇长"))
-    svc = Oversight(wang.station, today=lambda: TODAY)
-    svc.set_committee(wang.cadre, "王湾村", "2026-03-01", MEMBERS,
-                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
-    member = svc.open_member_account(wang.cadre, "m1", MEMBER_PIN)
-    certify_at_town(svc, member, wang, center)
+    svc, member = certified_member(wang, center)
     genuine = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开",
                                pin=MEMBER_PIN)
     wang.sync()
