@@ -30,7 +30,10 @@ from typing import Any
 from app.accounts import SUPERVISOR_ROLE
 from app.domain.authority import (CREATE, OWN, STEP, WRITERS, Author, Writers,
                                   check_write, in_force)
+from app.domain.supervision.member_keys import (KEY_CERTIFIED, MESSAGES, SIGNED_TYPES,
+                                                certified_keys, signature_problem)
 from app.domain.supervision.oversight import MEMBER_WRITES
+from app.services.member_keys import verify
 from schemas import Registry, load_registry
 from sync import log
 from sync.certs import HUB_ROLE, Cert, Directory, Root
@@ -63,6 +66,9 @@ POLICY_PROBLEMS = {
     "member_supervises_only": Entry(403, "村务监督委员会成员的账号只能查看村务、记录监督巡查和意见，没有保存："
                                          "请由村干部用自己的账号登录办理。"),
     "not_our_town": Entry(403, "这条记录属于别的镇的村，本镇不能答复，没有保存：请由该村所在的镇答复。"),
+    # a 监委会 member's own signature (app.domain.supervision.member_keys)
+    **{code: Entry(403, message) for code, message in MESSAGES.items()},
+    "not_our_village": Entry(403, "只能认证本镇各村监委会成员的签名钥匙，没有保存：请由该村所在的镇核对认证。"),
     "not_self": Entry(403, "站点只能公布自己的信息，没有保存：请只公布本站的信息。"),
     "owner_not_movable": Entry(403, "这一步不能把记录转给别的站点，没有保存：请用“转交”办理。"),
     "receipt_not_yours": Entry(403, "回执编号不是本站的编号，没有保存：请用本站的回执编号。"),
@@ -133,6 +139,14 @@ class AppPolicy(DefaultPolicy):
             problem = _own_town(event, author, where)
             if problem is not None:
                 return problem
+        if event["type"] == KEY_CERTIFIED:
+            problem = _own_village(event, author, where)
+            if problem is not None:
+                return problem
+        if event["type"] in SIGNED_TYPES and where.first_hop:
+            code = signature_problem(event, _member_keys(where, str(event["origin"])), verify)
+            if code is not None:
+                return Problem(403, code, MESSAGES[code])
         if writers.record == STEP and where.first_hop:
             facts = where.record(event["record"])
             if not facts.known:
@@ -175,6 +189,36 @@ def _own_town(event: dict[str, Any], author: Cert, where: Where) -> Problem | No
     if creator is not None and creator.parent != author.parent:
         return Problem(403, "not_our_town", "这条记录属于别的镇的村：只有该村所在的镇可以答复。")
     return None
+
+
+def _own_village(event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
+    """A member's key is certified only by a town station of the village's own town:
+    refused wherever the village's certificate says otherwise, and at the first hub
+    (which certified the town's villages) if the village is not known there."""
+    named = str(event["payload"].get("village") or "")
+    if event.get("owner") != named:
+        return Problem(403, "not_our_village", "认证的钥匙要交给它所属的村（记录的去向须是该村）。")
+    village = where.directory.verified(named)
+    if village is None and not where.first_hop:
+        return None
+    if village is None or village.kind != "village" or village.parent != author.parent:
+        return Problem(403, "not_our_village", "这个村不属于本镇：只能认证本镇各村监委会成员的签名钥匙。")
+    return None
+
+
+def _member_keys(where: Where, village: str) -> dict[tuple[str, str], str]:
+    """The members' keys certified in this file (at the first hub: everything the
+    village's own town stations wrote), each read against the certificates."""
+    rows = where.directory.conn.execute(log.SELECT + " WHERE type=?", (KEY_CERTIFIED,))
+    events = [log.row_to_event(r) for r in rows]
+    nodes = {village} | {str(e["origin"]) for e in events} | {
+        str(e["payload"].get("village")) for e in events}
+    levels, parents = {}, {}
+    for node in nodes:
+        cert = where.directory.verified(node)
+        if cert is not None and cert.parent:
+            levels[node], parents[node] = cert.kind, cert.parent
+    return certified_keys(events, levels, parents)
 
 
 def _own(event: dict[str, Any], author: str, where: Where) -> Problem | None:

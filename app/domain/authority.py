@@ -147,6 +147,15 @@ WRITERS: dict[str, Writers] = {
     "supervisor.opinion_sent": _w("向镇里提出村务监督意见", ("village",), record=CREATE,
                                   roles=(VILLAGE_SUPERVISION,)),
     "supervisor.opinion_answered": _w("答复村务监督意见", ("town",), who="upper"),
+    # each member's own signing key (app.domain.supervision.member_keys): offered by the
+    # committee's tablet, certified by a town station after an in-person fingerprint
+    # check — only of the village's own town (app.authority.AppPolicy checks the
+    # village's certificate; the folds take only the own town's); handed to that village
+    # (its owner) so the village receives it
+    "supervisor.member_key_offered": _w("申请认证监委会成员签名钥匙", ("village",), record=CREATE,
+                                        roles=(VILLAGE_SUPERVISION,)),
+    "supervisor.member_key_certified": _w("认证监委会成员签名钥匙", ("town",), record=CREATE,
+                                          moves=True),
     # the town's 党风政风监督组 (app.domain.supervision.town_group)
     "supervisor.group_set": _w("登记党风政风监督组", ("town",), record=CREATE),
     # 便民服务 (app.domain.service.checks)

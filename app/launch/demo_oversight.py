@@ -1,7 +1,9 @@
 """The demo township's 村务监督委员会 (issue #13 §3): 王湾村's committee (elected, checked
 against 组织法 Art 32, reviewed in last year's 民主评议), an account for its member 王德明 on
 王湾村's tablet (which ``sanji up`` enrolls with the town's ``village_supervision``
-certification), an inspection with a photo of the 公开栏, two opinions to the town — one
+certification) whose own signing key the town center certified (the fingerprint checked
+as a town cadre would, app.services.member_keys), an inspection with a photo of the
+公开栏, two opinions to the town, each signed with 王德明's 密码 — one
 answered by the town center, one still waiting — and the town's 党风政风监督组.  Kept apart
 from app.launch.demo (which calls ``seed_oversight``).
 
@@ -61,15 +63,24 @@ def seed_oversight(world: World) -> dict[str, Any]:
             officer, village.spec.name, (world.today - timedelta(days=40)).isoformat(),
             {m["id"]: "称职" for m in MEMBERS})
         member = committee.open_member_account(officer, f"m:{ACCOUNT}", PIN)
+        village.sync()                  # the member takes the tablet to the town center,
+        town.sync()                     # whose cadre types the fingerprint it shows
+        certifier = _on(town, world, 30)
+        [offer] = certifier.key_offers()
+        certifier.certify_member_key(town.cadres[0], offer["record"],
+                                     committee.member_fingerprint(member) or "")
+        town.sync()
+        village.sync()
         seen = _on(village, world, 25).record_inspection(
             member, subject="村务公开", place="村委会公开栏",
             findings="第三季度财务收支只公布了总数，修路款没有逐笔列出",
-            photos=[Attachment(_photo(), "image/png", "公开栏.png")])
+            photos=[Attachment(_photo(), "image/png", "公开栏.png")], pin=PIN)
         answered = _on(village, world, 24).send_opinion(
-            member, subject="村级财务", inspection=seen["record"],
+            member, subject="村级财务", inspection=seen["record"], pin=PIN,
             text="修村道的款项支出请逐笔公开，并说明施工队是怎么选定的；请镇里督促")
         _on(village, world, 3).send_opinion(
-            member, subject="惠农政策落实", text="今年危房改造名单公示时间太短，只贴了两天，请镇里核查")
+            member, subject="惠农政策落实", pin=PIN,
+            text="今年危房改造名单公示时间太短，只贴了两天，请镇里核查")
         village.sync()
         town.sync()
         desk = _on(town, world, 15)
@@ -80,6 +91,7 @@ def seed_oversight(world: World) -> dict[str, Any]:
                                        on=(world.today - timedelta(days=60)).isoformat())
         town.sync()
         village.sync()
-        return {"members": len(MEMBERS), "inspections": 1, "opinions": 2, "answered": 1}
+        return {"members": len(MEMBERS), "inspections": 1, "opinions": 2, "answered": 1,
+                "keys_certified": 1}
     finally:
         village.clock.day = town.clock.day = world.today

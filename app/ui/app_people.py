@@ -75,8 +75,10 @@ class PeopleMixin:
         self.go("signin")
 
     def _lock(self) -> None:
+        from app.services.member_keys import lock_session
         from app.services.printing import clear_prints
         clear_prints(self.data_dir)          # no plain PDF outlives the sign-in (issue #11)
+        lock_session()                       # nor a 监委会 member's unlocked signing key
         if self.station is None:
             return
         if self.station.enrolled:

@@ -46,14 +46,17 @@ FORMS: dict[str, list[tuple[str, str, str, bool]]] = {
                "long", True), ("on", "日期", "date", True)],
     "answer": [("answer", "镇里的答复（怎么处理、谁负责、什么时候办完）", "long", True),
                ("on", "答复日期", "date", True)],
+    "key": [("offer", "哪个村的哪位成员（请成员本人带平板到场）", "choice:offers", True),
+            ("fingerprint", "成员平板上显示的16位数字指纹（看着成员的平板输入）", "text", True)],
 }
 TITLES = {"committee": "登记村务监督委员会名单", "review": "登记民主评议结果", "account": "为监委会成员开通账号",
           "inspection": "记录监督巡查", "opinion": "向镇里提意见", "group": "登记党风政风监督组名单",
-          "answer": "答复这条意见"}
+          "answer": "答复这条意见", "key": "核对认证监委会成员的签名钥匙"}
 DONE = {"committee": "已登记村务监督委员会名单。", "review": "已登记民主评议结果。",
         "account": "已开通账号：请成员用自己的名字和密码登录。", "inspection": "已保存巡查记录。",
         "opinion": "意见已保存，同步后送到镇里。", "group": "已登记党风政风监督组名单。",
-        "answer": "答复已保存，同步后送回村里。"}
+        "answer": "答复已保存，同步后送回村里。",
+        "key": "已认证：同步后，这位成员就可以在平板上记录巡查、向镇里提意见了。"}
 
 
 RELATION_LINE = re.compile(r"^\s*(.+?)\s*是\s*(.+?)\s*的\s*(\S+)\s*$")
@@ -134,8 +137,23 @@ class _Forms:
         return field
 
     def _options(self, name: str) -> list[str]:
+        if name == "offers":
+            return list(self._offers())
         return {"subjects": list(SUBJECTS), "members": [m["name"] for m in self.service.roster()],
                 "posts": list(POSTS)}[name]
+
+    def _offers(self) -> dict[str, str]:
+        """At the town: "村名 成员名" → the offered key's record (its fingerprint is never
+        shown here: the town cadre types the one the member's tablet shows)."""
+        names, out = self.service.village_names(), {}
+        for offer in self.service.key_offers():
+            label = f"{names.get(offer['village'], offer['village'][:8])} {offer['member']['name']}"
+            # a second offer for the same member (a new account, or someone else's):
+            # listed apart, the typed fingerprint tells which one the member holds
+            while label in out:
+                label += "（又一个申请）"
+            out[label] = str(offer["record"])
+        return out
 
     def _default(self, key: str) -> str:
         return self.app.today().isoformat() if key in ("on", "elected_on") else ""
@@ -242,6 +260,13 @@ class OversightScreen(_Forms, Page):
         assert member is not None
         body.add_widget(Body(text=f"您以村务监督委员会成员{esc(member['name'])}的身份登录：可以查看村务、"
                                   "记录巡查、向镇里提意见，不能办理村里的事项。"))
+        if not service.key_certified(self.app.user):
+            card = Card(tone="red")
+            card.add_widget(Heading(text="您的签名钥匙还没有经镇里认证"))
+            card.add_widget(Body(text="请带着这台平板到镇便民服务中心，把下面的数字指纹给镇里干部看，"
+                                      "由他输入核对。认证后同步一次，才能记录巡查和提意见。"))
+            card.add_widget(Heading(text=esc(service.member_fingerprint(self.app.user) or "")))
+            body.add_widget(card)
         self._button("inspection", "记录巡查")
         self._button("opinion", "向镇里提意见")
         files = service.village_files()
@@ -311,6 +336,15 @@ class OversightScreen(_Forms, Page):
                 card.add_widget(Body(text=f"{esc(m['post'])}：{esc(m['name'])} {esc(m.get('unit', ''))}"))
         body.add_widget(card)
         self._button("group", "登记监督组名单")
+        offers = self._offers()
+        card = Card(tone="white")
+        card.add_widget(Heading(text=f"待核对的监委会成员签名钥匙：{len(offers)} 个"))
+        card.add_widget(Small(text="成员本人带平板来，看着他平板上的数字指纹输入；对不上的不要认证。"))
+        for label in offers:
+            card.add_widget(Body(text=esc(label)))
+        body.add_widget(card)
+        if offers:
+            self._button("key", "核对签名钥匙")
 
     # saving ------------------------------------------------------------------------------------
     def _apply(self, kind: str, v: Any) -> None:
@@ -334,6 +368,8 @@ class OversightScreen(_Forms, Page):
                                  photos=self._photos(v))
         elif kind == "group":
             service.set_group(user, parse_group(v("members")), on=v("on"))
+        elif kind == "key":
+            service.certify_member_key(user, self._offers()[v("offer")], v("fingerprint"))
 
 
 def app_name(screen: Any) -> str:

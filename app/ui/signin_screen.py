@@ -102,8 +102,11 @@ class SignInScreen(Page):
             self.pin = ""
             self.ids.pin_error.text = str(exc)
             return
-        self.pin = ""
+        pin, self.pin = self.pin, ""
         self.app.unlocked(cadre, key)
+        if self.app.station is not None:     # a 监委会 member's signing key, for the session
+            from app.services.oversight import member_sign_in
+            member_sign_in(self.app.station, cadre, pin)
 
     # adding a cadre -------------------------------------------------------------------------
     def save_cadre(self) -> None:

@@ -39,6 +39,7 @@ from sync.events import seal
 from sync.ids import uuid7
 from sync.store import NewEvent
 from tests.domain.builders import payload_for
+from tests.domain.supervision.support import member_key, signed
 from tests.support.township import ROLES, TODAY, Place, Township
 from tests.support.waiting import until
 from tests.sync.crafted import visit
@@ -72,6 +73,7 @@ class Samples:
     disputes: dict[str, str]
     cadres: dict[str, str]
     opinion: str = ""          # 王湾村's 监委会 opinion (the town answers it)
+    village_a: str = ""        # 王湾村's node id (the town certifies its member's key)
 
 
 def _receipt(place: Place, number: int) -> str:
@@ -125,10 +127,18 @@ SPECS = [
         uuid7(), _matter(), None)),
     # 村务监督委员会 (issue #13 §3): only 王湾村's tablet, certified for its 监委会, writes
     # inspections and opinions; only a town station answers; the town keeps its 监督组
-    Spec("village_supervision", "supervisor.inspection_recorded", ("A",), lambda p, s: (
-        uuid7(), {**_report(), "findings": "公开栏10月财务未更新"}, None)),
-    Spec("village_supervision", "supervisor.opinion_sent", ("A",), lambda p, s: (
-        uuid7(), {**_report(), "text": "请镇里督促公开修路款明细"}, None)),
+    # (each signed by the member m1's own key, certified by the town center: _committee)
+    Spec("village_supervision", "supervisor.inspection_recorded", ("A",), lambda p, s: _signed(
+        p, "supervisor.inspection_recorded", {**_report(), "findings": "公开栏10月财务未更新"})),
+    Spec("village_supervision", "supervisor.opinion_sent", ("A",), lambda p, s: _signed(
+        p, "supervisor.opinion_sent", {**_report(), "text": "请镇里督促公开修路款明细"})),
+    # a member's own key: offered by 王湾村's 监委会 tablet, certified by a town station of
+    # its own town and handed to the village (here for member m2)
+    Spec("member_key", "supervisor.member_key_offered", ("A",), lambda p, s: (
+        uuid7(), {"member": {"id": "m2", "name": "李秀珍"}, "key": M2_PUBLIC}, None)),
+    Spec("member_key", "supervisor.member_key_certified", TOWN_LEVEL, lambda p, s: (
+        uuid7(), {"village": s.village_a, "member": {"id": "m2", "name": "李秀珍"},
+                  "key": M2_PUBLIC}, s.village_a)),
     Spec("supervision_answer", "supervisor.opinion_answered", TOWN_LEVEL, lambda p, s: (
         s.opinion, {"on": TODAY.isoformat(), "answer": "已责成村委会公开",
                     "by": {"name": p.cadre.name}}, None)),
@@ -157,6 +167,19 @@ def _scheme() -> dict[str, Any]:
         "star_bands": [{"stars": 1, "min": 60}], "star_source": "镇党委星级化管理办法"}
 
 
+M1_PRIVATE, M1_PUBLIC = member_key()
+_, M2_PUBLIC = member_key()
+
+
+def _signed(place: Place, event_type: str, payload: dict[str, Any]
+            ) -> tuple[str, dict[str, Any], None]:
+    """A report as the member's tablet signs it (for any writer: only A's is m1's)."""
+    record = uuid7()
+    event = {"type": event_type, "record": record, "origin": place.station.node_id,
+             "payload": payload}
+    return record, signed(event, M1_PRIVATE)["payload"], None
+
+
 def _report() -> dict[str, Any]:
     return {"member": {"id": "m1", "name": "王德明"}, "on": TODAY.isoformat(),
             "subject": "村务公开"}
@@ -165,13 +188,19 @@ def _report() -> dict[str, Any]:
 def _committee(town: Township) -> str:
     """王湾村's committee (its member m1 signs the reports) and one opinion, written before
     the others act, so the town can answer it."""
-    A = town["A"]
+    A, center = town["A"], town["center"]
     A.station.store.append(NewEvent("supervisor.committee_set", uuid7(), {
         "village": "王湾村", "elected_on": "2026-03-01", "members": [
-            {"id": "m1", "name": "王德明", "accounting": True}], "village_members": [],
-        "relations": []}, A.cadre.id))
-    return A.station.store.append(NewEvent("supervisor.opinion_sent", uuid7(), {
-        **_report(), "text": "请镇里督促"}, A.cadre.id))["record"]
+            {"id": "m1", "name": "王德明", "accounting": True},
+            {"id": "m2", "name": "李秀珍"}], "village_members": [], "relations": []},
+        A.cadre.id))
+    center.station.store.append(NewEvent("supervisor.member_key_certified", uuid7(), {
+        "village": A.station.node_id, "member": {"id": "m1", "name": "王德明"},
+        "key": M1_PUBLIC}, center.cadre.id, owner=A.station.node_id))
+    center.sync()            # the town hub holds m1's key before A's opinion reaches it
+    record, payload, _ = _signed(A, "supervisor.opinion_sent", {**_report(), "text": "请镇里督促"})
+    return A.station.store.append(NewEvent("supervisor.opinion_sent", record, payload,
+                                           A.cadre.id))["record"]
 
 
 def _matter() -> dict[str, Any]:
@@ -210,7 +239,8 @@ def samples(town: Township) -> Samples:
     ciphertext = seal_for_discipline(town["A"].station, "村会计挪用修路款".encode("utf-8"))
     return Samples(written["dispute.registered"], written["dispute.screened"],
                    written["petition.registered"], written["risk.planned"], ciphertext,
-                   *({role: uuid7() for role in ROLES} for _ in range(3)), opinion)
+                   *({role: uuid7() for role in ROLES} for _ in range(3)), opinion,
+                   town["A"].station.node_id)
 
 
 @pytest.fixture(scope="module")
@@ -269,6 +299,8 @@ def receives(kind: str, writer: str, reader: str) -> bool:
         return True   # the answer is on 王湾村's own record: it comes back down
     if kind == "config":
         return writer == "window" or reader in TOWN_ONE
+    if kind == "member_key" and reader == "A":
+        return True   # a certified key is handed to 王湾村: it comes back down
     if kind == "complaint":
         return reader == "jiwei" and writer in TOWN_ONE
     if reader == "window":
@@ -323,6 +355,12 @@ def reads(town: Township, spec: Spec, writer: str, reader: str, event_id: str) -
         shown = [o.record for o in oversight.opinions()] + \
             [i.record for i in oversight.inspections()[0]]
         return row[0] in shown
+    if spec.kind == "member_key":   # offered: listed to check; certified: in force
+        from app.services.oversight import Oversight
+        oversight = Oversight(station, today=lambda: TODAY)
+        if spec.event_type == "supervisor.member_key_offered":
+            return row[0] in {o["record"] for o in oversight.key_offers(pending=False)}
+        return M2_PUBLIC in oversight.keys().keys.get((town["A"].station.node_id, "m2"), ())
     table, key = RECORD_TABLES[spec.kind]
     return conn.execute(f"SELECT 1 FROM {table} WHERE {key}=?", (row[0],)).fetchone() \
         is not None

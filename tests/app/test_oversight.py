@@ -46,22 +46,39 @@ def events_of(station, kind: str) -> int:
                                       (kind,)).fetchone()[0]
 
 
-def member_account(village) -> tuple[Oversight, object]:
+MEMBER_PIN = "369147"
+
+
+def member_account(village, town=None) -> tuple[Oversight, object]:
+    """The member's account; with `town`, its key certified there (the town cadre types
+    the fingerprint the member's tablet shows) and the certificate carried back."""
     svc = Oversight(village, today=lambda: TODAY)
     officer = cadre(village, "李建国")
     svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
-    return svc, svc.open_member_account(officer, "m1", "369147")
+    member = svc.open_member_account(officer, "m1", MEMBER_PIN)
+    if town is not None:
+        certify(svc, member, village, town)
+    return svc, member
+
+
+def certify(svc: Oversight, member, village, town) -> None:
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    [offer] = [o for o in desk.key_offers() if o["member"]["name"] == member.name]
+    desk.certify_member_key(cadre(town, "赵镇长"), offer["record"], svc.member_fingerprint(member))
+    carry(town, village)
+    assert svc.key_certified(member)
 
 
 def test_member_sends_town_answers_answer_comes_back(places) -> None:
     village, town = places
-    svc, member = member_account(village)
+    svc, member = member_account(village, town)
     assert svc.member_of(member)["name"] == "王德明"
     inspection = svc.record_inspection(member, subject="村务公开", place="村委会公开栏",
-                                       findings="10月财务收支没有上墙",
+                                       findings="10月财务收支没有上墙", pin=MEMBER_PIN,
                                        photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")])
     opinion = svc.send_opinion(member, subject="村级财务", text="请镇里督促村委会公开修路款明细",
-                               inspection=inspection["record"])
+                               inspection=inspection["record"], pin=MEMBER_PIN)
     kept, refused = svc.inspections()
     assert [i.findings for i in kept] == ["10月财务收支没有上墙"] and refused == []
     assert village.blobs.read(kept[0].attachments[0]["sha256"]) == PHOTO
@@ -84,7 +101,7 @@ def test_member_sends_town_answers_answer_comes_back(places) -> None:
     # the 百分制's opinions_answered criterion reads the same (app.services.assessment_data)
     from app.services.assessment_data import READERS
     items = READERS["opinions_answered"](town, 2026, date(2026, 12, 3))
-    assert items == {"王湾村": [{"due": "2026-12-12", "done": "2026-12-03"}]}
+    assert items == {village.node_id: [{"due": "2026-12-12", "done": "2026-12-03"}]}
 
 
 def test_a_plain_cadre_cannot_write_for_the_committee(places) -> None:
@@ -122,21 +139,101 @@ def test_the_members_account_reads_but_never_does_the_villages_business(places) 
 
 def test_bad_input_says_what_to_do_and_writes_nothing(places) -> None:
     village, town = places
-    svc, member = member_account(village)
+    svc, member = member_account(village, town)
     with pytest.raises(ServiceError, match="请选择监督事项"):
-        svc.send_opinion(member, subject="", text="x")
+        svc.send_opinion(member, subject="", text="x", pin=MEMBER_PIN)
     with pytest.raises(ServiceError, match="看到的情况或意见"):
-        svc.record_inspection(member, subject="村务公开", findings="   ")
+        svc.record_inspection(member, subject="村务公开", findings="   ", pin=MEMBER_PIN)
     with pytest.raises(ServiceError, match="还没有到"):
-        svc.send_opinion(member, subject="村务公开", text="x", on="2027-01-01")
+        svc.send_opinion(member, subject="村务公开", text="x", on="2027-01-01", pin=MEMBER_PIN)
+    with pytest.raises(ServiceError, match="密码不对"):
+        svc.send_opinion(member, subject="村务公开", text="x", pin="258046")
+    with pytest.raises(ServiceError, match="登录密码确认"):       # no 密码, no session
+        svc.send_opinion(member, subject="村务公开", text="x")
+    assert events_of(village, "supervisor.opinion_sent") == 0
     with pytest.raises(ServiceError, match="由镇里答复"):
-        svc.answer(member, svc.send_opinion(member, subject="村务公开", text="x")["record"], "自己答复")
+        svc.answer(member, svc.send_opinion(member, subject="村务公开", text="x",
+                                            pin=MEMBER_PIN)["record"], "自己答复")
     carry(village, town)
     desk = Oversight(town, today=lambda: TODAY)
     [seen] = desk.opinions()
     with pytest.raises(ServiceError, match="答复意见"):
         desk.answer(cadre(town, "赵镇长"), seen.record, "  ")
     assert events_of(town, "supervisor.opinion_answered") == 0
+
+
+def test_the_members_key_is_kept_wrapped_and_counts_once_the_town_checked_it(places) -> None:
+    village, town = places
+    svc, member = member_account(village)
+    # before the town's check the member cannot sign; the screen says where to go
+    with pytest.raises(ServiceError, match="到镇里") as caught:
+        svc.send_opinion(member, subject="村级财务", text="x", pin=MEMBER_PIN)
+    assert svc.member_fingerprint(member) in str(caught.value)
+    # the private half is nowhere in clear: not in the station's (decrypted) database,
+    # not in any file of the station's directory
+    from app.services import member_keys
+    entry = member_keys.decode(village.store.meta.get(member_keys.META_KEY + member.id))
+    private = member_keys.unwrap(member.id, entry, MEMBER_PIN)
+    from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption,
+                                                              PrivateFormat)
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    import base64
+    needles = (raw, raw.hex().encode(), base64.b64encode(raw), base64.b64encode(raw)[:40])
+    conn = village.store.conn
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    dump = b"".join(v if isinstance(v, bytes) else str(v).encode()
+                    for t in tables for row in conn.execute(f'SELECT * FROM "{t}"') for v in row)
+    assert entry["public"].encode() in dump           # the scan does see what is stored
+    assert not any(n in dump for n in needles)
+    for path in village.data.rglob("*"):
+        if path.is_file():
+            assert not any(n in path.read_bytes() for n in needles), path
+    # a wrong fingerprint typed at the town certifies nothing
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    [offer] = desk.key_offers()
+    assert offer["fingerprint"] == svc.member_fingerprint(member)
+    with pytest.raises(ServiceError, match="指纹对不上"):
+        desk.certify_member_key(cadre(town, "赵镇长"), offer["record"], "1234 5678 9012 3456")
+    assert events_of(town, "supervisor.member_key_certified") == 0
+    with pytest.raises(ServiceError, match="镇里"):             # the village certifies nothing
+        svc.certify_member_key(cadre(village, "李建国"), offer["record"], offer["fingerprint"])
+    certify(svc, member, village, town)
+    assert desk.key_offers() == []
+    # signing with the session unlocked at sign-in, no 密码 typed again
+    member_keys.unlock_at_sign_in(village.store.meta.get, member.id, MEMBER_PIN)
+    try:
+        sent = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开")
+    finally:
+        member_keys.lock_session()
+    assert svc.opinion(sent["record"]).rejected == ()
+
+
+def test_after_a_pin_reset_the_member_gets_a_new_key_and_old_opinions_stand(places) -> None:
+    """忘记密码: a colleague's reset cannot re-wrap the member's key (no one else can open
+    it); at the next sign-in a new key is made and offered, checked at the town again;
+    what the old key signed stays valid."""
+    from app.accounts import reset_pin
+    from app.services import member_keys
+    from app.services.oversight import member_sign_in
+    village, town = places
+    svc, member = member_account(village, town)
+    old = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开", pin=MEMBER_PIN)
+    old_print = svc.member_fingerprint(member)
+    reset_pin(village.store, member.id, "135790")
+    try:
+        member_sign_in(village, member, "135790")
+        assert svc.member_fingerprint(member) != old_print and not svc.key_certified(member)
+        with pytest.raises(ServiceError, match="到镇里"):
+            svc.send_opinion(member, subject="村级财务", text="x")
+        certify(svc, member, village, town)
+        new = svc.send_opinion(member, subject="村务公开", text="公开栏没有更新")
+    finally:
+        member_keys.lock_session()
+    carry(village, town)
+    desk = Oversight(town, today=lambda: TODAY)
+    assert {o.record for o in desk.opinions()} == {old["record"], new["record"]}
+    assert all(not o.rejected for o in desk.opinions())
 
 
 def test_an_uncertified_village_tablet_opens_no_member_account(tmp_path: Path) -> None:

@@ -24,7 +24,11 @@ from sync.canonical import GENESIS
 from sync.db import transaction
 from sync.events import seal
 from sync.ids import uuid7
+from sync.client import HubClient
+from sync.enroll import enroll_hub
 from tests.app.conftest import Place, Township
+from tests.support.hubs import HubProcess
+from tests.domain.supervision.support import member_key, signed
 from tests.support.malicious import MaliciousTablet, hub_state
 from tests.sync.crafted import problem_of
 
@@ -46,9 +50,60 @@ def certified_village(town: Township, name: str) -> Place:
     return place
 
 
+MEMBER_PIN = "369147"
+
+
+def second_town(town: Township) -> HubProcess:
+    """Another town hub under the same county hub (as the township fixture makes 新集镇's)."""
+    hub_process = HubProcess(town.root / "town2", "town")
+    hub_process.init("外镇")
+    _, code = town.county.add_node("外镇", "town")
+    hub = hub_process.open()
+    with HubClient(town.county.url) as client:
+        enroll_hub(hub, client, code)
+    hub.close()
+    hub_process.upstream = town.county.url
+    hub_process.start()
+    return hub_process
+
+
+def certify_at_town(svc: Oversight, member, village: Place, center: Place) -> None:
+    """The member's key offered by the tablet, checked by fingerprint at the town center
+    (the town cadre types what the member's tablet shows), certified, synced back."""
+    village.sync()
+    center.sync()
+    desk = Oversight(center.station, today=lambda: TODAY)
+    [offer] = [o for o in desk.key_offers() if o["member"]["id"] == svc.member_of(member)["id"]]
+    desk.certify_member_key(center.cadre, offer["record"], svc.member_fingerprint(member))
+    center.sync()
+    village.sync()
+    assert svc.key_certified(member)
+
+
+def certified_member(village: Place, center: Place):
+    """王湾村's committee, its member m1's account, and m1's key certified by the town."""
+    svc = Oversight(village.station, today=lambda: TODAY)
+    svc.set_committee(village.cadre, "王湾村", "2026-03-01", MEMBERS,
+                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
+    member = svc.open_member_account(village.cadre, "m1", MEMBER_PIN)
+    certify_at_town(svc, member, village, center)
+    return svc, member
+
+
 def opinion_payload(member: str = "m1") -> dict:
     return {"member": {"id": member, "name": "王德明"}, "on": "2026-11-20",
             "subject": "村级财务", "text": "修路款明细没有公开"}
+
+
+def into_hub_file(town: Township, events: list[dict]) -> None:
+    """Events written straight into the town hub's file (a compromised hub)."""
+    hub = town.town.open()
+    try:
+        with transaction(hub.conn):
+            log.insert(hub.conn, events)
+            hub._index(events)
+    finally:
+        hub.close()
 
 
 def hub_file_state(town: Township) -> dict:
@@ -62,12 +117,10 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
     center = township.station(township.town, "新集镇便民服务中心", "town", ("赵镇长", "副镇长"))
 
     # the member's account and opinion, on 王湾村's tablet
-    svc = Oversight(wang.station, today=lambda: TODAY)
-    svc.set_committee(wang.cadre, "王湾村", "2026-03-01", MEMBERS,
-                      [{"id": "c1", "name": "王振华", "posts": ["村民委员会成员"]}], [])
-    member = svc.open_member_account(wang.cadre, "m1", "369147")
+    svc, member = certified_member(wang, center)
     sent = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开，请镇里督促",
-                            photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")])
+                            photos=[Attachment(PHOTO, "image/jpeg", "公开栏.jpg")],
+                            pin=MEMBER_PIN)
     wang.sync()
     center.sync()
 
@@ -108,13 +161,7 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
                  "v": 1, "record": record, "kind": "village_supervision", "author": "u-x",
                  "owner": None, "payload": payload}
         forged.append(seal(event, GENESIS))
-    hub = township.town.open()
-    try:
-        with transaction(hub.conn):
-            log.insert(hub.conn, forged)
-            hub._index(forged)
-    finally:
-        hub.close()
+    into_hub_file(township, forged)
     center.sync()
     codes = sorted(c for (c,) in center.station.store.conn.execute(
         "SELECT code FROM quarantine ORDER BY id DESC LIMIT 2"))
@@ -124,3 +171,71 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
     after = Oversight(center.station, today=lambda: date(2026, 12, 2))
     assert [o.record for o in after.opinions()] == [sent["record"]]
     assert len(after.opinion(sent["record"]).answers) == 1
+
+
+def test_only_the_members_own_signature_gets_an_opinion_past_the_first_hub_and_the_fold(
+        township: Township) -> None:
+    """The people the committee supervises hold its tablet: a village cadre there, with a
+    modified app (its own key and token, tests.support.malicious), writes an opinion in
+    the member's name without the member's signature, with a key of its own, or alters a
+    signed one; a town station of another hub certifies a key of its own for the member.
+    All refused at the first hub (403, nothing stored) and, where the events get into a
+    station past the hub, in the fold (kept aside as rejected, never shown)."""
+    wang = certified_village(township, "王湾村")
+    center = township.station(township.town, "新集镇便民服务中心", "town", ("赵镇长", "副镇长"))
+    svc, member = certified_member(wang, center)
+    genuine = svc.send_opinion(member, subject="村级财务", text="修路款明细没有公开",
+                               pin=MEMBER_PIN)
+    wang.sync()
+
+    own_key, _ = member_key()
+    cadre_app = MaliciousTablet.of(wang.station.store, township.town.url)
+
+    def forged(payload: dict, sign_with=None, record: str | None = None) -> dict:
+        event = cadre_app.event("supervisor.opinion_sent", record or uuid7(), payload,
+                                author=wang.cadre.id)
+        return signed(event, sign_with) if sign_with is not None else event
+
+    [stored] = [e for e in log.of_record(wang.station.store.conn, genuine["record"])]
+    altered = {**stored["payload"], "text": "村里财务一切正常，无需公开"}
+    before = hub_file_state(township)
+    for event, code in ((forged(opinion_payload()), "member_signature_missing"),
+                        (forged(opinion_payload(), own_key), "member_signature_bad"),
+                        (forged(altered, record=uuid7()), "member_signature_bad")):
+        problem_of(cadre_app.push([event]), 403, code)
+    assert hub_file_state(township) == before
+
+    # another town's center (its own town hub under the same county) certifies a key of
+    # its own for 王湾村's member: refused at its first hub, and the opinion signed with
+    # that key is refused at 王湾村's
+    other_hub = second_town(township)
+    try:
+        other = township.station(other_hub, "外镇便民服务中心", "town", ("钱镇长", "副镇长"))
+        foreign_private, foreign_public = member_key()
+        foreign = MaliciousTablet.of(other.station.store, other_hub.url)
+        cert = {"village": wang.station.node_id, "member": {"id": "m1", "name": "王德明"},
+                "key": foreign_public}
+        problem_of(foreign.push([foreign.event("supervisor.member_key_certified", uuid7(),
+                                               cert, owner=wang.station.node_id)]),
+                   403, "not_our_village")
+        problem_of(cadre_app.push([forged(opinion_payload(), foreign_private)]),
+                   403, "member_signature_bad")
+    finally:
+        other_hub.stop()
+
+    # the same forgeries written straight into the town hub's file (a compromised hub):
+    # at the town center they change nothing — the fold keeps them aside as rejected
+    events = [seal({**forged(payload), "seq": 10 ** 6 + i, "hlc": (1 << 62) + i,
+                    "kind": "village_supervision", "owner": None}, GENESIS)
+              for i, payload in enumerate((opinion_payload(), signed(
+                  cadre_app.event("supervisor.opinion_sent", "r", opinion_payload()),
+                  own_key)["payload"]))]
+    into_hub_file(township, events)
+    center.sync()
+    desk = Oversight(center.station, today=lambda: TODAY)
+    assert [o.record for o in desk.opinions()] == [genuine["record"]]
+    held = {i for (i,) in center.station.store.conn.execute("SELECT id FROM events")}
+    assert {e["id"] for e in events} <= held      # applied (no hub-side check on a relay) …
+    for event, code in zip(events, ("member_signature_missing", "member_signature_bad")):
+        refused = desk.opinion(event["record"])   # … and refused by the fold, kept aside
+        assert refused.village == "" and [r.code for r in refused.rejected] == [code]

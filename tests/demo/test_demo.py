@@ -402,7 +402,7 @@ def test_the_village_supervision_committee_is_there_with_an_answered_opinion(
     from app.accounts import SUPERVISOR_ROLE, cadre_roles
     from app.services.oversight import Oversight
     assert seeded.summary["oversight"] == {"members": 3, "inspections": 1, "opinions": 2,
-                                           "answered": 1}
+                                           "answered": 1, "keys_certified": 1}
     village = seeded.open(VILLAGES[0].folder)
     try:
         svc = Oversight(village, today=lambda: TODAY)
@@ -412,7 +412,12 @@ def test_the_village_supervision_committee_is_there_with_an_answered_opinion(
         member = next(c for c in list_cadres(village.store) if c.name == "王德明")
         assert SUPERVISOR_ROLE in cadre_roles(village.store, member.id)
         assert svc.member_of(member)["id"] == "m:王德明"
+        assert svc.key_certified(member)     # his own key, certified by the town center
         [inspection], refused = svc.inspections()
+        signed = [json.loads(p) for (p,) in village.store.conn.execute(
+            "SELECT payload FROM events WHERE type IN ('supervisor.opinion_sent', "
+            "'supervisor.inspection_recorded')")]
+        assert len(signed) == 3 and all(p.get("signature") for p in signed)
         assert refused == [] and village.blobs.read(inspection.attachments[0]["sha256"])
         statuses = sorted(o.status(svc.answer_days(), TODAY) for o in svc.opinions())
         assert statuses == ["已答复", "待镇里答复"]
@@ -422,6 +427,8 @@ def test_the_village_supervision_committee_is_there_with_an_answered_opinion(
     try:
         desk = Oversight(town, today=lambda: TODAY)
         assert len(desk.opinions()) == 2 and desk.group()["members"][0]["post"] == "组长"
+        assert all(not o.rejected for o in desk.opinions())    # each signed by 王德明's key
+        assert desk.key_offers() == []
         [count] = desk.on_time().values()
         assert (count.good, count.bad, count.pending) == (1, 0, 1)
     finally:

@@ -4,11 +4,14 @@
 committee — first with a member who is a 村委会 member's spouse, which is refused on screen
 with the reason and its source and saves nothing — then as it should be; records the
 民主评议 and opens 王德明's account. 王德明 signs in: no tile of the village's business, only
-村务监督, where he reads the 财务收支 published and records an inspection with a photo and
-an opinion to the town. The town center's phone answers it; back on the village phone the
+村务监督, which shows his signing key's fingerprint to take to the town; the town center's
+cadre types it (a wrong one certifies nothing). Back on the tablet he reads the 财务收支
+published and records an inspection with a photo and an opinion to the town, signed with
+the key his sign-in unlocked. The town center's phone answers it; back on the village phone the
 member reads the answer."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,7 +92,8 @@ def review_and_account(ui) -> None:
     ui.tap("换人")
 
 
-def member_records(ui, photo: Path) -> None:
+def member_fingerprint(ui) -> str:
+    """The member's first visit: the page shows the fingerprint to take to the town."""
     sign_in(ui, "王德明", MEMBER_PIN)
     home = ui.texts()
     assert "村务监督" in home and "受理办事" not in home and "村务决策" not in home
@@ -98,6 +102,36 @@ def member_records(ui, photo: Path) -> None:
     ui.tap("村务监督")
     page = screen(ui.app, "oversight")
     shown = ui.texts(page.ids.body)
+    assert "还没有经镇里认证" in shown
+    [fingerprint] = re.findall(r"\d{4} \d{4} \d{4} \d{4}", shown)
+    ui.shot("member-fingerprint", title("oversight"))
+    return fingerprint
+
+
+def town_certifies(ui, fingerprint: str) -> None:
+    sign_in(ui, "赵镇长")
+    ui.tap("村务监督")
+    page = screen(ui.app, "oversight")
+    assert "待核对的监委会成员签名钥匙：1 个" in ui.texts(page.ids.body)
+    assert fingerprint not in ui.texts(page.ids.body)        # typed, never copied
+    ui.tap("核对签名钥匙", within=page.ids.actions)
+    wrong = ("1" if fingerprint[0] != "1" else "2") + fingerprint[1:]
+    fill_form(ui, page._form, offer="王湾村 王德明", fingerprint=wrong)
+    ui.tap("保存", within=page.ids.form_slot)
+    assert "指纹对不上" in page.ids.form_error.text
+    ui.shot("key-mismatch", lambda app: screen(app, "oversight").ids.form_title)
+    fill_form(ui, page._form, fingerprint=fingerprint)
+    ui.tap("保存", within=page.ids.form_slot)
+    assert not page.action, page.ids.form_error.text
+    assert "待核对的监委会成员签名钥匙：0 个" in ui.texts(page.ids.body)
+
+
+def member_records(ui, photo: Path) -> None:
+    sign_in(ui, "王德明", MEMBER_PIN)
+    ui.tap("村务监督")
+    page = screen(ui.app, "oversight")
+    shown = ui.texts(page.ids.body)
+    assert "还没有经镇里认证" not in shown
     assert "您以村务监督委员会成员王德明的身份登录" in shown
     assert "2026年10月村集体财务收支明细" in shown
     ui.tap("记录巡查", within=page.ids.actions)
@@ -127,6 +161,12 @@ def test_village_committee_member_and_town_answer(places) -> None:
         sign_in(ui, "李建国")
         register_committee(ui)
         review_and_account(ui)
+        fingerprint = member_fingerprint(ui)
+    _relay(village, town)
+    with touch_app(station_app(town), "tablet", name="oversight-key") as ui:
+        town_certifies(ui, fingerprint)
+    _relay(town, village)
+    with touch_app(station_app(village), "tablet", name="oversight-member") as ui:
         member_records(ui, photo)
     _relay(village, town)
     with touch_app(station_app(town), "phone", name="oversight-town") as ui:

@@ -31,13 +31,14 @@ from typing import Any
 
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.measures import Count, count
+from app.domain.supervision.member_keys import MESSAGES, MemberKeys
 
 INSPECTED = "supervisor.inspection_recorded"
 SENT = "supervisor.opinion_sent"
 ANSWERED = "supervisor.opinion_answered"
 EVENT_TYPES = (INSPECTED, SENT, ANSWERED)
 # all a 监委会 member's account on the village tablet may write
-MEMBER_WRITES = frozenset({INSPECTED, SENT})
+MEMBER_WRITES = frozenset({INSPECTED, SENT, "supervisor.member_key_offered"})
 
 # What the committee looks at (2017 指导意见 "监督内容"), for the form's choices
 SUBJECTS = ("村务决策", "村务公开", "村级财务", "村级财产管理", "工程项目建设",
@@ -141,21 +142,23 @@ def may_answer(village: str, actor: str, levels: Mapping[str, str],
 
 
 def fold_opinion(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
-                 parents: Mapping[str, str], members: Mapping[str, Iterable[str]]
-                 ) -> Opinion:
+                 parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
+                 *, keys: MemberKeys) -> Opinion:
     """Replay one opinion in the total order; ``members``: village id → member ids of its
-    committee.  A refused event is kept aside (``rejected``), never applied."""
+    committee; ``keys``: the members' town-certified keys.  A refused event is kept
+    aside (``rejected``), never applied."""
     ordered = sorted(events, key=lambda e: (int(e["hlc"]), str(e["origin"]), int(e.get("seq", 0))))
     if not ordered:
         raise ValueError("no events to fold")
     state = Opinion(str(ordered[0]["record"]))
     for event in ordered:
-        state = _apply(state, event, levels, parents, members)
+        state = _apply(state, event, levels, parents, members, keys)
     return state
 
 
 def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
-           parents: Mapping[str, str], members: Mapping[str, Iterable[str]]) -> Opinion:
+           parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
+           keys: MemberKeys) -> Opinion:
     kind, origin, payload = event["type"], str(event["origin"]), event["payload"]
 
     def refuse(code: str, message: str) -> Opinion:
@@ -168,6 +171,9 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
             if levels.get(origin) != "village":
                 return refuse("wrong_level", "村务监督意见只能由村务监督委员会在村里送出")
             check_report(payload, members.get(origin, ()))
+            unsigned = keys.problem(event)
+            if unsigned is not None:
+                return refuse(unsigned, MESSAGES[unsigned])
             return replace(state, village=origin, member=dict(payload["member"]),
                            sent_on=_day(payload, "on"), subject=_text(payload, "subject"),
                            text=_text(payload, "text"), inspection=_text(payload, "inspection"),
@@ -186,9 +192,9 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
 
 
 def inspection_ok(event: Mapping[str, Any], levels: Mapping[str, str],
-                  members: Mapping[str, Iterable[str]]) -> Refused | None:
+                  members: Mapping[str, Iterable[str]], *, keys: MemberKeys) -> Refused | None:
     """An inspection record stands alone: its writer is a village and its signer on
-    that village's committee."""
+    that village's committee, with the member's town-certified key."""
     origin = str(event["origin"])
     if levels.get(origin) != "village":
         return Refused(str(event["id"]), "wrong_level", "巡查记录只能由村务监督委员会在村里登记")
@@ -196,6 +202,9 @@ def inspection_ok(event: Mapping[str, Any], levels: Mapping[str, str],
         check_report(event["payload"], members.get(origin, ()))
     except SupervisionError as exc:
         return Refused(str(event["id"]), exc.code or "bad_payload", exc.message)
+    unsigned = keys.problem(event)
+    if unsigned is not None:
+        return Refused(str(event["id"]), unsigned, MESSAGES[unsigned])
     return None
 
 

@@ -12,11 +12,19 @@ from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.oversight import (
     ANSWERED, INSPECTED, SENT, answered_on_time, check_report, fold_opinion, inspection_ok)
 from app.domain.supervision.town_group import group_findings
-from tests.domain.supervision.support import RULES
+from app.domain.supervision.member_keys import KEY_CERTIFIED, MemberKeys, certified_keys
+from app.services.member_keys import verify
+from tests.domain.supervision.support import RULES, member_key, signed
 
 LEVELS = {"v1": "village", "v2": "village", "t1": "town", "t2": "town", "x1": "village"}
 PARENTS = {"v1": "hubA", "v2": "hubA", "t1": "hubA", "t2": "hubB", "x1": "hubB"}
 MEMBERS = {"v1": ["m1", "m2"], "v2": ["m9"]}
+# every member's own key, certified by their town's station t1
+PRIVATE = {slot: member_key() for slot in (("v1", "m1"), ("v1", "m2"), ("v2", "m9"))}
+KEYS = MemberKeys(certified_keys([
+    {"type": KEY_CERTIFIED, "origin": "t1", "hlc": i, "record": f"k{i}",
+     "payload": {"village": v, "member": {"id": m, "name": "成员"}, "key": public}}
+    for i, ((v, m), (_, public)) in enumerate(PRIVATE.items())], LEVELS, PARENTS), verify)
 
 
 def ev(kind: str, origin: str, hlc: int, payload: dict, record: str = "op1") -> dict:
@@ -24,9 +32,13 @@ def ev(kind: str, origin: str, hlc: int, payload: dict, record: str = "op1") -> 
             "seq": hlc, "record": record, "payload": payload}
 
 
-def sent(origin: str = "v1", member: str = "m1", on: str = "2026-11-02") -> dict:
-    return ev(SENT, origin, 1, {"member": {"id": member, "name": "王德明"}, "on": on,
-                                 "subject": "村级财务", "text": "修路款支出没有公开明细"})
+def sent(origin: str = "v1", member: str = "m1", on: str = "2026-11-02",
+         record: str = "op1") -> dict:
+    """An opinion signed by the member's own key (by v1's m1 when the member has none)."""
+    event = ev(SENT, origin, 1, {"member": {"id": member, "name": "王德明"}, "on": on,
+                                 "subject": "村级财务", "text": "修路款支出没有公开明细"}, record)
+    private, _ = PRIVATE.get((origin, member), PRIVATE[("v1", "m1")])
+    return signed(event, private)
 
 
 def answered(origin: str = "t1", on: str = "2026-11-10", hlc: int = 2) -> dict:
@@ -35,7 +47,7 @@ def answered(origin: str = "t1", on: str = "2026-11-10", hlc: int = 2) -> dict:
 
 
 def fold(*events: dict):
-    return fold_opinion(events, LEVELS, PARENTS, MEMBERS)
+    return fold_opinion(events, LEVELS, PARENTS, MEMBERS, keys=KEYS)
 
 
 def test_a_member_sends_and_the_villages_own_town_answers() -> None:
@@ -84,22 +96,26 @@ def test_a_report_without_subject_or_words_says_what_to_fill() -> None:
 
 
 def test_an_inspection_stands_when_its_signer_is_on_the_committee() -> None:
-    good = ev(INSPECTED, "v1", 1, {"member": {"id": "m2", "name": "李"}, "on": "2026-11-01",
-                                   "subject": "村务公开", "findings": "公开栏10月财务未更新"})
-    assert inspection_ok(good, LEVELS, MEMBERS) is None
+    good = signed(ev(INSPECTED, "v1", 1, {"member": {"id": "m2", "name": "李"}, "on": "2026-11-01",
+                                          "subject": "村务公开", "findings": "公开栏10月财务未更新"}),
+                  PRIVATE[("v1", "m2")][0])
+    assert inspection_ok(good, LEVELS, MEMBERS, keys=KEYS) is None
     forged = {**good, "payload": {**good["payload"], "member": {"id": "c1", "name": "王振华"}}}
-    assert inspection_ok(forged, LEVELS, MEMBERS).code == "not_member"
+    assert inspection_ok(forged, LEVELS, MEMBERS, keys=KEYS).code == "not_member"
+    # m1's name on it, signed with m2's key: the signature is not m1's
+    posing = signed({**good, "payload": {**good["payload"], "member": {"id": "m1", "name": "王"}}},
+                    PRIVATE[("v1", "m2")][0])
+    assert inspection_ok(posing, LEVELS, MEMBERS, keys=KEYS).code == "member_signature_bad"
 
 
 def test_answered_on_time_per_village() -> None:
     days = RULES.opinion_answer_days
     assert days == 15
     on_time = fold(sent(), answered(on="2026-11-17"))                      # day 15: on time
-    late = fold_opinion([sent(on="2026-10-01") | {"record": "op2"},
-                         answered(on="2026-11-20") | {"record": "op2"}], LEVELS, PARENTS, MEMBERS)
-    open_overdue = fold_opinion([sent(on="2026-10-20") | {"record": "op3"}], LEVELS, PARENTS, MEMBERS)
-    open_not_due = fold_opinion([sent(on="2026-11-25") | {"record": "op4"}], LEVELS, PARENTS, MEMBERS)
-    other = fold_opinion([sent(origin="v2", member="m9") | {"record": "op5"}], LEVELS, PARENTS, MEMBERS)
+    late = fold(sent(on="2026-10-01", record="op2"), answered(on="2026-11-20") | {"record": "op2"})
+    open_overdue = fold(sent(on="2026-10-20", record="op3"))
+    open_not_due = fold(sent(on="2026-11-25", record="op4"))
+    other = fold(sent(origin="v2", member="m9", record="op5"))
     counts = answered_on_time([on_time, late, open_overdue, open_not_due, other], days,
                               date(2026, 11, 27))
     assert (counts["v1"].good, counts["v1"].bad, counts["v1"].pending) == (1, 2, 1)
