@@ -43,6 +43,11 @@ Fields of ``Writers``:
             "level"     the payload's ``level`` is the author's certified level
             "scheme"    a yearly assessment scheme: weights sum to exactly 100, both parts,
                         villages, assessors and star bands (supervision.assessment_year)
+            "committee" a 村务监督委员会: Art 32 eligibility, a real election date not
+                        after the event's clock stamp; a town names the village's node
+            "group"     the 党风政风监督组's roster (one 组长, at most 15) and its date
+            "dated"     the payload's ``on`` is a real date not after the clock stamp
+                        (supervision.rosters)
 
 ``config.set`` and the catalog edits are written by towns and the county only; a
 town's reach its own subtree alone (schemas/kinds.json "local", and ``in_force``).
@@ -127,9 +132,12 @@ WRITERS: dict[str, Writers] = {
            ("discipline.case_shared", "设置办案协作"))},
     # 村务监督委员会 (issue #13 §3): the village records its committee and the 民主评议,
     # the town may record them for it
+    # (keyed by the village's certified node, never its name: app.domain.supervision.rosters;
+    # one the town records is addressed to the village, ``owner``, so it reaches its tablet)
     "supervisor.committee_set": _w("登记村务监督委员会", ("village", "town"), record=CREATE,
-                                   who="anyone"),
-    "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above"),
+                                   who="anyone", moves=True, checks=("committee",)),
+    "supervisor.reviewed": _w("登记民主评议", ("village", "town"), who="holder_or_above",
+                              checks=("dated",)),
     # 百分制 assessment (issue #13 §4; app.domain.supervision.assessment_year): the town's
     # 纪委 device sets the year's scheme and records the named assessors' marks — "镇纪委负
     # 监督责任……科学考核推动，制定党风政风建设年度考评方案" (新集镇意见, RULES.md §4); no village
@@ -146,7 +154,7 @@ WRITERS: dict[str, Writers] = {
                                          roles=(VILLAGE_SUPERVISION,)),
     "supervisor.opinion_sent": _w("向镇里提出村务监督意见", ("village",), record=CREATE,
                                   roles=(VILLAGE_SUPERVISION,)),
-    "supervisor.opinion_answered": _w("答复村务监督意见", ("town",), who="upper"),
+    "supervisor.opinion_answered": _w("答复村务监督意见", ("town",), who="upper", checks=("dated",)),
     # each member's own signing key (app.domain.supervision.member_keys): offered by the
     # committee's tablet, certified by a town station after an in-person fingerprint
     # check — only of the village's own town (app.authority.AppPolicy checks the
@@ -156,8 +164,10 @@ WRITERS: dict[str, Writers] = {
                                         roles=(VILLAGE_SUPERVISION,)),
     "supervisor.member_key_certified": _w("认证监委会成员签名钥匙", ("town",), record=CREATE,
                                           moves=True),
-    # the town's 党风政风监督组 (app.domain.supervision.town_group)
-    "supervisor.group_set": _w("登记党风政风监督组", ("town",), record=CREATE),
+    # the town's 党风政风监督组 (app.domain.supervision.town_group): led by the town 纪委
+    # ("镇纪委负监督责任", 新集镇意见, RULES.md §4), so only its certified device records it
+    "supervisor.group_set": _w("登记党风政风监督组", ("town",), record=CREATE, roles=(DISCIPLINE,),
+                               checks=("group",)),
     # 便民服务 (app.domain.service.checks)
     "svc.accepted": _w("受理", record=CREATE, who="anyone", checks=("receipt",)),
     "svc.started": _w("开始办理"),
@@ -276,7 +286,8 @@ def check_write(event: Mapping[str, Any], author: Author,
     payload = event.get("payload")
     payload = payload if isinstance(payload, dict) else {}
     for name in writers.checks:
-        verdict = _CHECKS[name](payload, author)
+        verdict = _CHECKS[name](payload, author) if name in _CHECKS else \
+            _stamped(name, payload, author, event.get("hlc"))
         if not verdict.ok:
             return verdict
     return OK
@@ -326,6 +337,32 @@ def _scheme(payload: Mapping[str, Any], author: Author) -> Verdict:
         check_year_scheme(payload)
     except SupervisionError as exc:
         return no("bad_scheme", f"考评方案不符合要求，没有保存：{exc.message}")
+    return OK
+
+
+def _stamped(name: str, payload: Mapping[str, Any], author: Author, hlc: Any) -> Verdict:
+    """Checks that need the event's clock stamp: a 村务监督委员会 (Art 32 eligibility, its
+    date), the 党风政风监督组, a dated step (app.domain.supervision.rosters)."""
+    from app.domain.supervision.errors import SupervisionError
+    from app.domain.supervision.rosters import check_committee, check_group, written_day
+    stamp = int(hlc) if isinstance(hlc, int) else None
+    try:
+        if name == "committee":
+            if author.level == "village" and payload.get("village_id", author.id) != author.id:
+                return no("bad_committee", "村里只能登记本村的村务监督委员会，没有保存：别的村的名单请由"
+                                           "该村自己登记。")
+            if author.level != "village" and not payload.get("village_id"):
+                return no("bad_committee", "镇里代村登记监委会名单，要选定是哪个村（村的站点编号），"
+                                           "没有保存：请在名单页面选择村后再登记。")
+            check_committee(payload, stamp)
+        elif name == "group":
+            check_group(payload, stamp)
+        elif name == "dated":
+            written_day(payload, "on", stamp, "日期")
+        else:
+            raise KeyError(name)
+    except SupervisionError as exc:
+        return no(exc.code or "bad_date", exc.message)
     return OK
 
 

@@ -322,7 +322,7 @@ def seed(root: Path, county_url: str, town_url: str, today: date,
         say("登记村务决策事项（四议两公开），报镇备案、审核并同步……")
         decisions = seed_decisions(world)
         say("村务监督委员会巡查、向镇里提意见，镇里答复并同步……")
-        oversight = seed_oversight(world)
+        oversight = seed_oversight(world, town_url)
         say("镇纪委制定年度百分制考评方案，评分人打分……")
         assessment = seed_assessment(world, town_url)
         summary = {

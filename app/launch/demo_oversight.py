@@ -17,7 +17,8 @@ from datetime import timedelta
 from typing import Any
 
 from app.launch.demo_township import PIN
-from app.launch.world import Place, World
+from app.launch.demo_supervision import TOWN_JIWEI
+from app.launch.world import Place, World, open_place
 from app.services.oversight import Oversight
 from app.services.workflow import Attachment
 
@@ -50,7 +51,20 @@ def _on(place: Place, world: World, days_ago: int) -> Oversight:
     return Oversight(place.station, today=place.clock)
 
 
-def seed_oversight(world: World) -> dict[str, Any]:
+def _set_group(world: World, town_url: str) -> None:
+    """The 党风政风监督组, recorded by the town 纪委's device (its 监督责任: authority.py)."""
+    jiwei = open_place(world.root, TOWN_JIWEI, world.root / "town", town_url, world.today,
+                       ("discipline",))
+    try:
+        jiwei.sync()
+        _on(jiwei, world, 60).set_group(jiwei.cadres[0], GROUP,
+                                        on=(world.today - timedelta(days=60)).isoformat())
+        jiwei.sync()
+    finally:
+        jiwei.station.close()
+
+
+def seed_oversight(world: World, town_url: str) -> dict[str, Any]:
     village, town = world.villages[0], world.town
     assert town is not None
     try:
@@ -87,8 +101,7 @@ def seed_oversight(world: World) -> dict[str, Any]:
         desk.answer(town.cadres[0], answered["record"],
                     "已责成王湾村村委会十日内在公开栏逐笔公开修路款支出，并由镇经管站派人核对；"
                     "施工队选定经过了村民代表会议，会议记录一并公开")
-        _on(town, world, 60).set_group(town.cadres[0], GROUP,
-                                       on=(world.today - timedelta(days=60)).isoformat())
+        _set_group(world, town_url)
         town.sync()
         village.sync()
         return {"members": len(MEMBERS), "inspections": 1, "opinions": 2, "answered": 1,

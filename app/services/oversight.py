@@ -34,10 +34,10 @@ from app.domain.supervision.oversight import (
     check_report, fold_opinion, inspection_ok)
 from app.domain.supervision.member_keys import (KEY_CERTIFIED, KEY_KIND, KEY_OFFERED,
                                                 MemberKeys, certified_keys, signed_bytes)
+from app.domain.supervision.rosters import RosterBook
 from app.domain.supervision.town_group import group_findings
 from app.services import member_keys
 from app.services.member_keys import fingerprint, same_fingerprint
-from app.projections.decisions import parents as certified_parents
 from app.services.errors import ServiceError
 from app.services.supervisors import KIND, Supervisors
 from app.services.workflow import Attachment, person
@@ -272,13 +272,6 @@ class Oversight(Supervisors):
         return self.opinion(record)
 
     # reading -----------------------------------------------------------------------------
-    def parents(self) -> dict[str, str]:
-        out = certified_parents(self.conn)
-        hub = self.station.hub_id()
-        if hub:
-            out.setdefault(self.station.node_id, hub)
-        return out
-
     def _all(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(log.SELECT + " WHERE kind=? ORDER BY hlc, origin, seq", (KIND,))
         return admissible([log.row_to_event(r) for r in rows], self.store.directory)
@@ -289,27 +282,10 @@ class Oversight(Supervisors):
             raise ServiceError("找不到这条村务监督意见：可能还没有同步到本机，请先同步。")
         return events
 
-    def members(self) -> dict[str, list[str]]:
-        """village node id → member ids of its latest committee: recorded by the village
-        itself, or by a town station for it (matched by the village's name)."""
-        levels = self.levels()
-        names = {name: node for node, name in self.conn.execute(
-            "SELECT id, name FROM nodes_dir WHERE level='village'")}
-        if self.level == "village":
-            names.setdefault(self.station.name, self.station.node_id)
-        latest: dict[str, tuple[str, int, list[str]]] = {}
-        for event in self._all():
-            if event["type"] != "supervisor.committee_set":
-                continue
-            body = event["payload"]
-            village = str(event["origin"]) if levels.get(event["origin"]) == "village" \
-                else names.get(str(body.get("village")))
-            if village is None:
-                continue
-            key = (str(body["elected_on"]), int(event["hlc"]))
-            if village not in latest or key > latest[village][:2]:
-                latest[village] = (*key, [str(m["id"]) for m in body["members"]])
-        return {village: ids for village, (_, _, ids) in latest.items()}
+    def members(self) -> RosterBook:
+        """Each village's committees by certified node; an opinion is judged by the roster
+        in force at its clock stamp (app.domain.supervision.rosters)."""
+        return self.rosters(self._all())
 
     def opinion(self, record: str) -> Opinion:
         return fold_opinion(self._events(record), self.levels(), self.parents(), self.members(),
@@ -390,10 +366,11 @@ class Oversight(Supervisors):
 
     def group(self) -> Mapping[str, Any] | None:
         """The town's latest 党风政风监督组 roster, or None."""
+        parents, hub = self.parents(), self.station.hub_id()
         rows = [e for e in self._all() if e["type"] == "supervisor.group_set"
-                and self.levels().get(e["origin"]) == "town"]
+                and self.levels().get(e["origin"]) == "town" and parents.get(e["origin"]) == hub]
         if not rows:
             return None
-        latest = max(rows, key=lambda e: (e["payload"]["on"], e["hlc"]))
+        latest = max(rows, key=lambda e: e["hlc"])      # the latest recorded, not a typed date
         return dict(latest["payload"])
 

@@ -51,6 +51,11 @@ def names(values: Sequence[str] | str) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
+# refusals whose message already says what is wrong and what to do (app.authority)
+_WHOLE_SENTENCES = frozenset({"member_supervises_only", "role_required", "bad_committee",
+                              "bad_group", "bad_date"})
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A photo or scan taken on the tablet: the bytes, their type and a file name."""
@@ -116,7 +121,7 @@ class Workflow:
             return self.store.append_many(list(items))
         except Exception as exc:  # a payload the schema refuses: say so, write nothing
             message = getattr(exc, "message", str(exc))
-            if getattr(exc, "code", "") == "member_supervises_only":   # app.authority.StationPolicy
+            if getattr(exc, "code", "") in _WHOLE_SENTENCES:   # app.authority's refusals
                 raise ServiceError(message) from exc
             raise ServiceError(f"填写的内容不完整或格式不对：{message}") from exc
 

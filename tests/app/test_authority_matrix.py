@@ -142,7 +142,7 @@ SPECS = [
     Spec("supervision_answer", "supervisor.opinion_answered", TOWN_LEVEL, lambda p, s: (
         s.opinion, {"on": TODAY.isoformat(), "answer": "已责成村委会公开",
                     "by": {"name": p.cadre.name}}, None)),
-    Spec("supervision_group", "supervisor.group_set", TOWN_LEVEL, lambda p, s: (
+    Spec("supervision_group", "supervisor.group_set", ("jiwei",), lambda p, s: (
         uuid7(), {"on": TODAY.isoformat(), "members": [{"name": "周立新", "post": "组长"}]},
         None)),
     Spec("village_roster", "decision.roster_changed", VILLAGES, lambda p, s: (

@@ -254,18 +254,41 @@ def test_an_uncertified_village_tablet_opens_no_member_account(tmp_path: Path) -
         village.close()
 
 
-def test_the_town_records_its_supervision_group(places) -> None:
+def test_the_town_records_its_supervision_group(places, tmp_path: Path) -> None:
+    """Only the town 纪委's certified device records the 党风政风监督组 (review M1): the
+    便民服务中心's tablet is refused; a forged roster (no 组长, dated 9999) is refused
+    where it is written; the latest recorded roster is the one shown."""
     village, town = places
     member_account(village)
-    carry(village, town)
-    desk = Oversight(town, today=lambda: TODAY)
-    with pytest.raises(ServiceError, match="王振华是村民委员会成员"):
-        desk.set_group(cadre(town, "赵镇长"), [{"name": "周立新", "post": "组长"},
-                                             {"name": "王振华", "post": "成员"}])
-    assert desk.group() is None
-    desk.set_group(cadre(town, "赵镇长"), [{"name": "周立新", "post": "组长", "unit": "镇纪委"},
-                                         {"name": "吴敏", "post": "成员", "unit": "党政办"}])
-    assert [m["name"] for m in desk.group()["members"]] == ["周立新", "吴敏"]
+    jiwei = unlocked(make_station(tmp_path / "j", name="新集镇纪委", kind="town", short_code="XJ901",
+                                  cadres=(("周正", "纪委书记"),), roles=("discipline",)))
+    try:
+        carry(village, jiwei)
+        desk = Oversight(jiwei, today=lambda: TODAY)
+        with pytest.raises(ServiceError, match="王振华是村民委员会成员"):
+            desk.set_group(cadre(jiwei, "周正"), [{"name": "周立新", "post": "组长"},
+                                                {"name": "王振华", "post": "成员"}])
+        assert desk.group() is None
+        desk.set_group(cadre(jiwei, "周正"), [{"name": "周立新", "post": "组长", "unit": "镇纪委"},
+                                            {"name": "吴敏", "post": "成员", "unit": "党政办"}])
+        assert [m["name"] for m in desk.group()["members"]] == ["周立新", "吴敏"]
+        with pytest.raises(ServiceError, match="只有纪委的登记设备可以登记党风政风监督组"):
+            Oversight(town, today=lambda: TODAY).set_group(
+                cadre(town, "赵镇长"), [{"name": "周立新", "post": "组长"}])
+        assert events_of(town, "supervisor.group_set") == 0
+        for payload, code in (
+                ({"on": "9999-12-31", "members": [{"name": "周立新", "post": "组长"}]}, "bad_date"),
+                ({"on": "2026-11-20", "members": [{"name": "吴敏", "post": "成员"}]}, "bad_group")):
+            with pytest.raises(StoreError) as caught:
+                jiwei.store.append(NewEvent("supervisor.group_set", uuid7(), payload,
+                                            cadre(jiwei, "周正").id))
+            assert caught.value.code == code
+        # a roster typed with an earlier date, recorded later, is the one in force
+        desk.set_group(cadre(jiwei, "周正"), [{"name": "吴敏", "post": "组长"}], on="2026-01-05")
+        carry(jiwei, town)
+        assert [m["name"] for m in Oversight(town, today=lambda: TODAY).group()["members"]] == ["吴敏"]
+    finally:
+        jiwei.close()
     with pytest.raises(ServiceError, match="由镇里登记"):
         Oversight(village, today=lambda: TODAY).set_group(
             cadre(village, "李建国"), [{"name": "周立新", "post": "组长"}])

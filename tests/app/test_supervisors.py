@@ -74,5 +74,5 @@ def test_reviews_two_unfit_in_a_row_and_the_next_due_date(service) -> None:
     assert "罢免" in outcome.message
     assert after.outcomes["m1"].message == ""
     assert not after.due.overdue and "2027-11-20" in after.due.message
-    with pytest.raises(ServiceError, match="还没有登记"):
+    with pytest.raises(ServiceError, match="只能登记和查看本村"):
         svc.committee("李庄村")

@@ -32,6 +32,7 @@ from typing import Any
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.measures import Count, count
 from app.domain.supervision.member_keys import MESSAGES, MemberKeys
+from app.domain.supervision.rosters import Members, counted_answer_day, signers
 
 INSPECTED = "supervisor.inspection_recorded"
 SENT = "supervisor.opinion_sent"
@@ -69,10 +70,13 @@ class Opinion:
     attachments: tuple[Mapping[str, Any], ...] = ()
     answers: tuple[Mapping[str, Any], ...] = ()
     rejected: tuple[Refused, ...] = ()
+    sent_hlc: int | None = None
 
     @property
     def answered_on(self) -> date | None:
-        return date.fromisoformat(str(self.answers[0]["on"])) if self.answers else None
+        if not self.answers:
+            return None
+        return date.fromisoformat(str(self.answers[0].get("counted_on") or self.answers[0]["on"]))
 
     def due(self, answer_days: int) -> date | None:
         return self.sent_on + timedelta(days=answer_days) if self.sent_on else None
@@ -142,7 +146,7 @@ def may_answer(village: str, actor: str, levels: Mapping[str, str],
 
 
 def fold_opinion(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
-                 parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
+                 parents: Mapping[str, str], members: Members,
                  *, keys: MemberKeys) -> Opinion:
     """Replay one opinion in the total order; ``members``: village id → member ids of its
     committee; ``keys``: the members' town-certified keys.  A refused event is kept
@@ -157,7 +161,7 @@ def fold_opinion(events: Iterable[Mapping[str, Any]], levels: Mapping[str, str],
 
 
 def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
-           parents: Mapping[str, str], members: Mapping[str, Iterable[str]],
+           parents: Mapping[str, str], members: Members,
            keys: MemberKeys) -> Opinion:
     kind, origin, payload = event["type"], str(event["origin"]), event["payload"]
 
@@ -170,11 +174,12 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
                 return refuse("duplicate", "这条意见已经送出")
             if levels.get(origin) != "village":
                 return refuse("wrong_level", "村务监督意见只能由村务监督委员会在村里送出")
-            check_report(payload, members.get(origin, ()))
+            check_report(payload, signers(members, origin, event))
             unsigned = keys.problem(event)
             if unsigned is not None:
                 return refuse(unsigned, MESSAGES[unsigned])
             return replace(state, village=origin, member=dict(payload["member"]),
+                           sent_hlc=int(event["hlc"]),
                            sent_on=_day(payload, "on"), subject=_text(payload, "subject"),
                            text=_text(payload, "text"), inspection=_text(payload, "inspection"),
                            attachments=tuple(payload.get("attachments") or ()))
@@ -185,21 +190,24 @@ def _apply(state: Opinion, event: Mapping[str, Any], levels: Mapping[str, str],
             if refused:
                 return refuse(refused.code, refused.message)
             check_answer(payload, state.sent_on)
-            return replace(state, answers=state.answers + ({**payload, "by_node": origin},))
+            counted = counted_answer_day(_day(payload, "on"), state.sent_on, state.sent_hlc,
+                                         int(event["hlc"]))
+            return replace(state, answers=state.answers + (
+                {**payload, "by_node": origin, "counted_on": counted.isoformat()},))
     except SupervisionError as exc:
         return refuse(exc.code or "bad_payload", exc.message)
     return refuse("unknown_type", f"不认识的操作“{kind}”，请升级程序后再看")
 
 
 def inspection_ok(event: Mapping[str, Any], levels: Mapping[str, str],
-                  members: Mapping[str, Iterable[str]], *, keys: MemberKeys) -> Refused | None:
+                  members: Members, *, keys: MemberKeys) -> Refused | None:
     """An inspection record stands alone: its writer is a village and its signer on
     that village's committee, with the member's town-certified key."""
     origin = str(event["origin"])
     if levels.get(origin) != "village":
         return Refused(str(event["id"]), "wrong_level", "巡查记录只能由村务监督委员会在村里登记")
     try:
-        check_report(event["payload"], members.get(origin, ()))
+        check_report(event["payload"], signers(members, origin, event))
     except SupervisionError as exc:
         return Refused(str(event["id"]), exc.code or "bad_payload", exc.message)
     unsigned = keys.problem(event)
