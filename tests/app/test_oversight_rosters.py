@@ -72,11 +72,6 @@ def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> 
     svc.record_inspection(member, subject="村务公开", findings="公开栏10月财务未更新")
     # a re-election without 王德明 (an ordinary one, dated before today)
     svc.set_committee(officer, "王湾村", "2026-11-20", NEXT, VILLAGE, [])
-    # a modified app's roster dated 2099, which no later election could displace
-    refused = forged(wang, {"village": "王湾村", "elected_on": "2099-01-01", "members": NEXT,
-                            "village_members": VILLAGE, "relations": []})
-    assert refused.code == "bad_date" and "还没有到" in refused.message
-    assert committee_events(wang) == 2
 
     carry(wang, town)
     desk = Oversight(town, today=lambda: TODAY)
@@ -90,6 +85,11 @@ def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> 
     assert svc.roster()[0]["name"] == "赵春来"
     with pytest.raises(ServiceError, match="只有村务监督委员会成员本人"):
         svc.send_opinion(member, subject="村级财务", text="再次督促")
+    # a modified app's roster dated 2099, which no later election could displace
+    refused = forged(wang, {"village": "王湾村", "elected_on": "2099-01-01", "members": NEXT,
+                            "village_members": VILLAGE, "relations": []})
+    assert refused.code == "bad_date" and "还没有到" in refused.message
+    assert committee_events(wang) == 2
 
 
 def test_another_village_cannot_set_this_villages_committee(places) -> None:
