@@ -27,7 +27,7 @@ from typing import Any
 
 from app.accounts import SUPERVISOR_ROLE, AccountError, Cadre, add_cadre, cadre_roles
 from app.authority import admissible, directory_for
-from app.domain.authority import VILLAGE_SUPERVISION
+from app.domain.authority import DISCIPLINE, VILLAGE_SUPERVISION
 from app.domain.supervision.errors import SupervisionError
 from app.domain.supervision.oversight import (
     ANSWERED, INSPECTED, SENT, Opinion, Refused, answered_on_time, check_answer,
@@ -343,6 +343,11 @@ class Oversight(Supervisors):
                 "finances": [p for p in publications if p.get("category") == "财务收支"]}
 
     # the town's 党风政风监督组 -------------------------------------------------------------
+    def keeps_group(self) -> bool:
+        """Is this the town 纪委's certified device, which records the group (WRITERS)?"""
+        cert = directory_for(self.conn).verified(self.station.node_id)
+        return self.level == "town" and cert is not None and DISCIPLINE in cert.roles
+
     def set_group(self, officer: Cadre, members: Sequence[Mapping[str, Any]],
                   on: date | str | None = None, basis: str = "镇党委研究确定") -> dict[str, Any]:
         if self.level != "town":

@@ -334,8 +334,11 @@ class OversightScreen(_Forms, Page):
             card.add_widget(Small(text=f"{esc(group['on'])} {esc(group.get('basis', ''))}"))
             for m in group["members"]:
                 card.add_widget(Body(text=f"{esc(m['post'])}：{esc(m['name'])} {esc(m.get('unit', ''))}"))
+        if service.keeps_group():
+            self._button("group", "登记监督组名单")
+        else:
+            card.add_widget(Small(text="监督组名单由镇纪委的平板登记。"))
         body.add_widget(card)
-        self._button("group", "登记监督组名单")
         offers = self._offers()
         card = Card(tone="white")
         card.add_widget(Heading(text=f"待核对的监委会成员签名钥匙：{len(offers)} 个"))
