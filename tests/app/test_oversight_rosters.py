@@ -62,12 +62,17 @@ def forged(station, payload: dict) -> StoreError:
     return caught.value
 
 
-def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> None:
-    wang, _li, town = places
+def with_member(wang):
+    """王湾村's committee of 2026-03-01 and 王德明's account on its certified tablet."""
     svc = Oversight(wang, today=lambda: TODAY)
     officer = cadre(wang, "李建国")
     svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
-    member = svc.open_member_account(officer, "m1", "369147")
+    return svc, officer, svc.open_member_account(officer, "m1", "369147")
+
+
+def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> None:
+    wang, _li, town = places
+    svc, officer, member = with_member(wang)
     svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细")
     svc.record_inspection(member, subject="村务公开", findings="公开栏10月财务未更新")
     # a re-election without 王德明 (an ordinary one, dated before today)
@@ -152,10 +157,7 @@ def test_the_town_records_a_committee_that_reaches_the_village(places) -> None:
 
 def test_a_back_dated_answer_counts_from_its_clock(places) -> None:
     wang, _li, town = places
-    svc = Oversight(wang, today=lambda: TODAY)
-    officer = cadre(wang, "李建国")
-    svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
-    member = svc.open_member_account(officer, "m1", "369147")
+    svc, officer, member = with_member(wang)
     sent = svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细")
     carry(wang, town)
     # the answer is written (clock stamp) 20 days after the opinion, typed as the same day
