@@ -141,6 +141,10 @@ class AppPolicy(DefaultPolicy):
                                                     "也不能冒充它的建立人。")
         elif writers.record == OWN:
             return _own(event, author.id, where)
+        if event["type"] == "supervisor.committee_set" and author.kind == "town":
+            problem = _committee_village(event, author, where)
+            if problem is not None:
+                return problem
         if event["type"] in OWN_TOWN_STEPS:
             problem = _own_town(event, author, where)
             if problem is not None:
@@ -225,6 +229,15 @@ def _member_keys(where: Where, village: str) -> dict[tuple[str, str], str]:
         if cert is not None and cert.parent:
             levels[node], parents[node] = cert.kind, cert.parent
     return certified_keys(events, levels, parents)
+
+
+def _committee_village(event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
+    """A town records a 监委会 only for a village of its own town (review H2/M3), checked
+    wherever the village's certificate is known (the fold checks it again)."""
+    village = where.directory.verified(str(event["payload"].get("village_id")))
+    if village is not None and (village.kind != "village" or village.parent != author.parent):
+        return Problem(403, "not_our_town", "这个村不属于本镇：只能为本镇的村登记村务监督委员会。")
+    return None
 
 
 def _own(event: dict[str, Any], author: str, where: Where) -> Problem | None:

@@ -21,7 +21,7 @@ from app.services.oversight import Oversight
 from sync.errors import StoreError
 from sync.ids import uuid7
 from sync.store import NewEvent
-from tests.ui.stations import carry, cadre, make_station, unlocked
+from tests.ui.stations import carry, cadre, make_station, other_town, unlocked
 
 TODAY = date(2026, 11, 27)
 MEMBERS = [{"id": "m1", "name": "王德明", "accounting": True},
@@ -131,7 +131,7 @@ def test_another_village_cannot_set_this_villages_committee(places) -> None:
     assert desk.members().current(wang.node_id).member_ids == {"m1", "m2", "m3"}
 
 
-def test_the_town_records_a_committee_that_reaches_the_village(places) -> None:
+def test_the_town_records_a_committee_that_reaches_the_village(places, tmp_path: Path) -> None:
     wang, _li, town = places
     carry(wang, town)
     desk = Oversight(town, today=lambda: TODAY)
@@ -148,6 +148,23 @@ def test_the_town_records_a_committee_that_reaches_the_village(places) -> None:
             "village_members": VILLAGE, "relations": []}, cadre(town, "赵镇长").id))
     assert caught.value.code == "bad_committee"
     assert [m["name"] for m in desk.committee("王湾村").members] == ["王德明", "李秀珍", "张国强"]
+
+    # another town's station cannot record one for 王湾村 (refused where 王湾村's certificate is known)
+    far = unlocked(make_station(tmp_path / "far", name="柳河镇便民服务中心", kind="town",
+                                short_code="LH900", cadres=(("孙镇长", "副镇长"),), town=other_town()))
+    try:
+        carry(wang, far)
+        with pytest.raises(ServiceError, match="找不到“王湾村”"):
+            Oversight(far, today=lambda: TODAY).set_committee(
+                cadre(far, "孙镇长"), "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
+        with pytest.raises(StoreError) as caught:
+            far.store.append(NewEvent("supervisor.committee_set", uuid7(), {
+                "village": "王湾村", "village_id": wang.node_id, "elected_on": "2026-03-02",
+                "members": MEMBERS, "village_members": VILLAGE, "relations": []},
+                cadre(far, "孙镇长").id))
+        assert caught.value.code == "not_our_town"
+    finally:
+        far.close()
 
     carry(town, wang)
     here = Oversight(wang, today=lambda: TODAY)
