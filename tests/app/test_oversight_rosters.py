@@ -21,6 +21,7 @@ from app.services.oversight import Oversight
 from sync.errors import StoreError
 from sync.ids import uuid7
 from sync.store import NewEvent
+from tests.app.test_oversight import MEMBER_PIN, certify
 from tests.ui.stations import carry, cadre, make_station, other_town, unlocked
 
 TODAY = date(2026, 11, 27)
@@ -62,19 +63,22 @@ def forged(station, payload: dict) -> StoreError:
     return caught.value
 
 
-def with_member(wang):
-    """王湾村's committee of 2026-03-01 and 王德明's account on its certified tablet."""
+def with_member(wang, town):
+    """王湾村's committee of 2026-03-01 and 王德明's account on its certified tablet, its
+    signing key certified by the town (tests/app/test_oversight.certify)."""
     svc = Oversight(wang, today=lambda: TODAY)
     officer = cadre(wang, "李建国")
     svc.set_committee(officer, "王湾村", "2026-03-01", MEMBERS, VILLAGE, [])
-    return svc, officer, svc.open_member_account(officer, "m1", "369147")
+    member = svc.open_member_account(officer, "m1", MEMBER_PIN)
+    certify(svc, member, wang, town)
+    return svc, officer, member
 
 
 def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> None:
     wang, _li, town = places
-    svc, officer, member = with_member(wang)
-    svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细")
-    svc.record_inspection(member, subject="村务公开", findings="公开栏10月财务未更新")
+    svc, officer, member = with_member(wang, town)
+    svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细", pin=MEMBER_PIN)
+    svc.record_inspection(member, subject="村务公开", findings="公开栏10月财务未更新", pin=MEMBER_PIN)
     # a re-election without 王德明 (an ordinary one, dated before today)
     svc.set_committee(officer, "王湾村", "2026-11-20", NEXT, VILLAGE, [])
 
@@ -89,7 +93,7 @@ def test_a_later_roster_never_erases_the_earlier_committees_opinions(places) -> 
     # the new roster is the one in force from now on: 王德明 no longer signs
     assert svc.roster()[0]["name"] == "赵春来"
     with pytest.raises(ServiceError, match="只有村务监督委员会成员本人"):
-        svc.send_opinion(member, subject="村级财务", text="再次督促")
+        svc.send_opinion(member, subject="村级财务", text="再次督促", pin=MEMBER_PIN)
     # a modified app's roster dated 2099, which no later election could displace
     refused = forged(wang, {"village": "王湾村", "elected_on": "2099-01-01", "members": NEXT,
                             "village_members": VILLAGE, "relations": []})
@@ -169,13 +173,13 @@ def test_the_town_records_a_committee_that_reaches_the_village(places, tmp_path:
     carry(town, wang)
     here = Oversight(wang, today=lambda: TODAY)
     assert [m["name"] for m in here.roster()] == ["王德明", "李秀珍", "张国强"]
-    assert here.open_member_account(cadre(wang, "李建国"), "m1", "369147").name == "王德明"
+    assert here.open_member_account(cadre(wang, "李建国"), "m1", MEMBER_PIN).name == "王德明"
 
 
 def test_a_back_dated_answer_counts_from_its_clock(places) -> None:
     wang, _li, town = places
-    svc, officer, member = with_member(wang)
-    sent = svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细")
+    svc, officer, member = with_member(wang, town)
+    sent = svc.send_opinion(member, subject="村级财务", text="请镇里督促公开修路款明细", pin=MEMBER_PIN)
     carry(wang, town)
     # the answer is written (clock stamp) 20 days after the opinion, typed as the same day
     later = int(sent["hlc"]) + ((20 * 86_400_000) << 16)
@@ -185,7 +189,7 @@ def test_a_back_dated_answer_counts_from_its_clock(places) -> None:
     answer = {"id": "a1", "type": ANSWERED, "record": sent["record"], "origin": town.node_id,
               "hlc": later, "payload": payload}
     opinion = fold_opinion([*desk._events(sent["record"]), answer], desk.levels(),
-                           desk.parents(), desk.members())
+                           desk.parents(), desk.members(), keys=desk.keys())
     assert opinion.answered_on == TODAY + timedelta(days=20)
     assert opinion.status(15, TODAY + timedelta(days=20)) == "已答复（逾期）"
     # an answer typed with a date not yet come is refused where it is written
