@@ -251,11 +251,18 @@ def test_8_no_one_takes_over_another_villages_record(town: Township) -> None:
     refused(tablet.push([tablet.event("svc.escalated", taken.record, {
         **on, "summary": "上报", "due": "2026-12-11"}, owner=A.id)]), "not_holder")
     receipt = f"{A.station.short_code}-261127-0999-00"
-    payload = dict(json.loads(B.station.store.conn.execute(
-        "SELECT payload FROM events WHERE record=? AND type='svc.accepted'",
-        (taken.record,)).fetchone()[0]), receipt_no=receipt)
-    refused(tablet.push([tablet.event("svc.accepted", taken.record, payload, hlc=1 << 40)]),
+    row = B.station.store.conn.execute(
+        "SELECT payload, hlc FROM events WHERE record=? AND type='svc.accepted'",
+        (taken.record,)).fetchone()
+    payload = dict(json.loads(row[0]), receipt_no=receipt)
+    # Stamped just before B's intake (and not below the forger's own last stamps), its
+    # creation would sort first and take the record: refused as someone else's record.
+    refused(tablet.push([tablet.event("svc.accepted", taken.record, payload, hlc=row[1] - 1)]),
             "record_taken")
+    # Stamped far back, below the forger's own earlier events: the clock check stops it
+    # first (sync.hub.push, review-night H4), so both doors are shut.
+    problem_of(tablet.push([tablet.event("svc.accepted", taken.record, payload, hlc=1 << 40)]),
+               422, "clock_went_back")
     snapshot.check()
     with town_hub(town) as store:
         assert store.conn.execute("SELECT creator, owner FROM records WHERE record=?",
