@@ -262,7 +262,6 @@ def done_html(hub: HubStore, taken: dict[str, str]) -> str:
 def routes(hub: HubStore, today: Callable[[], date] = date.today,
            now: Callable[[], datetime] = datetime.now) -> Sequence[BaseRoute]:
     per_ip = TokenBuckets(5, 3600.0)
-    seen: list[str | None] = [None]
 
     async def form(request: Request) -> Response:
         return HTMLResponse(form_html(hub), headers=HEADERS)
@@ -304,7 +303,7 @@ def routes(hub: HubStore, today: Callable[[], date] = date.today,
     async def inbox(request: Request) -> Response:
         raw = await request.body()
         try:
-            admin.refresh_tree(hub, seen)
+            admin.refresh_tree(hub)
             node = admin.authenticate(hub, request.headers, request.method, request.url.path, raw)
         except Problem as exc:
             return JSONResponse({"code": exc.code, "title": exc.message}, status_code=exc.status)

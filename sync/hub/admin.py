@@ -210,13 +210,10 @@ def is_admin(db_key: bytes | None, headers: Mapping[str, str]) -> bool:
         given.encode("ascii", "replace"), status_token(db_key or b"").encode("ascii"))
 
 
-def refresh_tree(hub: HubStore, seen: list[str | None]) -> None:
-    """Reload the cached node tree if another process (the CLI) changed nodes."""
-    version = hub.meta.get("nodes_version")
-    if version != seen[0]:
-        hub.tree.reload()
-        hub.directory.forget()
-        seen[0] = version
+def refresh_tree(hub: HubStore) -> None:
+    """Reload the cached node tree and certificates if another connection or process
+    (the relay, the CLI) changed them (HubStore.reload_if_changed)."""
+    hub.reload_if_changed()
 
 
 def authenticate(hub: HubStore, headers: Mapping[str, str], method: str, path: str,

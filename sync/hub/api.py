@@ -66,13 +66,12 @@ def damaged_response(health: Health) -> JSONResponse:
 def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | None = None,
                extra_routes: Sequence[BaseRoute] = (), health: Health | None = None
                ) -> Starlette:
-    nodes_seen: list[str | None] = [None]
     pushes = GroupCommit(hub.conn)
     pairings = Pairings(hub)
     health = health or Health(hub.path.parent)
 
     async def authed(request: Request, body: bytes) -> Any:
-        admin.refresh_tree(hub, nodes_seen)
+        admin.refresh_tree(hub)
         return admin.authenticate(hub, request.headers, request.method, request.url.path, body)
 
     async def info(request: Request) -> Response:
@@ -122,7 +121,7 @@ def create_app(hub: HubStore, blobs: BlobStore, on_pushed: Callable[[], None] | 
             # other pushes of the group (sync.hub.groupcommit). A push refused as a
             # whole leaves its counter unused, which is harmless: a replay of it is
             # refused the same way.
-            admin.refresh_tree(hub, nodes_seen)
+            admin.refresh_tree(hub)
             sender = admin.authenticate(hub, headers, method, path, raw)
             body = wire.decode(raw, headers.get("content-encoding"))
             if not isinstance(body, dict):

@@ -62,6 +62,7 @@ class HubStore(HubPush, HubUpstream):
         self._key: tuple[str, SigningKey] | None = None
         self._rows_seen: dict[str, tuple[Any, ...] | None] | None = None
         self.directory = Directory(self.conn, self.root)
+        self._nodes_seen: str | None = None     # nodes_version the caches were read at
         # Domain hooks run inside the transaction that stored new events (a hub's own
         # query tables, e.g. the public receipt status of app/hubext), and when nodes
         # were certified (their events may read differently now).
@@ -149,6 +150,15 @@ class HubStore(HubPush, HubUpstream):
         """Tell the hub's other connections (the API, the relay, the CLI) that nodes or
         certificates changed: they reload their cached tree and directory."""
         self.meta.set("nodes_version", int(self.meta.get("nodes_version", "0") or 0) + 1)
+
+    def reload_if_changed(self) -> None:
+        """Reload the cached node tree and certificates if another connection (the
+        relay, the CLI, another process) changed them since this one last looked."""
+        version = self.meta.get("nodes_version")
+        if version != self._nodes_seen:
+            self.tree.reload()
+            self.directory.forget()
+            self._nodes_seen = version
 
     def _certified(self, ids: Sequence[str]) -> None:
         for hook in self.certified_hooks:
@@ -275,6 +285,19 @@ class HubStore(HubPush, HubUpstream):
         if reset:
             have = {} if have is None else have
             certs_after = 0
+        # The feed first, then what judges it: the relay's connection stores a parent's
+        # events and their origins' certificates in one transaction, which may commit
+        # while this runs. Read after these rows, the certificates and the cached
+        # directory hold every origin the rows can name; read before, an origin could be
+        # missing — its event skipped (a local kind's issuer unknown) or sent without
+        # its certificate (set aside at the child) while the cursor moves past it.
+        rows = self.conn.execute(
+            "SELECT f.fseq, " + ", ".join("e." + c for c in log.COLUMNS) +
+            ", r.creator, r.owner FROM feed f JOIN events e ON e.rseq=f.rseq"
+            " JOIN records r ON r.record=e.record WHERE f.fseq>? AND f.rseq "
+            + quarantine.EXCLUDED + " ORDER BY f.fseq LIMIT ?",
+            (start, PULL_SCAN)).fetchall()
+        self.reload_if_changed()
         subtree, scope = self.scopes(child)
         certs, certs_through, more_certs = self.directory.since(certs_after)
         last_fseq = start
@@ -288,12 +311,6 @@ class HubStore(HubPush, HubUpstream):
                     "cursor": {"epoch": self.epoch, "fseq": last_fseq, "id": last_id}}
         lineage = frozenset(self.directory.lineage(child.id))
         local = self.registry.local_kinds()
-        rows = self.conn.execute(
-            "SELECT f.fseq, " + ", ".join("e." + c for c in log.COLUMNS) +
-            ", r.creator, r.owner FROM feed f JOIN events e ON e.rseq=f.rseq"
-            " JOIN records r ON r.record=e.record WHERE f.fseq>? AND f.rseq "
-            + quarantine.EXCLUDED + " ORDER BY f.fseq LIMIT ?",
-            (start, PULL_SCAN)).fetchall()
         out: list[list[Any]] = []
         sent: set[str] = set()
         for row in rows:

@@ -151,6 +151,7 @@ class HubUpstream(HubParts):
             self.meta.set("upstream", json.dumps({**upstream, "root": root.to_json()},
                                                  ensure_ascii=False))
             self.directory.forget()
+            self.touch_nodes()    # the API's connection judged chains without this root
             return []
         if Root.from_json(upstream["root"]) != root:
             return [Problem(403, "root_changed", "上级服务器声明的根证书与登记时不同，已忽略；"
