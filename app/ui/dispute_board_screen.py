@@ -117,7 +117,8 @@ class DisputeBoardScreen(Page):
         path = folder / f"矛盾纠纷排查台账-{app.now():%Y%m%d-%H%M%S}.xlsx"
         title = f"{app.station.name} 矛盾纠纷排查台账（{app.today().isoformat()} 导出）"
         app.disputes.export_xlsx(rows, path, title)
-        app.say(f"已导出 {len(rows)} 起到 {path}（超期的行标红，高风险加粗）。", seconds=15)
+        app.say(f"已导出 {len(rows)} 起：数据文件夹的 exports 里的 {path.name}"
+                "（超期的行标红，高风险加粗）。可拷到电脑上用 Excel/WPS 打开。", seconds=15)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

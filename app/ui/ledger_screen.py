@@ -140,8 +140,10 @@ class LedgerScreen(Page):
         path = folder / f"台账-{stamp}.xlsx"
         title = f"{app.station.name} 便民服务台账（{app.today().isoformat()} 导出）"
         export_xlsx(rows, path, title, app.today())
-        app.say(f"已导出 {len(rows)} 件到 {path}（超期的行标红）。可拷到电脑上用 Excel/WPS 打开。",
-                seconds=15)
+        # The file's name and its folder, not the whole path: a cadre copies it from the
+        # data folder's exports/, and a long path filled a phone's screen.
+        app.say(f"已导出 {len(rows)} 件：数据文件夹的 exports 里的 {path.name}（超期的行标红）。"
+                "可拷到电脑上用 Excel/WPS 打开。", seconds=15)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -18,7 +18,7 @@ from app.ui.widgets import Small
 PART_COLOURS = {"组织认定": style.PRIMARY, "群众评判": style.GREEN}
 
 
-class Bar(Widget):
+class ScoreBar(Widget):
     """A track (the weight) and a fill (``share`` of it)."""
     share = NumericProperty(0.0)
     colour = ColorProperty(style.PRIMARY)
@@ -58,7 +58,7 @@ class ScoreChart(BoxLayout):
             name = Small(text=f"{criterion.name}（{criterion.part}）", size_hint_x=1 if narrow else 0.3)
             row.add_widget(name)
             line = BoxLayout(spacing=dp(8))
-            bar = Bar(share=share, colour=PART_COLOURS.get(criterion.part, style.PRIMARY),
+            bar = ScoreBar(share=share, colour=PART_COLOURS.get(criterion.part, style.PRIMARY),
                       size_hint_y=None, height=dp(20), pos_hint={"center_y": 0.5})
             line.add_widget(bar)
             figure = Small(text=f"{shown(scored.points, decimals)} / {show(criterion.weight)}分",

@@ -118,10 +118,10 @@ def open_ledger(ui) -> None:
     assert ledger_count(ui) == 1
     ui.tap("导出Excel")
     [sheet] = (ui.app.data_dir / "exports").glob("台账-*.xlsx")
-    assert str(sheet) in ui.app.message and "已导出 1 件" in ui.app.message
+    assert sheet.name in ui.app.message and "已导出 1 件" in ui.app.message
     ui.shot("ledger", title("ledger"))
     ui.tap(ui.app.shell.ids.sync_strip.ids.sync_label)  # the status line, read in full
-    assert str(sheet) in ui.texts(ui.app.shell.ids.detail_panel)
+    assert sheet.name in ui.texts(ui.app.shell.ids.detail_panel)
     ui.shot("ledger-message")
     ui.tap(ui.app.shell.ids.detail_panel)               # and closed with a tap
     assert not ui.app.detail
