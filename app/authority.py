@@ -141,7 +141,7 @@ class AppPolicy(DefaultPolicy):
                                                     "也不能冒充它的建立人。")
         elif writers.record == OWN:
             return _own(event, author.id, where)
-        if event["type"] == "supervisor.committee_set" and author.kind == "town":
+        if event["type"] == "supervisor.committee_set":
             problem = _committee_village(event, author, where)
             if problem is not None:
                 return problem
@@ -232,10 +232,20 @@ def _member_keys(where: Where, village: str) -> dict[tuple[str, str], str]:
 
 
 def _committee_village(event: dict[str, Any], author: Cert, where: Where) -> Problem | None:
-    """A town records a 监委会 only for a village of its own town (review H2/M3), checked
-    wherever the village's certificate is known (the fold checks it again)."""
-    village = where.directory.verified(str(event["payload"].get("village_id")))
-    if village is not None and (village.kind != "village" or village.parent != author.parent):
+    """A committee may be addressed (``owner``) only to its own village: the village's
+    own record stays with it, one the town records goes to that village's tablet and
+    nowhere else. A town records it only for a village of its own town (review H2/M3),
+    checked wherever the village's certificate is known, and always at the first hub,
+    which certified the town's villages (the fold checks it again)."""
+    village_id = str(event["payload"].get("village_id") or author.id)
+    if event.get("owner") not in (None, village_id):
+        return Problem(403, "not_our_village", "村务监督委员会名单只能交给它所属的村（记录的去向须是该村）。")
+    if author.kind != "town":
+        return None
+    village = where.directory.verified(village_id)
+    if village is None and not where.first_hop:
+        return None
+    if village is None or village.kind != "village" or village.parent != author.parent:
         return Problem(403, "not_our_town", "这个村不属于本镇：只能为本镇的村登记村务监督委员会。")
     return None
 

@@ -149,6 +149,12 @@ def test_member_sends_town_answers_and_forgeries_are_refused_twice(township: Tow
     problem_of(own.push([own.event("supervisor.opinion_answered", sent["record"], {
         "on": "2026-12-01", "answer": "村里自己答复：没问题", "by": {"name": "王振华"}})]),
         403, "wrong_level")
+    # a village's committee addressed to another village's tablet (owner): refused, so a
+    # forger cannot push a roster into 王湾村's files under its own village's name
+    problem_of(forger.push([forger.event("supervisor.committee_set", uuid7(), {
+        "village": "李庄村", "elected_on": "2026-03-01", "members": MEMBERS,
+        "village_members": [], "relations": []}, owner=wang.station.node_id)]),
+        403, "not_our_village")
     assert hub_file_state(township) == before
 
     # the same events in the town hub's file (a compromised hub): refused where applied

@@ -68,7 +68,11 @@ def test_only_steps_that_move_a_record_may_hand_it_on() -> None:
                       "petition.assigned",
                       # issue #8 §3: a withdrawn case goes back to the accepting station; a
                       # village's own matter is addressed to its town hub
-                      "svc.withdrawn", "catalog.matter_proposed"}
+                      "svc.withdrawn", "catalog.matter_proposed",
+                      # issue #13 §3: what the town records for a village (its committee,
+                      # a member's certified key) is addressed to that village's tablet —
+                      # checked to name the village's own node (app/authority.py)
+                      "supervisor.committee_set", "supervisor.member_key_certified"}
 
 
 @pytest.mark.parametrize("event_type", ["svc.accepted", "petition.registered"])

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,11 @@ class MaliciousTablet:
     # requests --------------------------------------------------------------------------
     def send(self, path: str, body: dict[str, Any]) -> httpx.Response:
         raw = wire.encode(body)
+        # This tablet shares its node's identity with the honest station under test, and a
+        # request counter is the clock in µs: let the millisecond of that station's last
+        # request pass, or both counters can be equal and the hub refuses the second as a
+        # replay (a test-harness race: an honest node is one client).
+        time.sleep(0.002)
         self._counter = next_counter(self._counter, self.clock.physical_ms())
         headers = {"content-type": "application/json", "content-encoding": "gzip",
                    "authorization": f"Bearer {self.token}", "x-sanji-node": self.node_id,
