@@ -1,7 +1,9 @@
 """The 百分制 assessment of a town over a year (issue #13 §5): ``python -m bench.assessment``.
 
 A real town 纪委 station file (SQLCipher, the app's projections and write policy) holding
-a year of the data of 30 villages — per village 500 便民服务 cases (due dates, closings,
+a year of the data of 30 villages — each a village station the town hub certified (its
+certificate in the station's directory, as a pull brings it; its matters keyed by that
+node id, as app.services.assessment_data reads them) — per village 500 便民服务 cases (due dates, closings,
 ratings), 60 disputes, 40 petitions — the year's scheme (7 criteria: 4 computed from
 those records, 3 scored) and 7 named assessors' marks as ``assessment.*`` events written
 through app.services.assessment. Timed: ``Assessments.outcome`` — the events folded, the
@@ -28,6 +30,7 @@ from app.accounts import add_cadre
 from app.services.assessment import Assessments
 from app.station import Station, open_station, unlock_station
 from sync.certs import HUB_ROLE, Root, issue
+from sync.db import transaction
 from sync.ids import uuid7
 from sync.keys import SigningKey
 from sync.store import Store
@@ -50,8 +53,10 @@ CRITERIA = [
 ]
 
 
-def jiwei_station(path: Path) -> Station:
-    """A town 纪委 station as enrollment leaves it (county root, town hub, its certificate)."""
+def jiwei_station(path: Path) -> tuple[Station, dict[str, str]]:
+    """A town 纪委 station as enrollment leaves it (county root, town hub, its certificate)
+    that has since pulled the certificates the town hub issued to its 30 villages; returns
+    it and the villages (node id → certified name)."""
     county, town, me = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
     town_cert = issue(county, "hub-town", "hub-county", "town", "新集镇", town.public_b64, (HUB_ROLE,), "XJ")
     node = uuid7()
@@ -67,27 +72,34 @@ def jiwei_station(path: Path) -> Station:
     cadre = add_cadre(station.store, "周正", "镇纪委书记", PIN)
     station.close()
     station = unlock_station(path, PIN, 0, cadre=cadre.id)
-    return station
+    villages = {uuid7(): f"第{v + 1}村" for v in range(VILLAGES)}
+    certs = [issue(town, node, "hub-town", "village", name, SigningKey.generate().public_b64, (),
+                   f"XJ{v + 1:03d}").to_json() for v, (node, name) in enumerate(villages.items())]
+    with transaction(station.store.conn):   # as a pull keeps the hub's certificates
+        assert not station.store.admit_certs(certs)
+    return station, villages
 
 
-def fill_year(station: Station, rng: random.Random) -> int:
-    """A year of the villages' records in the station's query tables; returns how many."""
+def fill_year(station: Station, villages: dict[str, str], rng: random.Random) -> int:
+    """A year of the villages' records in the station's query tables, each taken in by its
+    village's station (origin = the village's certified node id, village = its certified
+    name); returns how many."""
     conn, rows = station.store.conn, 0
     start = date(YEAR, 1, 1)
-    for v in range(VILLAGES):
-        village = f"第{v + 1}村"
+    for node, village in villages.items():
         cases = []
         for _ in range(CASES):
             accepted = start + timedelta(days=rng.randrange(360))
             due = accepted + timedelta(days=rng.choice((1, 5, 10, 20)))
             closed = due + timedelta(days=rng.choice((-3, -1, 0, 0, 0, 2))) if rng.random() < 0.95 else None
             rating = rng.choice(("", "满意", "基本满意", "不满意")) if closed else ""
-            cases.append((uuid7(), village, accepted.isoformat(), due.isoformat(),
+            cases.append((uuid7(), node, village, accepted.isoformat(), due.isoformat(),
                           closed.isoformat() if closed else None, rating, int(rating == "不满意")))
-        conn.executemany("INSERT INTO cases(record, village, accepted_on, due, closed_on, rating,"
-                         " dissatisfied) VALUES (?,?,?,?,?,?,?)", cases)
-        conn.executemany("INSERT INTO disputes(record, village, received_on, status) VALUES (?,?,?,?)",
-                         [(uuid7(), village, (start + timedelta(days=rng.randrange(360))).isoformat(),
+        conn.executemany("INSERT INTO cases(record, origin, village, accepted_on, due, closed_on,"
+                         " rating, dissatisfied) VALUES (?,?,?,?,?,?,?,?)", cases)
+        conn.executemany("INSERT INTO disputes(record, origin, village, received_on, status)"
+                         " VALUES (?,?,?,?,?)",
+                         [(uuid7(), node, village, (start + timedelta(days=rng.randrange(360))).isoformat(),
                            rng.choice(("agreed", "performed", "referred", "mediating")))
                           for _ in range(DISPUTES)])
         petitions = []
@@ -95,35 +107,37 @@ def fill_year(station: Station, rng: random.Random) -> int:
             received = start + timedelta(days=rng.randrange(330))
             accepted = received + timedelta(days=rng.randrange(1, 15))
             answered = accepted + timedelta(days=rng.randrange(10, 75))
-            petitions.append((uuid7(), village, "申诉求决", "处理", "answered", received.isoformat(),
+            petitions.append((uuid7(), node, village, "申诉求决", "处理", "answered", received.isoformat(),
                               accepted.isoformat(), 0, answered.isoformat()))
-        conn.executemany("INSERT INTO petitions(record, village, category, stage, status, received_on,"
-                         " accepted_on, extension_days, answered_on) VALUES (?,?,?,?,?,?,?,?,?)", petitions)
+        conn.executemany("INSERT INTO petitions(record, origin, village, category, stage, status,"
+                         " received_on, accepted_on, extension_days, answered_on)"
+                         " VALUES (?,?,?,?,?,?,?,?,?,?)", petitions)
         rows += CASES + DISPUTES + PETITIONS
     conn.commit()
     return rows
 
 
-def scheme_and_marks(desk: Assessments, rng: random.Random) -> None:
+def scheme_and_marks(desk: Assessments, villages: dict[str, str], rng: random.Random) -> None:
     from app.accounts import list_cadres
     officer = list_cadres(desk.station.store)[0]
+    names = list(villages.values())       # the certified names, as the scheme's units
     doc = desk.draft(YEAR)
-    doc.update(criteria=CRITERIA, units=[{"village": f"第{v + 1}村", "secretary": f"书记{v + 1}"}
-                                         for v in range(VILLAGES)],
+    doc.update(criteria=CRITERIA, units=[{"village": name, "secretary": f"书记{v + 1}"}
+                                         for v, name in enumerate(names)],
                assessors=[{"name": f"评分人{k + 1}"} for k in range(ASSESSORS)])
     desk.set_scheme(officer, doc)
     for criterion in (c for c in CRITERIA if c["kind"] == "定性"):
         weight = int(criterion["weight"])
         for k in range(ASSESSORS):
             desk.give_marks(officer, YEAR, criterion["code"], f"评分人{k + 1}",
-                            {f"第{v + 1}村": str(rng.randint(weight // 2, weight)) for v in range(VILLAGES)})
+                            {name: str(rng.randint(weight // 2, weight)) for name in names})
 
 
 def plain_pass(station: Station) -> int:
     counted: dict[str, int] = {}
     for table in ("cases", "disputes", "petitions"):
-        for (village,) in station.store.conn.execute(f"SELECT village FROM {table}"):
-            counted[village] = counted.get(village, 0) + 1
+        for (origin,) in station.store.conn.execute(f"SELECT origin FROM {table}"):
+            counted[origin] = counted.get(origin, 0) + 1
     return len(counted)
 
 
@@ -142,11 +156,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as folder:
-        station = jiwei_station(Path(folder))
+        station, villages = jiwei_station(Path(folder))
         try:
-            rows = fill_year(station, rng)
+            rows = fill_year(station, villages, rng)
             desk = Assessments(station, today=lambda: AS_OF)
-            scheme_and_marks(desk, rng)
+            assert [u["village"] for u in desk.villages()] == list(villages.values())
+            # marks are dated the day they are entered: not after their clock stamp (the
+            # wall clock) nor after the day assessed (app.domain.supervision.assessment_year)
+            scheme_and_marks(Assessments(station, today=lambda: min(date.today(), AS_OF)),
+                             villages, rng)
             outcome = desk.outcome(YEAR)
             assert len(outcome.results) == VILLAGES and not outcome.missing, outcome.problem
             assert plain_pass(station) == VILLAGES
